@@ -1,0 +1,91 @@
+"""Who may see what. Every view fetches its objects through these helpers, which answer
+404 for anything the person may not see, so nothing about other programmes leaks."""
+
+from functools import wraps
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from mentoring.choices import Role
+from mentoring.models import Administrator, Membership, Programme
+
+TWO_FACTOR_MESSAGE = (
+    "Staff pages show people's personal information, so you need to set up two-factor "
+    "authentication first. It takes about two minutes with an authenticator app."
+)
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and Administrator.objects.filter(person=user).exists()
+
+
+def is_coordinator(user) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.current().filter(person=user, role=Role.COORDINATOR).exists()
+    )
+
+
+def is_staff_person(user) -> bool:
+    return is_administrator(user) or is_coordinator(user)
+
+
+def has_two_factor(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def two_factor_setup_url(next_url: str) -> str:
+    return f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}"
+
+
+def staff_required(view):
+    """For coordinator and administrator pages: staff only, and only once two-factor
+    authentication is set up. Everyone else gets a 404, as if the page were not there."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_person(request.user):
+            raise Http404("Not a staff member")
+        if not has_two_factor(request.user):
+            messages.info(request, TWO_FACTOR_MESSAGE)
+            return redirect(two_factor_setup_url(request.get_full_path()))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def role_required(role: str):
+    """For pages that only make sense to people holding a role in some programme."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not Membership.objects.current().filter(person=request.user, role=role).exists():
+                raise Http404("Role not held")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_programme_for_coordinator(user, slug: str) -> Programme:
+    return get_object_or_404(Programme.objects.coordinated_by(user), slug=slug)
+
+
+def get_membership_for_coordinator(programme: Programme, person_id: int) -> list[Membership]:
+    memberships = list(
+        Membership.objects.current()
+        .filter(programme=programme, person_id=person_id)
+        .select_related("person")
+    )
+    if not memberships:
+        raise Http404("Not a member of this programme")
+    return memberships

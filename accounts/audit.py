@@ -1,0 +1,43 @@
+"""The one way to write an audit event. Call it inside the transaction of the change."""
+
+from typing import Any
+
+from django.db import models
+
+from accounts.models import AuditEvent
+
+# Never stored in an audit row, whatever a caller passes.
+_SECRET_KEYS = {"password", "password1", "password2", "secret", "token", "code", "key"}
+
+
+def _clean(values: dict[str, Any] | None) -> dict[str, Any]:
+    if not values:
+        return {}
+    return {
+        key: ("[hidden]" if key.lower() in _SECRET_KEYS else value) for key, value in values.items()
+    }
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    obj: models.Model | None = None,
+    programme=None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    request=None,
+) -> AuditEvent:
+    ip = None
+    if request is not None:
+        ip = request.META.get("REMOTE_ADDR") or None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        programme=programme,
+        old_values=_clean(old),
+        new_values=_clean(new),
+        ip_address=ip,
+    )

@@ -1,0 +1,210 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+
+from accounts.models import MenteeProfile, MentorProfile
+from accounts.widgets import AvailabilityGrid
+from mentoring.choices import AVAILABILITY_SLOTS, MeetingMode
+
+
+class SignupForm(AllauthSignupForm):
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=80,
+        help_text="The name other people in Alongside will see. A first name is fine.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    field_order = ["display_name", "email", "password1", "password2"]
+
+
+class ProfileFormMixin(forms.ModelForm):
+    """The fields both profiles share. Every field is optional: a profile saves as a
+    draft, and the profile page says what is still missing before matching."""
+
+    meeting_modes = forms.MultipleChoiceField(
+        label="How you can meet",
+        choices=MeetingMode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick all that suit you.",
+    )
+    availability = forms.MultipleChoiceField(
+        label="When you are usually free",
+        choices=AVAILABILITY_SLOTS,
+        widget=AvailabilityGrid,
+        required=False,
+        help_text="Tick the parts of the week when you could usually meet.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("languages",):
+            self.fields[name].widget = forms.CheckboxSelectMultiple()
+            self.fields[name].widget.choices = self.fields[name].choices
+        self.fields["languages"].label = "Languages you can mentor in"
+        self.fields["region"].label = "Your region"
+        self.fields["region"].choices = [("", "Choose a region")] + list(
+            self.fields["region"].choices
+        )[1:]
+        self.fields["accessibility_needs"].label = "Anything that helps you take part"
+        self.fields["accessibility_needs"].widget = forms.Textarea(attrs={"rows": 3})
+
+
+def _checkboxes(form, *names) -> None:
+    for name in names:
+        field = form.fields[name]
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+
+
+class MentorProfileForm(ProfileFormMixin):
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "topics_offered",
+            "topics_off_limits",
+            "capacity",
+            "languages",
+            "region",
+            "meeting_modes",
+            "availability",
+            "accessibility_needs",
+            "payment_preference",
+        ]
+        labels = {
+            "topics_offered": "Topics you would like to mentor on",
+            "topics_off_limits": "Topics that are off limits for you",
+            "payment_preference": "How you would like to be paid",
+        }
+        help_texts = {
+            "topics_offered": "Choose the things you feel ready to talk about.",
+            "topics_off_limits": "You will never be matched with someone who wants to learn "
+            "about these. You do not have to say why.",
+            "capacity": "Between 1 and 3. You can change this at any time.",
+            "payment_preference": "You can change this at any time. Vouchers still count as "
+            "income if you get benefits.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _checkboxes(self, "topics_offered", "topics_off_limits")
+        self.fields["payment_preference"].choices = [("", "Choose one")] + list(
+            self.fields["payment_preference"].choices
+        )[1:]
+
+    def clean(self):
+        cleaned = super().clean()
+        offered = set(cleaned.get("topics_offered") or [])
+        off_limits = set(cleaned.get("topics_off_limits") or [])
+        both = offered & off_limits
+        if both:
+            names = ", ".join(sorted(t.name for t in both))
+            self.add_error(
+                "topics_off_limits",
+                f"A topic cannot be both offered and off limits: {names}. "
+                "Untick it in one of the two lists.",
+            )
+        return cleaned
+
+
+class MentorExperienceForm(forms.ModelForm):
+    """Care experience: asked only after consent, and every field is optional."""
+
+    class Meta:
+        model = MentorProfile
+        fields = [
+            "lived_experience",
+            "looked_after_by",
+            "happy_to_mentor_own_council",
+            "shared_with_mentee",
+        ]
+        labels = {
+            "lived_experience": "Your experience of care",
+            "looked_after_by": "Councils that looked after you",
+            "happy_to_mentor_own_council": "I am happy to mentor people who work for these "
+            "councils",
+        }
+        help_texts = {
+            "lived_experience": "Optional. This helps us match you with practitioners who "
+            "work in the same area. Only coordinators see it.",
+            "looked_after_by": "Optional. We will not match you with people who work there, "
+            "unless you say that is fine below.",
+        }
+        widgets = {"shared_with_mentee": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _checkboxes(self, "lived_experience", "looked_after_by")
+
+
+class MenteeProfileForm(ProfileFormMixin):
+    class Meta:
+        model = MenteeProfile
+        fields = [
+            "practitioner_role",
+            "employer",
+            "team",
+            "practice_areas",
+            "years_in_practice",
+            "learning_goals",
+            "languages",
+            "region",
+            "meeting_modes",
+            "availability",
+            "accessibility_needs",
+        ]
+        labels = {
+            "employer": "Who you work for",
+            "practice_areas": "Your practice area",
+            "years_in_practice": "Years in practice",
+            "learning_goals": "What you would like to learn",
+        }
+        help_texts = {
+            "practice_areas": "Choose the areas you work in now.",
+            "years_in_practice": "A whole number. Put 0 if you are a student or just starting.",
+            "learning_goals": "Choose up to five. Your mentor will see these.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _checkboxes(self, "practice_areas", "learning_goals")
+        self.fields["practitioner_role"].choices = [("", "Choose your role")] + list(
+            self.fields["practitioner_role"].choices
+        )[1:]
+        self.fields["employer"].empty_label = "Choose who you work for"
+        self.fields["years_in_practice"].widget.attrs.update({"min": 0, "max": 60})
+        self.fields["years_in_practice"].error_messages["invalid"] = (
+            "Enter the number of years as a whole number, like 3"
+        )
+
+    def clean_learning_goals(self):
+        goals = self.cleaned_data.get("learning_goals")
+        if goals is not None and len(goals) > 5:
+            raise forms.ValidationError("Choose no more than five goals, so your mentor can focus.")
+        return goals
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label="I agree that Alongside may keep what I choose to share about my care experience, "
+        "for matching, seen only by my programme's coordinators",
+        required=True,
+        error_messages={"required": "Tick the box to say you agree, or go back to your profile."},
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="So we know it is really you.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not right. Check it and try again.")
+        return password

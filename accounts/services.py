@@ -1,0 +1,101 @@
+"""Changes to a person's own account and profiles."""
+
+import uuid
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
+from mentoring.models import Application, Invitation, Membership
+
+
+def mentor_profile_for(user: User) -> MentorProfile:
+    profile, _ = MentorProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def mentee_profile_for(user: User) -> MenteeProfile:
+    profile, _ = MenteeProfile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def profile_save(*, form, by: User) -> MentorProfile | MenteeProfile:
+    """Save a profile form as it stands: incomplete profiles are kept as drafts."""
+    changed = sorted(form.changed_data)
+    profile = form.save()
+    audit_record(
+        action=AuditEvent.Action.PROFILE_UPDATED,
+        actor=by,
+        obj=profile,
+        new={"fields_changed": changed, "complete": profile.is_complete},
+    )
+    return profile
+
+
+@transaction.atomic
+def mentor_consent_give(*, profile: MentorProfile, by: User) -> MentorProfile:
+    if profile.consent_given_at is None:
+        profile.consent_given_at = timezone.now()
+        profile.save(update_fields=["consent_given_at"])
+        audit_record(action=AuditEvent.Action.CONSENT_GIVEN, actor=by, obj=profile)
+    return profile
+
+
+@transaction.atomic
+def mentor_consent_withdraw(*, profile: MentorProfile, by: User) -> MentorProfile:
+    """Withdrawing consent erases the care experience we held, straight away."""
+    profile.consent_given_at = None
+    profile.shared_with_mentee = ""
+    profile.happy_to_mentor_own_council = False
+    profile.save(
+        update_fields=["consent_given_at", "shared_with_mentee", "happy_to_mentor_own_council"]
+    )
+    profile.lived_experience.clear()
+    profile.looked_after_by.clear()
+    audit_record(action=AuditEvent.Action.CONSENT_WITHDRAWN, actor=by, obj=profile)
+    return profile
+
+
+@transaction.atomic
+def mentor_pause(*, profile: MentorProfile, by: User) -> MentorProfile:
+    if MentorProfile.objects.filter(pk=profile.pk, paused_at__isnull=True).update(
+        paused_at=timezone.now()
+    ):
+        audit_record(action=AuditEvent.Action.PAUSED, actor=by, obj=profile)
+    profile.refresh_from_db()
+    return profile
+
+
+@transaction.atomic
+def mentor_unpause(*, profile: MentorProfile, by: User) -> MentorProfile:
+    if MentorProfile.objects.filter(pk=profile.pk, paused_at__isnull=False).update(paused_at=None):
+        audit_record(action=AuditEvent.Action.UNPAUSED, actor=by, obj=profile)
+    profile.refresh_from_db()
+    return profile
+
+
+@transaction.atomic
+def account_delete(*, user: User, request=None) -> None:
+    """Erase a person's personal data. The account row stays, anonymised, so records the
+    law requires us to keep (payments, once they exist) still add up without naming anyone."""
+    audit_record(action=AuditEvent.Action.ACCOUNT_DELETED, actor=user, obj=user, request=request)
+    MentorProfile.objects.filter(user=user).delete()
+    MenteeProfile.objects.filter(user=user).delete()
+    Application.objects.filter(person=user).update(message="")
+    Invitation.objects.filter(accepted_by=user).update(email="")
+    Membership.objects.current().filter(person=user).update(ended_at=timezone.now())
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.administrator_of.all().delete()
+    user.email = f"deleted-{uuid.uuid4().hex}@deleted.invalid"
+    user.display_name = "Deleted person"
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.deleted_at = timezone.now()
+    user.set_unusable_password()
+    user.save()

@@ -1,0 +1,33 @@
+"""Sign-in audit: Django's own auth signals are the only hook for these events."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+
+
+@receiver(user_logged_in)
+def record_sign_in(sender, request, user, **kwargs) -> None:
+    audit_record(action=AuditEvent.Action.SIGN_IN, actor=user, obj=user, request=request)
+
+
+@receiver(user_logged_out)
+def record_sign_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        audit_record(action=AuditEvent.Action.SIGN_OUT, actor=user, obj=user, request=request)
+
+
+@receiver(user_login_failed)
+def record_sign_in_failure(sender, credentials, request=None, **kwargs) -> None:
+    email = (credentials or {}).get("email") or (credentials or {}).get("username") or ""
+    # Link the failure to the account when one exists, but never store what was typed as
+    # a password, and never an email address that belongs to nobody.
+    user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    audit_record(
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        obj=user,
+        new={"account_exists": user is not None},
+        request=request,
+    )

@@ -1,0 +1,215 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts import services
+from accounts.access import has_two_factor, is_staff_person, role_required
+from accounts.audit import audit_record
+from accounts.forms import (
+    ConsentForm,
+    DeleteAccountForm,
+    MenteeProfileForm,
+    MentorExperienceForm,
+    MentorProfileForm,
+)
+from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from accounts.selectors import coordinator_programmes_summary, personal_data_export, roles_of
+from mentoring.choices import Role
+from mentoring.models import Application, Membership
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    roles = roles_of(user)
+    memberships = (
+        Membership.objects.current()
+        .filter(person=user)
+        .exclude(role=Role.COORDINATOR)
+        .select_related("programme")
+    )
+    context = {
+        "roles": roles,
+        "memberships": memberships,
+        "applications": Application.objects.filter(
+            person=user, status=Application.Status.PENDING
+        ).select_related("programme"),
+        "mentor_profile": None,
+        "mentee_profile": None,
+        "staff": is_staff_person(user),
+        "needs_two_factor": False,
+        "coordinated": [],
+    }
+    if Role.MENTOR in roles:
+        context["mentor_profile"] = services.mentor_profile_for(user)
+    if Role.MENTEE in roles:
+        context["mentee_profile"] = services.mentee_profile_for(user)
+    if context["staff"]:
+        context["needs_two_factor"] = not has_two_factor(user)
+        if not context["needs_two_factor"]:
+            context["coordinated"] = coordinator_programmes_summary(user)
+    return render(request, "accounts/dashboard.html", context)
+
+
+@login_required
+def profile(request):
+    roles = roles_of(request.user)
+    context = {
+        "mentor_profile": (
+            services.mentor_profile_for(request.user) if Role.MENTOR in roles else None
+        ),
+        "mentee_profile": (
+            services.mentee_profile_for(request.user) if Role.MENTEE in roles else None
+        ),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+def _edit_profile(request, *, form_class, profile, template, saved_message):
+    form = form_class(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        saved = services.profile_save(form=form, by=request.user)
+        if saved.is_complete:
+            messages.success(request, saved_message)
+        else:
+            messages.success(
+                request,
+                "Your profile is saved as a draft. Fill in what is still missing when you can.",
+            )
+        return redirect("profile")
+    return render(request, template, {"form": form, "profile": profile})
+
+
+@role_required(Role.MENTOR)
+def mentor_profile_edit(request):
+    return _edit_profile(
+        request,
+        form_class=MentorProfileForm,
+        profile=services.mentor_profile_for(request.user),
+        template="accounts/mentor_profile_form.html",
+        saved_message="Your profile is saved and complete. A coordinator can now match you.",
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_consent(request):
+    profile = services.mentor_profile_for(request.user)
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.mentor_consent_give(profile=profile, by=request.user)
+        messages.success(
+            request, "Thank you. You can now add your care experience, if you want to."
+        )
+        return redirect("mentor_experience_edit")
+    return render(request, "accounts/mentor_consent.html", {"form": form, "profile": profile})
+
+
+@role_required(Role.MENTOR)
+@require_POST
+def mentor_consent_withdraw(request):
+    profile = services.mentor_profile_for(request.user)
+    services.mentor_consent_withdraw(profile=profile, by=request.user)
+    messages.success(
+        request,
+        "You have withdrawn your consent. We have deleted the care experience you shared.",
+    )
+    return redirect("profile")
+
+
+@role_required(Role.MENTOR)
+def mentor_experience_edit(request):
+    profile = services.mentor_profile_for(request.user)
+    if not profile.has_consented:
+        return redirect("mentor_consent")
+    return _edit_profile(
+        request,
+        form_class=MentorExperienceForm,
+        profile=profile,
+        template="accounts/mentor_experience_form.html",
+        saved_message="Your care experience is saved. Only coordinators can see it.",
+    )
+
+
+@role_required(Role.MENTOR)
+def mentor_pause(request):
+    profile = services.mentor_profile_for(request.user)
+    if request.method == "POST":
+        if profile.is_paused:
+            services.mentor_unpause(profile=profile, by=request.user)
+            messages.success(request, "Welcome back. You can be matched with new mentees again.")
+        else:
+            services.mentor_pause(profile=profile, by=request.user)
+            messages.success(
+                request,
+                "You are paused. You will not be matched with anyone new until you come back.",
+            )
+        return redirect("dashboard")
+    return render(request, "accounts/mentor_pause.html", {"profile": profile})
+
+
+@login_required
+def account_settings(request):
+    return render(
+        request,
+        "accounts/settings.html",
+        {"has_two_factor": has_two_factor(request.user), "staff": is_staff_person(request.user)},
+    )
+
+
+@login_required
+def my_data(request):
+    return render(request, "accounts/my_data.html")
+
+
+@login_required
+def my_data_download(request):
+    with transaction.atomic():
+        data = personal_data_export(request.user)
+        audit_record(
+            action=AuditEvent.Action.DATA_EXPORTED,
+            actor=request.user,
+            obj=request.user,
+            request=request,
+        )
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    filename = f"alongside-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        services.account_delete(user=user, request=request)
+        logout(request)
+        messages.success(request, "Your account and personal information have been deleted.")
+        return redirect("home")
+    has_profiles = (
+        MentorProfile.objects.filter(user=request.user).exists()
+        or MenteeProfile.objects.filter(user=request.user).exists()
+    )
+    return render(
+        request, "accounts/delete_account.html", {"form": form, "has_profiles": has_profiles}
+    )
+
+
+@role_required(Role.MENTEE)
+def mentee_profile_edit(request):
+    return _edit_profile(
+        request,
+        form_class=MenteeProfileForm,
+        profile=services.mentee_profile_for(request.user),
+        template="accounts/mentee_profile_form.html",
+        saved_message="Your profile is saved and complete. A coordinator can now match you.",
+    )

@@ -1,0 +1,64 @@
+"""Fixed lists the product uses in more than one place, in the words people see."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", "Expert by experience (mentor)"
+    MENTEE = "mentee", "Practitioner (mentee)"
+    COORDINATOR = "coordinator", "Coordinator"
+
+
+class Region(models.TextChoices):
+    NORTH_EAST = "north-east", "North East"
+    NORTH_WEST = "north-west", "North West"
+    YORKSHIRE = "yorkshire", "Yorkshire and the Humber"
+    EAST_MIDLANDS = "east-midlands", "East Midlands"
+    WEST_MIDLANDS = "west-midlands", "West Midlands"
+    EAST = "east", "East of England"
+    LONDON = "london", "London"
+    SOUTH_EAST = "south-east", "South East"
+    SOUTH_WEST = "south-west", "South West"
+    WALES = "wales", "Wales"
+    SCOTLAND = "scotland", "Scotland"
+    NORTHERN_IRELAND = "northern-ireland", "Northern Ireland"
+
+
+class MeetingMode(models.TextChoices):
+    ONLINE = "online", "Online (video call)"
+    PHONE = "phone", "Phone"
+    IN_PERSON = "in_person", "In person"
+
+
+DAYS = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+]
+PARTS_OF_DAY = [("am", "morning"), ("pm", "afternoon"), ("eve", "evening")]
+# Slots look like "tue-eve": the matcher's own format, so profiles feed it unchanged.
+AVAILABILITY_SLOTS = [
+    (f"{day}-{part}", f"{day_name} {part_name}")
+    for day, day_name in DAYS
+    for part, part_name in PARTS_OF_DAY
+]
+AVAILABILITY_SLOT_KEYS = frozenset(key for key, _ in AVAILABILITY_SLOTS)
+
+
+class PaymentPreference(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    VOUCHER = "voucher", "Voucher (this still counts as income)"
+    UNPAID = "unpaid", "I volunteer and do not want to be paid"
+
+
+class PractitionerRole(models.TextChoices):
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    STUDENT = "student", "Student social worker"
+    NEWLY_QUALIFIED = "newly_qualified", "Newly qualified social worker"
+    MANAGER = "manager", "Team manager or senior practitioner"
+    SUPERVISING = "supervising", "Supervising social worker (fostering)"
+    OTHER = "other", "Other practitioner"

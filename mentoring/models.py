@@ -1,0 +1,296 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from mentoring.choices import Role
+
+
+class Organisation(models.Model):
+    """A local authority or charity that runs programmes."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    def visible_to(self, user) -> "ProgrammeQuerySet":
+        """Programmes a person may see: their own, or every one their organisation runs."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(memberships__person=user, memberships__ended_at__isnull=True)
+            | Q(organisation__administrators__person=user)
+        ).distinct()
+
+    def coordinated_by(self, user) -> "ProgrammeQuerySet":
+        """Programmes a person runs: as their coordinator, or as an administrator."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(
+                memberships__person=user,
+                memberships__role=Role.COORDINATOR,
+                memberships__ended_at__isnull=True,
+            )
+            | Q(organisation__administrators__person=user)
+        ).distinct()
+
+
+class Programme(models.Model):
+    class MatchingMode(models.TextChoices):
+        ROUNDS = "rounds", "Coordinators run matching rounds"
+        MENTEE_CHOICE = "mentee_choice", "Practitioners choose from suggestions"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programmes"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True)
+    description = models.TextField(blank=True)
+    open_for_applications = models.BooleanField(
+        default=True, help_text="People can ask to join from the list of programmes."
+    )
+    matching_mode = models.CharField(
+        max_length=20, choices=MatchingMode.choices, default=MatchingMode.ROUNDS
+    )
+    time_zone = models.CharField(max_length=60, default="Europe/London")
+    currency = models.CharField(max_length=3, default="GBP")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Administrator(models.Model):
+    """Organisation-wide administrator: sees every programme the organisation runs."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="administrators"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="administrator_of"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "person"], name="one_admin_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} administers {self.organisation}"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self) -> "MembershipQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class Membership(models.Model):
+    """A person's role in a programme. One person may hold several roles."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "role", "person"]
+        constraints = [
+            # A person holds a role in a programme once at a time; an ended row may stay.
+            models.UniqueConstraint(
+                fields=["programme", "person", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_membership_per_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()} in {self.programme}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=30)
+
+
+class Invitation(models.Model):
+    """A link a coordinator shares so someone can join a programme in a given role."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(
+        max_length=20,
+        choices=[(Role.MENTOR.value, Role.MENTOR.label), (Role.MENTEE.value, Role.MENTEE.label)],
+    )
+    email = models.EmailField(
+        blank=True,
+        help_text="Optional. If you fill this in, only the person with this email address "
+        "can use the link.",
+    )
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Optional. A note for you, such as who it is for."
+    )
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.programme} as {self.get_role_display()}"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "cancelled"
+        if self.accepted_at:
+            return "used"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "open"
+
+
+class Application(models.Model):
+    """Someone asking to join a programme; a coordinator admits or declines them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        ADMITTED = "admitted", "Admitted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="applications")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications"
+    )
+    role = models.CharField(
+        "join as",
+        max_length=20,
+        choices=[(Role.MENTOR.value, Role.MENTOR.label), (Role.MENTEE.value, Role.MENTEE.label)],
+    )
+    message = models.TextField(
+        "why you would like to join",
+        max_length=2000,
+        blank=True,
+        help_text="Optional. A few words for the coordinator.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            # One open application per person, programme and role: double clicks make one.
+            models.UniqueConstraint(
+                fields=["programme", "person", "role"],
+                condition=Q(status="pending"),
+                name="one_pending_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} applied to {self.programme}"
+
+
+# The topic library and other shared lists, seeded by a data migration and
+# editable in the Django admin.
+
+
+class Taxonomy(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PCFDomain(Taxonomy):
+    """A domain of the Professional Capabilities Framework for social workers."""
+
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta(Taxonomy.Meta):
+        ordering = ["position", "name"]
+        verbose_name = "PCF domain"
+
+
+class Topic(Taxonomy):
+    """Something a practitioner can learn and a mentor can offer."""
+
+    pcf_domains = models.ManyToManyField(PCFDomain, blank=True, related_name="topics")
+
+
+class PracticeArea(Taxonomy):
+    """Where a practitioner works, such as fostering or leaving care."""
+
+
+class LivedExperienceArea(Taxonomy):
+    """An area of care experience a mentor may choose to share."""
+
+    relevant_practice_areas = models.ManyToManyField(
+        PracticeArea,
+        blank=True,
+        related_name="relevant_experience",
+        help_text="Practice areas where this experience is most relevant.",
+    )
+
+
+class Language(Taxonomy):
+    pass
+
+
+class LocalAuthority(Taxonomy):
+    """A council or organisation that employs practitioners or looked after children."""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name_plural = "local authorities"

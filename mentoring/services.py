@@ -1,0 +1,217 @@
+"""Changes to programmes and who belongs to them. Each runs in one transaction and writes
+its audit event inside it."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from mentoring.models import Administrator, Application, Invitation, Membership, Programme
+
+
+@transaction.atomic
+def membership_add(*, programme: Programme, person: User, role: str, by: User | None) -> Membership:
+    """Give a person a role in a programme; a role they already hold is kept as it is."""
+    existing = (
+        Membership.objects.current().filter(programme=programme, person=person, role=role).first()
+    )
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(programme=programme, person=person, role=role)
+    except IntegrityError:
+        # Two requests raced to add the same role: the constraint kept one row.
+        return Membership.objects.current().get(programme=programme, person=person, role=role)
+    audit_record(
+        action=AuditEvent.Action.MEMBERSHIP_ADDED,
+        actor=by,
+        obj=membership,
+        programme=programme,
+        new={"person": person.pk, "role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by: User) -> Membership:
+    updated = Membership.objects.filter(pk=membership.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    membership.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.MEMBERSHIP_ENDED,
+            actor=by,
+            obj=membership,
+            programme=membership.programme,
+            old={"person": membership.person_id, "role": membership.role},
+        )
+    return membership
+
+
+@transaction.atomic
+def administrator_add(*, organisation, person: User, by: User | None) -> Administrator:
+    admin, created = Administrator.objects.get_or_create(organisation=organisation, person=person)
+    # Administrators run the Django admin for their organisation.
+    if not (person.is_staff and person.is_superuser):
+        person.is_staff = person.is_superuser = True
+        person.save(update_fields=["is_staff", "is_superuser"])
+    if created:
+        audit_record(
+            action=AuditEvent.Action.ADMINISTRATOR_ADDED,
+            actor=by,
+            obj=admin,
+            new={"person": person.pk, "organisation": organisation.pk},
+        )
+    return admin
+
+
+@transaction.atomic
+def invitation_create(
+    *, programme: Programme, role: str, email: str = "", note: str = "", by: User
+) -> Invitation:
+    invitation = Invitation.objects.create(
+        programme=programme, role=role, email=email.strip().lower(), note=note, created_by=by
+    )
+    audit_record(
+        action=AuditEvent.Action.INVITATION_CREATED,
+        actor=by,
+        obj=invitation,
+        programme=programme,
+        new={"role": role, "for_email": bool(email)},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, revoked_at__isnull=True, accepted_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    invitation.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.INVITATION_REVOKED,
+            actor=by,
+            obj=invitation,
+            programme=invitation.programme,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, person: User) -> Membership:
+    """Use an invitation link. Each link works once, and only for its email when it has one."""
+    if invitation.email and invitation.email.lower() != person.email.lower():
+        raise PermissionDenied("This invitation is for a different email address.")
+    # The conditional update is the lock: of two tabs accepting at once, one wins.
+    updated = Invitation.objects.filter(
+        pk=invitation.pk,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(accepted_at=timezone.now(), accepted_by=person)
+    if not updated:
+        raise ValidationError("This invitation link has already been used, or has expired.")
+    invitation.refresh_from_db()
+    audit_record(
+        action=AuditEvent.Action.INVITATION_ACCEPTED,
+        actor=person,
+        obj=invitation,
+        programme=invitation.programme,
+    )
+    return membership_add(
+        programme=invitation.programme, person=person, role=invitation.role, by=person
+    )
+
+
+@transaction.atomic
+def application_create(
+    *, programme: Programme, person: User, role: str, message: str = ""
+) -> Application:
+    if not programme.open_for_applications:
+        raise ValidationError("This programme is not taking applications at the moment.")
+    if Membership.objects.current().filter(programme=programme, person=person, role=role).exists():
+        raise ValidationError("You are already a member of this programme in that role.")
+    pending = Application.objects.filter(
+        programme=programme, person=person, role=role, status=Application.Status.PENDING
+    ).first()
+    if pending:
+        return pending
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                programme=programme, person=person, role=role, message=message
+            )
+    except IntegrityError:
+        return Application.objects.get(
+            programme=programme, person=person, role=role, status=Application.Status.PENDING
+        )
+    audit_record(
+        action=AuditEvent.Action.APPLICATION_MADE,
+        actor=person,
+        obj=application,
+        programme=programme,
+        new={"role": role},
+    )
+    return application
+
+
+def _application_decide(
+    *, application: Application, by: User, status: str, reason: str, action: str
+) -> bool:
+    # Only a pending application can be decided, once: a second click changes nothing.
+    updated = Application.objects.filter(
+        pk=application.pk, status=Application.Status.PENDING
+    ).update(status=status, decided_at=timezone.now(), decided_by=by, decision_reason=reason)
+    application.refresh_from_db()
+    if updated:
+        audit_record(
+            action=action,
+            actor=by,
+            obj=application,
+            programme=application.programme,
+            old={"status": Application.Status.PENDING},
+            new={"status": status},
+        )
+    return bool(updated)
+
+
+def _tell_applicant(application: Application) -> None:
+    from mentoring.tasks import send_application_decision
+
+    transaction.on_commit(lambda: send_application_decision.delay(application.pk))
+
+
+@transaction.atomic
+def application_admit(*, application: Application, by: User) -> Application:
+    if _application_decide(
+        application=application,
+        by=by,
+        status=Application.Status.ADMITTED,
+        reason="",
+        action=AuditEvent.Action.APPLICATION_ADMITTED,
+    ):
+        membership_add(
+            programme=application.programme,
+            person=application.person,
+            role=application.role,
+            by=by,
+        )
+        _tell_applicant(application)
+    return application
+
+
+@transaction.atomic
+def application_decline(*, application: Application, by: User, reason: str = "") -> Application:
+    if _application_decide(
+        application=application,
+        by=by,
+        status=Application.Status.DECLINED,
+        reason=reason,
+        action=AuditEvent.Action.APPLICATION_DECLINED,
+    ):
+        _tell_applicant(application)
+    return application

@@ -1,0 +1,41 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from mentoring.models import Application
+
+
+@shared_task(name="mentoring.ping")
+def ping(value: str) -> str:
+    """Answer with what was sent: lets deploy checks and tests prove a worker round-trip."""
+    return f"pong:{value}"
+
+
+@shared_task(
+    name="mentoring.send_application_decision",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_application_decision(application_id: int) -> None:
+    """Tell an applicant what was decided. Safe to run twice: it only ever sends the
+    email for the decision as it stands."""
+    application = (
+        Application.objects.select_related("person", "programme")
+        .filter(pk=application_id)
+        .exclude(status=Application.Status.PENDING)
+        .first()
+    )
+    if application is None or not application.person.is_active:
+        return
+    context = {"application": application, "site_url": settings.SITE_URL}
+    send_mail(
+        subject=render_to_string(
+            "mentoring/email/application_decision_subject.txt", context
+        ).strip(),
+        message=render_to_string("mentoring/email/application_decision.txt", context),
+        html_message=render_to_string("mentoring/email/application_decision.html", context),
+        from_email=None,
+        recipient_list=[application.person.email],
+    )

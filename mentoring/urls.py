@@ -1,0 +1,77 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from accounts import views as account_views
+from mentoring import views
+
+# The Django admin signs people in through allauth, so two-factor always applies.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Alongside administration"
+admin.site.site_title = "Alongside admin"
+
+handler403 = "mentoring.errors.permission_denied"
+handler404 = "mentoring.errors.page_not_found"
+handler500 = "mentoring.errors.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", account_views.dashboard, name="dashboard"),
+    path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/<slug:slug>/apply/", views.programme_apply, name="programme_apply"),
+    path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # A person's own profile, settings and data
+    path("profile/", account_views.profile, name="profile"),
+    path("profile/mentor/", account_views.mentor_profile_edit, name="mentor_profile_edit"),
+    path("profile/mentor/consent/", account_views.mentor_consent, name="mentor_consent"),
+    path(
+        "profile/mentor/consent/withdraw/",
+        account_views.mentor_consent_withdraw,
+        name="mentor_consent_withdraw",
+    ),
+    path(
+        "profile/mentor/experience/",
+        account_views.mentor_experience_edit,
+        name="mentor_experience_edit",
+    ),
+    path("profile/mentor/pause/", account_views.mentor_pause, name="mentor_pause"),
+    path("profile/mentee/", account_views.mentee_profile_edit, name="mentee_profile_edit"),
+    path("my/settings/", account_views.account_settings, name="account_settings"),
+    path("my/data/", account_views.my_data, name="my_data"),
+    path("my/data/download/", account_views.my_data_download, name="my_data_download"),
+    path("my/delete/", account_views.account_delete, name="account_delete"),
+    # Coordinators: their own programmes only
+    path("coordinate/<slug:slug>/members/", views.coordinator_members, name="coordinator_members"),
+    path(
+        "coordinate/<slug:slug>/members/<int:person_id>/",
+        views.coordinator_member_detail,
+        name="coordinator_member_detail",
+    ),
+    path(
+        "coordinate/<slug:slug>/memberships/<int:membership_id>/end/",
+        views.coordinator_membership_end,
+        name="coordinator_membership_end",
+    ),
+    path(
+        "coordinate/<slug:slug>/applications/",
+        views.coordinator_applications,
+        name="coordinator_applications",
+    ),
+    path(
+        "coordinate/<slug:slug>/applications/<int:application_id>/",
+        views.coordinator_application_detail,
+        name="coordinator_application_detail",
+    ),
+    path(
+        "coordinate/<slug:slug>/invitations/",
+        views.coordinator_invitations,
+        name="coordinator_invitations",
+    ),
+    path(
+        "coordinate/<slug:slug>/invitations/<int:invitation_id>/cancel/",
+        views.coordinator_invitation_revoke,
+        name="coordinator_invitation_revoke",
+    ),
+    path("account/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,96 @@
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.test.utils import override_settings
+
+from mentoring.choices import Role
+from mentoring.services import administrator_add
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    UserFactory,
+    complete_mentee_profile,
+    complete_mentor_profile,
+    give_two_factor,
+)
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow
+# ordinary ORM calls from that thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    # Parallel workers each get their own Redis database, so one worker clearing the cache
+    # or counting sign-in attempts never disturbs another.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = django_settings.CACHES["default"].get("LOCATION", "")
+    if worker and str(location).startswith("redis"):
+        index = int(worker.removeprefix("gw") or 0) + 1
+        base = str(location).rsplit("/", 1)[0]
+        caches = {"default": {**django_settings.CACHES["default"], "LOCATION": f"{base}/{index}"}}
+        override_settings(CACHES=caches).enable()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Two programmes of one organisation, and a person in each role. 'other_coordinator'
+    runs the other programme and must see nothing of this one."""
+    organisation = OrganisationFactory(name="Test Council", slug="test-council")
+    programme = ProgrammeFactory(organisation=organisation, name="North Star", slug="north")
+    other = ProgrammeFactory(organisation=organisation, name="Riverside", slug="south")
+
+    def member(role, in_programme, name):
+        person = UserFactory(display_name=name, email=f"{name.lower()}@example.test")
+        MembershipFactory(programme=in_programme, person=person, role=role)
+        return person
+
+    mentor = member(Role.MENTOR, programme, "Sam")
+    mentee = member(Role.MENTEE, programme, "Priya")
+    complete_mentor_profile(mentor)
+    complete_mentee_profile(mentee)
+    coordinator = give_two_factor(member(Role.COORDINATOR, programme, "Jo"))
+    other_coordinator = give_two_factor(member(Role.COORDINATOR, other, "Alex"))
+    other_mentor = member(Role.MENTOR, other, "Kai")
+    administrator = give_two_factor(UserFactory(display_name="Ade", email="ade@example.test"))
+    administrator_add(organisation=organisation, person=administrator, by=None)
+    return SimpleNamespace(
+        organisation=organisation,
+        programme=programme,
+        other_programme=other,
+        mentor=mentor,
+        mentee=mentee,
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        other_mentor=other_mentor,
+        administrator=administrator,
+    )
+
+
+PERSONAS = ["anonymous", "mentor", "mentee", "coordinator", "other_coordinator", "administrator"]
+
+
+@pytest.fixture
+def login_as(client, world):
+    """Sign the test client in as a persona, past two-factor, as a real session would be."""
+
+    def _login(persona: str):
+        if persona != "anonymous":
+            client.force_login(getattr(world, persona))
+        return client
+
+    return _login

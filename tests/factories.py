@@ -1,0 +1,116 @@
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+
+from accounts.models import MenteeProfile, MentorProfile, User
+from mentoring.choices import Role
+from mentoring.models import (
+    Application,
+    Invitation,
+    Language,
+    LocalAuthority,
+    Membership,
+    Organisation,
+    PracticeArea,
+    Programme,
+    Topic,
+)
+
+PASSWORD = "a-long-test-password-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    display_name = factory.Faker("first_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        # People can only sign in once their email is checked, so factories check it.
+        if create and extracted is not False:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def give_two_factor(user: User) -> User:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, settings.DEMO_TOTP_SECRET)
+    return user
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+    description = "A test programme."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    person = factory.SubFactory(UserFactory)
+    role = Role.MENTOR
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    role = Role.MENTEE
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    person = factory.SubFactory(UserFactory)
+    role = Role.MENTOR
+    message = "I would like to help."
+
+
+def complete_mentor_profile(user: User) -> MentorProfile:
+    profile, _ = MentorProfile.objects.get_or_create(user=user)
+    profile.region = "north-west"
+    profile.meeting_modes = ["online"]
+    profile.availability = ["tue-eve", "thu-pm"]
+    profile.payment_preference = "bank_transfer"
+    profile.save()
+    profile.languages.set([Language.objects.get(slug="en")])
+    profile.topics_offered.set(Topic.objects.filter(slug__in=["bias", "family-time"]))
+    return profile
+
+
+def complete_mentee_profile(user: User) -> MenteeProfile:
+    profile, _ = MenteeProfile.objects.get_or_create(user=user)
+    profile.practitioner_role = "social_worker"
+    profile.employer = LocalAuthority.objects.get(slug="salford")
+    profile.region = "north-west"
+    profile.meeting_modes = ["online"]
+    profile.availability = ["tue-eve"]
+    profile.save()
+    profile.languages.set([Language.objects.get(slug="en")])
+    profile.practice_areas.set([PracticeArea.objects.get(slug="fostering")])
+    profile.learning_goals.set(Topic.objects.filter(slug__in=["bias"]))
+    return profile

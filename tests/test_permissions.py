@@ -1,0 +1,184 @@
+"""The permission matrix: every URL, every persona, the answer each must get.
+
+Rows name a URL pattern; a meta-test walks the URL resolver and fails when any pattern of
+ours has no row, so a new page cannot skip this table. Another programme's objects answer
+404, as if they did not exist. 'login' means a redirect to the sign-in page.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mentoring.choices import Role
+from mentoring.models import Membership
+from tests.conftest import PERSONAS
+from tests.factories import ApplicationFactory, InvitationFactory, UserFactory
+
+LOGIN = "login"
+# Patterns that belong to allauth or the Django admin, which test their own permissions.
+FOREIGN_NAMESPACES = {"admin"}
+FOREIGN_MODULE_PREFIXES = ("allauth.", "django.contrib.admin")
+
+
+@dataclass
+class Row:
+    expect: dict[str, int | str]
+    kwargs: object = None  # callable(world) -> dict of URL kwargs
+    method: str = "get"
+    form: bool = False  # the page holds a form that the bad-input harness must cover
+    data: dict = field(default_factory=dict)
+
+
+def everyone(code):
+    return dict.fromkeys(PERSONAS, code)
+
+
+def signed_in(code, **overrides):
+    return {"anonymous": LOGIN, **dict.fromkeys(PERSONAS[1:], code), **overrides}
+
+
+def staff(code_for_staff, **overrides):
+    """Coordinator pages of programme 'north': its coordinator and the administrator only."""
+    return {
+        "anonymous": LOGIN,
+        "mentor": 404,
+        "mentee": 404,
+        "coordinator": code_for_staff,
+        "other_coordinator": 404,
+        "administrator": code_for_staff,
+        **overrides,
+    }
+
+
+def north(**extra):
+    return lambda w: {"slug": w.programme.slug, **{k: v(w) for k, v in extra.items()}}
+
+
+def _pending_application(w):
+    return ApplicationFactory(programme=w.programme, person=UserFactory()).pk
+
+
+def _open_invitation(w):
+    return InvitationFactory(programme=w.programme).pk
+
+
+def _mentor_membership(w):
+    return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
+
+
+MATRIX: dict[str, Row] = {
+    "home": Row(everyone(200)),
+    "programme_list": Row(everyone(200)),
+    "programme_apply": Row(signed_in(200), kwargs=north(), form=True),
+    "invitation_accept": Row(
+        everyone(200), kwargs=lambda w: {"token": InvitationFactory(programme=w.programme).token}
+    ),
+    "dashboard": Row(signed_in(200)),
+    "profile": Row(signed_in(200)),
+    "mentor_profile_edit": Row(signed_in(404, mentor=200), form=True),
+    "mentor_consent": Row(signed_in(404, mentor=200), form=True),
+    "mentor_consent_withdraw": Row(signed_in(404, mentor=302), method="post"),
+    "mentor_experience_edit": Row(signed_in(404, mentor=302)),
+    "mentor_pause": Row(signed_in(404, mentor=200)),
+    "mentee_profile_edit": Row(signed_in(404, mentee=200), form=True),
+    "account_settings": Row(signed_in(200)),
+    "my_data": Row(signed_in(200)),
+    "my_data_download": Row(signed_in(200)),
+    "account_delete": Row(signed_in(200), form=True),
+    "coordinator_members": Row(staff(200), kwargs=north()),
+    "coordinator_member_detail": Row(staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)),
+    "coordinator_membership_end": Row(
+        staff(302), kwargs=north(membership_id=_mentor_membership), method="post"
+    ),
+    "coordinator_applications": Row(staff(200), kwargs=north()),
+    "coordinator_application_detail": Row(
+        staff(200), kwargs=north(application_id=_pending_application), form=True
+    ),
+    "coordinator_invitations": Row(staff(200), kwargs=north(), form=True),
+    "coordinator_invitation_revoke": Row(
+        staff(302), kwargs=north(invitation_id=_open_invitation), method="post"
+    ),
+}
+
+
+def our_url_names(resolver=None, namespace="") -> set[str]:
+    """Every named URL pattern of ours, walking includes, leaving out allauth and admin."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            module = getattr(pattern.urlconf_module, "__name__", "")
+            if pattern.namespace in FOREIGN_NAMESPACES or module.startswith(
+                FOREIGN_MODULE_PREFIXES
+            ):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= our_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            module = getattr(pattern.callback, "__module__", "")
+            if module.startswith(FOREIGN_MODULE_PREFIXES):
+                continue
+            names.add(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern}>")
+    return names
+
+
+def missing_rows(resolver=None) -> set[str]:
+    return our_url_names(resolver) - set(MATRIX)
+
+
+def test_it_has_a_row_for_every_url():
+    assert missing_rows() == set(), "Add these URLs to MATRIX in tests/test_permissions.py"
+
+
+def test_it_has_no_rows_for_urls_that_are_gone():
+    assert set(MATRIX) - our_url_names() == set()
+
+
+def test_it_notices_a_new_url_without_a_row():
+    """Register a throwaway URL and check the meta-test would fail for it."""
+    from django.http import HttpResponse
+    from django.urls import path
+    from django.urls.resolvers import URLResolver as Resolver
+    from django.urls.resolvers import RegexPattern
+
+    import mentoring.urls
+
+    def throwaway(request):
+        return HttpResponse("hello")
+
+    class FakeUrlconf:
+        urlpatterns = [*mentoring.urls.urlpatterns, path("throwaway/", throwaway, name="throwaway")]
+
+    resolver = Resolver(RegexPattern(r"^/"), FakeUrlconf)
+    assert missing_rows(resolver) == {"throwaway"}
+    assert missing_rows() == set()
+
+
+CASES = [(name, persona) for name in MATRIX for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_it_answers_each_persona_as_the_matrix_says(name, persona, world, login_as):
+    row = MATRIX[name]
+    client = login_as(persona)
+    kwargs = row.kwargs(world) if row.kwargs else {}
+    url = reverse(name, kwargs=kwargs)
+    response = getattr(client, row.method)(url, row.data)
+    expected = row.expect[persona]
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{url} as {persona}"
+        assert response["Location"].startswith(reverse("account_login")), response["Location"]
+    else:
+        assert response.status_code == expected, f"{url} as {persona}"
+
+
+@pytest.mark.parametrize("persona", ["mentor", "mentee"])
+def test_it_hides_the_django_admin_from_people_who_are_not_administrators(persona, world, login_as):
+    response = login_as(persona).get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_it_lets_administrators_into_the_django_admin(world, login_as):
+    assert login_as("administrator").get("/admin/").status_code == 200
