@@ -1,5 +1,6 @@
 import json
 
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -73,7 +74,7 @@ def profile(request):
 
 
 def _edit_profile(request, *, form_class, profile, template, saved_message):
-    form = form_class(request.POST or None, instance=profile)
+    form = form_class(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         saved = services.profile_save(form=form, by=request.user)
         if saved.is_complete:
@@ -101,7 +102,7 @@ def mentor_profile_edit(request):
 @role_required(Role.MENTOR)
 def mentor_consent(request):
     profile = services.mentor_profile_for(request.user)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.mentor_consent_give(profile=profile, by=request.user)
         messages.success(
@@ -188,7 +189,7 @@ def my_data_download(request):
 
 @login_required
 def account_delete(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         services.account_delete(user=user, request=request)
@@ -213,3 +214,15 @@ def mentee_profile_edit(request):
         template="accounts/mentee_profile_form.html",
         saved_message="Your profile is saved and complete. A coordinator can now match you.",
     )
+
+
+class LoginView(allauth_views.LoginView):
+    """allauth's sign-in page, answering 429 Too Many Requests when an account's failed
+    attempts hit the rate limit, so clients and monitoring can tell it apart."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        codes = {error.code for error in form.non_field_errors().as_data()}
+        if "too_many_login_attempts" in codes:
+            response.status_code = 429
+        return response

@@ -23,7 +23,12 @@ PRODUCTION = ALONGSIDE_ENV == "production"
 # The local key is public on purpose: it only ever protects a demo on someone's laptop.
 LOCAL_SECRET_KEY = "local-only-insecure-key-for-the-alongside-demo"
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else LOCAL_SECRET_KEY)
-if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == LOCAL_SECRET_KEY):
+if PRODUCTION and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY == LOCAL_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+):
     raise ImproperlyConfigured(
         "Production needs a real SECRET_KEY: at least 50 random characters, set in the environment."
     )

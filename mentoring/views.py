@@ -33,7 +33,7 @@ def programme_list(request):
 @login_required
 def programme_apply(request, slug):
     programme = get_object_or_404(Programme, slug=slug, open_for_applications=True)
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_create(
@@ -224,7 +224,7 @@ def coordinator_application_detail(request, slug, application_id):
         pk=application_id,
         programme=programme,
     )
-    form = DeclineForm(request.POST or None)
+    form = DeclineForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and application.status == Application.Status.PENDING:
         if request.POST.get("decision") == "admit":
             services.application_admit(application=application, by=request.user)
@@ -250,7 +250,7 @@ def coordinator_application_detail(request, slug, application_id):
 @staff_required
 def coordinator_invitations(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
             programme=programme,

@@ -94,3 +94,18 @@ def login_as(client, world):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Ordinary tests run background tasks in-process. Tests marked 'broker' talk to the
+    real broker and a real worker instead (see tests/test_celery.py)."""
+    from mentoring.celery import app
+
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -69,6 +69,8 @@ def _mentor_membership(w):
 
 MATRIX: dict[str, Row] = {
     "home": Row(everyone(200)),
+    # Signed-in people are sent on to their dashboard.
+    "account_login": Row({**dict.fromkeys(PERSONAS, 302), "anonymous": 200}, form=True),
     "programme_list": Row(everyone(200)),
     "programme_apply": Row(signed_in(200), kwargs=north(), form=True),
     "invitation_accept": Row(
@@ -139,8 +141,8 @@ def test_it_notices_a_new_url_without_a_row():
     """Register a throwaway URL and check the meta-test would fail for it."""
     from django.http import HttpResponse
     from django.urls import path
-    from django.urls.resolvers import URLResolver as Resolver
     from django.urls.resolvers import RegexPattern
+    from django.urls.resolvers import URLResolver as Resolver
 
     import mentoring.urls
 

@@ -355,7 +355,7 @@ PAYMENT_PREFERENCES = {
 }
 
 DRAFT_SHARE = 0.1
-PAUSED_SHARE = 0.05
+PAUSED_SHARE = 0.08
 
 
 # ---------------------------------------------------------------------------------------------
@@ -729,8 +729,8 @@ def population_create(
     User.objects.bulk_create(users, batch_size=CHUNK)
     user_ids = _pks_by(User, "email", [person.email for person in new])
     addresses = [
-        EmailAddress(user_id=user_ids[email], email=email, verified=True, primary=True)
-        for email in (person.email for person in new)
+        EmailAddress(user_id=user_ids[p.email], email=p.email, verified=True, primary=True)
+        for p in new
     ]
     EmailAddress.objects.bulk_create(addresses, batch_size=CHUNK)
     memberships = [

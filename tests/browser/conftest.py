@@ -1,0 +1,106 @@
+"""Browser tests: the system Chromium driven by pytest-playwright, against a live server
+seeded with the demo data.
+
+They skip when Chromium is missing, unless REQUIRE_BROWSER is set (as it should be in CI),
+in which case every browser test errors with the reason."""
+
+import os
+from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.support import BrowserProblems, TotpCodes
+
+CHROMIUM = Path("/usr/bin/chromium")
+MISSING_CHROMIUM = f"Chromium not found at {CHROMIUM}; set REQUIRE_BROWSER=1 to make this an error"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    # This hook sees every collected test, not just ours: touch only tests/browser.
+    skip = None
+    if not CHROMIUM.exists() and not os.environ.get("REQUIRE_BROWSER"):
+        skip = pytest.mark.skip(reason=MISSING_CHROMIUM)
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if skip:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_required():
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"REQUIRE_BROWSER is set but Chromium is not installed at {CHROMIUM}. "
+            "Install it with `apt-get install chromium`.",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, pytestconfig):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": not pytestconfig.getoption("headed"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, django_db_setup, live_server):
+    # Relative URLs in page.goto() go to the live server. The test database must exist
+    # before the server starts, so that it shares the in-memory SQLite connection.
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+        "viewport": {"width": 1280, "height": 900},
+    }
+
+
+@pytest.fixture
+def problems(page):
+    """Console errors, uncaught exceptions and 5xx responses seen by `page`."""
+    log = BrowserProblems()
+    log.watch(page)
+    return log
+
+
+@pytest.fixture
+def codes():
+    return TotpCodes()
+
+
+@pytest.fixture
+def demo(live_server, django_db_serialized_rollback, settings):
+    """The seeded demo: programmes, logins and people, fresh for each test.
+
+    The live server needs a transactional database, which is emptied after each test; a
+    serialized rollback puts back the topic library that the migrations load."""
+    call_command("seed_demo", stdout=StringIO())
+    from mentoring.models import Programme
+
+    return SimpleNamespace(
+        north_star=Programme.objects.get(slug="north-star"),
+        riverside=Programme.objects.get(slug="riverside"),
+        admin="admin@example.org",
+        coordinator="coordinator@example.org",
+        coordinator_b="coordinator-b@example.org",
+        mentor="mentor@example.org",
+        mentee="mentee@example.org",
+        mentor_b="mentor-b@example.org",
+        mentee_b="mentee-b@example.org",
+    )

@@ -1,0 +1,324 @@
+"""The demo seed: logins that work, a believable population, and the same data every run."""
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    hotp_value,
+    validate_totp_code,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
+from mentoring.choices import AVAILABILITY_SLOT_KEYS, Role
+from mentoring.models import (
+    Administrator,
+    Application,
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    Topic,
+)
+
+PASSWORD = "alongside-demo-2026"
+STAFF = ["admin@example.org", "coordinator@example.org", "coordinator-b@example.org"]
+MEMBERS = [
+    "mentor@example.org",
+    "mentee@example.org",
+    "mentor-b@example.org",
+    "mentee-b@example.org",
+]
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings):
+    # The command hashes once per run; a cheap hasher keeps check_password quick as well.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    models = [
+        User,
+        EmailAddress,
+        Authenticator,
+        Organisation,
+        Programme,
+        Administrator,
+        Membership,
+        Application,
+        Invitation,
+        AuditEvent,
+        MentorProfile,
+        MenteeProfile,
+        MentorProfile.languages.through,
+        MentorProfile.topics_offered.through,
+        MentorProfile.topics_off_limits.through,
+        MentorProfile.lived_experience.through,
+        MentorProfile.looked_after_by.through,
+        MenteeProfile.languages.through,
+        MenteeProfile.learning_goals.through,
+        MenteeProfile.practice_areas.through,
+    ]
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def members(slug: str, role: str):
+    return User.objects.filter(
+        memberships__programme__slug=slug, memberships__role=role, memberships__ended_at=None
+    )
+
+
+def current_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.mark.django_db
+def test_it_runs_and_prints_the_logins():
+    out = seed()
+
+    for email in STAFF + MEMBERS:
+        assert email in out
+    assert PASSWORD in out
+    assert "Add the secret ALONGSIDEDEMO234 to an authenticator app" in out
+
+
+@pytest.mark.django_db
+def test_it_changes_nothing_when_run_again():
+    seed()
+    first = counts()
+
+    out = seed()
+
+    assert counts() == first
+    assert "North Star: 0 made-up people added." in out
+
+
+@pytest.mark.django_db
+def test_it_draws_the_same_people_on_a_fresh_database():
+    def snapshot():
+        return sorted(
+            (p.user.email, p.user.display_name, p.region, p.availability, p.capacity)
+            + tuple(sorted(p.topics_offered.values_list("slug", flat=True)))
+            for p in MentorProfile.objects.select_related("user")
+        )
+
+    seed()
+    first = snapshot()
+    Programme.objects.all().delete()
+    Organisation.objects.all().delete()
+    User.objects.all().delete()
+
+    seed()
+
+    assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_it_gives_every_demo_login_a_verified_email_and_the_demo_password():
+    seed()
+
+    for email in STAFF + MEMBERS:
+        user = User.objects.get(email=email)
+        assert user.check_password(PASSWORD)
+        assert user.is_active
+        assert user.display_name and "test" not in user.display_name.lower()
+        assert EmailAddress.objects.filter(
+            user=user, email=email, verified=True, primary=True
+        ).exists()
+
+
+@pytest.mark.django_db
+def test_it_lets_the_made_up_people_sign_in_too():
+    seed()
+
+    user = User.objects.get(email="mentor-001@north-star.example.org")
+    assert user.check_password(PASSWORD)
+    assert EmailAddress.objects.get(user=user).verified
+    assert not User.objects.exclude(
+        pk__in=EmailAddress.objects.filter(verified=True, primary=True).values("user")
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_it_sets_up_two_factor_for_staff_with_the_demo_secret(settings):
+    seed()
+
+    for email in STAFF:
+        totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+        secret = decrypt(totp.data["secret"])
+        assert secret == settings.DEMO_TOTP_SECRET
+        assert validate_totp_code(secret, current_code(secret))
+        assert TOTP(totp).validate_code(current_code(secret))
+        assert Authenticator.objects.filter(
+            user__email=email, type=Authenticator.Type.RECOVERY_CODES
+        ).exists()
+    assert not Authenticator.objects.filter(user__email__in=MEMBERS).exists()
+
+
+@pytest.mark.django_db
+def test_it_gives_staff_their_programmes():
+    seed()
+    admin = User.objects.get(email="admin@example.org")
+    coordinator = User.objects.get(email="coordinator@example.org")
+    coordinator_b = User.objects.get(email="coordinator-b@example.org")
+
+    assert admin.is_staff and admin.is_superuser
+    assert Administrator.objects.filter(person=admin, organisation__slug="northern-care").exists()
+    assert set(Programme.objects.coordinated_by(admin).values_list("slug", flat=True)) == {
+        "north-star",
+        "riverside",
+    }
+    assert list(Programme.objects.coordinated_by(coordinator).values_list("slug", flat=True)) == [
+        "north-star"
+    ]
+    assert list(Programme.objects.coordinated_by(coordinator_b).values_list("slug", flat=True)) == [
+        "riverside"
+    ]
+    assert not coordinator.is_staff
+
+
+@pytest.mark.django_db
+def test_it_fills_north_star_and_riverside():
+    seed()
+
+    assert members("north-star", Role.MENTOR).count() >= 40
+    assert members("north-star", Role.MENTEE).count() >= 120
+    assert members("north-star", Role.MENTOR).filter(email="mentor@example.org").exists()
+    assert members("north-star", Role.MENTEE).filter(email="mentee@example.org").exists()
+    assert 0 < members("riverside", Role.MENTOR).count() < 40
+    assert 0 < members("riverside", Role.MENTEE).count() < 120
+    assert members("riverside", Role.MENTOR).filter(email="mentor-b@example.org").exists()
+    assert Programme.objects.get(slug="north-star").description
+
+
+@pytest.mark.django_db
+def test_it_gives_the_named_mentors_and_mentees_complete_profiles():
+    seed()
+
+    for email in ["mentor@example.org", "mentor-b@example.org"]:
+        profile = MentorProfile.objects.get(user__email=email)
+        assert profile.is_complete, profile.missing_fields()
+        assert profile.has_consented and not profile.is_paused
+    for email in ["mentee@example.org", "mentee-b@example.org"]:
+        profile = MenteeProfile.objects.get(user__email=email)
+        assert profile.is_complete, profile.missing_fields()
+
+
+@pytest.mark.django_db
+def test_it_leaves_some_profiles_as_drafts():
+    seed()
+    profiles = [*MentorProfile.objects.all(), *MenteeProfile.objects.all()]
+
+    drafts = [profile for profile in profiles if not profile.is_complete]
+
+    assert 0.03 * len(profiles) < len(drafts) < 0.2 * len(profiles)
+
+
+@pytest.mark.django_db
+def test_it_makes_profiles_that_keep_the_rules():
+    seed()
+
+    for profile in MentorProfile.objects.prefetch_related("topics_offered", "topics_off_limits"):
+        offered = set(profile.topics_offered.all())
+        assert not offered & set(profile.topics_off_limits.all())
+        assert 1 <= profile.capacity <= 3
+        assert set(profile.availability) <= AVAILABILITY_SLOT_KEYS
+        assert set(profile.meeting_modes) <= {"online", "phone", "in_person"}
+        if not profile.has_consented:
+            assert not profile.lived_experience.exists()
+            assert not profile.shared_with_mentee
+    assert MentorProfile.objects.filter(paused_at__isnull=False).exists()
+    assert MentorProfile.objects.exclude(shared_with_mentee="").exists()
+    assert MenteeProfile.objects.exclude(accessibility_needs="").exists()
+    assert MenteeProfile.objects.filter(languages__slug="en").count() > 100
+
+
+@pytest.mark.django_db
+def test_it_leaves_applications_and_invitations_for_the_coordinator():
+    seed()
+    north_star = Programme.objects.get(slug="north-star")
+
+    pending = Application.objects.filter(programme=north_star, status="pending")
+    assert 3 <= pending.count() <= 4
+    for application in pending:
+        assert EmailAddress.objects.filter(user=application.person, verified=True).exists()
+    invitations = Invitation.objects.filter(programme=north_star)
+    assert invitations.count() == 2
+    assert all(invitation.is_usable for invitation in invitations)
+    assert {invitation.created_by.email for invitation in invitations} == {
+        "coordinator@example.org"
+    }
+
+
+@pytest.mark.django_db
+def test_it_does_not_ask_again_for_an_application_already_decided():
+    seed()
+    Application.objects.update(status=Application.Status.DECLINED)
+
+    seed()
+
+    assert not Application.objects.filter(status=Application.Status.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_it_adds_a_larger_population_with_the_people_option():
+    seed()
+    before = User.objects.count()
+
+    out = seed("--people", "300")
+
+    assert User.objects.count() == before + 300
+    assert "National Pilot: 300 made-up people added." in out
+    assert members("national-pilot", Role.MENTOR).count() == 75
+    assert members("national-pilot", Role.MENTEE).count() == 225
+    assert MentorProfile.objects.filter(user__email__endswith="national-pilot.example.org").count()
+    after = counts()
+
+    seed("--people", "300")
+
+    assert counts() == after
+
+
+@pytest.mark.django_db
+def test_it_grows_the_pilot_without_redrawing_it():
+    seed("--people", "40")
+    first = list(
+        User.objects.filter(email__endswith="national-pilot.example.org").values_list(
+            "email", "display_name"
+        )
+    )
+
+    seed("--people", "80")
+
+    pilot = User.objects.filter(email__endswith="national-pilot.example.org")
+    assert pilot.count() == 80
+    assert set(first) <= set(pilot.values_list("email", "display_name"))
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_negative_number_of_people():
+    with pytest.raises(CommandError):
+        seed("--people", "-1")
+
+
+@pytest.mark.django_db
+def test_it_explains_when_the_topic_library_is_missing():
+    Topic.objects.all().delete()
+
+    with pytest.raises(CommandError, match="migrate"):
+        seed()

@@ -1,0 +1,100 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG_KEY = secrets.token_urlsafe(64)
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "ALONGSIDE_ENV": "production",
+    "ALLOWED_HOSTS": "alongside.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def test_it_passes_the_deploy_checks_in_production_mode():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SECRET_KEY=STRONG_KEY
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "short",
+        "local-only-insecure-key-for-the-alongside-demo",
+        "django-insecure-" + "x" * 60,
+        "a" * 80,
+    ],
+    ids=["missing", "short", "the-local-default", "django-insecure", "repetitive"],
+)
+def test_it_refuses_to_start_production_without_a_real_secret_key(key):
+    result = manage("check", **PRODUCTION, SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_production_without_allowed_hosts():
+    env = {**PRODUCTION, "ALLOWED_HOSTS": ""}
+    result = manage("check", **env, SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_it_refuses_debug_in_production():
+    result = manage("check", **PRODUCTION, SECRET_KEY=STRONG_KEY, DEBUG="true")
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr
+
+
+def test_it_explains_a_setting_it_cannot_read():
+    result = manage("check", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_it_runs_locally_with_nothing_set():
+    result = manage("check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_sends_security_headers(client, db):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
