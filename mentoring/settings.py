@@ -179,6 +179,7 @@ ACCOUNT_RATE_LIMITS = {}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alongside"
 MFA_TOTP_TOLERANCE = 1
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 
 # Email: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

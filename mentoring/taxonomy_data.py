@@ -201,3 +201,43 @@ LOCAL_AUTHORITIES = [
     ("independent-fostering", "An independent fostering agency"),
     ("other-organisation", "Another organisation"),
 ]
+
+
+def load(get_model) -> None:
+    """Create whatever of the lists above is missing. Idempotent. `get_model(name)` returns
+    a model class of the mentoring app: the historical one in a migration, the real one
+    elsewhere."""
+    domains = {}
+    for position, (slug, name) in enumerate(PCF_DOMAINS):
+        domains[slug], _ = get_model("PCFDomain").objects.get_or_create(
+            slug=slug, defaults={"name": name, "position": position}
+        )
+    for slug, name, description, domain_slugs in TOPICS:
+        topic, created = get_model("Topic").objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
+        if created:
+            topic.pcf_domains.add(*[domains[d] for d in domain_slugs])
+    areas = {}
+    for slug, name in PRACTICE_AREAS:
+        areas[slug], _ = get_model("PracticeArea").objects.get_or_create(
+            slug=slug, defaults={"name": name}
+        )
+    for slug, name, area_slugs in LIVED_EXPERIENCE:
+        experience, created = get_model("LivedExperienceArea").objects.get_or_create(
+            slug=slug, defaults={"name": name}
+        )
+        if created:
+            experience.relevant_practice_areas.add(*[areas[a] for a in area_slugs])
+    for slug, name in LANGUAGES:
+        get_model("Language").objects.get_or_create(slug=slug, defaults={"name": name})
+    for slug, name in LOCAL_AUTHORITIES:
+        get_model("LocalAuthority").objects.get_or_create(slug=slug, defaults={"name": name})
+
+
+def ensure_loaded() -> None:
+    """For code outside migrations (demo data, tests after a database flush)."""
+    from django.apps import apps
+
+    if not apps.get_model("mentoring", "Topic").objects.exists():
+        load(lambda name: apps.get_model("mentoring", name))

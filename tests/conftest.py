@@ -36,6 +36,25 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _taxonomy(request):
+    """Tests that use the database find the topic library the data migration loads, even
+    after a transactional test (or a live-server test) has emptied every table."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from mentoring.taxonomy_data import ensure_loaded
+
+    ensure_loaded()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

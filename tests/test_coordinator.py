@@ -117,7 +117,7 @@ def test_it_explains_a_bad_invitation_email_next_to_the_field(world, coordinator
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'id="id_email-error"' in page
+    assert 'id="id_email_error"' in page
     assert "There is a problem" in page
     assert 'value="nope"' in page
 

@@ -76,7 +76,7 @@ def test_it_refuses_an_availability_slot_that_does_not_exist(new_mentor, client)
         reverse("mentor_profile_edit"), {"availability": ["funday-eve"], "capacity": "1"}
     )
     assert response.status_code == 200
-    assert 'id="id_availability-error"' in response.content.decode()
+    assert 'id="id_availability_error"' in response.content.decode()
 
 
 def test_it_asks_for_consent_before_storing_care_experience(new_mentor, client):
@@ -137,4 +137,4 @@ def test_it_checks_mentee_goals_and_years(db, client):
     )
     page = response.content.decode()
     assert "no more than five goals" in page
-    assert 'id="id_years_in_practice-error"' in page
+    assert 'id="id_years_in_practice_error"' in page
