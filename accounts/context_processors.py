@@ -1,5 +1,8 @@
+from django.contrib.auth.models import AnonymousUser
+
 from accounts.selectors import navigation_for
 
 
 def navigation(request) -> dict:
-    return {"nav": navigation_for(request.user)}
+    # Error pages can render before the authentication middleware has run.
+    return {"nav": navigation_for(getattr(request, "user", AnonymousUser()))}
