@@ -19,6 +19,7 @@ from mentoring import services
 from mentoring.choices import Role
 from mentoring.forms import ApplicationForm, DeclineForm, InvitationForm
 from mentoring.models import Application, Invitation, Membership, Programme
+from mentoring.selectors import member_rows
 
 
 def home(request):
@@ -100,28 +101,7 @@ def coordinator_members(request, slug):
     if role in Role.values:
         memberships = memberships.filter(role=role)
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
-    # Profiles for just this page, with what their completeness check reads, in a few queries.
-    people = [m.person_id for m in page]
-    mentor_profiles = {
-        p.user_id: p
-        for p in MentorProfile.objects.filter(user_id__in=people).prefetch_related(
-            "languages", "topics_offered"
-        )
-    }
-    mentee_profiles = {
-        p.user_id: p
-        for p in MenteeProfile.objects.filter(user_id__in=people).prefetch_related(
-            "languages", "practice_areas", "learning_goals"
-        )
-    }
-    rows = []
-    for membership in page:
-        profile = None
-        if membership.role == Role.MENTOR:
-            profile = mentor_profiles.get(membership.person_id)
-        elif membership.role == Role.MENTEE:
-            profile = mentee_profiles.get(membership.person_id)
-        rows.append({"membership": membership, "profile": profile})
+    rows = member_rows(page)
     return render(
         request,
         "mentoring/coordinator/members.html",
