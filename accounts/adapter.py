@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 PENDING_INVITATION_KEY = "alongside.pending_invitation"
@@ -36,6 +37,13 @@ class AccountAdapter(DefaultAccountAdapter):
         "same_as_current": "This is the same as before. Enter a different one.",
         "rate_limited": "You have tried this too many times. Wait a few minutes and try again.",
     }
+
+    def clean_email(self, email: str) -> str:
+        # Django accepts addresses up to 320 characters, but the address must fit our
+        # 254-character column whole: cutting it short would send mail to someone else.
+        if len(email) > 254:
+            raise ValidationError("Enter an email address of 254 characters or fewer.")
+        return super().clean_email(email)
 
     def save_user(self, request, user, form, commit=True):
         user.display_name = form.cleaned_data.get("display_name", "").strip()

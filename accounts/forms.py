@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.db import models
 
 from accounts.models import MenteeProfile, MentorProfile
 from accounts.widgets import AvailabilityGrid
@@ -17,7 +18,37 @@ class SignupForm(AllauthSignupForm):
     field_order = ["display_name", "email", "password1", "password2"]
 
 
-class ProfileFormMixin(forms.ModelForm):
+class IdChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database could hold before it asks the database, which would otherwise
+    fail on them (SQLite raises OverflowError for integers past 64 bits)."""
+
+    def _check_values(self, value):
+        for item in value:
+            try:
+                too_big = abs(int(str(item))) >= 2**63
+            except (TypeError, ValueError):
+                continue  # left to the usual "not one of the choices" check
+            if too_big:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
+
+def _formfield(db_field: models.Field, **kwargs):
+    if isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", IdChoiceField)
+    return db_field.formfield(**kwargs)
+
+
+class ProfileModelForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = staticmethod(_formfield)
+
+
+class ProfileFormMixin(ProfileModelForm):
     """The fields both profiles share. Every field is optional: a profile saves as a
     draft, and the profile page says what is still missing before matching."""
 
@@ -57,7 +88,7 @@ def _checkboxes(form, *names) -> None:
 
 
 class MentorProfileForm(ProfileFormMixin):
-    class Meta:
+    class Meta(ProfileModelForm.Meta):
         model = MentorProfile
         fields = [
             "topics_offered",
@@ -106,10 +137,10 @@ class MentorProfileForm(ProfileFormMixin):
         return cleaned
 
 
-class MentorExperienceForm(forms.ModelForm):
+class MentorExperienceForm(ProfileModelForm):
     """Care experience: asked only after consent, and every field is optional."""
 
-    class Meta:
+    class Meta(ProfileModelForm.Meta):
         model = MentorProfile
         fields = [
             "lived_experience",
@@ -137,7 +168,7 @@ class MentorExperienceForm(forms.ModelForm):
 
 
 class MenteeProfileForm(ProfileFormMixin):
-    class Meta:
+    class Meta(ProfileModelForm.Meta):
         model = MenteeProfile
         fields = [
             "practitioner_role",

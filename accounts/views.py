@@ -73,11 +73,13 @@ def profile(request):
     return render(request, "accounts/profile.html", context)
 
 
-def _edit_profile(request, *, form_class, profile, template, saved_message):
+def _edit_profile(request, *, form_class, profile, template, saved_message, draft_aware=True):
+    """Show and save a profile form. A draft-aware form says whether the whole profile is
+    complete yet; a form for optional extras always confirms what it saved."""
     form = form_class(request.POST if request.method == "POST" else None, instance=profile)
     if request.method == "POST" and form.is_valid():
         saved = services.profile_save(form=form, by=request.user)
-        if saved.is_complete:
+        if saved.is_complete or not draft_aware:
             messages.success(request, saved_message)
         else:
             messages.success(
@@ -135,6 +137,7 @@ def mentor_experience_edit(request):
         profile=profile,
         template="accounts/mentor_experience_form.html",
         saved_message="Your care experience is saved. Only coordinators can see it.",
+        draft_aware=False,
     )
 
 

@@ -173,8 +173,8 @@ def coordinator_membership_end(request, slug, membership_id):
     services.membership_end(membership=membership, by=request.user)
     messages.success(
         request,
-        f"{membership.person} is no longer a {membership.get_role_display().lower()} in "
-        f"{programme.name}.",
+        f"{membership.person} no longer has this role in {programme.name}: "
+        f"{membership.get_role_display()}.",
     )
     return redirect("coordinator_members", slug=programme.slug)
 
@@ -210,8 +210,8 @@ def coordinator_application_detail(request, slug, application_id):
             services.application_admit(application=application, by=request.user)
             messages.success(
                 request,
-                f"{application.person} is now a {application.get_role_display().lower()} in "
-                f"{programme.name}. We have emailed them.",
+                f"{application.person} has joined {programme.name} as: "
+                f"{application.get_role_display()}. We have emailed them.",
             )
             return redirect("coordinator_applications", slug=programme.slug)
         if request.POST.get("decision") == "decline" and form.is_valid():

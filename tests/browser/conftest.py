@@ -19,6 +19,16 @@ MISSING_CHROMIUM = f"Chromium not found at {CHROMIUM}; set REQUIRE_BROWSER=1 to 
 HERE = Path(__file__).resolve().parent
 
 
+def pytest_configure(config):
+    # pytest-playwright 0.10 defines its base_url fixture as a method, which pytest 9 warns
+    # about on every run; nothing here can change that.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:Session-scoped fixtures defined as instance methods:"
+        "pytest.PytestRemovedIn10Warning",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     # This hook sees every collected test, not just ours: touch only tests/browser.
     skip = None
@@ -59,9 +69,20 @@ def browser_type_launch_args(browser_type_launch_args, pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, django_db_setup, live_server):
-    # Relative URLs in page.goto() go to the live server. The test database must exist
-    # before the server starts, so that it shares the in-memory SQLite connection.
+def live_server(playwright, django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists and Playwright
+    runs, so the server thread shares the very SQLite connection the tests use.
+
+    Order matters twice over. A server started before the test database exists opens a
+    connection of its own. And starting Playwright's sync API swaps the context that
+    Django's connection handler keeps its connections in, so a connection made before it
+    is not the one the tests see afterwards."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    # Relative URLs in page.goto() go to the live server.
     return {
         **browser_context_args,
         "base_url": live_server.url,
@@ -69,6 +90,13 @@ def browser_context_args(browser_context_args, django_db_setup, live_server):
         "timezone_id": "Europe/London",
         "viewport": {"width": 1280, "height": 900},
     }
+
+
+@pytest.fixture
+def page(page):
+    # Pages here answer in milliseconds: fail in seconds rather than Playwright's thirty.
+    page.set_default_timeout(10_000)
+    return page
 
 
 @pytest.fixture
@@ -85,11 +113,10 @@ def codes():
 
 
 @pytest.fixture
-def demo(live_server, django_db_serialized_rollback, settings):
-    """The seeded demo: programmes, logins and people, fresh for each test.
-
-    The live server needs a transactional database, which is emptied after each test; a
-    serialized rollback puts back the topic library that the migrations load."""
+def demo(transactional_db, live_server):
+    """The seeded demo (programmes, logins and people), fresh for each test. The live server
+    needs a transactional database, emptied after each test; tests/conftest.py puts the topic
+    library back first. Seeding takes about half a second."""
     call_command("seed_demo", stdout=StringIO())
     from mentoring.models import Programme
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "alongside-demo-2026"
+from mentoring.management.commands.seed_demo import DEMO_PASSWORD
+
 TOTP_PERIOD = 30
 
 EMAIL_LABEL = re.compile(r"^email", re.IGNORECASE)
@@ -63,10 +63,6 @@ class BrowserProblems:
     def take(self) -> list[str]:
         taken, self.items = self.items, []
         return taken
-
-
-def path_of(url: str) -> str:
-    return urlsplit(url).path
 
 
 def sign_in(

@@ -1,0 +1,298 @@
+"""The accessibility crawl: follow the links a person can see, check every page with axe and
+a few structural rules, and put each form into its error state to check that too.
+
+Nothing here knows about particular pages: a new page is covered as soon as something links
+to it from a header, navigation, footer or main content."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+from tests.browser.support import BrowserProblems
+
+# WCAG 2.2 AA as axe-core tags it; best-practice rules are left out on purpose. Only
+# violations come back with their elements listed, which keeps each run quick.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+MAX_PAGES = 60
+# Pages that differ only by an id or a token share a template: a couple of each is enough.
+MAX_PER_SHAPE = 2
+# Forms that change something for good are never submitted, however empty their fields.
+DESTRUCTIVE_WORDS = frozenset(
+    {
+        "delete",
+        "logout",
+        "withdraw",
+        "end",
+        "cancel",
+        "revoke",
+        "deactivate",
+        "decline",
+        "remove",
+        "sign out",
+    }
+)
+LINK_AREAS = ", ".join(
+    f"{area} a[href]"
+    for area in (
+        "header",
+        "nav",
+        "footer",
+        "main",
+        "[role=banner]",
+        "[role=navigation]",
+        "[role=contentinfo]",
+        "[role=main]",
+    )
+)
+TEXT_BOXES = (
+    "input:not([type]), input[type=text], input[type=email], input[type=password], "
+    "input[type=number], input[type=tel], input[type=url], input[type=search], textarea"
+)
+SUBMIT_BUTTONS = "button:not([type]), button[type=submit], input[type=submit]"
+
+_axe = Axe()
+
+_LINKS_JS = """(selector) => [...document.querySelectorAll(selector)].map(a => ({
+    href: a.href, download: a.hasAttribute("download")
+}))"""
+
+_STRUCTURE_JS = """() => {
+    const skipLinks = [...document.querySelectorAll('a[href^="#"]')].filter(
+        a => /skip/i.test(a.textContent)
+    );
+    const skipTargetExists = skipLinks.some(a => {
+        const id = decodeURIComponent(a.getAttribute("href").slice(1));
+        return id && document.getElementById(id);
+    });
+    return {
+        h1: document.querySelectorAll("h1").length,
+        main: document.querySelectorAll("main, [role=main]").length,
+        lang: document.documentElement.getAttribute("lang") || "",
+        skipLink: skipLinks.length > 0,
+        skipTargetExists: skipTargetExists,
+    };
+}"""
+
+# Index among `main form` of the first form worth putting into its error state, or -1.
+_FORM_TO_BREAK_JS = """([textBoxes, submitButtons, destructive]) => {
+    const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+    const words = text => (text || "").toLowerCase();
+    const tokens = text => words(text).split(/[^a-z]+/).filter(Boolean);
+    const isDestructive = form => {
+        const action = new URL(form.action, document.baseURI);
+        const actionTokens = tokens(action.pathname);
+        const buttonText = [...form.querySelectorAll(submitButtons)]
+            .map(b => words(b.textContent || b.value)).join(" ");
+        return destructive.some(word => word.includes(" ")
+            ? buttonText.includes(word)
+            : actionTokens.includes(word) || tokens(buttonText).includes(word));
+    };
+    const forms = [...document.querySelectorAll("main form")];
+    return forms.findIndex(form =>
+        form.method === "post"
+        && !form.closest("[data-crawl-skip]")
+        && [...form.querySelectorAll(textBoxes + ", select")].some(visible)
+        && [...form.querySelectorAll(submitButtons)].some(visible)
+        && !isDestructive(form)
+    );
+}"""
+
+
+@dataclass
+class Finding:
+    page: str
+    kind: str
+    detail: str
+
+
+@dataclass
+class CrawlReport:
+    role: str
+    origin: str
+    visited: list[str] = field(default_factory=list)
+    error_states: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, page: str, kind: str, detail: str) -> None:
+        self.findings.append(Finding(page, kind, detail))
+
+    def summary(self) -> str:
+        pages = sorted({finding.page for finding in self.findings})
+        lines = [
+            f"The accessibility crawl as {self.role} found {len(self.findings)} problem(s) on "
+            f"{len(pages)} of {len(self.visited)} pages:"
+        ]
+        for page in pages:
+            lines.append(f"\n{page}")
+            for finding in self.findings:
+                if finding.page == page:
+                    lines.append(f"  [{finding.kind}] {finding.detail}")
+        lines.append(f"\nPages visited: {', '.join(self.visited)}")
+        return "\n".join(lines)
+
+
+def relative(url: str, origin: str) -> str:
+    if not url.startswith(origin):
+        return url
+    return url[len(origin) :] or "/"
+
+
+def shape_of(url: str) -> str:
+    """The URL with ids and tokens blanked out, and only the names of its query parameters."""
+    parts = urlsplit(url)
+    segments = [
+        "<id>" if segment.isdigit() else "<token>" if len(segment) >= 20 else segment
+        for segment in parts.path.split("/")
+    ]
+    keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return "/".join(segments) + ("?" + "&".join(keys) if keys else "")
+
+
+def normalise(url: str) -> str:
+    url, _fragment = urldefrag(url)
+    parts = urlsplit(url)
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return parts._replace(query=query).geturl()
+
+
+def worth_following(url: str, origin: str) -> bool:
+    if not url.startswith(origin + "/"):
+        return False
+    path = urlsplit(url).path
+    if path.startswith("/admin/") and path != "/admin/":
+        return False
+    return not path.startswith("/account/logout/")
+
+
+def check_page(page: Page, report: CrawlReport, where: str) -> None:
+    """axe plus the structure every page needs: one h1, a main landmark, a language and a
+    skip link that leads somewhere."""
+    # axe-playwright-python injects axe with page.evaluate(), which goes through the DevTools
+    # protocol and so is not subject to the page's Content Security Policy: the strict CSP
+    # stays on (bypass_csp is not needed), and anything it blocks shows as a console error.
+    results = _axe.run(page, options=AXE_OPTIONS)
+    for violation in results.response["violations"]:
+        targets = "; ".join(
+            " ".join(str(part) for part in node["target"]) for node in violation["nodes"]
+        )
+        report.add(
+            where,
+            f"axe {violation['id']}",
+            f"({violation.get('impact')}) {violation['help']}: {targets}",
+        )
+    structure = page.evaluate(_STRUCTURE_JS)
+    if structure["h1"] != 1:
+        report.add(where, "structure", f"{structure['h1']} h1 elements, not exactly one")
+    if structure["main"] != 1:
+        report.add(where, "structure", f"{structure['main']} main landmarks, not exactly one")
+    if not structure["lang"]:
+        report.add(where, "structure", "the html element has no lang attribute")
+    if not structure["skipLink"]:
+        report.add(where, "structure", "no skip link (a link to #id whose text says 'skip')")
+    elif not structure["skipTargetExists"]:
+        report.add(where, "structure", "the skip link points at an id that is not on the page")
+
+
+def record_problems(problems: BrowserProblems, report: CrawlReport, where: str) -> None:
+    for problem in problems.take():
+        report.add(where, "browser", problem)
+
+
+def try_error_state(page: Page, problems: BrowserProblems, report: CrawlReport, where: str):
+    """Empty the text boxes of the page's first ordinary form, send it, and check the error
+    page that comes back. Forms that would delete, sign out or end something are left alone."""
+    index = page.evaluate(
+        _FORM_TO_BREAK_JS, [TEXT_BOXES, SUBMIT_BUTTONS, sorted(DESTRUCTIVE_WORDS)]
+    )
+    if index < 0:
+        return
+    form = page.locator("main form").nth(index)
+    for box in form.locator(TEXT_BOXES).all():
+        if box.is_visible() and box.is_editable():
+            box.fill("")
+    submit = form.locator(SUBMIT_BUTTONS).first
+    with page.expect_navigation() as navigation:
+        submit.click()
+    response = navigation.value
+    if response is None or response.status != 200 or not page.locator(".error-summary").count():
+        # The form accepted empty boxes, or went somewhere else: nothing to check here.
+        record_problems(problems, report, where)
+        return
+    state = f"{where} (form sent with empty boxes)"
+    report.error_states.append(where)
+    check_page(page, report, state)
+    summary_focused = page.evaluate(
+        "() => !!(document.activeElement && document.activeElement.closest('.error-summary'))"
+    )
+    if not summary_focused:
+        report.add(state, "focus", "the error summary does not have focus after a failed send")
+    record_problems(problems, report, state)
+
+
+def crawl(
+    page: Page, *, problems: BrowserProblems, role: str, origin: str, start: list[str]
+) -> CrawlReport:
+    """Breadth-first over every same-origin page reachable from `start` by following links."""
+    report = CrawlReport(role=role, origin=origin)
+    queue = deque((normalise(origin + path), "the start") for path in start)
+    queued = {url for url, _ in queue}
+    checked: set[str] = set()
+    shapes: Counter[str] = Counter()
+    while queue and len(report.visited) < MAX_PAGES:
+        url, linked_from = queue.popleft()
+        if shapes[shape_of(url)] >= MAX_PER_SHAPE:
+            continue
+        shapes[shape_of(url)] += 1
+        problems.take()
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:
+            detail = f"linked from {linked_from}: could not open it: {error}"
+            if "Download is starting" in str(error):
+                detail = (
+                    f"linked from {linked_from}: it downloads a file, so its link needs the "
+                    "`download` attribute"
+                )
+            report.add(relative(url, origin), "link", detail)
+            continue
+        landed = normalise(page.url)
+        where = relative(landed, origin)
+        if response is not None and response.status >= 400:
+            report.add(
+                where,
+                "link",
+                f"the link from {linked_from} to {relative(url, origin)} answered "
+                f"{response.status}",
+            )
+        # After a redirect, the page it led to counts against its own shape as well.
+        redirected_to_more_of_the_same = landed != url and shapes[shape_of(landed)] >= MAX_PER_SHAPE
+        if landed in checked or redirected_to_more_of_the_same:
+            record_problems(problems, report, where)
+            continue
+        if landed != url:
+            shapes[shape_of(landed)] += 1
+        checked.add(landed)
+        report.visited.append(where)
+        check_page(page, report, where)
+        record_problems(problems, report, where)
+        links = page.evaluate(_LINKS_JS, LINK_AREAS)
+        try_error_state(page, problems, report, where)
+        for link in links:
+            target = normalise(link["href"])
+            if link["download"] or target in queued or not worth_following(target, origin):
+                continue
+            queued.add(target)
+            queue.append((target, where))
+    return report

@@ -1,0 +1,130 @@
+"""Every page each kind of person can reach passes axe's WCAG 2.2 AA rules, has the structure
+a screen reader user relies on, and says what went wrong, accessibly, when a form fails.
+
+The crawl follows links, so a new page is checked as soon as anything links to it."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.crawler import crawl
+from tests.browser.support import sign_in
+
+# Who to be, and whether their account has two-factor authentication.
+ROLES = {
+    "anonymous": None,
+    "mentor": ("mentor@example.org", False),
+    "mentee": ("mentee@example.org", False),
+    "coordinator": ("coordinator@example.org", True),
+    "administrator": ("admin@example.org", True),
+}
+
+
+def become(page: Page, role: str, codes) -> None:
+    if ROLES[role] is None:
+        return
+    email, two_factor = ROLES[role]
+    sign_in(page, email, codes=codes if two_factor else None)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_it_has_no_accessibility_problems_on_any_page(
+    role, demo, page, problems, codes, live_server
+):
+    become(page, role, codes)
+    signing_in = problems.take()
+    report = crawl(
+        page,
+        problems=problems,
+        role=role,
+        origin=live_server.url,
+        start=["/", "/dashboard/"] if ROLES[role] else ["/"],
+    )
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    assert len(report.visited) >= 3, report.summary()
+    assert not report.findings, report.summary()
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [("anonymous", "/"), ("anonymous", "/account/login/"), ("mentor", "/dashboard/")],
+)
+def test_it_lets_keyboard_users_skip_to_the_content(role, path, demo, page, problems, codes):
+    become(page, role, codes)
+    page.goto(path)
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    expect(focused).to_have_text(re.compile(r"skip", re.IGNORECASE))
+    target = focused.get_attribute("href")
+    assert target and target.startswith("#"), f"The first thing Tab reaches is {target!r}"
+    expect(focused).to_be_in_viewport()
+    box = focused.bounding_box()
+    assert box and box["width"] > 10 and box["height"] > 10, f"The skip link is hidden: {box}"
+    page.keyboard.press("Enter")
+    expect(page.locator(":focus")).to_have_attribute("id", target[1:])
+    expect(page.get_by_role("main")).to_be_focused()
+    assert not problems.take()
+
+
+# Pages with one of each problem the crawl looks for, served as if they were ours.
+BROKEN_PAGE = """<!DOCTYPE html>
+<html><head><title>Broken</title></head>
+<body>
+  <h1>One heading</h1><h1>Another heading</h1>
+  <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+  <script>document.title = "Inline script, which the CSP blocks";</script>
+  <footer>
+    <a href="/a-page-that-does-not-exist/">Broken link</a>
+    <a href="/a-form/">A form</a>
+  </footer>
+</body></html>"""
+# A tidy form whose error page loses a label and leaves focus where it was.
+FORM_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><title>A form</title></head>
+<body>
+  <a href="#main">Skip to main content</a>
+  <main id="main">
+    <h1>A form</h1>
+    <form method="post">{error}<label for="name">Name</label><input id="name" name="name"
+      value="Sam">{unlabelled}<button>Send</button></form>
+  </main>
+</body></html>"""
+
+
+def test_it_notices_problems_when_there_are_some(transactional_db, page, problems, live_server):
+    """The crawl's own check: it must fail on pages that break its rules."""
+
+    def serve(body, status=200, **headers):
+        return lambda route: route.fulfill(
+            status=status, content_type="text/html", headers=headers, body=body
+        )
+
+    def form(route):
+        if route.request.method == "POST":
+            error = '<div class="error-summary"><h2>There is a problem</h2></div>'
+            serve(FORM_PAGE.format(error=error, unlabelled='<input name="age">'))(route)
+        else:
+            serve(FORM_PAGE.format(error="", unlabelled=""))(route)
+
+    origin = live_server.url
+    page.route(
+        f"{origin}/broken/", serve(BROKEN_PAGE, **{"Content-Security-Policy": "script-src 'self'"})
+    )
+    page.route(f"{origin}/a-page-that-does-not-exist/", serve("Not found", status=404))
+    page.route(f"{origin}/a-form/", form)
+
+    report = crawl(page, problems=problems, role="tester", origin=origin, start=["/broken/"])
+
+    found = {(finding.page, finding.kind) for finding in report.findings}
+    details = " ".join(finding.detail for finding in report.findings)
+    assert ("/broken/", "axe image-alt") in found, report.summary()
+    assert ("/broken/", "axe html-has-lang") in found, report.summary()
+    assert ("/a-page-that-does-not-exist/", "link") in found, report.summary()
+    for problem in ("2 h1 elements", "0 main landmarks", "no lang", "no skip link", "Content"):
+        assert problem in details, report.summary()
+    assert report.error_states == ["/a-form/"], report.summary()
+    assert ("/a-form/", "axe label") not in found, report.summary()
+    assert ("/a-form/ (form sent with empty boxes)", "axe label") in found, report.summary()
+    assert ("/a-form/ (form sent with empty boxes)", "focus") in found, report.summary()
