@@ -851,6 +851,10 @@ def test_it_reads_forms_the_way_the_meta_test_needs():
 def test_it_notices_what_the_database_should_not_hold(world):
     """The row check finds a too-long value and a NUL, which SQLite happily stores, and a
     value cut short to fit."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("this database refuses such rows itself; the check stands in for it on SQLite")
     Invitation.objects.create(programme=world.programme, role="mentor", note="x" * 201)
     Invitation.objects.create(programme=world.programme, role="mentor", note="a\x00b")
     Invitation.objects.create(programme=world.programme, role="mentor", note="y" * 200)
