@@ -73,7 +73,9 @@ def profile(request):
     return render(request, "accounts/profile.html", context)
 
 
-def _edit_profile(request, *, form_class, profile, template, saved_message, draft_aware=True):
+def _edit_profile(
+    request, *, form_class, profile, template, saved_message, draft_aware=True, **context
+):
     """Show and save a profile form. A draft-aware form says whether the whole profile is
     complete yet; a form for optional extras always confirms what it saved."""
     form = form_class(request.POST if request.method == "POST" else None, instance=profile)
@@ -87,7 +89,7 @@ def _edit_profile(request, *, form_class, profile, template, saved_message, draf
                 "Your profile is saved as a draft. Fill in what is still missing when you can.",
             )
         return redirect("profile")
-    return render(request, template, {"form": form, "profile": profile})
+    return render(request, template, {"form": form, "profile": profile, **context})
 
 
 @role_required(Role.MENTOR)
@@ -96,7 +98,9 @@ def mentor_profile_edit(request):
         request,
         form_class=MentorProfileForm,
         profile=services.mentor_profile_for(request.user),
-        template="accounts/mentor_profile_form.html",
+        template="accounts/profile_form.html",
+        heading="Your mentor profile",
+        purpose="We use this to suggest practitioners you could mentor.",
         saved_message="Your profile is saved and complete. A coordinator can now match you.",
     )
 
@@ -214,7 +218,9 @@ def mentee_profile_edit(request):
         request,
         form_class=MenteeProfileForm,
         profile=services.mentee_profile_for(request.user),
-        template="accounts/mentee_profile_form.html",
+        template="accounts/profile_form.html",
+        heading="Your mentee profile",
+        purpose="We use this to suggest a mentor who fits what you want to learn.",
         saved_message="Your profile is saved and complete. A coordinator can now match you.",
     )
 
