@@ -1,4 +1,6 @@
-from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.db import models
 
@@ -7,7 +9,68 @@ from accounts.widgets import AvailabilityGrid
 from mentoring.choices import AVAILABILITY_SLOTS, MeetingMode
 
 
-class SignupForm(AllauthSignupForm):
+# What to say when a field of allauth's forms is left empty or is not an email address,
+# in place of Django's "This field is required."
+_REQUIRED = {
+    "login": "Enter your email address",
+    "email": "Enter your email address",
+    "display_name": "Enter your name",
+    "password": "Enter your password",
+    "oldpassword": "Enter your current password",
+    "password1": "Enter a password",
+    "password2": "Enter the same password again",
+    "code": "Enter the 6-number code from your authenticator app",
+}
+_INVALID_EMAIL = "Enter an email address in the right format, like name@example.org"
+
+
+class PlainMessagesMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name in _REQUIRED:
+                field.error_messages["required"] = _REQUIRED[name]
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = _INVALID_EMAIL
+
+
+class LoginForm(PlainMessagesMixin, allauth_forms.LoginForm):
+    pass
+
+
+class AddEmailForm(PlainMessagesMixin, allauth_forms.AddEmailForm):
+    pass
+
+
+class ChangePasswordForm(PlainMessagesMixin, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class ResetPasswordForm(PlainMessagesMixin, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(PlainMessagesMixin, allauth_forms.ResetPasswordKeyForm):
+    pass
+
+
+class ReauthenticateForm(PlainMessagesMixin, allauth_forms.ReauthenticateForm):
+    pass
+
+
+class AuthenticateForm(PlainMessagesMixin, mfa_forms.AuthenticateForm):
+    pass
+
+
+class MFAReauthenticateForm(PlainMessagesMixin, mfa_forms.ReauthenticateForm):
+    pass
+
+
+class ActivateTOTPForm(PlainMessagesMixin, totp_forms.ActivateTOTPForm):
+    pass
+
+
+class SignupForm(PlainMessagesMixin, allauth_forms.SignupForm):
     display_name = forms.CharField(
         label="Your name",
         max_length=80,
@@ -228,6 +291,7 @@ class DeleteAccountForm(forms.Form):
         label="Your password",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="So we know it is really you.",
+        error_messages={"required": "Enter your password"},
     )
 
     def __init__(self, *args, user, **kwargs):
