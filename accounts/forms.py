@@ -8,7 +8,6 @@ from accounts.models import MenteeProfile, MentorProfile
 from accounts.widgets import AvailabilityGrid
 from mentoring.choices import AVAILABILITY_SLOTS, MeetingMode
 
-
 # What to say when a field of allauth's forms is left empty or is not an email address,
 # in place of Django's "This field is required."
 _REQUIRED = {
