@@ -82,6 +82,15 @@ class AuditEvent(models.Model):
         PAUSED = "paused", "Paused"
         UNPAUSED = "unpaused", "Available again"
         DATA_EXPORTED = "data_exported", "Data downloaded"
+        ROUND_STARTED = "round_started", "Matching round started"
+        ROUND_EXPORTED = "round_exported", "Matching round exported"
+        PROPOSAL_APPROVED = "proposal_approved", "Proposal approved"
+        PROPOSAL_REJECTED = "proposal_rejected", "Proposal rejected"
+        PROPOSAL_SWAPPED = "proposal_swapped", "Proposal swapped to another mentor"
+        PROPOSAL_ACCEPTED = "proposal_accepted", "Proposal accepted"
+        PROPOSAL_DECLINED = "proposal_declined", "Proposal declined"
+        MATCH_CREATED = "match_created", "Match started"
+        SETTINGS_CHANGED = "settings_changed", "Programme settings changed"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)

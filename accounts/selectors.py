@@ -66,6 +66,10 @@ def navigation_for(user) -> dict:
                             "label": "Invitations",
                             "url": reverse("coordinator_invitations", args=[programme.slug]),
                         },
+                        {
+                            "label": "Matching",
+                            "url": reverse("coordinator_rounds", args=[programme.slug]),
+                        },
                     ],
                 }
             )

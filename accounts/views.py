@@ -22,6 +22,7 @@ from accounts.forms import (
 )
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from accounts.selectors import coordinator_programmes_summary, personal_data_export, roles_of
+from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.choices import Role
 from mentoring.models import Application, Membership
 
@@ -47,6 +48,8 @@ def dashboard(request):
         "staff": is_staff_person(user),
         "needs_two_factor": False,
         "coordinated": [],
+        "proposals_waiting": proposals_waiting_for(user),
+        "matches": live_matches_of(user),
     }
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)

@@ -63,6 +63,15 @@ class Programme(models.Model):
     matching_mode = models.CharField(
         max_length=20, choices=MatchingMode.choices, default=MatchingMode.ROUNDS
     )
+    matching_weights = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How much each thing counts when the matcher scores a pair. Empty means the "
+        "defaults.",
+    )
+    max_candidates_per_mentee = models.PositiveSmallIntegerField(
+        default=50, help_text="How many possible mentors the matcher keeps for each mentee."
+    )
     time_zone = models.CharField(max_length=60, default="Europe/London")
     currency = models.CharField(max_length=3, default="GBP")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -72,6 +72,7 @@ urlpatterns = [
         views.coordinator_invitation_revoke,
         name="coordinator_invitation_revoke",
     ),
+    path("", include("matching.urls")),
     path("account/login/", account_views.LoginView.as_view(), name="account_login"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),

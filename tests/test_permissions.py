@@ -63,6 +63,36 @@ def _open_invitation(w):
     return InvitationFactory(programme=w.programme).pk
 
 
+def _finished_round(w):
+    """The programme's latest finished round, made on first use: rows may be built more
+    than once in a test (the bad-input harness opens pages afresh)."""
+    from matching import services
+    from matching.models import MatchingRound
+
+    existing = MatchingRound.objects.filter(programme=w.programme, status="finished").first()
+    if existing:
+        return existing
+    matching_round = services.round_start(programme=w.programme, by=w.coordinator)
+    services.round_run(round_id=matching_round.pk)
+    return matching_round
+
+
+def _round_id(w):
+    return _finished_round(w).pk
+
+
+def _proposal_id(w):
+    return _finished_round(w).proposals.get().pk
+
+
+def _approved_proposal_id(w):
+    from matching import services
+
+    proposal = _finished_round(w).proposals.get()
+    services.proposal_approve(proposal=proposal, by=w.coordinator)
+    return proposal.pk
+
+
 def _mentor_membership(w):
     return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
 
@@ -98,6 +128,24 @@ MATRIX: dict[str, Row] = {
         staff(200), kwargs=north(application_id=_pending_application), form=True
     ),
     "coordinator_invitations": Row(staff(200), kwargs=north(), form=True),
+    "coordinator_rounds": Row(staff(200), kwargs=north()),
+    "coordinator_matching_settings": Row(staff(200), kwargs=north(), form=True),
+    "coordinator_round_detail": Row(staff(200), kwargs=north(round_id=_round_id)),
+    "coordinator_round_export": Row(staff(200), kwargs=north(round_id=_round_id)),
+    "coordinator_round_rerun": Row(staff(302), kwargs=north(round_id=_round_id), method="post"),
+    "coordinator_round_approve": Row(staff(302), kwargs=north(round_id=_round_id), method="post"),
+    "coordinator_proposal_approve": Row(
+        staff(302), kwargs=north(proposal_id=_proposal_id), method="post"
+    ),
+    "coordinator_proposal_reject": Row(
+        staff(200), kwargs=north(proposal_id=_proposal_id), form=True
+    ),
+    "coordinator_proposal_swap": Row(staff(200), kwargs=north(proposal_id=_proposal_id)),
+    "proposal_answer": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"proposal_id": _approved_proposal_id(w)},
+        form=True,
+    ),
     "coordinator_invitation_revoke": Row(
         staff(302), kwargs=north(invitation_id=_open_invitation), method="post"
     ),

@@ -1,0 +1,100 @@
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from matching.models import DEFAULT_WEIGHTS
+from mentoring.models import Programme
+
+WEIGHT_LABELS = {
+    "goals": (
+        "Learning goals the mentor offers",
+        "How much it counts that the mentor offers what the mentee wants to learn.",
+    ),
+    "experience": (
+        "Relevant lived experience",
+        "How much it counts that the mentor's care experience fits the mentee's work.",
+    ),
+    "availability": ("Free at the same times", "How much shared free times count."),
+    "region": ("Same region", "How much living or working in the same region counts."),
+    "waiting": ("Time waiting", "How much priority people who have waited longer get."),
+    "load_spread": (
+        "Spreading the load",
+        "How much less a mentor's second and third mentee count, so nobody is overloaded.",
+    ),
+}
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you rejecting this proposal?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen by coordinators only. This pair will not be proposed again.",
+        error_messages={"required": "Enter a reason, so other coordinators know why."},
+    )
+
+
+class SwapForm(forms.Form):
+    mentor = forms.TypedChoiceField(
+        label="Choose another mentor",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a mentor from the list."},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = [
+            (c["mentor_id"], f"{c['name']} (score {c['score']:g})") for c in candidates
+        ]
+
+
+class AnswerForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only your coordinator sees this. The other person is never told why.",
+    )
+
+
+class MatchingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["matching_mode", "max_candidates_per_mentee"]
+        labels = {
+            "matching_mode": "How matches are made",
+            "max_candidates_per_mentee": "Possible mentors to keep for each mentee",
+        }
+        widgets = {"matching_mode": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        weights = DEFAULT_WEIGHTS | (self.instance.matching_weights or {})
+        candidates = self.fields["max_candidates_per_mentee"]
+        candidates.validators.append(MinValueValidator(1))
+        candidates.validators.append(MaxValueValidator(500))
+        candidates.help_text = "A whole number from 1 to 500. 50 suits most programmes."
+        candidates.error_messages["invalid"] = "Enter a whole number from 1 to 500."
+        for key, (label, help_text) in WEIGHT_LABELS.items():
+            self.fields[f"weight_{key}"] = forms.DecimalField(
+                label=label,
+                help_text=f"{help_text} A number from 0 to 10.",
+                min_value=0,
+                max_value=10,
+                decimal_places=2,
+                initial=weights[key],
+                error_messages={
+                    "invalid": "Enter a number from 0 to 10, like 2 or 0.5.",
+                    "required": "Enter a number from 0 to 10. Use 0 to ignore this.",
+                },
+            )
+
+    def save(self, commit=True):
+        programme = super().save(commit=False)
+        programme.matching_weights = {
+            key: float(self.cleaned_data[f"weight_{key}"]) for key in WEIGHT_LABELS
+        }
+        if commit:
+            programme.save()
+        return programme

@@ -1,0 +1,173 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+DEFAULT_WEIGHTS = {
+    "goals": 3,
+    "experience": 2,
+    "availability": 1,
+    "region": 1,
+    "waiting": 1,
+    "load_spread": 0.5,
+}
+
+
+class MatchingRound(models.Model):
+    """One run of the matcher for a programme: its input snapshot, weights, output and
+    timing are kept, so it can be re-run with the same answer and exported."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    programme = models.ForeignKey(
+        "mentoring.Programme", on_delete=models.CASCADE, related_name="matching_rounds"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    snapshot = models.JSONField(help_text="The engine's input, exactly as it was solved.")
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Round {self.pk} of {self.programme}"
+
+    @property
+    def weights(self) -> dict:
+        return self.snapshot.get("weights", {})
+
+
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def open(self) -> "ProposalQuerySet":
+        """Proposals still in play: waiting for review or for the two answers."""
+        return self.filter(status__in=[Proposal.Status.PROPOSED, Proposal.Status.APPROVED])
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for review"
+        APPROVED = "approved", "Approved, waiting for answers"
+        REJECTED = "rejected", "Rejected by a coordinator"
+        DECLINED = "declined", "Declined"
+        ACCEPTED = "accepted", "Accepted by both"
+
+    class Answer(models.TextChoices):
+        WAITING = "waiting", "Not answered yet"
+        ACCEPTED = "accepted", "Yes"
+        DECLINED = "declined", "No"
+
+    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="proposals")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposals_as_mentee"
+    )
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(max_length=1000, blank=True)
+    mentor_answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.WAITING)
+    mentee_answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.WAITING)
+    # Why someone said no: seen by coordinators only, never by the other person.
+    decline_reason = models.TextField(max_length=1000, blank=True)
+    # Set once the two people have been asked, so the request goes out at most once.
+    asked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "mentee_id"]
+        constraints = [
+            # A mentee has at most one proposal in play in a round, whatever the swaps.
+            models.UniqueConstraint(
+                fields=["round", "mentee"],
+                condition=Q(status__in=["proposed", "approved", "accepted"]),
+                name="one_open_proposal_per_mentee_per_round",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} with {self.mentee}"
+
+    @property
+    def programme(self):
+        return self.round.programme
+
+
+class Match(models.Model):
+    """A mentor and a mentee working together: made only when both said yes."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    programme = models.ForeignKey(
+        "mentoring.Programme", on_delete=models.CASCADE, related_name="matches"
+    )
+    # One match per proposal, enforced by the database: approving or accepting twice,
+    # even at the same moment, cannot make two.
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="match")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matches_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matches_as_mentee"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"],
+                condition=~Q(status="closed"),
+                name="one_live_match_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} mentoring {self.mentee}"
+
+
+class PairExclusion(models.Model):
+    """A pair never to be proposed again: declined, rejected or closed before."""
+
+    programme = models.ForeignKey("mentoring.Programme", on_delete=models.CASCADE)
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "mentor", "mentee"], name="one_exclusion_per_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} and {self.mentee} are not to be proposed again"

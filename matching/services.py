@@ -1,0 +1,277 @@
+"""Changes for matching: rounds, review, and the two answers that make a match."""
+
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from matching import engine
+from matching.models import Match, MatchingRound, PairExclusion, Proposal
+from matching.selectors import live_mentor_loads, round_instance
+from mentoring.models import Programme
+
+
+def _enqueue_round(matching_round: MatchingRound) -> None:
+    from matching.tasks import run_round
+
+    transaction.on_commit(lambda: run_round.delay(matching_round.pk))
+
+
+@transaction.atomic
+def round_start(*, programme: Programme, by: User) -> MatchingRound:
+    matching_round = MatchingRound.objects.create(
+        programme=programme, started_by=by, snapshot=round_instance(programme)
+    )
+    audit_record(
+        action=AuditEvent.Action.ROUND_STARTED,
+        actor=by,
+        obj=matching_round,
+        programme=programme,
+        new={
+            "mentors": len(matching_round.snapshot["mentors"]),
+            "mentees": len(matching_round.snapshot["mentees"]),
+        },
+    )
+    _enqueue_round(matching_round)
+    return matching_round
+
+
+@transaction.atomic
+def round_rerun(*, matching_round: MatchingRound, by: User) -> MatchingRound:
+    """Solve a round again from its stored snapshot: the answer is the same. Its proposals
+    are kept for comparison only, so the re-run proposes nobody twice."""
+    rerun = MatchingRound.objects.create(
+        programme=matching_round.programme,
+        started_by=by,
+        rerun_of=matching_round,
+        snapshot=matching_round.snapshot,
+    )
+    audit_record(
+        action=AuditEvent.Action.ROUND_STARTED,
+        actor=by,
+        obj=rerun,
+        programme=rerun.programme,
+        new={"rerun_of": matching_round.pk},
+    )
+    _enqueue_round(rerun)
+    return rerun
+
+
+def round_run(*, round_id: int) -> MatchingRound | None:
+    """Solve a queued round and store its proposals. Safe to run twice: only the run that
+    moves the round from queued to running does any work."""
+    claimed = MatchingRound.objects.filter(pk=round_id, status=MatchingRound.Status.QUEUED).update(
+        status=MatchingRound.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    matching_round = MatchingRound.objects.get(pk=round_id)
+    began = time.perf_counter()
+    try:
+        result = engine.solve(matching_round.snapshot)
+    except engine.InstanceError as error:
+        MatchingRound.objects.filter(pk=round_id).update(
+            status=MatchingRound.Status.FAILED, error=str(error), finished_at=timezone.now()
+        )
+        return None
+    with transaction.atomic():
+        # A re-run is for checking the answer: its proposals are stored for comparison
+        # only when it is not a re-run, so nobody is asked twice.
+        if matching_round.rerun_of_id is None:
+            Proposal.objects.bulk_create(
+                [
+                    Proposal(
+                        round=matching_round,
+                        mentor_id=int(pair["mentor"]),
+                        mentee_id=int(pair["mentee"]),
+                        score=pair["score"],
+                        reasons=pair["reasons"],
+                    )
+                    for pair in result["pairs"]
+                ]
+            )
+        MatchingRound.objects.filter(pk=round_id).update(
+            status=MatchingRound.Status.FINISHED,
+            result=result,
+            finished_at=timezone.now(),
+            duration_ms=round((time.perf_counter() - began) * 1000),
+        )
+    matching_round.refresh_from_db()
+    return matching_round
+
+
+def _review(proposal: Proposal, *, by: User, status: str, reason: str = "") -> bool:
+    # Only a proposal waiting for review can be reviewed, once: double clicks change nothing.
+    return bool(
+        Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.PROPOSED).update(
+            status=status, reviewed_by=by, reviewed_at=timezone.now(), rejection_reason=reason
+        )
+    )
+
+
+def _exclude_pair(proposal: Proposal, reason: str) -> None:
+    PairExclusion.objects.get_or_create(
+        programme=proposal.round.programme,
+        mentor_id=proposal.mentor_id,
+        mentee_id=proposal.mentee_id,
+        defaults={"reason": reason},
+    )
+
+
+@transaction.atomic
+def proposal_approve(*, proposal: Proposal, by: User) -> bool:
+    if not _review(proposal, by=by, status=Proposal.Status.APPROVED):
+        return False
+    audit_record(
+        action=AuditEvent.Action.PROPOSAL_APPROVED,
+        actor=by,
+        obj=proposal,
+        programme=proposal.round.programme,
+    )
+    from matching.tasks import ask_for_answers
+
+    transaction.on_commit(lambda: ask_for_answers.delay(proposal.pk))
+    return True
+
+
+@transaction.atomic
+def proposals_approve(*, proposals, by: User) -> int:
+    return sum(proposal_approve(proposal=proposal, by=by) for proposal in proposals)
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, by: User, reason: str = "") -> bool:
+    if not _review(proposal, by=by, status=Proposal.Status.REJECTED, reason=reason):
+        return False
+    _exclude_pair(proposal, "rejected")
+    audit_record(
+        action=AuditEvent.Action.PROPOSAL_REJECTED,
+        actor=by,
+        obj=proposal,
+        programme=proposal.round.programme,
+        new={"reason": reason},
+    )
+    return True
+
+
+def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
+    """The next best mentors for this proposal's mentee, with scores and reasons, among
+    mentors who still have room now."""
+    snapshot = proposal.round.snapshot
+    mentee = next(m for m in snapshot["mentees"] if m["id"] == str(proposal.mentee_id))
+    loads = live_mentor_loads(proposal.round.programme)
+    mentors = [
+        {**m, "current_load": loads.get(int(m["id"]), 0)}
+        for m in snapshot["mentors"]
+        if m["id"] != str(proposal.mentor_id)
+    ]
+    base = {**snapshot, "mentees": [mentee], "max_candidates_per_mentee": None}
+    everyone = engine.solve({**base, "mentors": mentors}, edges=True)
+    best = sorted(everyone["edges"], key=lambda e: (-e["score"], e["mentor"]))[:limit]
+    names = {m["id"]: m.get("name", m["id"]) for m in mentors}
+    candidates = []
+    for edge in best:
+        # Solving the pair alone gives its reasons in the engine's own words.
+        alone = engine.solve({**base, "mentors": [m for m in mentors if m["id"] == edge["mentor"]]})
+        reasons = alone["pairs"][0]["reasons"] if alone["pairs"] else []
+        candidates.append(
+            {
+                "mentor_id": int(edge["mentor"]),
+                "name": names[edge["mentor"]],
+                "score": edge["score"],
+                "reasons": reasons,
+            }
+        )
+    return candidates
+
+
+@transaction.atomic
+def proposal_swap(*, proposal: Proposal, mentor_id: int, by: User) -> Proposal:
+    choice = next(
+        (c for c in swap_candidates(proposal=proposal) if c["mentor_id"] == mentor_id), None
+    )
+    if choice is None:
+        raise ValidationError(
+            "That mentor is not one of the suggestions. Choose one from the list."
+        )
+    if not _review(
+        proposal, by=by, status=Proposal.Status.REJECTED, reason="Swapped for another mentor"
+    ):
+        raise ValidationError("This proposal has already been reviewed.")
+    replacement = Proposal.objects.create(
+        round=proposal.round,
+        mentor_id=mentor_id,
+        mentee_id=proposal.mentee_id,
+        score=choice["score"],
+        reasons=choice["reasons"],
+    )
+    audit_record(
+        action=AuditEvent.Action.PROPOSAL_SWAPPED,
+        actor=by,
+        obj=replacement,
+        programme=proposal.round.programme,
+        old={"mentor": proposal.mentor_id},
+        new={"mentor": mentor_id},
+    )
+    return replacement
+
+
+@transaction.atomic
+def proposal_answer(
+    *, proposal: Proposal, person: User, accept: bool, reason: str = ""
+) -> Proposal:
+    """One person's yes or no. Both yeses make a match; one no ends the proposal for ever.
+    The row lock makes two answers arriving together take turns, so the second sees the
+    first and exactly one match is made."""
+    proposal = (
+        Proposal.objects.select_for_update().select_related("round__programme").get(pk=proposal.pk)
+    )
+    if person.pk == proposal.mentor_id:
+        side = "mentor_answer"
+    elif person.pk == proposal.mentee_id:
+        side = "mentee_answer"
+    else:
+        raise PermissionDenied("Not your proposal")
+    if proposal.status != Proposal.Status.APPROVED or getattr(proposal, side) != "waiting":
+        return proposal
+    programme = proposal.round.programme
+    setattr(proposal, side, Proposal.Answer.ACCEPTED if accept else Proposal.Answer.DECLINED)
+    if not accept:
+        proposal.status = Proposal.Status.DECLINED
+        proposal.decline_reason = reason
+        _exclude_pair(proposal, "declined")
+        audit_record(
+            action=AuditEvent.Action.PROPOSAL_DECLINED,
+            actor=person,
+            obj=proposal,
+            programme=programme,
+        )
+    else:
+        audit_record(
+            action=AuditEvent.Action.PROPOSAL_ACCEPTED,
+            actor=person,
+            obj=proposal,
+            programme=programme,
+        )
+        if proposal.mentor_answer == proposal.mentee_answer == Proposal.Answer.ACCEPTED:
+            proposal.status = Proposal.Status.ACCEPTED
+    proposal.save(update_fields=["mentor_answer", "mentee_answer", "status", "decline_reason"])
+    if proposal.status == Proposal.Status.ACCEPTED:
+        try:
+            with transaction.atomic():
+                match = Match.objects.create(
+                    programme=programme,
+                    proposal=proposal,
+                    mentor_id=proposal.mentor_id,
+                    mentee_id=proposal.mentee_id,
+                )
+        except IntegrityError:
+            match = None  # already made: the constraint kept it to one
+        if match is not None:
+            audit_record(
+                action=AuditEvent.Action.MATCH_CREATED, actor=person, obj=match, programme=programme
+            )
+    return proposal

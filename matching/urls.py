@@ -1,0 +1,48 @@
+from django.urls import path
+
+from matching import views
+
+urlpatterns = [
+    path("coordinate/<slug:slug>/matching/", views.coordinator_rounds, name="coordinator_rounds"),
+    path(
+        "coordinate/<slug:slug>/matching/settings/",
+        views.coordinator_matching_settings,
+        name="coordinator_matching_settings",
+    ),
+    path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/",
+        views.coordinator_round_detail,
+        name="coordinator_round_detail",
+    ),
+    path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/export/",
+        views.coordinator_round_export,
+        name="coordinator_round_export",
+    ),
+    path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/rerun/",
+        views.coordinator_round_rerun,
+        name="coordinator_round_rerun",
+    ),
+    path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/approve/",
+        views.coordinator_round_approve,
+        name="coordinator_round_approve",
+    ),
+    path(
+        "coordinate/<slug:slug>/proposals/<int:proposal_id>/approve/",
+        views.coordinator_proposal_approve,
+        name="coordinator_proposal_approve",
+    ),
+    path(
+        "coordinate/<slug:slug>/proposals/<int:proposal_id>/reject/",
+        views.coordinator_proposal_reject,
+        name="coordinator_proposal_reject",
+    ),
+    path(
+        "coordinate/<slug:slug>/proposals/<int:proposal_id>/swap/",
+        views.coordinator_proposal_swap,
+        name="coordinator_proposal_swap",
+    ),
+    path("proposals/<int:proposal_id>/", views.proposal_answer, name="proposal_answer"),
+]

@@ -1,0 +1,257 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_programme_for_coordinator, staff_required
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from matching import services
+from matching.forms import AnswerForm, MatchingSettingsForm, RejectForm, SwapForm
+from matching.models import MatchingRound, Proposal
+
+SORTS = {
+    "score": ["-score", "mentee__display_name"],
+    "mentor": ["mentor__display_name"],
+    "mentee": ["mentee__display_name"],
+    "status": ["status", "-score"],
+}
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _round_for(user, slug, round_id):
+    programme = get_programme_for_coordinator(user, slug)
+    return get_object_or_404(MatchingRound, pk=round_id, programme=programme)
+
+
+def _proposal_for(user, slug, proposal_id):
+    programme = get_programme_for_coordinator(user, slug)
+    return get_object_or_404(
+        Proposal.objects.select_related("round", "mentor", "mentee"),
+        pk=proposal_id,
+        round__programme=programme,
+    )
+
+
+@staff_required
+def coordinator_rounds(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    if request.method == "POST":
+        matching_round = services.round_start(programme=programme, by=request.user)
+        messages.success(request, "The matching round has started.")
+        return redirect("coordinator_round_detail", slug=slug, round_id=matching_round.pk)
+    rounds = MatchingRound.objects.filter(programme=programme).select_related("started_by")[:50]
+    return render(request, "matching/rounds.html", {"programme": programme, "rounds": rounds})
+
+
+@staff_required
+def coordinator_round_detail(request, slug, round_id):
+    matching_round = _round_for(request.user, slug, round_id)
+    sort = request.GET.get("sort", "score")
+    proposals = matching_round.proposals.select_related("mentor", "mentee").order_by(
+        *SORTS.get(sort, SORTS["score"])
+    )
+    unmatched = (matching_round.result or {}).get("unmatched", [])
+    names = {m["id"]: m.get("name", m["id"]) for m in matching_round.snapshot.get("mentees", [])}
+    return render(
+        request,
+        "matching/round_detail.html",
+        {
+            "programme": matching_round.programme,
+            "round": matching_round,
+            "proposals": proposals,
+            "sort": sort,
+            "unmatched": [{**u, "name": names.get(u["mentee"], u["mentee"])} for u in unmatched],
+            "waiting_review": sum(p.status == Proposal.Status.PROPOSED for p in proposals),
+        },
+    )
+
+
+@staff_required
+def coordinator_round_export(request, slug, round_id):
+    matching_round = _round_for(request.user, slug, round_id)
+    with transaction.atomic():
+        audit_record(
+            action=AuditEvent.Action.ROUND_EXPORTED,
+            actor=request.user,
+            obj=matching_round,
+            programme=matching_round.programme,
+            request=request,
+        )
+    body = {
+        "round": matching_round.pk,
+        "input": matching_round.snapshot,
+        "output": matching_round.result,
+    }
+    response = HttpResponse(
+        json.dumps(body, indent=1, sort_keys=True), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{matching_round.programme.slug}-round-{matching_round.pk}.json"'
+    )
+    return response
+
+
+@staff_required
+@require_POST
+def coordinator_round_rerun(request, slug, round_id):
+    matching_round = _round_for(request.user, slug, round_id)
+    rerun = services.round_rerun(matching_round=matching_round, by=request.user)
+    messages.success(request, "The round is being solved again from the same information.")
+    return redirect("coordinator_round_detail", slug=slug, round_id=rerun.pk)
+
+
+@staff_required
+@require_POST
+def coordinator_round_approve(request, slug, round_id):
+    matching_round = _round_for(request.user, slug, round_id)
+    chosen = request.POST.getlist("proposal")
+    ids = [int(value) for value in chosen if value.isdigit() and len(value) < 19]
+    proposals = matching_round.proposals.filter(pk__in=ids, status=Proposal.Status.PROPOSED)
+    if not ids:
+        messages.error(request, "Tick at least one proposal to approve.")
+    else:
+        count = services.proposals_approve(proposals=list(proposals), by=request.user)
+        messages.success(
+            request,
+            f"You approved {count} proposal{'s' if count != 1 else ''}. "
+            "We have asked each pair for their answer.",
+        )
+    return redirect("coordinator_round_detail", slug=slug, round_id=round_id)
+
+
+@staff_required
+@require_POST
+def coordinator_proposal_approve(request, slug, proposal_id):
+    proposal = _proposal_for(request.user, slug, proposal_id)
+    if services.proposal_approve(proposal=proposal, by=request.user):
+        messages.success(
+            request,
+            f"Approved. We have asked {proposal.mentor} and {proposal.mentee} for their answer.",
+        )
+    return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+
+
+@staff_required
+def coordinator_proposal_reject(request, slug, proposal_id):
+    proposal = _proposal_for(request.user, slug, proposal_id)
+    form = RejectForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.proposal_reject(
+            proposal=proposal, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, f"Rejected. {proposal.mentee} is back in the pool for the next round."
+        )
+        return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+    return render(
+        request,
+        "matching/proposal_reject.html",
+        {"programme": proposal.round.programme, "proposal": proposal, "form": form},
+    )
+
+
+@staff_required
+def coordinator_proposal_swap(request, slug, proposal_id):
+    proposal = _proposal_for(request.user, slug, proposal_id)
+    candidates = services.swap_candidates(proposal=proposal)
+    form = SwapForm(_posted(request), candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            replacement = services.proposal_swap(
+                proposal=proposal, mentor_id=form.cleaned_data["mentor"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("mentor", error)
+        else:
+            messages.success(
+                request, f"{replacement.mentor} is now proposed for {replacement.mentee}."
+            )
+            return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+    return render(
+        request,
+        "matching/proposal_swap.html",
+        {
+            "programme": proposal.round.programme,
+            "proposal": proposal,
+            "candidates": candidates,
+            "form": form,
+        },
+    )
+
+
+@staff_required
+def coordinator_matching_settings(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    form = MatchingSettingsForm(_posted(request), instance=programme)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            old = {"weights": programme.matching_weights}
+            saved = form.save()
+            audit_record(
+                action=AuditEvent.Action.SETTINGS_CHANGED,
+                actor=request.user,
+                obj=saved,
+                programme=saved,
+                old=old,
+                new={"weights": saved.matching_weights, "mode": saved.matching_mode},
+            )
+        messages.success(request, "Matching settings saved. They apply from the next round.")
+        return redirect("coordinator_rounds", slug=slug)
+    return render(request, "matching/settings.html", {"programme": programme, "form": form})
+
+
+@login_required
+def proposal_answer(request, proposal_id):
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("mentor", "mentee", "round__programme"),
+        Q(mentor=request.user) | Q(mentee=request.user),
+        pk=proposal_id,
+        status__in=[Proposal.Status.APPROVED, Proposal.Status.ACCEPTED, Proposal.Status.DECLINED],
+    )
+    is_mentor = proposal.mentor_id == request.user.pk
+    my_answer = proposal.mentor_answer if is_mentor else proposal.mentee_answer
+    form = AnswerForm(_posted(request))
+    if request.method == "POST" and form.is_valid() and request.POST.get("answer") in {"yes", "no"}:
+        accept = request.POST["answer"] == "yes"
+        proposal = services.proposal_answer(
+            proposal=proposal,
+            person=request.user,
+            accept=accept,
+            reason=form.cleaned_data["reason"],
+        )
+        if not accept:
+            messages.success(
+                request, "Thank you for letting us know. We will look for another match."
+            )
+        elif proposal.status == Proposal.Status.ACCEPTED:
+            messages.success(request, "You both said yes. Your match has started.")
+        else:
+            other = proposal.mentee if is_mentor else proposal.mentor
+            messages.success(request, f"Thank you. We will let you know when {other} has answered.")
+        return redirect("dashboard")
+    other = proposal.mentee if is_mentor else proposal.mentor
+    context = {
+        "proposal": proposal,
+        "is_mentor": is_mentor,
+        "my_answer": my_answer,
+        "other": other,
+        "form": form,
+        "mentor_profile": MentorProfile.objects.filter(user=proposal.mentor)
+        .prefetch_related("languages", "topics_offered")
+        .first(),
+        "mentee_profile": MenteeProfile.objects.filter(user=proposal.mentee)
+        .select_related("employer")
+        .prefetch_related("languages", "learning_goals", "practice_areas")
+        .first(),
+    }
+    return render(request, "matching/proposal_answer.html", context)
