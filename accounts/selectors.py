@@ -43,6 +43,16 @@ def navigation_for(user) -> dict:
     main = [{"label": "Your dashboard", "url": reverse("dashboard")}]
     if Role.MENTOR in roles or Role.MENTEE in roles:
         main.append({"label": "Your profile", "url": reverse("profile")})
+    if Role.MENTEE in roles and (
+        Membership.objects.current()
+        .filter(
+            person=user,
+            role=Role.MENTEE,
+            programme__matching_mode=Programme.MatchingMode.MENTEE_CHOICE,
+        )
+        .exists()
+    ):
+        main.append({"label": "Choose a mentor", "url": reverse("mentee_choose")})
     main.append({"label": "Account settings", "url": reverse("account_settings")})
     footer += [
         {"label": "Your data", "url": reverse("my_data")},

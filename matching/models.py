@@ -22,6 +22,10 @@ class MatchingRound(models.Model):
         FINISHED = "finished", "Finished"
         FAILED = "failed", "Failed"
 
+    class Kind(models.TextChoices):
+        ROUND = "round", "Matching round"
+        MENTEE_CHOICE = "mentee_choice", "A practitioner's own choice"
+
     programme = models.ForeignKey(
         "mentoring.Programme", on_delete=models.CASCADE, related_name="matching_rounds"
     )
@@ -32,6 +36,7 @@ class MatchingRound(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ROUND)
     snapshot = models.JSONField(help_text="The engine's input, exactly as it was solved.")
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)

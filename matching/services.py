@@ -157,16 +157,18 @@ def proposal_reject(*, proposal: Proposal, by: User, reason: str = "") -> bool:
     return True
 
 
-def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
-    """The next best mentors for this proposal's mentee, with scores and reasons, among
-    mentors who still have room now."""
-    snapshot = proposal.round.snapshot
-    mentee = next(m for m in snapshot["mentees"] if m["id"] == str(proposal.mentee_id))
-    loads = live_mentor_loads(proposal.round.programme)
+def best_mentors(
+    *, snapshot: dict, mentee_id: str, loads: dict[int, int], without=(), limit: int = 5
+) -> list[dict]:
+    """The best mentors for one mentee with room now, with scores and the engine's own
+    reasons, leaving out `without` (mentor ids) and pairs excluded since the snapshot."""
+    mentee = next((m for m in snapshot["mentees"] if m["id"] == mentee_id), None)
+    if mentee is None:
+        return []
     mentors = [
         {**m, "current_load": loads.get(int(m["id"]), 0)}
         for m in snapshot["mentors"]
-        if m["id"] != str(proposal.mentor_id)
+        if m["id"] not in {str(w) for w in without}
     ]
     base = {**snapshot, "mentees": [mentee], "max_candidates_per_mentee": None}
     everyone = engine.solve({**base, "mentors": mentors}, edges=True)
@@ -176,16 +178,28 @@ def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
     for edge in best:
         # Solving the pair alone gives its reasons in the engine's own words.
         alone = engine.solve({**base, "mentors": [m for m in mentors if m["id"] == edge["mentor"]]})
-        reasons = alone["pairs"][0]["reasons"] if alone["pairs"] else []
         candidates.append(
             {
                 "mentor_id": int(edge["mentor"]),
                 "name": names[edge["mentor"]],
                 "score": edge["score"],
-                "reasons": reasons,
+                "reasons": alone["pairs"][0]["reasons"] if alone["pairs"] else [],
             }
         )
     return candidates
+
+
+def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
+    """The next best mentors for this proposal's mentee, among mentors with room now."""
+    programme = proposal.round.programme
+    excluded = PairExclusion.objects.filter(programme=programme, mentee=proposal.mentee)
+    return best_mentors(
+        snapshot=proposal.round.snapshot,
+        mentee_id=str(proposal.mentee_id),
+        loads=live_mentor_loads(programme),
+        without={proposal.mentor_id, *excluded.values_list("mentor_id", flat=True)},
+        limit=limit,
+    )
 
 
 @transaction.atomic
@@ -274,4 +288,72 @@ def proposal_answer(
             audit_record(
                 action=AuditEvent.Action.MATCH_CREATED, actor=person, obj=match, programme=programme
             )
+    return proposal
+
+
+# Mentee-choice mode: a practitioner sees their best few suggestions and asks one mentor.
+
+
+def mentee_suggestions(*, programme: Programme, mentee: User, limit: int = 5) -> list[dict]:
+    snapshot = round_instance(programme)
+    return best_mentors(
+        snapshot=snapshot,
+        mentee_id=str(mentee.pk),
+        loads={int(m["id"]): m["current_load"] for m in snapshot["mentors"]},
+        limit=limit,
+    )
+
+
+@transaction.atomic
+def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Proposal:
+    """A mentee asks one mentor. The request holds one of the mentor's places until they
+    answer. Locking the mentor's profile row makes requests for the same mentor take
+    turns, so a mentor with one place left is never asked twice at once."""
+    from accounts.models import MentorProfile
+
+    if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
+        raise ValidationError("In this programme, your coordinator suggests matches.")
+    profile = MentorProfile.objects.select_for_update().filter(user_id=mentor_id).first()
+    suggestions = mentee_suggestions(programme=programme, mentee=mentee)
+    choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
+    if profile is None or choice is None:
+        raise ValidationError(
+            "This mentor is no longer free to take a new mentee. Choose another suggestion."
+        )
+    snapshot = round_instance(programme)
+    request_round = MatchingRound.objects.create(
+        programme=programme,
+        started_by=mentee,
+        kind=MatchingRound.Kind.MENTEE_CHOICE,
+        snapshot={
+            **snapshot,
+            "mentees": [m for m in snapshot["mentees"] if m["id"] == str(mentee.pk)],
+        },
+        status=MatchingRound.Status.FINISHED,
+        finished_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                round=request_round,
+                mentor_id=mentor_id,
+                mentee=mentee,
+                score=choice["score"],
+                reasons=choice["reasons"],
+                status=Proposal.Status.APPROVED,
+                mentee_answer=Proposal.Answer.ACCEPTED,
+                reviewed_at=timezone.now(),
+            )
+    except IntegrityError as error:
+        raise ValidationError("You have already asked a mentor. Wait for their answer.") from error
+    audit_record(
+        action=AuditEvent.Action.PROPOSAL_ACCEPTED,
+        actor=mentee,
+        obj=proposal,
+        programme=programme,
+        new={"asked_mentor": mentor_id},
+    )
+    from matching.tasks import ask_for_answers
+
+    transaction.on_commit(lambda: ask_for_answers.delay(proposal.pk))
     return proposal

@@ -28,10 +28,17 @@ def ask_for_answers(proposal_id: int) -> None:
         pk=proposal_id
     )
     try:
-        for person, other in (
-            (proposal.mentor, proposal.mentee),
-            (proposal.mentee, proposal.mentor),
-        ):
+        # Only people who have not answered yet are asked: a mentee who chose a mentor
+        # has answered already.
+        waiting = [
+            (person, other)
+            for person, other, answer in (
+                (proposal.mentor, proposal.mentee, proposal.mentor_answer),
+                (proposal.mentee, proposal.mentor, proposal.mentee_answer),
+            )
+            if answer == Proposal.Answer.WAITING
+        ]
+        for person, other in waiting:
             context = {
                 "person": person,
                 "other": other,

@@ -45,4 +45,5 @@ urlpatterns = [
         name="coordinator_proposal_swap",
     ),
     path("proposals/<int:proposal_id>/", views.proposal_answer, name="proposal_answer"),
+    path("suggestions/", views.mentee_choose, name="mentee_choose"),
 ]

@@ -9,12 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_programme_for_coordinator, staff_required
+from accounts.access import get_programme_for_coordinator, role_required, staff_required
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from matching import services
 from matching.forms import AnswerForm, MatchingSettingsForm, RejectForm, SwapForm
 from matching.models import MatchingRound, Proposal
+from mentoring.choices import Role
+from mentoring.models import Membership, Programme
 
 SORTS = {
     "score": ["-score", "mentee__display_name"],
@@ -49,7 +51,9 @@ def coordinator_rounds(request, slug):
         matching_round = services.round_start(programme=programme, by=request.user)
         messages.success(request, "The matching round has started.")
         return redirect("coordinator_round_detail", slug=slug, round_id=matching_round.pk)
-    rounds = MatchingRound.objects.filter(programme=programme).select_related("started_by")[:50]
+    rounds = MatchingRound.objects.filter(
+        programme=programme, kind=MatchingRound.Kind.ROUND
+    ).select_related("started_by")[:50]
     return render(request, "matching/rounds.html", {"programme": programme, "rounds": rounds})
 
 
@@ -255,3 +259,54 @@ def proposal_answer(request, proposal_id):
         .first(),
     }
     return render(request, "matching/proposal_answer.html", context)
+
+
+@role_required(Role.MENTEE)
+def mentee_choose(request):
+    """Mentee-choice programmes: the best few mentors for this practitioner, to ask one."""
+    memberships = (
+        Membership.objects.current()
+        .filter(
+            person=request.user,
+            role=Role.MENTEE,
+            programme__matching_mode=Programme.MatchingMode.MENTEE_CHOICE,
+        )
+        .select_related("programme")
+    )
+    if request.method == "POST":
+        membership = next(
+            (m for m in memberships if m.programme.slug == request.POST.get("programme")), None
+        )
+        mentor = request.POST.get("mentor", "")
+        if membership is None or not mentor.isdigit() or len(mentor) > 18:
+            messages.error(request, "Choose one of the mentors suggested below.")
+            return redirect("mentee_choose")
+        try:
+            proposal = services.mentee_request(
+                programme=membership.programme, mentee=request.user, mentor_id=int(mentor)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("mentee_choose")
+        messages.success(
+            request, f"We have asked {proposal.mentor}. We will tell you when they answer."
+        )
+        return redirect("dashboard")
+    waiting = set(
+        Proposal.objects.open()
+        .filter(mentee=request.user)
+        .values_list("round__programme_id", flat=True)
+    )
+    programmes = [
+        {
+            "programme": m.programme,
+            "waiting": m.programme_id in waiting,
+            "suggestions": (
+                []
+                if m.programme_id in waiting
+                else services.mentee_suggestions(programme=m.programme, mentee=request.user)
+            ),
+        }
+        for m in memberships
+    ]
+    return render(request, "matching/choose.html", {"programmes": programmes})

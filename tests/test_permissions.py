@@ -141,6 +141,7 @@ MATRIX: dict[str, Row] = {
         staff(200), kwargs=north(proposal_id=_proposal_id), form=True
     ),
     "coordinator_proposal_swap": Row(staff(200), kwargs=north(proposal_id=_proposal_id)),
+    "mentee_choose": Row(signed_in(404, mentee=200)),
     "proposal_answer": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"proposal_id": _approved_proposal_id(w)},
