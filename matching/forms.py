@@ -61,12 +61,12 @@ class AnswerForm(forms.Form):
 class MatchingSettingsForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["matching_mode", "max_candidates_per_mentee"]
+        fields = ["matching_mode", "matching_schedule", "max_candidates_per_mentee"]
         labels = {
             "matching_mode": "How matches are made",
             "max_candidates_per_mentee": "Possible mentors to keep for each mentee",
         }
-        widgets = {"matching_mode": forms.RadioSelect}
+        widgets = {"matching_mode": forms.RadioSelect, "matching_schedule": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

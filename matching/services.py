@@ -1,6 +1,7 @@
 """Changes for matching: rounds, review, and the two answers that make a match."""
 
 import time
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ def _enqueue_round(matching_round: MatchingRound) -> None:
 
 
 @transaction.atomic
-def round_start(*, programme: Programme, by: User) -> MatchingRound:
+def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
     matching_round = MatchingRound.objects.create(
         programme=programme, started_by=by, snapshot=round_instance(programme)
     )
@@ -37,6 +38,32 @@ def round_start(*, programme: Programme, by: User) -> MatchingRound:
     )
     _enqueue_round(matching_round)
     return matching_round
+
+
+SCHEDULE_DAYS = {Programme.Schedule.WEEKLY: 7, Programme.Schedule.MONTHLY: 30}
+
+
+def rounds_start_scheduled(*, now=None) -> list[MatchingRound]:
+    """Start the rounds that programmes' schedules say are due. Safe to run twice: the
+    programme row is locked while deciding, and a round started within the period counts."""
+    now = now or timezone.now()
+    started = []
+    for programme_id in Programme.objects.exclude(matching_schedule="").values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            programme = Programme.objects.select_for_update().get(pk=programme_id)
+            days = SCHEDULE_DAYS.get(programme.matching_schedule)
+            if days is None:
+                continue
+            recent = MatchingRound.objects.filter(
+                programme=programme,
+                kind=MatchingRound.Kind.ROUND,
+                created_at__gt=now - timedelta(days=days) + timedelta(hours=1),
+            )
+            if not recent.exists():
+                started.append(round_start(programme=programme, by=None))
+    return started
 
 
 @transaction.atomic

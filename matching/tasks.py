@@ -13,6 +13,11 @@ def run_round(round_id: int) -> None:
     services.round_run(round_id=round_id)
 
 
+@shared_task(name="matching.start_scheduled_rounds")
+def start_scheduled_rounds() -> int:
+    return len(services.rounds_start_scheduled())
+
+
 @shared_task(
     name="matching.ask_for_answers", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )

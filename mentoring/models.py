@@ -69,6 +69,20 @@ class Programme(models.Model):
         help_text="How much each thing counts when the matcher scores a pair. Empty means the "
         "defaults.",
     )
+
+    class Schedule(models.TextChoices):
+        NONE = "", "Only when a coordinator starts one"
+        WEEKLY = "weekly", "Every week"
+        MONTHLY = "monthly", "Every month"
+
+    matching_schedule = models.CharField(
+        "automatic matching rounds",
+        max_length=10,
+        choices=Schedule.choices,
+        default=Schedule.NONE,
+        blank=True,
+        help_text="Rounds started automatically still wait for a coordinator to review them.",
+    )
     max_candidates_per_mentee = models.PositiveSmallIntegerField(
         default=50, help_text="How many possible mentors the matcher keeps for each mentee."
     )

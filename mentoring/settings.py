@@ -137,6 +137,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Run by `celery -A mentoring beat`: each task decides for itself what is due.
+CELERY_BEAT_SCHEDULE = {
+    "start-scheduled-matching-rounds": {
+        "task": "matching.start_scheduled_rounds",
+        "schedule": 60 * 60,
+    },
+}
 
 # Users and sign-in.
 AUTH_USER_MODEL = "accounts.User"

@@ -23,6 +23,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, User
+from matching import services as matching_services
+from matching.models import MatchingRound, Proposal
 from mentoring import taxonomy_data
 from mentoring.choices import AVAILABILITY_SLOTS, PaymentPreference, PractitionerRole, Role
 from mentoring.models import (
@@ -808,6 +810,69 @@ def invitations_ensure(*, programme: Programme, by: User) -> None:
             invitation_create(programme=programme, role=role, email=email, note=note, by=by)
 
 
+# ---------------------------------------------------------------------------------------------
+# A matching round that has already happened in North Star.
+
+# How the coordinator and the people in the demo round answered, counted in the order of the
+# mentees' emails: the first pairs both said yes, one mentee said no, a few mentors have said
+# yes and wait for their mentee, and the last few suggestions still wait for review.
+BOTH_ACCEPT = 8
+MENTOR_ONLY_ACCEPTS = 3
+LEFT_FOR_REVIEW = 4
+REJECTION_REASON = "They already know each other from the Salford training days."
+DECLINE_REASON = "I would rather have a mentor who can meet in person now and then."
+
+
+def demo_round_due(programme: Programme) -> bool:
+    """The demo round is seeded once, on the run that first puts the named mentor and mentee
+    in North Star, just before they join: so the round never includes them, and a coordinator
+    can match them live. A database seeded before rounds existed gets none, rather than a
+    round that might already have paired them."""
+    if MatchingRound.objects.filter(programme=programme).exists():
+        return False
+    return not (
+        Membership.objects.current()
+        .filter(programme=programme, person__email__in=[MENTOR.email, MENTEE.email])
+        .exists()
+    )
+
+
+def demo_round_seed(*, programme: Programme, by: User) -> MatchingRound:
+    """One finished round, solved, reviewed and answered through the real services, as if
+    it ran a few weeks ago. Choices follow the mentees' emails, so every run makes the same."""
+    matching_round = matching_services.round_start(programme=programme, by=by)
+    # Solve it now rather than in the background, so its proposals can be reviewed below.
+    # The task queued when this transaction commits finds it finished and does nothing.
+    matching_round = matching_services.round_run(round_id=matching_round.pk)
+    if matching_round is None or matching_round.status != MatchingRound.Status.FINISHED:
+        raise CommandError("The demo matching round could not be solved.")
+    proposals = sorted(
+        matching_round.proposals.select_related("mentor", "mentee"), key=lambda p: p.mentee.email
+    )
+    if len(proposals) < BOTH_ACCEPT + MENTOR_ONLY_ACCEPTS + LEFT_FOR_REVIEW + 2:
+        raise CommandError(f"The demo matching round made only {len(proposals)} proposals.")
+    # The last few stay as the matcher suggested them, for the coordinator to review.
+    reviewed = proposals[:-LEFT_FOR_REVIEW]
+    rejected, approved = reviewed[-1], reviewed[:-1]
+    matching_services.proposal_reject(proposal=rejected, by=by, reason=REJECTION_REASON)
+    matching_services.proposals_approve(proposals=approved, by=by)
+    # The made-up people were asked back then. Nobody is emailed now: their addresses go
+    # nowhere, and a demo seed that prints dozens of emails hides what matters.
+    Proposal.objects.filter(pk__in=[p.pk for p in approved]).update(asked_at=timezone.now())
+
+    both, rest = approved[:BOTH_ACCEPT], approved[BOTH_ACCEPT:]
+    declined, mentor_only = rest[0], rest[1 : 1 + MENTOR_ONLY_ACCEPTS]
+    for proposal in both:
+        for person in (proposal.mentor, proposal.mentee):
+            matching_services.proposal_answer(proposal=proposal, person=person, accept=True)
+    for proposal in [declined, *mentor_only]:
+        matching_services.proposal_answer(proposal=proposal, person=proposal.mentor, accept=True)
+    matching_services.proposal_answer(
+        proposal=declined, person=declined.mentee, accept=False, reason=DECLINE_REASON
+    )
+    return matching_round
+
+
 def demo_seed(*, pilot_size: int) -> dict[str, int]:
     """Everything the demo needs. Returns how many made-up people each programme gained."""
     rng = random.Random(SEED)
@@ -834,13 +899,11 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     for user in (admin, coordinator, coordinator_b):
         two_factor_ensure(user)
 
-    for make, who, programme in (
-        (demo_mentor, MENTOR, north_star),
-        (demo_mentee, MENTEE, north_star),
-        (demo_mentor_b, MENTOR_B, riverside),
-        (demo_mentee_b, MENTEE_B, riverside),
-    ):
-        member_ensure(person=make(who, now), user=login(who), programme=programme, lists=lists)
+    named = {who: login(who) for who in (MENTOR, MENTEE, MENTOR_B, MENTEE_B)}
+    # Decided before Sam and Priya join North Star: see demo_round_seed.
+    round_due = demo_round_due(north_star)
+    for make, who in ((demo_mentor_b, MENTOR_B), (demo_mentee_b, MENTEE_B)):
+        member_ensure(person=make(who, now), user=named[who], programme=riverside, lists=lists)
 
     added = {}
     # The named mentor and mentee make up the round numbers.
@@ -854,6 +917,11 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
         added[programme.name] = population_create(
             programme=programme, people=plan, password_hash=password_hash, lists=lists
         )
+
+    if round_due:
+        demo_round_seed(programme=north_star, by=coordinator)
+    for make, who in ((demo_mentor, MENTOR), (demo_mentee, MENTEE)):
+        member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
 
     applications_ensure(programme=north_star, password_hash=password_hash)
     invitations_ensure(programme=north_star, by=coordinator)

@@ -1,4 +1,4 @@
-"""Mentee-choice programmes: a practitioner sees their best suggestions and asks one."""
+"""How matches are made besides coordinator rounds: mentee choice and scheduled rounds."""
 
 import threading
 
@@ -118,3 +118,19 @@ def test_it_never_gives_a_mentor_more_mentees_than_places_under_concurrent_reque
     assert outcomes.count("asked") == 1, outcomes
     assert set(outcomes) <= {"asked", "ValidationError"}
     assert Proposal.objects.open().filter(mentor=mentor).count() == 1
+
+
+def test_it_starts_scheduled_rounds_once_per_period(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.models import MatchingRound
+
+    world.programme.matching_schedule = Programme.Schedule.WEEKLY
+    world.programme.save()
+    assert len(services.rounds_start_scheduled()) == 1
+    assert services.rounds_start_scheduled() == []  # a second run the same hour does nothing
+    later = timezone.now() + timedelta(days=8)
+    assert len(services.rounds_start_scheduled(now=later)) == 1
+    assert MatchingRound.objects.filter(programme=world.other_programme).count() == 0
