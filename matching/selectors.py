@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
 from matching.models import DEFAULT_WEIGHTS, Match, PairExclusion, Proposal
-from mentoring.choices import AVAILABILITY_SLOTS, Role
+from mentoring.choices import AVAILABILITY_SLOTS, Region, Role
 from mentoring.models import (
     Language,
     LivedExperienceArea,
@@ -38,6 +38,7 @@ def _labels() -> dict:
             slug: name.lower() for slug, name in PracticeArea.objects.values_list("slug", "name")
         },
         "slots": {key: f"{name}s" for key, name in AVAILABILITY_SLOTS},
+        "regions": dict(Region.choices),
     }
 
 

@@ -23,6 +23,18 @@ def _enqueue_round(matching_round: MatchingRound) -> None:
 
 @transaction.atomic
 def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
+    """Start a round, or return the one already waiting or running: two rounds solved from
+    the same pool would propose the same people twice. Locking the programme row makes a
+    double click, or a scheduled round meeting a manual one, take turns."""
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    in_progress = MatchingRound.objects.filter(
+        programme=programme,
+        kind=MatchingRound.Kind.ROUND,
+        rerun_of__isnull=True,
+        status__in=[MatchingRound.Status.QUEUED, MatchingRound.Status.RUNNING],
+    ).first()
+    if in_progress:
+        return in_progress
     matching_round = MatchingRound.objects.create(
         programme=programme, started_by=by, snapshot=round_instance(programme)
     )
@@ -87,6 +99,12 @@ def round_rerun(*, matching_round: MatchingRound, by: User) -> MatchingRound:
     return rerun
 
 
+def _round_failed(round_id: int, error: str) -> None:
+    MatchingRound.objects.filter(pk=round_id).update(
+        status=MatchingRound.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
 def round_run(*, round_id: int) -> MatchingRound | None:
     """Solve a queued round and store its proposals. Safe to run twice: only the run that
     moves the round from queued to running does any work."""
@@ -100,10 +118,13 @@ def round_run(*, round_id: int) -> MatchingRound | None:
     try:
         result = engine.solve(matching_round.snapshot)
     except engine.InstanceError as error:
-        MatchingRound.objects.filter(pk=round_id).update(
-            status=MatchingRound.Status.FAILED, error=str(error), finished_at=timezone.now()
-        )
+        _round_failed(round_id, str(error))
         return None
+    except Exception:
+        # Recorded on the round so it never sits at "Running" for ever, then raised so the
+        # worker logs it in full.
+        _round_failed(round_id, "Something went wrong while solving. Start a new round.")
+        raise
     with transaction.atomic():
         # A re-run is for checking the answer: its proposals are stored for comparison
         # only when it is not a re-run, so nobody is asked twice.

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, MentorProfile
 from mentoring.choices import Role
-from mentoring.models import LivedExperienceArea, LocalAuthority, Topic
+from mentoring.models import Language, LivedExperienceArea, LocalAuthority, Topic
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -32,7 +32,7 @@ def test_it_marks_a_filled_profile_complete(new_mentor, client):
         {
             "topics_offered": [Topic.objects.get(slug="bias").pk],
             "capacity": "2",
-            "languages": [1],
+            "languages": [Language.objects.get(slug="en").pk],
             "meeting_modes": ["online", "phone"],
             "availability": ["tue-eve", "sat-am"],
             "payment_preference": "voucher",
@@ -51,7 +51,7 @@ def test_it_needs_a_region_only_for_meeting_in_person(new_mentor, client):
         {
             "topics_offered": [Topic.objects.first().pk],
             "capacity": "1",
-            "languages": [1],
+            "languages": [Language.objects.get(slug="en").pk],
             "meeting_modes": ["in_person"],
             "availability": ["mon-am"],
             "payment_preference": "unpaid",

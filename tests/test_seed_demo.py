@@ -17,6 +17,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
+from matching import services as matching_services
+from matching.models import Match, MatchingRound, PairExclusion, Proposal
 from mentoring.choices import AVAILABILITY_SLOT_KEYS, Role
 from mentoring.models import (
     Administrator,
@@ -36,6 +38,11 @@ MEMBERS = [
     "mentor-b@example.org",
     "mentee-b@example.org",
 ]
+
+
+def north_star_rounds():
+    """The coordinator-led rounds: Riverside's mentee-choice requests are kept as rounds too."""
+    return MatchingRound.objects.filter(kind=MatchingRound.Kind.ROUND)
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +79,10 @@ def counts() -> dict[str, int]:
         MenteeProfile.languages.through,
         MenteeProfile.learning_goals.through,
         MenteeProfile.practice_areas.through,
+        MatchingRound,
+        Proposal,
+        Match,
+        PairExclusion,
     ]
     return {model._meta.label: model.objects.count() for model in models}
 
@@ -80,6 +91,18 @@ def members(slug: str, role: str):
     return User.objects.filter(
         memberships__programme__slug=slug, memberships__role=role, memberships__ended_at=None
     )
+
+
+def round_summary() -> dict:
+    """What the demo round amounts to. Which mentor a mentee gets can differ between
+    databases when scores tie (the engine breaks ties by id), so this counts rather than
+    naming pairs."""
+    statuses = Proposal.objects.values_list("status", flat=True)
+    return {
+        "rounds": list(north_star_rounds().values_list("status", flat=True)),
+        "statuses": {status: list(statuses).count(status) for status in Proposal.Status.values},
+        "matches": Match.objects.filter(status=Match.Status.ACTIVE).count(),
+    }
 
 
 def current_code(secret: str) -> str:
@@ -119,6 +142,9 @@ def test_it_draws_the_same_people_on_a_fresh_database():
 
     seed()
     first = snapshot()
+    rounds = round_summary()
+    # A match keeps its proposal (and so its round and programme) from being deleted.
+    Match.objects.all().delete()
     Programme.objects.all().delete()
     Organisation.objects.all().delete()
     User.objects.all().delete()
@@ -126,6 +152,7 @@ def test_it_draws_the_same_people_on_a_fresh_database():
     seed()
 
     assert snapshot() == first
+    assert round_summary() == rounds
 
 
 @pytest.mark.django_db
@@ -322,3 +349,116 @@ def test_it_explains_when_the_topic_library_is_missing():
 
     with pytest.raises(CommandError, match="migrate"):
         seed()
+
+
+@pytest.mark.django_db
+def test_it_runs_one_matching_round_in_north_star_through_the_services():
+    seed()
+
+    matching_round = north_star_rounds().get()
+    assert matching_round.programme.slug == "north-star"
+    assert matching_round.status == MatchingRound.Status.FINISHED
+    assert matching_round.started_by.email == "coordinator@example.org"
+    assert matching_round.result["pairs"]
+    proposals = matching_round.proposals.all()
+    assert proposals.count() == len(matching_round.result["pairs"])
+    assert all(proposal.reasons for proposal in proposals)
+    by_status = round_summary()["statuses"]
+    assert by_status["accepted"] == 8
+    assert by_status["declined"] == 1
+    assert by_status["rejected"] == 1
+    assert by_status["proposed"] == 4
+    assert by_status["approved"] > by_status["accepted"], "most proposals are approved"
+
+
+@pytest.mark.django_db
+def test_it_leaves_active_matches_a_decline_and_proposals_waiting():
+    seed()
+
+    matches = Match.objects.select_related("proposal")
+    assert matches.count() == 8
+    for match in matches:
+        assert match.status == Match.Status.ACTIVE
+        assert match.proposal.status == Proposal.Status.ACCEPTED
+        assert match.programme.slug == "north-star"
+    declined = Proposal.objects.get(status=Proposal.Status.DECLINED)
+    assert declined.mentor_answer == "accepted" and declined.mentee_answer == "declined"
+    assert declined.decline_reason
+    assert PairExclusion.objects.filter(
+        mentor=declined.mentor, mentee=declined.mentee, reason="declined"
+    ).exists()
+    rejected = Proposal.objects.get(status=Proposal.Status.REJECTED)
+    assert rejected.rejection_reason
+    waiting_for_mentee = Proposal.objects.filter(
+        status=Proposal.Status.APPROVED, mentor_answer="accepted", mentee_answer="waiting"
+    )
+    assert waiting_for_mentee.count() == 3
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.MATCH_CREATED).count() == 8
+    # The made-up people were asked long ago: nobody is emailed by the seed.
+    assert not Proposal.objects.filter(status="approved", asked_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_it_sends_no_email_when_the_seed_commits(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        seed()
+
+    assert callbacks, "the round and the approvals queue their tasks"
+    assert mailoutbox == []
+    assert north_star_rounds().get().status == MatchingRound.Status.FINISHED
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_named_mentor_and_mentee_out_of_the_seeded_round():
+    seed()
+    sam = User.objects.get(email="mentor@example.org")
+    priya = User.objects.get(email="mentee@example.org")
+
+    snapshot = north_star_rounds().get().snapshot
+    assert str(sam.pk) not in {mentor["id"] for mentor in snapshot["mentors"]}
+    assert str(priya.pk) not in {mentee["id"] for mentee in snapshot["mentees"]}
+    assert not Proposal.objects.filter(mentor=sam).exists()
+    assert not Proposal.objects.filter(mentee=priya).exists()
+    assert not Match.objects.filter(mentor=sam).exists()
+    assert not Match.objects.filter(mentee=priya).exists()
+
+
+@pytest.mark.django_db
+def test_it_lets_the_next_round_pair_the_named_mentor_and_mentee():
+    """The demo's story, and the browser journey's: a coordinator starts a round and it
+    suggests Sam for Priya."""
+    seed()
+    programme = Programme.objects.get(slug="north-star")
+    coordinator = User.objects.get(email="coordinator@example.org")
+
+    matching_round = matching_services.round_start(programme=programme, by=coordinator)
+    matching_services.round_run(round_id=matching_round.pk)
+
+    proposal = matching_round.proposals.get(mentee__email="mentee@example.org")
+    assert proposal.mentor.email == "mentor@example.org"
+    assert any("all your learning goals" in reason for reason in proposal.reasons)
+
+
+@pytest.mark.django_db
+def test_it_does_not_start_another_round_when_run_again():
+    seed()
+    first = round_summary()
+
+    seed()
+
+    assert round_summary() == first
+    assert north_star_rounds().count() == 1
+
+
+@pytest.mark.django_db
+def test_it_adds_no_round_to_a_demo_seeded_before_rounds_existed():
+    """Such a database already has Sam and Priya in North Star, and a round now could pair
+    them with made-up people, spoiling the demo's story."""
+    seed()
+    Match.objects.all().delete()
+    MatchingRound.objects.all().delete()
+    PairExclusion.objects.all().delete()
+
+    seed()
+
+    assert not north_star_rounds().exists()

@@ -2,7 +2,10 @@
 
 Running it again changes nothing. People are keyed by email and programmes by slug, and every
 random choice comes from one generator seeded with the same number, so each run draws the same
-plan and writes only what is missing. `--people N` adds a large made-up programme for load tests.
+plan and writes only what is missing. North Star also gets one matching round, run, reviewed
+and answered through the matching services on the first run only, with the named mentor and
+mentee left out of it so they can be matched live. `--people N` adds a large made-up
+programme for load tests.
 """
 
 from __future__ import annotations
@@ -539,7 +542,10 @@ def plan_pilot(rng: random.Random, *, size: int, now: datetime) -> list[Person]:
 
 
 # The people whose logins we publish get hand-written, complete profiles that suit each
-# other, so a matching round in the demo pairs them.
+# other, so a matching round in the demo pairs them. The matcher gives scarce mentors to the
+# mentees with fewest alternatives, so Priya is free only in work time: among the mentors
+# with room after the seeded round, Sam is then by far her best fit, and the next round
+# suggests him (tests/test_seed_demo.py checks it).
 
 
 def demo_mentor(who: Login, now: datetime) -> Person:
@@ -577,7 +583,7 @@ def demo_mentee(who: Login, now: datetime) -> Person:
     profile = {
         "region": "north-west",
         "meeting_modes": ["online"],
-        "availability": ["tue-eve", "wed-am", "wed-pm", "thu-pm"],
+        "availability": ["wed-am", "wed-pm", "thu-pm"],
         "accessibility_needs": "",
         "practitioner_role": PractitionerRole.SOCIAL_WORKER,
         "employer": "salford",
@@ -789,6 +795,36 @@ def programme_ensure(organisation: Organisation, slug: str) -> Programme:
     return programme
 
 
+def mentee_choice_ensure(*, programme: Programme, mentor: User) -> None:
+    """Riverside lets practitioners choose: one of its made-up mentees has asked the named
+    mentor, so the demo shows a request waiting for a mentor's answer."""
+    if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
+        programme.matching_mode = Programme.MatchingMode.MENTEE_CHOICE
+        programme.save(update_fields=["matching_mode"])
+    if MatchingRound.objects.filter(
+        programme=programme, kind=MatchingRound.Kind.MENTEE_CHOICE
+    ).exists():
+        return
+    mentees = (
+        Membership.objects.current()
+        .filter(programme=programme, role=Role.MENTEE)
+        .exclude(person__email=MENTEE_B.email)
+        .select_related("person")
+        .order_by("person__email")
+    )
+    for membership in mentees:
+        suggestions = matching_services.mentee_suggestions(
+            programme=programme, mentee=membership.person
+        )
+        if any(s["mentor_id"] == mentor.pk for s in suggestions):
+            proposal = matching_services.mentee_request(
+                programme=programme, mentee=membership.person, mentor_id=mentor.pk
+            )
+            # Marked as asked so seeding emails nobody.
+            Proposal.objects.filter(pk=proposal.pk).update(asked_at=timezone.now())
+            return
+
+
 def applications_ensure(*, programme: Programme, password_hash: str) -> None:
     for email, name, role, message in APPLICANTS:
         person = login_ensure(email=email, display_name=name, password_hash=password_hash)
@@ -900,7 +936,7 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
         two_factor_ensure(user)
 
     named = {who: login(who) for who in (MENTOR, MENTEE, MENTOR_B, MENTEE_B)}
-    # Decided before Sam and Priya join North Star: see demo_round_seed.
+    # Decided before Sam and Priya join North Star: see demo_round_due.
     round_due = demo_round_due(north_star)
     for make, who in ((demo_mentor_b, MENTOR_B), (demo_mentee_b, MENTEE_B)):
         member_ensure(person=make(who, now), user=named[who], programme=riverside, lists=lists)
@@ -923,6 +959,7 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     for make, who in ((demo_mentor, MENTOR), (demo_mentee, MENTEE)):
         member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
 
+    mentee_choice_ensure(programme=riverside, mentor=named[MENTOR_B])
     applications_ensure(programme=north_star, password_hash=password_hash)
     invitations_ensure(programme=north_star, by=coordinator)
 
