@@ -78,6 +78,20 @@ def mentor_unpause(*, profile: MentorProfile, by: User) -> MentorProfile:
     return profile
 
 
+def _matching_end_for(user: User) -> None:
+    """Someone who leaves is proposed to nobody and matched with nobody any more; the
+    other person goes back into the pool."""
+    from django.db.models import Q
+
+    from matching.models import Match, Proposal
+
+    mine = Q(mentor=user) | Q(mentee=user)
+    Proposal.objects.open().filter(mine).update(status=Proposal.Status.DECLINED)
+    Match.objects.filter(mine).exclude(status=Match.Status.CLOSED).update(
+        status=Match.Status.CLOSED, ended_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def account_delete(*, user: User, request=None) -> None:
     """Erase a person's personal data. The account row stays, anonymised, so records the
@@ -88,6 +102,7 @@ def account_delete(*, user: User, request=None) -> None:
     Application.objects.filter(person=user).update(message="")
     Invitation.objects.filter(accepted_by=user).update(email="")
     Membership.objects.current().filter(person=user).update(ended_at=timezone.now())
+    _matching_end_for(user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.administrator_of.all().delete()

@@ -63,3 +63,18 @@ def test_it_never_writes_secrets_into_the_audit_log():
 
     event = audit_record(action="sign_in", new={"password": "hunter2-hunter2", "ok": True})
     assert event.new_values == {"password": "[hidden]", "ok": True}
+
+
+def test_it_ends_proposals_and_matches_when_someone_deletes_their_account(world, client):
+    from matching import services as matching
+    from matching.models import Match, Proposal
+
+    matching_round = matching.round_start(programme=world.programme, by=world.coordinator)
+    matching.round_run(round_id=matching_round.pk)
+    proposal = matching_round.proposals.get()
+    matching.proposal_approve(proposal=proposal, by=world.coordinator)
+    client.force_login(world.mentee)
+    client.post(reverse("account_delete"), {"password": PASSWORD})
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.DECLINED
+    assert not Match.objects.exclude(status="closed").exists()
