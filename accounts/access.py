@@ -6,13 +6,15 @@ from functools import wraps
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from matching.models import Match
 from mentoring.choices import Role
-from mentoring.models import Administrator, Membership, Programme
+from mentoring.models import Administrator, Membership, Programme, Session
 
 TWO_FACTOR_MESSAGE = (
     "Staff pages show people's personal information, so you need to set up two-factor "
@@ -89,3 +91,27 @@ def get_membership_for_coordinator(programme: Programme, person_id: int) -> list
     if not memberships:
         raise Http404("Not a member of this programme")
     return memberships
+
+
+def get_match_for_person(user, match_id: int):
+    """A match its mentor or mentee may open; 404 for everyone else, staff included."""
+    return get_object_or_404(
+        Match.objects.select_related("programme", "mentor", "mentee").filter(
+            Q(mentor=user) | Q(mentee=user)
+        ),
+        pk=match_id,
+    )
+
+
+def get_session_for_person(user, session_id: int):
+    """A session of one of the person's own matches; 404 for everyone else."""
+    return get_object_or_404(
+        Session.objects.with_details().filter(Q(match__mentor=user) | Q(match__mentee=user)),
+        pk=session_id,
+    )
+
+
+def get_session_for_coordinator(programme: Programme, session_id: int):
+    return get_object_or_404(
+        Session.objects.with_details(), pk=session_id, match__programme=programme
+    )

@@ -92,6 +92,11 @@ class AuditEvent(models.Model):
         MATCH_CREATED = "match_created", "Match started"
         SETTINGS_CHANGED = "settings_changed", "Programme settings changed"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        SESSION_LOGGED = "session_logged", "Session logged"
+        SESSION_UPDATED = "session_updated", "Session changed"
+        SESSION_CONFIRMED = "session_confirmed", "Session confirmed"
+        SESSION_DISPUTED = "session_disputed", "Session said to be wrong"
+        SESSION_APPROVED = "session_approved", "Session approved"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

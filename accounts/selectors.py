@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from mentoring.choices import Role
-from mentoring.models import Application, Invitation, Membership, Programme
+from mentoring.models import Application, Invitation, Membership, Programme, Session
 
 
 def roles_of(user) -> set[str]:
@@ -79,6 +79,10 @@ def navigation_for(user) -> dict:
                         {
                             "label": "Matching",
                             "url": reverse("coordinator_rounds", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Sessions to approve",
+                            "url": reverse("coordinator_sessions", args=[programme.slug]),
                         },
                     ],
                 }
@@ -194,6 +198,26 @@ def personal_data_export(user) -> dict:
             "years_in_practice": mentee.years_in_practice,
             "learning_goals": _names(mentee.learning_goals),
         }
+    data["sessions"] = [
+        {
+            "programme": session.match.programme.name,
+            "with": (
+                session.match.mentee if session.match.mentor_id == user.pk else session.match.mentor
+            ).display_name,
+            "started": session.starts_at.isoformat(),
+            "minutes": session.duration_minutes,
+            "meeting_mode": session.get_meeting_mode_display(),
+            "topics": _names(session.topics),
+            "preparation_minutes": (
+                session.preparation_minutes if session.match.mentor_id == user.pk else None
+            ),
+            "note": session.note,
+            "status": session.get_status_display(),
+        }
+        for session in Session.objects.with_details().filter(
+            Q(match__mentor=user) | Q(match__mentee=user)
+        )
+    ]
     data["activity_log"] = [
         {"when": e.occurred_at.isoformat(), "what": e.get_action_display()}
         for e in AuditEvent.objects.filter(actor=user)[:500]

@@ -25,6 +25,7 @@ from accounts.selectors import coordinator_programmes_summary, personal_data_exp
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.choices import Role
 from mentoring.models import Application, Membership
+from mentoring.selectors import sessions_waiting_for
 
 
 @login_required
@@ -50,6 +51,7 @@ def dashboard(request):
         "coordinated": [],
         "proposals_waiting": proposals_waiting_for(user),
         "matches": live_matches_of(user),
+        "sessions_waiting": sessions_waiting_for(user),
     }
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)

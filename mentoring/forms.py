@@ -1,6 +1,20 @@
-from django import forms
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from mentoring.models import Application, Invitation
+from django import forms
+from django.utils import timezone
+
+from accounts.forms import IdChoiceField
+from mentoring.choices import MeetingMode
+from mentoring.models import (
+    PREPARATION_MINUTES,
+    SESSION_MINUTES,
+    Application,
+    Invitation,
+    Programme,
+    Session,
+    Topic,
+)
 
 
 class ApplicationForm(forms.ModelForm):
@@ -33,4 +47,122 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the application. Write it kindly: the person can read it if they "
         "download their data.",
+    )
+
+
+class SessionForm(forms.Form):
+    """A session's details. The date and time are read in the programme's time zone."""
+
+    date = forms.DateField(
+        label="Date of the session",
+        help_text="For example, 2026-03-03.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date of the session.",
+            "invalid": "Enter a real date, like 2026-03-03.",
+        },
+    )
+    time = forms.TimeField(
+        label="Start time",
+        help_text="For example, 18:00 for 6pm.",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": "Enter the time the session started.",
+            "invalid": "Enter a time like 18:00.",
+        },
+    )
+    duration_minutes = forms.IntegerField(
+        label="How long it lasted, in minutes",
+        min_value=SESSION_MINUTES[0],
+        max_value=SESSION_MINUTES[1],
+        help_text="From 15 to 480 minutes. An hour is 60.",
+        error_messages={
+            "required": "Enter how long the session lasted, in minutes.",
+            "invalid": "Enter a whole number of minutes, like 60.",
+            "min_value": "A session lasts at least 15 minutes.",
+            "max_value": "A session lasts at most 480 minutes (8 hours).",
+        },
+    )
+    meeting_mode = forms.ChoiceField(
+        label="How you met",
+        choices=MeetingMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how you met."},
+    )
+    topics = IdChoiceField(
+        label="What you talked about",
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick any that fit.",
+    )
+    preparation_minutes = forms.IntegerField(
+        label="Time you spent preparing, in minutes",
+        min_value=PREPARATION_MINUTES[0],
+        max_value=PREPARATION_MINUTES[1],
+        required=False,
+        initial=0,
+        help_text="From 0 to 240 minutes. You are paid for this time too.",
+        error_messages={
+            "invalid": "Enter a whole number of minutes, like 30.",
+            "min_value": "Enter 0 if you did not prepare.",
+            "max_value": "Preparation time is at most 240 minutes (4 hours).",
+        },
+    )
+    note = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Anything the other person or your coordinator should know. Up to 2000 "
+        "characters.",
+    )
+
+    def __init__(self, *args, programme: Programme, is_mentor: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone = ZoneInfo(programme.time_zone)
+        self.fields["topics"].widget.choices = self.fields["topics"].choices
+        if not is_mentor:
+            del self.fields["preparation_minutes"]
+
+    @classmethod
+    def initial_for(cls, session: Session, programme: Programme) -> dict:
+        local = session.starts_at.astimezone(ZoneInfo(programme.time_zone))
+        return {
+            "date": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "duration_minutes": session.duration_minutes,
+            "meeting_mode": session.meeting_mode,
+            "topics": list(session.topics.all()),
+            "preparation_minutes": session.preparation_minutes,
+            "note": session.note,
+        }
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value.year < 2000:
+            raise forms.ValidationError("Enter a date from 2000 onwards.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day and time:
+            starts_at = datetime.combine(day, time, tzinfo=self.time_zone)
+            if starts_at > timezone.now():
+                self.add_error("date", "Log a session once it has happened: this is in the future.")
+            cleaned["starts_at"] = starts_at
+        if cleaned.get("preparation_minutes") is None:
+            cleaned["preparation_minutes"] = 0
+        return cleaned
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the date or how long it lasted. The other person and your "
+        "coordinator will see this.",
+        error_messages={"required": "Say what is wrong, so it can be put right."},
     )

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from mentoring.choices import Role
+from mentoring.choices import MeetingMode, Role
 
 
 class Organisation(models.Model):
@@ -318,3 +318,122 @@ class LocalAuthority(Taxonomy):
 
     class Meta(Taxonomy.Meta):
         verbose_name_plural = "local authorities"
+
+
+# Sessions: what a mentor and mentee did together, confirmed by the other person and
+# approved by a coordinator before anyone is paid for it.
+
+SESSION_MINUTES = (15, 480)
+PREPARATION_MINUTES = (0, 240)
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def with_details(self) -> "SessionQuerySet":
+        """Everything a list of sessions shows, in one query plus one for the topics."""
+        return self.select_related(
+            "match__programme", "match__mentor", "match__mentee", "logged_by", "confirmed_by"
+        ).prefetch_related("topics")
+
+
+class Session(models.Model):
+    """A session one person of a match logged. The other person confirms it, then a
+    coordinator approves it. Changing it after confirmation needs a new confirmation."""
+
+    class Status(models.TextChoices):
+        LOGGED = "logged", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed, waiting for approval"
+        APPROVED = "approved", "Approved"
+        DISPUTED = "disputed", "Said to be wrong"
+
+    match = models.ForeignKey("matching.Match", on_delete=models.CASCADE, related_name="sessions")
+    # Whoever last wrote the details: the other person of the match is the one who confirms.
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    starts_at = models.DateTimeField("when it started")
+    duration_minutes = models.PositiveSmallIntegerField("how long it lasted, in minutes")
+    meeting_mode = models.CharField("how you met", max_length=20, choices=MeetingMode.choices)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="sessions")
+    preparation_minutes = models.PositiveSmallIntegerField(
+        "time the mentor spent preparing, in minutes", default=0
+    )
+    note = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.LOGGED)
+    dispute_reason = models.TextField(max_length=1000, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["status", "match"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=SESSION_MINUTES[0])
+                & Q(duration_minutes__lte=SESSION_MINUTES[1]),
+                name="session_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(preparation_minutes__lte=PREPARATION_MINUTES[1]),
+                name="session_preparation_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["logged", "confirmed", "approved", "disputed"]),
+                name="session_status_known",
+            ),
+            # Approved (and so payable) only once someone confirmed it and a coordinator
+            # approved it: no code path can skip a step.
+            models.CheckConstraint(
+                condition=~Q(status__in=["confirmed", "approved"]) | Q(confirmed_at__isnull=False),
+                name="session_confirmed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="session_approved_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="disputed") | ~Q(dispute_reason=""),
+                name="session_disputed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session of {self.match} on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def programme(self):
+        return self.match.programme
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def other_person(self, user):
+        """The person of the match who is not `user`."""
+        return self.match.mentee if user.pk == self.match.mentor_id else self.match.mentor
+
+    def can_be_confirmed_by(self, user) -> bool:
+        return (
+            self.status == self.Status.LOGGED
+            and user.pk in (self.match.mentor_id, self.match.mentee_id)
+            and user.pk != self.logged_by_id
+        )
+
+    def can_be_disputed_by(self, user) -> bool:
+        return (
+            self.status in (self.Status.LOGGED, self.Status.CONFIRMED)
+            and user.pk in (self.match.mentor_id, self.match.mentee_id)
+            and user.pk != self.logged_by_id
+        )
+
+    @property
+    def can_be_changed(self) -> bool:
+        return self.status != self.Status.APPROVED

@@ -1,7 +1,10 @@
 """Reads about programmes and their members."""
 
+from django.db.models import Q
+
 from accounts.models import MenteeProfile, MentorProfile
 from mentoring.choices import Role
+from mentoring.models import Programme, Session
 
 
 def member_rows(memberships) -> list[dict]:
@@ -26,3 +29,28 @@ def member_rows(memberships) -> list[dict]:
     return [
         {"membership": m, "profile": profiles.get(m.role, {}).get(m.person_id)} for m in memberships
     ]
+
+
+def sessions_waiting_for(user) -> list[Session]:
+    """Sessions the other person of a live match logged, waiting for this person to confirm."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Session.objects.with_details()
+        .filter(
+            Q(match__mentor=user) | Q(match__mentee=user),
+            status=Session.Status.LOGGED,
+            match__status__in=["active", "paused"],
+        )
+        .exclude(logged_by=user)
+        .order_by("starts_at")
+    )
+
+
+def sessions_to_approve(programme: Programme):
+    """Confirmed sessions of a programme waiting for a coordinator, oldest first."""
+    return (
+        Session.objects.with_details()
+        .filter(match__programme=programme, status=Session.Status.CONFIRMED)
+        .order_by("starts_at", "pk")
+    )

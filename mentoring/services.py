@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
-from mentoring.models import Administrator, Application, Invitation, Membership, Programme
+from mentoring.models import (
+    PREPARATION_MINUTES,
+    SESSION_MINUTES,
+    Administrator,
+    Application,
+    Invitation,
+    Membership,
+    Programme,
+    Session,
+)
 
 
 @transaction.atomic
@@ -215,3 +224,226 @@ def application_decline(*, application: Application, by: User, reason: str = "")
     ):
         _tell_applicant(application)
     return application
+
+
+# Sessions: logged by one person of a match, confirmed by the other, approved by a
+# coordinator. Every state change is a conditional update on the status it expects, so a
+# double click, a second tab or two people acting at once change a session only once.
+
+# Statuses a session can still be changed from; an approved one is on its way to payment.
+CHANGEABLE = [Session.Status.LOGGED, Session.Status.CONFIRMED, Session.Status.DISPUTED]
+
+
+def _session_values(session: Session) -> dict:
+    return {
+        "starts_at": session.starts_at.isoformat(),
+        "duration_minutes": session.duration_minutes,
+        "meeting_mode": session.meeting_mode,
+        "preparation_minutes": session.preparation_minutes,
+    }
+
+
+def _check_details(*, match, by: User, starts_at, duration_minutes: int, preparation_minutes: int):
+    from matching.selectors import LIVE_MATCH
+
+    if by.pk not in (match.mentor_id, match.mentee_id):
+        raise PermissionDenied("Only the mentor or mentee of a match can log its sessions.")
+    if match.status not in LIVE_MATCH:
+        raise ValidationError("This match has ended, so no more sessions can be logged.")
+    if not SESSION_MINUTES[0] <= duration_minutes <= SESSION_MINUTES[1]:
+        raise ValidationError("A session lasts from 15 minutes to 8 hours.")
+    if not PREPARATION_MINUTES[0] <= preparation_minutes <= PREPARATION_MINUTES[1]:
+        raise ValidationError("Preparation time is from 0 to 240 minutes.")
+    if starts_at > timezone.now():
+        raise ValidationError("Log a session once it has happened.")
+
+
+@transaction.atomic
+def session_log(
+    *,
+    match,
+    by: User,
+    starts_at,
+    duration_minutes: int,
+    meeting_mode: str,
+    topics=(),
+    preparation_minutes: int = 0,
+    note: str = "",
+) -> Session:
+    """Either person of a match logs a session; the other one is then asked to confirm it.
+    Only the mentor gives preparation time: it is part of what they are paid for."""
+    if by.pk != match.mentor_id:
+        preparation_minutes = 0
+    _check_details(
+        match=match,
+        by=by,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        preparation_minutes=preparation_minutes,
+    )
+    session = Session.objects.create(
+        match=match,
+        logged_by=by,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        meeting_mode=meeting_mode,
+        preparation_minutes=preparation_minutes,
+        note=note,
+    )
+    session.topics.set(topics)
+    audit_record(
+        action=AuditEvent.Action.SESSION_LOGGED,
+        actor=by,
+        obj=session,
+        programme=match.programme,
+        new=_session_values(session),
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    by: User,
+    starts_at,
+    duration_minutes: int,
+    meeting_mode: str,
+    topics=(),
+    preparation_minutes: int | None = None,
+    note: str = "",
+) -> Session:
+    """Change a session's details. It goes back to waiting for confirmation, now by the
+    other person: a confirmation is for the details as they were when confirmed."""
+    match = session.match
+    if by.pk != match.mentor_id or preparation_minutes is None:
+        preparation_minutes = session.preparation_minutes  # only the mentor gives this
+    _check_details(
+        match=match,
+        by=by,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        preparation_minutes=preparation_minutes,
+    )
+    old = _session_values(session) | {"status": session.status}
+    # Conditional on a changeable status: a coordinator approving at the same moment
+    # either approves the old details (and this edit is refused) or finds the session
+    # back at "logged" and approves nothing. Never approved details that changed after.
+    updated = Session.objects.filter(pk=session.pk, status__in=CHANGEABLE).update(
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        meeting_mode=meeting_mode,
+        preparation_minutes=preparation_minutes,
+        note=note,
+        logged_by=by,
+        status=Session.Status.LOGGED,
+        dispute_reason="",
+        confirmed_by=None,
+        confirmed_at=None,
+    )
+    if not updated:
+        raise ValidationError("This session has been approved, so it can no longer be changed.")
+    session.refresh_from_db()
+    session.topics.set(topics)
+    audit_record(
+        action=AuditEvent.Action.SESSION_UPDATED,
+        actor=by,
+        obj=session,
+        programme=match.programme,
+        old=old,
+        new=_session_values(session) | {"status": session.status},
+    )
+    return session
+
+
+def _check_other_person(session: Session, by: User) -> None:
+    match = session.match
+    if by.pk not in (match.mentor_id, match.mentee_id):
+        raise PermissionDenied("Not your session")
+    if by.pk == session.logged_by_id:
+        raise PermissionDenied("The other person of the match confirms a session.")
+
+
+@transaction.atomic
+def session_confirm(*, session: Session, by: User) -> bool:
+    """The other person of the match says the session happened as logged. Returns whether
+    this call confirmed it."""
+    _check_other_person(session, by)
+    # Conditional on "logged" and on who logged it: a second click, or a confirmation
+    # racing an edit by the other person (which makes the confirmer the logger), does
+    # nothing rather than confirming details nobody else has seen.
+    updated = (
+        Session.objects.filter(pk=session.pk, status=Session.Status.LOGGED)
+        .exclude(logged_by=by)
+        .update(status=Session.Status.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now())
+    )
+    session.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.SESSION_CONFIRMED,
+            actor=by,
+            obj=session,
+            programme=session.match.programme,
+            old={"status": Session.Status.LOGGED},
+            new={"status": Session.Status.CONFIRMED},
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def session_dispute(*, session: Session, by: User, reason: str) -> bool:
+    """The other person says the session is wrong, and why. It leaves the approval queue
+    until the details are changed (which asks for a new confirmation)."""
+    _check_other_person(session, by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say what is wrong, so it can be put right.")
+    old_status = session.status
+    # Conditional, so a coordinator approving at the same moment either approves first
+    # (and this does nothing) or finds it disputed and approves nothing.
+    updated = (
+        Session.objects.filter(
+            pk=session.pk, status__in=[Session.Status.LOGGED, Session.Status.CONFIRMED]
+        )
+        .exclude(logged_by=by)
+        .update(status=Session.Status.DISPUTED, dispute_reason=reason)
+    )
+    session.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.SESSION_DISPUTED,
+            actor=by,
+            obj=session,
+            programme=session.match.programme,
+            old={"status": old_status},
+            new={"status": Session.Status.DISPUTED},
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def session_approve(*, session: Session, by: User) -> bool:
+    """A coordinator of the programme approves a confirmed session. Approving twice, or at
+    once from two tabs, approves it once: only the update that finds it confirmed counts."""
+    programme = session.match.programme
+    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
+        raise PermissionDenied("Not your programme")
+    updated = Session.objects.filter(pk=session.pk, status=Session.Status.CONFIRMED).update(
+        status=Session.Status.APPROVED, approved_by=by, approved_at=timezone.now()
+    )
+    session.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.SESSION_APPROVED,
+            actor=by,
+            obj=session,
+            programme=programme,
+            old={"status": Session.Status.CONFIRMED},
+            new={"status": Session.Status.APPROVED},
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def sessions_approve(*, sessions, by: User) -> int:
+    return sum(session_approve(session=session, by=by) for session in sessions)

@@ -72,6 +72,26 @@ urlpatterns = [
         views.coordinator_invitation_revoke,
         name="coordinator_invitation_revoke",
     ),
+    # Sessions of a match: its mentor and mentee only
+    path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
+    path("matches/<int:match_id>/sessions/new/", views.session_new, name="session_new"),
+    path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
+    path(
+        "sessions/<int:session_id>/calendar.ics",
+        views.session_calendar,
+        name="session_calendar",
+    ),
+    path(
+        "coordinate/<slug:slug>/sessions/",
+        views.coordinator_sessions,
+        name="coordinator_sessions",
+    ),
+    path(
+        "coordinate/<slug:slug>/sessions/<int:session_id>/approve/",
+        views.coordinator_session_approve,
+        name="coordinator_session_approve",
+    ),
     path("", include("matching.urls")),
     path("account/login/", account_views.LoginView.as_view(), name="account_login"),
     path("account/", include("allauth.urls")),

@@ -3,23 +3,35 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
+    get_match_for_person,
     get_membership_for_coordinator,
     get_programme_for_coordinator,
+    get_session_for_coordinator,
+    get_session_for_person,
     staff_required,
 )
 from accounts.adapter import PENDING_INVITATION_KEY
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from matching.selectors import LIVE_MATCH
 from mentoring import services
+from mentoring.calendar import session_calendar_file
 from mentoring.choices import Role
-from mentoring.forms import ApplicationForm, DeclineForm, InvitationForm
-from mentoring.models import Application, Invitation, Membership, Programme
-from mentoring.selectors import member_rows
+from mentoring.forms import (
+    ApplicationForm,
+    DeclineForm,
+    DisputeForm,
+    InvitationForm,
+    SessionForm,
+)
+from mentoring.models import Application, Invitation, Membership, Programme, Session
+from mentoring.selectors import member_rows, sessions_to_approve
 
 
 def home(request):
@@ -261,3 +273,177 @@ def coordinator_invitation_revoke(request, slug, invitation_id):
         services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, "The invitation is cancelled. The link no longer works.")
     return redirect("coordinator_invitations", slug=programme.slug)
+
+
+# Sessions: the two people of a match log and confirm them; coordinators approve them.
+
+
+def _session_form(request, *, match, session=None):
+    is_mentor = request.user.pk == match.mentor_id
+    initial = SessionForm.initial_for(session, match.programme) if session else None
+    return SessionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        programme=match.programme,
+        is_mentor=is_mentor,
+    )
+
+
+def _session_details(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "starts_at": data["starts_at"],
+        "duration_minutes": data["duration_minutes"],
+        "meeting_mode": data["meeting_mode"],
+        "topics": data["topics"],
+        "preparation_minutes": data.get("preparation_minutes"),
+        "note": data["note"],
+    }
+
+
+@login_required
+def match_detail(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    sessions = Session.objects.with_details().filter(match=match)
+    return render(
+        request,
+        "mentoring/match_detail.html",
+        {
+            "match": match,
+            "programme": match.programme,
+            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+            "sessions": sessions,
+            "is_live": match.status in LIVE_MATCH,
+        },
+    )
+
+
+@login_required
+def session_new(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    if match.status not in LIVE_MATCH:
+        messages.info(request, "This match has ended, so no more sessions can be logged.")
+        return redirect("match_detail", match_id=match.pk)
+    form = _session_form(request, match=match)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_log(match=match, by=request.user, **_session_details(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+            messages.success(request, f"Session logged. We have asked {other} to confirm it.")
+            return redirect("session_detail", session_id=session.pk)
+    return render(
+        request,
+        "mentoring/session_form.html",
+        {"match": match, "programme": match.programme, "form": form, "session": None},
+    )
+
+
+@login_required
+def session_edit(request, session_id):
+    session = get_session_for_person(request.user, session_id)
+    match = session.match
+    if not session.can_be_changed:
+        messages.info(request, "This session has been approved, so it can no longer be changed.")
+        return redirect("session_detail", session_id=session.pk)
+    form = _session_form(request, match=match, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(session=session, by=request.user, **_session_details(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            other = session.other_person(request.user)
+            messages.success(request, f"Session changed. We have asked {other} to confirm it.")
+            return redirect("session_detail", session_id=session.pk)
+    return render(
+        request,
+        "mentoring/session_form.html",
+        {"match": match, "programme": match.programme, "form": form, "session": session},
+    )
+
+
+@login_required
+def session_detail(request, session_id):
+    session = get_session_for_person(request.user, session_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = DisputeForm(request.POST if action == "dispute" else None)
+    if action == "confirm" and session.can_be_confirmed_by(request.user):
+        services.session_confirm(session=session, by=request.user)
+        messages.success(
+            request,
+            "Thank you. The session is confirmed and goes to your coordinator for approval.",
+        )
+        return redirect("match_detail", match_id=session.match_id)
+    if action == "dispute" and session.can_be_disputed_by(request.user) and form.is_valid():
+        services.session_dispute(
+            session=session, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            f"Thank you. We have told {session.logged_by or 'the other person'} what is wrong, "
+            "so they can change it.",
+        )
+        return redirect("match_detail", match_id=session.match_id)
+    if request.method == "POST" and action not in {"confirm", "dispute"}:
+        messages.error(request, "Choose whether the session is right or wrong.")
+    elif request.method == "POST" and action == "confirm":
+        messages.info(request, "This session does not need your confirmation any more.")
+    return render(
+        request,
+        "mentoring/session_detail.html",
+        {
+            "session": session,
+            "match": session.match,
+            "programme": session.match.programme,
+            "other": session.other_person(request.user),
+            "form": form,
+            "can_confirm": session.can_be_confirmed_by(request.user),
+            "can_dispute": session.can_be_disputed_by(request.user),
+        },
+    )
+
+
+@login_required
+def session_calendar(request, session_id):
+    session = get_session_for_person(request.user, session_id)
+    response = HttpResponse(session_calendar_file(session), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response
+
+
+@staff_required
+def coordinator_sessions(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    if request.method == "POST":
+        chosen = request.POST.getlist("session")
+        ids = [int(value) for value in chosen if value.isdigit() and len(value) < 19]
+        if not ids:
+            messages.error(request, "Tick at least one session to approve.")
+        else:
+            sessions = list(sessions_to_approve(programme).filter(pk__in=ids))
+            count = services.sessions_approve(sessions=sessions, by=request.user)
+            messages.success(request, f"You approved {count} session{'s' if count != 1 else ''}.")
+        return redirect("coordinator_sessions", slug=programme.slug)
+    page = Paginator(sessions_to_approve(programme), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentoring/coordinator/sessions.html",
+        {"programme": programme, "page": page, "sessions": page.object_list},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_session_approve(request, slug, session_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    session = get_session_for_coordinator(programme, session_id)
+    if services.session_approve(session=session, by=request.user):
+        messages.success(
+            request, f"Approved the session of {session.match.mentor} and {session.match.mentee}."
+        )
+    else:
+        messages.info(request, "That session was not waiting for approval.")
+    return redirect("coordinator_sessions", slug=programme.slug)

@@ -93,6 +93,55 @@ def _approved_proposal_id(w):
     return proposal.pk
 
 
+def _match(w):
+    """Sam and Priya's match, made through the matching services on first use."""
+    from matching import services
+    from matching.models import Match
+
+    existing = Match.objects.filter(programme=w.programme).first()
+    if existing:
+        return existing
+    proposal = _finished_round(w).proposals.get()
+    services.proposal_approve(proposal=proposal, by=w.coordinator)
+    for person in (w.mentor, w.mentee):
+        services.proposal_answer(proposal=proposal, person=person, accept=True)
+    return Match.objects.get(proposal=proposal)
+
+
+def _session(w, *, by, confirm=False):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentoring import services
+
+    match = _match(w)
+    session = services.session_log(
+        match=match,
+        by=getattr(w, by),
+        starts_at=timezone.now() - timedelta(days=2),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    if confirm:
+        other = w.mentee if by == "mentor" else w.mentor
+        services.session_confirm(session=session, by=other)
+    return session.pk
+
+
+def _match_id(w):
+    return _match(w).pk
+
+
+def _session_logged_by_mentee(w):
+    # Logged by the mentee, so the mentor (the first persona to see it) has the form.
+    return _session(w, by="mentee")
+
+
+def _confirmed_session(w):
+    return _session(w, by="mentor", confirm=True)
+
+
 def _mentor_membership(w):
     return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
 
@@ -146,6 +195,32 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"proposal_id": _approved_proposal_id(w)},
         form=True,
+    ),
+    "match_detail": Row(
+        signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}
+    ),
+    "session_new": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w)},
+        form=True,
+    ),
+    "session_detail": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
+        form=True,
+    ),
+    "session_edit": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
+        form=True,
+    ),
+    "session_calendar": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
+    ),
+    "coordinator_sessions": Row(staff(200), kwargs=north()),
+    "coordinator_session_approve": Row(
+        staff(302), kwargs=north(session_id=_confirmed_session), method="post"
     ),
     "coordinator_invitation_revoke": Row(
         staff(302), kwargs=north(invitation_id=_open_invitation), method="post"

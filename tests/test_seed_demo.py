@@ -27,6 +27,7 @@ from mentoring.models import (
     Membership,
     Organisation,
     Programme,
+    Session,
     Topic,
 )
 
@@ -83,6 +84,8 @@ def counts() -> dict[str, int]:
         Proposal,
         Match,
         PairExclusion,
+        Session,
+        Session.topics.through,
     ]
     return {model._meta.label: model.objects.count() for model in models}
 
@@ -462,3 +465,19 @@ def test_it_adds_no_round_to_a_demo_seeded_before_rounds_existed():
     seed()
 
     assert not north_star_rounds().exists()
+
+
+@pytest.mark.django_db
+def test_it_gives_the_demo_matches_sessions_at_each_step():
+    seed()
+
+    sessions = Session.objects.select_related("match")
+    by_status = {status: sessions.filter(status=status).count() for status in Session.Status.values}
+    assert by_status == {"approved": 16, "confirmed": 7, "logged": 1, "disputed": 0}
+    assert {session.match.status for session in sessions} == {Match.Status.ACTIVE}
+    assert all(session.starts_at < session.created_at for session in sessions)
+    assert not sessions.filter(match__mentor__email="mentor@example.org").exists()
+    logged = sessions.get(status="logged")
+    assert logged.logged_by in (logged.match.mentor, logged.match.mentee)
+    assert Session.topics.through.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_APPROVED).count() == 16

@@ -131,3 +131,31 @@ def test_it_notices_problems_when_there_are_some(transactional_db, page, problem
     assert ("/a-form/", "axe label") not in found, report.summary()
     assert ("/a-form/ (form sent with empty boxes)", "axe label") in found, report.summary()
     assert ("/a-form/ (form sent with empty boxes)", "focus") in found, report.summary()
+
+
+@pytest.mark.parametrize("side", ["logged_by", "confirmer"])
+def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, problems, live_server):
+    """The named demo people have no match yet, so this crawls as the two people of the
+    seeded match whose latest session waits for confirmation: the match page, sessions,
+    the confirm-or-dispute form and the session form, each in its error state too."""
+    from mentoring.models import Session
+
+    session = Session.objects.select_related("match__mentor", "match__mentee").get(
+        status=Session.Status.LOGGED
+    )
+    match = session.match
+    person = session.logged_by if side == "logged_by" else session.other_person(session.logged_by)
+    assert person in (match.mentor, match.mentee)
+    sign_in(page, person.email)
+    signing_in = problems.take()
+    report = crawl(
+        page,
+        problems=problems,
+        role=f"{side} of a demo match",
+        origin=live_server.url,
+        start=["/dashboard/", f"/matches/{match.pk}/"],
+    )
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    assert any(path.startswith("/sessions/") for path in report.visited), report.summary()
+    assert not report.findings, report.summary()

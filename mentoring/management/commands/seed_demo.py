@@ -909,6 +909,75 @@ def demo_round_seed(*, programme: Programme, by: User) -> MatchingRound:
     return matching_round
 
 
+# ---------------------------------------------------------------------------------------------
+# Sessions of the demo's matches: a fortnightly rhythm, mostly approved, the latest of each
+# waiting for the coordinator, and one still waiting for the mentee to confirm.
+
+SESSION_WEEKS_AGO = (5, 3, 1)
+SESSION_NOTES = (
+    "We went through a recent review meeting from the young person's side of the table.",
+    "Talked about how to explain a change of placement in words a ten-year-old would use.",
+    "Practised writing a case note as if the child would read it one day.",
+    "",
+)
+# Local start times, (hour, minute): evenings for most, one lunchtime call.
+SESSION_TIMES = ((18, 0), (17, 30), (12, 30), (19, 0))
+
+
+def demo_sessions_ensure(*, programme: Programme, coordinator: User, now: datetime) -> int:
+    """Sessions for the matches of the demo round, made through the session services, for
+    each match that has none yet. The demo's named people are matched live, so theirs are
+    left alone. Returns how many sessions were added."""
+    from zoneinfo import ZoneInfo
+
+    from matching.models import Match
+    from mentoring.models import Session
+    from mentoring.services import session_approve, session_confirm, session_log
+
+    zone = ZoneInfo(programme.time_zone)
+    matches = (
+        Match.objects.filter(programme=programme, status=Match.Status.ACTIVE)
+        .exclude(mentor__email=MENTOR.email)
+        .exclude(mentee__email=MENTEE.email)
+        .select_related("mentor", "mentee", "programme")
+        .order_by("mentee__email")
+    )
+    added = 0
+    for index, match in enumerate(matches):
+        if Session.objects.filter(match=match).exists():
+            continue
+        # The match began before its first session, as it would have.
+        Match.objects.filter(pk=match.pk).update(started_at=now - timedelta(weeks=7))
+        goals = list(Topic.objects.filter(menteeprofile__user=match.mentee).order_by("name")[:2])
+        for number, weeks in enumerate(SESSION_WEEKS_AGO):
+            hour, minute = SESSION_TIMES[(index + number) % len(SESSION_TIMES)]
+            day = (now - timedelta(weeks=weeks, days=index % 3)).astimezone(zone).date()
+            starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+            latest = number == len(SESSION_WEEKS_AGO) - 1
+            logger, other = (
+                (match.mentee, match.mentor)
+                if (index + number) % 3 == 0
+                else (match.mentor, match.mentee)
+            )
+            session = session_log(
+                match=match,
+                by=logger,
+                starts_at=starts_at,
+                duration_minutes=(60, 75, 90, 45)[(index + number) % 4],
+                meeting_mode=("online", "online", "phone", "in_person")[(index + number) % 4],
+                topics=goals,
+                preparation_minutes=(15, 30, 20)[number] if logger == match.mentor else 0,
+                note=SESSION_NOTES[(index + number) % len(SESSION_NOTES)],
+            )
+            added += 1
+            if latest and index == 0:
+                continue  # waiting for the other person to confirm
+            session_confirm(session=session, by=other)
+            if not latest:
+                session_approve(session=session, by=coordinator)
+    return added
+
+
 def demo_seed(*, pilot_size: int) -> dict[str, int]:
     """Everything the demo needs. Returns how many made-up people each programme gained."""
     rng = random.Random(SEED)
@@ -956,6 +1025,7 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
 
     if round_due:
         demo_round_seed(programme=north_star, by=coordinator)
+    demo_sessions_ensure(programme=north_star, coordinator=coordinator, now=now)
     for make, who in ((demo_mentor, MENTOR), (demo_mentee, MENTEE)):
         member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
 
