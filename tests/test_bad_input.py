@@ -653,7 +653,9 @@ def saved_problems(data: dict | None = None) -> list[str]:
                             f"{where} holds {len(value)} characters, more than its "
                             f"max_length {limit}, which PostgreSQL refuses: {_short(value)}"
                         )
-                    if limit and len(value) == limit:
+                    # Short codes and defaults (a currency "GBP", a status) can match the start
+                    # of random text by chance; cutting matters for what people type.
+                    if limit and limit >= 20 and len(value) == limit and value != f.get_default():
                         cut = value.lower()
                         if any(len(t) > limit and t.startswith(cut) for t in typed):
                             problems.append(
