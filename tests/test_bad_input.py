@@ -700,18 +700,18 @@ HARNESS_SETTINGS = settings(
 )
 
 
-@pytest.mark.parametrize("page", FORM_PAGES, ids=FORM_PAGE_IDS)
+@pytest.mark.parametrize("form_page", FORM_PAGES, ids=FORM_PAGE_IDS)
 @HARNESS_SETTINGS
 @given(draw=st.data())
-def test_it_survives_random_hostile_input_to_every_form(page, draw, world, client):
+def test_it_survives_random_hostile_input_to_every_form(form_page, draw, world, client):
     index, count = 0, 1
     while index < count:
         with rolled_back():
             # Each form is posted from a freshly opened page, as a person would.
-            url, forms = open_form_page(page, world, client)
+            url, forms = open_form_page(form_page, world, client)
             form, count = forms[index], len(forms)
-            data = draw.draw(values_for(form, page.plausible), label=f"form {index + 1}")
-            post_and_check(client, page=page, url=url, form=form, data=data)
+            data = draw.draw(values_for(form, form_page.plausible), label=f"form {index + 1}")
+            post_and_check(client, page=form_page, url=url, form=form, data=data)
         index += 1
 
 
@@ -764,26 +764,26 @@ def sweep_data(form: PageForm, page: FormPage, target: str | None, value) -> dic
     return data
 
 
-@pytest.mark.parametrize("page", FORM_PAGES, ids=FORM_PAGE_IDS)
-def test_it_answers_every_classic_bad_value_in_every_field(page, world, client):
+@pytest.mark.parametrize("form_page", FORM_PAGES, ids=FORM_PAGE_IDS)
+def test_it_answers_every_classic_bad_value_in_every_field(form_page, world, client):
     """Each hand-picked hostile value in every field at once, then a few in one field at a
     time. Each post is undone afterwards, so each meets the page as it first was."""
-    url, forms = open_form_page(page, world, client)
+    url, forms = open_form_page(form_page, world, client)
     for index in range(len(forms)):
         if not forms[index].visible_names():
             continue  # nothing to type into; the random test tampers with these
         for target, value in sweep_recipes(forms[index]):
             form = forms[index]
-            data = sweep_data(form, page, target, value)
+            data = sweep_data(form, form_page, target, value)
             try:
                 with rolled_back():
-                    response = post_and_check(client, page=page, url=url, form=form, data=data)
+                    response = post_and_check(client, page=form_page, url=url, form=form, data=data)
             except Exception as error:
                 error.add_note(f"Posted to {form.action}: {_short(data, 600)}")
                 raise
             if response.status_code != 200:
                 # It worked, or signed someone out: start again from a fresh page.
-                url, forms = open_form_page(page, world, client)
+                url, forms = open_form_page(form_page, world, client)
 
 
 def pages_with_unmarked_forms(world, client) -> list[str]:
