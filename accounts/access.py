@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from matching.models import Match
 from mentoring.choices import Role
-from mentoring.models import Administrator, Membership, Programme, Session
+from mentoring.models import Administrator, Concern, Membership, Programme, Session
 
 TWO_FACTOR_MESSAGE = (
     "Staff pages show people's personal information, so you need to set up two-factor "
@@ -114,4 +114,23 @@ def get_session_for_person(user, session_id: int):
 def get_session_for_coordinator(programme: Programme, session_id: int):
     return get_object_or_404(
         Session.objects.with_details(), pk=session_id, match__programme=programme
+    )
+
+
+def get_concern_for_raiser(user, match_id: int, concern_id: int):
+    """A concern the person raised themselves; 404 for everyone else, the other person of
+    the match included: a concern may be about them."""
+    return get_object_or_404(
+        Concern.objects.select_related("match__programme", "match__mentor", "match__mentee"),
+        pk=concern_id,
+        match_id=match_id,
+        raised_by=user,
+    )
+
+
+def get_concern_for_coordinator(programme: Programme, concern_id: int):
+    return get_object_or_404(
+        Concern.objects.select_related("match__mentor", "match__mentee", "raised_by"),
+        pk=concern_id,
+        match__programme=programme,
     )

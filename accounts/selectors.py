@@ -81,6 +81,10 @@ def navigation_for(user) -> dict:
                             "url": reverse("coordinator_rounds", args=[programme.slug]),
                         },
                         {
+                            "label": "Matches",
+                            "url": reverse("coordinator_matches", args=[programme.slug]),
+                        },
+                        {
                             "label": "Sessions to approve",
                             "url": reverse("coordinator_sessions", args=[programme.slug]),
                         },
@@ -109,6 +113,11 @@ def coordinator_programmes_summary(user) -> list[Programme]:
             mentee_count=Count(
                 "memberships",
                 filter=Q(memberships__role=Role.MENTEE, memberships__ended_at__isnull=True),
+                distinct=True,
+            ),
+            open_concerns=Count(
+                "matches__concerns",
+                filter=~Q(matches__concerns__status="closed"),
                 distinct=True,
             ),
         )

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from matching.models import DEFAULT_WEIGHTS
+from matching.models import DEFAULT_WEIGHTS, ClosingSurvey
 from mentoring.models import Programme
 
 WEIGHT_LABELS = {
@@ -98,3 +98,40 @@ class MatchingSettingsForm(forms.ModelForm):
         if commit:
             programme.save()
         return programme
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you pausing this match?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen by coordinators only. The mentor and mentee are not shown this.",
+    )
+
+
+class ClosingSurveyForm(forms.ModelForm):
+    class Meta:
+        model = ClosingSurvey
+        fields = ["rating", "recommend", "reason", "comments"]
+        widgets = {
+            "rating": forms.RadioSelect,
+            "recommend": forms.RadioSelect,
+            "reason": forms.RadioSelect,
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "rating": "1 means not well at all, 5 means very well.",
+            "comments": "Optional. Only coordinators see your answers.",
+        }
+        error_messages = {
+            "rating": {"required": "Choose how it went, from 1 to 5."},
+            "recommend": {"required": "Choose yes, no or not sure."},
+            "reason": {"required": "Choose why the match ended."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A model field with choices adds an empty "---------" choice; radios need none.
+        for name in ("rating", "recommend", "reason"):
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]

@@ -141,6 +141,9 @@ class Match(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField(auto_now_add=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Why a coordinator paused it: seen by coordinators only, never by the two people.
+    pause_reason = models.TextField(max_length=1000, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -156,6 +159,61 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} mentoring {self.mentee}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+
+class ClosingSurvey(models.Model):
+    """What one person said when a match ended. Shown to coordinators only."""
+
+    class Recommend(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class Reason(models.TextChoices):
+        GOALS_REACHED = "goals_reached", "We reached our goals"
+        NOT_A_GOOD_FIT = "not_a_good_fit", "It was not a good fit"
+        NOT_ENOUGH_TIME = "not_enough_time", "Not enough time"
+        PERSONAL = "personal", "Personal reasons"
+        OTHER = "other", "Other"
+
+    RATINGS = [
+        (1, "1 - Not well at all"),
+        (2, "2 - Not very well"),
+        (3, "3 - Okay"),
+        (4, "4 - Well"),
+        (5, "5 - Very well"),
+    ]
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="closing_surveys")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="closing_surveys"
+    )
+    rating = models.PositiveSmallIntegerField("How did it go?", choices=RATINGS)
+    recommend = models.CharField(
+        "Would you recommend mentoring to someone like you?",
+        max_length=10,
+        choices=Recommend.choices,
+    )
+    reason = models.CharField("Why did it end?", max_length=20, choices=Reason.choices)
+    comments = models.TextField("Anything else you want to tell us?", max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One survey per person per match: a double click cannot answer twice.
+            models.UniqueConstraint(fields=["match", "person"], name="one_closing_survey_each"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="closing_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.match}"
 
 
 class PairExclusion(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from matching import engine
-from matching.models import Match, MatchingRound, PairExclusion, Proposal
+from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
 from matching.selectors import live_mentor_loads, round_instance
 from mentoring.models import Programme
 
@@ -405,3 +405,129 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
     transaction.on_commit(lambda: ask_for_answers.delay(proposal.pk))
     return proposal
+
+
+# The match lifecycle: pause, restart, end. Views decide who may open a page; these
+# services check again, so no other caller can skip the rule.
+
+
+def _coordinates(user: User, match: Match) -> bool:
+    return Programme.objects.coordinated_by(user).filter(pk=match.programme_id).exists()
+
+
+def _may_pause(user: User, match: Match) -> bool:
+    # The mentor or the programme's coordinator; the mentee asks them, or ends the match.
+    return user.pk == match.mentor_id or _coordinates(user, match)
+
+
+def _may_close(user: User, match: Match) -> bool:
+    return user.pk in (match.mentor_id, match.mentee_id) or _coordinates(user, match)
+
+
+@transaction.atomic
+def match_pause(*, match: Match, by: User, reason: str = "") -> bool:
+    """Pause an active match. The conditional update means a double click, or the mentor
+    and the coordinator pausing at once, pauses it once and writes one audit row."""
+    if not _may_pause(by, match):
+        raise PermissionDenied("Only the mentor or a coordinator can pause a match")
+    paused = Match.objects.filter(pk=match.pk, status=Match.Status.ACTIVE).update(
+        status=Match.Status.PAUSED, paused_at=timezone.now(), pause_reason=reason
+    )
+    if not paused:
+        return False
+    # The reason stays on the match for coordinators; the audit row only says one was given.
+    audit_record(
+        action=AuditEvent.Action.MATCH_PAUSED,
+        actor=by,
+        obj=match,
+        programme=match.programme,
+        old={"status": Match.Status.ACTIVE},
+        new={"status": Match.Status.PAUSED, "reason_given": bool(reason)},
+    )
+    return True
+
+
+@transaction.atomic
+def match_resume(*, match: Match, by: User) -> bool:
+    """Restart a paused match; only a paused one, once."""
+    if not _may_pause(by, match):
+        raise PermissionDenied("Only the mentor or a coordinator can restart a match")
+    resumed = Match.objects.filter(pk=match.pk, status=Match.Status.PAUSED).update(
+        status=Match.Status.ACTIVE, paused_at=None, pause_reason=""
+    )
+    if not resumed:
+        return False
+    audit_record(
+        action=AuditEvent.Action.MATCH_RESUMED,
+        actor=by,
+        obj=match,
+        programme=match.programme,
+        old={"status": Match.Status.PAUSED},
+        new={"status": Match.Status.ACTIVE},
+    )
+    return True
+
+
+def closing_survey_give(
+    *, match: Match, person: User, rating: int, recommend: str, reason: str, comments: str = ""
+) -> bool:
+    """One person's closing survey, once: a second answer changes nothing (the unique
+    constraint holds even when two arrive together)."""
+    if not _may_close(person, match):
+        raise PermissionDenied("Not your match")
+    if not Match.objects.filter(pk=match.pk, status=Match.Status.CLOSED).exists():
+        raise ValidationError("This match has not ended.")
+    try:
+        with transaction.atomic():
+            _, created = ClosingSurvey.objects.get_or_create(
+                match=match,
+                person=person,
+                defaults={
+                    "rating": rating,
+                    "recommend": recommend,
+                    "reason": reason,
+                    "comments": comments,
+                },
+            )
+    except IntegrityError:
+        return False
+    return created
+
+
+@transaction.atomic
+def match_close(
+    *, match: Match, by: User, rating: int, recommend: str, reason: str, comments: str = ""
+) -> bool:
+    """End a match with the closer's survey. The pair is excluded so it is never proposed
+    again; the mentee has no live match any more, so the next round considers them again.
+    The conditional update makes a second close (or two at once) change nothing."""
+    if not _may_close(by, match):
+        raise PermissionDenied("Not your match")
+    closed = Match.objects.filter(
+        pk=match.pk, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
+    ).update(status=Match.Status.CLOSED, ended_at=timezone.now(), paused_at=None)
+    if not closed:
+        return False
+    match.refresh_from_db()
+    PairExclusion.objects.get_or_create(
+        programme_id=match.programme_id,
+        mentor_id=match.mentor_id,
+        mentee_id=match.mentee_id,
+        defaults={"reason": "closed"},
+    )
+    audit_record(
+        action=AuditEvent.Action.MATCH_CLOSED,
+        actor=by,
+        obj=match,
+        programme=match.programme,
+        new={"status": Match.Status.CLOSED, "reason": reason},
+    )
+    closing_survey_give(
+        match=match,
+        person=by,
+        rating=rating,
+        recommend=recommend,
+        reason=reason,
+        comments=comments,
+    )
+    return True

@@ -44,6 +44,26 @@ urlpatterns = [
         views.coordinator_proposal_swap,
         name="coordinator_proposal_swap",
     ),
+    path("coordinate/<slug:slug>/matches/", views.coordinator_matches, name="coordinator_matches"),
+    path(
+        "coordinate/<slug:slug>/matches/<int:match_id>/pause/",
+        views.coordinator_match_pause,
+        name="coordinator_match_pause",
+    ),
+    path(
+        "coordinate/<slug:slug>/matches/<int:match_id>/restart/",
+        views.coordinator_match_resume,
+        name="coordinator_match_resume",
+    ),
+    path(
+        "coordinate/<slug:slug>/matches/<int:match_id>/end/",
+        views.coordinator_match_end,
+        name="coordinator_match_end",
+    ),
+    path("matches/<int:match_id>/pause/", views.match_pause, name="match_pause"),
+    path("matches/<int:match_id>/restart/", views.match_resume, name="match_resume"),
+    path("matches/<int:match_id>/end/", views.match_end, name="match_end"),
+    path("matches/<int:match_id>/ended/", views.match_ended, name="match_ended"),
     path("proposals/<int:proposal_id>/", views.proposal_answer, name="proposal_answer"),
     path("suggestions/", views.mentee_choose, name="mentee_choose"),
 ]

@@ -4,17 +4,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_programme_for_coordinator, role_required, staff_required
+from accounts.access import (
+    get_match_for_person,
+    get_programme_for_coordinator,
+    role_required,
+    staff_required,
+)
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from matching import services
-from matching.forms import AnswerForm, MatchingSettingsForm, RejectForm, SwapForm
-from matching.models import MatchingRound, Proposal
+from matching.forms import (
+    AnswerForm,
+    ClosingSurveyForm,
+    MatchingSettingsForm,
+    PauseForm,
+    RejectForm,
+    SwapForm,
+)
+from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
 from mentoring.choices import Role
 from mentoring.models import Membership, Programme
 
@@ -310,3 +322,175 @@ def mentee_choose(request):
         for m in memberships
     ]
     return render(request, "matching/choose.html", {"programmes": programmes})
+
+
+# The match lifecycle. The two people reach these from their match page, coordinators
+# from the programme's list of matches.
+
+
+def _match_for_coordinator(user, slug, match_id):
+    programme = get_programme_for_coordinator(user, slug)
+    return get_object_or_404(
+        Match.objects.select_related("programme", "mentor", "mentee"),
+        pk=match_id,
+        programme=programme,
+    )
+
+
+def _mentors_match(user, match_id):
+    """Pausing is the mentor's to do: the mentee (and everyone else) gets a 404."""
+    match = get_match_for_person(user, match_id)
+    if match.mentor_id != user.pk:
+        raise Http404("Only the mentor can pause a match")
+    return match
+
+
+@login_required
+@require_POST
+def match_pause(request, match_id):
+    match = _mentors_match(request.user, match_id)
+    if services.match_pause(match=match, by=request.user):
+        messages.success(
+            request,
+            f"Your match is paused. {match.mentee} can see it is paused. "
+            "Restart it when you are ready.",
+        )
+    else:
+        messages.info(request, "This match is not active, so it was not paused.")
+    return redirect("match_detail", match_id=match.pk)
+
+
+@login_required
+@require_POST
+def match_resume(request, match_id):
+    match = _mentors_match(request.user, match_id)
+    if services.match_resume(match=match, by=request.user):
+        messages.success(request, "Your match has restarted.")
+    else:
+        messages.info(request, "This match is not paused, so nothing changed.")
+    return redirect("match_detail", match_id=match.pk)
+
+
+def _survey_answers(form) -> dict:
+    return {name: form.cleaned_data[name] for name in ("rating", "recommend", "reason", "comments")}
+
+
+@login_required
+def match_end(request, match_id):
+    """End a live match with a closing survey, or, once it has ended, give your own."""
+    match = get_match_for_person(request.user, match_id)
+    if ClosingSurvey.objects.filter(match=match, person=request.user).exists():
+        messages.info(request, "You have already told us how this match went. Thank you.")
+        return redirect("match_ended", match_id=match.pk)
+    other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+    form = ClosingSurveyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        answers = _survey_answers(form)
+        # If the other person ended it a moment ago, the answers still count as a survey.
+        if not services.match_close(match=match, by=request.user, **answers):
+            services.closing_survey_give(match=match, person=request.user, **answers)
+        return redirect("match_ended", match_id=match.pk)
+    return render(
+        request,
+        "matching/match_end.html",
+        {"match": match, "other": other, "form": form, "is_live": match.is_live},
+    )
+
+
+@login_required
+def match_ended(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    if match.is_live:
+        return redirect("match_detail", match_id=match.pk)
+    return render(
+        request,
+        "matching/match_ended.html",
+        {
+            "match": match,
+            "is_mentee": match.mentee_id == request.user.pk,
+            "mentee_chooses": match.programme.matching_mode == Programme.MatchingMode.MENTEE_CHOICE,
+            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+            "survey_given": ClosingSurvey.objects.filter(match=match, person=request.user).exists(),
+        },
+    )
+
+
+@staff_required
+def coordinator_matches(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    matches = (
+        Match.objects.filter(programme=programme)
+        .select_related("mentor", "mentee")
+        .prefetch_related(
+            Prefetch("closing_surveys", queryset=ClosingSurvey.objects.select_related("person"))
+        )
+        .order_by("-started_at", "-id")
+    )
+    grouped: dict[str, list[Match]] = {status: [] for status in Match.Status.values}
+    for match in matches:
+        grouped[match.status].append(match)
+    return render(
+        request,
+        "matching/matches.html",
+        {
+            "programme": programme,
+            "active": grouped[Match.Status.ACTIVE],
+            "paused": grouped[Match.Status.PAUSED],
+            "closed": grouped[Match.Status.CLOSED],
+        },
+    )
+
+
+@staff_required
+def coordinator_match_pause(request, slug, match_id):
+    match = _match_for_coordinator(request.user, slug, match_id)
+    if match.status != Match.Status.ACTIVE:
+        messages.info(request, "Only an active match can be paused.")
+        return redirect("coordinator_matches", slug=slug)
+    form = PauseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        if services.match_pause(match=match, by=request.user, reason=form.cleaned_data["reason"]):
+            messages.success(request, f"{match} is paused.")
+        else:
+            messages.info(request, "This match is not active, so it was not paused.")
+        return redirect("coordinator_matches", slug=slug)
+    return render(
+        request,
+        "matching/match_pause.html",
+        {"programme": match.programme, "match": match, "form": form},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_match_resume(request, slug, match_id):
+    match = _match_for_coordinator(request.user, slug, match_id)
+    if services.match_resume(match=match, by=request.user):
+        messages.success(request, f"{match} has restarted.")
+    else:
+        messages.info(request, "This match is not paused, so nothing changed.")
+    return redirect("coordinator_matches", slug=slug)
+
+
+@staff_required
+def coordinator_match_end(request, slug, match_id):
+    match = _match_for_coordinator(request.user, slug, match_id)
+    if not match.is_live:
+        messages.info(request, "This match has already ended.")
+        return redirect("coordinator_matches", slug=slug)
+    form = ClosingSurveyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        if services.match_close(match=match, by=request.user, **_survey_answers(form)):
+            messages.success(
+                request,
+                f"The match has ended. {match.mentee} will be considered in the next "
+                f"matching round, never with {match.mentor} again.",
+            )
+        else:
+            messages.info(request, "This match had already ended.")
+        return redirect("coordinator_matches", slug=slug)
+    return render(
+        request,
+        "matching/coordinator_match_end.html",
+        {"programme": match.programme, "match": match, "form": form},
+    )

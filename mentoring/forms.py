@@ -10,6 +10,7 @@ from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
     Application,
+    Concern,
     Invitation,
     Programme,
     Session,
@@ -165,4 +166,41 @@ class DisputeForm(forms.Form):
         help_text="For example, the date or how long it lasted. The other person and your "
         "coordinator will see this.",
         error_messages={"required": "Say what is wrong, so it can be put right."},
+    )
+
+
+class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of concern is it?",
+        choices=Concern.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of concern this is."},
+    )
+    what_happened = forms.CharField(
+        label="What happened?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Say what you saw or heard, when, and who it is about. Only the coordinators "
+        "of your programme will read this.",
+        error_messages={"required": "Say what happened, so a coordinator can help."},
+    )
+
+
+class ConcernActionForm(forms.Form):
+    note = forms.CharField(
+        label="What did you do?",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, who you spoke to and what was agreed. Other coordinators of "
+        "this programme will see this; the person who raised it will not.",
+        error_messages={"required": "Say what you did, so others can follow it."},
+    )
+    new_status = forms.ChoiceField(
+        label="Where does the concern stand now?",
+        choices=[
+            (Concern.Status.IN_PROGRESS.value, "Still being dealt with"),
+            (Concern.Status.CLOSED.value, "Closed: nothing more to do"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the concern stands now."},
     )

@@ -437,3 +437,87 @@ class Session(models.Model):
     @property
     def can_be_changed(self) -> bool:
         return self.status != self.Status.APPROVED
+
+
+# Safeguarding and wellbeing concerns: either person of a match tells the programme's
+# coordinators, who record what they did. The other person of the match never sees them.
+
+
+class ConcernQuerySet(models.QuerySet["Concern"]):
+    def open(self) -> "ConcernQuerySet":
+        return self.exclude(status=Concern.Status.CLOSED)
+
+    def for_queue(self) -> "ConcernQuerySet":
+        """New ones first, then those in progress, then closed; oldest first within each."""
+        order = models.Case(
+            models.When(status="new", then=0),
+            models.When(status="in_progress", then=1),
+            default=2,
+        )
+        return self.select_related("match__mentor", "match__mentee", "raised_by").order_by(
+            order, "created_at", "pk"
+        )
+
+
+class Concern(models.Model):
+    class Kind(models.TextChoices):
+        SAFEGUARDING = "safeguarding", "Safeguarding: someone may be at risk of harm"
+        WELLBEING = "wellbeing", "Wellbeing: someone is struggling"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New: not looked at yet"
+        IN_PROGRESS = "in_progress", "A coordinator is dealing with it"
+        CLOSED = "closed", "Closed"
+
+    match = models.ForeignKey("matching.Match", on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField("what kind of concern", max_length=20, choices=Kind.choices)
+    what_happened = models.TextField("what happened", max_length=4000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the coordinators' email is claimed, so it goes out at most once.
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "match"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "in_progress", "closed"]),
+                name="concern_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["safeguarding", "wellbeing"]), name="concern_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(what_happened=""), name="concern_says_what_happened"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Concern {self.pk} about {self.match}"
+
+
+class ConcernAction(models.Model):
+    """What a coordinator did about a concern. Append-only: never changed once written."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="actions")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField("what you did", max_length=4000)
+    new_status = models.CharField(max_length=20, choices=Concern.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="concern_action_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action on concern {self.concern_id}"

@@ -12,6 +12,8 @@ from mentoring.models import (
     SESSION_MINUTES,
     Administrator,
     Application,
+    Concern,
+    ConcernAction,
     Invitation,
     Membership,
     Programme,
@@ -447,3 +449,72 @@ def session_approve(*, session: Session, by: User) -> bool:
 @transaction.atomic
 def sessions_approve(*, sessions, by: User) -> int:
     return sum(session_approve(session=session, by=by) for session in sessions)
+
+
+# Concerns: either person of a match raises one at any time, even once the match has ended;
+# it goes straight to the programme's coordinators, who record what they did.
+
+
+def _concern_values(concern: Concern) -> dict:
+    # Never what happened: the audit log is read more widely than the concern itself.
+    return {"match": concern.match_id, "kind": concern.kind, "status": concern.status}
+
+
+@transaction.atomic
+def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
+    """Either person of a match tells the programme's coordinators about a safeguarding or
+    wellbeing concern. They are emailed once the concern is saved."""
+    if by.pk not in (match.mentor_id, match.mentee_id):
+        raise PermissionDenied("Only the mentor or mentee of a match can raise a concern.")
+    if kind not in Concern.Kind.values:
+        raise ValidationError("Choose what kind of concern this is.")
+    what_happened = what_happened.strip()
+    if not what_happened:
+        raise ValidationError("Say what happened, so a coordinator can help.")
+    concern = Concern.objects.create(
+        match=match, raised_by=by, kind=kind, what_happened=what_happened
+    )
+    audit_record(
+        action=AuditEvent.Action.CONCERN_RAISED,
+        actor=by,
+        obj=concern,
+        programme=match.programme,
+        new=_concern_values(concern),
+    )
+    from mentoring.tasks import send_concern_to_coordinators
+
+    transaction.on_commit(lambda: send_concern_to_coordinators.delay(concern.pk))
+    return concern
+
+
+@transaction.atomic
+def concern_record_action(
+    *, concern: Concern, by: User, note: str, new_status: str
+) -> ConcernAction:
+    """A coordinator of the programme records what they did and where the concern stands."""
+    programme = concern.match.programme
+    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
+        raise PermissionDenied("Not your programme")
+    if new_status not in Concern.Status.values:
+        raise ValidationError("Choose where the concern stands now.")
+    note = note.strip()
+    if not note:
+        raise ValidationError("Say what you did, so others can follow it.")
+    # Locked so two coordinators acting at once each see the status the other left, and
+    # the audit row's old status is the one this action really changed.
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    old = {"status": locked.status}
+    action = ConcernAction.objects.create(
+        concern=locked, coordinator=by, note=note, new_status=new_status
+    )
+    Concern.objects.filter(pk=concern.pk).update(status=new_status)
+    concern.refresh_from_db()
+    audit_record(
+        action=AuditEvent.Action.CONCERN_UPDATED,
+        actor=by,
+        obj=concern,
+        programme=programme,
+        old=old,
+        new={"status": new_status},
+    )
+    return action

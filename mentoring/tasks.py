@@ -4,7 +4,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from mentoring.models import Application
+from mentoring.choices import Role
+from mentoring.models import Application, Concern, Membership
 
 
 @shared_task(name="mentoring.ping")
@@ -46,4 +47,45 @@ def send_application_decision(application_id: int) -> None:
     except OSError:
         # The mail server failed: release the claim so the retry can send it.
         Application.objects.filter(pk=application_id).update(decision_emailed_at=None)
+        raise
+
+
+@shared_task(
+    name="mentoring.send_concern_to_coordinators",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_concern_to_coordinators(concern_id: int) -> None:
+    """Tell a programme's coordinators a concern was raised, at most once: a second run, or
+    a retry after the email went out, finds it already claimed and sends nothing. The
+    email says only that there is a concern; its details stay behind sign-in."""
+    claimed = Concern.objects.filter(pk=concern_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return
+    concern = Concern.objects.select_related("match__programme").get(pk=concern_id)
+    programme = concern.match.programme
+    recipients = sorted(
+        set(
+            Membership.objects.current()
+            .filter(programme=programme, role=Role.COORDINATOR, person__is_active=True)
+            .values_list("person__email", flat=True)
+        )
+    )
+    if not recipients:
+        return
+    context = {"concern": concern, "programme": programme, "site_url": settings.SITE_URL}
+    try:
+        send_mail(
+            subject=render_to_string("mentoring/email/concern_raised_subject.txt", context).strip(),
+            message=render_to_string("mentoring/email/concern_raised.txt", context),
+            html_message=render_to_string("mentoring/email/concern_raised.html", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:
+        # The mail server failed: release the claim so the retry can send it.
+        Concern.objects.filter(pk=concern_id).update(emailed_at=None)
         raise

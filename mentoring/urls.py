@@ -75,6 +75,23 @@ urlpatterns = [
     # Sessions of a match: its mentor and mentee only
     path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/sessions/new/", views.session_new, name="session_new"),
+    # Concerns: the person who raised one, and the programme's coordinators
+    path("matches/<int:match_id>/concerns/new/", views.concern_new, name="concern_new"),
+    path(
+        "matches/<int:match_id>/concerns/<int:concern_id>/",
+        views.concern_detail,
+        name="concern_detail",
+    ),
+    path(
+        "coordinate/<slug:slug>/concerns/",
+        views.coordinator_concerns,
+        name="coordinator_concerns",
+    ),
+    path(
+        "coordinate/<slug:slug>/concerns/<int:concern_id>/",
+        views.coordinator_concern_detail,
+        name="coordinator_concern_detail",
+    ),
     path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path(

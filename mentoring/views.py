@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
+    get_concern_for_coordinator,
+    get_concern_for_raiser,
     get_match_for_person,
     get_membership_for_coordinator,
     get_programme_for_coordinator,
@@ -25,12 +27,14 @@ from mentoring.calendar import session_calendar_file
 from mentoring.choices import Role
 from mentoring.forms import (
     ApplicationForm,
+    ConcernActionForm,
+    ConcernForm,
     DeclineForm,
     DisputeForm,
     InvitationForm,
     SessionForm,
 )
-from mentoring.models import Application, Invitation, Membership, Programme, Session
+from mentoring.models import Application, Concern, Invitation, Membership, Programme, Session
 from mentoring.selectors import member_rows, sessions_to_approve
 
 
@@ -447,3 +451,92 @@ def coordinator_session_approve(request, slug, session_id):
     else:
         messages.info(request, "That session was not waiting for approval.")
     return redirect("coordinator_sessions", slug=programme.slug)
+
+
+# Concerns. Raising one works whatever state the match is in: a worry does not wait.
+
+
+@login_required
+def concern_new(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    form = ConcernForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_raise(
+                match=match,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                what_happened=form.cleaned_data["what_happened"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you. Your concern has gone to your coordinators.")
+            return redirect("concern_detail", match_id=match.pk, concern_id=concern.pk)
+    # Only the concerns this person raised: the other person's may be about them.
+    raised = Concern.objects.filter(match=match, raised_by=request.user)
+    return render(
+        request,
+        "mentoring/concern_form.html",
+        {"match": match, "programme": match.programme, "form": form, "raised": raised},
+    )
+
+
+@login_required
+def concern_detail(request, match_id, concern_id):
+    concern = get_concern_for_raiser(request.user, match_id, concern_id)
+    # The coordinators' notes are theirs: the person who raised it sees where it stands.
+    return render(
+        request,
+        "mentoring/concern_detail.html",
+        {"concern": concern, "match": concern.match, "programme": concern.match.programme},
+    )
+
+
+@staff_required
+def coordinator_concerns(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    concerns = Concern.objects.filter(match__programme=programme).for_queue()
+    page = Paginator(concerns, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentoring/coordinator/concerns.html",
+        {"programme": programme, "page": page, "concerns": page.object_list},
+    )
+
+
+@staff_required
+def coordinator_concern_detail(request, slug, concern_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    concern = get_concern_for_coordinator(programme, concern_id)
+    form = ConcernActionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_record_action(
+                concern=concern,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                new_status=form.cleaned_data["new_status"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved what you did.")
+            return redirect(
+                "coordinator_concern_detail", slug=programme.slug, concern_id=concern.pk
+            )
+    # Reading a concern is a sensitive action: every view is in the audit log.
+    with transaction.atomic():
+        audit_record(
+            action=AuditEvent.Action.CONCERN_VIEWED,
+            actor=request.user,
+            obj=concern,
+            programme=programme,
+            request=request,
+        )
+    actions = concern.actions.select_related("coordinator")
+    return render(
+        request,
+        "mentoring/coordinator/concern_detail.html",
+        {"programme": programme, "concern": concern, "actions": actions, "form": form},
+    )

@@ -133,6 +133,48 @@ def _match_id(w):
     return _match(w).pk
 
 
+def _paused_match_id(w):
+    from matching import services
+
+    match = _match(w)
+    services.match_pause(match=match, by=w.mentor)
+    return match.pk
+
+
+def _closed_match_id(w):
+    """An earlier match of Sam and Priya, ended by Sam with his survey; Priya has not given
+    hers yet. Kept apart from the live match, which other rows share in one world."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
+
+    existing = Match.objects.filter(programme=w.programme, status=Match.Status.CLOSED).first()
+    if existing:
+        return existing.pk
+    _match(w)  # the live match first, so it stays the newest that _match() finds
+    earlier = MatchingRound.objects.create(
+        programme=w.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+    )
+    proposal = Proposal.objects.create(
+        round=earlier, mentor=w.mentor, mentee=w.mentee, score=1, status="accepted"
+    )
+    match = Match.objects.create(
+        programme=w.programme,
+        proposal=proposal,
+        mentor=w.mentor,
+        mentee=w.mentee,
+        status=Match.Status.CLOSED,
+        ended_at=timezone.now() - timedelta(days=30),
+    )
+    Match.objects.filter(pk=match.pk).update(started_at=timezone.now() - timedelta(days=90))
+    ClosingSurvey.objects.create(
+        match=match, person=w.mentor, rating=4, recommend="yes", reason="goals_reached"
+    )
+    return match.pk
+
+
 def _session_logged_by_mentee(w):
     # Logged by the mentee, so the mentor (the first persona to see it) has the form.
     return _session(w, by="mentee")
@@ -144,6 +186,16 @@ def _confirmed_session(w):
 
 def _mentor_membership(w):
     return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
+
+
+def _concern_by_mentor(w):
+    """A concern Sam raised about his match: Priya, the other person, must not see it."""
+    from mentoring import services
+
+    concern = services.concern_raise(
+        match=_match(w), by=w.mentor, kind="wellbeing", what_happened="Priya seemed very low."
+    )
+    return concern.pk
 
 
 MATRIX: dict[str, Row] = {
@@ -199,6 +251,28 @@ MATRIX: dict[str, Row] = {
     "match_detail": Row(
         signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}
     ),
+    "match_pause": Row(
+        signed_in(404, mentor=302), kwargs=lambda w: {"match_id": _match_id(w)}, method="post"
+    ),
+    "match_resume": Row(
+        signed_in(404, mentor=302),
+        kwargs=lambda w: {"match_id": _paused_match_id(w)},
+        method="post",
+    ),
+    "match_end": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w)},
+        form=True,
+    ),
+    "match_ended": Row(
+        signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _closed_match_id(w)}
+    ),
+    "coordinator_matches": Row(staff(200), kwargs=north()),
+    "coordinator_match_pause": Row(staff(200), kwargs=north(match_id=_match_id), form=True),
+    "coordinator_match_resume": Row(
+        staff(302), kwargs=north(match_id=_paused_match_id), method="post"
+    ),
+    "coordinator_match_end": Row(staff(200), kwargs=north(match_id=_match_id), form=True),
     "session_new": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
@@ -217,6 +291,19 @@ MATRIX: dict[str, Row] = {
     "session_calendar": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
+    ),
+    "concern_new": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w)},
+        form=True,
+    ),
+    "concern_detail": Row(
+        signed_in(404, mentor=200),
+        kwargs=lambda w: {"match_id": _match_id(w), "concern_id": _concern_by_mentor(w)},
+    ),
+    "coordinator_concerns": Row(staff(200), kwargs=north()),
+    "coordinator_concern_detail": Row(
+        staff(200), kwargs=north(concern_id=_concern_by_mentor), form=True
     ),
     "coordinator_sessions": Row(staff(200), kwargs=north()),
     "coordinator_session_approve": Row(
