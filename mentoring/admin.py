@@ -6,6 +6,7 @@ from mentoring import models
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
+    list_filter = ["programmes__matching_mode"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -70,3 +71,32 @@ class TaxonomyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     list_filter = ["name"]
     search_fields = ["name", "slug"]
+
+
+@admin.register(models.Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["match", "starts_at", "duration_minutes", "status", "logged_by"]
+    list_filter = ["status", "meeting_mode", "match__programme"]
+    search_fields = ["match__mentor__email", "match__mentee__email", "note"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["match", "logged_by", "confirmed_by", "approved_by"]
+
+
+class ConcernActionInline(admin.TabularInline):
+    model = models.ConcernAction
+    extra = 0
+    can_delete = False
+    readonly_fields = ["coordinator", "note", "new_status", "created_at"]
+
+    # Actions are a record of what was done: added through the service, never edited.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    list_display = ["match", "kind", "status", "created_at"]
+    list_filter = ["kind", "status", "match__programme"]
+    search_fields = ["raised_by__email", "what_happened"]
+    raw_id_fields = ["match", "raised_by"]
+    inlines = [ConcernActionInline]

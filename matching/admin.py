@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
+
+
+@admin.register(MatchingRound)
+class MatchingRoundAdmin(admin.ModelAdmin):
+    list_display = ["pk", "programme", "kind", "status", "created_at", "duration_ms"]
+    list_filter = ["programme", "kind", "status"]
+    search_fields = ["programme__name", "started_by__email"]
+    # The snapshot and result are evidence of what was solved: read them, never edit them.
+    readonly_fields = ["snapshot", "result", "error", "started_at", "finished_at", "duration_ms"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "round", "score", "status"]
+    list_filter = ["status", "mentor_answer", "mentee_answer", "round__programme"]
+    search_fields = [
+        "mentor__email",
+        "mentor__display_name",
+        "mentee__email",
+        "mentee__display_name",
+    ]
+    list_select_related = ["mentor", "mentee", "round"]
+    raw_id_fields = ["round", "mentor", "mentee", "reviewed_by"]
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "programme", "status", "started_at", "ended_at"]
+    list_filter = ["programme", "status"]
+    search_fields = [
+        "mentor__email",
+        "mentor__display_name",
+        "mentee__email",
+        "mentee__display_name",
+    ]
+    list_select_related = ["mentor", "mentee", "programme"]
+    raw_id_fields = ["proposal", "mentor", "mentee"]
+
+
+@admin.register(ClosingSurvey)
+class ClosingSurveyAdmin(admin.ModelAdmin):
+    list_display = ["match", "person", "rating", "recommend", "reason"]
+    list_filter = ["rating", "recommend", "reason", "match__programme"]
+    search_fields = ["person__email", "person__display_name"]
+    raw_id_fields = ["match", "person"]
+
+
+@admin.register(PairExclusion)
+class PairExclusionAdmin(admin.ModelAdmin):
+    list_display = ["mentor", "mentee", "programme", "reason", "created_at"]
+    list_filter = ["programme", "reason"]
+    search_fields = ["mentor__email", "mentee__email"]
+    raw_id_fields = ["mentor", "mentee"]
