@@ -25,6 +25,7 @@ from accounts.selectors import coordinator_programmes_summary, personal_data_exp
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.choices import Role
 from mentoring.models import Application, Membership
+from mentoring.requests import posted
 from mentoring.selectors import sessions_waiting_for
 
 
@@ -83,7 +84,7 @@ def _edit_profile(
 ):
     """Show and save a profile form. A draft-aware form says whether the whole profile is
     complete yet; a form for optional extras always confirms what it saved."""
-    form = form_class(request.POST if request.method == "POST" else None, instance=profile)
+    form = form_class(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         saved = services.profile_save(form=form, by=request.user)
         if saved.is_complete or not draft_aware:
@@ -113,7 +114,7 @@ def mentor_profile_edit(request):
 @role_required(Role.MENTOR)
 def mentor_consent(request):
     profile = services.mentor_profile_for(request.user)
-    form = ConsentForm(request.POST if request.method == "POST" else None)
+    form = ConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.mentor_consent_give(profile=profile, by=request.user)
         messages.success(
@@ -201,7 +202,7 @@ def my_data_download(request):
 
 @login_required
 def account_delete(request):
-    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = DeleteAccountForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         user = request.user
         services.account_delete(user=user, request=request)

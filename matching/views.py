@@ -29,6 +29,7 @@ from matching.forms import (
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
 from mentoring.choices import Role
 from mentoring.models import Membership, Programme
+from mentoring.requests import posted
 
 SORTS = {
     "score": ["-score", "mentee__display_name"],
@@ -36,10 +37,6 @@ SORTS = {
     "mentee": ["mentee__display_name"],
     "status": ["status", "-score"],
 }
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _round_for(user, slug, round_id):
@@ -160,7 +157,7 @@ def coordinator_proposal_approve(request, slug, proposal_id):
 @staff_required
 def coordinator_proposal_reject(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
-    form = RejectForm(_posted(request))
+    form = RejectForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.proposal_reject(
             proposal=proposal, by=request.user, reason=form.cleaned_data["reason"]
@@ -180,7 +177,7 @@ def coordinator_proposal_reject(request, slug, proposal_id):
 def coordinator_proposal_swap(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
     candidates = services.swap_candidates(proposal=proposal)
-    form = SwapForm(_posted(request), candidates=candidates)
+    form = SwapForm(posted(request), candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
             replacement = services.proposal_swap(
@@ -208,7 +205,7 @@ def coordinator_proposal_swap(request, slug, proposal_id):
 @staff_required
 def coordinator_matching_settings(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
-    form = MatchingSettingsForm(_posted(request), instance=programme)
+    form = MatchingSettingsForm(posted(request), instance=programme)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             old = {"weights": programme.matching_weights}
@@ -236,7 +233,7 @@ def proposal_answer(request, proposal_id):
     )
     is_mentor = proposal.mentor_id == request.user.pk
     my_answer = proposal.mentor_answer if is_mentor else proposal.mentee_answer
-    form = AnswerForm(_posted(request))
+    form = AnswerForm(posted(request))
     if request.method == "POST" and form.is_valid() and request.POST.get("answer") in {"yes", "no"}:
         accept = request.POST["answer"] == "yes"
         proposal = services.proposal_answer(
@@ -383,7 +380,7 @@ def match_end(request, match_id):
         messages.info(request, "You have already told us how this match went. Thank you.")
         return redirect("match_ended", match_id=match.pk)
     other = match.mentee if match.mentor_id == request.user.pk else match.mentor
-    form = ClosingSurveyForm(_posted(request))
+    form = ClosingSurveyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         answers = _survey_answers(form)
         # If the other person ended it a moment ago, the answers still count as a survey.
@@ -447,7 +444,7 @@ def coordinator_match_pause(request, slug, match_id):
     if match.status != Match.Status.ACTIVE:
         messages.info(request, "Only an active match can be paused.")
         return redirect("coordinator_matches", slug=slug)
-    form = PauseForm(_posted(request))
+    form = PauseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if services.match_pause(match=match, by=request.user, reason=form.cleaned_data["reason"]):
             messages.success(request, f"{match} is paused.")
@@ -478,7 +475,7 @@ def coordinator_match_end(request, slug, match_id):
     if not match.is_live:
         messages.info(request, "This match has already ended.")
         return redirect("coordinator_matches", slug=slug)
-    form = ClosingSurveyForm(_posted(request))
+    form = ClosingSurveyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         if services.match_close(match=match, by=request.user, **_survey_answers(form)):
             messages.success(

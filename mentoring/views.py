@@ -35,6 +35,7 @@ from mentoring.forms import (
     SessionForm,
 )
 from mentoring.models import Application, Concern, Invitation, Membership, Programme, Session
+from mentoring.requests import posted
 from mentoring.selectors import member_rows, sessions_to_approve
 
 
@@ -50,7 +51,7 @@ def programme_list(request):
 @login_required
 def programme_apply(request, slug):
     programme = get_object_or_404(Programme, slug=slug, open_for_applications=True)
-    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    form = ApplicationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.application_create(
@@ -220,7 +221,7 @@ def coordinator_application_detail(request, slug, application_id):
         pk=application_id,
         programme=programme,
     )
-    form = DeclineForm(request.POST if request.method == "POST" else None)
+    form = DeclineForm(posted(request))
     if request.method == "POST" and application.status == Application.Status.PENDING:
         if request.POST.get("decision") == "admit":
             services.application_admit(application=application, by=request.user)
@@ -246,7 +247,7 @@ def coordinator_application_detail(request, slug, application_id):
 @staff_required
 def coordinator_invitations(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
-    form = InvitationForm(request.POST if request.method == "POST" else None)
+    form = InvitationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
             programme=programme,
@@ -286,7 +287,7 @@ def _session_form(request, *, match, session=None):
     is_mentor = request.user.pk == match.mentor_id
     initial = SessionForm.initial_for(session, match.programme) if session else None
     return SessionForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=initial,
         programme=match.programme,
         is_mentor=is_mentor,
@@ -459,7 +460,7 @@ def coordinator_session_approve(request, slug, session_id):
 @login_required
 def concern_new(request, match_id):
     match = get_match_for_person(request.user, match_id)
-    form = ConcernForm(request.POST if request.method == "POST" else None)
+    form = ConcernForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             concern = services.concern_raise(
@@ -509,7 +510,7 @@ def coordinator_concerns(request, slug):
 def coordinator_concern_detail(request, slug, concern_id):
     programme = get_programme_for_coordinator(request.user, slug)
     concern = get_concern_for_coordinator(programme, concern_id)
-    form = ConcernActionForm(request.POST if request.method == "POST" else None)
+    form = ConcernActionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_record_action(
