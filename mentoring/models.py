@@ -86,6 +86,12 @@ class Programme(models.Model):
     max_candidates_per_mentee = models.PositiveSmallIntegerField(
         default=50, help_text="How many possible mentors the matcher keeps for each mentee."
     )
+    quiet_weeks = models.PositiveSmallIntegerField(
+        "weeks without a session before we check in",
+        default=4,
+        help_text="After this many weeks with no session, both people and the coordinators are "
+        "asked how things are. After twice as long, a coordinator may end the match.",
+    )
     time_zone = models.CharField(max_length=60, default="Europe/London")
     currency = models.CharField(max_length=3, default="GBP")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,6 +100,12 @@ class Programme(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_weeks__gte=1, quiet_weeks__lte=52),
+                name="programme_quiet_weeks_1_to_52",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -359,6 +371,9 @@ class Session(models.Model):
     )
     note = models.TextField(max_length=2000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.LOGGED)
+    # Goes up by one at every change of the details: a confirmation names the version it
+    # saw, so an edit that lands while the other person reads the page is never confirmed.
+    version = models.PositiveIntegerField(default=1, editable=False)
     dispute_reason = models.TextField(max_length=1000, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -521,3 +536,165 @@ class ConcernAction(models.Model):
 
     def __str__(self) -> str:
         return f"Action on concern {self.concern_id}"
+
+
+# Feedback after each session and the co-production check: what each person says is shown
+# to coordinators only as totals over several people, never to the other person.
+
+AGREEMENT = [
+    (1, "Strongly disagree"),
+    (2, "Disagree"),
+    (3, "Neither agree nor disagree"),
+    (4, "Agree"),
+    (5, "Strongly agree"),
+]
+
+
+def _one_to_five(field: str, name: str, *, optional: bool = False) -> models.CheckConstraint:
+    in_range = Q(**{f"{field}__gte": 1, f"{field}__lte": 5})
+    if optional:
+        in_range |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=in_range, name=name)
+
+
+class SessionFeedback(models.Model):
+    """One person's short feedback on one session. Each side of a session answers once."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    # Kept, without the person, if they delete their account: the totals stay right.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    useful = models.PositiveSmallIntegerField("The session was useful to me", choices=AGREEMENT)
+    listened_to = models.PositiveSmallIntegerField(
+        "I felt listened to and respected", choices=AGREEMENT
+    )
+    plain_language = models.PositiveSmallIntegerField(
+        "We used plain language, without jargon", choices=AGREEMENT
+    )
+    # Mentors only: the co-production questions.
+    equal_partner = models.PositiveSmallIntegerField(
+        "I felt an equal partner", choices=AGREEMENT, null=True, blank=True
+    )
+    expertise_valued = models.PositiveSmallIntegerField(
+        "My expertise was valued", choices=AGREEMENT, null=True, blank=True
+    )
+    paid_fairly = models.PositiveSmallIntegerField(
+        "I am paid fairly and on time", choices=AGREEMENT, null=True, blank=True
+    )
+    comments = models.TextField("Anything else you want to tell us?", max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    MENTOR_QUESTIONS = ("equal_partner", "expertise_valued", "paid_fairly")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One answer per side of a session, whatever the double clicks.
+            models.UniqueConstraint(fields=["session", "role"], name="one_feedback_per_side"),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentor", "mentee"]), name="feedback_role_mentor_or_mentee"
+            ),
+            _one_to_five("useful", "feedback_useful_1_to_5"),
+            _one_to_five("listened_to", "feedback_listened_1_to_5"),
+            _one_to_five("plain_language", "feedback_plain_1_to_5"),
+            _one_to_five("equal_partner", "feedback_equal_1_to_5", optional=True),
+            _one_to_five("expertise_valued", "feedback_expertise_1_to_5", optional=True),
+            _one_to_five("paid_fairly", "feedback_paid_1_to_5", optional=True),
+            # Mentors answer the co-production questions; mentees are not asked them.
+            models.CheckConstraint(
+                condition=(
+                    Q(role="mentor")
+                    & Q(equal_partner__isnull=False)
+                    & Q(expertise_valued__isnull=False)
+                    & Q(paid_fairly__isnull=False)
+                )
+                | (
+                    Q(role="mentee")
+                    & Q(equal_partner__isnull=True)
+                    & Q(expertise_valued__isnull=True)
+                    & Q(paid_fairly__isnull=True)
+                ),
+                name="feedback_mentor_questions_for_mentors",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback from the {self.role} on session {self.session_id}"
+
+
+class LadderRung(models.IntegerChoices):
+    """The ladder of co-production, from the bottom rung to the top."""
+
+    COERCION = 1, "Coercion: I was told what to do"
+    EDUCATING = 2, "Educating: I was helped to understand what others decided"
+    INFORMING = 3, "Informing: I was told what was happening"
+    CONSULTATION = 4, "Consultation: I was asked what I think"
+    ENGAGEMENT = 5, "Engagement: I had more say, but others still decided"
+    CO_DESIGN = 6, "Co-design: we shaped things together"
+    CO_PRODUCTION = 7, "Co-production: we were equal partners from start to finish"
+
+
+class CoproductionCheck(models.Model):
+    """Every three months of a match, and when it ends, each person says how equal it felt:
+    SCIE's four principles as statements, and a rung of the ladder of co-production."""
+
+    class Occasion(models.TextChoices):
+        QUARTERLY = "quarterly", "Every three months"
+        CLOSING = "closing", "When the match ended"
+
+    match = models.ForeignKey(
+        "matching.Match", on_delete=models.CASCADE, related_name="coproduction_checks"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    occasion = models.CharField(max_length=20, choices=Occasion.choices)
+    # Which three months of the match: 1 for the first quarter, 2 for the second; 0 at closing.
+    quarter = models.PositiveSmallIntegerField(default=0)
+    equality = models.PositiveSmallIntegerField(
+        "Equality: my knowledge and experience counted as much as theirs", choices=AGREEMENT
+    )
+    diversity = models.PositiveSmallIntegerField(
+        "Diversity: who I am and where I come from were welcome", choices=AGREEMENT
+    )
+    accessibility = models.PositiveSmallIntegerField(
+        "Accessibility: I could take part fully, the times and ways of meeting worked for me",
+        choices=AGREEMENT,
+    )
+    reciprocity = models.PositiveSmallIntegerField(
+        "Reciprocity: I got something back for what I put in", choices=AGREEMENT
+    )
+    rung = models.PositiveSmallIntegerField(
+        "Which of these did it feel like?", choices=LadderRung.choices
+    )
+    comments = models.TextField("Anything else you want to tell us?", max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "role", "occasion", "quarter"], name="one_check_per_side_and_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentor", "mentee"]), name="check_role_mentor_or_mentee"
+            ),
+            models.CheckConstraint(
+                condition=(Q(occasion="quarterly") & Q(quarter__gte=1))
+                | (Q(occasion="closing") & Q(quarter=0)),
+                name="check_quarter_fits_occasion",
+            ),
+            _one_to_five("equality", "check_equality_1_to_5"),
+            _one_to_five("diversity", "check_diversity_1_to_5"),
+            _one_to_five("accessibility", "check_accessibility_1_to_5"),
+            _one_to_five("reciprocity", "check_reciprocity_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(rung__gte=1, rung__lte=7), name="check_rung_on_the_ladder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Co-production check from the {self.role} on {self.match_id}"

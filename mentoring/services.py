@@ -3,6 +3,7 @@ its audit event inside it."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -342,6 +343,7 @@ def session_update(
         dispute_reason="",
         confirmed_by=None,
         confirmed_at=None,
+        version=F("version") + 1,
     )
     if not updated:
         raise ValidationError("This session has been approved, so it can no longer be changed.")
@@ -367,15 +369,17 @@ def _check_other_person(session: Session, by: User) -> None:
 
 
 @transaction.atomic
-def session_confirm(*, session: Session, by: User) -> bool:
+def session_confirm(*, session: Session, by: User, version: int | None = None) -> bool:
     """The other person of the match says the session happened as logged. Returns whether
-    this call confirmed it."""
+    this call confirmed it. `version` is the one the person saw: if the details changed
+    since, nothing is confirmed."""
     _check_other_person(session, by)
-    # Conditional on "logged" and on who logged it: a second click, or a confirmation
-    # racing an edit by the other person (which makes the confirmer the logger), does
-    # nothing rather than confirming details nobody else has seen.
+    # Conditional on "logged", on who logged it and on the version seen: a second click,
+    # or a confirmation racing an edit (by either person), does nothing rather than
+    # confirming details the confirmer has not seen.
+    seen = {} if version is None else {"version": version}
     updated = (
-        Session.objects.filter(pk=session.pk, status=Session.Status.LOGGED)
+        Session.objects.filter(pk=session.pk, status=Session.Status.LOGGED, **seen)
         .exclude(logged_by=by)
         .update(status=Session.Status.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now())
     )

@@ -58,9 +58,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_celery_beat",
     "accounts",
     "mentoring",
     "matching",
+    "journal",
+    "notifications",
 ]
 
 MIDDLEWARE = [

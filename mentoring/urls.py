@@ -110,6 +110,8 @@ urlpatterns = [
         name="coordinator_session_approve",
     ),
     path("", include("matching.urls")),
+    path("", include("journal.urls")),
+    path("", include("notifications.urls")),
     path("account/login/", account_views.LoginView.as_view(), name="account_login"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),

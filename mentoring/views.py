@@ -376,12 +376,21 @@ def session_detail(request, session_id):
     action = request.POST.get("action") if request.method == "POST" else None
     form = DisputeForm(request.POST if action == "dispute" else None)
     if action == "confirm" and session.can_be_confirmed_by(request.user):
-        services.session_confirm(session=session, by=request.user)
-        messages.success(
+        seen = request.POST.get("version", "")
+        if seen.isdecimal() and services.session_confirm(
+            session=session, by=request.user, version=int(seen)
+        ):
+            messages.success(
+                request,
+                "Thank you. The session is confirmed and goes to your coordinator for approval.",
+            )
+            return redirect("match_detail", match_id=session.match_id)
+        session.refresh_from_db()
+        messages.warning(
             request,
-            "Thank you. The session is confirmed and goes to your coordinator for approval.",
+            "The details of this session changed while you were reading them. "
+            "Check them again below, then confirm.",
         )
-        return redirect("match_detail", match_id=session.match_id)
     if action == "dispute" and session.can_be_disputed_by(request.user) and form.is_valid():
         services.session_dispute(
             session=session, by=request.user, reason=form.cleaned_data["reason"]
@@ -394,7 +403,7 @@ def session_detail(request, session_id):
         return redirect("match_detail", match_id=session.match_id)
     if request.method == "POST" and action not in {"confirm", "dispute"}:
         messages.error(request, "Choose whether the session is right or wrong.")
-    elif request.method == "POST" and action == "confirm":
+    elif request.method == "POST" and action == "confirm" and session.status != "logged":
         messages.info(request, "This session does not need your confirmation any more.")
     return render(
         request,

@@ -71,7 +71,7 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
     assert "Sessions waiting for you to confirm" in dashboard
     assert "Tuesday 14 July" in dashboard and "6pm, with Sam" in dashboard
     assert reverse("match_detail", args=[match.pk]) in dashboard
-    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm"})
+    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "1"})
     session.refresh_from_db()
     assert session.status == Session.Status.CONFIRMED
     assert session.confirmed_by == world.mentee
@@ -165,9 +165,36 @@ def test_it_lets_only_the_other_person_confirm(world, match, client):
     page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
     assert 'value="confirm"' not in page
     assert "Waiting for Priya to confirm" in page
-    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm"})
+    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "1"})
     session.refresh_from_db()
     assert session.status == Session.Status.LOGGED
+
+
+def test_an_edit_landing_while_the_confirm_page_is_open_is_not_confirmed(world, match, client):
+    session = log(match, world.mentor)
+    client.force_login(world.mentee)
+    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert 'name="version" value="1"' in page
+    # The mentor changes the length while the mentee reads the old details.
+    services.session_update(
+        session=session,
+        by=world.mentor,
+        starts_at=session.starts_at,
+        duration_minutes=90,
+        meeting_mode=session.meeting_mode,
+        preparation_minutes=session.preparation_minutes,
+    )
+    response = client.post(
+        reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "1"}
+    )
+    session.refresh_from_db()
+    assert (session.status, session.version) == (Session.Status.LOGGED, 2)
+    page = response.content.decode()
+    assert "changed while you were reading them" in page
+    assert 'name="version" value="2"' in page and "1 hour and 30 minutes" in page
+    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "2"})
+    session.refresh_from_db()
+    assert session.status == Session.Status.CONFIRMED
 
 
 def test_it_answers_404_for_another_persons_or_programmes_session(world, match, client):
