@@ -44,8 +44,10 @@ format: setup
 worker: setup
 	$(BIN)/celery -A mentoring worker --loglevel INFO
 
-beat: setup
-	$(BIN)/celery -A mentoring beat --loglevel INFO
+# The schedule lives in the database (django-celery-beat), so beat needs the migrations.
+beat: migrate
+	$(BIN)/celery -A mentoring beat --loglevel INFO \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

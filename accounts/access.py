@@ -111,6 +111,18 @@ def get_session_for_person(user, session_id: int):
     )
 
 
+def get_plan_for_person(user, plan_id: int):
+    """A planned session of one of the person's own matches; 404 for everyone else."""
+    from mentoring.models import PlannedSession
+
+    return get_object_or_404(
+        PlannedSession.objects.select_related(
+            "match__programme", "match__mentor", "match__mentee", "planned_by"
+        ).filter(Q(match__mentor=user) | Q(match__mentee=user)),
+        pk=plan_id,
+    )
+
+
 def get_session_for_coordinator(programme: Programme, session_id: int):
     return get_object_or_404(
         Session.objects.with_details(), pk=session_id, match__programme=programme

@@ -2,12 +2,20 @@
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
 from mentoring.choices import Role
-from mentoring.models import Application, Invitation, Membership, Programme, Session
+from mentoring.models import (
+    Administrator,
+    Application,
+    Invitation,
+    Membership,
+    Programme,
+    Session,
+)
+from notifications.selectors import unread_count, unread_subquery
 
 
 def roles_of(user) -> set[str]:
@@ -19,8 +27,19 @@ def roles_of(user) -> set[str]:
         cached = set(
             Membership.objects.current().filter(person=user).values_list("role", flat=True)
         )
-        if user.administrator_of.exists():
+        # One query says whether they run an organisation and, for the navigation, how
+        # many of their notifications are new: every page pays for it, so it is shared.
+        flags = (
+            User.objects.filter(pk=user.pk)
+            .values(
+                administrator=Exists(Administrator.objects.filter(person=OuterRef("pk"))),
+                unread=unread_subquery(),
+            )
+            .first()
+        ) or {"administrator": False, "unread": 0}
+        if flags["administrator"]:
             cached.add("administrator")
+        user._alongside_unread = flags["unread"]
         user._alongside_roles = cached
     return cached
 
@@ -53,6 +72,17 @@ def navigation_for(user) -> dict:
         .exists()
     ):
         main.append({"label": "Choose a mentor", "url": reverse("mentee_choose")})
+    unread = unread_count(user)
+    main.append(
+        {
+            "label": "Notifications",
+            "url": reverse("notifications"),
+            "badge": f"{unread} new" if unread else "",
+        }
+    )
+    if Role.MENTEE in roles:
+        main.append({"label": "Your journal", "url": reverse("journal_list")})
+        main.append({"label": "Your goals", "url": reverse("goals")})
     main.append({"label": "Account settings", "url": reverse("account_settings")})
     footer += [
         {"label": "Your data", "url": reverse("my_data")},
@@ -227,8 +257,153 @@ def personal_data_export(user) -> dict:
             Q(match__mentor=user) | Q(match__mentee=user)
         )
     ]
+    data.update(_mentoring_export(user))
+    data.update(_journal_and_notifications_export(user))
     data["activity_log"] = [
         {"when": e.occurred_at.isoformat(), "what": e.get_action_display()}
         for e in AuditEvent.objects.filter(actor=user)[:500]
     ]
     return data
+
+
+def _other_name(match, user) -> str:
+    return (match.mentee if match.mentor_id == user.pk else match.mentor).display_name
+
+
+def _mentoring_export(user) -> dict:
+    """Matches, closing surveys, concerns, feedback and co-production checks of this person:
+    what they said, never what the other person said about them."""
+    from matching.models import ClosingSurvey, Match
+    from mentoring.models import Concern, CoproductionCheck, SessionFeedback
+
+    mine = Q(mentor=user) | Q(mentee=user)
+    return {
+        "matches": [
+            {
+                "programme": match.programme.name,
+                "with": _other_name(match, user),
+                "as": "mentor" if match.mentor_id == user.pk else "mentee",
+                "status": match.get_status_display(),
+                "started": match.started_at.isoformat(),
+                "ended": match.ended_at.isoformat() if match.ended_at else None,
+            }
+            for match in Match.objects.filter(mine).select_related("programme", "mentor", "mentee")
+        ],
+        "closing_surveys": [
+            {
+                "match_with": _other_name(survey.match, user),
+                "how_it_went": survey.get_rating_display(),
+                "would_recommend": survey.get_recommend_display(),
+                "why_it_ended": survey.get_reason_display(),
+                "comments": survey.comments,
+                "given": survey.created_at.isoformat(),
+            }
+            for survey in ClosingSurvey.objects.filter(person=user).select_related(
+                "match__mentor", "match__mentee"
+            )
+        ],
+        "concerns_raised": [
+            {
+                "match_with": _other_name(concern.match, user),
+                "kind": concern.get_kind_display(),
+                "what_happened": concern.what_happened,
+                "status": concern.get_status_display(),
+                "raised": concern.created_at.isoformat(),
+            }
+            for concern in Concern.objects.filter(raised_by=user).select_related(
+                "match__mentor", "match__mentee"
+            )
+        ],
+        "session_feedback_given": [
+            {
+                "session": feedback.session.starts_at.isoformat(),
+                "answers": {
+                    str(SessionFeedback._meta.get_field(name).verbose_name): getattr(
+                        feedback, f"get_{name}_display"
+                    )()
+                    for name in ("useful", "listened_to", "plain_language")
+                    + SessionFeedback.MENTOR_QUESTIONS
+                    if getattr(feedback, name) is not None
+                },
+                "comments": feedback.comments,
+                "given": feedback.created_at.isoformat(),
+            }
+            for feedback in SessionFeedback.objects.filter(person=user).select_related("session")
+        ],
+        "coproduction_checks_given": [
+            {
+                "match_with": _other_name(check.match, user),
+                "when": check.get_occasion_display(),
+                "answers": {
+                    str(CoproductionCheck._meta.get_field(name).verbose_name): getattr(
+                        check, f"get_{name}_display"
+                    )()
+                    for name in ("equality", "diversity", "accessibility", "reciprocity", "rung")
+                },
+                "comments": check.comments,
+                "given": check.created_at.isoformat(),
+            }
+            for check in CoproductionCheck.objects.filter(person=user).select_related(
+                "match__mentor", "match__mentee"
+            )
+        ],
+    }
+
+
+def _journal_and_notifications_export(user) -> dict:
+    """The person's journal, goals (with everyone's notes on them), the notes they wrote on
+    others' goals, notifications and email choices."""
+    from journal.models import QUESTION_LABELS, Goal, GoalNote, JournalEntry
+    from notifications.models import EmailOptOut, Notification
+
+    def entry(item: JournalEntry) -> dict:
+        return {
+            "activity_date": item.activity_date.isoformat(),
+            "about_session": item.session.starts_at.isoformat() if item.session else None,
+            **{
+                str(QUESTION_LABELS[name]): getattr(item, name)
+                for name in QUESTION_LABELS
+                if getattr(item, name)
+            },
+            "pcf_domains": _names(item.pcf_domains),
+            "shared_with_mentor": item.shared_at.isoformat() if item.shared_at else None,
+            "written": item.created_at.isoformat(),
+        }
+
+    def note(item: GoalNote) -> dict:
+        return {
+            "by": "you" if item.author_id == user.pk else getattr(item.author, "display_name", ""),
+            "note": item.text,
+            "written": item.created_at.isoformat(),
+        }
+
+    return {
+        "journal": [
+            entry(item)
+            for item in JournalEntry.objects.filter(mentee=user)
+            .select_related("session")
+            .prefetch_related("pcf_domains")
+        ],
+        "goals": [
+            {
+                "goal": goal.title,
+                "status": goal.get_status_display(),
+                "notes": [note(item) for item in goal.notes.all()],
+            }
+            for goal in Goal.objects.filter(mentee=user).prefetch_related("notes__author")
+        ],
+        "goal_notes_you_wrote_for_others": [
+            note(item) for item in GoalNote.objects.filter(author=user).exclude(goal__mentee=user)
+        ],
+        "notifications": [
+            {
+                "what": item.title,
+                "sent": item.created_at.isoformat(),
+                "read": item.read_at.isoformat() if item.read_at else None,
+            }
+            for item in Notification.objects.filter(person=user)
+        ],
+        "emails_you_turned_off": [
+            item.get_kind_display() for item in EmailOptOut.objects.filter(person=user)
+        ],
+    }

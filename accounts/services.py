@@ -93,6 +93,28 @@ def _matching_end_for(user: User) -> None:
 
 
 @transaction.atomic
+def _voice_anonymise(user: User) -> None:
+    """Feedback, checks and closing surveys stay in the totals, without the person or their
+    words: free text can name people."""
+    from matching.models import ClosingSurvey
+    from mentoring.models import CoproductionCheck, SessionFeedback
+
+    SessionFeedback.objects.filter(person=user).update(person=None, comments="")
+    CoproductionCheck.objects.filter(person=user).update(person=None, comments="")
+    ClosingSurvey.objects.filter(person=user).update(comments="")
+
+
+def _private_records_delete(user: User) -> None:
+    """The journal and goals are the person's own, and notifications are only for them."""
+    from journal.models import Goal, JournalEntry
+    from notifications.models import EmailOptOut, Notification
+
+    JournalEntry.objects.filter(mentee=user).delete()
+    Goal.objects.filter(mentee=user).delete()
+    Notification.objects.filter(person=user).delete()
+    EmailOptOut.objects.filter(person=user).delete()
+
+
 def account_delete(*, user: User, request=None) -> None:
     """Erase a person's personal data. The account row stays, anonymised, so records the
     law requires us to keep (payments, once they exist) still add up without naming anyone."""
@@ -103,6 +125,8 @@ def account_delete(*, user: User, request=None) -> None:
     Invitation.objects.filter(accepted_by=user).update(email="")
     Membership.objects.current().filter(person=user).update(ended_at=timezone.now())
     _matching_end_for(user)
+    _voice_anonymise(user)
+    _private_records_delete(user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     user.administrator_of.all().delete()

@@ -22,8 +22,10 @@ from accounts.forms import (
 )
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from accounts.selectors import coordinator_programmes_summary, personal_data_export, roles_of
+from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.choices import Role
+from mentoring.feedback import dashboard_asks
 from mentoring.models import Application, Membership
 from mentoring.requests import posted
 from mentoring.selectors import sessions_waiting_for
@@ -54,10 +56,14 @@ def dashboard(request):
         "matches": live_matches_of(user),
         "sessions_waiting": sessions_waiting_for(user),
     }
+    # Feedback, co-production checks and closing surveys this person still has to give.
+    context.update(dashboard_asks(user, matches=context["matches"]))
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
     if Role.MENTEE in roles:
         context["mentee_profile"] = services.mentee_profile_for(user)
+        # From 1 to 30 November: the CPD recording deadline, for the journal card.
+        context["cpd_deadline"] = cpd_deadline_near(timezone.localdate())
     if context["staff"]:
         context["needs_two_factor"] = not has_two_factor(user)
         if not context["needs_two_factor"]:

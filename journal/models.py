@@ -1,1 +1,225 @@
-from django.db import models  # noqa: F401
+"""A mentee's private reflective journal and their learning goals.
+
+Journal entries follow Gibbs' reflective cycle. They are private to the mentee who wrote
+them until the mentee shares one with their mentor; coordinators never see them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from mentoring.models import PCFDomain, Session, Topic
+
+TEXT_LIMIT = 4000
+
+# The journal's questions: (field, label, prompt). The order is Gibbs' reflective cycle,
+# then the prompts on bias and power, then the impact the CPD record asks for.
+REFLECTION_QUESTIONS = [
+    (
+        "description",
+        "What happened?",
+        "Describe the session or event: who was there, what you did and what was said.",
+    ),
+    (
+        "feelings",
+        "What were you thinking and feeling?",
+        "At the time, and now as you look back.",
+    ),
+    (
+        "evaluation",
+        "What was good and what was bad?",
+        "What went well, and what did not go so well?",
+    ),
+    (
+        "analysis",
+        "What sense can you make of it?",
+        "Why did things go the way they did? What helped, and what got in the way?",
+    ),
+    (
+        "conclusion",
+        "What did you learn?",
+        "What else could you have done? What do you know now that you did not know before?",
+    ),
+    (
+        "action_plan",
+        "What would you do next time?",
+        "If it happened again, what would you do? What will you try first?",
+    ),
+    (
+        "bias",
+        "Did I look for strengths as hard as for risks?",
+        "Think about what you noticed first, and what you might have missed.",
+    ),
+    (
+        "power",
+        "Who held the power, and how did that feel for the family?",
+        "Think about who spoke most, who decided, and who had to wait.",
+    ),
+    (
+        "differently",
+        "What would I do differently?",
+        "One or two small, real changes are enough.",
+    ),
+    (
+        "impact",
+        "Impact on my practice and on the people I work with",
+        "How will this change what you do? What difference could it make to children, young "
+        "people and families?",
+    ),
+]
+QUESTION_LABELS = {name: label for name, label, _ in REFLECTION_QUESTIONS}
+
+
+class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
+    def written_by(self, mentee) -> "JournalEntryQuerySet":
+        return self.filter(mentee=mentee)
+
+    def shared_with(self, mentor) -> "JournalEntryQuerySet":
+        """Entries shared with this mentor: about a session of a match they mentor in, or
+        free-standing entries of a mentee they mentor in a live match now."""
+        from matching.selectors import LIVE_MATCH
+
+        if not mentor.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(shared_at__isnull=False)
+            & (
+                Q(session__match__mentor=mentor)
+                | Q(
+                    session__isnull=True,
+                    mentee__matches_as_mentee__mentor=mentor,
+                    mentee__matches_as_mentee__status__in=LIVE_MATCH,
+                )
+            )
+        ).distinct()
+
+    def with_details(self) -> "JournalEntryQuerySet":
+        return self.select_related(
+            "mentee", "session__match__mentor", "session__match__programme"
+        ).prefetch_related("pcf_domains")
+
+
+class JournalEntry(models.Model):
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
+    )
+    session = models.ForeignKey(
+        Session,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="journal_entries",
+        verbose_name="session it is about",
+    )
+    activity_date = models.DateField("date of the activity")
+    description = models.TextField(QUESTION_LABELS["description"], max_length=TEXT_LIMIT)
+    feelings = models.TextField(QUESTION_LABELS["feelings"], max_length=TEXT_LIMIT, blank=True)
+    evaluation = models.TextField(QUESTION_LABELS["evaluation"], max_length=TEXT_LIMIT, blank=True)
+    analysis = models.TextField(QUESTION_LABELS["analysis"], max_length=TEXT_LIMIT, blank=True)
+    conclusion = models.TextField(QUESTION_LABELS["conclusion"], max_length=TEXT_LIMIT, blank=True)
+    action_plan = models.TextField(
+        QUESTION_LABELS["action_plan"], max_length=TEXT_LIMIT, blank=True
+    )
+    bias = models.TextField(QUESTION_LABELS["bias"], max_length=TEXT_LIMIT, blank=True)
+    power = models.TextField(QUESTION_LABELS["power"], max_length=TEXT_LIMIT, blank=True)
+    differently = models.TextField(
+        QUESTION_LABELS["differently"], max_length=TEXT_LIMIT, blank=True
+    )
+    impact = models.TextField(QUESTION_LABELS["impact"], max_length=TEXT_LIMIT, blank=True)
+    pcf_domains = models.ManyToManyField(
+        PCFDomain, blank=True, related_name="journal_entries", verbose_name="PCF domains"
+    )
+    # Set while the entry is shared with the mentor; empty means private.
+    shared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JournalEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-activity_date", "-id"]
+        verbose_name_plural = "journal entries"
+        indexes = [models.Index(fields=["mentee", "activity_date"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="journal_entry_described"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Journal entry of {self.mentee} on {self.activity_date:%Y-%m-%d}"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.shared_at is not None
+
+    @property
+    def activity_type(self) -> str:
+        """The type of activity, in the words a CPD record uses."""
+        if self.session_id:
+            return "Mentoring session with an expert by experience"
+        return "Reflection"
+
+    @property
+    def short_description(self) -> str:
+        text = " ".join(self.description.split())
+        return text if len(text) <= 80 else f"{text[:77].rstrip()}..."
+
+
+class Goal(models.Model):
+    """Something a mentee wants to learn: from their profile's learning goals, or their own."""
+
+    class Status(models.TextChoices):
+        WORKING = "working", "Working on it"
+        ACHIEVED = "achieved", "Achieved"
+
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goals"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="goals"
+    )
+    title = models.CharField("your goal", max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WORKING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    achieved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "created_at", "id"]
+        constraints = [
+            # A profile topic becomes a goal once, however often the page is sent.
+            models.UniqueConstraint(
+                fields=["mentee", "topic"],
+                condition=Q(topic__isnull=False),
+                name="one_goal_per_topic",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["working", "achieved"]), name="goal_status_known"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="goal_has_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_achieved(self) -> bool:
+        return self.status == self.Status.ACHIEVED
+
+
+class GoalNote(models.Model):
+    """A note on progress towards a goal, by the mentee or their mentor. Append-only."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField("note", max_length=2000)
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="goal_notes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="goal_note_has_text")]
+
+    def __str__(self) -> str:
+        return f"Note on {self.goal}"

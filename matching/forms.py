@@ -61,10 +61,11 @@ class AnswerForm(forms.Form):
 class MatchingSettingsForm(forms.ModelForm):
     class Meta:
         model = Programme
-        fields = ["matching_mode", "matching_schedule", "max_candidates_per_mentee"]
+        fields = ["matching_mode", "matching_schedule", "max_candidates_per_mentee", "quiet_weeks"]
         labels = {
             "matching_mode": "How matches are made",
             "max_candidates_per_mentee": "Possible mentors to keep for each mentee",
+            "quiet_weeks": "Weeks without a session before we check in",
         }
         widgets = {"matching_mode": forms.RadioSelect, "matching_schedule": forms.RadioSelect}
 
@@ -76,6 +77,14 @@ class MatchingSettingsForm(forms.ModelForm):
         candidates.validators.append(MaxValueValidator(500))
         candidates.help_text = "A whole number from 1 to 500. 50 suits most programmes."
         candidates.error_messages["invalid"] = "Enter a whole number from 1 to 500."
+        quiet = self.fields["quiet_weeks"]
+        quiet.validators += [MinValueValidator(1), MaxValueValidator(52)]
+        quiet.help_text = (
+            "A whole number from 1 to 52. After this many weeks with no session, both people "
+            "and the coordinators are asked how things are. After twice as long, coordinators "
+            "are told they may end the match. Nothing is ended automatically."
+        )
+        quiet.error_messages["invalid"] = "Enter a whole number of weeks from 1 to 52."
         for key, (label, help_text) in WEIGHT_LABELS.items():
             self.fields[f"weight_{key}"] = forms.DecimalField(
                 label=label,

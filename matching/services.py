@@ -13,6 +13,7 @@ from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
 from matching.selectors import live_mentor_loads, round_instance
 from mentoring.models import Programme
+from notifications import services as notifications
 
 
 def _enqueue_round(matching_round: MatchingRound) -> None:
@@ -444,6 +445,7 @@ def match_pause(*, match: Match, by: User, reason: str = "") -> bool:
         old={"status": Match.Status.ACTIVE},
         new={"status": Match.Status.PAUSED, "reason_given": bool(reason)},
     )
+    notifications.notify_match_paused(match=match, by=by)
     return True
 
 
@@ -465,6 +467,7 @@ def match_resume(*, match: Match, by: User) -> bool:
         old={"status": Match.Status.PAUSED},
         new={"status": Match.Status.ACTIVE},
     )
+    notifications.notify_match_paused(match=match, by=by, restarted=True)
     return True
 
 
@@ -522,6 +525,7 @@ def match_close(
         programme=match.programme,
         new={"status": Match.Status.CLOSED, "reason": reason},
     )
+    notifications.notify_match_ended(match=match, by=by)
     closing_survey_give(
         match=match,
         person=by,

@@ -3,10 +3,12 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -28,8 +30,10 @@ from matching.forms import (
 )
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
 from mentoring.choices import Role
+from mentoring.feedback import check_due
 from mentoring.models import Membership, Programme
 from mentoring.requests import posted
+from notifications.reminders import quiet_flag, with_last_session
 
 SORTS = {
     "score": ["-score", "mentee__display_name"],
@@ -408,32 +412,57 @@ def match_ended(request, match_id):
             "mentee_chooses": match.programme.matching_mode == Programme.MatchingMode.MENTEE_CHOICE,
             "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
             "survey_given": ClosingSurvey.objects.filter(match=match, person=request.user).exists(),
+            "closing_check_due": check_due(match, request.user) is not None,
         },
     )
 
 
+MATCHES_PER_PAGE = 50
+MATCH_LISTS = {
+    Match.Status.ACTIVE: "Active",
+    Match.Status.PAUSED: "Paused",
+    Match.Status.CLOSED: "Ended",
+}
+
+
 @staff_required
 def coordinator_matches(request, slug):
+    """The programme's matches, one status at a time, a page of 50 at a time."""
     programme = get_programme_for_coordinator(request.user, slug)
-    matches = (
-        Match.objects.filter(programme=programme)
+    show = request.GET.get("show")
+    if show not in MATCH_LISTS:
+        show = Match.Status.ACTIVE
+    in_programme = Match.objects.filter(programme=programme)
+    counts = dict(
+        in_programme.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    page = Paginator(
+        with_last_session(in_programme.filter(status=show))
         .select_related("mentor", "mentee")
         .prefetch_related(
             Prefetch("closing_surveys", queryset=ClosingSurvey.objects.select_related("person"))
         )
-        .order_by("-started_at", "-id")
-    )
-    grouped: dict[str, list[Match]] = {status: [] for status in Match.Status.values}
-    for match in matches:
-        grouped[match.status].append(match)
+        .order_by("-started_at", "-id"),
+        MATCHES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for match in page:
+        # "No session for 9 weeks" beside an active match quiet for the programme's limit.
+        match.quiet_for = quiet_flag(match, quiet_weeks=programme.quiet_weeks, now=now)
     return render(
         request,
         "matching/matches.html",
         {
             "programme": programme,
-            "active": grouped[Match.Status.ACTIVE],
-            "paused": grouped[Match.Status.PAUSED],
-            "closed": grouped[Match.Status.CLOSED],
+            "show": show,
+            "lists": [
+                {"status": status, "label": label, "count": counts.get(status, 0)}
+                for status, label in MATCH_LISTS.items()
+            ],
+            "page": page,
         },
     )
 

@@ -100,3 +100,40 @@ class ConcernAdmin(admin.ModelAdmin):
     search_fields = ["raised_by__email", "what_happened"]
     raw_id_fields = ["match", "raised_by"]
     inlines = [ConcernActionInline]
+
+
+class AnswersAdmin(admin.ModelAdmin):
+    """Feedback and co-production checks: scores only, read-only. People are promised that
+    nobody sees their own answers with their name or words, so neither is shown here."""
+
+    exclude = ["person", "comments"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.SessionFeedback)
+class SessionFeedbackAdmin(AnswersAdmin):
+    list_display = ["session", "role", "useful", "listened_to", "plain_language", "created_at"]
+    list_filter = ["role", "session__match__programme"]
+    search_fields = ["session__match__programme__name"]
+    raw_id_fields = ["session"]
+
+
+@admin.register(models.CoproductionCheck)
+class CoproductionCheckAdmin(AnswersAdmin):
+    list_display = ["match", "role", "occasion", "quarter", "rung", "created_at"]
+    list_filter = ["role", "occasion", "rung", "match__programme"]
+    search_fields = ["match__programme__name"]
+    raw_id_fields = ["match"]
+
+
+@admin.register(models.PlannedSession)
+class PlannedSessionAdmin(admin.ModelAdmin):
+    list_display = ["match", "starts_at", "duration_minutes", "meeting_mode", "cancelled_at"]
+    list_filter = ["meeting_mode", "match__programme"]
+    search_fields = ["match__mentor__email", "match__mentee__email"]
+    raw_id_fields = ["match", "planned_by", "cancelled_by", "session"]

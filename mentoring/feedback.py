@@ -4,11 +4,13 @@ reminder tasks and the forms, so what a person is asked for is the same everywhe
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, BooleanField, Case, Count, Exists, OuterRef, Q, When
 from django.utils import timezone
 
 from mentoring.choices import Role
-from mentoring.models import CoproductionCheck, Session, SessionFeedback
+from mentoring.models import CoproductionCheck, LadderRung, Session, SessionFeedback
 
 # Feedback is asked for sessions of the last four weeks: older memories are not worth much,
 # and nobody should face a backlog.
@@ -120,14 +122,310 @@ def quarterly_checks_due(matches, *, now: datetime | None = None) -> list[CheckD
     ]
 
 
-def checks_due_for(person, *, now: datetime | None = None) -> list[CheckDue]:
-    """This person's own quarterly checks that are due, one per active match at most."""
+def checks_due_for(person, *, now: datetime | None = None, matches=None) -> list[CheckDue]:
+    """This person's own quarterly checks that are due, one per active match at most.
+    Pass `matches` (their live matches, already loaded) to save a query."""
     from matching.selectors import live_matches_of
 
     if not person.is_authenticated:
         return []
+    if matches is None:
+        matches = live_matches_of(person)
     return [
         due
-        for due in quarterly_checks_due(live_matches_of(person), now=now)
-        if due.person.pk == person.pk
+        for due in quarterly_checks_due(matches, now=now)
+        if due.role == role_in_match(due.match, person)
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# What one person is asked now, for one match or one session.
+
+# A closing check is asked for three months after a match ends, then let go, as a missed
+# quarterly check is: nobody should find a pile of old questions on their dashboard.
+CLOSING_WINDOW = QUARTER
+
+
+def check_occasion(due: CheckDue) -> str:
+    """Quarter 0 is the check at closing, as in CoproductionCheck.quarter."""
+    if due.quarter == 0:
+        return CoproductionCheck.Occasion.CLOSING
+    return CoproductionCheck.Occasion.QUARTERLY
+
+
+def _closing_check_due(match, role: str, *, now: datetime) -> bool:
+    return (
+        match.status == "closed"
+        and match.ended_at is not None
+        and match.ended_at >= now - CLOSING_WINDOW
+        and not CoproductionCheck.objects.filter(
+            match=match, role=role, occasion=CoproductionCheck.Occasion.CLOSING
+        ).exists()
+    )
+
+
+def check_due(match, person, *, now: datetime | None = None) -> CheckDue | None:
+    """The co-production check this person is asked for on this match now: the quarterly one
+    while it is active, the closing one once it has ended, or None."""
+    now = now or timezone.now()
+    role = role_in_match(match, person)
+    if role is None:
+        return None
+    if match.status == "closed":
+        return CheckDue(match, role, 0) if _closing_check_due(match, role, now=now) else None
+    due = [d for d in quarterly_checks_due([match], now=now) if d.role == role]
+    return due[0] if due else None
+
+
+def _side_missing(model, role: str, **filters):
+    return ~Exists(model.objects.filter(match=OuterRef("pk"), role=role, **filters))
+
+
+def closed_matches_waiting_for(person, *, now: datetime | None = None) -> list:
+    """Matches of this person that ended in the last three months, where they still have
+    their closing survey or their closing check to give, in one query. Each carries
+    `survey_missing` and `check_missing`."""
+    from matching.models import ClosingSurvey, Match
+
+    if not person.is_authenticated:
+        return []
+    now = now or timezone.now()
+    closing = {"occasion": CoproductionCheck.Occasion.CLOSING}
+    matches = (
+        Match.objects.filter(
+            Q(mentor=person) | Q(mentee=person),
+            status=Match.Status.CLOSED,
+            ended_at__gte=now - CLOSING_WINDOW,
+        )
+        .annotate(
+            survey_missing=~Exists(
+                ClosingSurvey.objects.filter(match=OuterRef("pk"), person=person)
+            ),
+            check_missing=Case(
+                When(mentor=person, then=_side_missing(CoproductionCheck, Role.MENTOR, **closing)),
+                default=_side_missing(CoproductionCheck, Role.MENTEE, **closing),
+                output_field=BooleanField(),
+            ),
+        )
+        .filter(Q(survey_missing=True) | Q(check_missing=True))
+        .select_related("programme", "mentor", "mentee")
+        .order_by("-ended_at", "-pk")
+    )
+    return list(matches)
+
+
+def feedback_open_session_ids(match, person, *, now: datetime | None = None) -> set[int]:
+    """Ids of the sessions of this match that this person may give feedback on now: the
+    rule of can_give_feedback, for a whole list in one query."""
+    now = now or timezone.now()
+    role = role_in_match(match, person)
+    if role is None:
+        return set()
+    return set(
+        Session.objects.filter(match=match, status__in=FEEDBACK_STATUSES, starts_at__lte=now)
+        .filter(~_has_feedback(role))
+        .values_list("pk", flat=True)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes. Answers are never shown to the other person of the match: only coordinators see
+# them, added together (see voice_summary).
+
+FEEDBACK_QUESTIONS = ("useful", "listened_to", "plain_language")
+PRINCIPLES = ("equality", "diversity", "accessibility", "reciprocity")
+
+
+def _already_given(session: Session, role: str) -> bool:
+    return SessionFeedback.objects.filter(session=session, role=role).exists()
+
+
+@transaction.atomic
+def feedback_give(
+    *,
+    session: Session,
+    by,
+    useful: int,
+    listened_to: int,
+    plain_language: int,
+    equal_partner: int | None = None,
+    expertise_valued: int | None = None,
+    paid_fairly: int | None = None,
+    comments: str = "",
+) -> bool:
+    """One side's feedback on a session. The side comes from the match, never from what was
+    sent. Returns False when this side has already answered: a double click, or two tabs,
+    lands on the unique constraint and changes nothing."""
+    role = role_in_match(session.match, by)
+    if role is None:
+        raise PermissionDenied("Not your session")
+    if _already_given(session, role):
+        return False
+    if not can_give_feedback(session, by):
+        raise ValidationError("This session is not open for feedback.")
+    answers = {"useful": useful, "listened_to": listened_to, "plain_language": plain_language}
+    if role == Role.MENTOR:
+        answers |= {
+            "equal_partner": equal_partner,
+            "expertise_valued": expertise_valued,
+            "paid_fairly": paid_fairly,
+        }
+        if None in answers.values():
+            raise ValidationError("Answer every question.")
+    try:
+        with transaction.atomic():
+            SessionFeedback.objects.create(
+                session=session, person=by, role=role, comments=comments, **answers
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def coproduction_check_give(
+    *,
+    match,
+    by,
+    quarter: int,
+    equality: int,
+    diversity: int,
+    accessibility: int,
+    reciprocity: int,
+    rung: int,
+    comments: str = "",
+) -> bool:
+    """One side's co-production check for the quarter it was asked for (0: at closing).
+    Returns False when this side has already answered it."""
+    role = role_in_match(match, by)
+    if role is None:
+        raise PermissionDenied("Not your match")
+    due = check_due(match, by)
+    if due is None or due.quarter != quarter:
+        raise ValidationError("This check is not due any more.")
+    try:
+        with transaction.atomic():
+            CoproductionCheck.objects.create(
+                match=match,
+                person=by,
+                role=role,
+                occasion=check_occasion(due),
+                quarter=quarter,
+                equality=equality,
+                diversity=diversity,
+                accessibility=accessibility,
+                reciprocity=reciprocity,
+                rung=rung,
+                comments=comments,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# What coordinators see: averages and counts per side, never one person's answers.
+
+# A figure worked out from fewer answers than this is not shown: with so few, people could
+# guess who said what.
+MIN_ANSWERS = 8
+RECENT = QUARTER  # "the last 3 months"
+
+
+def enough_answers(count: int) -> bool:
+    """The one rule for every figure on the coordinators' pages."""
+    return count >= MIN_ANSWERS
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An average (or a count) worked out from `answers` answers."""
+
+    value: float | int | None
+    answers: int
+
+    @property
+    def shown(self) -> bool:
+        return enough_answers(self.answers)
+
+
+def _averages(queryset, questions, *, since: datetime) -> dict:
+    """Per role, per question, the average and the number of answers, for all time and since
+    `since`: one query, whatever the number of answers."""
+    recent = Q(created_at__gte=since)
+    aggregates = {}
+    for name in questions:
+        aggregates[f"{name}__all"] = Avg(name)
+        aggregates[f"{name}__all_n"] = Count(name)
+        aggregates[f"{name}__recent"] = Avg(name, filter=recent)
+        aggregates[f"{name}__recent_n"] = Count(name, filter=recent)
+    rows = {row["role"]: row for row in queryset.values("role").annotate(**aggregates)}
+    summary = {}
+    for period in ("recent", "all"):
+        summary[period] = {}
+        for name in questions:
+            summary[period][name] = {
+                role: Figure(
+                    rows.get(role, {}).get(f"{name}__{period}"),
+                    rows.get(role, {}).get(f"{name}__{period}_n", 0),
+                )
+                for role in (Role.MENTOR, Role.MENTEE)
+            }
+    return summary
+
+
+def voice_summary(programme, *, now: datetime | None = None) -> dict:
+    """Feedback and co-production checks of a programme, added up per side, for the last
+    three months and all time. Three queries."""
+    now = now or timezone.now()
+    since = now - RECENT
+    feedback = SessionFeedback.objects.filter(session__match__programme=programme).order_by()
+    checks = CoproductionCheck.objects.filter(match__programme=programme).order_by()
+    questions = FEEDBACK_QUESTIONS + SessionFeedback.MENTOR_QUESTIONS
+    summary = {
+        "feedback": _averages(feedback, questions, since=since),
+        "principles": _averages(checks, PRINCIPLES, since=since),
+    }
+    rung_counts = {
+        (row["role"], row["rung"]): row
+        for row in checks.values("role", "rung").annotate(
+            all=Count("pk"), recent=Count("pk", filter=Q(created_at__gte=since))
+        )
+    }
+    summary["rungs"] = {}
+    for period in ("recent", "all"):
+        totals = {
+            role: sum(row[period] for (r, _), row in rung_counts.items() if r == role)
+            for role in (Role.MENTOR, Role.MENTEE)
+        }
+        summary["rungs"][period] = {
+            "totals": totals,
+            # Each count is shown only when the side's total for the period is big enough.
+            "rows": [
+                {
+                    "rung": rung,
+                    "cells": [
+                        Figure(rung_counts.get((role, rung), {}).get(period, 0), totals[role])
+                        for role in (Role.MENTOR, Role.MENTEE)
+                    ],
+                }
+                for rung in LadderRung
+            ],
+        }
+    return summary
+
+
+def dashboard_asks(person, *, matches=None, now: datetime | None = None) -> dict:
+    """What a person's dashboard asks of them: feedback on sessions, co-production checks
+    (every three months and at closing), and closing surveys of matches that ended.
+    `matches` are their live matches, if already loaded."""
+    now = now or timezone.now()
+    closed = closed_matches_waiting_for(person, now=now)
+    closing_checks = [
+        CheckDue(match, role_in_match(match, person), 0) for match in closed if match.check_missing
+    ]
+    return {
+        "feedback_due": list(feedback_due(person, now=now)),
+        "checks_due": checks_due_for(person, now=now, matches=matches) + closing_checks,
+        "surveys_due": [match for match in closed if match.survey_missing],
+    }

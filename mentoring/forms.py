@@ -51,8 +51,9 @@ class DeclineForm(forms.Form):
     )
 
 
-class SessionForm(forms.Form):
-    """A session's details. The date and time are read in the programme's time zone."""
+class SessionTimeForm(forms.Form):
+    """When a session is and how long: the date and time are read in the programme's time
+    zone and put together as `starts_at`."""
 
     date = forms.DateField(
         label="Date of the session",
@@ -90,6 +91,28 @@ class SessionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose how you met."},
     )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone = ZoneInfo(programme.time_zone)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value.year < 2000:
+            raise forms.ValidationError("Enter a date from 2000 onwards.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        day, time = cleaned.get("date"), cleaned.get("time")
+        if day and time:
+            cleaned["starts_at"] = datetime.combine(day, time, tzinfo=self.time_zone)
+        return cleaned
+
+
+class SessionForm(SessionTimeForm):
+    """A session's details, logged once it has happened."""
+
     topics = IdChoiceField(
         label="What you talked about",
         queryset=Topic.objects.all(),
@@ -120,41 +143,70 @@ class SessionForm(forms.Form):
     )
 
     def __init__(self, *args, programme: Programme, is_mentor: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.time_zone = ZoneInfo(programme.time_zone)
+        super().__init__(*args, programme=programme, **kwargs)
         self.fields["topics"].widget.choices = self.fields["topics"].choices
         if not is_mentor:
             del self.fields["preparation_minutes"]
 
     @classmethod
-    def initial_for(cls, session: Session, programme: Programme) -> dict:
+    def initial_for(cls, session, programme: Programme) -> dict:
+        """The form filled from a session, or from a plan (which has no topics or notes)."""
         local = session.starts_at.astimezone(ZoneInfo(programme.time_zone))
-        return {
+        initial = {
             "date": local.date(),
             "time": local.time().replace(second=0, microsecond=0),
             "duration_minutes": session.duration_minutes,
             "meeting_mode": session.meeting_mode,
-            "topics": list(session.topics.all()),
-            "preparation_minutes": session.preparation_minutes,
-            "note": session.note,
         }
-
-    def clean_date(self):
-        value = self.cleaned_data["date"]
-        if value.year < 2000:
-            raise forms.ValidationError("Enter a date from 2000 onwards.")
-        return value
+        if isinstance(session, Session):
+            initial |= {
+                "topics": list(session.topics.all()),
+                "preparation_minutes": session.preparation_minutes,
+                "note": session.note,
+            }
+        return initial
 
     def clean(self):
         cleaned = super().clean()
-        day, time = cleaned.get("date"), cleaned.get("time")
-        if day and time:
-            starts_at = datetime.combine(day, time, tzinfo=self.time_zone)
-            if starts_at > timezone.now():
-                self.add_error("date", "Log a session once it has happened: this is in the future.")
-            cleaned["starts_at"] = starts_at
+        starts_at = cleaned.get("starts_at")
+        if starts_at and starts_at > timezone.now():
+            self.add_error("date", "Log a session once it has happened: this is in the future.")
         if cleaned.get("preparation_minutes") is None:
             cleaned["preparation_minutes"] = 0
+        return cleaned
+
+
+class PlanForm(SessionTimeForm):
+    """A session arranged in advance."""
+
+    note = forms.CharField(
+        label="Where or how you will meet",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. For example, the café's address or the video call link. Up to 500 "
+        "characters. Only the two of you see this.",
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, programme=programme, **kwargs)
+        fields = self.fields
+        fields["time"].error_messages["required"] = "Enter the time the session starts."
+        fields["duration_minutes"].label = "How long it should last, in minutes"
+        fields["duration_minutes"].initial = 60
+        fields["duration_minutes"].error_messages["required"] = (
+            "Enter how long the session should last, in minutes."
+        )
+        fields["meeting_mode"].label = "How you will meet"
+        fields["meeting_mode"].error_messages["required"] = "Choose how you will meet."
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at = cleaned.get("starts_at")
+        if starts_at and starts_at <= timezone.now():
+            self.add_error(
+                "date", "Plan a session for a time still to come. To record one, log it instead."
+            )
         return cleaned
 
 
@@ -204,3 +256,75 @@ class ConcernActionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where the concern stands now."},
     )
+
+
+# Feedback after a session and the co-production check. Each question is a row of radio
+# buttons in a fieldset, its legend the statement to agree or disagree with.
+
+
+def _agreement(label: str) -> forms.TypedChoiceField:
+    from mentoring.models import AGREEMENT
+
+    return forms.TypedChoiceField(
+        label=label,
+        choices=AGREEMENT,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": f"Choose how much you agree with \u201c{label}\u201d.",
+            "invalid_choice": "Choose one of the answers given.",
+        },
+    )
+
+
+def _label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _comments(model, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=_label(model, "comments"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=help_text,
+    )
+
+
+class FeedbackForm(forms.Form):
+    """Both people answer the same questions; mentors also answer three about co-production."""
+
+    def __init__(self, *args, is_mentor: bool, **kwargs):
+        from mentoring.feedback import FEEDBACK_QUESTIONS
+        from mentoring.models import SessionFeedback
+
+        super().__init__(*args, **kwargs)
+        questions = FEEDBACK_QUESTIONS + (SessionFeedback.MENTOR_QUESTIONS if is_mentor else ())
+        for name in questions:
+            self.fields[name] = _agreement(_label(SessionFeedback, name))
+        self.fields["comments"] = _comments(SessionFeedback, "Up to 2000 characters.")
+
+
+class CoproductionCheckForm(forms.Form):
+    """SCIE's four principles as statements, then the ladder of co-production."""
+
+    def __init__(self, *args, **kwargs):
+        from mentoring.feedback import PRINCIPLES
+        from mentoring.models import CoproductionCheck, LadderRung
+
+        super().__init__(*args, **kwargs)
+        for name in PRINCIPLES:
+            self.fields[name] = _agreement(_label(CoproductionCheck, name))
+        self.fields["rung"] = forms.TypedChoiceField(
+            label=_label(CoproductionCheck, "rung"),
+            choices=LadderRung.choices,
+            coerce=int,
+            widget=forms.RadioSelect,
+            help_text="From the bottom of the ladder to the top. Choose the one closest to how "
+            "it felt.",
+            error_messages={
+                "required": "Choose the one that is closest to how it felt.",
+                "invalid_choice": "Choose one of the answers given.",
+            },
+        )
+        self.fields["comments"] = _comments(CoproductionCheck, "Up to 2000 characters.")

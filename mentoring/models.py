@@ -698,3 +698,64 @@ class CoproductionCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Co-production check from the {self.role} on {self.match_id}"
+
+
+class PlannedSessionQuerySet(models.QuerySet["PlannedSession"]):
+    def open(self) -> "PlannedSessionQuerySet":
+        """Neither cancelled nor logged yet."""
+        return self.filter(cancelled_at__isnull=True, session__isnull=True)
+
+
+class PlannedSession(models.Model):
+    """A session the two people of a match have arranged. It is not a session yet: once it
+    has happened, either person logs it (the form starts from the plan) and the other
+    confirms it as usual. Nobody is paid for a plan."""
+
+    match = models.ForeignKey("matching.Match", on_delete=models.CASCADE, related_name="plans")
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    starts_at = models.DateTimeField("when it starts")
+    duration_minutes = models.PositiveSmallIntegerField("how long it should last, in minutes")
+    meeting_mode = models.CharField("how you will meet", max_length=20, choices=MeetingMode.choices)
+    note = models.TextField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The session logged from this plan, once it happened: a plan is logged once.
+    session = models.OneToOneField(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan"
+    )
+
+    objects = PlannedSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=SESSION_MINUTES[0])
+                & Q(duration_minutes__lte=SESSION_MINUTES[1]),
+                name="planned_session_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(session__isnull=True),
+                name="planned_session_cancelled_or_logged_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Planned session of {self.match} on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def programme(self):
+        return self.match.programme
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_open(self) -> bool:
+        return self.cancelled_at is None and self.session_id is None

@@ -17,6 +17,7 @@ from mentoring.models import (
     ConcernAction,
     Invitation,
     Membership,
+    PlannedSession,
     Programme,
     Session,
 )
@@ -424,6 +425,9 @@ def session_dispute(*, session: Session, by: User, reason: str) -> bool:
             old={"status": old_status},
             new={"status": Session.Status.DISPUTED},
         )
+        from notifications.services import notify_session_disputed
+
+        notify_session_disputed(session=session, by=by)
     return bool(updated)
 
 
@@ -522,3 +526,60 @@ def concern_record_action(
         new={"status": new_status},
     )
     return action
+
+
+# Planned sessions: either person of a live match arranges one in advance; either can cancel
+# it; once it has happened, logging it starts from the plan.
+
+
+@transaction.atomic
+def session_plan(
+    *, match, by: User, starts_at, duration_minutes: int, meeting_mode: str, note: str = ""
+) -> PlannedSession:
+    from matching.selectors import LIVE_MATCH
+
+    if by.pk not in (match.mentor_id, match.mentee_id):
+        raise PermissionDenied("Only the mentor or mentee of a match can plan its sessions.")
+    if match.status not in LIVE_MATCH:
+        raise ValidationError("This match has ended, so no more sessions can be planned.")
+    if not SESSION_MINUTES[0] <= duration_minutes <= SESSION_MINUTES[1]:
+        raise ValidationError("A session lasts from 15 minutes to 8 hours.")
+    if starts_at <= timezone.now():
+        raise ValidationError("Plan a session for a time still to come.")
+    return PlannedSession.objects.create(
+        match=match,
+        planned_by=by,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        meeting_mode=meeting_mode,
+        note=note.strip(),
+    )
+
+
+@transaction.atomic
+def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
+    """Either person cancels a plan not yet logged. Returns whether this call cancelled it."""
+    if by.pk not in (plan.match.mentor_id, plan.match.mentee_id):
+        raise PermissionDenied("Not your planned session")
+    cancelled = (
+        PlannedSession.objects.open()
+        .filter(pk=plan.pk)
+        .update(cancelled_at=timezone.now(), cancelled_by=by)
+    )
+    plan.refresh_from_db()
+    return bool(cancelled)
+
+
+@transaction.atomic
+def session_log_from_plan(*, plan: PlannedSession, by: User, **details) -> Session:
+    """Log the session a plan was for. The plan is locked first, so two people logging it at
+    the same moment make one session: the second is told it is already logged."""
+    locked = PlannedSession.objects.select_for_update().get(pk=plan.pk)
+    if locked.session_id is not None:
+        raise ValidationError("This session has already been logged.")
+    if locked.cancelled_at is not None:
+        raise ValidationError("This planned session was cancelled.")
+    session = session_log(match=locked.match, by=by, **details)
+    PlannedSession.objects.filter(pk=locked.pk).update(session=session)
+    plan.refresh_from_db()
+    return session

@@ -140,10 +140,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Run by `celery -A mentoring beat`: each task decides for itself what is due.
+# Run by `celery -A mentoring beat`: each task decides for itself what is due. Beat keeps
+# its schedule in the database (django-celery-beat), copied from this dict when it starts,
+# so an administrator can see and pause entries in the Django admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "start-scheduled-matching-rounds": {
         "task": "matching.start_scheduled_rounds",
+        "schedule": 60 * 60,
+    },
+    # Reminders (log, confirm, feedback, approvals...): safe to run as often as wanted.
+    "send-reminders": {
+        "task": "notifications.send_reminders",
         "schedule": 60 * 60,
     },
 }

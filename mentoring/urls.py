@@ -75,6 +75,9 @@ urlpatterns = [
     # Sessions of a match: its mentor and mentee only
     path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/sessions/new/", views.session_new, name="session_new"),
+    path("matches/<int:match_id>/sessions/plan/", views.session_plan, name="session_plan"),
+    path("planned/<int:plan_id>/calendar.ics", views.plan_calendar, name="plan_calendar"),
+    path("planned/<int:plan_id>/cancel/", views.plan_cancel, name="plan_cancel"),
     # Concerns: the person who raised one, and the programme's coordinators
     path("matches/<int:match_id>/concerns/new/", views.concern_new, name="concern_new"),
     path(
@@ -94,6 +97,10 @@ urlpatterns = [
     ),
     path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
     path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
+    # Feedback and the co-production check: each person of the match, for their own side
+    path("sessions/<int:session_id>/feedback/", views.session_feedback, name="session_feedback"),
+    path("matches/<int:match_id>/check/", views.coproduction_check, name="coproduction_check"),
+    path("coordinate/<slug:slug>/voice/", views.coordinator_voice, name="coordinator_voice"),
     path(
         "sessions/<int:session_id>/calendar.ics",
         views.session_calendar,

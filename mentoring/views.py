@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -13,6 +14,7 @@ from accounts.access import (
     get_concern_for_raiser,
     get_match_for_person,
     get_membership_for_coordinator,
+    get_plan_for_person,
     get_programme_for_coordinator,
     get_session_for_coordinator,
     get_session_for_person,
@@ -22,19 +24,32 @@ from accounts.adapter import PENDING_INVITATION_KEY
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from matching.selectors import LIVE_MATCH
-from mentoring import services
-from mentoring.calendar import session_calendar_file
+from mentoring import feedback, services
+from mentoring.calendar import plan_calendar_file, session_calendar_file
 from mentoring.choices import Role
 from mentoring.forms import (
     ApplicationForm,
     ConcernActionForm,
     ConcernForm,
+    CoproductionCheckForm,
     DeclineForm,
     DisputeForm,
+    FeedbackForm,
     InvitationForm,
+    PlanForm,
     SessionForm,
 )
-from mentoring.models import Application, Concern, Invitation, Membership, Programme, Session
+from mentoring.models import (
+    Application,
+    Concern,
+    CoproductionCheck,
+    Invitation,
+    Membership,
+    PlannedSession,
+    Programme,
+    Session,
+    SessionFeedback,
+)
 from mentoring.requests import posted
 from mentoring.selectors import member_rows, sessions_to_approve
 
@@ -314,11 +329,15 @@ def match_detail(request, match_id):
         request,
         "mentoring/match_detail.html",
         {
+            "plans": PlannedSession.objects.open().filter(match=match),
+            "now": timezone.now(),
             "match": match,
             "programme": match.programme,
             "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
             "sessions": sessions,
             "is_live": match.status in LIVE_MATCH,
+            "feedback_open": feedback.feedback_open_session_ids(match, request.user),
+            "check_due": feedback.check_due(match, request.user),
         },
     )
 
@@ -329,10 +348,24 @@ def session_new(request, match_id):
     if match.status not in LIVE_MATCH:
         messages.info(request, "This match has ended, so no more sessions can be logged.")
         return redirect("match_detail", match_id=match.pk)
-    form = _session_form(request, match=match)
+    # Logging a planned session starts from the plan. Another match's plan, or one already
+    # logged or cancelled, is simply not used.
+    plan = (
+        PlannedSession.objects.open()
+        .filter(match=match, pk=request.GET["plan"], starts_at__lte=timezone.now())
+        .first()
+        if request.GET.get("plan", "").isdecimal() and len(request.GET["plan"]) < 12
+        else None
+    )
+    form = _session_form(request, match=match, session=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_log(match=match, by=request.user, **_session_details(form))
+            details = _session_details(form)
+            session = (
+                services.session_log_from_plan(plan=plan, by=request.user, **details)
+                if plan
+                else services.session_log(match=match, by=request.user, **details)
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -342,8 +375,67 @@ def session_new(request, match_id):
     return render(
         request,
         "mentoring/session_form.html",
-        {"match": match, "programme": match.programme, "form": form, "session": None},
+        {
+            "match": match,
+            "programme": match.programme,
+            "form": form,
+            "session": None,
+            "plan": plan,
+        },
     )
+
+
+@login_required
+def session_plan(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    if match.status not in LIVE_MATCH:
+        messages.info(request, "This match has ended, so no more sessions can be planned.")
+        return redirect("match_detail", match_id=match.pk)
+    form = PlanForm(posted(request), programme=match.programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.session_plan(
+                match=match,
+                by=request.user,
+                starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"],
+                meeting_mode=data["meeting_mode"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Session planned. Add it to your calendar from the list below. After it has "
+                "happened, log it from here.",
+            )
+            return redirect("match_detail", match_id=match.pk)
+    return render(
+        request,
+        "mentoring/session_plan.html",
+        {"match": match, "programme": match.programme, "form": form},
+    )
+
+
+@login_required
+def plan_calendar(request, plan_id):
+    plan = get_plan_for_person(request.user, plan_id)
+    response = HttpResponse(plan_calendar_file(plan), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="planned-session-{plan.pk}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def plan_cancel(request, plan_id):
+    plan = get_plan_for_person(request.user, plan_id)
+    if services.plan_cancel(plan=plan, by=request.user):
+        messages.success(request, "The planned session is cancelled. Let the other person know.")
+    else:
+        messages.info(request, "This planned session was already logged or cancelled.")
+    return redirect("match_detail", match_id=plan.match_id)
 
 
 @login_required
@@ -416,6 +508,7 @@ def session_detail(request, session_id):
             "form": form,
             "can_confirm": session.can_be_confirmed_by(request.user),
             "can_dispute": session.can_be_disputed_by(request.user),
+            "can_give_feedback": feedback.can_give_feedback(session, request.user),
         },
     )
 
@@ -549,4 +642,162 @@ def coordinator_concern_detail(request, slug, concern_id):
         request,
         "mentoring/coordinator/concern_detail.html",
         {"programme": programme, "concern": concern, "actions": actions, "form": form},
+    )
+
+
+# Feedback after each session and the co-production check. Only the two people of a match
+# answer, each for their own side; coordinators see the answers only added together.
+
+
+def _feedback_closed_reason(session, person) -> str:
+    if SessionFeedback.objects.filter(
+        session=session, role=feedback.role_in_match(session.match, person)
+    ).exists():
+        return "given"
+    if session.status == Session.Status.DISPUTED:
+        return "disputed"
+    return "not_yet"
+
+
+@login_required
+def session_feedback(request, session_id):
+    session = get_session_for_person(request.user, session_id)
+    match = session.match
+    other = session.other_person(request.user)
+    if not feedback.can_give_feedback(session, request.user):
+        reason = _feedback_closed_reason(session, request.user)
+        if request.method == "POST" and reason == "given":
+            messages.info(request, "You have already given feedback on this session. Thank you.")
+            return redirect("match_detail", match_id=match.pk)
+        return render(
+            request,
+            "mentoring/feedback_closed.html",
+            {
+                "session": session,
+                "match": match,
+                "programme": match.programme,
+                "other": other,
+                "reason": reason,
+            },
+        )
+    form = FeedbackForm(posted(request), is_mentor=request.user.pk == match.mentor_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = feedback.feedback_give(session=session, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    "Thank you for your feedback. It helps your coordinators make mentoring "
+                    "work for everyone.",
+                )
+            else:
+                messages.info(request, "You had already given feedback on this session. Thank you.")
+            return redirect("match_detail", match_id=match.pk)
+    return render(
+        request,
+        "mentoring/feedback_form.html",
+        {
+            "session": session,
+            "match": match,
+            "programme": match.programme,
+            "other": other,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def coproduction_check(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+    due = feedback.check_due(match, request.user)
+    if due is None:
+        if request.method == "POST":
+            messages.info(request, "There is no co-production check to answer just now.")
+            return redirect("match_detail", match_id=match.pk)
+        return render(
+            request,
+            "mentoring/coproduction_check_none.html",
+            {"match": match, "programme": match.programme, "other": other},
+        )
+    form = CoproductionCheckForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = feedback.coproduction_check_give(
+                match=match, by=request.user, quarter=due.quarter, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    "Thank you for answering the co-production check. It helps your "
+                    "coordinators see how equal matches feel.",
+                )
+            else:
+                messages.info(request, "You had already answered this check. Thank you.")
+            return redirect("match_detail", match_id=match.pk)
+    return render(
+        request,
+        "mentoring/coproduction_check.html",
+        {
+            "match": match,
+            "programme": match.programme,
+            "other": other,
+            "due": due,
+            "form": form,
+        },
+    )
+
+
+def _voice_rows(averages: dict, questions, model) -> dict:
+    """Table rows per period: a question's label, then the mentors' and mentees' figures,
+    or None where a side is not asked that question."""
+    rows: dict[str, list] = {}
+    for period in ("recent", "all"):
+        rows[period] = []
+        for name in questions:
+            figures = averages[period][name]
+            mentees_asked = name not in SessionFeedback.MENTOR_QUESTIONS
+            rows[period].append(
+                {
+                    "label": model._meta.get_field(name).verbose_name,
+                    "cells": [
+                        figures[Role.MENTOR],
+                        figures[Role.MENTEE] if mentees_asked else None,
+                    ],
+                }
+            )
+    return rows
+
+
+@staff_required
+def coordinator_voice(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    summary = feedback.voice_summary(programme)
+    feedback_questions = feedback.FEEDBACK_QUESTIONS + SessionFeedback.MENTOR_QUESTIONS
+    periods = [("recent", "The last 3 months"), ("all", "All time")]
+    feedback_rows = _voice_rows(summary["feedback"], feedback_questions, SessionFeedback)
+    principle_rows = _voice_rows(summary["principles"], feedback.PRINCIPLES, CoproductionCheck)
+    return render(
+        request,
+        "mentoring/coordinator_voice.html",
+        {
+            "programme": programme,
+            "min_answers": feedback.MIN_ANSWERS,
+            "periods": [
+                {
+                    "key": key,
+                    "title": title,
+                    "feedback": feedback_rows[key],
+                    "principles": principle_rows[key],
+                    "rungs": summary["rungs"][key],
+                }
+                for key, title in periods
+            ],
+        },
     )

@@ -98,7 +98,9 @@ def test_it_lets_the_coordinator_pause_with_a_reason_only_coordinators_see(world
     assert response.status_code == 302
     assert status_of(match) == Match.Status.PAUSED
     assert match.pause_reason == PRIVATE_REASON
-    listing = client.get(reverse("coordinator_matches", args=[world.programme.slug])).text
+    listing = client.get(
+        reverse("coordinator_matches", args=[world.programme.slug]), {"show": "paused"}
+    ).text
     assert PRIVATE_REASON in listing
 
     for persona in ("mentor", "mentee"):
@@ -204,7 +206,9 @@ def test_it_lets_the_other_person_give_their_survey_afterwards(world, match, log
 
 def test_it_shows_closing_surveys_to_the_coordinator(world, match, login_as):
     close(match, world.mentor, comments="We got there in the end")
-    page = login_as("coordinator").get(reverse("coordinator_matches", args=[world.programme.slug]))
+    page = login_as("coordinator").get(
+        reverse("coordinator_matches", args=[world.programme.slug]), {"show": "closed"}
+    )
     assert "We got there in the end" in page.text
     assert "3 out of 5" in page.text
 
@@ -315,25 +319,42 @@ def _many_matches(world, start: int, stop: int) -> None:
     )
 
 
-def _queries_for_list(client, world) -> int:
+def _queries_for_list(client, world, show: str) -> int:
     url = reverse("coordinator_matches", args=[world.programme.slug])
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = client.get(url, {"show": show})
     assert response.status_code == 200
     return len(queries)
 
 
+@pytest.mark.parametrize("show", ["active", "paused", "closed"])
 def test_it_lists_matches_in_a_flat_number_of_queries(
-    world, login_as, django_assert_max_num_queries
+    world, login_as, django_assert_max_num_queries, show
 ):
     client = login_as("coordinator")
     _many_matches(world, 0, 5)
-    few = _queries_for_list(client, world)
+    few = _queries_for_list(client, world, show)
     _many_matches(world, 5, 200)
-    many = _queries_for_list(client, world)
+    many = _queries_for_list(client, world, show)
     assert many == few
     with django_assert_max_num_queries(15):
-        client.get(reverse("coordinator_matches", args=[world.programme.slug]))
-    assert (
-        "Mentee 199" in client.get(reverse("coordinator_matches", args=[world.programme.slug])).text
-    )
+        client.get(reverse("coordinator_matches", args=[world.programme.slug]), {"show": show})
+
+
+def test_it_pages_the_matches_of_each_kind_and_counts_them(world, login_as):
+    client = login_as("coordinator")
+    _many_matches(world, 0, 200)
+    url = reverse("coordinator_matches", args=[world.programme.slug])
+
+    first = client.get(url).text  # active, newest first
+    assert "Active (67)" in first and "Paused (67)" in first and "Ended (66)" in first
+    assert 'aria-current="page">Active (67)' in first
+    assert "Page 1 of 2" in first and "?show=active&amp;page=2" in first
+    assert first.count("Pause<span") == 50
+    second = client.get(url, {"show": "active", "page": 2}).text
+    assert second.count("Pause<span") == 17 and "Previous page" in second
+    ended = client.get(url, {"show": "closed", "page": 2}).text
+    assert ended.count("how it went 5 out of 5") == 2 * 16
+    # Nonsense in the address shows the first page of active matches, never an error.
+    odd = client.get(url, {"show": "<script>", "page": "lots"})
+    assert odd.status_code == 200 and "Page 1 of 2" in odd.text

@@ -133,6 +133,24 @@ def _match_id(w):
     return _match(w).pk
 
 
+def _plan_id(w):
+    """A session Sam and Priya planned for next week."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentoring import services
+
+    plan = services.session_plan(
+        match=_match(w),
+        by=w.mentee,
+        starts_at=timezone.now() + timedelta(days=7),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    return plan.pk
+
+
 def _paused_match_id(w):
     from matching import services
 
@@ -198,6 +216,57 @@ def _concern_by_mentor(w):
     return concern.pk
 
 
+def _journal_entry_id(w):
+    """A private journal entry Priya wrote about a session with Sam: only she may open it."""
+    from django.utils import timezone
+
+    from journal import services
+    from mentoring.models import Session
+
+    session = Session.objects.get(pk=_session(w, by="mentee"))
+    entry = services.journal_entry_create(
+        mentee=w.mentee,
+        session=session,
+        activity_date=timezone.localdate(),
+        answers={"description": "We talked about a review meeting I chaired."},
+    )
+    return entry.pk
+
+
+def _shared_journal_entry_id(w):
+    """A free-standing entry Priya shared: Sam, her mentor in a live match, may read it."""
+    from django.utils import timezone
+
+    from journal import services
+
+    _match(w)
+    entry = services.journal_entry_create(
+        mentee=w.mentee,
+        activity_date=timezone.localdate(),
+        answers={"description": "Thinking about power in a family meeting."},
+    )
+    services.journal_entry_share(entry=entry, by=w.mentee)
+    return entry.pk
+
+
+def _with_goal(w, kwargs=None):
+    """Priya has a goal of her own, so pages about goals show a note form."""
+    from journal.models import Goal
+
+    Goal.objects.get_or_create(mentee=w.mentee, topic=None, title="Write notes a child can read")
+    return kwargs or {}
+
+
+def _notification_for_mentor(w):
+    """A reminder of Sam's: nobody else may open it, not even his coordinator."""
+    from notifications.services import notify
+
+    notification, _ = notify(
+        person=w.mentor, kind="cpd", event_key="test", title="Record your CPD", url="/dashboard/"
+    )
+    return notification.pk
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(everyone(200)),
     # Signed-in people are sent on to their dashboard.
@@ -216,6 +285,14 @@ MATRIX: dict[str, Row] = {
     "mentor_pause": Row(signed_in(404, mentor=200)),
     "mentee_profile_edit": Row(signed_in(404, mentee=200), form=True),
     "account_settings": Row(signed_in(200)),
+    "notifications": Row(signed_in(200)),
+    "notification_open": Row(
+        signed_in(404, mentor=302),
+        kwargs=lambda w: {"notification_id": _notification_for_mentor(w)},
+        method="post",
+    ),
+    "notifications_read": Row(signed_in(302), method="post"),
+    "email_choices": Row(signed_in(200), form=True),
     "my_data": Row(signed_in(200)),
     "my_data_download": Row(signed_in(200)),
     "account_delete": Row(signed_in(200), form=True),
@@ -292,6 +369,31 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
     ),
+    "session_plan": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w)},
+        form=True,
+    ),
+    "plan_calendar": Row(
+        signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"plan_id": _plan_id(w)}
+    ),
+    "plan_cancel": Row(
+        signed_in(404, mentor=302, mentee=302),
+        kwargs=lambda w: {"plan_id": _plan_id(w)},
+        method="post",
+    ),
+    # Feedback is the two people's own: coordinators see only totals, on coordinator_voice.
+    "session_feedback": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
+        form=True,
+    ),
+    # The closed match: each side's closing check is due, so both get the form.
+    "coproduction_check": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _closed_match_id(w)},
+        form=True,
+    ),
     "concern_new": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
@@ -301,11 +403,44 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=200),
         kwargs=lambda w: {"match_id": _match_id(w), "concern_id": _concern_by_mentor(w)},
     ),
+    # The reflective journal is the mentee's own; the mentor sees only what is shared with
+    # them, and coordinators never see it.
+    "journal_list": Row(signed_in(404, mentee=200)),
+    "journal_new": Row(signed_in(404, mentee=200), form=True),
+    "journal_detail": Row(
+        signed_in(404, mentee=200), kwargs=lambda w: {"entry_id": _journal_entry_id(w)}
+    ),
+    "journal_edit": Row(
+        signed_in(404, mentee=200), kwargs=lambda w: {"entry_id": _journal_entry_id(w)}, form=True
+    ),
+    "journal_share": Row(
+        signed_in(404, mentee=302),
+        kwargs=lambda w: {"entry_id": _journal_entry_id(w)},
+        method="post",
+        data={"action": "share"},
+    ),
+    "journal_delete": Row(
+        signed_in(404, mentee=200), kwargs=lambda w: {"entry_id": _journal_entry_id(w)}
+    ),
+    "journal_shared_with_me": Row(signed_in(404, mentor=200)),
+    "journal_shared_detail": Row(
+        signed_in(404, mentor=200), kwargs=lambda w: {"entry_id": _shared_journal_entry_id(w)}
+    ),
+    "journal_cpd": Row(signed_in(404, mentee=200)),
+    "journal_cpd_print": Row(signed_in(404, mentee=200)),
+    "journal_cpd_download": Row(signed_in(404, mentee=200)),
+    "goals": Row(signed_in(404, mentee=200), kwargs=_with_goal, form=True),
+    "match_goals": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: _with_goal(w, {"match_id": _match_id(w)}),
+        form=True,
+    ),
     "coordinator_concerns": Row(staff(200), kwargs=north()),
     "coordinator_concern_detail": Row(
         staff(200), kwargs=north(concern_id=_concern_by_mentor), form=True
     ),
     "coordinator_sessions": Row(staff(200), kwargs=north()),
+    "coordinator_voice": Row(staff(200), kwargs=north()),
     "coordinator_session_approve": Row(
         staff(302), kwargs=north(session_id=_confirmed_session), method="post"
     ),

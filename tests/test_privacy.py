@@ -78,3 +78,160 @@ def test_it_ends_proposals_and_matches_when_someone_deletes_their_account(world,
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DECLINED
     assert not Match.objects.exclude(status="closed").exists()
+
+
+def test_my_download_holds_my_match_concerns_and_what_i_said(world, client):
+    from matching import services as matching_services
+    from mentoring import services
+    from mentoring.models import SessionFeedback
+    from tests.test_permissions import _match
+
+    match = _match(world)
+    services.concern_raise(
+        match=match, by=world.mentee, kind="wellbeing", what_happened="I am finding it hard."
+    )
+    session = services.session_log(
+        match=match,
+        by=world.mentor,
+        starts_at=match.started_at,
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    SessionFeedback.objects.create(
+        session=session,
+        person=world.mentor,
+        role="mentor",
+        useful=5,
+        listened_to=4,
+        plain_language=4,
+        equal_partner=5,
+        expertise_valued=5,
+        paid_fairly=2,
+        comments="Payment was late.",
+    )
+    matching_services.match_close(
+        match=match, by=world.mentee, rating=4, recommend="yes", reason="goals_reached"
+    )
+
+    client.force_login(world.mentee)
+    mine = json.loads(client.get(reverse("my_data_download")).content)
+    assert [m["with"] for m in mine["matches"]] == ["Sam"]
+    assert mine["matches"][0]["status"] == "Closed"
+    assert mine["concerns_raised"][0]["what_happened"] == "I am finding it hard."
+    assert mine["closing_surveys"][0]["why_it_ended"] == "We reached our goals"
+    # What the mentor said about the session is the mentor's, never in the mentee's file.
+    assert mine["session_feedback_given"] == []
+    assert "Payment was late" not in json.dumps(mine)
+
+    client.force_login(world.mentor)
+    theirs = json.loads(client.get(reverse("my_data_download")).content)
+    assert theirs["concerns_raised"] == []
+    assert "I am finding it hard" not in json.dumps(theirs)
+    [feedback] = theirs["session_feedback_given"]
+    assert feedback["answers"]["I am paid fairly and on time"] == "Disagree"
+    assert feedback["comments"] == "Payment was late."
+
+
+def test_deleting_my_account_keeps_my_scores_in_the_totals_without_me_or_my_words(world, client):
+    from matching import services as matching_services
+    from matching.models import ClosingSurvey
+    from mentoring import services
+    from mentoring.models import CoproductionCheck, SessionFeedback
+    from tests.test_permissions import _match
+
+    match = _match(world)
+    session = services.session_log(
+        match=match,
+        by=world.mentee,
+        starts_at=match.started_at,
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    SessionFeedback.objects.create(
+        session=session,
+        person=world.mentee,
+        role="mentee",
+        useful=5,
+        listened_to=5,
+        plain_language=4,
+        comments="Sam helped me see my assessment of the Jones family differently.",
+    )
+    CoproductionCheck.objects.create(
+        match=match,
+        person=world.mentee,
+        role="mentee",
+        occasion="closing",
+        equality=4,
+        diversity=4,
+        accessibility=5,
+        reciprocity=4,
+        rung=6,
+        comments="Named someone here.",
+    )
+    matching_services.match_close(
+        match=match,
+        by=world.mentee,
+        rating=5,
+        recommend="yes",
+        reason="goals_reached",
+        comments="Thanks Sam.",
+    )
+    client.force_login(world.mentee)
+    client.post(reverse("account_delete"), {"password": PASSWORD})
+
+    feedback = SessionFeedback.objects.get()
+    assert (feedback.person, feedback.comments, feedback.useful) == (None, "", 5)
+    check = CoproductionCheck.objects.get()
+    assert (check.person, check.comments, check.rung) == (None, "", 6)
+    assert ClosingSurvey.objects.get().comments == ""
+
+
+def test_my_download_holds_my_journal_goals_and_notifications_and_deleting_removes_them(
+    world, client
+):
+    from datetime import date
+
+    from journal import services as journal_services
+    from journal.models import Goal, JournalEntry
+    from notifications.models import EmailOptOut, Notification
+    from notifications.services import notify
+    from tests.test_permissions import _match
+
+    _match(world)
+    journal_services.journal_entry_create(
+        mentee=world.mentee,
+        activity_date=date(2026, 10, 1),
+        answers={"description": "A home visit where I noticed my own assumptions."},
+    )
+    goal = journal_services.goal_add(mentee=world.mentee, title="Write reports families can read")
+    journal_services.goal_note_add(goal=goal, author=world.mentor, text="Big progress this month.")
+    notify(person=world.mentee, kind="feedback", event_key="x:1", title="Give feedback")
+    EmailOptOut.objects.create(person=world.mentee, kind="feedback")
+
+    client.force_login(world.mentee)
+    mine = json.loads(client.get(reverse("my_data_download")).content)
+    assert "noticed my own assumptions" in json.dumps(mine["journal"])
+    [goal_data] = mine["goals"]
+    assert goal_data["goal"] == "Write reports families can read"
+    assert goal_data["notes"] == [
+        {
+            "by": "Sam",
+            "note": "Big progress this month.",
+            "written": goal_data["notes"][0]["written"],
+        }
+    ]
+    assert [n["what"] for n in mine["notifications"]] == ["Give feedback"]
+    assert mine["emails_you_turned_off"]
+
+    client.force_login(world.mentor)
+    theirs = json.loads(client.get(reverse("my_data_download")).content)
+    assert theirs["journal"] == [] and "assumptions" not in json.dumps(theirs)
+    assert [n["note"] for n in theirs["goal_notes_you_wrote_for_others"]] == [
+        "Big progress this month."
+    ]
+
+    client.force_login(world.mentee)
+    client.post(reverse("account_delete"), {"password": PASSWORD})
+    assert not JournalEntry.objects.exists() and not Goal.objects.exists()
+    assert not Notification.objects.filter(person=world.mentee).exists()
+    assert not EmailOptOut.objects.exists()

@@ -1,5 +1,6 @@
 """The demo seed: logins that work, a believable population, and the same data every run."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -15,6 +16,7 @@ from allauth.mfa.totp.internal.auth import (
 from allauth.mfa.utils import decrypt
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
 from matching import services as matching_services
@@ -23,9 +25,11 @@ from mentoring.choices import AVAILABILITY_SLOT_KEYS, Role
 from mentoring.models import (
     Administrator,
     Application,
+    Concern,
     Invitation,
     Membership,
     Organisation,
+    PlannedSession,
     Programme,
     Session,
     Topic,
@@ -380,8 +384,8 @@ def test_it_leaves_active_matches_a_decline_and_proposals_waiting():
 
     matches = Match.objects.select_related("proposal")
     assert matches.count() == 8
+    assert matches.filter(status=Match.Status.ACTIVE).count() == 7  # and one ended
     for match in matches:
-        assert match.status == Match.Status.ACTIVE
         assert match.proposal.status == Proposal.Status.ACCEPTED
         assert match.programme.slug == "north-star"
     declined = Proposal.objects.get(status=Proposal.Status.DECLINED)
@@ -473,11 +477,39 @@ def test_it_gives_the_demo_matches_sessions_at_each_step():
 
     sessions = Session.objects.select_related("match")
     by_status = {status: sessions.filter(status=status).count() for status in Session.Status.values}
-    assert by_status == {"approved": 16, "confirmed": 7, "logged": 1, "disputed": 0}
-    assert {session.match.status for session in sessions} == {Match.Status.ACTIVE}
+    # A year of sessions for eight matches; the ended match's were all approved.
+    assert by_status == {"approved": 113, "confirmed": 6, "logged": 1, "disputed": 0}
+    assert {session.match.status for session in sessions} == {
+        Match.Status.ACTIVE,
+        Match.Status.CLOSED,
+    }
+    first = sessions.order_by("starts_at").first()
+    assert timezone.now() - first.starts_at > timedelta(weeks=49)
+    assert first.match.started_at < first.starts_at
     assert all(session.starts_at < session.created_at for session in sessions)
     assert not sessions.filter(match__mentor__email="mentor@example.org").exists()
     logged = sessions.get(status="logged")
     assert logged.logged_by in (logged.match.mentor, logged.match.mentee)
     assert Session.topics.through.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_APPROVED).count() == 16
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_APPROVED).count() == 113
+
+
+@pytest.mark.django_db
+def test_it_ends_one_match_with_both_surveys_and_raises_one_concern(mailoutbox):
+    seed()
+    seed()
+
+    ended = Match.objects.get(status=Match.Status.CLOSED)
+    assert ended.ended_at < timezone.now()
+    assert sorted(ended.closing_surveys.values_list("person", flat=True)) == sorted(
+        [ended.mentor_id, ended.mentee_id]
+    )
+    assert PairExclusion.objects.filter(mentor=ended.mentor, mentee=ended.mentee).exists()
+    concern = Concern.objects.get()
+    assert concern.raised_by == concern.match.mentor
+    assert concern.status == Concern.Status.IN_PROGRESS
+    assert concern.actions.count() == 1
+    plans = PlannedSession.objects.all()
+    assert plans.count() == 2 and all(p.starts_at > timezone.now() for p in plans)
+    # Seeding tells nobody: the coordinator "read it back then".
+    assert not [m for m in mailoutbox if "concern" in m.subject.lower()]

@@ -1,0 +1,209 @@
+"""Demo journals and learning goals, called once from `manage.py seed_demo`.
+
+The named demo mentee (Priya) gets a year of journal entries and goals from her profile.
+She has no mentor yet (the demo leaves her and Sam to be matched live), so her entries are
+free-standing reflections; the one she shared reaches Sam as soon as they are matched.
+The first seeded North Star pair gets entries about their own sessions, one shared with the
+mentor, and goals with notes by both of them, so a mentor's view is there to try at once.
+
+Running it again adds nothing: each person's journal and notes are written only if empty."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from journal import services
+from journal.models import Goal, JournalEntry
+from journal.selectors import session_date
+from matching.models import Match
+from mentoring.models import PCFDomain, Session
+
+DEMO_MENTEE = "mentee@example.org"
+DEMO_MENTOR = "mentor@example.org"
+
+# Priya's reflections: weeks ago, PCF domain slugs, then the answers.
+PRIYA_ENTRIES = [
+    (
+        46,
+        ["values-and-ethics", "critical-reflection"],
+        {
+            "description": "I read back a case note I wrote last year about a boy of nine. "
+            "It called his mum 'non-engaging' three times.",
+            "feelings": "Embarrassed, then a bit defensive.",
+            "evaluation": "The facts were right. The words were not kind, and he may read "
+            "them one day.",
+            "analysis": "I wrote for my manager and the court, not for him.",
+            "conclusion": "Case notes are part of a child's story. Labels stick.",
+            "bias": "I wrote about every missed meeting and none of the times she came.",
+            "impact": "I now write notes as if the child is reading over my shoulder.",
+        },
+    ),
+    (
+        30,
+        ["diversity-and-equality", "skills-and-interventions"],
+        {
+            "description": "A review for a girl of fifteen. Eight adults in the room and she "
+            "sat by the door.",
+            "feelings": "Uncomfortable. I could see she wanted to leave.",
+            "analysis": "The meeting was set up for us, at a time that suited us.",
+            "power": "We held almost all of it. She could only choose to stay quiet.",
+            "differently": "Ask her beforehand who she wants there and where she wants to sit.",
+            "action_plan": "Meet her before the next review and let her set the agenda.",
+        },
+    ),
+    (
+        17,
+        ["rights-justice"],
+        {
+            "description": "Helped a young man moving to his first flat. He had no kettle "
+            "and no money until his grant came through.",
+            "evaluation": "We sorted the grant. Nobody had checked the basics before the move.",
+            "conclusion": "Moving on is practical before it is emotional.",
+            "impact": "I made a moving-in checklist for the team, written with two care leavers.",
+        },
+    ),
+    (
+        6,
+        ["critical-reflection", "professionalism"],
+        {
+            "description": "Supervision about a family where I felt stuck.",
+            "feelings": "Tired, and worried I was missing something.",
+            "analysis": "I had stopped seeing what was going well for them.",
+            "bias": "No. I listed five risks and one strength.",
+            "action_plan": "Write three strengths before my next visit.",
+        },
+    ),
+    (
+        1,
+        ["values-and-ethics"],
+        {
+            "description": "Thinking about what I want from a mentor with care experience.",
+            "feelings": "Hopeful, and a bit nervous about being judged.",
+            "conclusion": "I want someone to tell me honestly how my words land.",
+            "differently": "Be open about what I find hard, rather than showing only what "
+            "goes well.",
+        },
+    ),
+]
+# The entry Priya shared: it reaches her mentor once she has one.
+PRIYA_SHARED = 4
+PRIYA_OWN_GOAL = "Write case notes a child could read"
+PRIYA_NOTES = [
+    "Read back three old case notes and rewrote one with my team.",
+    "Asked a young person what words they want us to use about them.",
+]
+
+# The seeded pair's reflections on their sessions, newest sessions last.
+PAIR_ENTRIES = [
+    {
+        "description": "We went through a review meeting from the young person's side of "
+        "the table.",
+        "feelings": "Surprised by how much I had never noticed.",
+        "analysis": "Small things, like who speaks first, set the tone for the child.",
+        "conclusion": "Ask the young person how they want the meeting to start.",
+        "power": "The chair held it. The young person held very little.",
+        "impact": "I now ask children to open their own reviews if they want to.",
+    },
+    {
+        "description": "Practised explaining a move to a new home in words a ten-year-old "
+        "would use.",
+        "evaluation": "My first go was full of jargon. The second was better.",
+        "conclusion": "Say 'home', not 'placement'. Say 'family time', not 'contact'.",
+        "action_plan": "Try the new words with a child I visit next week.",
+    },
+    {
+        "description": "We talked about how it felt to read your own file as an adult.",
+        "feelings": "Moved. It stayed with me all evening.",
+        "bias": "Our notes describe risks in detail and strengths in a line.",
+        "differently": "Write one thing the child did well in every visit note.",
+        "impact": "My visit notes now start with the child's own words.",
+    },
+]
+PAIR_SHARED = 2
+MENTOR_NOTE = "Reviewed together: the last two visit notes read much more kindly."
+MENTEE_NOTE = "Used the new words in a review. The young person noticed."
+
+
+def _domains(slugs: list[str]) -> list[PCFDomain]:
+    return list(PCFDomain.objects.filter(slug__in=slugs))
+
+
+def _goals_with_notes(*, mentee: User, notes: list[tuple[User, str, Session | None]]) -> None:
+    services.goals_from_profile(mentee=mentee)
+    goals = list(Goal.objects.filter(mentee=mentee).order_by("created_at", "id"))
+    if not goals or any(goal.notes.exists() for goal in goals):
+        return
+    for index, (author, text, session) in enumerate(notes):
+        services.goal_note_add(
+            goal=goals[index % len(goals)], author=author, text=text, session=session
+        )
+
+
+def _priya(stdout) -> None:
+    priya = User.objects.filter(email=DEMO_MENTEE).first()
+    if priya is None:
+        return
+    today = timezone.localdate()
+    if not JournalEntry.objects.filter(mentee=priya).exists():
+        for index, (weeks, domains, answers) in enumerate(PRIYA_ENTRIES):
+            entry = services.journal_entry_create(
+                mentee=priya,
+                activity_date=today - timedelta(weeks=weeks),
+                answers=answers,
+                pcf_domains=_domains(domains),
+            )
+            if index == PRIYA_SHARED:
+                services.journal_entry_share(entry=entry, by=priya)
+        stdout.write(f"Journal: {len(PRIYA_ENTRIES)} entries for {priya}.")
+    if not Goal.objects.filter(mentee=priya, topic=None).exists():
+        services.goal_add(mentee=priya, title=PRIYA_OWN_GOAL)
+    _goals_with_notes(mentee=priya, notes=[(priya, text, None) for text in PRIYA_NOTES])
+
+
+def _seeded_pair(stdout) -> None:
+    """The first seeded North Star match with sessions, by the mentee's email."""
+    match = (
+        Match.objects.filter(programme__slug="north-star", status=Match.Status.ACTIVE)
+        .filter(sessions__isnull=False)
+        .exclude(mentor__email=DEMO_MENTOR)
+        .exclude(mentee__email=DEMO_MENTEE)
+        .select_related("mentor", "mentee", "programme")
+        .order_by("mentee__email")
+        .distinct()
+        .first()
+    )
+    if match is None:
+        return
+    mentee = match.mentee
+    sessions = list(
+        Session.objects.filter(match=match).select_related("match__programme").order_by("starts_at")
+    )
+    recent = sessions[-len(PAIR_ENTRIES) :]
+    if not JournalEntry.objects.filter(mentee=mentee).exists():
+        for index, (session, answers) in enumerate(zip(recent, PAIR_ENTRIES, strict=False)):
+            entry = services.journal_entry_create(
+                mentee=mentee,
+                session=session,
+                activity_date=session_date(session),
+                answers=answers,
+                pcf_domains=_domains(["critical-reflection", "values-and-ethics"][: index + 1]),
+            )
+            if index == PAIR_SHARED:
+                services.journal_entry_share(entry=entry, by=mentee)
+        stdout.write(
+            f"Journal: entries about sessions for {mentee}, one shared with {match.mentor}."
+        )
+    latest = recent[-1] if recent else None
+    _goals_with_notes(
+        mentee=mentee,
+        notes=[(match.mentor, MENTOR_NOTE, latest), (mentee, MENTEE_NOTE, None)],
+    )
+
+
+def seed_journal(stdout) -> None:
+    """Demo journals and goals. Safe to run again: it only adds what is missing."""
+    _priya(stdout)
+    _seeded_pair(stdout)

@@ -1,0 +1,65 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from mentoring.requests import posted
+from notifications import services
+from notifications.forms import EmailChoicesForm
+from notifications.models import Kind
+from notifications.selectors import (
+    email_kinds_unwanted,
+    get_notification_for_person,
+    notifications_of,
+)
+
+PAGE_SIZE = 25
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "notifications": page.object_list},
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request, notification_id):
+    notification = get_notification_for_person(request.user, notification_id)
+    services.notification_open(notification=notification)
+    # Stored addresses are our own paths; anything else goes to the list instead.
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(notification.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    count = services.notifications_mark_all_read(person=request.user)
+    if count:
+        messages.success(request, "All your notifications are marked as read.")
+    else:
+        messages.info(request, "You had no new notifications.")
+    return redirect("notifications")
+
+
+@login_required
+def email_choices(request):
+    unwanted = email_kinds_unwanted(request.user)
+    form = EmailChoicesForm(
+        posted(request), initial={"wanted": [k for k in Kind.values if k not in unwanted]}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.email_choices_set(person=request.user, unwanted=form.unwanted())
+        messages.success(request, "Your email choices are saved.")
+        return redirect("email_choices")
+    return render(request, "notifications/email_choices.html", {"form": form})

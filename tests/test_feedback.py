@@ -1,0 +1,560 @@
+"""Feedback after each session and the co-production check: two-way and equal, each person
+answering for their own side, the other person never seeing it, and coordinators seeing
+only totals big enough that nobody can be picked out."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Match
+from mentoring import feedback, services
+from mentoring.feedback import (
+    Figure,
+    check_due,
+    coproduction_check_give,
+    dashboard_asks,
+    enough_answers,
+    feedback_give,
+)
+from mentoring.models import CoproductionCheck, LadderRung, Session, SessionFeedback
+from tests.test_permissions import _closed_match_id, _match
+
+SECRET = "Sam talked over me and I did not feel heard at all"
+ANSWERS = {"useful": "4", "listened_to": "5", "plain_language": "3", "comments": "Good session."}
+MENTOR_ANSWERS = ANSWERS | {"equal_partner": "5", "expertise_valued": "4", "paid_fairly": "2"}
+CHECK = {
+    "equality": "4",
+    "diversity": "5",
+    "accessibility": "3",
+    "reciprocity": "4",
+    "rung": str(LadderRung.CO_DESIGN.value),
+    "comments": "",
+}
+
+
+@pytest.fixture
+def match(world) -> Match:
+    return _match(world)
+
+
+@pytest.fixture
+def session(world, match) -> Session:
+    return services.session_log(
+        match=match,
+        by=world.mentee,
+        starts_at=timezone.now() - timedelta(days=2),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+
+
+def feedback_url(session) -> str:
+    return reverse("session_feedback", args=[session.pk])
+
+
+def check_url(match) -> str:
+    return reverse("coproduction_check", args=[match.pk])
+
+
+def age(match, weeks: int) -> Match:
+    Match.objects.filter(pk=match.pk).update(started_at=timezone.now() - timedelta(weeks=weeks))
+    match.refresh_from_db()
+    return match
+
+
+def give(session, person, **answers):
+    values = {"useful": 4, "listened_to": 4, "plain_language": 4} | answers
+    if person.pk == session.match.mentor_id:
+        values = {"equal_partner": 4, "expertise_valued": 4, "paid_fairly": 4} | values
+    return feedback_give(session=session, by=person, **values)
+
+
+# The rule for small numbers
+
+
+def test_it_hides_any_figure_from_fewer_than_eight_answers():
+    assert not enough_answers(0)
+    assert not enough_answers(7)
+    assert enough_answers(8)
+    assert enough_answers(500)
+    assert not Figure(4.5, 7).shown
+    assert Figure(4.5, 8).shown
+
+
+# Giving feedback
+
+
+def test_it_shows_the_form_with_a_fieldset_per_question_and_who_sees_the_answers(
+    world, session, client
+):
+    client.force_login(world.mentor)
+    page = client.get(feedback_url(session)).content.decode()
+
+    assert (
+        "Only your coordinators see answers, and only added together with other people's. "
+        "Priya never sees what you say." in page
+    )
+    assert page.count("<fieldset") == 6
+    for question in ("The session was useful to me", "I felt an equal partner"):
+        assert f'<legend class="label">{question}</legend>' in page
+    assert "Strongly disagree" in page and "Strongly agree" in page
+
+
+def test_it_asks_mentees_only_the_questions_for_both(world, session, client):
+    client.force_login(world.mentee)
+    page = client.get(feedback_url(session)).content.decode()
+
+    assert page.count("<fieldset") == 3
+    assert "I felt an equal partner" not in page
+    assert "Sam never sees what you say" in page
+
+
+def test_it_saves_the_answers_with_the_side_taken_from_the_match(world, session, client):
+    client.force_login(world.mentee)
+    # A mentee who sends the mentor's questions, and claims to be the mentor, is still a mentee.
+    response = client.post(feedback_url(session), MENTOR_ANSWERS | {"role": "mentor"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("match_detail", args=[session.match_id])
+    given = SessionFeedback.objects.get()
+    assert (given.role, given.person, given.useful, given.listened_to) == (
+        "mentee",
+        world.mentee,
+        4,
+        5,
+    )
+    assert given.equal_partner is None and given.paid_fairly is None
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Thank you for your feedback" in thanks
+
+
+def test_it_saves_the_mentor_questions_from_mentors(world, session, client):
+    client.force_login(world.mentor)
+    client.post(feedback_url(session), MENTOR_ANSWERS)
+
+    given = SessionFeedback.objects.get()
+    assert (given.role, given.equal_partner, given.expertise_valued, given.paid_fairly) == (
+        "mentor",
+        5,
+        4,
+        2,
+    )
+
+
+def test_it_takes_one_answer_per_side_whatever_the_double_clicks(world, session, client):
+    client.force_login(world.mentor)
+    first = client.post(feedback_url(session), MENTOR_ANSWERS)
+    second = client.post(feedback_url(session), MENTOR_ANSWERS, follow=True)
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "You have already given feedback on this session" in second.content.decode()
+    assert SessionFeedback.objects.count() == 1
+    page = client.get(feedback_url(session)).content.decode()
+    assert "You have already given feedback on this session" in page
+    assert "<form" not in page.split("<main", 1)[1]
+
+
+def test_it_treats_a_race_on_the_unique_constraint_as_already_given(world, session):
+    """Two posts that both passed the 'not given yet' check: the second meets the unique
+    constraint, which the service turns into 'already given' rather than an error."""
+    assert give(session, world.mentee) is True
+    assert give(session, world.mentee, useful=2) is False
+    with (
+        mock.patch.object(feedback, "_already_given", return_value=False),
+        mock.patch.object(feedback, "can_give_feedback", return_value=True),
+    ):
+        assert give(session, world.mentee, useful=1) is False
+    assert SessionFeedback.objects.get().useful == 4
+
+
+def test_it_lets_each_side_answer_once(world, session):
+    assert give(session, world.mentor) is True
+    assert give(session, world.mentee) is True
+    assert sorted(SessionFeedback.objects.values_list("role", flat=True)) == ["mentee", "mentor"]
+
+
+def test_it_refuses_feedback_from_anyone_outside_the_match(world, session):
+    with pytest.raises(PermissionDenied):
+        give(session, world.coordinator)
+
+
+def test_it_refuses_feedback_on_a_session_said_to_be_wrong(world, session, client):
+    services.session_dispute(session=session, by=world.mentor, reason="It was 30 minutes.")
+    with pytest.raises(ValidationError):
+        give(session, world.mentor)
+    client.force_login(world.mentor)
+    page = client.get(feedback_url(session)).content.decode()
+    assert "Once they are put right, you can give feedback" in page
+
+
+def test_it_keeps_what_was_typed_and_says_what_is_missing(world, session, client):
+    client.force_login(world.mentor)
+    response = client.post(feedback_url(session), {"useful": "4", "comments": "Kept, please"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Choose how much you agree with \u201cI felt listened to and respected\u201d." in page
+    assert "Kept, please" in page
+    assert 'name="useful" value="4" required id="id_useful_3" checked' in page
+    assert not SessionFeedback.objects.exists()
+
+
+def test_it_refuses_answers_off_the_scale(world, session, client):
+    client.force_login(world.mentor)
+    response = client.post(feedback_url(session), MENTOR_ANSWERS | {"useful": "6"})
+
+    assert response.status_code == 200
+    assert "Choose one of the answers given." in response.content.decode()
+    assert not SessionFeedback.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["other_mentor", "coordinator", "other_coordinator"])
+def test_it_answers_404_to_anyone_not_in_the_match(world, session, client, persona):
+    client.force_login(getattr(world, persona))
+    assert client.get(feedback_url(session)).status_code == 404
+    assert client.post(feedback_url(session), MENTOR_ANSWERS).status_code == 404
+    assert not SessionFeedback.objects.exists()
+
+
+# Links to the form
+
+
+def test_it_links_to_the_form_until_this_side_has_answered(world, session, client):
+    client.force_login(world.mentor)
+    link = "Give feedback on this session"
+    assert link in client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert link in client.get(reverse("match_detail", args=[session.match_id])).content.decode()
+    assert "Feedback to give" in client.get(reverse("dashboard")).content.decode()
+
+    give(session, world.mentor)
+
+    assert link not in client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert link not in client.get(reverse("match_detail", args=[session.match_id])).content.decode()
+    assert "Feedback to give" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_it_never_shows_one_person_what_the_other_said(world, session, client):
+    """Priya's answers are nowhere on Sam's pages, nor is whether she has answered."""
+    client.force_login(world.mentee)
+    client.post(feedback_url(session), ANSWERS | {"comments": SECRET, "useful": "1"})
+    assert SessionFeedback.objects.filter(role="mentee").exists()
+
+    client.force_login(world.mentor)
+    pages = {
+        "match": client.get(reverse("match_detail", args=[session.match_id])),
+        "session": client.get(reverse("session_detail", args=[session.pk])),
+        "dashboard": client.get(reverse("dashboard")),
+        "feedback": client.get(feedback_url(session)),
+    }
+    for where, response in pages.items():
+        page = response.content.decode()
+        assert response.status_code == 200, where
+        assert SECRET not in page, where
+        assert "Priya has given feedback" not in page, where
+    # Sam is still asked for his own side.
+    assert "Give feedback on this session" in pages["session"].content.decode()
+    assert "<fieldset" in pages["feedback"].content.decode()
+
+
+# The co-production check
+
+
+def test_it_has_nothing_to_ask_in_the_first_three_months(world, match, client):
+    client.force_login(world.mentor)
+    response = client.get(check_url(match))
+
+    assert response.status_code == 200
+    assert "There is nothing to answer now" in response.content.decode()
+    assert check_due(match, world.mentor) is None
+    assert "Co-production check" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_it_asks_each_side_every_three_months(world, match, client):
+    age(match, 14)
+    client.force_login(world.mentee)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Co-production check" in dashboard
+    assert "the check every three months" in dashboard
+    page = client.get(check_url(match)).content.decode()
+    assert "What co-production means" in page
+    assert page.count("<fieldset") == 5
+    assert "Coercion: I was told what to do" in page
+    # The ladder reads from the bottom rung up.
+    assert page.index("Coercion") < page.index("Co-production: we were equal partners")
+
+    response = client.post(check_url(match), CHECK)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("match_detail", args=[match.pk])
+    check = CoproductionCheck.objects.get()
+    assert (check.role, check.occasion, check.quarter, check.rung) == (
+        "mentee",
+        "quarterly",
+        1,
+        LadderRung.CO_DESIGN,
+    )
+    assert "There is nothing to answer now" in client.get(check_url(match)).content.decode()
+    # Sam's side is still asked.
+    assert check_due(match, world.mentor).quarter == 1
+
+
+def test_it_asks_for_the_latest_quarter_only(world, match):
+    age(match, 30)
+    assert check_due(match, world.mentor).quarter == 2
+
+
+def test_it_treats_a_second_check_as_already_given(world, match, client):
+    age(match, 14)
+    assert coproduction_check_give(
+        match=match, by=world.mentor, quarter=1, **{k: int(v) for k, v in CHECK.items() if v}
+    )
+    client.force_login(world.mentor)
+    response = client.post(check_url(match), CHECK, follow=True)
+    assert "There is no co-production check to answer just now" in response.content.decode()
+    assert CoproductionCheck.objects.count() == 1
+    with mock.patch.object(
+        feedback, "check_due", return_value=feedback.CheckDue(match, "mentor", 1)
+    ):
+        assert not coproduction_check_give(
+            match=match, by=world.mentor, quarter=1, **{k: int(v) for k, v in CHECK.items() if v}
+        )
+
+
+def test_it_refuses_a_check_for_a_quarter_not_asked(world, match):
+    age(match, 14)
+    with pytest.raises(ValidationError):
+        coproduction_check_give(
+            match=match, by=world.mentor, quarter=2, **{k: int(v) for k, v in CHECK.items() if v}
+        )
+
+
+def test_it_keeps_the_check_form_filled_in_on_a_mistake(world, match, client):
+    age(match, 14)
+    client.force_login(world.mentor)
+    response = client.post(check_url(match), CHECK | {"rung": "", "comments": "Kept"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose the one that is closest to how it felt." in page
+    assert "Kept" in page
+    assert not CoproductionCheck.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["other_mentor", "coordinator", "other_coordinator"])
+def test_it_answers_404_to_anyone_outside_the_match_on_the_check(world, match, client, persona):
+    age(match, 14)
+    client.force_login(getattr(world, persona))
+    assert client.get(check_url(match)).status_code == 404
+    assert client.post(check_url(match), CHECK).status_code == 404
+
+
+def test_it_asks_both_people_for_the_closing_check_when_a_match_ends(world, match, client):
+    client.force_login(world.mentor)
+    response = client.post(
+        reverse("match_end", args=[match.pk]),
+        {"rating": "4", "recommend": "yes", "reason": "goals_reached"},
+        follow=True,
+    )
+    assert "One last co-production check" in response.content.decode()
+    page = client.get(check_url(match)).content.decode()
+    assert "Your match has ended" in page
+
+    client.post(check_url(match), CHECK)
+    check = CoproductionCheck.objects.get()
+    assert (check.role, check.occasion, check.quarter) == ("mentor", "closing", 0)
+
+    # Priya is reminded of both the closing survey and the closing check.
+    client.force_login(world.mentee)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Tell us how your match went" in dashboard
+    assert reverse("match_end", args=[match.pk]) in dashboard
+    assert "has ended: the last check" in dashboard
+    assert reverse("coproduction_check", args=[match.pk]) in dashboard
+    # Sam gave both: nothing left for him.
+    client.force_login(world.mentor)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Tell us how your match went" not in dashboard
+    assert "the last check" not in dashboard
+
+
+def test_it_lets_the_closing_check_go_after_three_months(world, match):
+    match_id = _closed_match_id(world)
+    closed = Match.objects.get(pk=match_id)
+    assert check_due(closed, world.mentee).quarter == 0
+    Match.objects.filter(pk=match_id).update(ended_at=timezone.now() - timedelta(weeks=14))
+    closed.refresh_from_db()
+    assert check_due(closed, world.mentee) is None
+    assert dashboard_asks(world.mentee)["surveys_due"] == []
+
+
+def test_it_keeps_the_dashboard_asks_in_a_few_queries(world, match, django_assert_max_num_queries):
+    age(match, 14)
+    for days in range(1, 21):
+        services.session_log(
+            match=match,
+            by=world.mentee,
+            starts_at=timezone.now() - timedelta(days=days),
+            duration_minutes=60,
+            meeting_mode="online",
+        )
+    with django_assert_max_num_queries(4):
+        asks = dashboard_asks(world.mentor, matches=[match])
+    assert len(asks["feedback_due"]) == 20
+    assert [due.quarter for due in asks["checks_due"]] == [1]
+
+
+# What coordinators see
+
+
+def _answers(match, *, mentors: int, mentees: int, score: int = 4, comment: str = "") -> None:
+    """Feedback on new sessions of `match`, straight into the database."""
+    now = timezone.now()
+    sessions = Session.objects.bulk_create(
+        Session(
+            match=match,
+            logged_by=match.mentor,
+            starts_at=now - timedelta(days=n + 1),
+            duration_minutes=60,
+            meeting_mode="online",
+        )
+        for n in range(max(mentors, mentees))
+    )
+    rows = []
+    for number, session in enumerate(sessions):
+        common = {"session": session, "useful": score, "listened_to": 5, "plain_language": 3}
+        if number < mentors:
+            rows.append(
+                SessionFeedback(
+                    role="mentor",
+                    person=match.mentor,
+                    equal_partner=2,
+                    expertise_valued=4,
+                    paid_fairly=5,
+                    comments=comment,
+                    **common,
+                )
+            )
+        if number < mentees:
+            rows.append(SessionFeedback(role="mentee", person=match.mentee, **common))
+    SessionFeedback.objects.bulk_create(rows)
+
+
+def test_it_shows_coordinators_averages_side_by_side(world, match, client):
+    _answers(match, mentors=8, mentees=7, comment=SECRET)
+    client.force_login(world.coordinator)
+
+    response = client.get(reverse("coordinator_voice", args=["north"]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<td>4.0 out of 5</td><td>8</td>" in page
+    assert "<td>2.0 out of 5</td><td>8</td>" in page  # equal partner, mentors
+    assert "Too few answers to show</td><td>Fewer than 8</td>" in page  # the 7 mentees
+    assert "Not asked" in page
+    assert SECRET not in page
+    assert "Comments people write are not shown on this page" in page
+
+
+def test_it_adds_up_the_last_three_months_apart_from_all_time(world, match):
+    _answers(match, mentors=8, mentees=8, score=2)
+    SessionFeedback.objects.update(created_at=timezone.now() - timedelta(weeks=20))
+    _answers(match, mentors=8, mentees=0, score=5)
+
+    summary = feedback.voice_summary(world.programme)["feedback"]
+
+    assert summary["recent"]["useful"]["mentor"] == Figure(5.0, 8)
+    assert summary["all"]["useful"]["mentor"] == Figure(3.5, 16)
+    assert summary["recent"]["useful"]["mentee"] == Figure(None, 0)
+    assert summary["all"]["useful"]["mentee"] == Figure(2.0, 8)
+
+
+def test_it_counts_the_ladder_only_for_enough_answers(world, match):
+    age(match, 14)
+    checks = [
+        CoproductionCheck(
+            match=match,
+            role=role,
+            occasion="quarterly",
+            quarter=quarter,
+            equality=4,
+            diversity=4,
+            accessibility=4,
+            reciprocity=4,
+            rung=LadderRung.CO_PRODUCTION if quarter % 2 else LadderRung.CONSULTATION,
+        )
+        for quarter in range(1, 9)
+        for role in (["mentor", "mentee"] if quarter < 8 else ["mentor"])
+    ]
+    CoproductionCheck.objects.bulk_create(checks)
+
+    summary = feedback.voice_summary(world.programme)
+
+    rows = {row["rung"]: row["cells"] for row in summary["rungs"]["all"]["rows"]}
+    mentor, mentee = rows[LadderRung.CO_PRODUCTION]
+    assert mentor == Figure(4, 8) and mentor.shown
+    assert not mentee.shown  # seven mentees answered
+    assert summary["principles"]["all"]["equality"]["mentor"] == Figure(4.0, 8)
+
+
+def test_it_hides_other_programmes_figures(world, match, client):
+    _answers(match, mentors=8, mentees=8)
+    client.force_login(world.other_coordinator)
+    assert client.get(reverse("coordinator_voice", args=["north"])).status_code == 404
+    page = client.get(reverse("coordinator_voice", args=["south"])).content.decode()
+    assert "out of 5" not in page
+
+
+def test_it_links_coordinators_to_the_page(world, client):
+    client.force_login(world.coordinator)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("coordinator_voice", args=["north"]) in page
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_it_adds_up_in_the_same_few_queries(
+    world, match, client, django_assert_max_num_queries, count
+):
+    _answers(match, mentors=count, mentees=count)
+    client.force_login(world.coordinator)
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("coordinator_voice", args=["north"])).status_code == 200
+
+
+# The demo
+
+
+@pytest.mark.django_db
+def test_it_seeds_believable_answers_once_and_leaves_some_to_give():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def seed():
+        call_command("seed_demo", stdout=StringIO())
+        return SessionFeedback.objects.count(), CoproductionCheck.objects.count()
+
+    first = seed()
+    assert seed() == first
+
+    assert first[0] > 100 and first[1] > 20
+    scores = list(SessionFeedback.objects.values_list("useful", flat=True))
+    assert sum(scores) / len(scores) > 3.5 and min(scores) < 4
+    assert SessionFeedback.objects.exclude(comments="").exists()
+    # The pair the accessibility crawl follows each have a session and a check to answer.
+    waiting = Session.objects.select_related("match__mentor", "match__mentee").get(
+        status=Session.Status.LOGGED
+    )
+    for person in (waiting.match.mentor, waiting.match.mentee):
+        asks = dashboard_asks(person)
+        assert asks["feedback_due"], person
+        assert asks["checks_due"], person
+    # The mentor of the ended match is still asked for the closing check.
+    ended = Match.objects.filter(status=Match.Status.CLOSED).select_related("mentor").first()
+    if ended:
+        assert check_due(ended, ended.mentor).quarter == 0
+        assert check_due(ended, ended.mentee) is None
