@@ -65,10 +65,17 @@ from mentoring.celery import app
 
 queue, visibility = sys.argv[1], float(sys.argv[2])
 app.conf.task_default_queue = queue
+# The bookkeeping of unacknowledged messages is this test's own too: other tests' workers
+# (other xdist processes in CI) share the Redis database, and a restore lock left by any
+# killed process would otherwise stall every restore for its five-minute expiry.
 app.conf.broker_transport_options = {
     "visibility_timeout": visibility,
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
+    "unacked_key": f"{queue}-unacked",
+    "unacked_index_key": f"{queue}-unacked-index",
+    "unacked_mutex_key": f"{queue}-unacked-mutex",
+    "unacked_mutex_expire": 5,
 }
 app.worker_main(["worker", "--pool=solo", "--queues", queue, "--loglevel=WARNING",
                  "--without-mingle", "--without-gossip", "--without-heartbeat"])
