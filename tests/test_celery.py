@@ -74,7 +74,7 @@ def test_it_round_trips_a_task_through_the_real_broker():
 
 @needs_broker
 @pytest.mark.broker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_runs_a_real_task_in_a_worker_against_committed_data(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     queue = f"test-{uuid.uuid4().hex}"

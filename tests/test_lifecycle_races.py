@@ -13,7 +13,7 @@ from mentoring.models import Concern, ConcernAction
 from tests.test_matching_app import at_once, postgres_only
 from tests.test_permissions import _match
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_match_ended_by_everyone_at_once_ends_once(world):

@@ -852,7 +852,7 @@ def at_once(count: int, work) -> list:
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_makes_exactly_one_match_when_the_last_yes_arrives_many_times_at_once(world):
     proposal = approved(world)
     services.proposal_answer(proposal=proposal, person=world.mentor, accept=True)
@@ -871,7 +871,7 @@ def test_it_makes_exactly_one_match_when_the_last_yes_arrives_many_times_at_once
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_approves_exactly_once_when_many_approvals_arrive_at_once(world):
     proposal = solved_round(world).proposals.get()
 

@@ -84,7 +84,7 @@ def test_it_keeps_coordinator_led_programmes_out_of_mentee_choice(world, client)
     assert "a coordinator suggests matches" in page
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_never_gives_a_mentor_more_mentees_than_places_under_concurrent_requests():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are real on PostgreSQL only; CI runs this there")

@@ -190,7 +190,7 @@ def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_both_people_logging_one_plan_at_once_make_one_session(world):
     match = _match(world)
     planned = plan(match, world.mentor)

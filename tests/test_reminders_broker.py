@@ -38,7 +38,7 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="Worker processes share the test database only on PostgreSQL",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

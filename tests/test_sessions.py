@@ -333,7 +333,7 @@ def test_it_links_each_match_and_the_queue_from_the_pages_people_use(world, matc
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_approves_exactly_once_when_many_approvals_arrive_at_once(world):
     match = _match(world)
     session = log(match, world.mentor)
@@ -346,7 +346,7 @@ def test_it_approves_exactly_once_when_many_approvals_arrive_at_once(world):
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_never_approves_details_changed_at_the_same_moment(world):
     """An edit and an approval at once: either the approval wins and the edit is refused,
     or the edit wins and the session waits for a new confirmation. Never both."""
