@@ -10,11 +10,22 @@ from accounts.models import AuditEvent
 _SECRET_KEYS = {"password", "password1", "password2", "secret", "token", "code", "key"}
 
 
+_JSON_TYPES = (str, int, float, bool, type(None), list, dict)
+
+
 def _clean(values: dict[str, Any] | None) -> dict[str, Any]:
+    """Secrets hidden; amounts and dates written as text ("12.50", "2026-04-06"), exactly."""
     if not values:
         return {}
     return {
-        key: ("[hidden]" if key.lower() in _SECRET_KEYS else value) for key, value in values.items()
+        key: (
+            "[hidden]"
+            if key.lower() in _SECRET_KEYS
+            else value
+            if isinstance(value, _JSON_TYPES)
+            else str(value)
+        )
+        for key, value in values.items()
     }
 
 

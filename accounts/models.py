@@ -103,6 +103,18 @@ class AuditEvent(models.Model):
         SESSION_CONFIRMED = "session_confirmed", "Session confirmed"
         SESSION_DISPUTED = "session_disputed", "Session said to be wrong"
         SESSION_APPROVED = "session_approved", "Session approved"
+        RATE_CARD_ADDED = "rate_card_added", "Rate card added"
+        LEDGER_LINE_REVERSED = "ledger_line_reversed", "Payment line corrected"
+        EXPENSE_CLAIMED = "expense_claimed", "Expense claimed"
+        EXPENSE_APPROVED = "expense_approved", "Expense approved"
+        EXPENSE_REJECTED = "expense_rejected", "Expense not approved"
+        EXPENSE_WITHDRAWN = "expense_withdrawn", "Expense withdrawn"
+        RECEIPT_OPENED = "receipt_opened", "Receipt opened"
+        PAYMENT_PREFERENCE_CHANGED = "payment_preference_changed", "Payment choice changed"
+        PAYMENT_RUN_CREATED = "payment_run_created", "Payment run made"
+        PAYMENT_RUN_EXPORTED = "payment_run_exported", "Payment run exported for finance"
+        PAYMENT_RUN_PAID = "payment_run_paid", "Payment run marked paid"
+        PAYMENT_FAILED = "payment_failed", "Payment marked as failed"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

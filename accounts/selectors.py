@@ -80,6 +80,8 @@ def navigation_for(user) -> dict:
             "badge": f"{unread} new" if unread else "",
         }
     )
+    if Role.MENTOR in roles:
+        main.append({"label": "Your pay", "url": reverse("pay")})
     if Role.MENTEE in roles:
         main.append({"label": "Your journal", "url": reverse("journal_list")})
         main.append({"label": "Your goals", "url": reverse("goals")})
@@ -117,6 +119,10 @@ def navigation_for(user) -> dict:
                         {
                             "label": "Sessions to approve",
                             "url": reverse("coordinator_sessions", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Payments",
+                            "url": reverse("coordinator_pay", args=[programme.slug]),
                         },
                     ],
                 }
@@ -259,6 +265,9 @@ def personal_data_export(user) -> dict:
     ]
     data.update(_mentoring_export(user))
     data.update(_journal_and_notifications_export(user))
+    from payments.selectors import personal_data as payments_data
+
+    data.update(payments_data(user))
     data["activity_log"] = [
         {"when": e.occurred_at.isoformat(), "what": e.get_action_display()}
         for e in AuditEvent.objects.filter(actor=user)[:500]

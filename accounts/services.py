@@ -105,10 +105,15 @@ def _voice_anonymise(user: User) -> None:
 
 
 def _private_records_delete(user: User) -> None:
-    """The journal and goals are the person's own, and notifications are only for them."""
+    """The journal and goals are the person's own, and notifications are only for them.
+    Bank details and the earnings alert go too; what they were paid stays (the law says
+    payment records are kept), under the anonymised account."""
     from journal.models import Goal, JournalEntry
     from notifications.models import EmailOptOut, Notification
+    from payments.models import EarningsAlert, PaymentPreference
 
+    PaymentPreference.objects.filter(mentor=user).delete()
+    EarningsAlert.objects.filter(mentor=user).delete()
     JournalEntry.objects.filter(mentee=user).delete()
     Goal.objects.filter(mentee=user).delete()
     Notification.objects.filter(person=user).delete()

@@ -29,6 +29,7 @@ from mentoring.feedback import dashboard_asks
 from mentoring.models import Application, Membership
 from mentoring.requests import posted
 from mentoring.selectors import sessions_waiting_for
+from payments.selectors import mentor_pay_card, slow_payment_counts
 
 
 @login_required
@@ -60,6 +61,7 @@ def dashboard(request):
     context.update(dashboard_asks(user, matches=context["matches"]))
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
+        context["pay"] = mentor_pay_card(user)
     if Role.MENTEE in roles:
         context["mentee_profile"] = services.mentee_profile_for(user)
         # From 1 to 30 November: the CPD recording deadline, for the journal card.
@@ -68,6 +70,9 @@ def dashboard(request):
         context["needs_two_factor"] = not has_two_factor(user)
         if not context["needs_two_factor"]:
             context["coordinated"] = coordinator_programmes_summary(user)
+            slow = slow_payment_counts(context["coordinated"])
+            for programme in context["coordinated"]:
+                programme.slow_payments = slow.get(programme.pk, 0)
     return render(request, "accounts/dashboard.html", context)
 
 

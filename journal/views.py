@@ -1,10 +1,6 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -32,6 +28,7 @@ from journal.selectors import (
 from mentoring.choices import Role
 from mentoring.models import Session
 from mentoring.requests import posted
+from mentoring.spreadsheets import csv_response, csv_text
 
 mentee_required = role_required(Role.MENTEE)
 mentor_required = role_required(Role.MENTOR)
@@ -255,31 +252,18 @@ def journal_cpd_print(request):
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 @mentee_required
 def journal_cpd_download(request):
     entries, error_page = _chosen_entries(request)
     if error_page:
         return error_page
     services.cpd_record_exported(mentee=request.user, entries=entries, request=request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([title for _, title in CPD_COLUMNS])
-    for entry in entries:
-        record = cpd_record(entry)
-        writer.writerow([spreadsheet_safe(record[key]) for key, _ in CPD_COLUMNS])
-    # The byte order mark lets spreadsheet programs read the file as UTF-8.
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"cpd-record-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    records = (cpd_record(entry) for entry in entries)
+    text = csv_text(
+        [title for _, title in CPD_COLUMNS],
+        ([record[key] for key, _ in CPD_COLUMNS] for record in records),
+    )
+    return csv_response(text, f"cpd-record-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 # Learning goals

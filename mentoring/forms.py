@@ -58,7 +58,7 @@ class SessionTimeForm(forms.Form):
     date = forms.DateField(
         label="Date of the session",
         help_text="For example, 2026-03-03.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date of the session.",
             "invalid": "Enter a real date, like 2026-03-03.",

@@ -433,8 +433,9 @@ def session_dispute(*, session: Session, by: User, reason: str) -> bool:
 
 @transaction.atomic
 def session_approve(*, session: Session, by: User) -> bool:
-    """A coordinator of the programme approves a confirmed session. Approving twice, or at
-    once from two tabs, approves it once: only the update that finds it confirmed counts."""
+    """A coordinator of the programme approves a confirmed session, which adds the mentor's
+    ledger lines. Approving twice, or at once from two tabs, approves it once: only the
+    update that finds it confirmed counts, and the pay-once constraints back it up."""
     programme = session.match.programme
     if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
         raise PermissionDenied("Not your programme")
@@ -451,6 +452,10 @@ def session_approve(*, session: Session, by: User) -> bool:
             old={"status": Session.Status.CONFIRMED},
             new={"status": Session.Status.APPROVED},
         )
+        from payments.services import session_lines_create
+
+        # In the same transaction: an approved session always has its ledger lines.
+        session_lines_create(session=session, by=by)
     return bool(updated)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "matching",
     "journal",
     "notifications",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Expense receipts: outside the static and media folders, never served by URL, only
+# through the view that checks the person asking is the mentor or their coordinator.
+RECEIPTS_ROOT = Path(env_str("RECEIPTS_ROOT", str(BASE_DIR / "private")))
+STORAGES["receipts"] = {"BACKEND": "payments.storage.ReceiptStorage"}
 
 # Content Security Policy: only our own files, no inline script or style.
 CONTENT_SECURITY_POLICY = {

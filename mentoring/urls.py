@@ -119,6 +119,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("journal.urls")),
     path("", include("notifications.urls")),
+    path("", include("payments.urls")),
     path("account/login/", account_views.LoginView.as_view(), name="account_login"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -61,6 +61,12 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _receipts_folder(settings, tmp_path_factory):
+    """Receipts that tests upload go to a temporary folder, never the real one."""
+    settings.RECEIPTS_ROOT = tmp_path_factory.mktemp("receipts")
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

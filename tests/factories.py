@@ -114,3 +114,15 @@ def complete_mentee_profile(user: User) -> MenteeProfile:
     profile.practice_areas.set([PracticeArea.objects.get(slug="fostering")])
     profile.learning_goals.set(Topic.objects.filter(slug__in=["bias"]))
     return profile
+
+
+def receipt_upload(name: str = "receipt.png", colour: str = "white"):
+    """A real, tiny PNG photo of a receipt, as a browser would upload it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 60), colour).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

@@ -73,6 +73,12 @@ NUMBERS = [
     " 3 ",
     "32768",  # one past a small integer column
     "9223372036854775808",  # one past a 64-bit integer
+    # Money as people type it, or mistype it
+    "-12.50",
+    "12.345",
+    "£12.50",
+    "1,000.00",
+    "99999999999.99",
 ]
 WRONG_TYPES = ["true", "false", "null", "undefined", "[]", "{}", "[1, 2]"]
 EMAILS = [

@@ -267,6 +267,114 @@ def _notification_for_mentor(w):
     return notification.pk
 
 
+# Payments: Sam is paid for an approved session, claims an expense with a receipt, and is
+# in a payment run. Each helper finds what an earlier one made, so rows can share them.
+
+
+def _rate_card(w):
+    from datetime import date
+    from decimal import Decimal
+
+    from payments.models import RateCard
+
+    card, _ = RateCard.objects.get_or_create(
+        programme=w.programme,
+        effective_from=date(2020, 4, 6),
+        defaults={"hourly_rate": Decimal("20.00"), "receipt_needed_over": Decimal("5.00")},
+    )
+    return card
+
+
+def _paid_line_id(w):
+    """The session line of an approved session of Sam's."""
+    from mentoring import services
+    from mentoring.models import Session
+    from payments.models import LedgerLine
+
+    _rate_card(w)
+    existing = LedgerLine.objects.filter(mentor=w.mentor, kind="session").first()
+    if existing:
+        return existing.pk
+    session = Session.objects.get(pk=_session(w, by="mentee", confirm=True))
+    services.session_approve(session=session, by=w.coordinator)
+    return LedgerLine.objects.get(session=session, kind="session").pk
+
+
+def _expense_id(w):
+    """A claim of Sam's with a receipt, waiting for a decision."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from payments import services
+    from payments.models import Expense
+    from payments.receipts import receipt_check
+    from tests.factories import receipt_upload
+
+    _rate_card(w)
+    existing = Expense.objects.filter(mentor=w.mentor, status="claimed").first()
+    if existing:
+        return existing.pk
+    upload = receipt_upload()
+    expense = services.expense_claim(
+        mentor=w.mentor,
+        programme=w.programme,
+        kind="fare",
+        spent_on=timezone.localdate() - timedelta(days=3),
+        description="Bus to the family centre and back",
+        amount=Decimal("6.40"),
+        receipt=upload,
+        receipt_type=receipt_check(upload),
+    )
+    return expense.pk
+
+
+def _run(w):
+    """A payment run, ready for finance, that pays Sam by bank transfer."""
+    from payments import services
+    from payments.models import PaymentRun
+
+    existing = PaymentRun.objects.filter(programme=w.programme).first()
+    if existing:
+        return existing
+    _paid_line_id(w)
+    services.preference_set(
+        mentor=w.mentor,
+        method="bank",
+        account_name="S Example",
+        sort_code="309457",
+        account_number="12345678",
+    )
+    return services.run_create(programme=w.programme, by=w.coordinator)
+
+
+def _run_id(w):
+    return _run(w).pk
+
+
+def _payee_id(w):
+    return _run(w).payees.get().pk
+
+
+def _tax_year(w):
+    from django.utils import timezone
+
+    from payments.money import tax_year_of
+
+    return tax_year_of(timezone.localdate())
+
+
+def _with_rate_card(w, kwargs=None):
+    _rate_card(w)
+    return kwargs or {}
+
+
+def paid_mentor(code, **overrides):
+    """Pages of a mentor's own pay: Sam only."""
+    return signed_in(404, mentor=code, **overrides)
+
+
 MATRIX: dict[str, Row] = {
     "home": Row(everyone(200)),
     # Signed-in people are sent on to their dashboard.
@@ -447,6 +555,41 @@ MATRIX: dict[str, Row] = {
     "coordinator_invitation_revoke": Row(
         staff(302), kwargs=north(invitation_id=_open_invitation), method="post"
     ),
+    # Payments: a mentor's own pay, and the coordinators of their programme
+    "pay": Row(paid_mentor(200)),
+    "pay_statement_file": Row(
+        paid_mentor(200), kwargs=lambda w: {"year": _tax_year(w), "fmt": "csv"}
+    ),
+    "pay_run_statement": Row(paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w)}),
+    "pay_run_statement_file": Row(
+        paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w), "fmt": "pdf"}
+    ),
+    "payment_preference": Row(paid_mentor(200), form=True),
+    "earnings_alert": Row(paid_mentor(200), form=True),
+    "benefits": Row(paid_mentor(200)),
+    "work_coach_letter": Row(paid_mentor(200)),
+    "expense_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
+    "expense_detail": Row(paid_mentor(200), kwargs=lambda w: {"expense_id": _expense_id(w)}),
+    "expense_withdraw": Row(
+        paid_mentor(302), kwargs=lambda w: {"expense_id": _expense_id(w)}, method="post"
+    ),
+    # The receipt: Sam and his programme's coordinators; never Priya or another programme.
+    "expense_receipt": Row(
+        signed_in(404, mentor=200, coordinator=200, administrator=200),
+        kwargs=lambda w: {"expense_id": _expense_id(w)},
+    ),
+    "coordinator_pay": Row(staff(200), kwargs=north()),
+    "coordinator_rates": Row(staff(200), kwargs=north(), form=True),
+    "coordinator_expense": Row(staff(200), kwargs=north(expense_id=_expense_id), form=True),
+    "coordinator_expense_approve": Row(
+        staff(302), kwargs=north(expense_id=_expense_id), method="post"
+    ),
+    "coordinator_run_new": Row(staff(302), kwargs=north(), method="post"),
+    "coordinator_run": Row(staff(200), kwargs=north(run_id=_run_id), form=True),
+    "coordinator_run_export": Row(staff(200), kwargs=north(run_id=_run_id)),
+    "coordinator_payee_fail": Row(staff(200), kwargs=north(payee_id=_payee_id), form=True),
+    "coordinator_mentor_pay": Row(staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)),
+    "coordinator_line_reverse": Row(staff(200), kwargs=north(line_id=_paid_line_id), form=True),
 }
 
 

@@ -412,3 +412,12 @@ def test_it_sends_people_back_from_pages_that_no_longer_apply(world, match, clie
     response = client.get(reverse("session_new", args=[match.pk]))
     assert response["Location"] == reverse("match_detail", args=[match.pk])
     assert "Log a session" not in client.get(response["Location"]).content.decode()
+
+
+def test_it_fills_the_date_box_in_the_form_a_browser_reads(world, match, client):
+    """A date box's value must be year-month-day: 26/11/2026 shows as an empty box."""
+    session = log(match, world.mentor)
+    client.force_login(world.mentor)
+    page = client.get(reverse("session_edit", args=[session.pk])).content.decode()
+    day = timezone.localtime(session.starts_at, ZoneInfo("Europe/London")).date()
+    assert f'value="{day.isoformat()}"' in page

@@ -1296,6 +1296,9 @@ class Command(BaseCommand):
             from journal.demo import seed_journal
 
             seed_journal(self.stdout)
+            from payments.demo import seed_payments
+
+            seed_payments(self.stdout)
             from notifications.demo import seed_notifications
 
             # Last, in the same transaction, so nothing made for demo people is emailed.

@@ -1,0 +1,331 @@
+"""PDF documents for mentors: a letter for their work coach, and a statement of payments.
+
+Both use fpdf2's built-in Helvetica, so nothing needs installing on the server. Built-in fonts
+only cover Windows-1252 (Latin-1 plus €, curly quotes and dashes), so every piece of text goes
+through pdf_text() first: a name with other characters comes out slightly changed, never crashes.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from payments.money import money as plain_money
+
+ENCODING = "windows-1252"
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+FEE = "fee"
+EXPENSE = "expense"
+
+BODY_SIZE = 11
+HEADING_SIZE = 16
+SUBHEADING_SIZE = 12.5
+LINE = 6  # mm per line of 11 pt text: comfortable to read
+
+# Characters people often paste in that the built-in font cannot show, with plain stand-ins.
+# (Curly quotes, en and em dashes and "..." are in Windows-1252, so they stay as they are.)
+_STAND_INS = {
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u200b": "",
+    "\ufeff": "",
+}
+
+
+def pdf_text(text: object) -> str:
+    """Return text the built-in PDF font can show, changing as little as possible.
+
+    Look-alike dashes, quotes and spaces become ones the font has, letters with accents the
+    font lacks lose the accent ("ř" becomes "r"), and anything else becomes "?".
+    """
+    out = []
+    for char in str(text):
+        if _encodable(char):
+            out.append(char)
+            continue
+        if char in _STAND_INS:
+            out.append(_STAND_INS[char])
+            continue
+        # Split "ř" into "r" + a combining caron, and keep whatever the font can show.
+        decomposed = "".join(
+            part
+            for part in unicodedata.normalize("NFKD", char)
+            if not unicodedata.combining(part) and _encodable(part)
+        )
+        out.append(decomposed or "?")
+    return "".join(out).encode(ENCODING, errors="replace").decode(ENCODING)
+
+
+def _encodable(char: str) -> bool:
+    try:
+        char.encode(ENCODING)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def long_date(day: date) -> str:
+    """26 November 2026: no leading zero, month in words, the same in every locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def money(amount: Decimal, currency_symbol: str) -> str:
+    """£1,234.50 or -£12.50. Decimal only: a float here would be a bug upstream."""
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"Amounts must be Decimal, not {type(amount).__name__}.")
+    return plain_money(amount, currency_symbol)
+
+
+class _Document(FPDF):
+    """A4 portrait with our metadata, margins and a page-number footer."""
+
+    def __init__(self, *, title: str, subject: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.core_fonts_encoding = ENCODING
+        self.set_title(title)
+        self.set_subject(subject)
+        self.set_author("Alongside")
+        self.set_creator("Alongside")
+        self.set_lang("en-GB")
+        self.set_margins(left=20, top=20, right=20)
+        self.set_auto_page_break(auto=True, margin=20)
+        self.set_font("Helvetica", size=BODY_SIZE)
+        self.show_page_numbers = False
+
+    def footer(self):
+        if not self.show_page_numbers:
+            return
+        self.set_y(-14)
+        self.set_font("Helvetica", size=9)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="C")
+
+    def heading(self, text: str) -> None:
+        self.set_font("Helvetica", style="B", size=HEADING_SIZE)
+        self.multi_cell(0, 8, pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font("Helvetica", size=BODY_SIZE)
+        self.ln(2)
+
+    def subheading(self, text: str) -> None:
+        self.ln(2)
+        self.set_font("Helvetica", style="B", size=SUBHEADING_SIZE)
+        self.multi_cell(0, 7, pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_font("Helvetica", size=BODY_SIZE)
+
+    def paragraph(self, text: str, *, after: float = 2.5) -> None:
+        # Ragged right: justified text's uneven gaps are harder to read, especially with dyslexia.
+        self.multi_cell(0, LINE, pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.ln(after)
+
+    def finish(self) -> bytes:
+        return bytes(self.output())
+
+
+def _minutes(minutes: int) -> str:
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def work_coach_letter_pdf(
+    *,
+    mentor_name: str,
+    programme_name: str,
+    organisation_name: str,
+    hourly_rate: Decimal | None,
+    preparation_minutes: int,
+    currency_symbol: str,
+    today: date,
+) -> bytes:
+    """A one-page letter a mentor can show their Jobcentre work coach (Universal Credit)."""
+    pdf = _Document(
+        title=f"Letter about payments to {mentor_name}",
+        subject="Payments for mentoring, for Universal Credit",
+    )
+    pdf.add_page()
+
+    pdf.set_font("Helvetica", style="B", size=BODY_SIZE)
+    pdf.multi_cell(0, LINE, pdf_text(organisation_name), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=BODY_SIZE)
+    pdf.paragraph(f"{programme_name}, through Alongside", after=0)
+    pdf.paragraph(long_date(today), after=6)
+
+    pdf.heading(f"Payments to {mentor_name}")
+    pdf.paragraph("Dear work coach,")
+    pdf.paragraph(
+        f"This letter explains the payments {mentor_name} receives through Alongside for "
+        f"their work on the {programme_name} programme, run by {organisation_name}."
+    )
+
+    pdf.subheading(f"What {mentor_name} does")
+    pdf.paragraph(
+        f"{mentor_name} is an expert by experience: an adult with lived experience of the care "
+        "system. They mentor social workers and other practitioners, so that people who work "
+        "in care learn from people who have been through it."
+    )
+
+    pdf.subheading("How they are paid")
+    if hourly_rate is not None:
+        rate = f"{money(hourly_rate, currency_symbol)} an hour"
+        if preparation_minutes > 0:
+            pay = (
+                f"{mentor_name} is paid {rate} for each mentoring session, plus "
+                f"{_minutes(preparation_minutes)} of preparation time for each session."
+            )
+        else:
+            pay = f"{mentor_name} is paid {rate} for each mentoring session."
+    else:
+        pay = (
+            f"{mentor_name} is paid a fee for each mentoring session. "
+            "The rate is set by the programme."
+        )
+    pdf.paragraph(pay)
+    pdf.paragraph(
+        "Payments are made after each session is approved, usually within 14 days. "
+        "The number of sessions can change from month to month, so the amount paid can "
+        "change too."
+    )
+
+    pdf.subheading("Expenses are not income")
+    pdf.paragraph(
+        f"{mentor_name} can also claim back costs they have receipts for, such as travel, "
+        "childcare, replacement care, and phone or data. These payments are repayments of "
+        "money already spent. They are not income."
+    )
+
+    pdf.subheading("A statement of every payment")
+    pdf.paragraph(
+        f"{mentor_name} can get a statement of every payment from Alongside at any time. "
+        "It shows each fee and each expense separately."
+    )
+    pdf.paragraph(
+        "If you have any questions, please contact the programme coordinator below.",
+        after=4,
+    )
+    pdf.paragraph("Yours sincerely,", after=6)
+
+    blank = "_" * 40
+    for label, value in (
+        ("Signed", blank),
+        ("Name", blank),
+        ("Role", f"Programme coordinator, {organisation_name}"),
+        ("Phone or email", blank),
+    ):
+        pdf.set_font("Helvetica", style="B", size=BODY_SIZE)
+        pdf.cell(34, LINE + 2, pdf_text(label))
+        pdf.set_font("Helvetica", size=BODY_SIZE)
+        pdf.multi_cell(0, LINE + 2, pdf_text(value), align="L", new_x="LMARGIN", new_y="NEXT")
+    return pdf.finish()
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    day: date
+    description: str
+    category: str  # "fee" or "expense"
+    amount: Decimal
+    status: str  # e.g. "Paid 3 March 2026" or "Waiting"
+
+
+def statement_pdf(
+    *,
+    mentor_name: str,
+    programme_name: str,
+    period_label: str,
+    rows: list[StatementRow],
+    currency_symbol: str,
+    generated_on: date,
+) -> bytes:
+    """A statement of fees and expenses, with fees and expenses totalled apart."""
+    fees = Decimal("0")
+    expenses = Decimal("0")
+    for row in rows:
+        if not isinstance(row.amount, Decimal):
+            raise TypeError(f"Amounts must be Decimal, not {type(row.amount).__name__}.")
+        if row.category == FEE:
+            fees += row.amount
+        elif row.category == EXPENSE:
+            expenses += row.amount
+        else:
+            # Guessing would risk showing an expense as income, or the other way round.
+            raise ValueError(f"Unknown category {row.category!r}: use 'fee' or 'expense'.")
+
+    pdf = _Document(
+        title=f"Statement for {mentor_name} \u2014 {period_label}",
+        subject=f"Payments for mentoring on {programme_name}",
+    )
+    pdf.show_page_numbers = True
+    pdf.add_page()
+    pdf.heading(f"Statement for {mentor_name} \u2014 {period_label}")
+    pdf.paragraph(f"Programme: {programme_name}", after=0)
+    pdf.paragraph(f"Made on {long_date(generated_on)}", after=5)
+
+    if not rows:
+        pdf.paragraph("Nothing in this period.", after=5)
+    else:
+        with pdf.table(
+            col_widths=(30, 50, 22, 26, 42),
+            text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+            line_height=LINE,
+            padding=(1, 1.5),
+            repeat_headings=1,
+        ) as table:
+            heading = table.row()
+            for text in ("Date", "What it was for", "Fee or expense", "Amount", "Status"):
+                heading.cell(text)
+            for row in rows:
+                cells = table.row()
+                cells.cell(long_date(row.day))
+                cells.cell(pdf_text(row.description))
+                cells.cell("Fee" if row.category == FEE else "Expense")
+                cells.cell(pdf_text(money(row.amount, currency_symbol)))
+                cells.cell(pdf_text(row.status))
+        pdf.ln(6)
+
+    # Keep the totals together: move to a new page rather than split them.
+    if pdf.get_y() + 45 > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.subheading("Totals")
+    with pdf.table(
+        col_widths=(110, 60),
+        text_align=("LEFT", "RIGHT"),
+        first_row_as_headings=False,
+        line_height=LINE,
+        padding=(1, 1.5),
+    ) as table:
+        for label, amount, bold in (
+            ("Fees (income)", fees, False),
+            ("Expenses (not income)", expenses, False),
+            ("Everything together", fees + expenses, True),
+        ):
+            style = FontFace(emphasis="BOLD") if bold else None
+            cells = table.row(style=style)
+            cells.cell(label)
+            cells.cell(pdf_text(money(amount, currency_symbol)))
+    pdf.ln(3)
+    pdf.paragraph("Expenses are repayments of what you spent. They are not income.")
+    return pdf.finish()

@@ -1,0 +1,348 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from payments.models import (
+    Currency,
+    ExpenseKind,
+    PaymentMethod,
+    RateCard,
+)
+from payments.money import money
+from payments.receipts import RECEIPT_ACCEPT, receipt_check
+
+AMOUNT_HINT = "In pounds and pence, like 12.50."
+
+
+def amount_field(label: str, *, low: str, high: str, required: bool = True, **extra):
+    """A money box: plain messages for words, negatives, too many pence and huge sums."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal(low),
+        max_value=Decimal(high),
+        max_digits=9,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": "Enter an amount in numbers, like 12.50.",
+            "min_value": f"Enter an amount of {money(Decimal(low))} or more.",
+            "max_value": f"Enter an amount of {money(Decimal(high))} or less.",
+            "max_digits": f"Enter an amount of {money(Decimal(high))} or less.",
+            "max_decimal_places": "Enter pounds and pence only, like 12.50.",
+            "max_whole_digits": f"Enter an amount of {money(Decimal(high))} or less.",
+        },
+        **extra,
+    )
+
+
+def whole_number(label: str, *, low: int, high: int, required: bool = True, **extra):
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": f"Enter a whole number from {low} to {high}.",
+            "min_value": f"Enter a number from {low} to {high}.",
+            "max_value": f"Enter a number from {low} to {high}.",
+        },
+        **extra,
+    )
+
+
+def date_field(label: str, *, hint: str = "For example, 2026-03-03.", **extra):
+    return forms.DateField(
+        label=label,
+        help_text=hint,
+        # A date box's value is always year-month-day, whatever the language of the page.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": "Enter a real date, like 2026-03-03.",
+        },
+        **extra,
+    )
+
+
+def reason_field(label: str, hint: str = "", *, max_length: int = 1000):
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter a reason.",
+            "max_length": f"Keep it to {max_length} characters or fewer.",
+        },
+    )
+
+
+class RateCardForm(forms.Form):
+    effective_from = date_field(
+        "In force from",
+        hint="The first card may start in the past, to pay sessions already approved. "
+        "Later cards start today or later, so past pay never changes.",
+    )
+    hourly_rate = amount_field(
+        "Pay for each hour", low="0.00", high="1000.00", help_text=AMOUNT_HINT
+    )
+    preparation_minutes = whole_number(
+        "Paid preparation time for each session, in minutes",
+        low=0,
+        high=240,
+        help_text="From 0 to 240. Paid at the same hourly rate.",
+    )
+    online_allowance = amount_field(
+        "Extra for each online or phone session",
+        low="0.00",
+        high="100.00",
+        help_text="To help with data or call costs. Enter 0 for none.",
+    )
+    mileage_rate = amount_field(
+        "Pay for each mile driven", low="0.00", high="5.00", help_text="For example, 0.45."
+    )
+    expense_kinds = forms.MultipleChoiceField(
+        label="Expenses mentors can claim",
+        choices=ExpenseKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Choose from the list."},
+    )
+    receipt_needed_over = amount_field(
+        "A receipt is needed for claims over",
+        low="0.00",
+        high="10000.00",
+        help_text="Enter 0 if every claim needs a receipt. Mileage never needs one.",
+    )
+    currency = forms.ChoiceField(
+        choices=Currency.choices,
+        initial=Currency.GBP,
+        error_messages={"invalid_choice": "Choose pounds or euros."},
+    )
+    slow_payment_days = whole_number(
+        "Days before a payment counts as slow",
+        low=1,
+        high=90,
+        help_text="Payments waiting longer than this are flagged to you. 14 is usual.",
+    )
+
+    def __init__(self, *args, card: RateCard | None = None, **kwargs):
+        # Start from the card in force, so a new rate changes only what differs.
+        initial = {"effective_from": timezone.localdate()}
+        if card is not None:
+            initial |= {
+                name: getattr(card, name) for name in self.base_fields if name != "effective_from"
+            }
+        else:
+            initial |= {
+                "preparation_minutes": 30,
+                "online_allowance": "0.00",
+                "mileage_rate": "0.45",
+                "expense_kinds": ExpenseKind.values,
+                "receipt_needed_over": "10.00",
+                "slow_payment_days": 14,
+            }
+        super().__init__(*args, initial=initial, **kwargs)
+
+
+class ExpenseForm(forms.Form):
+    programme = forms.TypedChoiceField(
+        label="Which programme is this for?",
+        coerce=int,
+        error_messages={"required": "Choose a programme.", "invalid_choice": "Choose a programme."},
+    )
+    kind = forms.ChoiceField(
+        label="What was it for?",
+        choices=ExpenseKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what the expense was for.",
+            "invalid_choice": "Choose what the expense was for.",
+        },
+    )
+    spent_on = date_field("Date you spent it")
+    description = forms.CharField(
+        label="What you spent it on",
+        max_length=200,
+        help_text="For example, 'Bus to the family centre and back'.",
+        error_messages={
+            "required": "Say what you spent it on.",
+            "max_length": "Keep it to 200 characters or fewer.",
+        },
+    )
+    miles = forms.DecimalField(
+        label="Miles driven, there and back",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        max_digits=5,
+        decimal_places=1,
+        help_text="Only for travel by car. We work out the amount.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Enter the miles as a number, like 12.5.",
+            "min_value": "Enter the miles as a number more than 0.",
+            "max_value": "Enter 1,000 miles or fewer.",
+            "max_digits": "Enter 1,000 miles or fewer.",
+            "max_whole_digits": "Enter 1,000 miles or fewer.",
+            "max_decimal_places": "Enter miles to one decimal place, like 12.5.",
+        },
+    )
+    amount = amount_field(
+        "Amount you spent",
+        low="0.01",
+        high="10000.00",
+        required=False,
+        help_text="Not needed for travel by car. " + AMOUNT_HINT,
+    )
+    receipt = forms.FileField(
+        label="Photo or PDF of your receipt",
+        required=False,
+        help_text="A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_ACCEPT}),
+        error_messages={
+            "invalid": "The file could not be read. Try choosing it again.",
+            "empty": "The file is empty. Choose another file.",
+            "missing": "Choose a file.",
+        },
+    )
+    session = forms.TypedChoiceField(
+        label="Which session was it for?",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of your sessions, or leave it empty."},
+    )
+
+    def __init__(self, *args, programmes, sessions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [(p.pk, p.name) for p in programmes]
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0].pk
+        self.fields["session"].choices = [("", "Not for one session")] + [
+            (s.pk, s.label) for s in sessions
+        ]
+        self.receipt_type = None
+
+    def clean_receipt(self):
+        receipt = self.cleaned_data.get("receipt")
+        if receipt:
+            self.receipt_type = receipt_check(receipt)
+        return receipt
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ExpenseKind.MILEAGE:
+            if data.get("miles") is None and "miles" not in self.errors:
+                self.add_error("miles", "Enter how many miles you drove.")
+        elif data.get("kind") and data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", "Enter the amount you spent.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    reason = reason_field(
+        "Why are you not approving it?",
+        "The mentor sees this. Say what they can do, for example send a clearer receipt.",
+    )
+
+
+class PreferenceForm(forms.Form):
+    method = forms.ChoiceField(
+        label="How would you like to be paid?",
+        choices=PaymentMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you would like to be paid.",
+            "invalid_choice": "Choose how you would like to be paid.",
+        },
+    )
+    account_name = forms.CharField(
+        label="Name on the bank account",
+        required=False,
+        max_length=70,
+        error_messages={"max_length": "Keep it to 70 characters or fewer."},
+    )
+    sort_code = forms.CharField(
+        label="Sort code",
+        required=False,
+        max_length=8,
+        help_text="6 numbers, like 30-94-57.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"max_length": "Enter a sort code of 6 numbers, like 30-94-57."},
+    )
+    account_number = forms.CharField(
+        label="Account number",
+        required=False,
+        max_length=8,
+        help_text="6 to 8 numbers.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"max_length": "Enter an account number of 6 to 8 numbers."},
+    )
+    reduced_percent = whole_number(
+        "How much of each fee would you like, in percent?",
+        low=1,
+        high=99,
+        required=False,
+        help_text="Only for a reduced fee. For example, 50 for half.",
+    )
+    charity_name = forms.CharField(
+        label="Name of the charity",
+        required=False,
+        max_length=120,
+        error_messages={"max_length": "Keep it to 120 characters or fewer."},
+    )
+    charity_number = forms.CharField(
+        label="Charity number",
+        required=False,
+        max_length=20,
+        help_text="If you know it. It helps finance find the right charity.",
+        error_messages={"max_length": "Keep it to 20 characters or fewer."},
+    )
+
+    def clean_sort_code(self):
+        value = self.cleaned_data["sort_code"]
+        if value and not value.replace("-", "").replace(" ", "").isdigit():
+            raise ValidationError("Enter a sort code of 6 numbers, like 30-94-57.")
+        return value
+
+    def clean_account_number(self):
+        value = self.cleaned_data["account_number"]
+        if value and not value.replace(" ", "").isdigit():
+            raise ValidationError("Enter an account number of 6 to 8 numbers.")
+        return value
+
+
+class EarningsAlertForm(forms.Form):
+    monthly_amount = amount_field(
+        "Tell me when my fees in a month reach",
+        low="1.00",
+        high="100000.00",
+        required=False,
+        help_text="In pounds, like 300. Leave it empty to have no alert.",
+    )
+
+
+class ReverseForm(forms.Form):
+    reason = reason_field(
+        "Why is this line wrong?",
+        "The mentor sees this on their statement. For example, 'The session was 45 minutes, "
+        "not 90'.",
+    )
+
+
+class RunPaidForm(forms.Form):
+    paid_on = date_field("Date finance paid it")
+
+
+class PayeeFailedForm(forms.Form):
+    reason = reason_field(
+        "What went wrong?",
+        "For example, 'Account closed'. The mentor is asked to check their details.",
+        max_length=300,
+    )

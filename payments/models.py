@@ -1,0 +1,554 @@
+"""Paid partnership: rate cards, the ledger, expenses, payment preferences and payment runs.
+
+Money is Decimal, in the programme's currency, rounded to pence in one place (payments/money.py).
+The ledger is append-only: a mistake is put right with a reversing line, never by changing or
+deleting one. The model refuses changes here, and on PostgreSQL a trigger refuses them too
+(migration 0002), so not even a stray SQL statement can rewrite what someone was paid.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from payments.receipts import receipt_upload_to
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class Currency(models.TextChoices):
+    GBP = "GBP", "Pounds (£)"
+    EUR = "EUR", "Euros (€)"
+
+
+SYMBOLS = {"GBP": "£", "EUR": "€"}
+
+
+class ExpenseKind(models.TextChoices):
+    MILEAGE = "mileage", "Travel by car, by the mile"
+    FARE = "fare", "Travel fares: bus, train or taxi"
+    CHILDCARE = "childcare", "Childcare"
+    CARER = "carer", "A replacement carer"
+    PHONE_DATA = "phone_data", "Phone or data for online sessions"
+    OTHER = "other", "Something else"
+
+
+def all_expense_kinds() -> list[str]:
+    return list(ExpenseKind.values)
+
+
+class RateCardQuerySet(models.QuerySet["RateCard"]):
+    def in_force_on(self, programme, day) -> "RateCard | None":
+        """The card that applies to something that happened on `day`: the latest one that
+        had started by then. A new card never changes what older sessions earned."""
+        return (
+            self.filter(programme=programme, effective_from__lte=day)
+            .order_by("-effective_from")
+            .first()
+        )
+
+
+class RateCard(models.Model):
+    """What a programme pays, from a date. Cards are never changed once made: a new rate is
+    a new card from a later date."""
+
+    programme = models.ForeignKey(
+        "mentoring.Programme", on_delete=models.PROTECT, related_name="rate_cards"
+    )
+    effective_from = models.DateField("in force from")
+    hourly_rate = models.DecimalField("pay for each hour", max_digits=7, decimal_places=2)
+    preparation_minutes = models.PositiveSmallIntegerField(
+        "paid preparation time for each session, in minutes", default=30
+    )
+    online_allowance = models.DecimalField(
+        "extra for each online or phone session",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="To help with the cost of data or calls. Leave at 0 for none.",
+    )
+    mileage_rate = models.DecimalField(
+        "pay for each mile driven", max_digits=4, decimal_places=2, default=Decimal("0.45")
+    )
+    expense_kinds = models.JSONField("expenses mentors can claim", default=all_expense_kinds)
+    receipt_needed_over = models.DecimalField(
+        "a receipt is needed for claims over",
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="0 means every claim needs a receipt, except mileage.",
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    slow_payment_days = models.PositiveSmallIntegerField(
+        "days before a payment counts as slow",
+        default=14,
+        help_text="Payments waiting longer than this are flagged to coordinators.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RateCardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "effective_from"], name="rate_card_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0, hourly_rate__lte=1000),
+                name="rate_card_hourly_rate_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(preparation_minutes__lte=240), name="rate_card_preparation_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    online_allowance__gte=0, mileage_rate__gte=0, receipt_needed_over__gte=0
+                ),
+                name="rate_card_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(slow_payment_days__gte=1, slow_payment_days__lte=90),
+                name="rate_card_slow_days_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.hourly_rate} an hour from {self.effective_from}"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, "")
+
+    def allows(self, kind: str) -> bool:
+        return kind in self.expense_kinds
+
+
+def receipt_storage():
+    # Receipts live apart from static and public media, and are only ever served through
+    # a view that checks who is asking.
+    return storages["receipts"]
+
+
+class ExpenseQuerySet(models.QuerySet["Expense"]):
+    def waiting(self) -> "ExpenseQuerySet":
+        return self.filter(status=Expense.Status.CLAIMED)
+
+
+class Expense(models.Model):
+    """Money a mentor spent to take part, claimed back. Repaying it is not income."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Waiting for a decision"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Not approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    programme = models.ForeignKey(
+        "mentoring.Programme", on_delete=models.PROTECT, related_name="expenses"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expenses"
+    )
+    session = models.ForeignKey(
+        "mentoring.Session",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenses",
+    )
+    kind = models.CharField("what it was for", max_length=20, choices=ExpenseKind.choices)
+    spent_on = models.DateField("date you spent it")
+    description = models.CharField("what you spent it on", max_length=200)
+    miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    receipt = models.FileField(
+        storage=receipt_storage, upload_to=receipt_upload_to, blank=True, max_length=200
+    )
+    receipt_type = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CLAIMED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ExpenseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-spent_on", "-id"]
+        indexes = [models.Index(fields=["programme", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount__lte=10000), name="expense_amount_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["claimed", "approved", "rejected", "withdrawn"]),
+                name="expense_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="expense_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="mileage") | Q(miles__gt=0),
+                name="expense_mileage_has_miles",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.spent_on}: {self.amount}"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, "")
+
+
+class AppendOnly(Exception):
+    """Someone tried to change or delete a ledger line."""
+
+
+class LedgerLineQuerySet(models.QuerySet["LedgerLine"]):
+    def update(self, **kwargs):
+        raise AppendOnly("Ledger lines are never changed. Add a reversing line instead.")
+
+    def delete(self):
+        raise AppendOnly("Ledger lines are never deleted. Add a reversing line instead.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnly("Ledger lines are never changed. Add a reversing line instead.")
+
+    def fees(self) -> "LedgerLineQuerySet":
+        return self.filter(category=LedgerLine.Category.FEE)
+
+    def expenses(self) -> "LedgerLineQuerySet":
+        return self.filter(category=LedgerLine.Category.EXPENSE)
+
+    def unpaid(self) -> "LedgerLineQuerySet":
+        """Lines not (yet) paid, nor on their way in a run. A line whose payment failed
+        is unpaid again, so the next run picks it up."""
+        return self.exclude(
+            run_items__status__in=[RunItem.Status.INCLUDED, RunItem.Status.PAID]
+        ).exclude(amount=0)
+
+
+SESSION_KINDS = ("session", "preparation", "online")
+
+
+class LedgerLine(models.Model):
+    """One amount owed to a mentor: for a session's time, its preparation, an online
+    allowance, an approved expense, or a correction of an earlier line."""
+
+    class Kind(models.TextChoices):
+        SESSION = "session", "Session"
+        PREPARATION = "preparation", "Preparation time"
+        ONLINE = "online", "Online session allowance"
+        EXPENSE = "expense", "Expense"
+        REVERSAL = "reversal", "Correction"
+
+    class Category(models.TextChoices):
+        FEE = "fee", "Fee"
+        EXPENSE = "expense", "Expense (not income)"
+
+    programme = models.ForeignKey(
+        "mentoring.Programme", on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    category = models.CharField(max_length=10, choices=Category.choices)
+    session = models.ForeignKey(
+        "mentoring.Session",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_lines",
+    )
+    expense = models.ForeignKey(
+        Expense, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    rate_card = models.ForeignKey(
+        RateCard, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    # The day of the session or the spending, which statements and tax years go by.
+    earned_on = models.DateField()
+    description = models.CharField(max_length=200)
+    reason = models.TextField(max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LedgerLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-earned_on", "-id"]
+        indexes = [
+            models.Index(fields=["mentor", "earned_on"]),
+            models.Index(fields=["programme", "earned_on"]),
+        ]
+        constraints = [
+            # Pay once: whatever the double clicks, retries or concurrent approvals, a
+            # session has one line of each kind and an expense one line.
+            models.UniqueConstraint(
+                fields=["session", "kind"],
+                condition=Q(kind__in=SESSION_KINDS),
+                name="ledger_session_paid_once",
+            ),
+            models.UniqueConstraint(
+                fields=["expense"], condition=Q(kind="expense"), name="ledger_expense_paid_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=SESSION_KINDS) | Q(session__isnull=False),
+                name="ledger_session_line_has_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="expense") | Q(expense__isnull=False),
+                name="ledger_expense_line_has_expense",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reversal") | (Q(reverses__isnull=False) & ~Q(reason="")),
+                name="ledger_reversal_has_line_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reversal") | Q(amount__gte=0),
+                name="ledger_only_reversals_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["session", "preparation", "online", "expense", "reversal"]),
+                name="ledger_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: a line is written once. Corrections are new, reversing lines.
+        if not self._state.adding:
+            raise AppendOnly("Ledger lines are never changed. Add a reversing line instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Ledger lines are never deleted. Add a reversing line instead.")
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, "")
+
+    @property
+    def is_income(self) -> bool:
+        return self.category == self.Category.FEE
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", "Bank transfer"
+    VOUCHER = "voucher", "Shopping vouchers"
+    REDUCED = "reduced", "A reduced fee, by bank transfer"
+    CHARITY = "charity", "Payment to a charity of your choice"
+    NONE = "none", "No payment"
+
+
+class PaymentPreference(models.Model):
+    """How a mentor wants to be paid, from when they chose it. Never changed: a new choice
+    is a new row, so the log shows what was in force at any time."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_preferences"
+    )
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    # Only what finance needs to pay: shown masked everywhere but the finance export.
+    account_name = models.CharField("name on the account", max_length=70, blank=True)
+    sort_code = models.CharField(max_length=6, blank=True)
+    account_number = models.CharField(max_length=8, blank=True)
+    reduced_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    charity_name = models.CharField(max_length=120, blank=True)
+    charity_number = models.CharField("charity number", max_length=20, blank=True)
+    chosen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-chosen_at", "-id"]
+        indexes = [models.Index(fields=["mentor", "-chosen_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=["bank", "voucher", "reduced", "charity", "none"]),
+                name="preference_method_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method__in=["bank", "reduced"])
+                | (~Q(account_name="") & ~Q(sort_code="") & ~Q(account_number="")),
+                name="preference_bank_has_details",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="reduced") | Q(reduced_percent__gte=1, reduced_percent__lte=99),
+                name="preference_reduced_has_percent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="charity") | ~Q(charity_name=""),
+                name="preference_charity_has_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} from {self.chosen_at:%Y-%m-%d}"
+
+    @property
+    def has_bank_details(self) -> bool:
+        return bool(self.account_number and self.sort_code)
+
+    @property
+    def masked_account(self) -> str:
+        return f"ending {self.account_number[-4:]}" if self.account_number else ""
+
+    @property
+    def masked_sort_code(self) -> str:
+        return f"**-**-{self.sort_code[-2:]}" if self.sort_code else ""
+
+
+class EarningsAlert(models.Model):
+    """A mentor's own monthly limit: we tell them when their fees in a month reach it."""
+
+    mentor = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="earnings_alert"
+    )
+    monthly_amount = models.DecimalField(**MONEY)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gt=0, monthly_amount__lte=100000),
+                name="earnings_alert_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert at {self.monthly_amount} a month"
+
+
+class PaymentRun(models.Model):
+    """A batch of lines a coordinator sends to finance to pay. Its payees and items are a
+    snapshot taken when the run is made, so exporting it again gives the same file."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready for finance"
+        PAID = "paid", "Paid"
+
+    programme = models.ForeignKey(
+        "mentoring.Programme", on_delete=models.PROTECT, related_name="payment_runs"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_on = models.DateField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="run_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False), name="run_paid_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment run {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.programme.slug[:12].upper()}-{self.number:04d}"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, "")
+
+
+class RunPayee(models.Model):
+    """One row of the finance export: a mentor and a way of paying them, with the details
+    in force when the run was made."""
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Payment failed"
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="payees")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=30)
+    payee_name = models.CharField(max_length=120)
+    sort_code = models.CharField(max_length=6, blank=True)
+    account_number = models.CharField(max_length=8, blank=True)
+    charity_number = models.CharField(max_length=20, blank=True)
+    fees = models.DecimalField(**MONEY)
+    expenses = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    failed_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["payee_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentor", "method"], name="run_payee_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failed_reason=""),
+                name="run_payee_failed_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_name} in {self.run}"
+
+    @property
+    def masked_account(self) -> str:
+        return f"ending {self.account_number[-4:]}" if self.account_number else ""
+
+
+class RunItem(models.Model):
+    """A ledger line in a run. A line is in at most one run that has not failed: the
+    partial unique index makes a second, concurrent run unable to take it too."""
+
+    class Status(models.TextChoices):
+        INCLUDED = "included", "On its way"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Payment failed"
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="items")
+    payee = models.ForeignKey(RunPayee, on_delete=models.CASCADE, related_name="items")
+    line = models.ForeignKey(LedgerLine, on_delete=models.PROTECT, related_name="run_items")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INCLUDED)
+    # Recorded when the run is marked paid: days from the session (or spending) to payment.
+    days_to_payment = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line"], condition=~Q(status="failed"), name="line_in_one_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Line {self.line_id} in run {self.run_id}"

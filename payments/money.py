@@ -1,0 +1,50 @@
+"""Money arithmetic, in one place. Decimal only, never float; every amount a person is
+owed is rounded to the penny here, half up, as people expect (2.345 becomes 2.35)."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+PENNY = Decimal("0.01")
+# The trading allowance: above this much a year from work like this, HMRC may need a Self
+# Assessment tax return.
+TRADING_ALLOWANCE = Decimal("1000.00")
+
+
+def pence(amount: Decimal) -> Decimal:
+    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def fee_for(*, minutes: int, hourly_rate: Decimal) -> Decimal:
+    """Pay for `minutes` at `hourly_rate`: 50 minutes at £20.00 an hour is £16.67."""
+    return pence(Decimal(minutes) * hourly_rate / Decimal(60))
+
+
+def share_of(amount: Decimal, percent: int) -> Decimal:
+    """A reduced fee: `percent` of `amount`."""
+    return pence(amount * Decimal(percent) / Decimal(100))
+
+
+def mileage_for(*, miles: Decimal, rate: Decimal) -> Decimal:
+    return pence(miles * rate)
+
+
+def tax_year_of(day: date) -> int:
+    """The UK tax year `day` falls in, named by the year it starts: it runs from 6 April
+    to 5 April, so 5 April 2026 is in 2025 and 6 April 2026 in 2026."""
+    return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
+
+
+def tax_year_bounds(year: int) -> tuple[date, date]:
+    """First and last day of the tax year that starts in `year`."""
+    return date(year, 4, 6), date(year + 1, 4, 5)
+
+
+def tax_year_label(year: int) -> str:
+    return f"6 April {year} to 5 April {year + 1}"
+
+
+def money(amount: Decimal, symbol: str = "£") -> str:
+    """£1,234.50, or -£12.50 for a correction."""
+    rounded = pence(amount)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{symbol}{abs(rounded):,.2f}"

@@ -1,0 +1,640 @@
+"""Everything that writes money: rate cards, ledger lines, expenses, payment preferences and
+payment runs. Each service runs in a transaction, writes its audit row there, and sends its
+messages only once the transaction commits."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from mentoring.choices import MeetingMode, Role
+from mentoring.models import Membership, Programme, Session
+from payments.models import (
+    EarningsAlert,
+    Expense,
+    ExpenseKind,
+    LedgerLine,
+    PaymentMethod,
+    PaymentPreference,
+    PaymentRun,
+    RateCard,
+    RunItem,
+    RunPayee,
+)
+from payments.money import fee_for, mileage_for, pence, share_of
+from payments.selectors import preference_current, preferences_in_force, session_day
+
+MAX_CLAIM = Decimal("10000.00")
+MAX_MILES = Decimal("1000")
+
+
+def _check_coordinates(by: User, programme: Programme) -> None:
+    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
+        raise PermissionDenied("Not your programme")
+
+
+# Rate cards
+
+
+@transaction.atomic
+def rate_card_create(*, programme: Programme, by: User, effective_from: date, **terms) -> RateCard:
+    """A new rate card from `effective_from`. Only the first card may start in the past (so
+    sessions logged before the programme set its rates are paid); later ones start today or
+    later, so no one's pay for a past session changes."""
+    _check_coordinates(by, programme)
+    # Two coordinators adding cards at once queue here, so the second sees the first card
+    # (and gets a plain message for the same day, not a database error).
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    today = timezone.localdate()
+    cards = RateCard.objects.filter(programme=programme)
+    if cards.exists() and effective_from < today:
+        raise ValidationError(
+            {"effective_from": "A new rate can start today or later, not in the past."}
+        )
+    if cards.filter(effective_from=effective_from).exists():
+        raise ValidationError(
+            {"effective_from": "There is already a rate card from that day. Pick another day."}
+        )
+    currency = terms.get("currency", "GBP")
+    if LedgerLine.objects.filter(programme=programme).exclude(currency=currency).exists():
+        raise ValidationError({"currency": "This programme already pays in another currency."})
+    card = RateCard.objects.create(
+        programme=programme, effective_from=effective_from, created_by=by, **terms
+    )
+    audit_record(
+        action=AuditEvent.Action.RATE_CARD_ADDED,
+        actor=by,
+        obj=card,
+        programme=programme,
+        new={
+            "effective_from": card.effective_from,
+            "hourly_rate": card.hourly_rate,
+            "preparation_minutes": card.preparation_minutes,
+        },
+    )
+    from payments.tasks import pay_approved_sessions
+
+    # Sessions approved while there was no card in force get their lines now.
+    transaction.on_commit(lambda: pay_approved_sessions.delay(programme.pk))
+    return card
+
+
+# Ledger lines for a session
+
+
+def _preference_applied(amount: Decimal, description: str, preference) -> tuple[Decimal, str]:
+    if preference is None:
+        return amount, description
+    if preference.method == PaymentMethod.REDUCED:
+        return (
+            share_of(amount, preference.reduced_percent),
+            f"{description} ({preference.reduced_percent}% of {amount}, as you asked)",
+        )
+    if preference.method == PaymentMethod.NONE:
+        return Decimal("0.00"), f"{description} (no payment, as you asked)"
+    return amount, description
+
+
+def session_lines_create(*, session: Session, by: User | None) -> int:
+    """The mentor's lines for an approved session: its time, the programme's paid
+    preparation time and any online allowance, at the rate in force on the session's day.
+    Safe to call twice, or at once from two places: the pay-once constraints keep one set,
+    and the second call adds nothing. Returns how many lines it added."""
+    if session.status != Session.Status.APPROVED:
+        return 0
+    match = session.match
+    day = session_day(session)
+    card = RateCard.objects.in_force_on(match.programme, day)
+    if card is None:
+        return 0  # paid when the programme sets a rate card (rate_card_create)
+    preference = preference_current(match.mentor)
+    when = f"{day:%-d %B %Y}"
+    parts = [
+        (
+            LedgerLine.Kind.SESSION,
+            session.duration_minutes,
+            f"Session on {when}, {session.duration_minutes} minutes",
+        ),
+    ]
+    if card.preparation_minutes:
+        parts.append(
+            (
+                LedgerLine.Kind.PREPARATION,
+                card.preparation_minutes,
+                f"Preparation for the session on {when}, {card.preparation_minutes} minutes",
+            )
+        )
+    lines = []
+    for kind, minutes, description in parts:
+        amount, description = _preference_applied(
+            fee_for(minutes=minutes, hourly_rate=card.hourly_rate), description, preference
+        )
+        lines.append(_session_line(session, card, kind, amount, description, by, minutes))
+    if card.online_allowance and session.meeting_mode in (MeetingMode.ONLINE, MeetingMode.PHONE):
+        amount, description = _preference_applied(
+            card.online_allowance, f"Allowance for the online session on {when}", preference
+        )
+        lines.append(_session_line(session, card, LedgerLine.Kind.ONLINE, amount, description, by))
+    # Concurrent calls for one session (a catch-up task running twice) queue on the
+    # session's row, so each counts only the lines it added itself.
+    Session.objects.select_for_update().filter(pk=session.pk).first()
+    before = LedgerLine.objects.filter(session=session).count()
+    # ignore_conflicts: the unique constraints, not this code, decide what is paid once.
+    LedgerLine.objects.bulk_create(lines, ignore_conflicts=True)
+    added = LedgerLine.objects.filter(session=session).count() - before
+    if added:
+        from payments.tasks import check_earnings
+
+        mentor_id = match.mentor_id
+        transaction.on_commit(lambda: check_earnings.delay(mentor_id))
+    return added
+
+
+def _session_line(session, card, kind, amount, description, by, minutes=None) -> LedgerLine:
+    return LedgerLine(
+        programme=session.match.programme,
+        mentor=session.match.mentor,
+        kind=kind,
+        category=LedgerLine.Category.FEE,
+        session=session,
+        rate_card=card,
+        minutes=minutes,
+        rate=card.hourly_rate if minutes else None,
+        amount=amount,
+        currency=card.currency,
+        earned_on=session_day(session),
+        description=description[:200],
+        created_by=by,
+    )
+
+
+def approved_sessions_pay(*, programme: Programme) -> int:
+    """Lines for approved sessions that have none, for when a rate card arrives after the
+    approvals. Safe to run twice."""
+    added = 0
+    sessions = (
+        Session.objects.filter(match__programme=programme, status=Session.Status.APPROVED)
+        .exclude(ledger_lines__kind=LedgerLine.Kind.SESSION)
+        .select_related("match__programme", "match__mentor", "approved_by")
+    )
+    for session in sessions:
+        with transaction.atomic():
+            added += session_lines_create(session=session, by=session.approved_by)
+    return added
+
+
+@transaction.atomic
+def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
+    """Put a line right by adding its opposite. A line is reversed at most once: the
+    one-to-one `reverses` column refuses a second reversal, even from a second tab."""
+    _check_coordinates(by, line.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this line is wrong, so the mentor knows."})
+    if line.kind == LedgerLine.Kind.REVERSAL:
+        raise ValidationError("A correction cannot be reversed. Ask an administrator.")
+    if line.amount == 0:
+        raise ValidationError("This line is for nothing, so there is nothing to correct.")
+    # Lock the line so two coordinators correcting it at once queue, and the second sees
+    # the first's reversal instead of meeting the unique constraint.
+    LedgerLine.objects.select_for_update().filter(pk=line.pk).first()
+    if LedgerLine.objects.filter(reverses=line).exists():
+        raise ValidationError("This line has already been corrected.")
+    reversal = LedgerLine.objects.create(
+        programme=line.programme,
+        mentor=line.mentor,
+        kind=LedgerLine.Kind.REVERSAL,
+        category=line.category,
+        session=line.session,
+        expense=line.expense,
+        reverses=line,
+        rate_card=line.rate_card,
+        minutes=line.minutes,
+        rate=line.rate,
+        amount=-line.amount,
+        currency=line.currency,
+        earned_on=line.earned_on,
+        description=f"Correction: {line.description}"[:200],
+        reason=reason,
+        created_by=by,
+    )
+    audit_record(
+        action=AuditEvent.Action.LEDGER_LINE_REVERSED,
+        actor=by,
+        obj=line,
+        programme=line.programme,
+        new={"reversal": reversal.pk, "amount": reversal.amount},
+    )
+    return reversal
+
+
+# Expenses
+
+
+def _check_mentor_of(mentor: User, programme: Programme) -> None:
+    if (
+        not Membership.objects.current()
+        .filter(person=mentor, programme=programme, role=Role.MENTOR)
+        .exists()
+    ):
+        raise PermissionDenied("Not a mentor of this programme")
+
+
+def expense_terms(*, programme: Programme, kind: str, spent_on: date) -> RateCard:
+    """The rate card a claim is judged by, or a plain reason why it cannot be made."""
+    if spent_on > timezone.localdate():
+        raise ValidationError({"spent_on": "The date cannot be in the future."})
+    card = RateCard.objects.in_force_on(programme, spent_on)
+    if card is None:
+        raise ValidationError(
+            {
+                "spent_on": "Your programme had not set its rules for expenses on that date. "
+                "Ask your coordinator."
+            }
+        )
+    if not card.allows(kind):
+        raise ValidationError(
+            {"kind": "Your programme does not pay this kind of expense. Ask your coordinator."}
+        )
+    return card
+
+
+@transaction.atomic
+def expense_claim(
+    *,
+    mentor: User,
+    programme: Programme,
+    kind: str,
+    spent_on: date,
+    description: str,
+    amount: Decimal | None = None,
+    miles: Decimal | None = None,
+    receipt=None,
+    receipt_type=None,
+    session: Session | None = None,
+) -> Expense:
+    """A mentor claims back what they spent. Mileage is worked out from the miles at the
+    programme's rate; anything else over the programme's limit needs a receipt."""
+    _check_mentor_of(mentor, programme)
+    card = expense_terms(programme=programme, kind=kind, spent_on=spent_on)
+    if session is not None and (
+        session.match.mentor_id != mentor.pk or session.match.programme_id != programme.pk
+    ):
+        raise PermissionDenied("Not this mentor's session")
+    if kind == ExpenseKind.MILEAGE:
+        if miles is None or not (Decimal(0) < miles <= MAX_MILES):
+            raise ValidationError({"miles": "Enter how many miles you drove, up to 1,000."})
+        if miles != miles.quantize(Decimal("0.1")):
+            raise ValidationError({"miles": "Enter miles to one decimal place, like 12.5."})
+        amount = mileage_for(miles=miles, rate=card.mileage_rate)
+        if amount <= 0:
+            raise ValidationError({"miles": "Your programme does not pay for miles driven."})
+    else:
+        miles = None
+        if amount is None or not (Decimal(0) < amount <= MAX_CLAIM):
+            raise ValidationError({"amount": "Enter an amount between £0.01 and £10,000."})
+        if amount != pence(amount):
+            raise ValidationError({"amount": "Enter the amount in pounds and pence, like 12.50."})
+        if not receipt and amount > card.receipt_needed_over:
+            raise ValidationError(
+                {"receipt": "Add a photo or PDF of your receipt. Your programme needs one."}
+            )
+    expense = Expense(
+        programme=programme,
+        mentor=mentor,
+        session=session,
+        kind=kind,
+        spent_on=spent_on,
+        description=description.strip()[:200],
+        miles=miles,
+        amount=amount,
+        currency=card.currency,
+    )
+    if receipt:
+        expense._receipt_type = receipt_type
+        expense.receipt_type = receipt_type.content_type if receipt_type else ""
+        expense.receipt = receipt
+    expense.save()
+    audit_record(
+        action=AuditEvent.Action.EXPENSE_CLAIMED,
+        actor=mentor,
+        obj=expense,
+        programme=programme,
+        new={"kind": kind, "amount": amount},
+    )
+    return expense
+
+
+def _expense_decide(*, expense: Expense, by: User, status: str, reason: str = "") -> bool:
+    # Conditional update: of two coordinators deciding at once, only one finds it waiting.
+    updated = Expense.objects.filter(pk=expense.pk, status=Expense.Status.CLAIMED).update(
+        status=status, decided_by=by, decided_at=timezone.now(), decision_reason=reason
+    )
+    expense.refresh_from_db()
+    return bool(updated)
+
+
+@transaction.atomic
+def expense_approve(*, expense: Expense, by: User) -> bool:
+    """Approve a claim and add its ledger line, once."""
+    _check_coordinates(by, expense.programme)
+    if not _expense_decide(expense=expense, by=by, status=Expense.Status.APPROVED):
+        return False
+    LedgerLine.objects.create(
+        programme=expense.programme,
+        mentor=expense.mentor,
+        kind=LedgerLine.Kind.EXPENSE,
+        category=LedgerLine.Category.EXPENSE,
+        expense=expense,
+        amount=expense.amount,
+        currency=expense.currency,
+        earned_on=expense.spent_on,
+        description=f"{expense.get_kind_display()} on {expense.spent_on:%-d %B %Y}"[:200],
+        created_by=by,
+    )
+    audit_record(
+        action=AuditEvent.Action.EXPENSE_APPROVED,
+        actor=by,
+        obj=expense,
+        programme=expense.programme,
+        new={"status": expense.status, "amount": expense.amount},
+    )
+    return True
+
+
+@transaction.atomic
+def expense_reject(*, expense: Expense, by: User, reason: str) -> bool:
+    _check_coordinates(by, expense.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, so the mentor understands."})
+    if not _expense_decide(
+        expense=expense, by=by, status=Expense.Status.REJECTED, reason=reason[:1000]
+    ):
+        return False
+    audit_record(
+        action=AuditEvent.Action.EXPENSE_REJECTED,
+        actor=by,
+        obj=expense,
+        programme=expense.programme,
+        new={"status": expense.status},
+    )
+    return True
+
+
+@transaction.atomic
+def expense_withdraw(*, expense: Expense, by: User) -> bool:
+    if expense.mentor_id != by.pk:
+        raise PermissionDenied("Not your claim")
+    updated = Expense.objects.filter(pk=expense.pk, status=Expense.Status.CLAIMED).update(
+        status=Expense.Status.WITHDRAWN
+    )
+    expense.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.EXPENSE_WITHDRAWN,
+            actor=by,
+            obj=expense,
+            programme=expense.programme,
+            new={"status": expense.status},
+        )
+    return bool(updated)
+
+
+# Payment preferences and the earnings alert
+
+
+@transaction.atomic
+def preference_set(
+    *,
+    mentor: User,
+    method: str,
+    account_name: str = "",
+    sort_code: str = "",
+    account_number: str = "",
+    reduced_percent: int | None = None,
+    charity_name: str = "",
+    charity_number: str = "",
+) -> PaymentPreference:
+    """A new entry in the mentor's log of payment choices. Bank details are kept only when
+    they are needed to pay: by bank, at a reduced fee, or to repay expenses."""
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": "Choose how you would like to be paid."})
+    sort_code = "".join(ch for ch in sort_code if ch.isdigit())
+    account_number = "".join(ch for ch in account_number if ch.isdigit())
+    needs_bank = method in (PaymentMethod.BANK, PaymentMethod.REDUCED)
+    errors = {}
+    if needs_bank or sort_code or account_number:
+        if not account_name.strip():
+            errors["account_name"] = "Enter the name on the bank account."
+        if len(sort_code) != 6:
+            errors["sort_code"] = "Enter a sort code of 6 numbers, like 30-94-57."
+        if not (6 <= len(account_number) <= 8):
+            errors["account_number"] = "Enter an account number of 6 to 8 numbers."
+    if method == PaymentMethod.REDUCED and not (reduced_percent and 1 <= reduced_percent <= 99):
+        errors["reduced_percent"] = "Enter how much of each fee you want, from 1 to 99 percent."
+    if method == PaymentMethod.CHARITY and not charity_name.strip():
+        errors["charity_name"] = "Enter the name of the charity."
+    if errors:
+        raise ValidationError(errors)
+    if not (needs_bank or sort_code or account_number):
+        account_name = ""
+    preference = PaymentPreference.objects.create(
+        mentor=mentor,
+        method=method,
+        account_name=account_name.strip()[:70],
+        sort_code=sort_code,
+        account_number=account_number.zfill(8) if account_number else "",
+        reduced_percent=reduced_percent if method == PaymentMethod.REDUCED else None,
+        charity_name=charity_name.strip()[:120] if method == PaymentMethod.CHARITY else "",
+        charity_number=charity_number.strip()[:20] if method == PaymentMethod.CHARITY else "",
+    )
+    # Never the bank details: the audit log is read more widely than they are.
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_PREFERENCE_CHANGED,
+        actor=mentor,
+        obj=preference,
+        new={"method": method, "bank_details": bool(sort_code)},
+    )
+    return preference
+
+
+@transaction.atomic
+def earnings_alert_set(*, mentor: User, monthly_amount: Decimal | None) -> EarningsAlert | None:
+    """Set, change or (with None) remove the mentor's monthly earnings alert."""
+    if monthly_amount is None:
+        EarningsAlert.objects.filter(mentor=mentor).delete()
+        return None
+    if not (Decimal(1) <= monthly_amount <= Decimal(100000)):
+        raise ValidationError({"monthly_amount": "Enter an amount between £1 and £100,000."})
+    alert, _ = EarningsAlert.objects.update_or_create(
+        mentor=mentor,
+        defaults={"monthly_amount": pence(monthly_amount), "updated_at": timezone.now()},
+    )
+    return alert
+
+
+# Payment runs
+
+
+def _payee_method(preference, category: str) -> str | None:
+    """How a line is paid under the mentor's choice, or None when it cannot be yet (no
+    choice made, or no bank details to repay expenses to someone paid to a charity)."""
+    if preference is None:
+        return None
+    method = preference.method
+    if category == LedgerLine.Category.EXPENSE:
+        if preference.has_bank_details:
+            return PaymentMethod.BANK
+        return PaymentMethod.VOUCHER if method == PaymentMethod.VOUCHER else None
+    if method == PaymentMethod.REDUCED:
+        return PaymentMethod.BANK
+    if method == PaymentMethod.NONE:
+        # Fees earned before the mentor chose no payment are still theirs.
+        return PaymentMethod.BANK if preference.has_bank_details else None
+    return method
+
+
+def _payee_details(mentor: User, preference, method: str) -> dict:
+    if method == PaymentMethod.CHARITY:
+        return {"payee_name": preference.charity_name, "charity_number": preference.charity_number}
+    if method == PaymentMethod.BANK:
+        return {
+            "payee_name": preference.account_name,
+            "sort_code": preference.sort_code,
+            "account_number": preference.account_number,
+        }
+    return {"payee_name": mentor.display_name or mentor.email}
+
+
+@transaction.atomic
+def run_create(*, programme: Programme, by: User, earned_before: date | None = None) -> PaymentRun:
+    """Collect the programme's approved, unpaid lines into a new run, one payee row per
+    mentor and way of paying. Two coordinators starting runs at once queue on the
+    programme's row, so the second collects only what the first left; the partial unique
+    index on run items is the backstop that keeps any line in one live run. With
+    `earned_before`, only lines earned before that day (to pay up to a month's end)."""
+    _check_coordinates(by, programme)
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    waiting = LedgerLine.objects.filter(programme=programme).unpaid()
+    if earned_before is not None:
+        waiting = waiting.filter(earned_on__lt=earned_before)
+    lines = list(waiting.select_related("mentor").order_by("mentor_id", "earned_on", "id"))
+    preferences = preferences_in_force({line.mentor_id for line in lines})
+    groups: dict[tuple[int, str], list[LedgerLine]] = defaultdict(list)
+    for line in lines:
+        method = _payee_method(preferences.get(line.mentor_id), line.category)
+        if method is not None:
+            groups[(line.mentor_id, method)].append(line)
+    # A mentor who owes money back (corrections larger than what is waiting) is left for a
+    # later run, where new fees make up the difference: finance cannot pay a negative sum.
+    # Lines that cancel out (a correction of a line not yet paid) wait the same way, so no
+    # one is told "£0.00 has been paid to you".
+    groups = {key: group for key, group in groups.items() if sum(x.amount for x in group) > 0}
+    if not groups:
+        raise ValidationError("Nothing is waiting to be paid to mentors who have said how.")
+    latest = PaymentRun.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
+    number = (latest or 0) + 1
+    run = PaymentRun.objects.create(
+        programme=programme, number=number, created_by=by, currency=lines[0].currency
+    )
+    items = []
+    for index, ((mentor_id, method), group) in enumerate(sorted(groups.items()), start=1):
+        mentor = group[0].mentor
+        fees = sum((x.amount for x in group if x.category == "fee"), Decimal("0.00"))
+        expenses = sum((x.amount for x in group if x.category == "expense"), Decimal("0.00"))
+        payee = RunPayee.objects.create(
+            run=run,
+            mentor=mentor,
+            method=method,
+            reference=f"{run.reference}-{index:03d}",
+            fees=fees,
+            expenses=expenses,
+            total=fees + expenses,
+            **_payee_details(mentor, preferences[mentor_id], method),
+        )
+        items += [RunItem(run=run, payee=payee, line=line) for line in group]
+    RunItem.objects.bulk_create(items)
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_RUN_CREATED,
+        actor=by,
+        obj=run,
+        programme=programme,
+        new={"lines": len(items), "total": sum((x.line.amount for x in items), Decimal("0.00"))},
+    )
+    return run
+
+
+@transaction.atomic
+def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
+    """Finance has paid the run: record the day, and for each line how many days it took
+    from the session (or spending) to payment. Once only."""
+    _check_coordinates(by, run.programme)
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": "The payment date cannot be in the future."})
+    if paid_on < timezone.localtime(run.created_at).date():
+        raise ValidationError({"paid_on": "The payment date cannot be before the run was made."})
+    updated = PaymentRun.objects.filter(pk=run.pk, status=PaymentRun.Status.READY).update(
+        status=PaymentRun.Status.PAID, paid_on=paid_on, paid_by=by
+    )
+    run.refresh_from_db()
+    if not updated:
+        return False
+    RunPayee.objects.filter(run=run, status=RunPayee.Status.READY).update(
+        status=RunPayee.Status.PAID
+    )
+    items = list(
+        RunItem.objects.filter(run=run, status=RunItem.Status.INCLUDED).select_related("line")
+    )
+    for item in items:
+        item.status = RunItem.Status.PAID
+        item.days_to_payment = max((paid_on - item.line.earned_on).days, 0)
+    RunItem.objects.bulk_update(items, ["status", "days_to_payment"], batch_size=500)
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_RUN_PAID,
+        actor=by,
+        obj=run,
+        programme=run.programme,
+        new={"paid_on": paid_on},
+    )
+    from payments.tasks import tell_mentors_paid
+
+    run_id = run.pk
+    transaction.on_commit(lambda: tell_mentors_paid.delay(run_id))
+    return True
+
+
+@transaction.atomic
+def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
+    """A payment did not reach the mentor: its lines go back to wait for the next run."""
+    _check_coordinates(by, payee.run.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say what went wrong, such as 'account closed'."})
+    updated = (
+        RunPayee.objects.filter(pk=payee.pk)
+        .exclude(status=RunPayee.Status.FAILED)
+        .update(status=RunPayee.Status.FAILED, failed_reason=reason[:300])
+    )
+    payee.refresh_from_db()
+    if not updated:
+        return False
+    RunItem.objects.filter(payee=payee).update(status=RunItem.Status.FAILED, days_to_payment=None)
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_FAILED,
+        actor=by,
+        obj=payee.run,
+        programme=payee.run.programme,
+        new={"payee": payee.pk},
+    )
+    from payments.tasks import tell_mentor_failed
+
+    payee_id = payee.pk
+    transaction.on_commit(lambda: tell_mentor_failed.delay(payee_id))
+    return True

@@ -1,0 +1,79 @@
+from django.urls import path
+
+from payments import views
+
+urlpatterns = [
+    # A mentor's own pay, statements, expenses and payment choice
+    path("pay/", views.pay, name="pay"),
+    path(
+        "pay/statements/<int:year>.<str:fmt>",
+        views.pay_statement_file,
+        name="pay_statement_file",
+    ),
+    path("pay/runs/<int:run_id>/", views.pay_run_statement, name="pay_run_statement"),
+    path(
+        "pay/runs/<int:run_id>/statement.<str:fmt>",
+        views.pay_run_statement_file,
+        name="pay_run_statement_file",
+    ),
+    path("pay/how/", views.payment_preference, name="payment_preference"),
+    path("pay/alert/", views.earnings_alert, name="earnings_alert"),
+    path("pay/benefits/", views.benefits, name="benefits"),
+    path("pay/benefits/letter.pdf", views.work_coach_letter, name="work_coach_letter"),
+    path("pay/expenses/new/", views.expense_new, name="expense_new"),
+    path("pay/expenses/<int:expense_id>/", views.expense_detail, name="expense_detail"),
+    path(
+        "pay/expenses/<int:expense_id>/withdraw/",
+        views.expense_withdraw,
+        name="expense_withdraw",
+    ),
+    # The mentor and the programme's coordinators
+    path(
+        "pay/expenses/<int:expense_id>/receipt/",
+        views.expense_receipt,
+        name="expense_receipt",
+    ),
+    # Coordinators: their own programmes only
+    path("coordinate/<slug:slug>/pay/", views.coordinator_pay, name="coordinator_pay"),
+    path("coordinate/<slug:slug>/pay/rates/", views.coordinator_rates, name="coordinator_rates"),
+    path(
+        "coordinate/<slug:slug>/pay/expenses/<int:expense_id>/",
+        views.coordinator_expense,
+        name="coordinator_expense",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/expenses/<int:expense_id>/approve/",
+        views.coordinator_expense_approve,
+        name="coordinator_expense_approve",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/runs/new/",
+        views.coordinator_run_new,
+        name="coordinator_run_new",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/runs/<int:run_id>/",
+        views.coordinator_run,
+        name="coordinator_run",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/runs/<int:run_id>/export.csv",
+        views.coordinator_run_export,
+        name="coordinator_run_export",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/payees/<int:payee_id>/failed/",
+        views.coordinator_payee_fail,
+        name="coordinator_payee_fail",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/mentors/<int:person_id>/",
+        views.coordinator_mentor_pay,
+        name="coordinator_mentor_pay",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/lines/<int:line_id>/correct/",
+        views.coordinator_line_reverse,
+        name="coordinator_line_reverse",
+    ),
+]

@@ -1,0 +1,546 @@
+"""Pages about money: a mentor's pay, statements, expenses and payment choice; a
+coordinator's rate cards, claims, payment runs and corrections."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_programme_for_coordinator, staff_required
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from mentoring.choices import Role
+from mentoring.models import Membership, Programme, Session
+from mentoring.requests import posted
+from mentoring.spreadsheets import csv_response
+from payments import services
+from payments.access import (
+    get_expense_for_coordinator,
+    get_expense_for_mentor,
+    get_expense_with_receipt,
+    get_line_for_coordinator,
+    get_payee_for_coordinator,
+    get_run_for_coordinator,
+    get_run_for_mentor,
+)
+from payments.documents import work_coach_letter_pdf
+from payments.exports import line_status, run_csv, statement_csv, statement_file
+from payments.forms import (
+    DecisionForm,
+    EarningsAlertForm,
+    ExpenseForm,
+    PayeeFailedForm,
+    PreferenceForm,
+    RateCardForm,
+    ReverseForm,
+    RunPaidForm,
+)
+from payments.models import (
+    SYMBOLS,
+    EarningsAlert,
+    Expense,
+    LedgerLine,
+    PaymentMethod,
+    PaymentPreference,
+    RateCard,
+)
+from payments.money import TRADING_ALLOWANCE
+from payments.selectors import (
+    lines_with_status,
+    mentor_pay,
+    programme_pay,
+    rate_card_today,
+    run_detail,
+    run_statement,
+    tax_year_statement,
+    tax_years_of,
+)
+
+FILE_TYPES = {"csv", "pdf"}
+
+
+def _mentor_programmes(user) -> list[Programme]:
+    return list(
+        Programme.objects.filter(
+            memberships__person=user,
+            memberships__role=Role.MENTOR,
+            memberships__ended_at__isnull=True,
+        ).order_by("name")
+    )
+
+
+def mentor_pay_required(view):
+    """Pay pages: mentors, and anyone who was paid as one (a mentor who has left still
+    gets their statements). Everyone else gets a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        is_mentor = (
+            Membership.objects.current().filter(person=user, role=Role.MENTOR).exists()
+            or LedgerLine.objects.filter(mentor=user).exists()
+        )
+        if not is_mentor:
+            raise Http404("Not a mentor")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _programme_names(user) -> str:
+    names = Programme.objects.filter(
+        Q(ledger_lines__mentor=user) | Q(memberships__person=user, memberships__role=Role.MENTOR)
+    ).values_list("name", flat=True)
+    return ", ".join(sorted(set(names)))
+
+
+def _download(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _statement_download(statement, *, fmt: str, name: str, user) -> HttpResponse:
+    if fmt not in FILE_TYPES:
+        raise Http404("Unknown file type")
+    if fmt == "csv":
+        return csv_response(statement_csv(statement), f"{name}.csv")
+    pdf = statement_file(statement, programme_name=_programme_names(user))
+    return _download(pdf, filename=f"{name}.pdf", content_type="application/pdf")
+
+
+# Mentors
+
+
+@mentor_pay_required
+def pay(request):
+    year = request.GET.get("year", "")
+    years = tax_years_of(request.user)
+    chosen = int(year) if year.isdecimal() and int(year) in years else None
+    context = mentor_pay(request.user, chosen)
+    for line in context["statement"].lines:
+        line.status_text = line_status(line)
+    return render(request, "payments/pay.html", context)
+
+
+@mentor_pay_required
+def pay_statement_file(request, year: int, fmt: str):
+    if year not in tax_years_of(request.user):
+        raise Http404("No such tax year")
+    statement = tax_year_statement(request.user, year)
+    return _statement_download(
+        statement, fmt=fmt, name=f"statement-{year}-{year + 1}", user=request.user
+    )
+
+
+@mentor_pay_required
+def pay_run_statement(request, run_id: int):
+    run = get_run_for_mentor(request.user, run_id)
+    statement = run_statement(request.user, run)
+    for line in statement.lines:
+        line.status_text = line_status(line)
+    return render(request, "payments/run_statement.html", {"run": run, "statement": statement})
+
+
+@mentor_pay_required
+def pay_run_statement_file(request, run_id: int, fmt: str):
+    run = get_run_for_mentor(request.user, run_id)
+    statement = run_statement(request.user, run)
+    return _statement_download(
+        statement, fmt=fmt, name=f"statement-{run.reference.lower()}", user=request.user
+    )
+
+
+@mentor_pay_required
+def payment_preference(request):
+    current = PaymentPreference.objects.filter(mentor=request.user).first()
+    initial = {"method": current.method} if current else {}
+    form = PreferenceForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_set(mentor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Saved. We will pay you this way from the next payment run.")
+            return redirect("pay")
+    history = PaymentPreference.objects.filter(mentor=request.user)[:20]
+    return render(
+        request,
+        "payments/preference.html",
+        {"form": form, "current": current, "history": history, "methods": PaymentMethod},
+    )
+
+
+@mentor_pay_required
+def earnings_alert(request):
+    alert = EarningsAlert.objects.filter(mentor=request.user).first()
+    form = EarningsAlertForm(
+        posted(request), initial={"monthly_amount": alert.monthly_amount if alert else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        amount = form.cleaned_data["monthly_amount"]
+        services.earnings_alert_set(mentor=request.user, monthly_amount=amount)
+        messages.success(
+            request,
+            "Saved. We will tell you when your fees in a month reach that amount."
+            if amount
+            else "Done. You will not get a monthly alert.",
+        )
+        return redirect("pay")
+    return render(request, "payments/alert.html", {"form": form, "alert": alert})
+
+
+@mentor_pay_required
+def benefits(request):
+    programmes = _mentor_programmes(request.user)
+    cards = [(p, rate_card_today(p)) for p in programmes]
+    return render(
+        request,
+        "payments/benefits.html",
+        {"cards": cards, "allowance": TRADING_ALLOWANCE},
+    )
+
+
+@mentor_pay_required
+def work_coach_letter(request):
+    programmes = _mentor_programmes(request.user)
+    programme = programmes[0] if programmes else None
+    card = rate_card_today(programme) if programme else None
+    pdf = work_coach_letter_pdf(
+        mentor_name=request.user.display_name or request.user.email,
+        programme_name=programme.name if programme else "Alongside",
+        organisation_name=programme.organisation.name if programme else "",
+        hourly_rate=card.hourly_rate if card else None,
+        preparation_minutes=card.preparation_minutes if card else 0,
+        currency_symbol=card.symbol if card else "£",
+        today=timezone.localdate(),
+    )
+    return _download(pdf, filename="letter-for-your-work-coach.pdf", content_type="application/pdf")
+
+
+def _session_choices(user):
+    sessions = list(
+        Session.objects.filter(match__mentor=user)
+        .exclude(status=Session.Status.DISPUTED)
+        .select_related("match__mentee", "match__programme")
+        .order_by("-starts_at")[:40]
+    )
+    for session in sessions:
+        when = timezone.localtime(session.starts_at)
+        session.label = f"{when:%-d %B %Y} with {session.match.mentee}"
+    return sessions
+
+
+@mentor_pay_required
+def expense_new(request):
+    programmes = _mentor_programmes(request.user)
+    if not programmes:
+        messages.info(request, "You can claim expenses while you are a mentor in a programme.")
+        return redirect("pay")
+    sessions = _session_choices(request.user)
+    form = ExpenseForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        programmes=programmes,
+        sessions=sessions,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            expense = services.expense_claim(
+                mentor=request.user,
+                programme=next(p for p in programmes if p.pk == data["programme"]),
+                kind=data["kind"],
+                spent_on=data["spent_on"],
+                description=data["description"],
+                amount=data["amount"],
+                miles=data["miles"],
+                receipt=data["receipt"] or None,
+                receipt_type=form.receipt_type,
+                session=next((s for s in sessions if s.pk == data["session"]), None),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Claim sent. A coordinator will look at it, and it will be paid in the next "
+                "payment run once approved.",
+            )
+            return redirect("expense_detail", expense_id=expense.pk)
+    for programme in programmes:
+        programme.card = rate_card_today(programme)
+    return render(request, "payments/expense_form.html", {"form": form, "programmes": programmes})
+
+
+@mentor_pay_required
+def expense_detail(request, expense_id: int):
+    expense = get_expense_for_mentor(request.user, expense_id)
+    return render(request, "payments/expense_detail.html", {"expense": expense})
+
+
+@mentor_pay_required
+@require_POST
+def expense_withdraw(request, expense_id: int):
+    expense = get_expense_for_mentor(request.user, expense_id)
+    if services.expense_withdraw(expense=expense, by=request.user):
+        messages.success(request, "Claim withdrawn. It will not be paid.")
+    else:
+        messages.info(request, "This claim has already been decided, so it cannot be withdrawn.")
+    return redirect("expense_detail", expense_id=expense.pk)
+
+
+@login_required
+def expense_receipt(request, expense_id: int):
+    """The receipt file itself, as a download, for its mentor and their coordinators only.
+    Sent with the type found when it was checked, never one the browser guesses."""
+    expense = get_expense_with_receipt(request.user, expense_id)
+    if expense.mentor_id != request.user.pk:
+        audit_record(
+            action=AuditEvent.Action.RECEIPT_OPENED,
+            actor=request.user,
+            obj=expense,
+            programme=expense.programme,
+            request=request,
+        )
+    extension = expense.receipt.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        expense.receipt.open("rb"),
+        as_attachment=True,
+        filename=f"receipt-{expense.pk}.{extension}",
+        content_type=expense.receipt_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Coordinators
+
+
+@staff_required
+def coordinator_pay(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    context = programme_pay(programme)
+    return render(request, "payments/coordinator/pay.html", {"programme": programme, **context})
+
+
+@staff_required
+def coordinator_rates(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    cards = list(RateCard.objects.filter(programme=programme).select_related("created_by"))
+    in_force = rate_card_today(programme)
+    form = RateCardForm(posted(request), card=in_force)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.rate_card_create(programme=programme, by=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"New rates saved, in force from {data['effective_from']:%-d %B %Y}."
+            )
+            return redirect("coordinator_rates", slug=programme.slug)
+    return render(
+        request,
+        "payments/coordinator/rates.html",
+        {"programme": programme, "cards": cards, "in_force": in_force, "form": form},
+    )
+
+
+@staff_required
+def coordinator_expense(request, slug, expense_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    expense = get_expense_for_coordinator(programme, expense_id)
+    form = DecisionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decided = services.expense_reject(
+                expense=expense, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if decided:
+                messages.success(request, f"You did not approve the claim of {expense.mentor}.")
+            else:
+                messages.info(request, "This claim had already been decided.")
+            return redirect("coordinator_pay", slug=programme.slug)
+    return render(
+        request,
+        "payments/coordinator/expense.html",
+        {"programme": programme, "expense": expense, "form": form},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_expense_approve(request, slug, expense_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    expense = get_expense_for_coordinator(programme, expense_id)
+    if services.expense_approve(expense=expense, by=request.user):
+        messages.success(
+            request,
+            f"Approved {expense.symbol}{expense.amount} for {expense.mentor}. It will be paid "
+            "in the next payment run.",
+        )
+    else:
+        messages.info(request, "This claim had already been decided.")
+    return redirect("coordinator_pay", slug=programme.slug)
+
+
+@staff_required
+@require_POST
+def coordinator_run_new(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    try:
+        run = services.run_create(programme=programme, by=request.user)
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+        return redirect("coordinator_pay", slug=programme.slug)
+    messages.success(
+        request, f"Payment run {run.reference} is ready. Check it, then export it for finance."
+    )
+    return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
+
+
+@staff_required
+def coordinator_run(request, slug, run_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    run = get_run_for_coordinator(programme, run_id)
+    form = RunPaidForm(posted(request), initial={"paid_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            marked = services.run_mark_paid(
+                run=run, by=request.user, paid_on=form.cleaned_data["paid_on"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if marked:
+                messages.success(request, "Marked as paid. Each mentor has been told.")
+            else:
+                messages.info(request, "This run was already marked as paid.")
+            return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
+    return render(
+        request,
+        "payments/coordinator/run.html",
+        {
+            "programme": programme,
+            "run": run,
+            "form": form,
+            "symbol": SYMBOLS.get(run.currency, ""),
+            **run_detail(run),
+        },
+    )
+
+
+@staff_required
+def coordinator_run_export(request, slug, run_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    run = get_run_for_coordinator(programme, run_id)
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_RUN_EXPORTED,
+        actor=request.user,
+        obj=run,
+        programme=programme,
+        request=request,
+    )
+    return csv_response(run_csv(run), f"payment-run-{run.reference.lower()}.csv")
+
+
+@staff_required
+def coordinator_payee_fail(request, slug, payee_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    payee = get_payee_for_coordinator(programme, payee_id)
+    form = PayeeFailedForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            failed = services.run_payee_fail(
+                payee=payee, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if failed:
+                messages.success(
+                    request,
+                    f"Noted. {payee.mentor} has been asked to check their details, and what "
+                    "they are owed will be in the next payment run.",
+                )
+            else:
+                messages.info(request, "This payment was already marked as failed.")
+            return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
+    return render(
+        request,
+        "payments/coordinator/payee_fail.html",
+        {"programme": programme, "payee": payee, "form": form},
+    )
+
+
+@staff_required
+def coordinator_mentor_pay(request, slug, person_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    lines = LedgerLine.objects.filter(programme=programme, mentor_id=person_id)
+    mentor_known = (
+        Membership.objects.filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+        .select_related("person")
+        .first()
+    )
+    if mentor_known is None:
+        raise Http404("Not a mentor of this programme")
+    rows = list(
+        lines_with_status(lines.select_related("session", "expense")).order_by("-earned_on", "-id")[
+            :200
+        ]
+    )
+    for line in rows:
+        line.status_text = line_status(line)
+    expenses = Expense.objects.filter(programme=programme, mentor_id=person_id)[:50]
+    return render(
+        request,
+        "payments/coordinator/mentor_pay.html",
+        {
+            "programme": programme,
+            "mentor": mentor_known.person,
+            "lines": rows,
+            "expenses": expenses,
+        },
+    )
+
+
+@staff_required
+def coordinator_line_reverse(request, slug, line_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    line = get_line_for_coordinator(programme, line_id)
+    form = ReverseForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.line_reverse(line=line, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Corrected. The correction shows on the mentor's statement with your reason.",
+            )
+            return redirect("coordinator_mentor_pay", slug=programme.slug, person_id=line.mentor_id)
+    return render(
+        request,
+        "payments/coordinator/line_reverse.html",
+        {
+            "programme": programme,
+            "line": line,
+            "form": form,
+            "already": hasattr(line, "reversed_by"),
+        },
+    )
