@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.crawler import crawl
+from tests.browser.crawler import crawl, shape_of
 from tests.browser.support import sign_in
 
 # Who to be, and whether their account has two-factor authentication.
@@ -21,6 +21,25 @@ ROLES = {
     # Riverside lets practitioners choose, and its mentor has a request waiting.
     "mentor-b": ("mentor-b@example.org", False),
     "mentee-b": ("mentee-b@example.org", False),
+    # A made-up mentor with a year of pay: payment runs, claims, a failed payment and a
+    # correction (payments/demo.py).
+    "paid-mentor": ("mentor-007@north-star.example.org", False),
+}
+
+# Pages each crawl must reach, by shape (ids blanked), so a page that drops out of reach
+# fails here instead of quietly going unchecked.
+MUST_REACH = {
+    "mentor": {"/pay/", "/pay/how/", "/pay/alert/", "/pay/benefits/", "/pay/expenses/new/"},
+    "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/"},
+    "coordinator": {
+        "/coordinate/north-star/pay/",
+        "/coordinate/north-star/pay/rates/",
+        "/coordinate/north-star/pay/mentors/<id>/",
+        "/coordinate/north-star/pay/expenses/<id>/",
+        "/coordinate/north-star/pay/runs/<id>/",
+        "/coordinate/north-star/pay/lines/<id>/correct/",
+        "/coordinate/north-star/pay/payees/<id>/failed/",
+    },
 }
 
 
@@ -48,6 +67,8 @@ def test_it_has_no_accessibility_problems_on_any_page(
         report.add("while signing in", "browser", problem)
     assert len(report.visited) >= 3, report.summary()
     assert not report.findings, report.summary()
+    missed = MUST_REACH.get(role, set()) - {shape_of(path) for path in report.visited}
+    assert not missed, f"The crawl did not reach {sorted(missed)}.\n{report.summary()}"
 
 
 @pytest.mark.parametrize(
