@@ -221,9 +221,14 @@ def test_it_explains_a_bad_amount_next_to_the_field(world, login_as, amount, mes
 
 
 def test_it_lets_only_the_mentor_and_their_coordinators_download_a_receipt(world, client):
+    from tests.factories import MembershipFactory, UserFactory
+
     expense_id = _expense_id(world)
     url = reverse("expense_receipt", args=[expense_id])
+    fellow_mentor = UserFactory(display_name="Fellow mentor")
+    MembershipFactory(programme=world.programme, person=fellow_mentor, role="mentor")
     for person, status in [
+        (fellow_mentor, 404),
         (world.mentor, 200),
         (world.coordinator, 200),
         (world.administrator, 200),
@@ -461,3 +466,39 @@ def test_it_deletes_bank_details_but_keeps_the_ledger_when_a_mentor_deletes_thei
     assert not PaymentPreference.objects.filter(mentor=world.mentor).exists()
     assert not hasattr(type(world.mentor).objects.get(pk=world.mentor.pk), "earnings_alert")
     assert LedgerLine.objects.filter(mentor=world.mentor).exists()
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_it_keeps_the_mentors_pay_page_queries_flat(
+    world, login_as, django_assert_max_num_queries, count
+):
+    """A year of sessions and claims, some paid: the pay page's query count does not grow."""
+    _rate_card(world)
+    services.preference_set(mentor=world.mentor, method="voucher")
+    for number in range(count):
+        expense = Expense.objects.create(
+            programme=world.programme,
+            mentor=world.mentor,
+            kind="fare",
+            spent_on=timezone.localdate() - timedelta(days=number),
+            description="Bus",
+            amount=Decimal("3.00"),
+            status="approved",
+        )
+        LedgerLine.objects.create(
+            programme=world.programme,
+            mentor=world.mentor,
+            kind="expense",
+            category="expense",
+            expense=expense,
+            amount=expense.amount,
+            earned_on=expense.spent_on,
+            description="Bus",
+        )
+    services.run_create(programme=world.programme, by=world.coordinator)
+    client = login_as("mentor")
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("pay")).status_code == 200
+    run = PaymentRun.objects.get()
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("pay_run_statement", args=[run.pk])).status_code == 200
