@@ -265,6 +265,7 @@ class PreferenceForm(forms.Form):
     account_name = forms.CharField(
         label="Name on the bank account",
         required=False,
+        help_text="Needed for a bank transfer or a reduced fee, and to pay your expenses back.",
         max_length=70,
         error_messages={"max_length": "Keep it to 70 characters or fewer."},
     )
@@ -272,7 +273,7 @@ class PreferenceForm(forms.Form):
         label="Sort code",
         required=False,
         max_length=8,
-        help_text="6 numbers, like 30-94-57.",
+        help_text="6 numbers, like 30-94-57. Needed with the name on the account.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"max_length": "Enter a sort code of 6 numbers, like 30-94-57."},
     )
@@ -280,7 +281,7 @@ class PreferenceForm(forms.Form):
         label="Account number",
         required=False,
         max_length=8,
-        help_text="6 to 8 numbers.",
+        help_text="6 to 8 numbers. Needed with the name on the account.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         error_messages={"max_length": "Enter an account number of 6 to 8 numbers."},
     )
@@ -294,6 +295,7 @@ class PreferenceForm(forms.Form):
     charity_name = forms.CharField(
         label="Name of the charity",
         required=False,
+        help_text="Only for payment to a charity.",
         max_length=120,
         error_messages={"max_length": "Keep it to 120 characters or fewer."},
     )
