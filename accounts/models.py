@@ -166,6 +166,9 @@ class Profile(models.Model):
         "extra time. Optional.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # When the profile was last found complete (None while it is a draft): statistics count
+    # complete profiles and the days from a complete profile to a match in the database.
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         abstract = True

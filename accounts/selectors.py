@@ -127,6 +127,8 @@ def navigation_for(user) -> dict:
                     ],
                 }
             )
+    if staff:
+        main.append({"label": "Statistics", "url": reverse("statistics")})
     if "administrator" in roles:
         main.append({"label": "Admin", "url": reverse("admin:index")})
     return {"main": main, "footer": footer, "staff": staff}

@@ -27,6 +27,7 @@ def profile_save(*, form, by: User) -> MentorProfile | MenteeProfile:
     """Save a profile form as it stands: incomplete profiles are kept as drafts."""
     changed = sorted(form.changed_data)
     profile = form.save()
+    profile_completion_note(profile)
     audit_record(
         action=AuditEvent.Action.PROFILE_UPDATED,
         actor=by,
@@ -36,11 +37,25 @@ def profile_save(*, form, by: User) -> MentorProfile | MenteeProfile:
     return profile
 
 
+def profile_completion_note(profile) -> None:
+    """Keep `completed_at` in step with whether the profile is complete: set the first time
+    it is, cleared if it becomes a draft again."""
+    complete = profile.is_complete
+    if complete and profile.completed_at is None:
+        profile.completed_at = timezone.now()
+    elif not complete and profile.completed_at is not None:
+        profile.completed_at = None
+    else:
+        return
+    type(profile).objects.filter(pk=profile.pk).update(completed_at=profile.completed_at)
+
+
 @transaction.atomic
 def mentor_consent_give(*, profile: MentorProfile, by: User) -> MentorProfile:
     if profile.consent_given_at is None:
         profile.consent_given_at = timezone.now()
         profile.save(update_fields=["consent_given_at"])
+        profile_completion_note(profile)
         audit_record(action=AuditEvent.Action.CONSENT_GIVEN, actor=by, obj=profile)
     return profile
 
@@ -54,6 +69,7 @@ def mentor_consent_withdraw(*, profile: MentorProfile, by: User) -> MentorProfil
     profile.save(
         update_fields=["consent_given_at", "shared_with_mentee", "happy_to_mentor_own_council"]
     )
+    profile_completion_note(profile)
     profile.lived_experience.clear()
     profile.looked_after_by.clear()
     audit_record(action=AuditEvent.Action.CONSENT_WITHDRAWN, actor=by, obj=profile)

@@ -5,6 +5,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
 from accounts.models import MenteeProfile, MentorProfile, User
+from accounts.services import profile_completion_note
 from mentoring.choices import Role
 from mentoring.models import (
     Application,
@@ -99,6 +100,7 @@ def complete_mentor_profile(user: User) -> MentorProfile:
     profile.save()
     profile.languages.set([Language.objects.get(slug="en")])
     profile.topics_offered.set(Topic.objects.filter(slug__in=["bias", "family-time"]))
+    profile_completion_note(profile)
     return profile
 
 
@@ -113,6 +115,7 @@ def complete_mentee_profile(user: User) -> MenteeProfile:
     profile.languages.set([Language.objects.get(slug="en")])
     profile.practice_areas.set([PracticeArea.objects.get(slug="fostering")])
     profile.learning_goals.set(Topic.objects.filter(slug__in=["bias"]))
+    profile_completion_note(profile)
     return profile
 
 

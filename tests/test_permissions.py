@@ -555,6 +555,13 @@ MATRIX: dict[str, Row] = {
     "coordinator_invitation_revoke": Row(
         staff(302), kwargs=north(invitation_id=_open_invitation), method="post"
     ),
+    # Statistics: each coordinator their own programmes; administrators every programme.
+    "statistics": Row(staff(200, other_coordinator=200)),
+    "statistics_section": Row(staff(200), kwargs=lambda w: {"scope": "north", "section": "people"}),
+    "statistics_csv": Row(
+        staff(200), kwargs=lambda w: {"scope": "north", "section": "people", "table": "joined"}
+    ),
+    "statistics_json": Row(staff(200), kwargs=lambda w: {"scope": "north", "section": "voice"}),
     # Payments: a mentor's own pay, and the coordinators of their programme
     "pay": Row(paid_mentor(200)),
     "pay_statement_file": Row(

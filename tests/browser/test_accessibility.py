@@ -39,6 +39,16 @@ MUST_REACH = {
         "/coordinate/north-star/pay/runs/<id>/",
         "/coordinate/north-star/pay/lines/<id>/correct/",
         "/coordinate/north-star/pay/payees/<id>/failed/",
+        "/statistics/",
+        "/statistics/north-star/people/",
+    },
+    "administrator": {
+        "/statistics/",
+        "/statistics/all/people/",
+        "/statistics/all/matching/",
+        "/statistics/all/mentoring/",
+        "/statistics/all/payments/",
+        "/statistics/all/voice/",
     },
 }
 

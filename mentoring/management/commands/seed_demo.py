@@ -684,6 +684,22 @@ def _profile_model(role: str) -> type[MentorProfile] | type[MenteeProfile]:
     return MentorProfile if role == Role.MENTOR else MenteeProfile
 
 
+def _completion_stamp(model, group: list[Person], user_ids: dict[str, int]) -> None:
+    """Complete profiles were completed a day after their person joined, as a real profile
+    is stamped by the profile service when it is saved complete."""
+    joined = {user_ids[person.email]: person.joined_at for person in group}
+    relations = [
+        field.name for field in model._meta.many_to_many if field.name != "topics_off_limits"
+    ]
+    done = []
+    for chunk in _chunks(list(joined)):
+        for profile in model.objects.filter(user_id__in=chunk).prefetch_related(*relations):
+            if profile.is_complete:
+                profile.completed_at = joined[profile.user_id] + timedelta(days=1)
+                done.append(profile)
+    model.objects.bulk_update(done, ["completed_at"], batch_size=CHUNK)
+
+
 def profiles_create(*, people: list[Person], user_ids: dict[str, int], lists: SharedLists):
     """Bulk-create the profiles and their many-to-many rows: a few queries per thousand."""
     for role in (Role.MENTOR, Role.MENTEE):
@@ -713,6 +729,7 @@ def profiles_create(*, people: list[Person], user_ids: dict[str, int], lists: Sh
                 for related_id in lists.ids(relation.related_model, person.relations.get(name, []))
             ]
             through.objects.bulk_create(rows, batch_size=CHUNK)
+        _completion_stamp(model, group, user_ids)
 
 
 def population_create(

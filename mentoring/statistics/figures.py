@@ -1,0 +1,907 @@
+"""The figures behind the statistics pages, worked out in the database.
+
+Each section asks one query per family of figures (with this period and the one before in
+the same query, by conditional aggregation), never loops over rows in Python, and puts every
+figure into one suppression sheet (mentoring/statistics/suppression.py) before anything is
+shown, so pages, CSV files and JSON all show the same, safe figures. Built sections are cached
+for a few minutes: figures for a period do not need to be to the second.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import MenteeProfile, MentorProfile
+from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
+from mentoring.choices import Role
+from mentoring.feedback import FEEDBACK_QUESTIONS, PRINCIPLES
+from mentoring.models import (
+    Concern,
+    CoproductionCheck,
+    LadderRung,
+    Membership,
+    Session,
+    SessionFeedback,
+)
+from mentoring.statistics.periods import Period
+from mentoring.statistics.suppression import SUPPRESSED, Cell, Sheet, suppress
+from payments.models import LedgerLine, RunItem
+from payments.money import money
+from payments.selectors import slow_payment_counts
+
+CACHE_SECONDS = 300
+SECTIONS = {
+    "people": "People",
+    "matching": "Matching",
+    "mentoring": "Mentoring",
+    "payments": "Paid partnership",
+    "voice": "What people say",
+}
+NOW, BEFORE = "now", "before"
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]  # headings after the first (row label) column
+    rows: list[tuple[str, list]]  # (row label, cell keys; None for an empty cell)
+    first_column: str = ""
+    note: str = ""
+    chart: dict | None = None  # {"kind": "bar"|"line", "series": [(name, column index)]}
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    period: Period
+    before: Period
+    sheet: Sheet
+    styles: dict = field(default_factory=dict)  # cell key -> count, money, score, days, hours
+    tables: list[Table] = field(default_factory=list)
+    symbol: str = "£"
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+class Builder:
+    """Collects cells, additive groups and derived figures for one section."""
+
+    def __init__(self, period: Period, before: Period):
+        self.period, self.before = period, before
+        self.cells: dict = {}
+        self.groups: list = []
+        self.derived: list = []
+        self.styles: dict = {}
+
+    def months(self) -> list:
+        """The months of the period up to this one: later months have nothing yet."""
+        today = timezone.localdate()
+        return [month for month in self.period.months() if month <= today]
+
+    def count(self, key, value) -> object:
+        self.cells[key] = Cell(value=int(value or 0), kind="count")
+        self.styles[key] = "count"
+        return key
+
+    def measure(self, key, value, *, people: int, style: str) -> object:
+        # Over nobody there is nothing to hide: "none", not "c".
+        self.cells[key] = (
+            Cell(value=value, kind="measure", people=int(people))
+            if people
+            else Cell(value=None, kind="measure", people=None)
+        )
+        self.styles[key] = style
+        return key
+
+    def change(self, key, now_key, before_key) -> object:
+        """This period minus the one before: hidden when either is."""
+        now, before = self.cells[now_key].value, self.cells[before_key].value
+        value = None if now is None or before is None else now - before
+        self.cells[key] = Cell(value=value, kind="measure", people=None)
+        self.styles[key] = "change-" + self.styles[now_key]
+        self.derived.append((key, [now_key, before_key]))
+        return key
+
+    def derived_from(self, key, value, sources: list, style: str) -> object:
+        self.cells[key] = Cell(value=value, kind="measure", people=None)
+        self.styles[key] = style
+        self.derived.append((key, list(sources)))
+        return key
+
+    def group(self, members: list, total) -> None:
+        self.groups.append((list(members), total))
+
+    def compare_rows(self, name: str, rows: list[tuple[str, str]], values: dict, total=None):
+        """Rows of counts for this period and the one before, with a change column; with
+        `total`, a total row and the additive groups that tie the rows to it."""
+        table_rows = []
+        for label, part in rows:
+            now = self.count((name, part, NOW), values.get((part, NOW)))
+            before = self.count((name, part, BEFORE), values.get((part, BEFORE)))
+            table_rows.append(
+                (label, [now, before, self.change((name, part, "change"), now, before)])
+            )
+        if total:
+            for when in (NOW, BEFORE):
+                self.count((name, "total", when), sum(values.get((p, when)) or 0 for _, p in rows))
+                self.group([(name, p, when) for _, p in rows], (name, "total", when))
+            keys = [(name, "total", NOW), (name, "total", BEFORE)]
+            table_rows.append((total, [*keys, self.change((name, "total", "change"), *keys)]))
+        return table_rows
+
+    def section(self, key: str, tables: list[Table], symbol: str = "£") -> Section:
+        sheet = suppress(Sheet(cells=self.cells, groups=self.groups, derived=self.derived))
+        return Section(
+            key=key,
+            title=SECTIONS[key],
+            period=self.period,
+            before=self.before,
+            sheet=sheet,
+            styles=self.styles,
+            tables=tables,
+            symbol=symbol,
+        )
+
+
+def _in(period: Period, field_name: str) -> Q:
+    first, after = period.bounds()
+    return Q(**{f"{field_name}__gte": first, f"{field_name}__lt": after})
+
+
+def _on(period: Period, field_name: str) -> Q:
+    return Q(**{f"{field_name}__gte": period.start, f"{field_name}__lte": period.end})
+
+
+def _both(b: Builder, field_name: str, dates: bool = False) -> dict:
+    within = _on if dates else _in
+    return {NOW: within(b.period, field_name), BEFORE: within(b.before, field_name)}
+
+
+def _compare_columns(b: Builder) -> list[str]:
+    return ["This period", "The period before", "Change"]
+
+
+# People
+
+
+def people(ids: list[int], b: Builder) -> Section:
+    when = _both(b, "joined_at")
+    roles = Membership.objects.filter(programme__in=ids)
+    joined = roles.aggregate(
+        **{
+            f"{role}_{w}": Count("id", filter=Q(role=role) & q)
+            for role in (Role.MENTOR, Role.MENTEE)
+            for w, q in when.items()
+        }
+    )
+    complete = {}
+    for model, role in ((MentorProfile, Role.MENTOR), (MenteeProfile, Role.MENTEE)):
+        scoped = model.objects.filter(
+            user__memberships__programme__in=ids, user__memberships__role=role
+        )
+        figures = scoped.aggregate(
+            **{w: Count("id", distinct=True, filter=q) for w, q in _both(b, "completed_at").items()}
+        )
+        complete |= {(role, w): figures[w] for w in (NOW, BEFORE)}
+    live = Match.objects.filter(
+        programme=OuterRef("programme"),
+        mentee=OuterRef("person"),
+        status__in=[Match.Status.ACTIVE, Match.Status.PAUSED],
+    )
+    current = Membership.objects.current().filter(programme__in=ids)
+    now_state = current.aggregate(
+        mentors=Count("id", filter=Q(role=Role.MENTOR)),
+        paused=Count(
+            "id", filter=Q(role=Role.MENTOR, person__mentorprofile__paused_at__isnull=False)
+        ),
+        mentees=Count("id", filter=Q(role=Role.MENTEE)),
+    )
+    waiting = current.filter(role=Role.MENTEE).exclude(Exists(live)).count()
+    latest = MatchingRound.objects.filter(
+        programme=OuterRef("programme"), status=MatchingRound.Status.FINISHED, kind="round"
+    ).order_by("-created_at")
+    causes = MatchingRound.objects.filter(
+        programme__in=ids, pk=Subquery(latest.values("pk")[:1])
+    ).values_list("result__stats__unmatched_by_cause", flat=True)
+    why = {"no_candidates": 0, "no_good_fit": 0, "needed_elsewhere": 0}
+    for counts in causes:  # one row per programme: its latest round's own totals
+        for cause, n in (counts or {}).items():
+            if cause in why:
+                why[cause] += int(n)
+
+    values = {
+        (role, w): joined[f"{role}_{w}"]
+        for role in (Role.MENTOR, Role.MENTEE)
+        for w in (NOW, BEFORE)
+    }
+    joined_rows = b.compare_rows(
+        "joined", [("Mentors", Role.MENTOR), ("Mentees", Role.MENTEE)], values, total="Everyone"
+    )
+    complete_rows = b.compare_rows(
+        "complete",
+        [("Mentors", Role.MENTOR), ("Mentees", Role.MENTEE)],
+        complete,
+        total="Everyone",
+    )
+    now_rows = [
+        ("Mentors in the programme", [b.count("mentors", now_state["mentors"])]),
+        ("Mentors taking a break", [b.count("paused", now_state["paused"])]),
+        ("Mentees in the programme", [b.count("mentees", now_state["mentees"])]),
+        ("Mentees waiting for a match", [b.count("waiting", waiting)]),
+    ]
+    cause_rows = [
+        (
+            "No mentor met the programme's rules for them",
+            [b.count("no_candidates", why["no_candidates"])],
+        ),
+        ("No mentor was a good enough fit", [b.count("no_good_fit", why["no_good_fit"])]),
+        (
+            "Suitable mentors were needed for others",
+            [b.count("needed_elsewhere", why["needed_elsewhere"])],
+        ),
+    ]
+    b.count("unmatched", sum(why.values()))
+    b.group(["no_candidates", "no_good_fit", "needed_elsewhere"], "unmatched")
+    cause_rows.append(("Left unmatched in the latest round", ["unmatched"]))
+    columns = _compare_columns(b)
+    return b.section(
+        "people",
+        [
+            Table(
+                "joined",
+                "Who joined",
+                columns,
+                joined_rows,
+                "Role",
+                chart={"kind": "bar", "series": [("This period", 0), ("Before", 1)]},
+            ),
+            Table(
+                "complete",
+                "Profiles completed",
+                columns,
+                complete_rows,
+                "Role",
+                note="A profile counts in the period it was first completed.",
+            ),
+            Table("now", "Today", ["Number"], now_rows, "Who"),
+            Table(
+                "unmatched",
+                "Why mentees were left unmatched",
+                ["Mentees"],
+                cause_rows,
+                "Reason",
+                note="From each programme's latest matching round.",
+            ),
+        ],
+    )
+
+
+# Matching
+
+
+PROPOSAL_OUTCOMES = [
+    ("Waiting for a coordinator", Q(status=Proposal.Status.PROPOSED)),
+    ("Approved, waiting for answers", Q(status=Proposal.Status.APPROVED)),
+    ("Rejected by a coordinator", Q(status=Proposal.Status.REJECTED)),
+    ("Accepted by both", Q(status=Proposal.Status.ACCEPTED)),
+    ("Declined", Q(status=Proposal.Status.DECLINED)),
+]
+DECLINED_BY = [
+    ("Declined by the mentor", Q(mentor_answer="declined") & ~Q(mentee_answer="declined")),
+    ("Declined by the mentee", Q(mentee_answer="declined") & ~Q(mentor_answer="declined")),
+    ("Declined by both", Q(mentor_answer="declined", mentee_answer="declined")),
+]
+
+
+def _median_and_p90(queryset, value: str) -> tuple[float | None, float | None, int]:
+    """The median and 90th percentile of `value`, picked by the database (ORDER BY with
+    OFFSET), so no rows come back to Python but the two or three that are needed."""
+    n = queryset.count()
+    if not n:
+        return None, None, 0
+    ordered = queryset.order_by(value).values_list(value, flat=True)
+    middle = list(ordered[(n - 1) // 2 : n // 2 + 1])
+    median = sum(_days(x) for x in middle) / len(middle)
+    p90 = _days(ordered[min(n - 1, int(0.9 * (n - 1) + 0.5))])
+    return median, p90, n
+
+
+def _days(value) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
+
+
+def matching(ids: list[int], b: Builder) -> Section:
+    proposals = Proposal.objects.filter(round__programme__in=ids)
+    outcomes = proposals.aggregate(
+        **{
+            f"{i}_{w}": Count("id", filter=q & outcome)
+            for i, (_, outcome) in enumerate(PROPOSAL_OUTCOMES + DECLINED_BY)
+            for w, q in _both(b, "created_at").items()
+        }
+    )
+    rounds = MatchingRound.objects.filter(
+        programme__in=ids, status=MatchingRound.Status.FINISHED, kind="round"
+    ).aggregate(**{w: Count("id", filter=q) for w, q in _both(b, "created_at").items()})
+    waits = {}
+    for w, period in ((NOW, b.period), (BEFORE, b.before)):
+        started = Match.objects.filter(
+            _in(period, "started_at"),
+            programme__in=ids,
+            mentee__menteeprofile__completed_at__isnull=False,
+            mentee__menteeprofile__completed_at__lte=F("started_at"),
+        ).annotate(
+            wait=ExpressionWrapper(
+                F("started_at") - F("mentee__menteeprofile__completed_at"),
+                output_field=DurationField(),
+            )
+        )
+        waits[w] = _median_and_p90(started, "wait")
+    live = Match.objects.filter(
+        mentor=OuterRef("person"),
+        programme__in=ids,
+        status__in=[Match.Status.ACTIVE, Match.Status.PAUSED],
+    )
+    loads = (
+        Membership.objects.current()
+        .filter(programme__in=ids, role=Role.MENTOR)
+        .annotate(
+            load=Coalesce(
+                Subquery(live.values("mentor").annotate(n=Count("id")).values("n")[:1]),
+                0,
+            )
+        )
+        .values("load")
+        .annotate(mentors=Count("id"))
+    )
+    buckets = {"0": 0, "1": 0, "2": 0, "3": 0, "4 or more": 0}
+    for row in loads:  # one row per distinct load, a handful at most
+        buckets["4 or more" if row["load"] >= 4 else str(row["load"])] += row["mentors"]
+
+    values = {}
+    labels = PROPOSAL_OUTCOMES + DECLINED_BY
+    for i in range(len(labels)):
+        for w in (NOW, BEFORE):
+            values[(str(i), w)] = outcomes[f"{i}_{w}"]
+    outcome_rows = b.compare_rows(
+        "proposals",
+        [(label, str(i)) for i, (label, _) in enumerate(PROPOSAL_OUTCOMES)],
+        values,
+        total="Proposals made",
+    )
+    decline_rows = b.compare_rows(
+        "declines",
+        [(label, str(i + len(PROPOSAL_OUTCOMES))) for i, (label, _) in enumerate(DECLINED_BY)],
+        values,
+    )
+    # The three ways of declining add up to the "Declined" row of the table above.
+    declined = str(len(PROPOSAL_OUTCOMES) - 1)
+    for w in (NOW, BEFORE):
+        b.group(
+            [("declines", str(i + len(PROPOSAL_OUTCOMES)), w) for i in range(len(DECLINED_BY))],
+            ("proposals", declined, w),
+        )
+    b.count(("rounds", NOW), rounds[NOW])
+    b.count(("rounds", BEFORE), rounds[BEFORE])
+    round_row = (
+        "Matching rounds run",
+        [
+            ("rounds", NOW),
+            ("rounds", BEFORE),
+            b.change(("rounds", "change"), ("rounds", NOW), ("rounds", BEFORE)),
+        ],
+    )
+    wait_rows = []
+    for label, index, style in (("Median", 0, "days"), ("90 in 100 matched within", 1, "days")):
+        keys = [
+            b.measure(("wait", index, w), waits[w][index], people=waits[w][2], style=style)
+            for w in (NOW, BEFORE)
+        ]
+        wait_rows.append((label, [*keys, b.change(("wait", index, "change"), *keys)]))
+    load_rows = [
+        (f"{name} {'match' if name == '1' else 'matches'}", [b.count(("load", name), n)])
+        for name, n in buckets.items()
+    ]
+    b.count("mentors_total", sum(buckets.values()))
+    b.group([("load", name) for name in buckets], "mentors_total")
+    load_rows.append(("All mentors", ["mentors_total"]))
+    columns = _compare_columns(b)
+    return b.section(
+        "matching",
+        [
+            Table(
+                "proposals",
+                "Proposals and what became of them",
+                columns,
+                [round_row, *outcome_rows],
+                "Proposals",
+                note="Proposals made in the period, by what happened to them since.",
+            ),
+            Table(
+                "declines",
+                "Who declined",
+                columns,
+                decline_rows,
+                "Declined by",
+                note="Written reasons stay with coordinators: they could identify people.",
+            ),
+            Table(
+                "wait",
+                "Days from a complete profile to a match",
+                columns,
+                wait_rows,
+                "Days",
+                note="For mentees matched in the period. Shown only for 8 or more mentees.",
+            ),
+            Table(
+                "load",
+                "Mentors by number of current matches",
+                ["Mentors"],
+                load_rows,
+                "Current matches",
+                chart={"kind": "bar", "series": [("Mentors", 0)]},
+            ),
+        ],
+    )
+
+
+# Mentoring
+
+
+def mentoring(ids: list[int], b: Builder) -> Section:
+    matches = Match.objects.filter(programme__in=ids)
+    states = matches.aggregate(
+        active=Count("id", filter=Q(status=Match.Status.ACTIVE)),
+        paused=Count("id", filter=Q(status=Match.Status.PAUSED)),
+        closed=Count("id", filter=Q(status=Match.Status.CLOSED)),
+        **{f"started_{w}": Count("id", filter=q) for w, q in _both(b, "started_at").items()},
+        **{f"ended_{w}": Count("id", filter=q) for w, q in _both(b, "ended_at").items()},
+    )
+    reasons = ClosingSurvey.objects.filter(match__programme__in=ids).aggregate(
+        **{
+            f"{reason}_{w}": Count("id", filter=q & Q(reason=reason))
+            for reason in ClosingSurvey.Reason.values
+            for w, q in _both(b, "created_at").items()
+        }
+    )
+    held = Session.objects.filter(
+        match__programme__in=ids,
+        status__in=[Session.Status.CONFIRMED, Session.Status.APPROVED],
+    )
+    months = {
+        row["month"].date() if hasattr(row["month"], "date") else row["month"]: row
+        for row in held.filter(_in(b.period, "starts_at"))
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month")
+        .annotate(sessions=Count("id"), minutes=Sum("duration_minutes"))
+    }
+    before = held.filter(_in(b.before, "starts_at")).aggregate(
+        sessions=Count("id"), minutes=Sum("duration_minutes")
+    )
+
+    b.count("active", states["active"])
+    b.count("paused", states["paused"])
+    b.count("closed", states["closed"])
+    b.count("matches", states["active"] + states["paused"] + states["closed"])
+    b.group(["active", "paused", "closed"], "matches")
+    state_rows = [
+        ("Active", ["active"]),
+        ("Paused", ["paused"]),
+        ("Ended", ["closed"]),
+        ("All matches so far", ["matches"]),
+    ]
+    flow = b.compare_rows(
+        "flow",
+        [("Matches started", "started"), ("Matches ended", "ended")],
+        {(part, w): states[f"{part}_{w}"] for part in ("started", "ended") for w in (NOW, BEFORE)},
+    )
+    reason_rows = b.compare_rows(
+        "reasons",
+        [(label, value) for value, label in ClosingSurvey.Reason.choices],
+        {(r, w): reasons[f"{r}_{w}"] for r in ClosingSurvey.Reason.values for w in (NOW, BEFORE)},
+        total="All answers",
+    )
+    month_rows = []
+    total_sessions = 0
+    for month in b.months():
+        row = months.get(month, {})
+        sessions = b.count(("sessions", month), row.get("sessions"))
+        hours = b.derived_from(
+            ("hours", month),
+            Decimal(row.get("minutes") or 0) / 60,
+            [sessions],
+            "hours",
+        )
+        total_sessions += row.get("sessions") or 0
+        month_rows.append((f"{month:%B %Y}", [sessions, hours]))
+    b.count(("sessions", "total"), total_sessions)
+    b.group([("sessions", m) for m in b.months()], ("sessions", "total"))
+    total_minutes = sum((r.get("minutes") or 0) for r in months.values())
+    month_rows.append(
+        (
+            "The whole period",
+            [
+                ("sessions", "total"),
+                b.derived_from(
+                    ("hours", "total"),
+                    Decimal(total_minutes) / 60,
+                    [("sessions", "total")],
+                    "hours",
+                ),
+            ],
+        )
+    )
+    b.count(("sessions", "before"), before["sessions"])
+    b.derived_from(
+        ("hours", "before"), Decimal(before["minutes"] or 0) / 60, [("sessions", "before")], "hours"
+    )
+    month_rows.append((f"Before: {b.before.label}", [("sessions", "before"), ("hours", "before")]))
+    return b.section(
+        "mentoring",
+        [
+            Table("matches", "Matches today", ["Matches"], state_rows, "State"),
+            Table("flow", "Matches started and ended", _compare_columns(b), flow, "Matches"),
+            Table(
+                "reasons",
+                "Why matches ended",
+                _compare_columns(b),
+                reason_rows,
+                "Reason",
+                note="From the survey each person answers when a match ends.",
+            ),
+            Table(
+                "sessions",
+                "Sessions and hours each month",
+                ["Sessions", "Hours"],
+                month_rows,
+                "Month",
+                chart={"kind": "bar", "series": [("Sessions", 0)]},
+                note="Sessions both people confirmed.",
+            ),
+        ],
+    )
+
+
+# Paid partnership
+
+
+def payments(ids: list[int], b: Builder) -> Section:
+    paid = RunItem.objects.filter(status=RunItem.Status.PAID, run__programme__in=ids)
+    fee, expense = Q(line__category=LedgerLine.Category.FEE), Q(line__category="expense")
+    by_month = {
+        row["month"]: row
+        for row in paid.filter(_on(b.period, "run__paid_on"))
+        .annotate(month=TruncMonth("run__paid_on"))
+        .values("month")
+        .annotate(
+            fees=Sum("line__amount", filter=fee),
+            expenses=Sum("line__amount", filter=expense),
+            mentors=Count("line__mentor", distinct=True),
+        )
+    }
+    totals = paid.aggregate(
+        **{
+            f"{name}_{w}": aggregate(q)
+            for w, q in _both(b, "run__paid_on", dates=True).items()
+            for name, aggregate in (
+                ("fees", lambda q: Sum("line__amount", filter=q & fee)),
+                ("expenses", lambda q: Sum("line__amount", filter=q & expense)),
+                ("mentors", lambda q: Count("line__mentor", distinct=True, filter=q)),
+            )
+        }
+    )
+    days = {}
+    for w, period in ((NOW, b.period), (BEFORE, b.before)):
+        days[w] = _median_and_p90(
+            paid.filter(_on(period, "run__paid_on"), days_to_payment__isnull=False),
+            "days_to_payment",
+        )
+    slow = sum(slow_payment_counts(ids_as_programmes(ids)).values())
+
+    month_rows = []
+    for month in b.months():
+        row = by_month.get(month, {})
+        mentors = row.get("mentors") or 0
+        cells = [
+            b.measure(
+                ("fees", month), row.get("fees") or Decimal("0.00"), people=mentors, style="money"
+            ),
+            b.measure(
+                ("expenses", month),
+                row.get("expenses") or Decimal("0.00"),
+                people=mentors,
+                style="money",
+            ),
+            b.count(("mentors", month), mentors),
+        ]
+        month_rows.append((f"{month:%B %Y}", cells))
+    total_rows = []
+    for label, name, style in (
+        ("Fees paid to experts by experience", "fees", "money"),
+        ("Expenses paid back (not income)", "expenses", "money"),
+    ):
+        keys = [
+            b.measure(
+                (name, w),
+                totals[f"{name}_{w}"] or Decimal("0.00"),
+                people=totals[f"mentors_{w}"],
+                style=style,
+            )
+            for w in (NOW, BEFORE)
+        ]
+        total_rows.append((label, [*keys, b.change((name, "change"), *keys)]))
+    mentors = [b.count(("mentors", w), totals[f"mentors_{w}"]) for w in (NOW, BEFORE)]
+    total_rows.append(("Mentors paid", [*mentors, b.change(("mentors", "change"), *mentors)]))
+    day_rows = []
+    for label, index in (
+        ("Median days from session to payment", 0),
+        ("90 in 100 paid within (days)", 1),
+    ):
+        keys = [
+            b.measure(
+                ("days", index, w), days[w][index], people=totals[f"mentors_{w}"], style="days"
+            )
+            for w in (NOW, BEFORE)
+        ]
+        day_rows.append((label, [*keys, b.change(("days", index, "change"), *keys)]))
+    day_rows.append(
+        (
+            "Payments waiting longer than the programme allows, today",
+            [b.count("slow", slow), None, None],
+        )
+    )
+    return b.section(
+        "payments",
+        [
+            Table(
+                "totals",
+                "Paid to experts by experience",
+                _compare_columns(b),
+                total_rows,
+                "What",
+                note="By the day each payment run was paid. Expenses are not income.",
+            ),
+            Table(
+                "months",
+                "Paid each month",
+                ["Fees", "Expenses (not income)", "Mentors paid"],
+                month_rows,
+                "Month",
+                chart={"kind": "bar", "series": [("Fees", 0), ("Expenses", 1)], "money": True},
+            ),
+            Table(
+                "promptness", "How quickly mentors are paid", _compare_columns(b), day_rows, "Days"
+            ),
+        ],
+    )
+
+
+def ids_as_programmes(ids: list[int]):
+    from mentoring.models import Programme
+
+    return Programme.objects.filter(pk__in=ids)
+
+
+# What people say
+
+
+SCORE_LABELS = {
+    "useful": "The session was useful",
+    "listened_to": "I felt listened to and respected",
+    "plain_language": "We used plain language",
+    "equal_partner": "I felt an equal partner (mentors)",
+    "expertise_valued": "My expertise was valued (mentors)",
+    "paid_fairly": "I am paid fairly and on time (mentors)",
+}
+PRINCIPLE_LABELS = {
+    "equality": "Equality",
+    "diversity": "Diversity",
+    "accessibility": "Accessibility",
+    "reciprocity": "Reciprocity",
+}
+
+
+def voice(ids: list[int], b: Builder) -> Section:
+    questions = FEEDBACK_QUESTIONS + SessionFeedback.MENTOR_QUESTIONS
+    feedback = SessionFeedback.objects.filter(session__match__programme__in=ids)
+    when = _both(b, "created_at")
+    scores = {
+        row["role"]: row
+        for row in feedback.values("role").annotate(
+            **{f"people_{w}": Count("person", distinct=True, filter=q) for w, q in when.items()},
+            **{f"{name}_{w}": Avg(name, filter=q) for name in questions for w, q in when.items()},
+        )
+    }
+    trend = {
+        (row["month"].date() if hasattr(row["month"], "date") else row["month"], row["role"]): row
+        for row in feedback.filter(when[NOW])
+        .annotate(month=TruncMonth("created_at"))
+        .values("month", "role")
+        .annotate(people=Count("person", distinct=True), score=Avg("useful"))
+    }
+    checks = CoproductionCheck.objects.filter(match__programme__in=ids)
+    principles = {
+        row["role"]: row
+        for row in checks.values("role").annotate(
+            **{f"people_{w}": Count("person", distinct=True, filter=q) for w, q in when.items()},
+            **{f"{name}_{w}": Avg(name, filter=q) for name in PRINCIPLES for w, q in when.items()},
+        )
+    }
+    rungs = checks.aggregate(
+        **{
+            f"{rung}_{w}": Count("id", filter=q & Q(rung=rung))
+            for rung in LadderRung.values
+            for w, q in when.items()
+        }
+    )
+    concerns = Concern.objects.filter(match__programme__in=ids).aggregate(
+        **{w: Count("id", filter=q) for w, q in when.items()}
+    )
+
+    def score_rows(source, names, labels):
+        rows = []
+        for name in names:
+            cells = []
+            for role in (Role.MENTOR, Role.MENTEE):
+                row = source.get(role, {})
+                if role == Role.MENTEE and name in SessionFeedback.MENTOR_QUESTIONS:
+                    cells += [None, None]
+                    continue
+                for w in (NOW, BEFORE):
+                    cells.append(
+                        b.measure(
+                            (name, role, w),
+                            row.get(f"{name}_{w}"),
+                            people=row.get(f"people_{w}") or 0,
+                            style="score",
+                        )
+                    )
+            rows.append((labels[name], cells))
+        return rows
+
+    role_columns = ["Mentors now", "Mentors before", "Mentees now", "Mentees before"]
+    trend_rows = []
+    for month in b.months():
+        cells = []
+        for role in (Role.MENTOR, Role.MENTEE):
+            row = trend.get((month, role), {})
+            cells.append(
+                b.measure(
+                    ("trend", month, role),
+                    row.get("score"),
+                    people=row.get("people") or 0,
+                    style="score",
+                )
+            )
+        trend_rows.append((f"{month:%B %Y}", cells))
+    rung_rows = b.compare_rows(
+        "rungs",
+        [(label, str(value)) for value, label in LadderRung.choices],
+        {(str(r), w): rungs[f"{r}_{w}"] for r in LadderRung.values for w in (NOW, BEFORE)},
+        total="All answers",
+    )
+    concern_keys = [b.count(("concerns", w), concerns[w]) for w in (NOW, BEFORE)]
+    concern_rows = [
+        ("Concerns raised", [*concern_keys, b.change(("concerns", "change"), *concern_keys)])
+    ]
+    return b.section(
+        "voice",
+        [
+            Table(
+                "feedback",
+                "Feedback after sessions: average scores out of 5",
+                role_columns,
+                score_rows(scores, questions, SCORE_LABELS),
+                "Question",
+                note="Mentors and mentees side by side. Each average is shown only when 8 or "
+                "more people answered.",
+            ),
+            Table(
+                "trend",
+                "“The session was useful”, month by month",
+                ["Mentors", "Mentees"],
+                trend_rows,
+                "Month",
+                chart={"kind": "line", "series": [("Mentors", 0), ("Mentees", 1)], "y_max": 5},
+            ),
+            Table(
+                "principles",
+                "Co-production principles: average scores out of 5",
+                role_columns,
+                score_rows(principles, PRINCIPLES, PRINCIPLE_LABELS),
+                "Principle",
+            ),
+            Table(
+                "ladder",
+                "The ladder of co-production: how it felt",
+                _compare_columns(b),
+                rung_rows,
+                "Rung",
+            ),
+            Table(
+                "concerns",
+                "Concerns",
+                _compare_columns(b),
+                concern_rows,
+                "",
+                note="A count only: what a concern says stays with coordinators.",
+            ),
+        ],
+    )
+
+
+BUILDERS = {
+    "people": people,
+    "matching": matching,
+    "mentoring": mentoring,
+    "payments": payments,
+    "voice": voice,
+}
+
+
+def section_for(key: str, ids: list[int], period: Period, before: Period) -> Section:
+    """A section's figures, suppressed, from the cache when asked for again soon."""
+    scope = hashlib.sha256(",".join(str(i) for i in sorted(ids)).encode()).hexdigest()[:16]
+    cache_key = f"statistics:{key}:{period.start}:{period.end}:{before.start}:{scope}"
+    section = cache.get(cache_key)
+    if section is None:
+        section = BUILDERS[key](sorted(ids), Builder(period, before))
+        cache.set(cache_key, section, CACHE_SECONDS)
+    return section
+
+
+def shown(section: Section, key) -> str:
+    """A figure as the page, the CSV file and the JSON show it: "c" when suppressed."""
+    if key is None:
+        return ""
+    cell = section.sheet.cells[key]
+    if not cell.shown:
+        return SUPPRESSED
+    if cell.value is None:
+        return "none"
+    style = section.styles[key]
+    value = cell.value
+    if style.startswith("change-"):
+        base = style.removeprefix("change-")
+        text = _plain(abs(value), base, section.symbol)
+        return "no change" if value == 0 else f"{'+' if value > 0 else '-'}{text}"
+    return _plain(value, style, section.symbol)
+
+
+def _plain(value, style: str, symbol: str) -> str:
+    if style == "money":
+        return money(Decimal(value), symbol)
+    if style == "score":
+        return f"{float(value):.1f}"
+    if style in ("days", "hours"):
+        return f"{float(value):,.1f}".removesuffix(".0")
+    return f"{int(value):,}"
+
+
+def chart_value(section: Section, key):
+    """The number a chart draws, or None where the table shows "c" or nothing."""
+    if key is None:
+        return None
+    cell = section.sheet.cells[key]
+    return cell.value if cell.shown and cell.value is not None else None

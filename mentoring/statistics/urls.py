@@ -1,0 +1,22 @@
+from django.urls import path
+
+from mentoring.statistics import views
+
+urlpatterns = [
+    path("statistics/", views.statistics, name="statistics"),
+    path(
+        "statistics/<slug:scope>/<slug:section>/",
+        views.statistics_section,
+        name="statistics_section",
+    ),
+    path(
+        "statistics/<slug:scope>/<slug:section>/<slug:table>.csv",
+        views.statistics_csv,
+        name="statistics_csv",
+    ),
+    path(
+        "statistics/<slug:scope>/<slug:section>.json",
+        views.statistics_json,
+        name="statistics_json",
+    ),
+]

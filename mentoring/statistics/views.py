@@ -1,0 +1,140 @@
+"""Statistics pages: coordinators see their own programmes, administrators every programme
+of their organisation. Each page, file and JSON answer is built from one suppressed section."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import get_programme_for_coordinator, staff_required
+from mentoring.models import Programme
+from mentoring.spreadsheets import csv_response, csv_text
+from mentoring.statistics import charts
+from mentoring.statistics.figures import SECTIONS, chart_value, section_for, shown
+from mentoring.statistics.periods import PeriodForm
+from mentoring.statistics.suppression import THRESHOLD
+
+ALL = "all"
+
+
+def scope_programmes(user, scope: str) -> tuple[list[Programme], str]:
+    """The programmes a scope covers, and its name; 404 for a programme not theirs."""
+    if scope == ALL:
+        programmes = list(Programme.objects.coordinated_by(user).order_by("name"))
+        if not programmes:
+            raise Http404("No programmes")
+        return programmes, "All programmes you run" if len(programmes) > 1 else programmes[0].name
+    programme = get_programme_for_coordinator(user, scope)
+    return [programme], programme.name
+
+
+def _section(request, scope: str, section: str):
+    if section not in SECTIONS:
+        raise Http404("No such section")
+    programmes, name = scope_programmes(request.user, scope)
+    form = PeriodForm(request.GET or None)
+    period, before = form.periods(timezone.localdate())
+    data = section_for(section, [p.pk for p in programmes], period, before)
+    return data, form, programmes, name
+
+
+def _chart(data, table) -> str:
+    if not table.chart:
+        return ""
+    labels = [label for label, _ in table.rows if not label.startswith(("The whole", "Before:"))]
+    series = [
+        charts.Series(
+            name=name,
+            values=[chart_value(data, cells[column]) for _, cells in table.rows[: len(labels)]],
+        )
+        for name, column in table.chart["series"]
+    ]
+    common = {"chart_id": f"chart-{table.key}", "title": table.title, "labels": labels}
+    if table.chart["kind"] == "line":
+        return charts.line_chart(series=series, y_max=table.chart.get("y_max"), **common)
+    return charts.bar_chart(
+        series=series, money=data.symbol if table.chart.get("money") else "", **common
+    )
+
+
+@staff_required
+def statistics(request):
+    programmes = list(Programme.objects.coordinated_by(request.user).order_by("name"))
+    return render(
+        request, "mentoring/statistics/index.html", {"programmes": programmes, "sections": SECTIONS}
+    )
+
+
+@staff_required
+def statistics_section(request, scope, section):
+    data, form, programmes, name = _section(request, scope, section)
+    tables = [
+        {
+            "table": table,
+            "chart": _chart(data, table),
+            "rows": [(label, [shown(data, key) for key in cells]) for label, cells in table.rows],
+        }
+        for table in data.tables
+    ]
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "mentoring/statistics/section.html",
+        {
+            "data": data,
+            "form": form,
+            "scope": scope,
+            "scope_name": name,
+            "section": section,
+            "sections": SECTIONS,
+            "tables": tables,
+            "query": f"?{query}" if query else "",
+            "threshold": THRESHOLD,
+        },
+    )
+
+
+@staff_required
+def statistics_csv(request, scope, section, table):
+    data, _form, _programmes, name = _section(request, scope, section)
+    found = data.table(table)
+    if found is None:
+        raise Http404("No such table")
+    rows = ([label, *(shown(data, key) for key in cells)] for label, cells in found.rows)
+    text = csv_text([found.first_column or "", *found.columns], rows)
+    filename = f"{scope}-{section}-{table}-{data.period.start}-{data.period.end}.csv"
+    return csv_response(text, filename)
+
+
+@staff_required
+def statistics_json(request, scope, section):
+    data, _form, _programmes, name = _section(request, scope, section)
+    return JsonResponse(
+        {
+            "scope": name,
+            "section": data.title,
+            "period": {
+                "from": data.period.start,
+                "to": data.period.end,
+                "label": data.period.label,
+            },
+            "before": {
+                "from": data.before.start,
+                "to": data.before.end,
+                "label": data.before.label,
+            },
+            "suppression": f'Counts from 1 to {THRESHOLD - 1} show as "c", with any figure '
+            f"that would reveal one; averages over fewer than {THRESHOLD} people too.",
+            "tables": [
+                {
+                    "key": table.key,
+                    "title": table.title,
+                    "columns": [table.first_column, *table.columns],
+                    "rows": [
+                        {"label": label, "values": [shown(data, key) for key in cells]}
+                        for label, cells in table.rows
+                    ],
+                }
+                for table in data.tables
+            ],
+        }
+    )
