@@ -275,7 +275,12 @@ def feedback_give(
     try:
         with transaction.atomic():
             SessionFeedback.objects.create(
-                session=session, person=by, role=role, comments=comments, **answers
+                session=session,
+                programme_id=session.match.programme_id,
+                person=by,
+                role=role,
+                comments=comments,
+                **answers,
             )
     except IntegrityError:
         return False
@@ -307,6 +312,7 @@ def coproduction_check_give(
         with transaction.atomic():
             CoproductionCheck.objects.create(
                 match=match,
+                programme_id=match.programme_id,
                 person=by,
                 role=role,
                 occasion=check_occasion(due),

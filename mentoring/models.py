@@ -561,6 +561,11 @@ class SessionFeedback(models.Model):
     """One person's short feedback on one session. Each side of a session answers once."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="feedback")
+    # The session's programme, kept on the row so statistics add up feedback without
+    # joining every session and match (see docs/statistics.md).
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", editable=False
+    )
     # Kept, without the person, if they delete their account: the totals stay right.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -590,6 +595,7 @@ class SessionFeedback(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["programme", "created_at"])]
         constraints = [
             # One answer per side of a session, whatever the double clicks.
             models.UniqueConstraint(fields=["session", "role"], name="one_feedback_per_side"),
@@ -647,6 +653,10 @@ class CoproductionCheck(models.Model):
     match = models.ForeignKey(
         "matching.Match", on_delete=models.CASCADE, related_name="coproduction_checks"
     )
+    # The match's programme, for statistics without a join (as on SessionFeedback).
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", editable=False
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -675,6 +685,7 @@ class CoproductionCheck(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["programme", "created_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["match", "role", "occasion", "quarter"], name="one_check_per_side_and_time"

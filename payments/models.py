@@ -233,11 +233,9 @@ class LedgerLineQuerySet(models.QuerySet["LedgerLine"]):
         return self.filter(category=LedgerLine.Category.EXPENSE)
 
     def unpaid(self) -> "LedgerLineQuerySet":
-        """Lines not (yet) paid, nor on their way in a run. A line whose payment failed
-        is unpaid again, so the next run picks it up."""
-        return self.exclude(
-            run_items__status__in=[RunItem.Status.INCLUDED, RunItem.Status.PAID]
-        ).exclude(amount=0)
+        """Lines not (yet) paid, nor on their way in a run: those waiting (see WaitingLine).
+        A line whose payment failed waits again, so the next run picks it up."""
+        return self.filter(waiting__isnull=False)
 
 
 SESSION_KINDS = ("session", "preparation", "online")
@@ -355,6 +353,38 @@ class LedgerLine(models.Model):
     @property
     def is_income(self) -> bool:
         return self.category == self.Category.FEE
+
+
+class WaitingLine(models.Model):
+    """A ledger line waiting to be paid. The services keep it in step: made with the line
+    (unless it is for nothing), removed when a payment run takes the line, made again when
+    that payment fails. So finding what is owed reads this short list, never the whole
+    ledger, which at national scale holds millions of paid lines. The ledger and the run
+    items stay the record; `waiting_lines_rebuild` recomputes this list from them."""
+
+    line = models.OneToOneField(
+        LedgerLine, primary_key=True, on_delete=models.PROTECT, related_name="waiting"
+    )
+    programme = models.ForeignKey("mentoring.Programme", on_delete=models.PROTECT, related_name="+")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    earned_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [models.Index(fields=["programme", "earned_on"])]
+
+    def __str__(self) -> str:
+        return f"Line {self.line_id} waiting"
+
+    @classmethod
+    def of(cls, line: "LedgerLine") -> "WaitingLine":
+        return cls(
+            line=line,
+            programme_id=line.programme_id,
+            mentor_id=line.mentor_id,
+            earned_on=line.earned_on,
+            amount=line.amount,
+        )
 
 
 class PaymentMethod(models.TextChoices):

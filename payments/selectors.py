@@ -20,6 +20,7 @@ from payments.models import (
     RateCard,
     RunItem,
     RunPayee,
+    WaitingLine,
 )
 from payments.money import TRADING_ALLOWANCE, tax_year_bounds, tax_year_label, tax_year_of
 
@@ -261,11 +262,10 @@ def slow_payment_counts(programmes) -> dict[int, int]:
         cutoff = today - timedelta(days=days.get(programme.pk, 14))
         condition |= Q(programme_id=programme.pk, earned_on__lt=cutoff)
     counts = (
-        LedgerLine.objects.filter(condition, amount__gt=0)
-        .unpaid()
-        .exclude(reversed_by__isnull=False)
+        WaitingLine.objects.filter(condition, amount__gt=0)
+        .exclude(line__reversed_by__isnull=False)
         .values("programme_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("line_id"))
     )
     return {row["programme_id"]: row["n"] for row in counts}
 

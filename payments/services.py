@@ -16,6 +16,7 @@ from accounts.models import AuditEvent, User
 from mentoring.choices import MeetingMode, Role
 from mentoring.models import Membership, Programme, Session
 from payments.models import (
+    SESSION_KINDS,
     EarningsAlert,
     Expense,
     ExpenseKind,
@@ -26,6 +27,7 @@ from payments.models import (
     RateCard,
     RunItem,
     RunPayee,
+    WaitingLine,
 )
 from payments.money import fee_for, mileage_for, pence, share_of
 from payments.selectors import preference_current, preferences_in_force, session_day
@@ -149,11 +151,37 @@ def session_lines_create(*, session: Session, by: User | None) -> int:
     LedgerLine.objects.bulk_create(lines, ignore_conflicts=True)
     added = LedgerLine.objects.filter(session=session).count() - before
     if added:
+        _wait(
+            LedgerLine.objects.filter(session=session, kind__in=SESSION_KINDS)
+            .exclude(amount=0)
+            .filter(waiting__isnull=True, run_items__isnull=True)
+        )
+    if added:
         from payments.tasks import check_earnings
 
         mentor_id = match.mentor_id
         transaction.on_commit(lambda: check_earnings.delay(mentor_id))
     return added
+
+
+def _wait(lines) -> None:
+    """Put lines on the waiting list (see WaitingLine)."""
+    WaitingLine.objects.bulk_create(
+        [WaitingLine.of(line) for line in lines if line.amount != 0], ignore_conflicts=True
+    )
+
+
+def waiting_lines_rebuild() -> int:
+    """Recompute the waiting list from the ledger and the run items, for data loaded in
+    bulk (benchmarks) and as the check that the list is right. Returns its length."""
+    from django.db import connection
+
+    from payments.migrations import _waiting
+
+    WaitingLine.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(_waiting.REBUILD)
+    return WaitingLine.objects.count()
 
 
 def _session_line(session, card, kind, amount, description, by, minutes=None) -> LedgerLine:
@@ -224,6 +252,7 @@ def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
         reason=reason,
         created_by=by,
     )
+    _wait([reversal])
     audit_record(
         action=AuditEvent.Action.LEDGER_LINE_REVERSED,
         actor=by,
@@ -346,7 +375,7 @@ def expense_approve(*, expense: Expense, by: User) -> bool:
     _check_coordinates(by, expense.programme)
     if not _expense_decide(expense=expense, by=by, status=Expense.Status.APPROVED):
         return False
-    LedgerLine.objects.create(
+    line = LedgerLine.objects.create(
         programme=expense.programme,
         mentor=expense.mentor,
         kind=LedgerLine.Kind.EXPENSE,
@@ -358,6 +387,7 @@ def expense_approve(*, expense: Expense, by: User) -> bool:
         description=f"{expense.get_kind_display()} on {expense.spent_on:%-d %B %Y}"[:200],
         created_by=by,
     )
+    _wait([line])
     audit_record(
         action=AuditEvent.Action.EXPENSE_APPROVED,
         actor=by,
@@ -561,6 +591,8 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
         )
         items += [RunItem(run=run, payee=payee, line=line) for line in group]
     RunItem.objects.bulk_create(items)
+    # Off the waiting list: these lines are on their way.
+    WaitingLine.objects.filter(line__in=[item.line for item in items]).delete()
     audit_record(
         action=AuditEvent.Action.PAYMENT_RUN_CREATED,
         actor=by,
@@ -626,6 +658,8 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
     if not updated:
         return False
     RunItem.objects.filter(payee=payee).update(status=RunItem.Status.FAILED, days_to_payment=None)
+    # Back on the waiting list, for the next run.
+    _wait(LedgerLine.objects.filter(run_items__payee=payee))
     audit_record(
         action=AuditEvent.Action.PAYMENT_FAILED,
         actor=by,

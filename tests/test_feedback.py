@@ -426,7 +426,13 @@ def _answers(match, *, mentors: int, mentees: int, score: int = 4, comment: str 
     )
     rows = []
     for number, session in enumerate(sessions):
-        common = {"session": session, "useful": score, "listened_to": 5, "plain_language": 3}
+        common = {
+            "session": session,
+            "programme": match.programme,
+            "useful": score,
+            "listened_to": 5,
+            "plain_language": 3,
+        }
         if number < mentors:
             rows.append(
                 SessionFeedback(
@@ -478,6 +484,7 @@ def test_it_counts_the_ladder_only_for_enough_answers(world, match):
     checks = [
         CoproductionCheck(
             match=match,
+            programme=match.programme,
             role=role,
             occasion="quarterly",
             quarter=quarter,

@@ -146,6 +146,7 @@ def test_it_stops_asking_for_the_quarterly_check_once_given(world, match):
     started(match, weeks=14)
     CoproductionCheck.objects.create(
         match=match,
+        programme=match.programme,
         person=world.mentor,
         role="mentor",
         occasion="quarterly",

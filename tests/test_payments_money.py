@@ -989,3 +989,36 @@ def test_it_refuses_to_correct_a_line_for_nothing(world):
     assert line.amount == 0
     with pytest.raises(ValidationError, match="nothing to correct"):
         services.line_reverse(line=line, by=world.coordinator, reason="Wrong")
+
+
+def test_it_keeps_the_waiting_list_in_step_with_the_ledger(world):
+    """Through approvals, a claim, a correction, a run, a failed payment and a second run,
+    the waiting list is what the ledger and the run items say is unpaid."""
+    from payments.models import WaitingLine
+
+    def waiting():
+        return set(WaitingLine.objects.values_list("line_id", "amount"))
+
+    rate_card(world, receipt_needed_over=Decimal("100.00"))
+    paid_by_bank(world.mentor)
+    first = lines_of(approved_session(world))
+    approved_session(world, starts_at=earlier_today() - timedelta(days=9))
+    expense = services.expense_claim(
+        mentor=world.mentor,
+        programme=world.programme,
+        kind="fare",
+        spent_on=timezone.localdate(),
+        description="Bus",
+        amount=Decimal("4.20"),
+    )
+    services.expense_approve(expense=expense, by=world.coordinator)
+    services.line_reverse(line=first["session"], by=world.coordinator, reason="Too long")
+    run = services.run_create(programme=world.programme, by=world.coordinator)
+    assert waiting() == set()
+    services.run_payee_fail(payee=run.payees.get(), by=world.coordinator, reason="Closed")
+    after_failure = waiting()
+    assert len(after_failure) == run.items.count()
+    services.waiting_lines_rebuild()
+    assert waiting() == after_failure
+    services.run_create(programme=world.programme, by=world.coordinator)
+    assert waiting() == set()

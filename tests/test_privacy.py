@@ -99,6 +99,7 @@ def test_my_download_holds_my_match_concerns_and_what_i_said(world, client):
     )
     SessionFeedback.objects.create(
         session=session,
+        programme=session.match.programme,
         person=world.mentor,
         role="mentor",
         useful=5,
@@ -149,6 +150,7 @@ def test_deleting_my_account_keeps_my_scores_in_the_totals_without_me_or_my_word
     )
     SessionFeedback.objects.create(
         session=session,
+        programme=session.match.programme,
         person=world.mentee,
         role="mentee",
         useful=5,
@@ -158,6 +160,7 @@ def test_deleting_my_account_keeps_my_scores_in_the_totals_without_me_or_my_word
     )
     CoproductionCheck.objects.create(
         match=match,
+        programme=match.programme,
         person=world.mentee,
         role="mentee",
         occasion="closing",

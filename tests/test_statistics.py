@@ -48,6 +48,7 @@ def populate(world, count: int, *, programme=None) -> None:
     SessionFeedback.objects.bulk_create(
         SessionFeedback(
             session=session,
+            programme=match.programme,
             person=match.mentee,
             role=Role.MENTEE,
             useful=4,

@@ -1144,7 +1144,12 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                         continue
                     rows.append(
                         SessionFeedback(
-                            session=session, person=person, role=role, comments=comment, **answers
+                            session=session,
+                            programme_id=match.programme_id,
+                            person=person,
+                            role=role,
+                            comments=comment,
+                            **answers,
                         )
                     )
                     when.append(session.starts_at + after)
@@ -1171,6 +1176,7 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                     rows.append(
                         CoproductionCheck(
                             match=match,
+                            programme_id=match.programme_id,
                             person=person,
                             role=role,
                             occasion="closing" if quarter == 0 else "quarterly",
