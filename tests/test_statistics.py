@@ -317,3 +317,45 @@ def test_it_counts_profiles_completed_in_the_period(world, login_as):
     page = login_as("coordinator").get(section_url(world.programme.slug, "people")).content
     rows = table_rows(page.decode(), "Profiles completed")
     assert rows["Mentors"][0] == "c"  # one: Sam
+
+
+def test_it_shows_a_months_score_once_eight_different_people_answered(world, login_as):
+    """Month by month, "people" means different people, counted in the database."""
+    match = _match(world)
+    session = Session.objects.create(
+        match=match,
+        logged_by=match.mentor,
+        starts_at=timezone.now() - timedelta(hours=3),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    people = [UserFactory() for _ in range(8)]
+    SessionFeedback.objects.bulk_create(
+        SessionFeedback(
+            session=Session.objects.create(
+                match=match,
+                logged_by=match.mentor,
+                starts_at=session.starts_at - timedelta(minutes=number),
+                duration_minutes=60,
+                meeting_mode="online",
+            ),
+            programme=match.programme,
+            person=person,
+            role=Role.MENTEE,
+            useful=4,
+            listened_to=4,
+            plain_language=4,
+        )
+        for number, person in enumerate(people)
+    )
+    client = login_as("coordinator")
+    url = section_url(world.programme.slug, "voice", period="month")
+    rows = table_rows(client.get(url).content.decode(), "“The session was useful”, month by month")
+    this_month = f"{timezone.localdate():%B %Y}"
+    assert rows[this_month] == ["none", "4.0"]
+    SessionFeedback.objects.filter(person=people[0]).delete()
+    from django.core.cache import cache
+
+    cache.clear()
+    rows = table_rows(client.get(url).content.decode(), "“The session was useful”, month by month")
+    assert rows[this_month] == ["none", "c"]
