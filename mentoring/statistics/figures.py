@@ -803,22 +803,24 @@ def voice(ids: list[int], b: Builder) -> Section:
     checks = CoproductionCheck.objects.filter(
         programme__in=ids, created_at__gte=since, created_at__lt=until
     )
+    # The rungs counted in the same pass as the principles' averages, per role, then the
+    # two roles' counts added together.
+    rung_counts = {
+        f"{rung}_{w}": Count("id", filter=q & Q(rung=rung))
+        for rung in LadderRung.values
+        for w, q in when.items()
+    }
     principles = _by(
         checks.values("role").annotate(
-            **{f"{name}_{w}": Avg(name, filter=q) for name in PRINCIPLES for w, q in when.items()}
+            **{f"{name}_{w}": Avg(name, filter=q) for name in PRINCIPLES for w, q in when.items()},
+            **rung_counts,
         ),
         ["role"],
     )
     _add_people(principles, checks, ["role"], when)
     principles = {role: row for (role,), row in principles.items()}
     scores = {role: row for (role,), row in scores.items()}
-    rungs = checks.aggregate(
-        **{
-            f"{rung}_{w}": Count("id", filter=q & Q(rung=rung))
-            for rung in LadderRung.values
-            for w, q in when.items()
-        }
-    )
+    rungs = {name: sum(row.get(name) or 0 for row in principles.values()) for name in rung_counts}
     concerns = Concern.objects.filter(match__programme__in=ids).aggregate(
         **{w: Count("id", filter=q) for w, q in when.items()}
     )
@@ -974,10 +976,12 @@ def _parallel():
     costs keep such queries on one core. Nothing else changes."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL parallel_setup_cost = 100")
-            cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
-            cursor.execute("SET LOCAL min_parallel_table_scan_size = '1MB'")
-            cursor.execute("SET LOCAL work_mem = '32MB'")
+            cursor.execute(
+                "SELECT set_config('parallel_setup_cost', '100', true),"
+                " set_config('parallel_tuple_cost', '0.01', true),"
+                " set_config('min_parallel_table_scan_size', '1MB', true),"
+                " set_config('work_mem', '32MB', true)"
+            )
     yield
 
 
