@@ -24,6 +24,8 @@ KEPT_OUT = {
     "payments.earningsalert",
     "payments.runpayee",
     "payments.runitem",
+    # An internal list that the payment services keep in step; the ledger is the record.
+    "payments.waitingline",
 }
 
 
