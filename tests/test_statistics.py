@@ -11,12 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matching.models import Match
 from mentoring.choices import Role
 from mentoring.models import Session, SessionFeedback
 from mentoring.statistics.figures import SECTIONS
 from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee
+from tests import hostile
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_permissions import _match
 
@@ -245,9 +248,11 @@ def test_it_answers_404_for_another_programmes_statistics(world, login_as):
     [
         ({"period": "custom"}, "Enter the first day."),
         ({"period": "custom", "start": "2026-05-01", "end": "2026-04-01"}, "on or after"),
-        ({"period": "custom", "start": "1990-01-01", "end": "2026-04-01"}, "five years or less"),
+        ({"period": "custom", "start": "2001-01-01", "end": "2026-04-01"}, "five years or less"),
         ({"period": "custom", "start": "yesterday", "end": "2026-04-01"}, "Enter a real date"),
         ({"period": "forever"}, "Choose a period from the list."),
+        ({"period": "custom", "start": "9999-12-31", "end": "9999-12-31"}, "from the year 2000"),
+        ({"period": "custom", "start": "0001-01-01", "end": "0001-01-02"}, "from the year 2000"),
     ],
 )
 def test_it_explains_a_bad_period_and_shows_the_tax_year_meanwhile(world, login_as, query, message):
@@ -359,3 +364,24 @@ def test_it_shows_a_months_score_once_eight_different_people_answered(world, log
     cache.clear()
     rows = table_rows(client.get(url).content.decode(), "“The session was useful”, month by month")
     assert rows[this_month] == ["none", "c"]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    period=st.sampled_from(["custom", "month", "quarter", "tax_year", "", "x"]),
+    start=st.one_of(st.dates().map(str), st.sampled_from(hostile.TEXT + hostile.NUMBERS)),
+    end=st.one_of(st.dates().map(str), st.sampled_from(hostile.TEXT + hostile.NUMBERS)),
+)
+def test_it_never_fails_on_odd_period_values(world, client, period, start, end):
+    """Whatever dates arrive in the address, the page answers with the figures or a message."""
+    client.force_login(world.coordinator)
+    response = client.get(
+        reverse("statistics_section", args=[world.programme.slug, "mentoring"]),
+        {"period": period, "start": start, "end": end},
+    )
+    assert response.status_code == 200

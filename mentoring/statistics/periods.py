@@ -9,6 +9,8 @@ from django.utils import timezone
 from payments.money import tax_year_bounds, tax_year_of
 
 MAX_DAYS = 366 * 5
+# Statistics cover the years Alongside can have data for; far-off dates would only overflow.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,12 @@ class PeriodForm(forms.Form):
                 self.add_error("start", "Enter the first day.")
             if not end and "end" not in self.errors:
                 self.add_error("end", "Enter the last day.")
+            for name in ("start", "end"):
+                day = data.get(name)
+                if day and not (EARLIEST <= day <= LATEST):
+                    self.add_error(name, "Enter a date from the year 2000 to 2100.")
+                    data[name] = None
+            start, end = data.get("start"), data.get("end")
             if start and end:
                 if end < start:
                     self.add_error("end", "The last day must be on or after the first day.")
