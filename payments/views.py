@@ -76,8 +76,8 @@ def _mentor_programmes(user) -> list[Programme]:
 
 
 def mentor_pay_required(view):
-    """Pay pages: mentors, and anyone who was paid as one (a mentor who has left still
-    gets their statements). Everyone else gets a 404."""
+    """Pay pages: mentors, and anyone who was paid or claimed as one (a mentor who has
+    left still gets their statements and claims). Everyone else gets a 404."""
 
     @login_required
     @wraps(view)
@@ -86,6 +86,7 @@ def mentor_pay_required(view):
         is_mentor = (
             Membership.objects.current().filter(person=user, role=Role.MENTOR).exists()
             or LedgerLine.objects.filter(mentor=user).exists()
+            or Expense.objects.filter(mentor=user).exists()
         )
         if not is_mentor:
             raise Http404("Not a mentor")

@@ -504,3 +504,13 @@ def test_it_keeps_the_mentors_pay_page_queries_flat(
     run = PaymentRun.objects.get()
     with django_assert_max_num_queries(20):
         assert client.get(reverse("pay_run_statement", args=[run.pk])).status_code == 200
+
+
+def test_it_keeps_the_pay_pages_open_to_a_mentor_who_has_left(world, login_as):
+    from mentoring.models import Membership
+
+    expense_id = _expense_id(world)
+    Membership.objects.filter(person=world.mentor).update(ended_at=timezone.now())
+    client = login_as("mentor")
+    assert client.get(reverse("pay")).status_code == 200
+    assert client.get(reverse("expense_detail", args=[expense_id])).status_code == 200
