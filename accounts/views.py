@@ -70,7 +70,7 @@ def dashboard(request):
         context["needs_two_factor"] = not has_two_factor(user)
         if not context["needs_two_factor"]:
             context["coordinated"] = coordinator_programmes_summary(user)
-            slow = slow_payment_counts(context["coordinated"])
+            slow = slow_payment_counts(p.pk for p in context["coordinated"])
             for programme in context["coordinated"]:
                 programme.slow_payments = slow.get(programme.pk, 0)
     return render(request, "accounts/dashboard.html", context)

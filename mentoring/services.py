@@ -23,6 +23,12 @@ from mentoring.models import (
 )
 
 
+def check_coordinates(by: User, programme: Programme) -> None:
+    """Refuse anyone who does not run `programme` (as its coordinator or an administrator)."""
+    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
+        raise PermissionDenied("Not your programme")
+
+
 @transaction.atomic
 def membership_add(*, programme: Programme, person: User, role: str, by: User | None) -> Membership:
     """Give a person a role in a programme; a role they already hold is kept as it is."""
@@ -437,8 +443,7 @@ def session_approve(*, session: Session, by: User) -> bool:
     ledger lines. Approving twice, or at once from two tabs, approves it once: only the
     update that finds it confirmed counts, and the pay-once constraints back it up."""
     programme = session.match.programme
-    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
-        raise PermissionDenied("Not your programme")
+    check_coordinates(by, programme)
     updated = Session.objects.filter(pk=session.pk, status=Session.Status.CONFIRMED).update(
         status=Session.Status.APPROVED, approved_by=by, approved_at=timezone.now()
     )
@@ -506,8 +511,7 @@ def concern_record_action(
 ) -> ConcernAction:
     """A coordinator of the programme records what they did and where the concern stands."""
     programme = concern.match.programme
-    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
-        raise PermissionDenied("Not your programme")
+    check_coordinates(by, programme)
     if new_status not in Concern.Status.values:
         raise ValidationError("Choose where the concern stands now.")
     note = note.strip()

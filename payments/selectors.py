@@ -155,6 +155,11 @@ def tax_years_of(mentor) -> list[int]:
     return list(range(current, min(first, current) - 1, -1))
 
 
+def first_payment_ahead(mentor) -> bool:
+    """No paid session yet: the time to show the benefits information."""
+    return not LedgerLine.objects.filter(mentor=mentor, category="fee", amount__gt=0).exists()
+
+
 def mentor_pay(mentor, year: int | None = None) -> dict:
     """What the mentor's pay page shows."""
     today = timezone.localdate()
@@ -164,7 +169,6 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
     this_month = _totals(LedgerLine.objects.filter(mentor=mentor, earned_on__gte=month_start))
     alert = EarningsAlert.objects.filter(mentor=mentor).first()
     preference = preference_current(mentor)
-    has_fees = LedgerLine.objects.filter(mentor=mentor, category="fee", amount__gt=0).exists()
     return {
         "year": year,
         "year_label": tax_year_label(year),
@@ -176,7 +180,7 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
         "alert": alert,
         "alert_reached": bool(alert and this_month["fees"] >= alert.monthly_amount),
         "preference": preference,
-        "first_payment_ahead": not has_fees,
+        "first_payment_ahead": first_payment_ahead(mentor),
         "expenses": Expense.objects.filter(mentor=mentor).select_related("programme")[:50],
         "runs": PaymentRun.objects.filter(payees__mentor=mentor)
         .select_related("programme")
@@ -244,23 +248,24 @@ def waiting_by_mentor(programme) -> list[Waiting]:
     ]
 
 
-def slow_payment_counts(programmes) -> dict[int, int]:
-    """For the dashboard: how many lines each programme has waiting past its threshold.
-    Two queries whatever the number of programmes: the cards, then one count."""
-    programmes = list(programmes)
-    if not programmes:
+def slow_payment_counts(programme_ids) -> dict[int, int]:
+    """How many lines each programme (by id) has waiting past its threshold, for the
+    dashboard and the statistics. Two queries whatever the number of programmes: the
+    cards, then one count."""
+    programme_ids = list(programme_ids)
+    if not programme_ids:
         return {}
     today = timezone.localdate()
-    cards = RateCard.objects.filter(programme__in=programmes, effective_from__lte=today).order_by(
-        "programme_id", "-effective_from"
-    )
+    cards = RateCard.objects.filter(
+        programme__in=programme_ids, effective_from__lte=today
+    ).order_by("programme_id", "-effective_from")
     days = {}
     for card in cards:
         days.setdefault(card.programme_id, card.slow_payment_days)
     condition = Q()
-    for programme in programmes:
-        cutoff = today - timedelta(days=days.get(programme.pk, 14))
-        condition |= Q(programme_id=programme.pk, earned_on__lt=cutoff)
+    for programme_id in programme_ids:
+        cutoff = today - timedelta(days=days.get(programme_id, 14))
+        condition |= Q(programme_id=programme_id, earned_on__lt=cutoff)
     counts = (
         WaitingLine.objects.filter(condition, amount__gt=0)
         .exclude(line__reversed_by__isnull=False)
@@ -288,18 +293,18 @@ def programme_pay(programme) -> dict:
         "runs": PaymentRun.objects.filter(programme=programme)
         .annotate(total=Sum("payees__total"), payee_count=Count("payees"))
         .order_by("-number")[:50],
-        "unpaid_sessions": _approved_without_lines(programme),
+        "unpaid_sessions": approved_without_lines(programme).count(),
     }
 
 
-def _approved_without_lines(programme) -> int:
+def approved_without_lines(programme):
+    """Approved sessions of the programme with no pay yet: approved while it had no rate
+    card, and paid when one is added."""
     from mentoring.models import Session
 
-    return (
-        Session.objects.filter(match__programme=programme, status=Session.Status.APPROVED)
-        .exclude(ledger_lines__kind=LedgerLine.Kind.SESSION)
-        .count()
-    )
+    return Session.objects.filter(
+        match__programme=programme, status=Session.Status.APPROVED
+    ).exclude(ledger_lines__kind=LedgerLine.Kind.SESSION)
 
 
 def run_detail(run: PaymentRun) -> dict:
@@ -323,7 +328,7 @@ def mentor_pay_card(mentor) -> dict:
     return {
         "fees": year["fees"],
         "waiting": waiting,
-        "first_payment_ahead": not lines.filter(category="fee", amount__gt=0).exists(),
+        "first_payment_ahead": first_payment_ahead(mentor),
         "has_preference": PaymentPreference.objects.filter(mentor=mentor).exists(),
     }
 

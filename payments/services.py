@@ -15,6 +15,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from mentoring.choices import MeetingMode, Role
 from mentoring.models import Membership, Programme, Session
+from mentoring.services import check_coordinates
 from payments.models import (
     SESSION_KINDS,
     EarningsAlert,
@@ -30,15 +31,15 @@ from payments.models import (
     WaitingLine,
 )
 from payments.money import fee_for, mileage_for, pence, share_of
-from payments.selectors import preference_current, preferences_in_force, session_day
+from payments.selectors import (
+    approved_without_lines,
+    preference_current,
+    preferences_in_force,
+    session_day,
+)
 
 MAX_CLAIM = Decimal("10000.00")
 MAX_MILES = Decimal("1000")
-
-
-def _check_coordinates(by: User, programme: Programme) -> None:
-    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
-        raise PermissionDenied("Not your programme")
 
 
 # Rate cards
@@ -49,7 +50,7 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
     """A new rate card from `effective_from`. Only the first card may start in the past (so
     sessions logged before the programme set its rates are paid); later ones start today or
     later, so no one's pay for a past session changes."""
-    _check_coordinates(by, programme)
+    check_coordinates(by, programme)
     # Two coordinators adding cards at once queue here, so the second sees the first card
     # (and gets a plain message for the same day, not a database error).
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
@@ -206,10 +207,8 @@ def approved_sessions_pay(*, programme: Programme) -> int:
     """Lines for approved sessions that have none, for when a rate card arrives after the
     approvals. Safe to run twice."""
     added = 0
-    sessions = (
-        Session.objects.filter(match__programme=programme, status=Session.Status.APPROVED)
-        .exclude(ledger_lines__kind=LedgerLine.Kind.SESSION)
-        .select_related("match__programme", "match__mentor", "approved_by")
+    sessions = approved_without_lines(programme).select_related(
+        "match__programme", "match__mentor", "approved_by"
     )
     for session in sessions:
         with transaction.atomic():
@@ -221,7 +220,7 @@ def approved_sessions_pay(*, programme: Programme) -> int:
 def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
     """Put a line right by adding its opposite. A line is reversed at most once: the
     one-to-one `reverses` column refuses a second reversal, even from a second tab."""
-    _check_coordinates(by, line.programme)
+    check_coordinates(by, line.programme)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this line is wrong, so the mentor knows."})
@@ -372,7 +371,7 @@ def _expense_decide(*, expense: Expense, by: User, status: str, reason: str = ""
 @transaction.atomic
 def expense_approve(*, expense: Expense, by: User) -> bool:
     """Approve a claim and add its ledger line, once."""
-    _check_coordinates(by, expense.programme)
+    check_coordinates(by, expense.programme)
     if not _expense_decide(expense=expense, by=by, status=Expense.Status.APPROVED):
         return False
     line = LedgerLine.objects.create(
@@ -400,7 +399,7 @@ def expense_approve(*, expense: Expense, by: User) -> bool:
 
 @transaction.atomic
 def expense_reject(*, expense: Expense, by: User, reason: str) -> bool:
-    _check_coordinates(by, expense.programme)
+    check_coordinates(by, expense.programme)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why, so the mentor understands."})
@@ -550,7 +549,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     programme's row, so the second collects only what the first left; the partial unique
     index on run items is the backstop that keeps any line in one live run. With
     `earned_before`, only lines earned before that day (to pay up to a month's end)."""
-    _check_coordinates(by, programme)
+    check_coordinates(by, programme)
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
     waiting = LedgerLine.objects.filter(programme=programme).unpaid()
     if earned_before is not None:
@@ -607,7 +606,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
 def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
     """Finance has paid the run: record the day, and for each line how many days it took
     from the session (or spending) to payment. Once only."""
-    _check_coordinates(by, run.programme)
+    check_coordinates(by, run.programme)
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": "The payment date cannot be in the future."})
     if paid_on < timezone.localtime(run.created_at).date():
@@ -645,7 +644,7 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
 @transaction.atomic
 def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
     """A payment did not reach the mentor: its lines go back to wait for the next run."""
-    _check_coordinates(by, payee.run.programme)
+    check_coordinates(by, payee.run.programme)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say what went wrong, such as 'account closed'."})

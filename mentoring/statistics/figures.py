@@ -660,7 +660,7 @@ def payments(ids: list[int], b: Builder) -> Section:
             if row[w]:
                 counts[w][row["days_to_payment"]] = row[w]
     days = {w: _percentiles(counts[w]) for w in (NOW, BEFORE)}
-    slow = sum(slow_payment_counts(ids_as_programmes(ids)).values())
+    slow = sum(slow_payment_counts(ids).values())
 
     month_rows = []
     for month in b.months():
@@ -738,12 +738,6 @@ def payments(ids: list[int], b: Builder) -> Section:
             ),
         ],
     )
-
-
-def ids_as_programmes(ids: list[int]):
-    from mentoring.models import Programme
-
-    return Programme.objects.filter(pk__in=ids)
 
 
 # What people say
