@@ -16,6 +16,7 @@ from tests.factories import (
     complete_mentee_profile,
     complete_mentor_profile,
     give_two_factor,
+    sign_in,
 )
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow
@@ -115,7 +116,7 @@ def login_as(client, world):
 
     def _login(persona: str):
         if persona != "anonymous":
-            client.force_login(getattr(world, persona))
+            sign_in(client, getattr(world, persona))
         return client
 
     return _login

@@ -1,4 +1,7 @@
+import time
+
 import factory
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
@@ -43,6 +46,23 @@ def give_two_factor(user: User) -> User:
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, settings.DEMO_TOTP_SECRET)
     return user
+
+
+def sign_in(client, user: User, *, with_code: bool = True):
+    """Sign the test client in as a real sign-in would: the password, then (when the person
+    has an authenticator and `with_code` is true) the code from their app. allauth records
+    each step in the session, and staff pages ask whether this sign-in used the code, so
+    `with_code=False` is a staff member who got in without it."""
+    client.force_login(user)
+    session = client.session
+    records = [{"method": "password", "at": time.time(), "email": user.email}]
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if with_code and totp is not None:
+        records.append({"method": "mfa", "at": time.time(), "id": totp.pk, "type": "totp"})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,8 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
+from tests.factories import sign_in
+
 OUR_APPS = {"accounts", "mentoring", "matching", "payments"}
 
 
@@ -43,7 +45,7 @@ def test_it_offers_every_model_with_search_and_filters(model):
 
 
 def test_it_opens_every_admin_list_for_an_administrator(world, client):
-    client.force_login(world.administrator)
+    sign_in(client, world.administrator)
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         assert client.get(url).status_code == 200, url

@@ -52,7 +52,7 @@ from accounts import services as account_services
 from mentoring.models import Invitation, Taxonomy
 from tests import hostile
 from tests.conftest import PERSONAS
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 from tests.test_permissions import MATRIX
 
 # Pages
@@ -382,16 +382,16 @@ def fresh(world, persona: str):
     return type(person).objects.get(pk=person.pk)
 
 
-def sign_in(client, world, persona: str) -> None:
+def sign_in_as(client, world, persona: str) -> None:
     client.logout()
     if persona != "anonymous":
-        client.force_login(fresh(world, persona))
+        sign_in(client, fresh(world, persona))
 
 
 def open_form_page(page: FormPage, world, client) -> tuple[str, list[PageForm]]:
     # Rate limits count in the cache; a clean one lets every example reach the form.
     cache.clear()
-    sign_in(client, world, page.persona)
+    sign_in_as(client, world, page.persona)
     if page.setup:
         page.setup(world, client)
     response = client.get(page.url(world), follow=True)
@@ -793,7 +793,7 @@ def pages_with_unmarked_forms(world, client) -> list[str]:
         persona = first_persona_who_sees(row)
         if persona is None or row.form:
             continue
-        sign_in(client, world, persona)
+        sign_in_as(client, world, persona)
         url = reverse(name, kwargs=row.kwargs(world) if row.kwargs else {})
         response = client.get(url)
         if "html" not in response.get("Content-Type", ""):

@@ -10,6 +10,7 @@ from matching.models import Match
 from mentoring import services
 from mentoring.models import Concern, ConcernAction
 from mentoring.tasks import send_concern_to_coordinators
+from tests.factories import sign_in
 from tests.test_permissions import _match
 
 WHAT_HAPPENED = "Priya said she has not been sleeping and feels she cannot cope at work."
@@ -32,7 +33,7 @@ def audits(action):
 def test_it_takes_a_concern_from_raising_to_closing(
     world, match, client, django_capture_on_commit_callbacks
 ):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
     assert "within one working day" in form
     assert "999" in form
@@ -64,7 +65,7 @@ def test_it_takes_a_concern_from_raising_to_closing(
     assert len(mail.outbox) == 1
 
     # In the queue; the dashboard counts it.
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "Concerns to look at: 1" in dashboard
     queue = client.get(reverse("coordinator_concerns", args=["north"])).content.decode()
@@ -94,7 +95,7 @@ def test_it_takes_a_concern_from_raising_to_closing(
 
 def test_it_keeps_a_concern_from_the_other_person_of_the_match(world, match, client):
     concern = raise_concern(match, world.mentor)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     url = reverse("concern_detail", args=[match.pk, concern.pk])
     assert client.get(url).status_code == 404
     page = client.get(reverse("concern_new", args=[match.pk])).content.decode()
@@ -105,7 +106,7 @@ def test_it_keeps_a_concern_from_the_other_person_of_the_match(world, match, cli
 
 def test_it_answers_404_to_another_programmes_coordinator(world, match, client):
     concern = raise_concern(match, world.mentee, kind="safeguarding")
-    client.force_login(world.other_coordinator)
+    sign_in(client, world.other_coordinator)
     assert (
         client.get(reverse("coordinator_concern_detail", args=["north", concern.pk])).status_code
         == 404
@@ -128,7 +129,7 @@ def test_it_shows_the_raiser_the_status_but_not_the_coordinators_notes(world, ma
     services.concern_record_action(
         concern=concern, by=world.coordinator, note=note, new_status="in_progress"
     )
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     match_page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
     assert reverse("concern_new", args=[match.pk]) in match_page
     concern_page = client.get(reverse("concern_new", args=[match.pk])).content.decode()
@@ -158,7 +159,7 @@ def test_it_lets_only_the_programmes_coordinators_record_actions(world, match):
 
 def test_it_lets_people_raise_a_concern_after_the_match_ended(world, match, client):
     Match.objects.filter(pk=match.pk).update(status=Match.Status.CLOSED)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     response = client.post(
         reverse("concern_new", args=[match.pk]),
         {"kind": "safeguarding", "what_happened": WHAT_HAPPENED},
@@ -168,7 +169,7 @@ def test_it_lets_people_raise_a_concern_after_the_match_ended(world, match, clie
 
 
 def test_it_explains_what_is_missing_from_a_concern(world, match, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(reverse("concern_new", args=[match.pk]), {"what_happened": "  "})
     page = response.content.decode()
     assert response.status_code == 200
@@ -191,7 +192,7 @@ def test_it_shows_the_queue_in_the_same_few_queries(
         )
         for n in range(count)
     )
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("coordinator_concerns", args=["north"]))
     assert response.status_code == 200

@@ -6,12 +6,12 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from mentoring.choices import Role
 from mentoring.models import Application, Invitation, Membership
-from tests.factories import ApplicationFactory, InvitationFactory, UserFactory
+from tests.factories import ApplicationFactory, InvitationFactory, UserFactory, sign_in
 
 
 @pytest.fixture
 def coordinator(world, client):
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     return client
 
 
@@ -160,7 +160,7 @@ def test_it_keeps_the_dashboard_query_count_flat(
 ):
     for _ in range(rows):
         ApplicationFactory(programme=world.programme)
-    client.force_login(world.administrator)
+    sign_in(client, world.administrator)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("dashboard")).status_code == 200
     with django_assert_max_num_queries(20):

@@ -21,6 +21,7 @@ from mentoring.feedback import (
     feedback_give,
 )
 from mentoring.models import CoproductionCheck, LadderRung, Session, SessionFeedback
+from tests.factories import sign_in
 from tests.test_permissions import _closed_match_id, _match
 
 SECRET = "Sam talked over me and I did not feel heard at all"
@@ -91,7 +92,7 @@ def test_it_hides_any_figure_from_fewer_than_eight_answers():
 def test_it_shows_the_form_with_a_fieldset_per_question_and_who_sees_the_answers(
     world, session, client
 ):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     page = client.get(feedback_url(session)).content.decode()
 
     assert (
@@ -105,7 +106,7 @@ def test_it_shows_the_form_with_a_fieldset_per_question_and_who_sees_the_answers
 
 
 def test_it_asks_mentees_only_the_questions_for_both(world, session, client):
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     page = client.get(feedback_url(session)).content.decode()
 
     assert page.count("<fieldset") == 3
@@ -114,7 +115,7 @@ def test_it_asks_mentees_only_the_questions_for_both(world, session, client):
 
 
 def test_it_saves_the_answers_with_the_side_taken_from_the_match(world, session, client):
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     # A mentee who sends the mentor's questions, and claims to be the mentor, is still a mentee.
     response = client.post(feedback_url(session), MENTOR_ANSWERS | {"role": "mentor"})
 
@@ -133,7 +134,7 @@ def test_it_saves_the_answers_with_the_side_taken_from_the_match(world, session,
 
 
 def test_it_saves_the_mentor_questions_from_mentors(world, session, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     client.post(feedback_url(session), MENTOR_ANSWERS)
 
     given = SessionFeedback.objects.get()
@@ -146,7 +147,7 @@ def test_it_saves_the_mentor_questions_from_mentors(world, session, client):
 
 
 def test_it_takes_one_answer_per_side_whatever_the_double_clicks(world, session, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     first = client.post(feedback_url(session), MENTOR_ANSWERS)
     second = client.post(feedback_url(session), MENTOR_ANSWERS, follow=True)
 
@@ -187,13 +188,13 @@ def test_it_refuses_feedback_on_a_session_said_to_be_wrong(world, session, clien
     services.session_dispute(session=session, by=world.mentor, reason="It was 30 minutes.")
     with pytest.raises(ValidationError):
         give(session, world.mentor)
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     page = client.get(feedback_url(session)).content.decode()
     assert "Once they are put right, you can give feedback" in page
 
 
 def test_it_keeps_what_was_typed_and_says_what_is_missing(world, session, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(feedback_url(session), {"useful": "4", "comments": "Kept, please"})
 
     page = response.content.decode()
@@ -206,7 +207,7 @@ def test_it_keeps_what_was_typed_and_says_what_is_missing(world, session, client
 
 
 def test_it_refuses_answers_off_the_scale(world, session, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(feedback_url(session), MENTOR_ANSWERS | {"useful": "6"})
 
     assert response.status_code == 200
@@ -216,7 +217,7 @@ def test_it_refuses_answers_off_the_scale(world, session, client):
 
 @pytest.mark.parametrize("persona", ["other_mentor", "coordinator", "other_coordinator"])
 def test_it_answers_404_to_anyone_not_in_the_match(world, session, client, persona):
-    client.force_login(getattr(world, persona))
+    sign_in(client, getattr(world, persona))
     assert client.get(feedback_url(session)).status_code == 404
     assert client.post(feedback_url(session), MENTOR_ANSWERS).status_code == 404
     assert not SessionFeedback.objects.exists()
@@ -226,7 +227,7 @@ def test_it_answers_404_to_anyone_not_in_the_match(world, session, client, perso
 
 
 def test_it_links_to_the_form_until_this_side_has_answered(world, session, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     link = "Give feedback on this session"
     assert link in client.get(reverse("session_detail", args=[session.pk])).content.decode()
     assert link in client.get(reverse("match_detail", args=[session.match_id])).content.decode()
@@ -241,11 +242,11 @@ def test_it_links_to_the_form_until_this_side_has_answered(world, session, clien
 
 def test_it_never_shows_one_person_what_the_other_said(world, session, client):
     """Priya's answers are nowhere on Sam's pages, nor is whether she has answered."""
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     client.post(feedback_url(session), ANSWERS | {"comments": SECRET, "useful": "1"})
     assert SessionFeedback.objects.filter(role="mentee").exists()
 
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     pages = {
         "match": client.get(reverse("match_detail", args=[session.match_id])),
         "session": client.get(reverse("session_detail", args=[session.pk])),
@@ -266,7 +267,7 @@ def test_it_never_shows_one_person_what_the_other_said(world, session, client):
 
 
 def test_it_has_nothing_to_ask_in_the_first_three_months(world, match, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.get(check_url(match))
 
     assert response.status_code == 200
@@ -277,7 +278,7 @@ def test_it_has_nothing_to_ask_in_the_first_three_months(world, match, client):
 
 def test_it_asks_each_side_every_three_months(world, match, client):
     age(match, 14)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "Co-production check" in dashboard
     assert "the check every three months" in dashboard
@@ -314,7 +315,7 @@ def test_it_treats_a_second_check_as_already_given(world, match, client):
     assert coproduction_check_give(
         match=match, by=world.mentor, quarter=1, **{k: int(v) for k, v in CHECK.items() if v}
     )
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(check_url(match), CHECK, follow=True)
     assert "There is no co-production check to answer just now" in response.content.decode()
     assert CoproductionCheck.objects.count() == 1
@@ -336,7 +337,7 @@ def test_it_refuses_a_check_for_a_quarter_not_asked(world, match):
 
 def test_it_keeps_the_check_form_filled_in_on_a_mistake(world, match, client):
     age(match, 14)
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(check_url(match), CHECK | {"rung": "", "comments": "Kept"})
     page = response.content.decode()
     assert response.status_code == 200
@@ -348,13 +349,13 @@ def test_it_keeps_the_check_form_filled_in_on_a_mistake(world, match, client):
 @pytest.mark.parametrize("persona", ["other_mentor", "coordinator", "other_coordinator"])
 def test_it_answers_404_to_anyone_outside_the_match_on_the_check(world, match, client, persona):
     age(match, 14)
-    client.force_login(getattr(world, persona))
+    sign_in(client, getattr(world, persona))
     assert client.get(check_url(match)).status_code == 404
     assert client.post(check_url(match), CHECK).status_code == 404
 
 
 def test_it_asks_both_people_for_the_closing_check_when_a_match_ends(world, match, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(
         reverse("match_end", args=[match.pk]),
         {"rating": "4", "recommend": "yes", "reason": "goals_reached"},
@@ -369,14 +370,14 @@ def test_it_asks_both_people_for_the_closing_check_when_a_match_ends(world, matc
     assert (check.role, check.occasion, check.quarter) == ("mentor", "closing", 0)
 
     # Priya is reminded of both the closing survey and the closing check.
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "Tell us how your match went" in dashboard
     assert reverse("match_end", args=[match.pk]) in dashboard
     assert "has ended: the last check" in dashboard
     assert reverse("coproduction_check", args=[match.pk]) in dashboard
     # Sam gave both: nothing left for him.
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "Tell us how your match went" not in dashboard
     assert "the last check" not in dashboard
@@ -452,7 +453,7 @@ def _answers(match, *, mentors: int, mentees: int, score: int = 4, comment: str 
 
 def test_it_shows_coordinators_averages_side_by_side(world, match, client):
     _answers(match, mentors=8, mentees=7, comment=SECRET)
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
 
     response = client.get(reverse("coordinator_voice", args=["north"]))
 
@@ -510,14 +511,14 @@ def test_it_counts_the_ladder_only_for_enough_answers(world, match):
 
 def test_it_hides_other_programmes_figures(world, match, client):
     _answers(match, mentors=8, mentees=8)
-    client.force_login(world.other_coordinator)
+    sign_in(client, world.other_coordinator)
     assert client.get(reverse("coordinator_voice", args=["north"])).status_code == 404
     page = client.get(reverse("coordinator_voice", args=["south"])).content.decode()
     assert "out of 5" not in page
 
 
 def test_it_links_coordinators_to_the_page(world, client):
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("coordinator_voice", args=["north"]) in page
 
@@ -527,7 +528,7 @@ def test_it_adds_up_in_the_same_few_queries(
     world, match, client, django_assert_max_num_queries, count
 ):
     _answers(match, mentors=count, mentees=count)
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("coordinator_voice", args=["north"])).status_code == 200
 

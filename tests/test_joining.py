@@ -9,13 +9,13 @@ from django.utils import timezone
 from accounts.adapter import PENDING_INVITATION_KEY
 from mentoring.choices import Role
 from mentoring.models import Application, Membership
-from tests.factories import InvitationFactory, ProgrammeFactory, UserFactory
+from tests.factories import InvitationFactory, ProgrammeFactory, UserFactory, sign_in
 
 
 @pytest.fixture
 def person(db, client):
     user = UserFactory(display_name="Rosa", email="rosa@example.test")
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 

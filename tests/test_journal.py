@@ -20,7 +20,7 @@ from matching.models import Match
 from mentoring import services as mentoring_services
 from mentoring.choices import Role
 from mentoring.models import PCFDomain, Session
-from tests.factories import MembershipFactory, UserFactory, complete_mentee_profile
+from tests.factories import MembershipFactory, UserFactory, complete_mentee_profile, sign_in
 
 # Helpers
 
@@ -203,7 +203,7 @@ def test_it_refuses_another_persons_session(world, match, login_as):
     lee = other_mentee(world)
     session = make_session(match)
     client = login_as("mentee")
-    client.force_login(lee)
+    sign_in(client, lee)
     response = client.post(
         reverse("journal_new"), {"session": str(session.pk), "description": "Not mine."}
     )
@@ -262,25 +262,25 @@ def test_it_shows_the_mentor_only_what_is_shared_and_only_until_unshared(world, 
     mentee = login_as("mentee")
     url = reverse("journal_shared_detail", args=[entry.pk])
 
-    mentee.force_login(world.mentor)
+    sign_in(mentee, world.mentor)
     assert mentee.get(url).status_code == 404
     assert (
         "Power in the room." not in mentee.get(reverse("journal_shared_with_me")).content.decode()
     )
 
-    mentee.force_login(world.mentee)
+    sign_in(mentee, world.mentee)
     response = mentee.post(reverse("journal_share", args=[entry.pk]), {"action": "share"})
     assert response.status_code == 302
     assert JournalEntry.objects.get(pk=entry.pk).is_shared
 
-    mentee.force_login(world.mentor)
+    sign_in(mentee, world.mentor)
     assert "Power in the room." in mentee.get(url).content.decode()
     listing = mentee.get(reverse("journal_shared_with_me")).content.decode()
     assert url in listing
 
-    mentee.force_login(world.mentee)
+    sign_in(mentee, world.mentee)
     mentee.post(reverse("journal_share", args=[entry.pk]), {"action": "unshare"})
-    mentee.force_login(world.mentor)
+    sign_in(mentee, world.mentor)
     assert mentee.get(url).status_code == 404
     assert url not in mentee.get(reverse("journal_shared_with_me")).content.decode()
 
@@ -300,7 +300,7 @@ def test_it_hides_shared_entries_from_another_mentor(world, match, login_as):
     entry = write(world.mentee)
     services.journal_entry_share(entry=entry, by=world.mentee)
     client = login_as("mentor")
-    client.force_login(other)
+    sign_in(client, other)
     assert client.get(reverse("journal_shared_detail", args=[entry.pk])).status_code == 404
 
 

@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     complete_mentee_profile,
     complete_mentor_profile,
+    sign_in,
 )
 
 DECLINE_REASON = "Something private about why I said no"
@@ -632,7 +633,7 @@ def test_it_makes_one_match_when_both_say_yes(world, client):
     proposal = approved(world)
     url = reverse("proposal_answer", args=[proposal.pk])
 
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     dashboard = page(client, reverse("dashboard"))
     assert "Your answer is needed" in dashboard
     assert "A possible match with Priya" in dashboard
@@ -641,7 +642,7 @@ def test_it_makes_one_match_when_both_say_yes(world, client):
     assert "We will let you know when Priya has answered" in response.content.decode()
     assert not Match.objects.exists()
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     response = client.post(url, {"answer": "yes"}, follow=True)
     assert "You both said yes. Your match has started." in response.content.decode()
     client.post(url, {"answer": "yes"})
@@ -660,7 +661,7 @@ def test_it_makes_one_match_when_both_say_yes(world, client):
     priya_sees = page(client, reverse("dashboard"))
     assert "Your matches" in priya_sees and "Sam is mentoring you in North Star" in priya_sees
     assert "Your answer is needed" not in priya_sees
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     sam_sees = page(client, reverse("dashboard"))
     assert "Your matches" in sam_sees and "You are mentoring Priya in North Star" in sam_sees
     assert "Your answer is needed" not in sam_sees
@@ -670,10 +671,10 @@ def test_it_ends_the_proposal_when_one_says_no_and_keeps_the_reason_from_the_oth
     north = world.programme
     proposal = approved(world)
     url = reverse("proposal_answer", args=[proposal.pk])
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     client.post(url, {"answer": "yes"})
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     response = client.post(url, {"answer": "no", "reason": DECLINE_REASON}, follow=True)
 
     assert "Thank you for letting us know" in response.content.decode()
@@ -687,7 +688,7 @@ def test_it_ends_the_proposal_when_one_says_no_and_keeps_the_reason_from_the_oth
     event = audits(AuditEvent.Action.PROPOSAL_DECLINED).get()
     assert DECLINE_REASON not in json.dumps([event.old_values, event.new_values])
 
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     for url_name, args in [
         ("dashboard", []),
         ("proposal_answer", [proposal.pk]),
@@ -716,20 +717,20 @@ def test_it_ends_the_proposal_when_one_says_no_and_keeps_the_reason_from_the_oth
 def test_it_shows_a_proposal_only_to_its_two_people_once_approved(world, client):
     proposal = solved_round(world).proposals.get()
     url = reverse("proposal_answer", args=[proposal.pk])
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     assert client.get(url).status_code == 404, "not approved yet"
 
     services.proposal_approve(proposal=proposal, by=world.coordinator)
     stranger = mentee_in(world.programme, "Zed")
     for outsider in (stranger, world.coordinator, world.administrator, world.other_mentor):
-        client.force_login(outsider)
+        sign_in(client, outsider)
         assert client.get(url).status_code == 404
         assert client.post(url, {"answer": "no", "reason": "Nosy"}).status_code == 404
 
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.APPROVED
     assert proposal.mentor_answer == proposal.mentee_answer == "waiting"
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     assert client.get(url).status_code == 200
 
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from accounts.models import AuditEvent
 from payments import services
 from payments.models import Expense, LedgerLine, PaymentPreference, PaymentRun, RateCard
-from tests.factories import receipt_upload
+from tests.factories import receipt_upload, sign_in
 from tests.test_permissions import (
     _expense_id,
     _paid_line_id,
@@ -236,7 +236,7 @@ def test_it_lets_only_the_mentor_and_their_coordinators_download_a_receipt(world
         (world.other_coordinator, 404),
         (world.other_mentor, 404),
     ]:
-        client.force_login(person)
+        sign_in(client, person)
         response = client.get(url)
         assert response.status_code == status, person
         if status == 200:

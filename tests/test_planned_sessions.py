@@ -14,7 +14,7 @@ from matching import services as matching_services
 from matching.models import Match
 from mentoring import services
 from mentoring.models import PlannedSession, Session
-from tests.factories import UserFactory
+from tests.factories import UserFactory, sign_in
 from tests.test_matching_app import at_once, postgres_only
 from tests.test_permissions import _match
 
@@ -40,7 +40,7 @@ def next_year_date() -> str:
 
 
 def test_either_person_plans_a_session_from_the_match_page(world, match, client):
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
     assert reverse("session_plan", args=[match.pk]) in page
 
@@ -65,14 +65,14 @@ def test_either_person_plans_a_session_from_the_match_page(world, match, client)
     assert reverse("plan_calendar", args=[planned.pk]) in page
     # Not a session: nothing to confirm, approve or pay.
     assert not Session.objects.exists()
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     assert "Café Nero" in client.get(reverse("match_detail", args=[match.pk])).content.decode()
 
 
 def test_a_plan_in_the_past_is_refused_next_to_the_date_keeping_what_was_typed(
     world, match, client
 ):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(
         reverse("session_plan", args=[match.pk]),
         {
@@ -115,7 +115,7 @@ def test_a_planned_session_downloads_as_a_calendar_event_in_local_time(world, ma
         starts_at=datetime(timezone.now().year + 1, 7, 14, 18, 0, tzinfo=LONDON),
         note="https://meet.example.org/sam-priya",
     )
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
 
     response = client.get(reverse("plan_calendar", args=[planned.pk]))
 
@@ -136,7 +136,7 @@ def test_a_planned_session_downloads_as_a_calendar_event_in_local_time(world, ma
 
 def test_either_person_cancels_a_plan_once(world, match, client):
     planned = plan(match, world.mentor)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     response = client.post(reverse("plan_cancel", args=[planned.pk]), follow=True)
     assert "The planned session is cancelled" in response.content.decode()
     planned.refresh_from_db()
@@ -152,7 +152,7 @@ def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
         starts_at=timezone.now() - timedelta(hours=3)
     )
     planned.refresh_from_db()
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
     log_url = f"{reverse('session_new', args=[match.pk])}?plan={planned.pk}"
     assert log_url in page

@@ -7,11 +7,11 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import AuditEvent, MentorProfile, User
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 
 def test_it_downloads_everything_held_about_me(world, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.get(reverse("my_data_download"))
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
@@ -24,14 +24,14 @@ def test_it_downloads_everything_held_about_me(world, client):
 
 
 def test_it_holds_nothing_about_another_person_in_my_download(world, client):
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     text = client.get(reverse("my_data_download")).content.decode()
     assert world.mentor.email not in text
     assert "mentor_profile" not in json.loads(text)
 
 
 def test_it_asks_for_the_password_before_deleting(world, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(reverse("account_delete"), {"password": "not-my-password"})
     assert response.status_code == 200
     assert "That password is not right" in response.content.decode()
@@ -39,7 +39,7 @@ def test_it_asks_for_the_password_before_deleting(world, client):
 
 
 def test_it_erases_personal_data_and_keeps_an_anonymous_record(world, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     email = world.mentor.email
     response = client.post(reverse("account_delete"), {"password": PASSWORD})
     assert response.status_code == 302
@@ -73,7 +73,7 @@ def test_it_ends_proposals_and_matches_when_someone_deletes_their_account(world,
     matching.round_run(round_id=matching_round.pk)
     proposal = matching_round.proposals.get()
     matching.proposal_approve(proposal=proposal, by=world.coordinator)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     client.post(reverse("account_delete"), {"password": PASSWORD})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DECLINED
@@ -114,7 +114,7 @@ def test_my_download_holds_my_match_concerns_and_what_i_said(world, client):
         match=match, by=world.mentee, rating=4, recommend="yes", reason="goals_reached"
     )
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     mine = json.loads(client.get(reverse("my_data_download")).content)
     assert [m["with"] for m in mine["matches"]] == ["Sam"]
     assert mine["matches"][0]["status"] == "Closed"
@@ -124,7 +124,7 @@ def test_my_download_holds_my_match_concerns_and_what_i_said(world, client):
     assert mine["session_feedback_given"] == []
     assert "Payment was late" not in json.dumps(mine)
 
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     theirs = json.loads(client.get(reverse("my_data_download")).content)
     assert theirs["concerns_raised"] == []
     assert "I am finding it hard" not in json.dumps(theirs)
@@ -179,7 +179,7 @@ def test_deleting_my_account_keeps_my_scores_in_the_totals_without_me_or_my_word
         reason="goals_reached",
         comments="Thanks Sam.",
     )
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     client.post(reverse("account_delete"), {"password": PASSWORD})
 
     feedback = SessionFeedback.objects.get()
@@ -211,7 +211,7 @@ def test_my_download_holds_my_journal_goals_and_notifications_and_deleting_remov
     notify(person=world.mentee, kind="feedback", event_key="x:1", title="Give feedback")
     EmailOptOut.objects.create(person=world.mentee, kind="feedback")
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     mine = json.loads(client.get(reverse("my_data_download")).content)
     assert "noticed my own assumptions" in json.dumps(mine["journal"])
     [goal_data] = mine["goals"]
@@ -226,14 +226,14 @@ def test_my_download_holds_my_journal_goals_and_notifications_and_deleting_remov
     assert [n["what"] for n in mine["notifications"]] == ["Give feedback"]
     assert mine["emails_you_turned_off"]
 
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     theirs = json.loads(client.get(reverse("my_data_download")).content)
     assert theirs["journal"] == [] and "assumptions" not in json.dumps(theirs)
     assert [n["note"] for n in theirs["goal_notes_you_wrote_for_others"]] == [
         "Big progress this month."
     ]
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     client.post(reverse("account_delete"), {"password": PASSWORD})
     assert not JournalEntry.objects.exists() and not Goal.objects.exists()
     assert not Notification.objects.filter(person=world.mentee).exists()

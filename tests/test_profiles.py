@@ -6,14 +6,14 @@ from django.urls import reverse
 from accounts.models import AuditEvent, MentorProfile
 from mentoring.choices import Role
 from mentoring.models import Language, LivedExperienceArea, LocalAuthority, Topic
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, sign_in
 
 
 @pytest.fixture
 def new_mentor(db, client):
     person = UserFactory(display_name="Lee")
     MembershipFactory(person=person, role=Role.MENTOR)
-    client.force_login(person)
+    sign_in(client, person)
     return person
 
 
@@ -127,7 +127,7 @@ def test_it_lets_a_mentor_pause_and_come_back_without_a_reason(new_mentor, clien
 def test_it_checks_mentee_goals_and_years(db, client):
     person = UserFactory()
     MembershipFactory(person=person, role=Role.MENTEE)
-    client.force_login(person)
+    sign_in(client, person)
     response = client.post(
         reverse("mentee_profile_edit"),
         {

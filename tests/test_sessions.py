@@ -16,7 +16,7 @@ from matching.models import Match
 from mentoring import services
 from mentoring.models import Session, Topic
 from mentoring.templatetags.session_tags import plain_datetime
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, sign_in
 from tests.test_matching_app import at_once, postgres_only
 from tests.test_permissions import _match
 
@@ -54,7 +54,7 @@ def form_data(**overrides) -> dict:
 
 def test_it_logs_confirms_and_approves_a_session(world, match, client):
     topic = Topic.objects.first()
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.post(
         reverse("session_new", args=[match.pk]), form_data(topics=[topic.pk]), follow=True
     )
@@ -66,7 +66,7 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
     assert session.status == Session.Status.LOGGED
     assert session.logged_by == world.mentor
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "Sessions waiting for you to confirm" in dashboard
     assert "Tuesday 14 July" in dashboard and "6pm, with Sam" in dashboard
@@ -80,7 +80,7 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
         not in client.get(reverse("dashboard")).content.decode()
     )
 
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     queue = reverse("coordinator_sessions", args=["north"])
     page = client.get(queue).content.decode()
     assert "Tuesday 14 July" in page and "6pm" in page and "Sam" in page
@@ -94,7 +94,7 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
 
 
 def test_it_keeps_preparation_time_for_the_mentor_only(world, match, client):
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     page = client.get(reverse("session_new", args=[match.pk])).content.decode()
     assert "preparation_minutes" not in page
     client.post(reverse("session_new", args=[match.pk]), form_data(preparation_minutes="200"))
@@ -104,7 +104,7 @@ def test_it_keeps_preparation_time_for_the_mentor_only(world, match, client):
 def test_it_records_a_dispute_with_its_reason(world, match, client):
     session = log(match, world.mentor)
     url = reverse("session_detail", args=[session.pk])
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
 
     response = client.post(url, {"action": "dispute", "reason": ""})
     assert "Say what is wrong" in response.content.decode()
@@ -125,7 +125,7 @@ def test_it_needs_a_new_confirmation_after_a_change(world, match, client):
     session = log(match, world.mentor)
     assert services.session_confirm(session=session, by=world.mentee)
 
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     response = client.post(
         reverse("session_edit", args=[session.pk]), form_data(duration_minutes="45")
     )
@@ -161,7 +161,7 @@ def test_it_lets_only_the_other_person_confirm(world, match, client):
     with pytest.raises(PermissionDenied):
         services.session_approve(session=session, by=world.other_coordinator)
 
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
     assert 'value="confirm"' not in page
     assert "Waiting for Priya to confirm" in page
@@ -172,7 +172,7 @@ def test_it_lets_only_the_other_person_confirm(world, match, client):
 
 def test_an_edit_landing_while_the_confirm_page_is_open_is_not_confirmed(world, match, client):
     session = log(match, world.mentor)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
     assert 'name="version" value="1"' in page
     # The mentor changes the length while the mentee reads the old details.
@@ -202,7 +202,7 @@ def test_it_answers_404_for_another_persons_or_programmes_session(world, match, 
     stranger = UserFactory()
     MembershipFactory(programme=world.programme, person=stranger, role="mentee")
     for person in (stranger, world.other_mentor, world.coordinator, world.other_coordinator):
-        client.force_login(person)
+        sign_in(client, person)
         for name, args in (
             ("session_detail", [session.pk]),
             ("session_edit", [session.pk]),
@@ -212,7 +212,7 @@ def test_it_answers_404_for_another_persons_or_programmes_session(world, match, 
         ):
             assert client.get(reverse(name, args=args)).status_code == 404, (person, name)
     services.session_confirm(session=session, by=world.mentee)
-    client.force_login(world.other_coordinator)
+    sign_in(client, world.other_coordinator)
     url = reverse("coordinator_session_approve", args=["south", session.pk])
     assert client.post(url).status_code == 404
     session.refresh_from_db()
@@ -223,7 +223,7 @@ def test_it_changes_nothing_when_approved_twice(world, match, client):
     session = log(match, world.mentor)
     services.session_confirm(session=session, by=world.mentee)
     assert not services.session_confirm(session=session, by=world.mentee)
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     url = reverse("coordinator_session_approve", args=["north", session.pk])
 
     client.post(url)
@@ -278,12 +278,12 @@ def test_it_shows_the_approval_queue_in_the_same_few_queries(
     )
     for session in sessions:
         session.topics.set(topics)
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("coordinator_sessions", args=["north"]))
     assert response.status_code == 200
     assert response.content.decode().count('name="session"') == min(count, 100)
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("match_detail", args=[match.pk])).status_code == 200
 
@@ -291,7 +291,7 @@ def test_it_shows_the_approval_queue_in_the_same_few_queries(
 def test_it_downloads_a_session_as_a_calendar_event_in_local_time(world, match, client):
     summer_evening = datetime(2026, 7, 14, 18, 0, tzinfo=LONDON)
     session = log(match, world.mentor, starts_at=summer_evening, duration_minutes=90)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
 
     response = client.get(reverse("session_calendar", args=[session.pk]))
     again = client.get(reverse("session_calendar", args=[session.pk]))
@@ -322,10 +322,10 @@ def test_it_shows_dates_in_plain_words_in_the_programmes_time_zone():
 
 
 def test_it_links_each_match_and_the_queue_from_the_pages_people_use(world, match, client):
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert reverse("match_detail", args=[match.pk]) in dashboard
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     assert "Sessions to approve" in client.get(reverse("dashboard")).content.decode()
 
 
@@ -390,12 +390,12 @@ def test_it_never_approves_details_changed_at_the_same_moment(world):
 
 def test_it_puts_a_persons_sessions_in_their_data_download(world, match, client):
     log(match, world.mentor, note="Talked about life-story work.", preparation_minutes=20)
-    client.force_login(world.mentee)
+    sign_in(client, world.mentee)
     data = client.get(reverse("my_data_download")).json()
     assert data["sessions"][0]["note"] == "Talked about life-story work."
     assert data["sessions"][0]["with"] == "Sam"
     assert data["sessions"][0]["preparation_minutes"] is None
-    client.force_login(world.other_mentor)
+    sign_in(client, world.other_mentor)
     assert client.get(reverse("my_data_download")).json()["sessions"] == []
 
 
@@ -403,7 +403,7 @@ def test_it_sends_people_back_from_pages_that_no_longer_apply(world, match, clie
     session = log(match, world.mentor)
     services.session_confirm(session=session, by=world.mentee)
     services.session_approve(session=session, by=world.coordinator)
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     response = client.get(reverse("session_edit", args=[session.pk]))
     assert response["Location"] == reverse("session_detail", args=[session.pk])
     assert "Change the details" not in client.get(response["Location"]).content.decode()
@@ -417,7 +417,7 @@ def test_it_sends_people_back_from_pages_that_no_longer_apply(world, match, clie
 def test_it_fills_the_date_box_in_the_form_a_browser_reads(world, match, client):
     """A date box's value must be year-month-day: 26/11/2026 shows as an empty box."""
     session = log(match, world.mentor)
-    client.force_login(world.mentor)
+    sign_in(client, world.mentor)
     page = client.get(reverse("session_edit", args=[session.pk])).content.decode()
     day = timezone.localtime(session.starts_at, ZoneInfo("Europe/London")).date()
     assert f'value="{day.isoformat()}"' in page

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, User
 from mentoring.choices import Role
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, sign_in
 
 
-def sign_in(client, email, password=PASSWORD):
+def post_sign_in(client, email, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
@@ -30,12 +30,14 @@ def test_it_uses_the_real_shared_cache_when_one_is_configured():
 @pytest.mark.django_db
 def test_it_answers_429_after_repeated_failed_sign_ins_for_one_account(client):
     person = UserFactory(email="target@example.test")
-    statuses = [sign_in(client, person.email, "wrong-password-123").status_code for _ in range(6)]
+    statuses = [
+        post_sign_in(client, person.email, "wrong-password-123").status_code for _ in range(6)
+    ]
     assert statuses[:5] == [200] * 5
     assert statuses[5] == 429
     # Even the right password is refused while the account is cooling down.
-    assert sign_in(client, person.email).status_code == 429
-    assert "Too many attempts to sign in" in sign_in(client, person.email).content.decode()
+    assert post_sign_in(client, person.email).status_code == 429
+    assert "Too many attempts to sign in" in post_sign_in(client, person.email).content.decode()
 
 
 @pytest.mark.django_db
@@ -43,16 +45,16 @@ def test_it_limits_one_account_without_locking_out_another(client):
     UserFactory(email="target@example.test")
     other = UserFactory(email="other@example.test")
     for _ in range(6):
-        sign_in(client, "target@example.test", "wrong-password-123")
-    response = sign_in(client, other.email)
+        post_sign_in(client, "target@example.test", "wrong-password-123")
+    response = post_sign_in(client, other.email)
     assert response.status_code == 302
 
 
 @pytest.mark.django_db
 def test_it_audits_sign_in_success_and_failure_without_the_password(client):
     person = UserFactory(email="sam@example.test")
-    sign_in(client, person.email, "wrong-password-123")
-    sign_in(client, person.email)
+    post_sign_in(client, person.email, "wrong-password-123")
+    post_sign_in(client, person.email)
     failed = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN_FAILED)
     succeeded = AuditEvent.objects.get(action=AuditEvent.Action.SIGN_IN)
     assert failed.object_id == str(person.pk)
@@ -110,7 +112,7 @@ def test_it_signs_up_with_a_checked_email_and_a_long_password(client):
 def test_it_sends_staff_without_two_factor_to_set_it_up(client):
     coordinator = UserFactory()
     programme = MembershipFactory(person=coordinator, role=Role.COORDINATOR).programme
-    client.force_login(coordinator)
+    sign_in(client, coordinator)
     response = client.get(reverse("coordinator_members", args=[programme.slug]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
@@ -123,7 +125,7 @@ def test_it_keeps_administrators_without_two_factor_out_of_the_django_admin(clie
 
     admin = UserFactory()
     administrator_add(organisation=OrganisationFactory(), person=admin, by=None)
-    client.force_login(admin)
+    sign_in(client, admin)
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
@@ -131,7 +133,7 @@ def test_it_keeps_administrators_without_two_factor_out_of_the_django_admin(clie
 
 @pytest.mark.django_db
 def test_it_asks_staff_for_their_two_factor_code_when_signing_in(world, client):
-    response = sign_in(client, world.coordinator.email)
+    response = post_sign_in(client, world.coordinator.email)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert client.get(reverse("dashboard")).status_code == 302  # not in yet

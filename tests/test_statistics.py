@@ -20,7 +20,7 @@ from mentoring.models import Session, SessionFeedback
 from mentoring.statistics.figures import SECTIONS
 from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee
 from tests import hostile
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, sign_in
 from tests.test_permissions import _match
 
 pytestmark = pytest.mark.django_db
@@ -379,7 +379,7 @@ def test_it_shows_a_months_score_once_eight_different_people_answered(world, log
 )
 def test_it_never_fails_on_odd_period_values(world, client, period, start, end):
     """Whatever dates arrive in the address, the page answers with the figures or a message."""
-    client.force_login(world.coordinator)
+    sign_in(client, world.coordinator)
     response = client.get(
         reverse("statistics_section", args=[world.programme.slug, "mentoring"]),
         {"period": period, "start": start, "end": end},
