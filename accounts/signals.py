@@ -1,5 +1,7 @@
 """Sign-in audit: Django's own auth signals are the only hook for these events."""
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -31,3 +33,16 @@ def record_sign_in_failure(sender, credentials, request=None, **kwargs) -> None:
         new={"account_exists": user is not None},
         request=request,
     )
+
+
+@receiver(authenticator_added)
+def record_code_used_at_set_up(sender, request, user, authenticator, **kwargs) -> None:
+    """Setting up an authenticator app means typing a code from it, so this sign-in has used
+    the second factor: staff pages open without asking for another code straight away."""
+    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+        # allauth records each sign-in step this way; there is no public function for it.
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(
+            request, user, "mfa", id=authenticator.pk, type=authenticator.type, set_up=True
+        )

@@ -72,11 +72,9 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
 
 @transaction.atomic
 def administrator_add(*, organisation, person: User, by: User | None) -> Administrator:
+    # An administrator runs their own organisation from its pages. The Django admin shows
+    # every organisation's data, so it stays for the people who run the service.
     admin, created = Administrator.objects.get_or_create(organisation=organisation, person=person)
-    # Administrators run the Django admin for their organisation.
-    if not (person.is_staff and person.is_superuser):
-        person.is_staff = person.is_superuser = True
-        person.save(update_fields=["is_staff", "is_superuser"])
     if created:
         audit_record(
             action=AuditEvent.Action.ADMINISTRATOR_ADDED,
