@@ -31,6 +31,13 @@ def is_administrator(user) -> bool:
     return user.is_authenticated and Administrator.objects.filter(person=user).exists()
 
 
+def is_administrator_of(user, organisation) -> bool:
+    return (
+        user.is_authenticated
+        and Administrator.objects.filter(organisation=organisation, person=user).exists()
+    )
+
+
 def is_coordinator(user) -> bool:
     return (
         user.is_authenticated

@@ -144,3 +144,59 @@ def test_it_records_the_code_typed_when_setting_up_two_factor(world, client):
     assert response.status_code == 302
     url = reverse("coordinator_members", args=[world.programme.slug])
     assert client.get(url).status_code == 200
+
+
+# Administrators appoint coordinators from their organisation's pages, not the Django admin.
+
+
+def test_it_lets_an_administrator_invite_a_coordinator(world, client):
+    from mentoring.models import Invitation, Programme
+
+    sign_in(client, world.administrator)
+    url = reverse("coordinator_invitations", args=[world.programme.slug])
+    page = client.get(url).content.decode()
+    assert 'value="coordinator"' in page
+    response = client.post(url, {"role": "coordinator", "email": "lee@example.test", "note": ""})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(role="coordinator")
+    lee = UserFactory(email="lee@example.test")
+    sign_in(client, lee)
+    client.post(reverse("invitation_accept", args=[invitation.token]))
+    assert list(Programme.objects.coordinated_by(lee)) == [world.programme]
+
+
+def test_it_keeps_coordinators_from_appointing_coordinators(world, client):
+    from mentoring.models import Invitation
+
+    sign_in(client, world.coordinator)
+    url = reverse("coordinator_invitations", args=[world.programme.slug])
+    assert 'value="coordinator"' not in client.get(url).content.decode()
+    response = client.post(url, {"role": "coordinator", "email": "lee@example.test", "note": ""})
+    assert response.status_code == 200
+    assert "Choose whether you are inviting a mentor or a mentee" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_it_sends_a_coordinator_invitation_only_to_one_named_person(world, client):
+    from mentoring.models import Invitation
+
+    sign_in(client, world.administrator)
+    url = reverse("coordinator_invitations", args=[world.programme.slug])
+    response = client.post(url, {"role": "coordinator", "email": "", "note": ""})
+    assert response.status_code == 200
+    assert "works only for them. Enter their email address." in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_it_refuses_a_coordinator_invitation_from_anyone_but_an_administrator(world):
+    from django.core.exceptions import PermissionDenied
+
+    from mentoring.services import invitation_create
+
+    with pytest.raises(PermissionDenied):
+        invitation_create(
+            programme=world.programme,
+            role="coordinator",
+            email="x@example.test",
+            by=world.coordinator,
+        )
