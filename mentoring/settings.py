@@ -6,6 +6,7 @@ ALONGSIDE_ENV=production turns on the checks a real deployment needs and refuses
 without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -208,6 +209,22 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # allauth's defaults apply (login_failed: 10 a minute per address, 5 in 5 minutes per
 # account); they need the shared cache above to hold across processes.
 ACCOUNT_RATE_LIMITS = {}
+# Behind a proxy every request comes from the proxy's address, so one person's wrong
+# passwords would lock everyone out, and the audit log would record the proxy. Say how many
+# proxies in front of the app add to X-Forwarded-For (or which header carries the address):
+# the rate limits and the audit log (accounts/audit.py) read the person's address from there.
+# Production must say, even if the answer is 0: guessing either way is unsafe.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", -1)
+if ALLAUTH_TRUSTED_PROXY_COUNT == -1 and "TRUSTED_PROXY_COUNT" not in os.environ:
+    if PRODUCTION and not ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+        raise ImproperlyConfigured(
+            "Production needs TRUSTED_PROXY_COUNT: how many proxies in front of Alongside add "
+            "to X-Forwarded-For (usually 1), or TRUSTED_CLIENT_IP_HEADER."
+        )
+    ALLAUTH_TRUSTED_PROXY_COUNT = 0
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alongside"
 MFA_TOTP_TOLERANCE = 1
