@@ -669,6 +669,10 @@ def test_it_answers_each_persona_as_the_matrix_says(name, persona, world, login_
         assert response["Location"].startswith(reverse("account_login")), response["Location"]
     else:
         assert response.status_code == expected, f"{url} as {persona}"
+    if persona != "anonymous" or "attachment" in response.get("Content-Disposition", ""):
+        # Pages for a signed-in person and every download hold personal information: no
+        # browser cache or proxy may keep a copy.
+        assert "no-store" in response.get("Cache-Control", ""), f"{url} as {persona}"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
