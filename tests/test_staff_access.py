@@ -200,3 +200,38 @@ def test_it_refuses_a_coordinator_invitation_from_anyone_but_an_administrator(wo
             email="x@example.test",
             by=world.coordinator,
         )
+
+
+# Staff sessions end after a while without activity: an office computer left signed in
+# shows every member's personal information.
+
+
+def test_it_ends_a_staff_session_after_half_an_hour_without_activity(world, client, settings):
+    sign_in(client, world.coordinator)
+    url = reverse("coordinator_members", args=[world.programme.slug])
+    assert client.get(url).status_code == 200
+    assert client.session.get_expiry_age() <= settings.STAFF_IDLE_MINUTES * 60
+    session = client.session
+    session["alongside.last_seen"] -= settings.STAFF_IDLE_MINUTES * 60 + 1
+    session.save()
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("account_login"))
+    assert "signed you out" in response.content.decode()
+    assert SESSION_KEY not in client.session
+
+
+def test_it_keeps_a_busy_staff_session(world, client, settings):
+    sign_in(client, world.coordinator)
+    url = reverse("coordinator_members", args=[world.programme.slug])
+    client.get(url)
+    session = client.session
+    session["alongside.last_seen"] -= settings.STAFF_IDLE_MINUTES * 60 - 60
+    session.save()
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+
+
+def test_it_leaves_mentors_signed_in_for_longer(world, client, settings):
+    sign_in(client, world.mentor)
+    client.get(reverse("dashboard"))
+    assert client.session.get_expiry_age() > settings.STAFF_IDLE_MINUTES * 60
