@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.template import loader
 from django.utils.cache import add_never_cache_headers
 
 from accounts.access import is_service_operator
@@ -66,4 +68,24 @@ class StaffIdleMiddleware:
             if LAST_SEEN not in request.session or now - last_seen >= TOUCH_SECONDS:
                 request.session[LAST_SEEN] = now
                 request.session.set_expiry(idle)
+        return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """Refuse a request body bigger than MAX_REQUEST_MB before anything reads it: Django
+    caps form fields but not files, so without this a single upload could fill the disk.
+    First in the list, because the CSRF check reads the body of every POST."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_MB * 1024 * 1024:
+            # The rest of the body is never read; the server closes the connection after.
+            page = loader.get_template("413.html").render({"limit_mb": settings.MAX_UPLOAD_MB})
+            return HttpResponse(page, status=413)
         return self.get_response(request)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "accounts.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,6 +269,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Expense receipts: outside the static and media folders, never served by URL, only
 # through the view that checks the person asking is the mentor or their coordinator.
 RECEIPTS_ROOT = Path(env_str("RECEIPTS_ROOT", str(BASE_DIR / "private")))
+# The biggest file people may send (receipts), and the biggest request the app reads at all:
+# a little more, for the rest of the form. Bigger requests get a 413 page, unread.
+MAX_UPLOAD_MB = 10
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", MAX_UPLOAD_MB + 2)
+if MAX_REQUEST_MB <= MAX_UPLOAD_MB:
+    raise ImproperlyConfigured(f"MAX_REQUEST_MB must be more than {MAX_UPLOAD_MB}.")
 STORAGES["receipts"] = {"BACKEND": "payments.storage.ReceiptStorage"}
 
 # Content Security Policy: only our own files, no inline script or style.
