@@ -207,6 +207,9 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Tell people by email when their password, email address or two-factor set-up changes, so
+# a change they did not make is noticed (templates/account/email, templates/mfa/email).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Staff are signed out after this long without activity (accounts/middleware.py).
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
 if STAFF_IDLE_MINUTES < 1:
