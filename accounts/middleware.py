@@ -42,6 +42,12 @@ def is_staff_session(user) -> bool:
     return Role.COORDINATOR in roles or "administrator" in roles or is_service_operator(user)
 
 
+def staff_session_touch(request, *, now: int) -> None:
+    """Note that a staff session was used now; it then ends STAFF_IDLE_MINUTES from now."""
+    request.session[LAST_SEEN] = now
+    request.session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
+
+
 class StaffIdleMiddleware:
     """A coordinator, administrator or operator is signed out after STAFF_IDLE_MINUTES
     without activity: staff pages show everyone's personal information, and an office
@@ -66,8 +72,7 @@ class StaffIdleMiddleware:
                 )
                 return redirect_to_login(request.get_full_path())
             if LAST_SEEN not in request.session or now - last_seen >= TOUCH_SECONDS:
-                request.session[LAST_SEEN] = now
-                request.session.set_expiry(idle)
+                staff_session_touch(request, now=now)
         return self.get_response(request)
 
 
