@@ -3,6 +3,7 @@
 
 from functools import wraps
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,10 +21,21 @@ TWO_FACTOR_MESSAGE = (
     "Staff pages show people's personal information, so you need to set up two-factor "
     "authentication first. It takes about two minutes with an authenticator app."
 )
+CODE_MESSAGE = (
+    "Staff pages show people's personal information. Type the code from your authenticator "
+    "app to open them."
+)
 
 
 def is_administrator(user) -> bool:
     return user.is_authenticated and Administrator.objects.filter(person=user).exists()
+
+
+def is_administrator_of(user, organisation) -> bool:
+    return (
+        user.is_authenticated
+        and Administrator.objects.filter(organisation=organisation, person=user).exists()
+    )
 
 
 def is_coordinator(user) -> bool:
@@ -37,6 +49,12 @@ def is_staff_person(user) -> bool:
     return is_administrator(user) or is_coordinator(user)
 
 
+def is_service_operator(user) -> bool:
+    """Someone who runs the Alongside service itself (made with `createsuperuser`), the only
+    people the Django admin is for. Organisations' administrators are not operators."""
+    return user.is_authenticated and user.is_active and user.is_staff and user.is_superuser
+
+
 def has_two_factor(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -45,19 +63,38 @@ def two_factor_setup_url(next_url: str) -> str:
     return f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}"
 
 
+def used_two_factor(request) -> bool:
+    """Whether this sign-in used the code from the person's authenticator app: when they
+    signed in, when asked again since, or when they set the app up. allauth records each
+    step of a sign-in in the session; having an authenticator is not the same as using it."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def two_factor_gate(request):
+    """The one rule for every staff page, staff download and the Django admin: None when this
+    sign-in may open them, otherwise where to go first (set up an authenticator app, or type
+    its code). Callers decide who counts as staff; this decides whether the session does."""
+    if not has_two_factor(request.user):
+        messages.info(request, TWO_FACTOR_MESSAGE)
+        return redirect(two_factor_setup_url(request.get_full_path()))
+    if not used_two_factor(request):
+        messages.info(request, CODE_MESSAGE)
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+    return None
+
+
 def staff_required(view):
-    """For coordinator and administrator pages: staff only, and only once two-factor
-    authentication is set up. Everyone else gets a 404, as if the page were not there."""
+    """For coordinator and administrator pages: staff only, and only with a sign-in that used
+    the second factor. Everyone else gets a 404, as if the page were not there."""
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_staff_person(request.user):
             raise Http404("Not a staff member")
-        if not has_two_factor(request.user):
-            messages.info(request, TWO_FACTOR_MESSAGE)
-            return redirect(two_factor_setup_url(request.get_full_path()))
-        return view(request, *args, **kwargs)
+        return two_factor_gate(request) or view(request, *args, **kwargs)
 
     return wrapped
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 
 from accounts.models import AuditEvent
@@ -29,6 +31,16 @@ def _clean(values: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def client_address(request) -> str | None:
+    """The person's address, found as the sign-in rate limits find it (allauth reads the
+    trusted proxies' header, see settings), or None when it cannot be told: an audit row
+    is still written without it."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        return None
+
+
 def audit_record(
     *,
     action: str,
@@ -39,9 +51,7 @@ def audit_record(
     new: dict[str, Any] | None = None,
     request=None,
 ) -> AuditEvent:
-    ip = None
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR") or None
+    ip = client_address(request) if request is not None else None
     return AuditEvent.objects.create(
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,

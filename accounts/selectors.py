@@ -5,6 +5,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
+from accounts.access import is_service_operator
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
 from mentoring.choices import Role
 from mentoring.models import (
@@ -129,7 +130,7 @@ def navigation_for(user) -> dict:
             )
     if staff:
         main.append({"label": "Statistics", "url": reverse("statistics")})
-    if "administrator" in roles:
+    if is_service_operator(user):
         main.append({"label": "Admin", "url": reverse("admin:index")})
     return {"main": main, "footer": footer, "staff": staff}
 

@@ -1,5 +1,9 @@
-"""Sign-in audit: Django's own auth signals are the only hook for these events."""
+"""Sign-in audit and the staff idle clock: Django's and allauth's signals are the only hooks."""
 
+import time
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -11,6 +15,11 @@ from accounts.models import AuditEvent
 @receiver(user_logged_in)
 def record_sign_in(sender, request, user, **kwargs) -> None:
     audit_record(action=AuditEvent.Action.SIGN_IN, actor=user, obj=user, request=request)
+    from accounts.middleware import is_staff_session, staff_session_touch
+
+    # A staff session starts its idle clock now, so its first page writes nothing more.
+    if request is not None and hasattr(request, "session") and is_staff_session(user):
+        staff_session_touch(request, now=int(time.time()))
 
 
 @receiver(user_logged_out)
@@ -31,3 +40,16 @@ def record_sign_in_failure(sender, credentials, request=None, **kwargs) -> None:
         new={"account_exists": user is not None},
         request=request,
     )
+
+
+@receiver(authenticator_added)
+def record_code_used_at_set_up(sender, request, user, authenticator, **kwargs) -> None:
+    """Setting up an authenticator app means typing a code from it, so this sign-in has used
+    the second factor: staff pages open without asking for another code straight away."""
+    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+        # allauth records each sign-in step this way; there is no public function for it.
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(
+            request, user, "mfa", id=authenticator.pk, type=authenticator.type, set_up=True
+        )

@@ -176,10 +176,8 @@ class Invitation(models.Model):
     """A link a coordinator shares so someone can join a programme in a given role."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(
-        max_length=20,
-        choices=[(Role.MENTOR.value, Role.MENTOR.label), (Role.MENTEE.value, Role.MENTEE.label)],
-    )
+    # Coordinators are invited by an administrator of the organisation, by email only.
+    role = models.CharField(max_length=20, choices=Role.choices)
     email = models.EmailField(
         blank=True,
         help_text="Optional. If you fill this in, only the person with this email address "

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from mentoring.choices import Role
 from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
@@ -72,11 +73,9 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
 
 @transaction.atomic
 def administrator_add(*, organisation, person: User, by: User | None) -> Administrator:
+    # An administrator runs their own organisation from its pages. The Django admin shows
+    # every organisation's data, so it stays for the people who run the service.
     admin, created = Administrator.objects.get_or_create(organisation=organisation, person=person)
-    # Administrators run the Django admin for their organisation.
-    if not (person.is_staff and person.is_superuser):
-        person.is_staff = person.is_superuser = True
-        person.save(update_fields=["is_staff", "is_superuser"])
     if created:
         audit_record(
             action=AuditEvent.Action.ADMINISTRATOR_ADDED,
@@ -91,6 +90,19 @@ def administrator_add(*, organisation, person: User, by: User | None) -> Adminis
 def invitation_create(
     *, programme: Programme, role: str, email: str = "", note: str = "", by: User
 ) -> Invitation:
+    if role == Role.COORDINATOR:
+        # Staff see personal information: only the organisation's administrators appoint
+        # them, and only by name, never with a link anyone could use.
+        if not Administrator.objects.filter(
+            organisation_id=programme.organisation_id, person=by
+        ).exists():
+            raise PermissionDenied(
+                "Only an administrator of the organisation invites coordinators."
+            )
+        if not email.strip():
+            raise ValidationError(
+                {"email": "A coordinator's invitation needs their email address."}
+            )
     invitation = Invitation.objects.create(
         programme=programme, role=role, email=email.strip().lower(), note=note, created_by=by
     )

@@ -6,6 +6,7 @@ ALONGSIDE_ENV=production turns on the checks a real deployment needs and refuses
 without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -45,7 +46,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, with a site that never signs anyone in itself (accounts/admin_site.py).
+    "accounts.apps.AlongsideAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "accounts.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,10 +78,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.PrivateResponsesMiddleware",
+    "accounts.middleware.StaffIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.AdminTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "mentoring.urls"
@@ -203,11 +207,34 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Tell people by email when their password, email address or two-factor set-up changes, so
+# a change they did not make is noticed (templates/account/email, templates/mfa/email).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Staff are signed out after this long without activity (accounts/middleware.py).
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
+if STAFF_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("STAFF_IDLE_MINUTES must be 1 or more.")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Alongside: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # allauth's defaults apply (login_failed: 10 a minute per address, 5 in 5 minutes per
 # account); they need the shared cache above to hold across processes.
 ACCOUNT_RATE_LIMITS = {}
+# Behind a proxy every request comes from the proxy's address, so one person's wrong
+# passwords would lock everyone out, and the audit log would record the proxy. Say how many
+# proxies in front of the app add to X-Forwarded-For (or which header carries the address):
+# the rate limits and the audit log (accounts/audit.py) read the person's address from there.
+# Production must say, even if the answer is 0: guessing either way is unsafe.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", -1)
+if ALLAUTH_TRUSTED_PROXY_COUNT == -1 and "TRUSTED_PROXY_COUNT" not in os.environ:
+    if PRODUCTION and not ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+        raise ImproperlyConfigured(
+            "Production needs TRUSTED_PROXY_COUNT: how many proxies in front of Alongside add "
+            "to X-Forwarded-For (usually 1), or TRUSTED_CLIENT_IP_HEADER."
+        )
+    ALLAUTH_TRUSTED_PROXY_COUNT = 0
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alongside"
 MFA_TOTP_TOLERANCE = 1
@@ -245,6 +272,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Expense receipts: outside the static and media folders, never served by URL, only
 # through the view that checks the person asking is the mentor or their coordinator.
 RECEIPTS_ROOT = Path(env_str("RECEIPTS_ROOT", str(BASE_DIR / "private")))
+# The biggest file people may send (receipts), and the biggest request the app reads at all:
+# a little more, for the rest of the form. Bigger requests get a 413 page, unread.
+MAX_UPLOAD_MB = 10
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", MAX_UPLOAD_MB + 2)
+if MAX_REQUEST_MB <= MAX_UPLOAD_MB:
+    raise ImproperlyConfigured(f"MAX_REQUEST_MB must be more than {MAX_UPLOAD_MB}.")
 STORAGES["receipts"] = {"BACKEND": "payments.storage.ReceiptStorage"}
 
 # Content Security Policy: only our own files, no inline script or style.

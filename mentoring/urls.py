@@ -1,14 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from accounts import views as account_views
 from mentoring import views
-
-# The Django admin signs people in through allauth, so two-factor always applies.
-admin.site.login = login_required(admin.site.login)
-admin.site.site_header = "Alongside administration"
-admin.site.site_title = "Alongside admin"
 
 handler403 = "mentoring.errors.permission_denied"
 handler404 = "mentoring.errors.page_not_found"

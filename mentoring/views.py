@@ -18,6 +18,7 @@ from accounts.access import (
     get_programme_for_coordinator,
     get_session_for_coordinator,
     get_session_for_person,
+    is_administrator_of,
     staff_required,
 )
 from accounts.adapter import PENDING_INVITATION_KEY
@@ -262,7 +263,10 @@ def coordinator_application_detail(request, slug, application_id):
 @staff_required
 def coordinator_invitations(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
-    form = InvitationForm(posted(request))
+    form = InvitationForm(
+        posted(request),
+        can_invite_coordinators=is_administrator_of(request.user, programme.organisation),
+    )
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(
             programme=programme,

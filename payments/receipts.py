@@ -12,11 +12,12 @@ import secrets
 import warnings
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from PIL import Image
 
-MAX_RECEIPT_BYTES = 10 * 1024 * 1024
+MAX_RECEIPT_BYTES = settings.MAX_UPLOAD_MB * 1024 * 1024
 
 # A 48-megapixel phone photo (8000 x 6000) fits with room to spare. Anything larger is more likely
 # a decompression bomb (a small file that unpacks to gigabytes of pixels) than a receipt. Pillow's

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_programme_for_coordinator, staff_required
+from accounts.access import get_programme_for_coordinator, staff_required, two_factor_gate
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from mentoring.choices import Role
@@ -305,6 +305,10 @@ def expense_receipt(request, expense_id: int):
     Sent with the type found when it was checked, never one the browser guesses."""
     expense = get_expense_with_receipt(request.user, expense_id)
     if expense.mentor_id != request.user.pk:
+        # Staff opening someone's receipt: the rule of every staff page and download.
+        gate = two_factor_gate(request)
+        if gate:
+            return gate
         audit_record(
             action=AuditEvent.Action.RECEIPT_OPENED,
             actor=request.user,

@@ -36,7 +36,12 @@ from mentoring.models import (
 )
 
 PASSWORD = "alongside-demo-2026"
-STAFF = ["admin@example.org", "coordinator@example.org", "coordinator-b@example.org"]
+STAFF = [
+    "operator@example.org",
+    "admin@example.org",
+    "coordinator@example.org",
+    "coordinator-b@example.org",
+]
 MEMBERS = [
     "mentor@example.org",
     "mentee@example.org",
@@ -219,7 +224,12 @@ def test_it_gives_staff_their_programmes():
     coordinator = User.objects.get(email="coordinator@example.org")
     coordinator_b = User.objects.get(email="coordinator-b@example.org")
 
-    assert admin.is_staff and admin.is_superuser
+    # The Django admin is for the operator of the service; the organisation's administrator
+    # runs it from its own pages.
+    assert not (admin.is_staff or admin.is_superuser)
+    operator = User.objects.get(email="operator@example.org")
+    assert operator.is_staff and operator.is_superuser
+    assert not Programme.objects.coordinated_by(operator).exists()
     assert Administrator.objects.filter(person=admin, organisation__slug="northern-care").exists()
     assert set(Programme.objects.coordinated_by(admin).values_list("slug", flat=True)) == {
         "north-star",

@@ -24,6 +24,8 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "SECRET_KEY",
             "DEBUG",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "TRUSTED_PROXY_COUNT",
+            "TRUSTED_CLIENT_IP_HEADER",
         }
     }
     return subprocess.run(
@@ -40,6 +42,7 @@ PRODUCTION = {
     "ALONGSIDE_ENV": "production",
     "ALLOWED_HOSTS": "alongside.example.org",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "TRUSTED_PROXY_COUNT": "1",
 }
 
 

@@ -123,6 +123,7 @@ def demo(transactional_db, live_server):
     return SimpleNamespace(
         north_star=Programme.objects.get(slug="north-star"),
         riverside=Programme.objects.get(slug="riverside"),
+        operator="operator@example.org",
         admin="admin@example.org",
         coordinator="coordinator@example.org",
         coordinator_b="coordinator-b@example.org",

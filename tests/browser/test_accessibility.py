@@ -18,6 +18,8 @@ ROLES = {
     "mentee": ("mentee@example.org", False),
     "coordinator": ("coordinator@example.org", True),
     "administrator": ("admin@example.org", True),
+    # Runs the service: the Django admin's front page is checked too.
+    "operator": ("operator@example.org", True),
     # Riverside lets practitioners choose, and its mentor has a request waiting.
     "mentor-b": ("mentor-b@example.org", False),
     "mentee-b": ("mentee-b@example.org", False),

@@ -195,8 +195,8 @@ def test_a_coordinator_admits_an_application(demo, page, problems, codes):
     assert not problems.take()
 
 
-def test_an_administrator_finds_a_user_and_adds_a_topic(demo, page, problems, codes):
-    sign_in(page, demo.admin, codes=codes)
+def test_an_operator_of_the_service_finds_a_user_and_adds_a_topic(demo, page, problems, codes):
+    sign_in(page, demo.operator, codes=codes)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Site administration")
 

@@ -94,7 +94,10 @@ MENTOR = Login("mentor@example.org", "Sam Okafor", "Expert by experience (mentor
 MENTEE = Login("mentee@example.org", "Priya Shah", "Practitioner (mentee), North Star")
 MENTOR_B = Login("mentor-b@example.org", "Kasia Nowak", "Expert by experience (mentor), Riverside")
 MENTEE_B = Login("mentee-b@example.org", "Daniel Mensah", "Practitioner (mentee), Riverside")
-STAFF = [ADMIN, COORDINATOR, COORDINATOR_B]
+OPERATOR = Login(
+    "operator@example.org", "Olu Adeyemi", "Runs the Alongside service (the Django admin)"
+)
+STAFF = [OPERATOR, ADMIN, COORDINATOR, COORDINATOR_B]
 
 # People who have asked to join North Star and are waiting for the coordinator.
 APPLICANTS = [
@@ -1244,11 +1247,15 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     north_star = programme_ensure(organisation, NORTH_STAR)
     riverside = programme_ensure(organisation, RIVERSIDE)
 
-    admin, coordinator, coordinator_b = (login(who) for who in STAFF)
+    operator, admin, coordinator, coordinator_b = (login(who) for who in STAFF)
+    # The Django admin is for the people who run the service, not for organisations.
+    if not (operator.is_staff and operator.is_superuser):
+        operator.is_staff = operator.is_superuser = True
+        operator.save(update_fields=["is_staff", "is_superuser"])
     administrator_add(organisation=organisation, person=admin, by=None)
     membership_add(programme=north_star, person=coordinator, role=Role.COORDINATOR, by=None)
     membership_add(programme=riverside, person=coordinator_b, role=Role.COORDINATOR, by=None)
-    for user in (admin, coordinator, coordinator_b):
+    for user in (operator, admin, coordinator, coordinator_b):
         two_factor_ensure(user)
 
     named = {who: login(who) for who in (MENTOR, MENTEE, MENTOR_B, MENTEE_B)}
