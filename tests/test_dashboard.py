@@ -8,7 +8,6 @@ a coordinator who is also a mentee elsewhere, an administrator of the organisati
 import re
 from datetime import timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -32,6 +31,7 @@ from tests.factories import (
     give_two_factor,
     sign_in,
 )
+from tests.pages import table
 
 pytestmark = pytest.mark.django_db
 
@@ -157,34 +157,6 @@ def programmes(world):
 # Reading the page
 
 
-class _Tables(HTMLParser):
-    """Every table of a page: its caption and its rows of cell texts."""
-
-    def __init__(self):
-        super().__init__()
-        self.tables, self.text = [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append({"caption": "", "rows": []})
-        elif tag == "tr":
-            self.tables[-1]["rows"].append([])
-        elif tag in ("caption", "td", "th"):
-            self.text = ""
-
-    def handle_endtag(self, tag):
-        if tag == "caption":
-            self.tables[-1]["caption"] = " ".join(self.text.split())
-        elif tag in ("td", "th"):
-            self.tables[-1]["rows"][-1].append(" ".join(self.text.split()))
-        if tag in ("caption", "td", "th"):
-            self.text = None
-
-    def handle_data(self, data):
-        if self.text is not None:
-            self.text += data
-
-
 CAPTION = "Programmes you run, with what needs doing"
 COLUMNS = [
     "Programme",
@@ -201,10 +173,7 @@ def dashboard_rows(client) -> dict[str, dict[str, int]]:
     """Each programme's numbers on the dashboard, as the coordinator reads them."""
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
-    parser = _Tables()
-    parser.feed(response.content.decode())
-    table = next(t for t in parser.tables if t["caption"] == CAPTION)
-    heading, *body = table["rows"]
+    heading, *body = table(response.content.decode(), CAPTION)
     assert heading == COLUMNS, "the dashboard's columns changed: check every number here"
     rows = {}
     for name, applications, concerns, _feedback, payments, mentors, mentees in body:
