@@ -292,6 +292,25 @@ def test_it_asks_each_side_every_three_months(world, match, client):
     assert check_due(match, world.mentor).quarter == 1
 
 
+def test_it_never_shows_one_person_the_others_check(world, match, client):
+    """Priya's co-production check, words and rung, is nowhere on Sam's pages."""
+    age(match, 14)
+    sign_in(client, world.mentee)
+    client.post(check_url(match), CHECK | {"comments": SECRET})
+    assert CoproductionCheck.objects.filter(role="mentee", comments=SECRET).exists()
+
+    sign_in(client, world.mentor)
+    for where in (reverse("match_detail", args=[match.pk]), reverse("dashboard"), check_url(match)):
+        response = client.get(where)
+        page = response.content.decode()
+        assert response.status_code == 200, where
+        assert SECRET not in page, where
+        assert "Priya has" not in page, where
+    # Sam is still asked for his own side, with the ladder starting from nothing chosen.
+    form = client.get(check_url(match)).content.decode()
+    assert "<fieldset" in form and "checked" not in form
+
+
 def test_it_asks_for_the_latest_quarter_only(world, match):
     age(match, 30)
     assert check_due(match, world.mentor).quarter == 2
