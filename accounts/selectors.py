@@ -2,7 +2,8 @@
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.access import is_service_operator
@@ -11,6 +12,7 @@ from mentoring.choices import Role
 from mentoring.models import (
     Administrator,
     Application,
+    Concern,
     Invitation,
     Membership,
     Programme,
@@ -136,31 +138,31 @@ def navigation_for(user) -> dict:
 
 
 def coordinator_programmes_summary(user) -> list[Programme]:
-    """Programmes this person runs, with the counts their dashboard shows, in one query."""
+    """Programmes this person runs, with the counts their dashboard shows, in one query.
+    Each count is its own subquery, so no count can pick up another's join or filter."""
+    current = Membership.objects.current()
     return list(
         Programme.objects.coordinated_by(user).annotate(
-            pending_applications=Count(
-                "applications",
-                filter=Q(applications__status=Application.Status.PENDING),
-                distinct=True,
+            pending_applications=_count(
+                Application.objects.filter(status=Application.Status.PENDING)
             ),
-            mentor_count=Count(
-                "memberships",
-                filter=Q(memberships__role=Role.MENTOR, memberships__ended_at__isnull=True),
-                distinct=True,
-            ),
-            mentee_count=Count(
-                "memberships",
-                filter=Q(memberships__role=Role.MENTEE, memberships__ended_at__isnull=True),
-                distinct=True,
-            ),
-            open_concerns=Count(
-                "matches__concerns",
-                filter=~Q(matches__concerns__status="closed"),
-                distinct=True,
-            ),
+            mentor_count=_count(current.filter(role=Role.MENTOR)),
+            mentee_count=_count(current.filter(role=Role.MENTEE)),
+            open_concerns=_count(Concern.objects.open(), programme="match__programme"),
         )
     )
+
+
+def _count(queryset, *, programme: str = "programme"):
+    """How many rows of `queryset` belong to the outer programme, as an expression."""
+    counted = (
+        queryset.filter(**{programme: OuterRef("pk")})
+        .order_by()
+        .values(programme)
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 def _names(manager) -> list[str]:

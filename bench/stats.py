@@ -18,7 +18,7 @@ runs `migrate` first, so the kept database follows the code.
 
 Measuring signs in as the demo administrator (admin@example.org) with force_login and asks for
 each statistics section (`statistics_section`: people, matching, mentoring, payments, voice)
-and its JSON (`statistics_json`), with `?period=tax_year` and `?period=month`, for three
+and its JSON (`statistics_json`), with `?period=year` and `?period=month`, for three
 scopes: North Star (demo scale), National Pilot (national scale) and all programmes. The
 cache is cleared before every request, so each one does the real work; one warm-up, then
 seven timed requests: the median and the maximum are reported, with the number of queries
@@ -40,7 +40,7 @@ REPORT = ROOT / "docs" / "performance.md"
 HEADING = "## Statistics"
 PEOPLE = 20_000
 SECTIONS = ["people", "matching", "mentoring", "payments", "voice"]
-PERIODS = ["tax_year", "month"]
+PERIODS = ["year", "month"]
 SMALL, LARGE, ALL = "north-star", "national-pilot", "all"
 SCOPES = [SMALL, LARGE, ALL]
 ADMIN_EMAIL = "admin@example.org"

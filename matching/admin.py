@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
+from matching.models import Match, MatchingRound, PairExclusion, Proposal
 
 
 @admin.register(MatchingRound)
@@ -40,12 +40,8 @@ class MatchAdmin(admin.ModelAdmin):
     raw_id_fields = ["proposal", "mentor", "mentee"]
 
 
-@admin.register(ClosingSurvey)
-class ClosingSurveyAdmin(admin.ModelAdmin):
-    list_display = ["match", "person", "rating", "recommend", "reason"]
-    list_filter = ["rating", "recommend", "reason", "match__programme"]
-    search_fields = ["person__email", "person__display_name"]
-    raw_id_fields = ["match", "person"]
+# Closing surveys are not here: people are told only their coordinator sees their answers
+# (on the programme's matches page); the people who run the service see them as statistics.
 
 
 @admin.register(PairExclusion)

@@ -102,33 +102,10 @@ class ConcernAdmin(admin.ModelAdmin):
     inlines = [ConcernActionInline]
 
 
-class AnswersAdmin(admin.ModelAdmin):
-    """Feedback and co-production checks: scores only, read-only. People are promised that
-    nobody sees their own answers with their name or words, so neither is shown here."""
-
-    exclude = ["person", "comments"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(models.SessionFeedback)
-class SessionFeedbackAdmin(AnswersAdmin):
-    list_display = ["session", "role", "useful", "listened_to", "plain_language", "created_at"]
-    list_filter = ["role", "session__match__programme"]
-    search_fields = ["session__match__programme__name"]
-    raw_id_fields = ["session"]
-
-
-@admin.register(models.CoproductionCheck)
-class CoproductionCheckAdmin(AnswersAdmin):
-    list_display = ["match", "role", "occasion", "quarter", "rung", "created_at"]
-    list_filter = ["role", "occasion", "rung", "match__programme"]
-    search_fields = ["match__programme__name"]
-    raw_id_fields = ["match"]
+# Session feedback and co-production checks are not here: people are told that only
+# coordinators see their answers, added together with other people's. Even without a name,
+# one answer beside its session or match says who gave it (the mentor of Sam's match), so
+# the people who run the service see them only as the statistics show them.
 
 
 @admin.register(models.PlannedSession)

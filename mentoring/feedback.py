@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, BooleanField, Case, Count, Exists, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, When
 from django.utils import timezone
 
 from mentoring.choices import Role
-from mentoring.models import CoproductionCheck, LadderRung, Session, SessionFeedback
+from mentoring.models import CoproductionCheck, Session, SessionFeedback
 
 # Feedback is asked for sessions of the last four weeks: older memories are not worth much,
 # and nobody should face a backlog.
@@ -230,7 +230,8 @@ def feedback_open_session_ids(match, person, *, now: datetime | None = None) -> 
 
 # ---------------------------------------------------------------------------------------------
 # Writes. Answers are never shown to the other person of the match: only coordinators see
-# them, added together (see voice_summary).
+# them, added together, in the statistics ("What people say", mentoring/statistics/), where
+# the one suppression rule hides any figure fewer than 8 people are behind.
 
 FEEDBACK_QUESTIONS = ("useful", "listened_to", "plain_language")
 PRINCIPLES = ("equality", "diversity", "accessibility", "reciprocity")
@@ -327,98 +328,6 @@ def coproduction_check_give(
     except IntegrityError:
         return False
     return True
-
-
-# ---------------------------------------------------------------------------------------------
-# What coordinators see: averages and counts per side, never one person's answers.
-
-# A figure worked out from fewer answers than this is not shown: with so few, people could
-# guess who said what.
-MIN_ANSWERS = 8
-RECENT = QUARTER  # "the last 3 months"
-
-
-def enough_answers(count: int) -> bool:
-    """The one rule for every figure on the coordinators' pages."""
-    return count >= MIN_ANSWERS
-
-
-@dataclass(frozen=True)
-class Figure:
-    """An average (or a count) worked out from `answers` answers."""
-
-    value: float | int | None
-    answers: int
-
-    @property
-    def shown(self) -> bool:
-        return enough_answers(self.answers)
-
-
-def _averages(queryset, questions, *, since: datetime) -> dict:
-    """Per role, per question, the average and the number of answers, for all time and since
-    `since`: one query, whatever the number of answers."""
-    recent = Q(created_at__gte=since)
-    aggregates = {}
-    for name in questions:
-        aggregates[f"{name}__all"] = Avg(name)
-        aggregates[f"{name}__all_n"] = Count(name)
-        aggregates[f"{name}__recent"] = Avg(name, filter=recent)
-        aggregates[f"{name}__recent_n"] = Count(name, filter=recent)
-    rows = {row["role"]: row for row in queryset.values("role").annotate(**aggregates)}
-    summary = {}
-    for period in ("recent", "all"):
-        summary[period] = {}
-        for name in questions:
-            summary[period][name] = {
-                role: Figure(
-                    rows.get(role, {}).get(f"{name}__{period}"),
-                    rows.get(role, {}).get(f"{name}__{period}_n", 0),
-                )
-                for role in (Role.MENTOR, Role.MENTEE)
-            }
-    return summary
-
-
-def voice_summary(programme, *, now: datetime | None = None) -> dict:
-    """Feedback and co-production checks of a programme, added up per side, for the last
-    three months and all time. Three queries."""
-    now = now or timezone.now()
-    since = now - RECENT
-    feedback = SessionFeedback.objects.filter(session__match__programme=programme).order_by()
-    checks = CoproductionCheck.objects.filter(match__programme=programme).order_by()
-    questions = FEEDBACK_QUESTIONS + SessionFeedback.MENTOR_QUESTIONS
-    summary = {
-        "feedback": _averages(feedback, questions, since=since),
-        "principles": _averages(checks, PRINCIPLES, since=since),
-    }
-    rung_counts = {
-        (row["role"], row["rung"]): row
-        for row in checks.values("role", "rung").annotate(
-            all=Count("pk"), recent=Count("pk", filter=Q(created_at__gte=since))
-        )
-    }
-    summary["rungs"] = {}
-    for period in ("recent", "all"):
-        totals = {
-            role: sum(row[period] for (r, _), row in rung_counts.items() if r == role)
-            for role in (Role.MENTOR, Role.MENTEE)
-        }
-        summary["rungs"][period] = {
-            "totals": totals,
-            # Each count is shown only when the side's total for the period is big enough.
-            "rows": [
-                {
-                    "rung": rung,
-                    "cells": [
-                        Figure(rung_counts.get((role, rung), {}).get(period, 0), totals[role])
-                        for role in (Role.MENTOR, Role.MENTEE)
-                    ],
-                }
-                for rung in LadderRung
-            ],
-        }
-    return summary
 
 
 def dashboard_asks(person, *, matches=None, now: datetime | None = None) -> dict:

@@ -23,27 +23,31 @@ class Organisation(models.Model):
 
 
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    # Both filters go through subqueries (`pk__in`), never a join on memberships: a count
+    # annotated later (mentors, mentees) would reuse that join and count only the rows
+    # that matched the filter, the person's own membership, so a programme with 40 mentors
+    # showed 0. A subquery also needs no DISTINCT.
     def visible_to(self, user) -> "ProgrammeQuerySet":
         """Programmes a person may see: their own, or every one their organisation runs."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            Q(memberships__person=user, memberships__ended_at__isnull=True)
-            | Q(organisation__administrators__person=user)
-        ).distinct()
+        member = Membership.objects.current().filter(person=user).values("programme")
+        return self.filter(Q(pk__in=member) | Q(organisation__in=_administered_by(user)))
 
     def coordinated_by(self, user) -> "ProgrammeQuerySet":
         """Programmes a person runs: as their coordinator, or as an administrator."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            Q(
-                memberships__person=user,
-                memberships__role=Role.COORDINATOR,
-                memberships__ended_at__isnull=True,
-            )
-            | Q(organisation__administrators__person=user)
-        ).distinct()
+        runs = (
+            Membership.objects.current()
+            .filter(person=user, role=Role.COORDINATOR)
+            .values("programme")
+        )
+        return self.filter(Q(pk__in=runs) | Q(organisation__in=_administered_by(user)))
+
+
+def _administered_by(user):
+    return Administrator.objects.filter(person=user).values("organisation")
 
 
 class Programme(models.Model):

@@ -43,7 +43,6 @@ from mentoring.forms import (
 from mentoring.models import (
     Application,
     Concern,
-    CoproductionCheck,
     Invitation,
     Membership,
     PlannedSession,
@@ -758,50 +757,9 @@ def coproduction_check(request, match_id):
     )
 
 
-def _voice_rows(averages: dict, questions, model) -> dict:
-    """Table rows per period: a question's label, then the mentors' and mentees' figures,
-    or None where a side is not asked that question."""
-    rows: dict[str, list] = {}
-    for period in ("recent", "all"):
-        rows[period] = []
-        for name in questions:
-            figures = averages[period][name]
-            mentees_asked = name not in SessionFeedback.MENTOR_QUESTIONS
-            rows[period].append(
-                {
-                    "label": model._meta.get_field(name).verbose_name,
-                    "cells": [
-                        figures[Role.MENTOR],
-                        figures[Role.MENTEE] if mentees_asked else None,
-                    ],
-                }
-            )
-    return rows
-
-
 @staff_required
 def coordinator_voice(request, slug):
+    """Retired: "What people say" is a section of the programme's statistics, where every
+    figure goes through the one suppression rule. Old links and bookmarks land there."""
     programme = get_programme_for_coordinator(request.user, slug)
-    summary = feedback.voice_summary(programme)
-    feedback_questions = feedback.FEEDBACK_QUESTIONS + SessionFeedback.MENTOR_QUESTIONS
-    periods = [("recent", "The last 3 months"), ("all", "All time")]
-    feedback_rows = _voice_rows(summary["feedback"], feedback_questions, SessionFeedback)
-    principle_rows = _voice_rows(summary["principles"], feedback.PRINCIPLES, CoproductionCheck)
-    return render(
-        request,
-        "mentoring/coordinator_voice.html",
-        {
-            "programme": programme,
-            "min_answers": feedback.MIN_ANSWERS,
-            "periods": [
-                {
-                    "key": key,
-                    "title": title,
-                    "feedback": feedback_rows[key],
-                    "principles": principle_rows[key],
-                    "rungs": summary["rungs"][key],
-                }
-                for key, title in periods
-            ],
-        },
-    )
+    return redirect("statistics_section", scope=programme.slug, section="voice", permanent=True)

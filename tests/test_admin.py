@@ -28,6 +28,13 @@ KEPT_OUT = {
     "payments.runitem",
     # An internal list that the payment services keep in step; the ledger is the record.
     "payments.waitingline",
+    # What people answer about their sessions and matches. They are told only coordinators
+    # see it (feedback and checks only added together with other people's), so the Django
+    # admin never lists one person's answers; even without a name, an answer beside its
+    # session or match says whose it is. The statistics show them, suppressed.
+    "mentoring.sessionfeedback",
+    "mentoring.coproductioncheck",
+    "matching.closingsurvey",
 }
 
 
@@ -50,3 +57,60 @@ def test_it_opens_every_admin_list_for_an_operator_of_the_service(db, client):
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         assert client.get(url).status_code == 200, url
+
+
+def test_it_never_shows_one_named_persons_feedback_in_the_admin(world, client):
+    """Feedback, co-production checks and closing surveys are promised to be seen only
+    added together (or, for a closing survey, by the programme's coordinators). The people
+    who run the service see none of them one by one, with a name or without."""
+    from matching.models import ClosingSurvey
+    from mentoring.models import CoproductionCheck, Session, SessionFeedback
+    from tests.factories import UserFactory, give_two_factor
+    from tests.test_permissions import _closed_match_id, _session
+
+    said = "Sam talked over me the whole time"
+    session = Session.objects.get(pk=_session(world, by="mentee"))
+    match = session.match
+    answers = [
+        SessionFeedback.objects.create(
+            session=session,
+            programme=match.programme,
+            person=world.mentee,
+            role="mentee",
+            useful=1,
+            listened_to=1,
+            plain_language=1,
+            comments=said,
+        ),
+        CoproductionCheck.objects.create(
+            match=match,
+            programme=match.programme,
+            person=world.mentee,
+            role="mentee",
+            occasion="quarterly",
+            quarter=1,
+            equality=1,
+            diversity=1,
+            accessibility=1,
+            reciprocity=1,
+            rung=1,
+            comments=said,
+        ),
+        ClosingSurvey.objects.create(
+            match_id=_closed_match_id(world),
+            person=world.mentee,
+            rating=1,
+            recommend="no",
+            reason="not_a_good_fit",
+            comments=said,
+        ),
+    ]
+    runner = give_two_factor(UserFactory(display_name="Runner", is_staff=True, is_superuser=True))
+    sign_in(client, runner)
+    for answer in answers:
+        base = f"/admin/{answer._meta.app_label}/{answer._meta.model_name}/"
+        for url in (base, f"{base}?q=Priya", f"{base}{answer.pk}/change/"):
+            response = client.get(url, follow=True)
+            page = response.content.decode()
+            assert "Priya" not in page and said not in page, url
+            assert response.status_code == 404 or "Runner" in page, url

@@ -490,7 +490,7 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: {"plan_id": _plan_id(w)},
         method="post",
     ),
-    # Feedback is the two people's own: coordinators see only totals, on coordinator_voice.
+    # Feedback is the two people's own: coordinators see only totals, in the statistics.
     "session_feedback": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
@@ -548,7 +548,9 @@ MATRIX: dict[str, Row] = {
         staff(200), kwargs=north(concern_id=_concern_by_mentor), form=True
     ),
     "coordinator_sessions": Row(staff(200), kwargs=north()),
-    "coordinator_voice": Row(staff(200), kwargs=north()),
+    # Retired: a permanent redirect to "What people say" in the statistics, after the
+    # same check (another programme's answers 404, as everywhere).
+    "coordinator_voice": Row(staff(301), kwargs=north()),
     "coordinator_session_approve": Row(
         staff(302), kwargs=north(session_id=_confirmed_session), method="post"
     ),

@@ -3,7 +3,7 @@ page, in CSV and in JSON, the period chooser, and query counts that do not grow 
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,6 +21,7 @@ from mentoring.statistics.figures import SECTIONS
 from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee
 from tests import hostile
 from tests.factories import MembershipFactory, UserFactory, sign_in
+from tests.pages import table_rows
 from tests.test_permissions import _match
 
 pytestmark = pytest.mark.django_db
@@ -119,44 +120,6 @@ def _other_match(world):
     )
 
 
-def table_rows(content: str, title: str) -> dict[str, list[str]]:
-    """The rows of the table captioned `title`, from the page, label -> cell texts."""
-    from html.parser import HTMLParser
-
-    class Rows(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.tables, self.cell, self.in_caption = [], None, False
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "table":
-                self.tables.append({"caption": "", "rows": []})
-            elif tag == "caption":
-                self.in_caption = True
-            elif tag == "tr" and self.tables:
-                self.tables[-1]["rows"].append([])
-            elif tag in ("td", "th") and self.tables and self.tables[-1]["rows"]:
-                self.cell = ""
-
-        def handle_endtag(self, tag):
-            if tag == "caption":
-                self.in_caption = False
-            elif tag in ("td", "th") and self.cell is not None:
-                self.tables[-1]["rows"][-1].append(self.cell.strip())
-                self.cell = None
-
-        def handle_data(self, data):
-            if self.in_caption:
-                self.tables[-1]["caption"] += data
-            elif self.cell is not None:
-                self.cell += data
-
-    parser = Rows()
-    parser.feed(content)
-    table = next(t for t in parser.tables if t["caption"].strip() == title)
-    return {row[0]: row[1:] for row in table["rows"][1:]}
-
-
 @pytest.mark.parametrize("section", list(SECTIONS))
 def test_it_shows_every_section_to_the_coordinator_with_a_chart_or_tables(world, login_as, section):
     populate(world, 20)
@@ -243,30 +206,56 @@ def test_it_answers_404_for_another_programmes_statistics(world, login_as):
     )
 
 
+WHOLE_MONTHS = "Statistics now cover whole months"
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"period": "custom"}, "Enter the first day."),
-        ({"period": "custom", "start": "2026-05-01", "end": "2026-04-01"}, "on or after"),
-        ({"period": "custom", "start": "2001-01-01", "end": "2026-04-01"}, "five years or less"),
-        ({"period": "custom", "start": "yesterday", "end": "2026-04-01"}, "Enter a real date"),
+        ({"period": "custom"}, "Enter the first month."),
+        ({"period": "custom", "start_month": "2026-04"}, "Enter the last month."),
+        (
+            {"period": "custom", "start_month": "2026-05", "end_month": "2026-04"},
+            "The last month must be the first month or a later one.",
+        ),
+        (
+            {"period": "custom", "start_month": "2001-01", "end_month": "2026-04"},
+            "five years or less",
+        ),
+        ({"period": "custom", "start_month": "yesterday", "end_month": "2026-04"}, "like 2026-04"),
+        ({"period": "custom", "start_month": "2026-13", "end_month": "2026-04"}, "like 2026-04"),
         ({"period": "forever"}, "Choose a period from the list."),
-        ({"period": "custom", "start": "9999-12-31", "end": "9999-12-31"}, "from the year 2000"),
-        ({"period": "custom", "start": "0001-01-01", "end": "0001-01-02"}, "from the year 2000"),
+        ({"period": "tax_year"}, "Choose a period from the list."),
+        (
+            {"period": "custom", "start_month": "9999-12", "end_month": "9999-12"},
+            "from the year 2000",
+        ),
+        # Addresses from before whole months: days are never taken, whatever else is sent.
+        ({"period": "custom", "start": "2026-04-01", "end": "2026-04-30"}, WHOLE_MONTHS),
+        (
+            {"period": "custom", "start_month": "2026-04", "end_month": "2026-04", "end": "1"},
+            WHOLE_MONTHS,
+        ),
+        ({"period": "month", "start": "2026-04-06"}, WHOLE_MONTHS),
     ],
 )
-def test_it_explains_a_bad_period_and_shows_the_tax_year_meanwhile(world, login_as, query, message):
-    response = login_as("coordinator").get(section_url(world.programme.slug, "people", **query))
+def test_it_explains_a_bad_period_and_shows_this_year_meanwhile(world, login_as, query, message):
+    client = login_as("coordinator")
+    response = client.get(reverse("statistics_section", args=["north", "voice"]), query)
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page and "error-summary" in page
-    assert "the tax year" in page
+    year = 2026 if timezone.localdate().month >= 4 else 2025
+    assert f"This period: <strong>April {year} to March {year + 1}</strong>" in page
+    # Files and JSON have nowhere to show a message beside figures: the message alone.
+    answer = client.get(reverse("statistics_json", args=["north", "voice"]), query)
+    assert answer.status_code == 400 and message in " ".join(answer.json()["errors"])
+    file = client.get(reverse("statistics_csv", args=["north", "voice", "feedback"]), query)
+    assert file.status_code == 400 and message in file.content.decode()
 
 
-def test_it_covers_custom_dates_and_compares_with_as_many_days_before(world, login_as):
+def test_it_covers_the_months_chosen_and_compares_with_as_many_months_before(world, login_as):
     populate(world, 10)
-    today = timezone.localdate()
-    start = today - timedelta(days=29)
     page = (
         login_as("coordinator")
         .get(
@@ -274,13 +263,34 @@ def test_it_covers_custom_dates_and_compares_with_as_many_days_before(world, log
                 world.programme.slug,
                 "mentoring",
                 period="custom",
-                start=start.isoformat(),
-                end=today.isoformat(),
+                start_month="2026-09",
+                end_month="November 2026",
             )
         )
         .content.decode()
     )
-    assert f"{start.day} {start:%B %Y} to {today.day} {today:%B %Y}" in page
+    assert "This period: <strong>September to November 2026</strong>" in page
+    assert "The period before: June to August 2026." in page
+    assert 'type="month"' in page and 'value="2026-09"' in page
+
+
+@pytest.mark.parametrize(
+    ("key", "today", "this", "before"),
+    [
+        ("month", date(2026, 1, 31), ("2026-01-01", "2026-01-31"), ("2025-12-01", "2025-12-31")),
+        ("month", date(2028, 3, 1), ("2028-03-01", "2028-03-31"), ("2028-02-01", "2028-02-29")),
+        ("quarter", date(2026, 2, 14), ("2026-01-01", "2026-03-31"), ("2025-10-01", "2025-12-31")),
+        ("year", date(2026, 4, 1), ("2026-04-01", "2027-03-31"), ("2025-04-01", "2026-03-31")),
+        ("year", date(2026, 3, 31), ("2025-04-01", "2026-03-31"), ("2024-04-01", "2025-03-31")),
+        ("", date(2026, 12, 5), ("2026-04-01", "2027-03-31"), ("2025-04-01", "2026-03-31")),
+    ],
+)
+def test_it_finds_each_fixed_period_and_the_one_before(key, today, this, before):
+    from mentoring.statistics.periods import period_for
+
+    period, previous = period_for(key, today)
+    assert (period.start.isoformat(), period.end.isoformat()) == this
+    assert (previous.start.isoformat(), previous.end.isoformat()) == before
 
 
 @pytest.mark.parametrize("section", list(SECTIONS))
@@ -373,15 +383,158 @@ def test_it_shows_a_months_score_once_eight_different_people_answered(world, log
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
-    period=st.sampled_from(["custom", "month", "quarter", "tax_year", "", "x"]),
-    start=st.one_of(st.dates().map(str), st.sampled_from(hostile.TEXT + hostile.NUMBERS)),
-    end=st.one_of(st.dates().map(str), st.sampled_from(hostile.TEXT + hostile.NUMBERS)),
+    period=st.sampled_from(["custom", "month", "quarter", "year", "tax_year", "", "x"]),
+    start=st.one_of(
+        st.dates().map(lambda d: f"{d:%Y-%m}"),
+        st.dates().map(str),
+        st.sampled_from(hostile.TEXT + hostile.NUMBERS),
+    ),
+    end=st.one_of(
+        st.dates().map(lambda d: f"{d:%B %Y}"),
+        st.sampled_from(hostile.TEXT + hostile.NUMBERS),
+    ),
+    old_style=st.booleans(),
 )
-def test_it_never_fails_on_odd_period_values(world, client, period, start, end):
-    """Whatever dates arrive in the address, the page answers with the figures or a message."""
+def test_it_never_fails_on_odd_period_values(world, client, period, start, end, old_style):
+    """Whatever months (or days) arrive in the address, the page answers with the figures
+    or a message, and the JSON with the figures or the message alone."""
     sign_in(client, world.coordinator)
+    query = {"period": period, "start_month": start, "end_month": end}
+    if old_style:
+        query |= {"start": start, "end": end}
     response = client.get(
-        reverse("statistics_section", args=[world.programme.slug, "mentoring"]),
-        {"period": period, "start": start, "end": end},
+        reverse("statistics_section", args=[world.programme.slug, "mentoring"]), query
     )
     assert response.status_code == 200
+    response = client.get(reverse("statistics_json", args=[world.programme.slug, "voice"]), query)
+    assert response.status_code in (200, 400)
+
+
+# Small numbers: people, not answers; whole months, not days
+
+
+def _feedback_on(world, day, person, useful: int) -> None:
+    """One mentee answer about a session of Sam and Priya's match, given on `day`."""
+    from datetime import datetime, time
+
+    match = _match(world)
+    given = timezone.make_aware(datetime.combine(day, time(12)))
+    session = Session.objects.create(
+        match=match,
+        logged_by=match.mentor,
+        starts_at=given - timedelta(hours=2),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    answer = SessionFeedback.objects.create(
+        session=session,
+        programme=match.programme,
+        person=person,
+        role=Role.MENTEE,
+        useful=useful,
+        listened_to=4,
+        plain_language=4,
+    )
+    SessionFeedback.objects.filter(pk=answer.pk).update(created_at=given)
+
+
+def _useful_for_mentees(client, kind: str, url_args: list, query: dict):
+    """What the page, the CSV file or the JSON says mentees scored "the session was
+    useful" in the period, or None when the answer has no figures (an error)."""
+    if kind == "page":
+        response = client.get(reverse("statistics_section", args=url_args), query)
+        rows = table_rows(
+            response.content.decode(), "Feedback after sessions: average scores out of 5"
+        )
+        return rows["The session was useful"][2]
+    if kind == "csv":
+        response = client.get(reverse("statistics_csv", args=[*url_args, "feedback"]), query)
+        if response.status_code != 200:
+            return None
+        rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(response.content.decode()))}
+        return rows["The session was useful"][2]
+    response = client.get(reverse("statistics_json", args=url_args), query)
+    if response.status_code != 200:
+        return None
+    table = next(t for t in response.json()["tables"] if t["key"] == "feedback")
+    return next(r for r in table["rows"] if r["label"] == "The session was useful")["values"][2]
+
+
+@pytest.mark.parametrize("kind", ["page", "csv", "json"])
+def test_it_never_gives_away_one_answer_between_two_periods_a_day_apart(world, login_as, kind):
+    """Nine mentees answered 4 by the 10th of last month; a tenth answered 1 on the 11th.
+    Two periods that differ by that one day would give the tenth answer away: (10 x the
+    second average) - (9 x the first). No two periods the statistics answer for may differ
+    by a day, on the page, in the CSV file or in the JSON."""
+    day = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=10)
+    for number in range(9):
+        _feedback_on(world, day - timedelta(days=number % 3), UserFactory(), useful=4)
+    _feedback_on(world, day + timedelta(days=1), UserFactory(), useful=1)
+    client = login_as("coordinator")
+    args = [world.programme.slug, "voice"]
+    start = (day - timedelta(days=5)).isoformat()
+    first = {"period": "custom", "start": start, "end": day.isoformat()}
+    second = first | {"end": (day + timedelta(days=1)).isoformat()}
+
+    shown = [_useful_for_mentees(client, kind, args, query) for query in (first, second)]
+
+    assert None in shown or shown[0] == shown[1], f"{shown}: the tenth answer is given away"
+
+
+def test_it_counts_ladder_answers_only_when_eight_people_gave_them(world, login_as):
+    """Ten co-production checks, all from Sam: ten answers, but one person's."""
+    from mentoring.models import CoproductionCheck, LadderRung
+
+    match = _match(world)
+    CoproductionCheck.objects.bulk_create(
+        CoproductionCheck(
+            match=match,
+            programme=match.programme,
+            person=world.mentor,
+            role=Role.MENTOR,
+            occasion="quarterly",
+            quarter=quarter,
+            equality=3,
+            diversity=3,
+            accessibility=3,
+            reciprocity=3,
+            rung=LadderRung.CO_PRODUCTION,
+        )
+        for quarter in range(1, 11)
+    )
+    client = login_as("coordinator")
+    args = [world.programme.slug, "voice"]
+    page = client.get(reverse("statistics_section", args=args)).content.decode()
+    shown = [cell for cells in table_rows(page, LADDER).values() for cell in cells]
+    csv_text = client.get(reverse("statistics_csv", args=[*args, "ladder"])).content.decode()
+    shown += [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row[1:]]
+    data = client.get(reverse("statistics_json", args=args)).json()
+    ladder = next(t for t in data["tables"] if t["key"] == "ladder")
+    shown += [value for row in ladder["rows"] for value in row["values"]]
+    assert shown and "10" not in shown and "+10" not in shown
+
+
+LADDER = "The ladder of co-production: how it felt"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    period=st.sampled_from(["custom", "month", "quarter", "year", "tax_year", ""]),
+    start=st.dates(min_value=date(1999, 1, 1), max_value=date(2101, 12, 31)),
+    end=st.dates(min_value=date(1999, 1, 1), max_value=date(2101, 12, 31)),
+    today=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
+    as_days=st.booleans(),
+)
+def test_it_covers_only_whole_months(period, start, end, today, as_days):
+    """Every period a statistics page can cover, and the one it is compared with, starts on
+    the first of a month and ends on the last day of one: two of them never differ by less
+    than a month, so no single day's answers can be worked out by subtraction."""
+    from mentoring.statistics.periods import PeriodForm
+
+    fmt = "%Y-%m-%d" if as_days else "%Y-%m"
+    data = {"period": period, "start_month": f"{start:{fmt}}", "end_month": f"{end:{fmt}}"}
+    if as_days:
+        data |= {"start": start.isoformat(), "end": end.isoformat()}
+    for covered in PeriodForm(data).periods(today):
+        assert covered.start.day == 1, covered
+        assert (covered.end + timedelta(days=1)).day == 1, covered

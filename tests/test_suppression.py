@@ -196,6 +196,29 @@ def test_it_hides_a_measure_over_fewer_than_eight_people():
     assert shown_value(sheet.cells["no data"]) is None
 
 
+def test_it_hides_a_count_of_answers_that_fewer_than_eight_people_gave():
+    """People, not answers: ten answers from one mentor are one person's answers."""
+    sheet = Sheet(
+        cells={
+            "one person": Cell(10, people=1),
+            "seven people": Cell(30, people=7),
+            "eight people": Cell(8, people=8),
+            "nobody": Cell(0, people=0),
+            "total": Cell(48, people=16),
+        },
+        groups=[(["one person", "seven people", "eight people", "nobody"], "total")],
+    )
+
+    suppress(sheet)
+
+    assert sheet.cells["one person"].why == "small"
+    assert sheet.cells["seven people"].why == "small"
+    assert shown_value(sheet.cells["eight people"]) == 8
+    assert shown_value(sheet.cells["nobody"]) == 0
+    # The two hidden counts are each worked out from nobody: the total gives their sum only.
+    assert recoverable(sheet) == {}
+
+
 def test_it_hides_a_percentage_of_a_hidden_count():
     sheet = add_shares(one_group([3, 10, 12]), ["m0", "m1", "m2"], "total")
 
@@ -392,6 +415,7 @@ def assert_safe(sheet):
     for cell in sheet.cells.values():
         if cell.shown and cell.kind == "count" and cell.value is not None:
             assert not 1 <= cell.value < THRESHOLD
+            assert cell.value == 0 or cell.people is None or cell.people >= THRESHOLD
         if cell.shown and cell.kind == "measure" and cell.people is not None:
             assert cell.people >= THRESHOLD
     # b) nothing hidden can be worked out
@@ -409,6 +433,26 @@ def assert_safe(sheet):
     # d) running it again changes nothing
     again = copy.deepcopy(sheet)
     assert suppress(again) == sheet
+
+
+@st.composite
+def answer_groups(draw):
+    """Answers on each step of a ladder, and how many different people gave them: a
+    person gives at least one answer on a step they count on, and may count on several."""
+    people = draw(st.lists(st.integers(0, 12), min_size=2, max_size=7))
+    answers = [p and p + draw(st.integers(0, 12)) for p in people]
+    cells = {
+        f"m{i}": Cell(a, people=p) for i, (a, p) in enumerate(zip(answers, people, strict=True))
+    }
+    everyone = draw(st.integers(max(people), sum(people))) if any(people) else 0
+    cells["total"] = Cell(sum(answers), people=everyone)
+    return Sheet(cells=cells, groups=[(list(cells)[:-1], "total")])
+
+
+@fast
+@given(answer_groups())
+def test_it_protects_every_random_group_of_answers(sheet):
+    assert_safe(sheet)
 
 
 @fast

@@ -105,8 +105,13 @@ class Builder:
         today = timezone.localdate()
         return [month for month in self.period.months() if month <= today]
 
-    def count(self, key, value) -> object:
-        self.cells[key] = Cell(value=int(value or 0), kind="count")
+    def count(self, key, value, *, people: int | None = None) -> object:
+        """A count. For a count of what people give (answers, concerns), `people` is how
+        many different people gave them: one person's ten answers are not ten people."""
+        value = int(value or 0)
+        self.cells[key] = Cell(
+            value=value, kind="count", people=None if people is None else int(people or 0)
+        )
         self.styles[key] = "count"
         return key
 
@@ -138,19 +143,37 @@ class Builder:
     def group(self, members: list, total) -> None:
         self.groups.append((list(members), total))
 
-    def compare_rows(self, name: str, rows: list[tuple[str, str]], values: dict, total=None):
+    def compare_rows(
+        self,
+        name: str,
+        rows: list[tuple[str, str]],
+        values: dict,
+        total=None,
+        people: dict | None = None,
+    ):
         """Rows of counts for this period and the one before, with a change column; with
-        `total`, a total row and the additive groups that tie the rows to it."""
+        `total`, a total row and the additive groups that tie the rows to it. With
+        `people` ((part or "total", period) -> how many gave them), counts of answers."""
+
+        def given_by(part, when):
+            return None if people is None else people.get((part, when), 0)
+
         table_rows = []
         for label, part in rows:
-            now = self.count((name, part, NOW), values.get((part, NOW)))
-            before = self.count((name, part, BEFORE), values.get((part, BEFORE)))
+            now = self.count((name, part, NOW), values.get((part, NOW)), people=given_by(part, NOW))
+            before = self.count(
+                (name, part, BEFORE), values.get((part, BEFORE)), people=given_by(part, BEFORE)
+            )
             table_rows.append(
                 (label, [now, before, self.change((name, part, "change"), now, before)])
             )
         if total:
             for when in (NOW, BEFORE):
-                self.count((name, "total", when), sum(values.get((p, when)) or 0 for _, p in rows))
+                self.count(
+                    (name, "total", when),
+                    sum(values.get((p, when)) or 0 for _, p in rows),
+                    people=given_by("total", when),
+                )
                 self.group([(name, p, when) for _, p in rows], (name, "total", when))
             keys = [(name, "total", NOW), (name, "total", BEFORE)]
             table_rows.append((total, [*keys, self.change((name, "total", "change"), *keys)]))
@@ -486,12 +509,22 @@ def mentoring(ids: list[int], b: Builder) -> Section:
         **{f"started_{w}": Count("id", filter=q) for w, q in _both(b, "started_at").items()},
         **{f"ended_{w}": Count("id", filter=q) for w, q in _both(b, "ended_at").items()},
     )
+    # Answers, with how many different people gave them (a mentor may end several matches).
     reasons = ClosingSurvey.objects.filter(match__programme__in=ids).aggregate(
         **{
             f"{reason}_{w}": Count("id", filter=q & Q(reason=reason))
             for reason in ClosingSurvey.Reason.values
             for w, q in _both(b, "created_at").items()
-        }
+        },
+        **{
+            f"people_{reason}_{w}": Count("person", distinct=True, filter=q & Q(reason=reason))
+            for reason in ClosingSurvey.Reason.values
+            for w, q in _both(b, "created_at").items()
+        },
+        **{
+            f"people_total_{w}": Count("person", distinct=True, filter=q)
+            for w, q in _both(b, "created_at").items()
+        },
     )
     held = Session.objects.filter(
         match__programme__in=ids,
@@ -529,6 +562,11 @@ def mentoring(ids: list[int], b: Builder) -> Section:
         [(label, value) for value, label in ClosingSurvey.Reason.choices],
         {(r, w): reasons[f"{r}_{w}"] for r in ClosingSurvey.Reason.values for w in (NOW, BEFORE)},
         total="All answers",
+        people={
+            (r, w): reasons[f"people_{r}_{w}"]
+            for r in [*ClosingSurvey.Reason.values, "total"]
+            for w in (NOW, BEFORE)
+        },
     )
     month_rows = []
     total_sessions = 0
@@ -797,8 +835,7 @@ def voice(ids: list[int], b: Builder) -> Section:
     checks = CoproductionCheck.objects.filter(
         programme__in=ids, created_at__gte=since, created_at__lt=until
     )
-    # The rungs counted in the same pass as the principles' averages, per role, then the
-    # two roles' counts added together.
+    # The rungs counted in the same pass as the principles' averages, per role.
     rung_counts = {
         f"{rung}_{w}": Count("id", filter=q & Q(rung=rung))
         for rung in LadderRung.values
@@ -812,11 +849,14 @@ def voice(ids: list[int], b: Builder) -> Section:
         ["role"],
     )
     _add_people(principles, checks, ["role"], when)
+    # How many different people chose each rung: one person's checks are one person's.
+    rung_people: dict = {}
+    _add_people(rung_people, checks, ["role", "rung"], when)
     principles = {role: row for (role,), row in principles.items()}
     scores = {role: row for (role,), row in scores.items()}
-    rungs = {name: sum(row.get(name) or 0 for row in principles.values()) for name in rung_counts}
     concerns = Concern.objects.filter(match__programme__in=ids).aggregate(
-        **{w: Count("id", filter=q) for w, q in when.items()}
+        **{w: Count("id", filter=q) for w, q in when.items()},
+        **{f"people_{w}": Count("raised_by", distinct=True, filter=q) for w, q in when.items()},
     )
 
     def score_rows(source, names, labels):
@@ -855,13 +895,29 @@ def voice(ids: list[int], b: Builder) -> Section:
                 )
             )
         trend_rows.append((f"{month:%B %Y}", cells))
-    rung_rows = b.compare_rows(
-        "rungs",
-        [(label, str(value)) for value, label in LadderRung.choices],
-        {(str(r), w): rungs[f"{r}_{w}"] for r in LadderRung.values for w in (NOW, BEFORE)},
-        total="All answers",
-    )
-    concern_keys = [b.count(("concerns", w), concerns[w]) for w in (NOW, BEFORE)]
+    rung_rows = [(label, []) for _, label in LadderRung.choices] + [("All answers", [])]
+    for role in (Role.MENTOR, Role.MENTEE):
+        answered = principles.get(role, {})
+        for w in (NOW, BEFORE):
+            members = [
+                b.count(
+                    ("rungs", role, rung, w),
+                    answered.get(f"{rung}_{w}"),
+                    people=rung_people.get((role, rung), {}).get(f"people_{w}", 0),
+                )
+                for rung in LadderRung.values
+            ]
+            total = b.count(
+                ("rungs", role, "total", w),
+                sum(b.cells[key].value for key in members),
+                people=answered.get(f"people_{w}", 0),
+            )
+            b.group(members, total)
+            for (_, cells), key in zip(rung_rows, [*members, total], strict=True):
+                cells.append(key)
+    concern_keys = [
+        b.count(("concerns", w), concerns[w], people=concerns[f"people_{w}"]) for w in (NOW, BEFORE)
+    ]
     concern_rows = [
         ("Concerns raised", [*concern_keys, b.change(("concerns", "change"), *concern_keys)])
     ]
@@ -895,9 +951,11 @@ def voice(ids: list[int], b: Builder) -> Section:
             Table(
                 "ladder",
                 "The ladder of co-production: how it felt",
-                _compare_columns(b),
+                role_columns,
                 rung_rows,
                 "Rung",
+                note="How many answers chose each rung, mentors and mentees side by side. "
+                "A count is shown only when 8 or more people gave those answers.",
             ),
             Table(
                 "concerns",

@@ -1,6 +1,8 @@
 """Small-number suppression: the one place the rule for publishing statistics lives.
 
 Nobody may be identifiable from a figure Alongside shows. Counts from 1 to 7 show as "c";
+so does a count of answers (or anything else people give more than once) that fewer than 8
+people gave, however many answers that is: one mentor's ten answers are one person's;
 measures (averages, medians, money totals, percentages) over fewer than 8 people show as
 "c"; and then enough other figures are hidden that no "c" can be worked back out, whether
 from a total minus the rest of its group, from several groups read together (the rows and
@@ -32,7 +34,9 @@ MEASURE = "measure"
 class Cell:
     value: int | Decimal | float | None  # None: no data (the page shows "–", not "c")
     kind: str = COUNT  # "count" or "measure" (anything worked out over people)
-    people: int | None = None  # for measures: how many people it is over
+    # How many different people it is over: for measures, and for counts of what people
+    # give, answers say, where one person can give many. None for counts of people.
+    people: int | None = None
     shown: bool = True  # set by suppress()
     why: str = ""  # "small", "secondary" or "derived" once hidden
 
@@ -75,6 +79,8 @@ def _check(sheet: Sheet) -> None:
                 raise ValueError(f"cell {key!r}: a count must be a whole number")
             if cell.value < 0:
                 raise ValueError(f"cell {key!r}: a count cannot be negative")
+            if cell.people is not None and not 0 <= cell.people <= cell.value:
+                raise ValueError(f"cell {key!r}: more people than things counted")
 
     in_groups = set()
     for members, total in sheet.groups:
@@ -115,7 +121,10 @@ def _hide_small(sheet: Sheet) -> None:
         if not cell.shown:
             continue
         if cell.kind == COUNT:
-            small = cell.value is not None and 1 <= cell.value < THRESHOLD
+            small = cell.value is not None and (
+                1 <= cell.value < THRESHOLD
+                or (cell.value > 0 and cell.people is not None and cell.people < THRESHOLD)
+            )
         else:
             small = cell.people is not None and cell.people < THRESHOLD
         if small:

@@ -1,7 +1,7 @@
 """Statistics pages: coordinators see their own programmes, administrators every programme
 of their organisation. Each page, file and JSON answer is built from one suppressed section."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -93,9 +93,20 @@ def statistics_section(request, scope, section):
     )
 
 
+def _bad_period(form) -> list[str]:
+    """What is wrong with the period asked for, in words; empty when nothing is. Files and
+    JSON answer a bad period with these and no figures (the page shows them above the
+    figures for the default period)."""
+    if not form.is_bound or form.is_valid():
+        return []
+    return [str(error) for errors in form.errors.values() for error in errors]
+
+
 @staff_required
 def statistics_csv(request, scope, section, table):
-    data, _form, _programmes, name = _section(request, scope, section)
+    data, form, _programmes, name = _section(request, scope, section)
+    if problems := _bad_period(form):
+        return HttpResponseBadRequest("\n".join(problems), content_type="text/plain; charset=utf-8")
     found = data.table(table)
     if found is None:
         raise Http404("No such table")
@@ -107,7 +118,9 @@ def statistics_csv(request, scope, section, table):
 
 @staff_required
 def statistics_json(request, scope, section):
-    data, _form, _programmes, name = _section(request, scope, section)
+    data, form, _programmes, name = _section(request, scope, section)
+    if problems := _bad_period(form):
+        return JsonResponse({"errors": problems}, status=400)
     return JsonResponse(
         {
             "scope": name,

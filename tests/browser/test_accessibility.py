@@ -43,6 +43,8 @@ MUST_REACH = {
         "/coordinate/north-star/pay/payees/<id>/failed/",
         "/statistics/",
         "/statistics/north-star/people/",
+        # "What people say", linked from the dashboard (the old voice page redirects here).
+        "/statistics/north-star/voice/",
     },
     "administrator": {
         "/statistics/",
