@@ -253,7 +253,7 @@ def test_it_shows_no_mentee_a_mentors_care_experience_on_any_page_or_email(demo,
     priya = User.objects.get(email="mentee@example.org")
     leaks: dict[str, list[str]] = {}
     walked = mentees_to_walk()
-    suggestions_seen = proposals_seen = 0
+    suggestions_seen = proposals_seen = reasons_seen = 0
     for mentee in walked:
         client.logout()
         sign_in(client, mentee)
@@ -268,10 +268,12 @@ def test_it_shows_no_mentee_a_mentors_care_experience_on_any_page_or_email(demo,
                 leaks[f"{mentee.email} {url}"] = hits
         suggestions_seen += "ask " in pages.get(reverse("mentee_choose"), "")
         proposals_seen += sum(bool(pages.get(url)) for url in proposals)
-    mentee_emails = {mentee.email: mentee for mentee in walked} | {
-        email: user
-        for user in User.objects.filter(memberships__role=Role.MENTEE)
-        for email in [user.email]
+        reasons_seen += sum(
+            "why you could work well together" in pages.get(url, "") for url in proposals
+        )
+    # Every email to any mentee of the demo, walked or not.
+    mentee_emails = {
+        user.email: user for user in User.objects.filter(memberships__role=Role.MENTEE)
     }
     emails_to_mentees = 0
     for message in mail.outbox:
@@ -282,9 +284,10 @@ def test_it_shows_no_mentee_a_mentors_care_experience_on_any_page_or_email(demo,
                 if hits:
                     leaks[f"email to {address}: {message.subject}"] = hits
 
-    # The walk reached what matters: suggestions, proposals to answer, and emails.
+    assert leaks == {}
+    # And the walk reached what matters: suggestions, proposals to answer, and emails.
     assert daniel in walked and priya in walked
     assert suggestions_seen, "a mentee in Riverside saw suggestions"
     assert proposals_seen, "mentees opened their proposals"
+    assert reasons_seen, "and read why they were suggested"
     assert emails_to_mentees, "mentees were emailed"
-    assert leaks == {}
