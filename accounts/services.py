@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
+from matching import services as matching_services
 from mentoring.models import Application, Invitation, Membership
 
 
@@ -72,6 +73,7 @@ def mentor_consent_withdraw(*, profile: MentorProfile, by: User) -> MentorProfil
     profile_completion_note(profile)
     profile.lived_experience.clear()
     profile.looked_after_by.clear()
+    matching_services.person_scrub(user=profile.user, care_experience_only=True)
     audit_record(action=AuditEvent.Action.CONSENT_WITHDRAWN, actor=by, obj=profile)
     return profile
 
@@ -146,6 +148,7 @@ def account_delete(*, user: User, request=None) -> None:
     Invitation.objects.filter(accepted_by=user).update(email="")
     Membership.objects.current().filter(person=user).update(ended_at=timezone.now())
     _matching_end_for(user)
+    matching_services.person_scrub(user=user)
     _voice_anonymise(user)
     _private_records_delete(user)
     EmailAddress.objects.filter(user=user).delete()

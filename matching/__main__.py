@@ -1,12 +1,13 @@
 """Command line for the matching engine; works without Django or its settings.
 
-    python -m matching solve ROUND.json [--edges] [--timings]
+    python -m matching solve ROUND.json [--edges] [--timings] [--words READER]
     python -m matching solve - < ROUND.json
 
 Prints the result as JSON on standard output. Bad input is reported in one plain line on
 standard error, with exit status 2. --timings adds the seconds each stage took, and the peak
 memory, as one JSON line on standard error (the result itself never holds timings, so it is
-the same byte for byte on every run).
+the same byte for byte on every run). --words adds each reason in plain words, as the
+mentee, the mentor or a coordinator would read it.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import sys
 import time
 
 from matching.engine import InstanceError, parse_instance, solve_instance, write_json
+from matching.engine.explain import READERS, result_words
 
 PROGRAM = "python -m matching"
 
@@ -34,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     solve_command.add_argument(
         "--timings", action="store_true", help="print stage timings to standard error"
+    )
+    solve_command.add_argument(
+        "--words",
+        choices=READERS,
+        metavar="READER",
+        help="add the reasons in words for this reader: " + ", ".join(READERS),
     )
     return parser
 
@@ -80,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     del data
     timings["validate"] = clock() - started - timings["read"]
     result = solve_instance(instance, edges=arguments.edges, timings=timings)
+    if arguments.words:
+        result_words(
+            result,
+            reader=arguments.words,
+            mentors={m.id: m.name for m in instance.mentors},
+            mentees={p.id: p.name for p in instance.mentees},
+            labels=instance.labels,
+        )
     del instance
     before_output = clock()
     write_json(result, sys.stdout.buffer)

@@ -4,7 +4,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
-from matching.models import DEFAULT_WEIGHTS, Match, PairExclusion, Proposal
+from matching import engine
+from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
 from mentoring.choices import AVAILABILITY_SLOTS, Region, Role
 from mentoring.models import (
     Language,
@@ -39,6 +40,67 @@ def _labels() -> dict:
         },
         "slots": {key: f"{name}s" for key, name in AVAILABILITY_SLOTS},
         "regions": dict(Region.choices),
+    }
+
+
+def reason_labels() -> dict:
+    """The words for the ids in reasons, as things are named today."""
+    return _labels()
+
+
+def reason_words(
+    reasons, *, reader: str, mentor: str = "", mentee: str = "", labels: dict | None = None
+) -> list[str]:
+    """Reasons in words for the person reading them: "mentee", "mentor" or "coordinator"
+    (docs/matching.md, "Reasons"). Every page, email and export that shows reasons goes
+    through here, so a mentee never reads a mentor's care experience. Pass `labels` from
+    reason_labels() when putting many lists into words."""
+    return engine.words(
+        reasons,
+        reader=reader,
+        mentor=mentor,
+        mentee=mentee,
+        labels=reason_labels() if labels is None else labels,
+    )
+
+
+def round_in_words(matching_round: MatchingRound) -> dict | None:
+    """The round's reasons as a coordinator reads them, beside the engine's own output, with
+    the names and labels the round was solved with (a deleted person's is "Deleted person")."""
+    result = matching_round.result
+    if not result:
+        return None
+    snapshot = matching_round.snapshot
+    mentors = {m["id"]: m.get("name", m["id"]) for m in snapshot.get("mentors", [])}
+    mentees = {m["id"]: m.get("name", m["id"]) for m in snapshot.get("mentees", [])}
+    labels = snapshot.get("labels", {})
+    return {
+        "pairs": [
+            {
+                "mentor": pair["mentor"],
+                "mentee": pair["mentee"],
+                "reasons": reason_words(
+                    pair.get("reasons", []),
+                    reader="coordinator",
+                    mentor=mentors.get(pair["mentor"], pair["mentor"]),
+                    mentee=mentees.get(pair["mentee"], pair["mentee"]),
+                    labels=labels,
+                ),
+            }
+            for pair in result.get("pairs", [])
+        ],
+        "unmatched": [
+            {
+                "mentee": entry["mentee"],
+                "reasons": reason_words(
+                    entry.get("reasons", []),
+                    reader="coordinator",
+                    mentee=mentees.get(entry["mentee"], entry["mentee"]),
+                    labels=labels,
+                ),
+            }
+            for entry in result.get("unmatched", [])
+        ],
     }
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -535,3 +536,104 @@ def match_close(
         comments=comments,
     )
     return True
+
+
+# Erasure: rounds keep their snapshot, result and reasons for review, re-runs and export,
+# so a person who leaves, or withdraws consent to share care experience, is taken out here.
+
+DELETED_NAME = "Deleted person"
+# Care experience in a round's snapshot: the mentor's lived experience and the councils that
+# looked after them.
+CARE_FIELDS = ("experience", "looked_after_by")
+
+
+def _scrub_snapshot(snapshot: dict, person_id: str, *, care_experience_only: bool) -> bool:
+    changed = False
+    for side in ("mentors", "mentees"):
+        for entry in snapshot.get(side) or []:
+            if not isinstance(entry, dict) or entry.get("id") != person_id:
+                continue
+            for field in CARE_FIELDS:
+                if entry.get(field):
+                    entry[field] = []
+                    changed = True
+            if not care_experience_only and entry.get("name", person_id) != DELETED_NAME:
+                entry["name"] = DELETED_NAME
+                changed = True
+    return changed
+
+
+def _scrub_reasons(reasons: list, *, care_experience_only: bool) -> list:
+    """A mentor's reasons without their care experience. Reasons stored as sentences by
+    older versions name the mentor in most of them, so a deleted mentor keeps none, and
+    consent withdrawn drops the one sentence about their experience."""
+    kept = []
+    for reason in reasons:
+        if isinstance(reason, str):
+            if care_experience_only and "lived experience" not in reason:
+                kept.append(reason)
+        elif not (isinstance(reason, dict) and reason.get("code") == "experience"):
+            kept.append(reason)
+    return kept
+
+
+def _scrub_result(result: dict, person_id: str, *, care_experience_only: bool) -> bool:
+    changed = False
+    for pair in result.get("pairs") or []:
+        if pair.get("mentor") != person_id:
+            continue
+        kept = _scrub_reasons(pair.get("reasons", []), care_experience_only=care_experience_only)
+        if kept != pair.get("reasons", []):
+            pair["reasons"] = kept
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
+    """Take a person out of every stored round of every programme: in the snapshots their
+    name becomes "Deleted person" and their care experience goes; in results and proposals
+    the reasons about their experience go (reasons hold ids, never names). With
+    `care_experience_only` (consent withdrawn) only the care experience goes. Returns how
+    many rounds changed.
+
+    Rounds are locked while they change, so two people deleted at once never write back
+    each other's old copy of the same snapshot. A round still being solved keeps what it
+    read; it is scrubbed when this runs again (a scrubbed round re-run may differ from its
+    first answer, docs/matching.md)."""
+    from mentoring.models import Membership
+
+    person_id = str(user.pk)
+    # Only programmes the person has been in can have them in a round.
+    programmes = set(Membership.objects.filter(person=user).values_list("programme_id", flat=True))
+    programmes |= set(
+        Proposal.objects.filter(Q(mentor=user) | Q(mentee=user)).values_list(
+            "round__programme_id", flat=True
+        )
+    )
+    changed = 0
+    rounds = (
+        MatchingRound.objects.select_for_update()
+        .filter(programme_id__in=programmes)
+        .only("pk", "snapshot", "result")
+        .order_by("pk")
+    )
+    for matching_round in rounds:
+        fields = []
+        if _scrub_snapshot(
+            matching_round.snapshot, person_id, care_experience_only=care_experience_only
+        ):
+            fields.append("snapshot")
+        if matching_round.result and _scrub_result(
+            matching_round.result, person_id, care_experience_only=care_experience_only
+        ):
+            fields.append("result")
+        if fields:
+            matching_round.save(update_fields=fields)
+            changed += 1
+    for proposal in Proposal.objects.select_for_update().filter(mentor=user).only("pk", "reasons"):
+        kept = _scrub_reasons(proposal.reasons, care_experience_only=care_experience_only)
+        if kept != proposal.reasons:
+            proposal.reasons = kept
+            proposal.save(update_fields=["reasons"])
+    return changed

@@ -29,6 +29,7 @@ from matching.forms import (
     SwapForm,
 )
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
+from matching.selectors import reason_labels, reason_words, round_in_words
 from mentoring.choices import Role
 from mentoring.feedback import check_due
 from mentoring.models import Membership, Programme
@@ -74,9 +75,21 @@ def coordinator_rounds(request, slug):
 def coordinator_round_detail(request, slug, round_id):
     matching_round = _round_for(request.user, slug, round_id)
     sort = request.GET.get("sort", "score")
-    proposals = matching_round.proposals.select_related("mentor", "mentee").order_by(
-        *SORTS.get(sort, SORTS["score"])
+    proposals = list(
+        matching_round.proposals.select_related("mentor", "mentee").order_by(
+            *SORTS.get(sort, SORTS["score"])
+        )
     )
+    # The words the round was solved with: no queries, and the same as its export.
+    labels = matching_round.snapshot.get("labels", {})
+    for proposal in proposals:
+        proposal.words = reason_words(
+            proposal.reasons,
+            reader="coordinator",
+            mentor=proposal.mentor.display_name,
+            mentee=proposal.mentee.display_name,
+            labels=labels,
+        )
     unmatched = (matching_round.result or {}).get("unmatched", [])
     names = {m["id"]: m.get("name", m["id"]) for m in matching_round.snapshot.get("mentees", [])}
     return render(
@@ -87,7 +100,19 @@ def coordinator_round_detail(request, slug, round_id):
             "round": matching_round,
             "proposals": proposals,
             "sort": sort,
-            "unmatched": [{**u, "name": names.get(u["mentee"], u["mentee"])} for u in unmatched],
+            "unmatched": [
+                {
+                    **u,
+                    "name": names.get(u["mentee"], u["mentee"]),
+                    "words": reason_words(
+                        u.get("reasons", []),
+                        reader="coordinator",
+                        mentee=names.get(u["mentee"], u["mentee"]),
+                        labels=labels,
+                    ),
+                }
+                for u in unmatched
+            ],
             "waiting_review": sum(p.status == Proposal.Status.PROPOSED for p in proposals),
         },
     )
@@ -108,6 +133,7 @@ def coordinator_round_export(request, slug, round_id):
         "round": matching_round.pk,
         "input": matching_round.snapshot,
         "output": matching_round.result,
+        "output_in_words": round_in_words(matching_round),
     }
     response = HttpResponse(
         json.dumps(body, indent=1, sort_keys=True), content_type="application/json"
@@ -181,6 +207,15 @@ def coordinator_proposal_reject(request, slug, proposal_id):
 def coordinator_proposal_swap(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
     candidates = services.swap_candidates(proposal=proposal)
+    labels = proposal.round.snapshot.get("labels", {})
+    for candidate in candidates:
+        candidate["words"] = reason_words(
+            candidate["reasons"],
+            reader="coordinator",
+            mentor=candidate["name"],
+            mentee=proposal.mentee.display_name,
+            labels=labels,
+        )
     form = SwapForm(posted(request), candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
@@ -263,6 +298,14 @@ def proposal_answer(request, proposal_id):
         "my_answer": my_answer,
         "other": other,
         "form": form,
+        # Written for whoever reads: a mentee never reads the mentor's care experience.
+        "why": reason_words(
+            proposal.reasons,
+            reader="mentor" if is_mentor else "mentee",
+            mentor=proposal.mentor.display_name,
+            mentee=proposal.mentee.display_name,
+            labels=proposal.round.snapshot.get("labels", {}),
+        ),
         "mentor_profile": MentorProfile.objects.filter(user=proposal.mentor)
         .prefetch_related("languages", "topics_offered")
         .first(),
@@ -310,6 +353,7 @@ def mentee_choose(request):
         .filter(mentee=request.user)
         .values_list("round__programme_id", flat=True)
     )
+    labels = reason_labels()
     programmes = [
         {
             "programme": m.programme,
@@ -317,7 +361,22 @@ def mentee_choose(request):
             "suggestions": (
                 []
                 if m.programme_id in waiting
-                else services.mentee_suggestions(programme=m.programme, mentee=request.user)
+                else [
+                    {
+                        **suggestion,
+                        # Written to the mentee: never the mentor's care experience.
+                        "words": reason_words(
+                            suggestion["reasons"],
+                            reader="mentee",
+                            mentor=suggestion["name"],
+                            mentee=request.user.display_name,
+                            labels=labels,
+                        ),
+                    }
+                    for suggestion in services.mentee_suggestions(
+                        programme=m.programme, mentee=request.user
+                    )
+                ]
             ),
         }
         for m in memberships

@@ -149,3 +149,17 @@ def receipt_upload(name: str = "receipt.png", colour: str = "white"):
     buffer = io.BytesIO()
     Image.new("RGB", (40, 60), colour).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def give_care_experience(user: User, *, areas=("foster-care",), looked_after_by=()):
+    """A mentor who has consented to share care experience, and shared it."""
+    from django.utils import timezone
+
+    from mentoring.models import LivedExperienceArea
+
+    profile = MentorProfile.objects.get(user=user)
+    profile.consent_given_at = timezone.now()
+    profile.save(update_fields=["consent_given_at"])
+    profile.lived_experience.set(LivedExperienceArea.objects.filter(slug__in=areas))
+    profile.looked_after_by.set(LocalAuthority.objects.filter(slug__in=looked_after_by))
+    return profile

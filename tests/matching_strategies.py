@@ -180,6 +180,49 @@ def score_units(data: dict, mentor: dict, mentee: dict) -> int:
     return units
 
 
+def pair_reasons(data: dict, mentor: dict, mentee: dict) -> list[dict]:
+    """The reasons of docs/matching.md for a proposed pair, as data, in their order."""
+    m, p = mentor, mentee
+    reasons = []
+    goals = set(_get(p, "goals")) & set(_get(m, "offers"))
+    if goals:
+        reasons.append({"code": "goals", "topics": sorted(goals), "of": len(set(_get(p, "goals")))})
+    lived = [
+        e
+        for e in set(_get(m, "experience"))
+        if set(data.get("relevance", {}).get(e, [])) & set(_get(p, "practice_areas"))
+    ]
+    if lived:
+        areas = set()
+        for e in lived:
+            areas |= set(data["relevance"][e]) & set(_get(p, "practice_areas"))
+        reasons.append(
+            {"code": "experience", "experience": sorted(lived), "practice_areas": sorted(areas)}
+        )
+    reasons.append(
+        {
+            "code": "languages",
+            "languages": sorted(set(_get(m, "languages")) & set(_get(p, "languages"))),
+        }
+    )
+    reasons.append(
+        {
+            "code": "times",
+            "slots": sorted(set(_get(m, "availability")) & set(_get(p, "availability"))),
+        }
+    )
+    same_region = _get(m, "region") is not None and _get(m, "region") == _get(p, "region")
+    modes = set(_get(m, "modes")) & set(_get(p, "modes"))
+    if not same_region:
+        modes.discard(IN_PERSON)
+    reasons.append({"code": "modes", "modes": sorted(modes)})
+    if same_region:
+        reasons.append({"code": "region", "region": _get(m, "region")})
+    if weights(data)["waiting"] > 0 and _get(p, "waiting_days") >= 1:
+        reasons.append({"code": "waiting", "days": int(_get(p, "waiting_days"))})
+    return reasons
+
+
 def penalty_units(data: dict) -> int:
     return round(weights(data)["load_spread"] * SCALE)
 

@@ -5,7 +5,8 @@ a slow reference written pair by pair: every proposal keeps every hard rule and 
 pruning off the candidates are exactly the pairs the rules allow, with the documented scores;
 pruning keeps each mentee's best; the objective equals SciPy's dense assignment optimum (and
 a brute-force search on small rounds) on the same edges; every unmatched mentee's cause is the
-right one. Example tests pin the wording, the command line and determinism.
+right one; every pair's reasons are the ones that apply. Example tests pin the wording for
+each reader, the command line and determinism.
 
 Runs derandomised, so CI sees the same examples every time.
 """
@@ -28,7 +29,7 @@ from matching.engine import assignment as assignment_module
 from matching.engine import candidates as candidates_module
 from matching.engine import features as features_module
 from matching.engine import result as result_module
-from matching.engine.explain import in_sentence, join
+from matching.engine.explain import in_sentence, join, words
 from tests import matching_strategies as ref
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,6 +222,56 @@ def test_every_unmatched_mentee_has_the_cause_that_applies(data):
             assert entry["cause"] == "no_good_fit"
 
 
+@PROPERTY
+@given(ref.rounds())
+def test_every_pair_carries_the_reasons_that_apply(data):
+    mentors = {m["id"]: m for m in data["mentors"]}
+    mentees = {p["id"]: p for p in data["mentees"]}
+    for pair in solve(data)["pairs"]:
+        mentor, mentee = mentors[pair["mentor"]], mentees[pair["mentee"]]
+        assert pair["reasons"] == ref.pair_reasons(data, mentor, mentee)
+
+
+# Experience and council labels that cannot be mistaken for other words.
+CARE_LABELS = {
+    "experience": {e: f"CARE-{e}" for e in ref.EXPERIENCE},
+    "topics": {t: f"topic {t}" for t in ref.TOPICS},
+}
+
+
+@PROPERTY
+@given(ref.rounds())
+def test_each_reader_reads_every_reason_written_for_them(data):
+    result = solve(data)
+    names = {m["id"]: m["name"] for m in data["mentors"]}
+    for pair in result["pairs"]:
+        people = {"mentor": names[pair["mentor"]], "mentee": f"Mentee {pair['mentee']}"}
+        to_mentee = words(pair["reasons"], reader="mentee", labels=CARE_LABELS, **people)
+        to_mentor = words(pair["reasons"], reader="mentor", labels=CARE_LABELS, **people)
+        to_coordinator = words(pair["reasons"], reader="coordinator", labels=CARE_LABELS, **people)
+        shown_experience = any(r["code"] == "experience" for r in pair["reasons"])
+        # The mentee reads every reason but the mentor's care experience.
+        assert len(to_mentee) == len(pair["reasons"]) - shown_experience
+        assert not any("CARE-" in s or "lived experience" in s for s in to_mentee)
+        # The mentor and coordinators read all of them; coordinators are never "you".
+        assert len(to_mentor) == len(to_coordinator) == len(pair["reasons"])
+        assert any("CARE-" in s for s in to_mentor) == shown_experience
+        assert any("CARE-" in s for s in to_coordinator) == shown_experience
+        for sentence in to_coordinator:
+            assert not {"you", "your"} & set(sentence.lower().replace(".", " ").split())
+            assert people["mentee"] in sentence or people["mentor"] in sentence
+        for sentence in to_mentee + to_mentor + to_coordinator:
+            assert sentence[:1].isupper() and sentence.endswith(".")
+    for entry in result["unmatched"]:
+        name = f"Mentee {entry['mentee']}"
+        to_mentee = words(entry["reasons"], reader="mentee", labels=CARE_LABELS)
+        to_coordinator = words(entry["reasons"], reader="coordinator", mentee=name)
+        assert to_mentee and to_coordinator
+        assert "looked after" not in " ".join(to_mentee)
+        assert " you" not in " ".join(to_coordinator).lower()
+        assert words(entry["reasons"], reader="mentor", mentee=name) == []
+
+
 @settings(max_examples=max(EXAMPLES // 3, 10), derandomize=True, deadline=None)
 @given(ref.rounds(), st.randoms(use_true_random=False))
 def test_the_same_round_gives_the_same_bytes_whatever_the_order_of_its_lists(data, rng):
@@ -249,13 +300,17 @@ def test_it_answers_the_issues_example():
             "score": 7.1667,
             "load_index": 0,
             "reasons": [
-                "m1 can help with your learning goal: bias.",
-                "m1 has lived experience of foster-care; you work in fostering.",
-                "You both speak en.",
-                "You are both free on Tuesday evenings.",
-                "You can both meet online.",
-                "You are in the same region: north-west.",
-                "You have been waiting 30 days, so you were given some priority.",
+                {"code": "goals", "topics": ["bias"], "of": 1},
+                {
+                    "code": "experience",
+                    "experience": ["foster-care"],
+                    "practice_areas": ["fostering"],
+                },
+                {"code": "languages", "languages": ["en"]},
+                {"code": "times", "slots": ["tue-eve"]},
+                {"code": "modes", "modes": ["online"]},
+                {"code": "region", "region": "north-west"},
+                {"code": "waiting", "days": 30},
             ],
         }
     ]
@@ -265,23 +320,101 @@ def test_it_answers_the_issues_example():
     assert result["unmatched"] == []
 
 
-def test_it_uses_labels_and_names_in_reasons():
+LABELS = {
+    "languages": {"en": "English", "ur": "Urdu"},
+    "slots": {"tue-eve": "Tuesday evenings"},
+    "topics": {"bias": "Bias in decisions"},
+    "experience": {"foster-care": "Foster care"},
+    "practice_areas": {"fostering": "Fostering"},
+    "regions": {"north-west": "North West"},
+}
+
+
+def issue_reasons():
     data = copy.deepcopy(ISSUE_EXAMPLE)
-    data["mentors"][0]["name"] = "Sam"
     data["mentees"][0]["languages"] = ["en", "ur"]
-    data["labels"] = {
-        "languages": {"en": "English", "ur": "Urdu"},
-        "slots": {"tue-eve": "Tuesday evenings"},
-        "topics": {"bias": "Bias in decisions"},
-        "experience": {"foster-care": "Foster care"},
-        "practice_areas": {"fostering": "Fostering"},
-        "regions": {"north-west": "North West"},
-    }
-    reasons = solve(data)["pairs"][0]["reasons"]
-    assert "Sam can help with your learning goal: bias in decisions." in reasons
-    assert "Sam has lived experience of foster care; you work in fostering." in reasons
-    assert "You both speak English and Urdu." in reasons
-    assert "You are in the same region: North West." in reasons
+    return solve(data)["pairs"][0]["reasons"]
+
+
+def test_it_writes_reasons_as_data_without_names_or_words():
+    data = copy.deepcopy(ISSUE_EXAMPLE)
+    data["mentors"][0]["name"] = "Sam Okafor"
+    data["mentees"][0]["name"] = "Priya Shah"
+    data["labels"] = LABELS
+    text = to_json(solve(data))
+    for word in ("Sam", "Priya", "Foster care", "Bias in decisions", "Urdu", "you"):
+        assert word not in text
+
+
+def test_a_mentee_reads_the_reasons_to_them_without_the_mentors_care_experience():
+    said = words(issue_reasons(), reader="mentee", mentor="Sam", mentee="Priya", labels=LABELS)
+    assert said == [
+        "Sam can help with your learning goal: bias in decisions.",
+        "You both speak English and Urdu.",
+        "You are both free on Tuesday evenings.",
+        "You can both meet online.",
+        "You are in the same region: North West.",
+        "You have been waiting 30 days, so you were given some priority.",
+    ]
+
+
+def test_a_mentor_reads_their_own_experience_and_the_mentees_name():
+    said = words(issue_reasons(), reader="mentor", mentor="Sam", mentee="Priya", labels=LABELS)
+    assert said == [
+        "You can help with Priya's learning goal: bias in decisions.",
+        "You have lived experience of foster care; Priya works in fostering.",
+        "You both speak English and Urdu.",
+        "You are both free on Tuesday evenings.",
+        "You can both meet online.",
+        "You are in the same region: North West.",
+        "Priya has been waiting 30 days, so was given some priority.",
+    ]
+
+
+def test_a_coordinator_reads_everything_in_the_third_person():
+    said = words(issue_reasons(), reader="coordinator", mentor="Sam", mentee="Priya", labels=LABELS)
+    assert said == [
+        "Sam can help with Priya's learning goal: bias in decisions.",
+        "Sam has lived experience of foster care; Priya works in fostering.",
+        "Sam and Priya both speak English and Urdu.",
+        "Sam and Priya are both free on Tuesday evenings.",
+        "Sam and Priya can both meet online.",
+        "Sam and Priya are in the same region: North West.",
+        "Priya has been waiting 30 days, so was given some priority.",
+    ]
+
+
+def test_goals_are_counted_for_each_reader():
+    reasons = [{"code": "goals", "topics": ["bias", "power"], "of": 3}]
+    assert words(reasons, reader="mentee", mentor="Sam", mentee="Priya") == [
+        "Sam can help with 2 of your 3 learning goals: bias and power."
+    ]
+    assert words(reasons, reader="coordinator", mentor="Sam", mentee="Priya") == [
+        "Sam can help with 2 of Priya's 3 learning goals: bias and power."
+    ]
+    every = [{"code": "goals", "topics": ["bias", "power"], "of": 2}]
+    assert words(every, reader="mentee", mentor="Sam", mentee="Priya") == [
+        "Sam can help with all your learning goals: bias and power."
+    ]
+    assert words(every, reader="mentor", mentor="Sam", mentee="Priya") == [
+        "You can help with all of Priya's learning goals: bias and power."
+    ]
+
+
+def test_reasons_from_before_they_were_data_are_read_by_coordinators_only():
+    old = ["Sam has lived experience of foster care; you work in fostering."]
+    assert words(old, reader="coordinator") == old
+    assert words(old, reader="mentee") == []
+    assert words(old, reader="mentor") == []
+
+
+def test_reasons_it_does_not_know_are_left_out():
+    odd = [{"code": "horoscope"}, {"code": "goals"}, None, 3, {"code": "waiting", "days": 2}]
+    assert words(odd, reader="coordinator", mentee="Priya") == [
+        "Priya has been waiting 2 days, so was given some priority."
+    ]
+    with pytest.raises(ValueError, match="reader"):
+        words([], reader="you")
 
 
 def test_in_person_counts_only_in_the_same_region():
@@ -295,21 +428,29 @@ def test_in_person_counts_only_in_the_same_region():
     )
     result = solve(data, edges=True)
     assert [(e["mentor"], e["mentee"]) for e in result["edges"]] == [("m1", "p1")]
-    assert "You can both meet in person." in result["pairs"][0]["reasons"]
+    assert {"code": "modes", "modes": ["in_person"]} in result["pairs"][0]["reasons"]
+    assert "You can both meet in person." in words(result["pairs"][0]["reasons"], reader="mentee")
     unmatched = {u["mentee"]: u for u in result["unmatched"]}
     assert unmatched["p2"]["ruled_out_by"]["mode"] == 1
-    assert "cannot meet you in a way you can" in unmatched["p2"]["reasons"][1]
+    said = words(unmatched["p2"]["reasons"], reader="mentee")
+    assert "cannot meet you in a way you can" in said[1]
 
 
-def test_employer_rule_wording_does_not_reveal_care_history():
+def test_employer_rule_wording_does_not_reveal_care_history_to_the_mentee():
     data = round_of([mentor("m1", looked_after_by=["la-1"])], [mentee("p1", employer="la-1")])
     (entry,) = solve(data)["unmatched"]
     assert entry["cause"] == "no_candidates"
-    assert entry["reasons"] == [
+    assert entry["reasons"] == [{"code": "ruled_out", "rule": "employer", "mentors": 1, "of": 1}]
+    assert words(entry["reasons"], reader="mentee") == [
         "No mentor meets all the rules for you this round.",
         "The one mentor in this round cannot be matched with people who work for your employer.",
     ]
-    assert "looked after" not in " ".join(entry["reasons"])
+    # A coordinator is told why; a mentor is told nothing about someone else's round.
+    assert words(entry["reasons"], reader="coordinator", mentee="Priya") == [
+        "No mentor meets all the rules for Priya this round.",
+        "The one mentor in this round was looked after by the council Priya works for.",
+    ]
+    assert words(entry["reasons"], reader="mentor", mentee="Priya") == []
 
 
 def test_it_names_the_rule_that_ruled_out_the_most_mentors():
@@ -324,7 +465,15 @@ def test_it_names_the_rule_that_ruled_out_the_most_mentors():
     assert entry["ruled_out_by"]["availability"] == 3
     assert entry["ruled_out_by"]["language"] == 2
     assert entry["ruled_out_by"]["capacity"] == 1
-    assert entry["reasons"][1] == "3 of the 4 mentors are not free at any of the times you are."
+    assert entry["reasons"] == [
+        {"code": "ruled_out", "rule": "availability", "mentors": 3, "of": 4}
+    ]
+    assert words(entry["reasons"], reader="mentee")[1] == (
+        "3 of the 4 mentors are not free at any of the times you are."
+    )
+    assert words(entry["reasons"], reader="coordinator", mentee="Priya")[1] == (
+        "3 of the 4 mentors are not free at any of the times Priya is."
+    )
 
 
 def test_mentees_who_lose_out_are_told_their_mentors_were_needed_elsewhere():
@@ -336,8 +485,12 @@ def test_mentees_who_lose_out_are_told_their_mentors_were_needed_elsewhere():
     assert [p["mentee"] for p in result["pairs"]] == ["p1"]
     (entry,) = result["unmatched"]
     assert entry["cause"] == "mentors_needed_elsewhere"
-    assert entry["reasons"] == [
+    assert entry["reasons"] == [{"code": "needed_elsewhere", "mentors": 1}]
+    assert words(entry["reasons"], reader="mentee") == [
         "1 mentor meets all the rules for you, but they were needed for someone else this round."
+    ]
+    assert words(entry["reasons"], reader="coordinator", mentee="Priya") == [
+        "1 mentor meets all the rules for Priya, but they were needed for someone else this round."
     ]
 
 
@@ -352,6 +505,10 @@ def test_a_candidate_not_worth_its_load_penalty_is_not_proposed():
     # The only candidate scores 1, less the penalty 0.5 x 2: worth nothing.
     assert result["pairs"] == []
     assert result["unmatched"][0]["cause"] == "no_good_fit"
+    assert words(result["unmatched"][0]["reasons"], reader="coordinator", mentee="Priya") == [
+        "1 mentor meets all the rules for Priya, "
+        "but none is a close enough fit to propose this round."
+    ]
     data["weights"]["load_spread"] = 0.25
     assert solve(data)["pairs"][0]["load_index"] == 2
     assert solve(data)["objective"] == 0.5
@@ -554,6 +711,31 @@ def test_the_command_line_reports_a_missing_file_and_bad_arguments():
     assert "Traceback" not in wrong.stderr.decode()
 
 
+def test_the_command_line_puts_reasons_in_words_for_the_reader_asked_for(tmp_path):
+    data = copy.deepcopy(ISSUE_EXAMPLE)
+    data["mentors"][0]["name"] = "Sam"
+    data["mentees"][0]["name"] = "Priya"
+    data["mentees"].append(mentee("p2", languages=["pl"]))
+    data["labels"] = LABELS
+    path = tmp_path / "round.json"
+    path.write_text(json.dumps(data))
+
+    plain = json.loads(run_cli("solve", str(path)).stdout)
+    to_coordinator = json.loads(run_cli("solve", str(path), "--words", "coordinator").stdout)
+    to_mentee = json.loads(run_cli("solve", str(path), "--words", "mentee").stdout)
+
+    assert "words" not in plain["pairs"][0]
+    assert to_coordinator["pairs"][0]["reasons"] == plain["pairs"][0]["reasons"]
+    assert to_coordinator["pairs"][0]["words"][1] == (
+        "Sam has lived experience of foster care; Priya works in fostering."
+    )
+    assert to_coordinator["unmatched"][0]["words"][0] == (
+        "No mentor meets all the rules for p2 this round."
+    )
+    assert not any("foster care" in s for s in to_mentee["pairs"][0]["words"])
+    assert run_cli("solve", str(path), "--words", "you").returncode == 2
+
+
 def test_the_command_line_prints_timings_on_stderr_only_when_asked(tmp_path):
     path = tmp_path / "round.json"
     path.write_text(json.dumps(ISSUE_EXAMPLE))
@@ -600,7 +782,7 @@ def test_free_times_are_named_in_week_order():
     reasons = solve(data)["pairs"][0]["reasons"]
     assert (
         "You are both free on Monday evenings, Tuesday afternoons, Saturday mornings and odd-slot."
-        in reasons
+        in words(reasons, reader="mentee")
     )
 
 

@@ -461,7 +461,8 @@ def test_it_lets_the_next_round_pair_the_named_mentor_and_mentee():
 
     proposal = matching_round.proposals.get(mentee__email="mentee@example.org")
     assert proposal.mentor.email == "mentor@example.org"
-    assert any("all your learning goals" in reason for reason in proposal.reasons)
+    (goals,) = [reason for reason in proposal.reasons if reason["code"] == "goals"]
+    assert len(goals["topics"]) == goals["of"], "Sam can help with all Priya's learning goals"
 
 
 @pytest.mark.django_db

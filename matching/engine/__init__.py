@@ -7,6 +7,7 @@ score and the solver are described in docs/matching.md.
 
     from matching.engine import solve, to_json
     result = solve(round_data)            # {"pairs": [...], "unmatched": [...], ...}
+    words(result["pairs"][0]["reasons"], reader="mentee", mentor="Sam", labels=labels)
 """
 
 import time
@@ -14,17 +15,20 @@ from typing import Any
 
 from .assignment import assign
 from .candidates import generate
+from .explain import READERS, words
 from .features import build_features
 from .instance import Instance, InstanceError, parse_instance
 from .result import build_result, to_json, write_json
 
 __all__ = [
+    "READERS",
     "Instance",
     "InstanceError",
     "parse_instance",
     "solve",
     "solve_instance",
     "to_json",
+    "words",
     "write_json",
 ]
 

@@ -26,7 +26,6 @@ def score(units: int) -> float:
 
 
 def _pairs(instance: Instance, candidates: Candidates, assignment: Assignment) -> list[dict]:
-    wording = explain.Wording(instance.labels)
     pairs = []
     for edge, load_index in zip(
         assignment.chosen.tolist(), assignment.load_index.tolist(), strict=True
@@ -39,7 +38,7 @@ def _pairs(instance: Instance, candidates: Candidates, assignment: Assignment) -
                 "mentee": mentee.id,
                 "score": score(candidates.units[edge]),
                 "load_index": int(load_index),
-                "reasons": explain.pair_reasons(instance, wording, mentor, mentee),
+                "reasons": explain.pair_reasons(instance, mentor, mentee),
             }
         )
     return pairs

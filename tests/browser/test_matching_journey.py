@@ -82,7 +82,9 @@ def test_a_coordinator_proposes_a_pair_and_both_say_yes(demo, page, problems, co
     start_round(page)
     row = row_for_mentee(page, PRIYA)
     expect(row).to_contain_text(SAM)
-    expect(row).to_contain_text(f"{SAM} can help with all your learning goals")
+    # Written for the coordinator, in the third person.
+    expect(row).to_contain_text(f"{SAM} can help with all of {PRIYA}'s learning goals")
+    expect(row).to_contain_text(f"{SAM} has lived experience of foster care")
     expect(row).to_contain_text("Waiting for review")
     row.get_by_role("button", name=f"Approve {SAM} with {PRIYA}").click()
     expect(status(page)).to_contain_text(f"Approved. We have asked {SAM} and {PRIYA}")
@@ -95,6 +97,10 @@ def test_a_coordinator_proposes_a_pair_and_both_say_yes(demo, page, problems, co
     sign_in(page, demo.mentor)
     expect(heading(page)).to_have_text(f"Hello, {SAM}")
     answer_from_the_dashboard(page, other=PRIYA)
+    expect(page.get_by_role("main")).to_contain_text(
+        f"You can help with all of {PRIYA}'s learning goals"
+    )
+    expect(page.get_by_role("main")).to_contain_text("You have lived experience of foster care")
     page.get_by_role("button", name=f"Yes, I would like to work with {PRIYA}").click()
     expect(heading(page)).to_have_text(f"Hello, {SAM}")
     expect(status(page)).to_contain_text(f"We will let you know when {PRIYA} has answered")
@@ -105,6 +111,9 @@ def test_a_coordinator_proposes_a_pair_and_both_say_yes(demo, page, problems, co
     sign_in(page, demo.mentee)
     answer_from_the_dashboard(page, other=SAM)
     expect(page.get_by_role("main")).to_contain_text("I lived with two foster families")
+    expect(page.get_by_role("main")).to_contain_text(f"{SAM} can help with all your learning")
+    # Sam's care experience is his to tell: Priya reads only his own words.
+    expect(page.get_by_role("main")).not_to_contain_text("lived experience of foster care")
     page.get_by_role("button", name=f"Yes, I would like to work with {SAM}").click()
     expect(heading(page)).to_have_text(f"Hello, {PRIYA}")
     expect(status(page)).to_contain_text("You both said yes. Your match has started.")
