@@ -442,9 +442,10 @@ def _history(programme: Programme, coordinator: User, now: datetime) -> int:
         when = timezone.make_aware(datetime.combine(made_on, time(10, 0)))
         PaymentRun.objects.filter(pk=run.pk).update(created_at=when)
         run.created_at = when
-        if index == failing:
-            _fail_one(run, coordinator, paid_on)
         services.run_mark_paid(run=run, by=coordinator, paid_on=paid_on)
+        if index == failing:
+            # Finance paid the run; the bank sent one payment back.
+            _fail_one(run, coordinator, paid_on)
         # The tasks queued by these services would run after the seed commits; run them now
         # so the news is there, unemailed, like the rest of the demo (the queued ones then
         # find it made and add nothing).

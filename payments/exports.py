@@ -27,10 +27,12 @@ RUN_COLUMNS = [
 
 
 def run_csv(run: PaymentRun) -> str:
-    """One row per mentor and way of paying, for finance. Rows whose lines cancel out
-    (a correction of a line not yet paid) have nothing to pay and are left out."""
+    """One row per mentor and way of paying, for finance. Payees taken out of the run, or
+    whose payment failed, are left out (their lines wait for another run), as are rows
+    whose lines cancel out (a correction of a line not yet paid)."""
     payees = (
         RunPayee.objects.filter(run=run)
+        .live()
         .exclude(total=0)
         .select_related("mentor")
         .order_by("reference")

@@ -348,3 +348,11 @@ class PayeeFailedForm(forms.Form):
         "For example, 'Account closed'. The mentor is asked to check their details.",
         max_length=300,
     )
+
+
+class PayeeRemoveForm(forms.Form):
+    reason = reason_field(
+        "Why are you taking this payment out?",
+        "For example, 'Asked us to hold this payment'. Other coordinators see this.",
+        max_length=300,
+    )

@@ -516,14 +516,33 @@ class PaymentRun(models.Model):
         return SYMBOLS.get(self.currency, "")
 
 
+class RunPayeeQuerySet(models.QuerySet["RunPayee"]):
+    def live(self) -> "RunPayeeQuerySet":
+        """Payees a run pays (or paid): not taken out of it, and not failed. The finance
+        file, the run page's totals and the statistics all count these and no others."""
+        return self.filter(status__in=RunPayee.LIVE)
+
+    def paid(self) -> "RunPayeeQuerySet":
+        """Payments finance made that reached the mentor."""
+        return self.filter(status=RunPayee.Status.PAID, run__status=PaymentRun.Status.PAID)
+
+
 class RunPayee(models.Model):
     """One row of the finance export: a mentor and a way of paying them, with the details
-    in force when the run was made."""
+    in force when the run was made.
+
+    Before the run is paid, a payee can be taken out of it (REMOVED); after, a payment that
+    did not reach the mentor is marked FAILED. Either way its lines wait for the next run,
+    and the finance file no longer lists it, so no one is in two files for the same lines."""
 
     class Status(models.TextChoices):
         READY = "ready", "Ready"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
+        REMOVED = "removed", "Taken out of this run"
+
+    # The payees a run pays (see RunPayeeQuerySet.live).
+    LIVE = (Status.READY, Status.PAID)
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="payees")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -538,6 +557,9 @@ class RunPayee(models.Model):
     total = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
     failed_reason = models.CharField(max_length=300, blank=True)
+    removed_reason = models.CharField(max_length=300, blank=True)
+
+    objects = RunPayeeQuerySet.as_manager()
 
     class Meta:
         ordering = ["payee_name", "id"]
@@ -546,6 +568,14 @@ class RunPayee(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="failed") | ~Q(failed_reason=""),
                 name="run_payee_failed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="removed") | ~Q(removed_reason=""),
+                name="run_payee_removed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["ready", "paid", "failed", "removed"]),
+                name="run_payee_status_known",
             ),
         ]
 
@@ -558,13 +588,18 @@ class RunPayee(models.Model):
 
 
 class RunItem(models.Model):
-    """A ledger line in a run. A line is in at most one run that has not failed: the
-    partial unique index makes a second, concurrent run unable to take it too."""
+    """A ledger line in a run. A line is in at most one run where it was not failed or
+    taken out: the partial unique index makes a second, concurrent run unable to take it
+    too."""
 
     class Status(models.TextChoices):
         INCLUDED = "included", "On its way"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
+        REMOVED = "removed", "Taken out of the run"
+
+    # Items whose line is not paid by this run: the line waits for another.
+    GONE = (Status.FAILED, Status.REMOVED)
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="items")
     payee = models.ForeignKey(RunPayee, on_delete=models.CASCADE, related_name="items")
@@ -576,7 +611,9 @@ class RunItem(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["line"], condition=~Q(status="failed"), name="line_in_one_run"
+                fields=["line"],
+                condition=~Q(status__in=["failed", "removed"]),
+                name="line_in_one_run",
             ),
         ]
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from payments.models import (
     SYMBOLS,
     EarningsAlert,
@@ -55,7 +56,7 @@ def rate_card_today(programme) -> RateCard | None:
 def lines_with_status(queryset):
     """Ledger lines with where each stands: `paid_on` (the run's payment day) once paid,
     `on_its_way` while in a run not yet paid, and whether it has been corrected."""
-    live = RunItem.objects.filter(line=OuterRef("pk")).exclude(status=RunItem.Status.FAILED)
+    live = RunItem.objects.filter(line=OuterRef("pk")).exclude(status__in=RunItem.GONE)
     return queryset.annotate(
         paid_on=Subquery(live.filter(status=RunItem.Status.PAID).values("run__paid_on")[:1]),
         run_reference_id=Subquery(live.values("run_id")[:1]),
@@ -308,14 +309,24 @@ def approved_without_lines(programme):
 
 
 def run_detail(run: PaymentRun) -> dict:
+    """The run page: every payee row, and the totals of those it pays (RunPayee.live)."""
     payees = list(RunPayee.objects.filter(run=run).select_related("mentor"))
-    live = [p for p in payees if p.status != RunPayee.Status.FAILED]
+    live = [p for p in payees if p.status in RunPayee.LIVE]
     return {
         "payees": payees,
         "fees": sum((p.fees for p in live), ZERO),
         "expenses": sum((p.expenses for p in live), ZERO),
         "total": sum((p.total for p in live), ZERO),
     }
+
+
+def run_exported(run: PaymentRun) -> bool:
+    """Whether anyone has exported the run for finance yet (the audit log records each)."""
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.PAYMENT_RUN_EXPORTED,
+        object_type=run._meta.label_lower,
+        object_id=str(run.pk),
+    ).exists()
 
 
 def mentor_pay_card(mentor) -> dict:

@@ -643,18 +643,25 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
 
 @transaction.atomic
 def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
-    """A payment did not reach the mentor: its lines go back to wait for the next run."""
+    """Finance paid the run, but this payment did not reach the mentor (an account closed,
+    say): its lines go back to wait for the next run. Only once the run is paid: before
+    that, a payment that should not go is taken out of the run (run_payee_remove), so the
+    lines are never in two finance files at once."""
     check_coordinates(by, payee.run.programme)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say what went wrong, such as 'account closed'."})
-    updated = (
-        RunPayee.objects.filter(pk=payee.pk)
-        .exclude(status=RunPayee.Status.FAILED)
-        .update(status=RunPayee.Status.FAILED, failed_reason=reason[:300])
+    # Conditional update: only a payment that was made can fail, once. A run being marked
+    # paid at the same moment turns its payees to paid first, or this finds none.
+    updated = RunPayee.objects.filter(pk=payee.pk, status=RunPayee.Status.PAID).update(
+        status=RunPayee.Status.FAILED, failed_reason=reason[:300]
     )
     payee.refresh_from_db()
     if not updated:
+        if payee.status == RunPayee.Status.READY:
+            raise ValidationError(
+                "This run has not been paid yet. To stop this payment, take it out of the run."
+            )
         return False
     RunItem.objects.filter(payee=payee).update(status=RunItem.Status.FAILED, days_to_payment=None)
     # Back on the waiting list, for the next run.
@@ -670,4 +677,37 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
 
     payee_id = payee.pk
     transaction.on_commit(lambda: tell_mentor_failed.delay(payee_id))
+    return True
+
+
+@transaction.atomic
+def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
+    """Take a payee out of a run that finance has not paid yet: the finance file no longer
+    lists them, and their lines wait for the next run."""
+    check_coordinates(by, payee.run.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter a reason, so other coordinators know why."})
+    # Conditional update on the payee and its run: marking the run paid at the same moment
+    # turns this payee to paid first (then nothing is taken out), or finds it taken out.
+    updated = RunPayee.objects.filter(
+        pk=payee.pk, status=RunPayee.Status.READY, run__status=PaymentRun.Status.READY
+    ).update(status=RunPayee.Status.REMOVED, removed_reason=reason[:300])
+    payee.refresh_from_db()
+    if not updated:
+        if payee.status != RunPayee.Status.REMOVED:
+            raise ValidationError(
+                "This run has already been paid. If this payment did not reach the mentor, "
+                "mark it as failed."
+            )
+        return False
+    RunItem.objects.filter(payee=payee).update(status=RunItem.Status.REMOVED)
+    _wait(LedgerLine.objects.filter(run_items__payee=payee))
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_REMOVED,
+        actor=by,
+        obj=payee.run,
+        programme=payee.run.programme,
+        new={"payee": payee.pk, "total": payee.total, "reason": reason[:300]},
+    )
     return True

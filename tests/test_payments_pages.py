@@ -342,6 +342,7 @@ def test_it_refuses_a_payment_date_in_the_future(world, login_as):
 
 def test_it_puts_a_failed_payment_back_for_the_next_run(world, login_as):
     run = _run(world)
+    services.run_mark_paid(run=run, by=world.coordinator, paid_on=timezone.localdate())
     payee = run.payees.get()
     client = login_as("coordinator")
     client.post(
