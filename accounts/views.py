@@ -21,6 +21,7 @@ from accounts.forms import (
     MentorProfileForm,
 )
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from accounts.reauthentication import recent_confirmation_required
 from accounts.selectors import coordinator_programmes_summary, personal_data_export, roles_of
 from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
@@ -194,6 +195,7 @@ def my_data(request):
 
 
 @login_required
+@recent_confirmation_required
 def my_data_download(request):
     with transaction.atomic():
         data = personal_data_export(request.user)

@@ -9,6 +9,7 @@ without a real SECRET_KEY and ALLOWED_HOSTS.
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from mentoring.env import env_bool, env_int, env_list, env_str
@@ -32,6 +33,31 @@ if PRODUCTION and (
     raise ImproperlyConfigured(
         "Production needs a real SECRET_KEY: at least 50 random characters, set in the environment."
     )
+
+# Bank details are encrypted in the database (django-secured-fields, Fernet) with these
+# keys, kept apart from SECRET_KEY so either can change on its own. The first encrypts; the
+# others still decrypt, so a new key goes in front and the old one stays until every row
+# has been encrypted again (docs/payments.md). The local key is public on purpose.
+LOCAL_FIELD_ENCRYPTION_KEY = "YWxvbmdzaWRlLWxvY2FsLWRlbW8tb25seS1rZXktMzI="
+FIELD_ENCRYPTION_KEYS = env_list(
+    "FIELD_ENCRYPTION_KEYS", [] if PRODUCTION else [LOCAL_FIELD_ENCRYPTION_KEY]
+)
+if PRODUCTION and (
+    not FIELD_ENCRYPTION_KEYS or LOCAL_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS
+):
+    raise ImproperlyConfigured(
+        "Production needs FIELD_ENCRYPTION_KEYS: a key of its own from "
+        "`python manage.py generate_key`, set in the environment."
+    )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be keys from `python manage.py generate_key` "
+            "(44 characters each), separated by commas."
+        ) from None
+SECURED_FIELDS_KEY = FIELD_ENCRYPTION_KEYS
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -59,6 +85,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "django_celery_beat",
+    "secured_fields",
     "accounts",
     "mentoring",
     "matching",

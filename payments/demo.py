@@ -501,7 +501,7 @@ def _correct_one(run: PaymentRun, coordinator: User) -> None:
 def _no_email_for_payment_news() -> None:
     # The demo's addresses are made up: nothing seeded here is emailed.
     Notification.objects.filter(
-        kind__in=[Kind.PAYMENT, Kind.EARNINGS],
+        kind__in=[Kind.PAYMENT, Kind.EARNINGS, Kind.PAYMENT_DETAILS],
         person__email__endswith="example.org",
         email_wanted=True,
         emailed_at__isnull=True,

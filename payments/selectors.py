@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -46,6 +46,30 @@ def preferences_in_force(mentor_ids) -> dict[int, PaymentPreference]:
         for preference in PaymentPreference.objects.filter(
             mentor_id__in=mentor_ids, pk=Subquery(latest)
         )
+    }
+
+
+def bank_details_changed_since_paid(mentor_ids) -> dict[int, object]:
+    """For each mentor whose bank details changed after the last payment run that paid
+    them, when they changed. A mentor never paid before is not in it: there is nothing
+    to compare with. Two queries."""
+    changes = dict(
+        PaymentPreference.objects.filter(mentor_id__in=mentor_ids, bank_details_changed=True)
+        .values("mentor_id")
+        .annotate(at=Max("chosen_at"))
+        .values_list("mentor_id", "at")
+    )
+    last_paid = dict(
+        RunPayee.objects.paid()
+        .filter(mentor_id__in=changes)
+        .values("mentor_id")
+        .annotate(at=Max("run__created_at"))
+        .values_list("mentor_id", "at")
+    )
+    return {
+        mentor_id: at
+        for mentor_id, at in changes.items()
+        if mentor_id in last_paid and at > last_paid[mentor_id]
     }
 
 
@@ -314,6 +338,7 @@ def run_detail(run: PaymentRun) -> dict:
     live = [p for p in payees if p.status in RunPayee.LIVE]
     return {
         "payees": payees,
+        "bank_details_changed": [p for p in live if p.bank_details_changed_at],
         "fees": sum((p.fees for p in live), ZERO),
         "expenses": sum((p.expenses for p in live), ZERO),
         "total": sum((p.total for p in live), ZERO),
@@ -346,7 +371,8 @@ def mentor_pay_card(mentor) -> dict:
 
 def personal_data(mentor) -> dict:
     """The mentor's money, for "download my data": every line, claim, payment choice and
-    payment, in full (it is their own data)."""
+    payment. Bank details are masked, as on every page: a copy of this file in the wrong
+    hands must not be enough to take money from the account."""
     return {
         "pay": [
             {
@@ -375,9 +401,10 @@ def personal_data(mentor) -> dict:
             {
                 "from": choice.chosen_at.isoformat(),
                 "method": choice.get_method_display(),
+                # Masked, as on every page: the full numbers go only to finance.
                 "account_name": choice.account_name,
-                "sort_code": choice.sort_code,
-                "account_number": choice.account_number,
+                "sort_code": choice.masked_sort_code,
+                "account_number": choice.masked_account,
                 "reduced_percent": choice.reduced_percent,
                 "charity": choice.charity_name,
             }

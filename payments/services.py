@@ -16,6 +16,7 @@ from accounts.models import AuditEvent, User
 from mentoring.choices import MeetingMode, Role
 from mentoring.models import Membership, Programme, Session
 from mentoring.services import check_coordinates
+from notifications.services import notify_payment_details_changed
 from payments.models import (
     SESSION_KINDS,
     EarningsAlert,
@@ -33,6 +34,7 @@ from payments.models import (
 from payments.money import fee_for, mileage_for, pence, share_of
 from payments.selectors import (
     approved_without_lines,
+    bank_details_changed_since_paid,
     preference_current,
     preferences_in_force,
     session_day,
@@ -474,7 +476,8 @@ def preference_set(
         raise ValidationError(errors)
     if not (needs_bank or sort_code or account_number):
         account_name = ""
-    preference = PaymentPreference.objects.create(
+    before = preference_current(mentor)
+    preference = PaymentPreference(
         mentor=mentor,
         method=method,
         account_name=account_name.strip()[:70],
@@ -484,14 +487,43 @@ def preference_set(
         charity_name=charity_name.strip()[:120] if method == PaymentMethod.CHARITY else "",
         charity_number=charity_number.strip()[:20] if method == PaymentMethod.CHARITY else "",
     )
+    # Compared here, in Python: the stored details are encrypted, so the database cannot.
+    preference.bank_details_changed = preference.bank_details != (
+        before.bank_details if before else ("", "", "")
+    )
+    preference.save()
     # Never the bank details: the audit log is read more widely than they are.
     audit_record(
         action=AuditEvent.Action.PAYMENT_PREFERENCE_CHANGED,
         actor=mentor,
         obj=preference,
-        new={"method": method, "bank_details": bool(sort_code)},
+        new={
+            "method": method,
+            "bank_details": bool(sort_code),
+            "bank_details_changed": preference.bank_details_changed,
+        },
     )
+    # Every change, whatever it is: if it was not them, they find out straight away.
+    notify_payment_details_changed(person=mentor, preference=preference)
     return preference
+
+
+def bank_details_encrypt_again(*, batch_size: int = 500) -> int:
+    """Write every stored bank detail again, so it is encrypted with the first key in
+    FIELD_ENCRYPTION_KEYS (reading still tries every key). For changing keys; returns how
+    many rows it wrote. Each batch is its own transaction, so a long run holds no lock."""
+    count = 0
+    for model, fields in (
+        (PaymentPreference, ["account_name", "sort_code", "account_number"]),
+        (RunPayee, ["payee_name", "sort_code", "account_number"]),
+    ):
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            with transaction.atomic():
+                rows = list(model.objects.filter(pk__in=ids[start : start + batch_size]))
+                model.objects.bulk_update(rows, fields)
+            count += len(rows)
+    return count
 
 
 @transaction.atomic
@@ -568,6 +600,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     groups = {key: group for key, group in groups.items() if sum(x.amount for x in group) > 0}
     if not groups:
         raise ValidationError("Nothing is waiting to be paid to mentors who have said how.")
+    changed = bank_details_changed_since_paid({mentor_id for mentor_id, _ in groups})
     latest = PaymentRun.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
     number = (latest or 0) + 1
     run = PaymentRun.objects.create(
@@ -586,6 +619,9 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
             fees=fees,
             expenses=expenses,
             total=fees + expenses,
+            bank_details_changed_at=(
+                changed.get(mentor_id) if method == PaymentMethod.BANK else None
+            ),
             **_payee_details(mentor, preferences[mentor_id], method),
         )
         items += [RunItem(run=run, payee=payee, line=line) for line in group]

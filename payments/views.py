@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_programme_for_coordinator, staff_required
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from accounts.reauthentication import recent_confirmation_required
 from mentoring.choices import Role
 from mentoring.models import Membership, Programme, Session
 from mentoring.requests import posted
@@ -162,6 +163,7 @@ def pay_run_statement_file(request, run_id: int, fmt: str):
 
 
 @mentor_pay_required
+@recent_confirmation_required
 def payment_preference(request):
     current = PaymentPreference.objects.filter(mentor=request.user).first()
     initial = {"method": current.method} if current else {}
