@@ -30,7 +30,7 @@ from mentoring.feedback import dashboard_asks
 from mentoring.models import Application, Membership
 from mentoring.requests import posted
 from mentoring.selectors import sessions_waiting_for
-from payments.selectors import mentor_pay_card, slow_payment_counts
+from payments.selectors import kept_after_deletion, mentor_pay_card, slow_payment_counts
 
 
 @login_required
@@ -227,7 +227,9 @@ def account_delete(request):
         or MenteeProfile.objects.filter(user=request.user).exists()
     )
     return render(
-        request, "accounts/delete_account.html", {"form": form, "has_profiles": has_profiles}
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "has_profiles": has_profiles, "payments": kept_after_deletion(request.user)},
     )
 
 

@@ -182,7 +182,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_reminders",
         "schedule": 60 * 60,
     },
+    # Bank details out of paid runs, deleted people's receipts and, after the retention
+    # period, the names their payments went to (PAYMENT_* below). Safe to run twice.
+    "tidy-payment-records": {
+        "task": "payments.payment_records_tidy",
+        "schedule": 24 * 60 * 60,
+    },
 }
+
+# What is kept of payments, and for how long (the delete-account page says so):
+# bank details stay in a paid run this many days, for finance to check it went through;
+# payment records of someone who deleted their account keep the name they were paid to
+# for this many years after the end of the tax year of the payment, as tax law asks.
+PAYMENT_RECONCILIATION_DAYS = env_int("PAYMENT_RECONCILIATION_DAYS", 90)
+PAYMENT_RECORDS_KEEP_YEARS = env_int("PAYMENT_RECORDS_KEEP_YEARS", 6)
+if not 1 <= PAYMENT_RECONCILIATION_DAYS <= 3660:
+    raise ImproperlyConfigured("PAYMENT_RECONCILIATION_DAYS must be from 1 to 3660.")
+if not 1 <= PAYMENT_RECORDS_KEEP_YEARS <= 100:
+    raise ImproperlyConfigured("PAYMENT_RECORDS_KEEP_YEARS must be from 1 to 100.")
 
 # Users and sign-in.
 AUTH_USER_MODEL = "accounts.User"

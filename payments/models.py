@@ -572,6 +572,11 @@ class RunPayee(models.Model):
     # When the mentor's bank details changed, if that was after the last run that paid
     # them: shown to coordinators, who check it before finance pays.
     bank_details_changed_at = models.DateTimeField(null=True, blank=True)
+    # Retention (payments.services): when the bank details were taken out, once the run
+    # was paid and finance had time to check; and, for someone who deleted their account,
+    # when the name paid to was taken out at the end of the retention period.
+    bank_details_dropped_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     charity_number = models.CharField(max_length=20, blank=True)
     fees = models.DecimalField(**MONEY)
     expenses = models.DecimalField(**MONEY)

@@ -16,6 +16,7 @@ from payments.models import (
     EarningsAlert,
     Expense,
     LedgerLine,
+    PaymentMethod,
     PaymentPreference,
     PaymentRun,
     RateCard,
@@ -366,6 +367,22 @@ def mentor_pay_card(mentor) -> dict:
         "waiting": waiting,
         "first_payment_ahead": first_payment_ahead(mentor),
         "has_preference": PaymentPreference.objects.filter(mentor=mentor).exists(),
+    }
+
+
+def kept_after_deletion(person) -> dict:
+    """What the delete-account page says stays of this person's payments, and for how
+    long, from the settings that the tidy-up task (payments.services) goes by."""
+    from django.conf import settings
+
+    return {
+        "has_payments": LedgerLine.objects.filter(mentor=person).exists()
+        or Expense.objects.filter(mentor=person).exists(),
+        "has_bank_details_in_runs": RunPayee.objects.filter(
+            mentor=person, method=PaymentMethod.BANK, bank_details_dropped_at__isnull=True
+        ).exists(),
+        "reconciliation_days": settings.PAYMENT_RECONCILIATION_DAYS,
+        "keep_years": settings.PAYMENT_RECORDS_KEEP_YEARS,
     }
 
 

@@ -3,12 +3,14 @@ payment runs. Each service runs in a transaction, writes its audit row there, an
 messages only once the transaction commits."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -30,8 +32,10 @@ from payments.models import (
     RunItem,
     RunPayee,
     WaitingLine,
+    receipt_storage,
 )
-from payments.money import fee_for, mileage_for, pence, share_of
+from payments.money import fee_for, mileage_for, pence, share_of, tax_year_bounds, tax_year_of
+from payments.receipts import receipt_check, receipt_without_metadata
 from payments.selectors import (
     approved_without_lines,
     bank_details_changed_since_paid,
@@ -347,9 +351,11 @@ def expense_claim(
         currency=card.currency,
     )
     if receipt:
+        receipt_type = receipt_type or receipt_check(receipt)
         expense._receipt_type = receipt_type
-        expense.receipt_type = receipt_type.content_type if receipt_type else ""
-        expense.receipt = receipt
+        expense.receipt_type = receipt_type.content_type
+        # Stored without the photo's location and other metadata.
+        expense.receipt = receipt_without_metadata(receipt, receipt_type)
     expense.save()
     audit_record(
         action=AuditEvent.Action.EXPENSE_CLAIMED,
@@ -747,3 +753,110 @@ def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
         new={"payee": payee.pk, "total": payee.total, "reason": reason[:300]},
     )
     return True
+
+
+# What is kept, and for how long (settings PAYMENT_RECONCILIATION_DAYS and
+# PAYMENT_RECORDS_KEEP_YEARS; the delete-account page says the same in words).
+
+# Coordinators' reasons are free text that may name the person: replaced, not kept.
+REASON_NOT_KEPT = "Not kept: the person deleted their account."
+
+
+def run_bank_details_drop(*, today: date | None = None) -> int:
+    """Take the bank details out of payment runs paid more than the reconciliation period
+    ago: finance has had time to find a payment that did not arrive, and the mentor's
+    current details are in their payment choice. Safe to run twice: a payee is done once.
+    Returns how many payee rows it changed."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.PAYMENT_RECONCILIATION_DAYS)
+    due = RunPayee.objects.filter(
+        run__status=PaymentRun.Status.PAID,
+        run__paid_on__lt=cutoff,
+        bank_details_dropped_at__isnull=True,
+    )
+    runs = list(PaymentRun.objects.filter(payees__in=due).distinct().select_related("programme"))
+    changed = 0
+    for run in runs:
+        with transaction.atomic():
+            # Conditional on not done yet: two sweeps at once change each row once.
+            count = due.filter(run=run).update(
+                sort_code="", account_number="", bank_details_dropped_at=timezone.now()
+            )
+            if count:
+                audit_record(
+                    action=AuditEvent.Action.BANK_DETAILS_DROPPED,
+                    obj=run,
+                    programme=run.programme,
+                    new={"payees": count, "paid_on": run.paid_on},
+                )
+            changed += count
+    return changed
+
+
+def retention_start(today: date | None = None) -> date:
+    """Payment records from before this day are past the retention period: the law asks
+    for them to be kept for PAYMENT_RECORDS_KEEP_YEARS after the end of their tax year."""
+    today = today or timezone.localdate()
+    return tax_year_bounds(tax_year_of(today) - settings.PAYMENT_RECORDS_KEEP_YEARS)[0]
+
+
+def payment_records_anonymise(*, today: date | None = None) -> int:
+    """For people who deleted their account: once their payments are past the retention
+    period, take out the name they were paid to, any bank details left, and coordinators'
+    reasons. The amounts, dates and run references stay, so totals still add up. Safe to
+    run twice. Returns how many payee rows it changed."""
+    start = retention_start(today)
+    made_before = timezone.make_aware(datetime.combine(start, time.min))
+    due = RunPayee.objects.filter(
+        Q(run__paid_on__lt=start) | Q(run__paid_on__isnull=True, run__created_at__lt=made_before),
+        mentor__deleted_at__isnull=False,
+        anonymised_at__isnull=True,
+    )
+    changed = 0
+    for mentor_id in list(due.values_list("mentor_id", flat=True).distinct()):
+        with transaction.atomic():
+            mine = due.filter(mentor_id=mentor_id)
+            mine.exclude(failed_reason="").update(failed_reason=REASON_NOT_KEPT)
+            mine.exclude(removed_reason="").update(removed_reason=REASON_NOT_KEPT)
+            count = mine.update(
+                payee_name="",
+                sort_code="",
+                account_number="",
+                bank_details_dropped_at=Coalesce("bank_details_dropped_at", Now()),
+                anonymised_at=timezone.now(),
+            )
+            if count:
+                audit_record(
+                    action=AuditEvent.Action.PAYMENT_RECORDS_ANONYMISED,
+                    obj=User.objects.get(pk=mentor_id),
+                    new={"payees": count, "before": start},
+                )
+            changed += count
+    return changed
+
+
+def receipts_delete(*, person: User) -> int:
+    """Delete the receipt files of someone who deleted their account, and the note of them.
+    Run after the deletion commits (a failed deletion must leave the files); safe to run
+    twice, and the daily tidy-up runs it again for anyone whose files are left."""
+    storage = receipt_storage()
+    deleted = 0
+    for expense in Expense.objects.filter(mentor=person).exclude(receipt=""):
+        storage.delete(expense.receipt.name)
+        Expense.objects.filter(pk=expense.pk).update(receipt="", receipt_type="")
+        deleted += 1
+    return deleted
+
+
+def expenses_of_deleted_person_clear(*, person: User) -> None:
+    """What someone wrote about their expenses goes with their account, as do coordinators'
+    reasons for turning a claim down; what was claimed, when and for how much stays with
+    the payment records. The receipt files follow once the deletion commits."""
+    expenses = Expense.objects.filter(mentor=person)
+    expenses.update(description="")
+    expenses.filter(status=Expense.Status.REJECTED).update(decision_reason=REASON_NOT_KEPT)
+    expenses.exclude(status=Expense.Status.REJECTED).update(decision_reason="")
+    from payments.tasks import delete_receipts
+
+    person_id = person.pk
+    transaction.on_commit(lambda: delete_receipts.delay(person_id))
