@@ -190,7 +190,10 @@ def account_settings(request):
 
 
 @login_required
+@recent_confirmation_required
 def my_data(request):
+    # Asked here too, before the download link is shown: a link that downloads a file
+    # cannot show the "confirm it is you" page.
     return render(request, "accounts/my_data.html")
 
 

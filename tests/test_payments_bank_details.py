@@ -57,7 +57,7 @@ def raw_rows(table: str, columns: str) -> list[tuple]:
 # Asking again who you are
 
 
-@pytest.mark.parametrize("name", ["payment_preference", "my_data_download"])
+@pytest.mark.parametrize("name", ["payment_preference", "my_data", "my_data_download"])
 def test_it_asks_for_your_password_again_before_bank_details_or_your_data(world, client, name):
     signed_in_a_while_ago(client, world.mentor)
     response = client.get(reverse(name))
@@ -67,13 +67,13 @@ def test_it_asks_for_your_password_again_before_bank_details_or_your_data(world,
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["payment_preference", "my_data_download"])
+@pytest.mark.parametrize("name", ["payment_preference", "my_data", "my_data_download"])
 def test_it_lets_you_straight_in_just_after_signing_in(world, client, name):
     sign_in(client, world.mentor)
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["payment_preference", "my_data_download"])
+@pytest.mark.parametrize("name", ["payment_preference", "my_data", "my_data_download"])
 def test_it_asks_for_the_code_not_just_the_password_when_you_have_two_factor(world, client, name):
     give_two_factor(world.mentor)
     signed_in_a_while_ago(client, world.mentor)
