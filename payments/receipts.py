@@ -200,8 +200,9 @@ def receipt_without_metadata(upload, receipt_type: ReceiptType):
         icc_profile = image.info.get("icc_profile")
         # A new image (turned, or a copy): the pixels, without the file they came from.
         clean = ImageOps.exif_transpose(image)
-    # Only the pixels and their colour profile are written: no exif, xmp, comments or text.
-    clean.info = {}
+    # Only the pixels (with any transparency) and their colour profile are written: no
+    # exif, xmp, comments or text.
+    clean.info = {k: v for k, v in clean.info.items() if k == "transparency"}
     options = {"icc_profile": icc_profile} if icc_profile else {}
     if receipt_type is JPEG:
         clean = clean if clean.mode in ("RGB", "L", "CMYK") else clean.convert("RGB")
