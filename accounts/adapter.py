@@ -59,6 +59,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request):
         return self.get_login_redirect_url(request)
 
+    def get_reauthentication_methods(self, user):
+        # With two-factor on, confirming it is you takes the code from your app (or a
+        # recovery code): a password alone is what a thief who phished it would have.
+        methods = super().get_reauthentication_methods(user)
+        from accounts.access import has_two_factor
+
+        if user.is_authenticated and has_two_factor(user):
+            return [m for m in methods if m["id"].startswith("mfa_")] or methods
+        return methods
+
 
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = DefaultMFAAdapter.error_messages | {

@@ -115,6 +115,12 @@ class AuditEvent(models.Model):
         PAYMENT_RUN_EXPORTED = "payment_run_exported", "Payment run exported for finance"
         PAYMENT_RUN_PAID = "payment_run_paid", "Payment run marked paid"
         PAYMENT_FAILED = "payment_failed", "Payment marked as failed"
+        PAYMENT_REMOVED = "payment_removed", "Payment taken out of a payment run"
+        BANK_DETAILS_DROPPED = "bank_details_dropped", "Bank details taken out of a paid run"
+        PAYMENT_RECORDS_ANONYMISED = (
+            "payment_records_anonymised",
+            "Payment records anonymised after the retention period",
+        )
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -124,23 +124,29 @@ def _voice_anonymise(user: User) -> None:
 
 def _private_records_delete(user: User) -> None:
     """The journal and goals are the person's own, and notifications are only for them.
-    Bank details and the earnings alert go too; what they were paid stays (the law says
-    payment records are kept), under the anonymised account."""
+    Bank details, the earnings alert, receipts and what they wrote about expenses go too;
+    what they were paid stays (the law says payment records are kept), under the
+    anonymised account, until payments.services.payment_records_anonymise."""
     from journal.models import Goal, JournalEntry
     from notifications.models import EmailOptOut, Notification
     from payments.models import EarningsAlert, PaymentPreference
+    from payments.services import expenses_of_deleted_person_clear
 
     PaymentPreference.objects.filter(mentor=user).delete()
     EarningsAlert.objects.filter(mentor=user).delete()
+    expenses_of_deleted_person_clear(person=user)
     JournalEntry.objects.filter(mentee=user).delete()
     Goal.objects.filter(mentee=user).delete()
     Notification.objects.filter(person=user).delete()
     EmailOptOut.objects.filter(person=user).delete()
 
 
+@transaction.atomic
 def account_delete(*, user: User, request=None) -> None:
     """Erase a person's personal data. The account row stays, anonymised, so records the
-    law requires us to keep (payments, once they exist) still add up without naming anyone."""
+    law requires us to keep (payments, once they exist) still add up without naming anyone.
+    All or nothing: a failure part-way leaves the account as it was (files are deleted only
+    once this commits)."""
     audit_record(action=AuditEvent.Action.ACCOUNT_DELETED, actor=user, obj=user, request=request)
     MentorProfile.objects.filter(user=user).delete()
     MenteeProfile.objects.filter(user=user).delete()

@@ -21,6 +21,7 @@ from accounts.forms import (
     MentorProfileForm,
 )
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from accounts.reauthentication import recent_confirmation_required
 from accounts.selectors import coordinator_programmes_summary, personal_data_export, roles_of
 from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
@@ -29,7 +30,7 @@ from mentoring.feedback import dashboard_asks
 from mentoring.models import Application, Membership
 from mentoring.requests import posted
 from mentoring.selectors import sessions_waiting_for
-from payments.selectors import mentor_pay_card, slow_payment_counts
+from payments.selectors import kept_after_deletion, mentor_pay_card, slow_payment_counts
 
 
 @login_required
@@ -189,11 +190,15 @@ def account_settings(request):
 
 
 @login_required
+@recent_confirmation_required
 def my_data(request):
+    # Asked here too, before the download link is shown: a link that downloads a file
+    # cannot show the "confirm it is you" page.
     return render(request, "accounts/my_data.html")
 
 
 @login_required
+@recent_confirmation_required
 def my_data_download(request):
     with transaction.atomic():
         data = personal_data_export(request.user)
@@ -225,7 +230,9 @@ def account_delete(request):
         or MenteeProfile.objects.filter(user=request.user).exists()
     )
     return render(
-        request, "accounts/delete_account.html", {"form": form, "has_profiles": has_profiles}
+        request,
+        "accounts/delete_account.html",
+        {"form": form, "has_profiles": has_profiles, "payments": kept_after_deletion(request.user)},
     )
 
 

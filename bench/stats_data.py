@@ -26,6 +26,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
+from secured_fields import EncryptedMixin
 
 SEED = 20261126
 MATCHES = 12_000
@@ -56,9 +57,19 @@ def _copy(model, fields: list[str], rows, *, when_present: dict | None = None) -
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     constant = tuple(extra.values())
+    # Encrypted columns (bank details) are written encrypted, as the app would.
+    encrypted = [
+        (index, field)
+        for index, field in enumerate(model._meta.get_field(name) for name in fields)
+        if isinstance(field, EncryptedMixin)
+    ]
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
+            if encrypted:
+                row = list(row)
+                for index, field in encrypted:
+                    row[index] = field.get_db_prep_save(row[index], connection)
             copy.write_row((*row, *constant))
             count += 1
     return count

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from mentoring.env import env_bool, env_int, env_list, env_str
@@ -33,6 +34,31 @@ if PRODUCTION and (
     raise ImproperlyConfigured(
         "Production needs a real SECRET_KEY: at least 50 random characters, set in the environment."
     )
+
+# Bank details are encrypted in the database (django-secured-fields, Fernet) with these
+# keys, kept apart from SECRET_KEY so either can change on its own. The first encrypts; the
+# others still decrypt, so a new key goes in front and the old one stays until every row
+# has been encrypted again (docs/payments.md). The local key is public on purpose.
+LOCAL_FIELD_ENCRYPTION_KEY = "YWxvbmdzaWRlLWxvY2FsLWRlbW8tb25seS1rZXktMzI="
+FIELD_ENCRYPTION_KEYS = env_list(
+    "FIELD_ENCRYPTION_KEYS", [] if PRODUCTION else [LOCAL_FIELD_ENCRYPTION_KEY]
+)
+if PRODUCTION and (
+    not FIELD_ENCRYPTION_KEYS or LOCAL_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS
+):
+    raise ImproperlyConfigured(
+        "Production needs FIELD_ENCRYPTION_KEYS: a key of its own from "
+        "`python manage.py generate_key`, set in the environment."
+    )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be keys from `python manage.py generate_key` "
+            "(44 characters each), separated by commas."
+        ) from None
+SECURED_FIELDS_KEY = FIELD_ENCRYPTION_KEYS
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -61,6 +87,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "django_celery_beat",
+    "secured_fields",
     "accounts",
     "mentoring",
     "matching",
@@ -159,7 +186,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_reminders",
         "schedule": 60 * 60,
     },
+    # Bank details out of paid runs, deleted people's receipts and, after the retention
+    # period, the names their payments went to (PAYMENT_* below). Safe to run twice.
+    "tidy-payment-records": {
+        "task": "payments.payment_records_tidy",
+        "schedule": 24 * 60 * 60,
+    },
 }
+
+# What is kept of payments, and for how long (the delete-account page says so):
+# bank details stay in a paid run this many days, for finance to check it went through;
+# payment records of someone who deleted their account keep the name they were paid to
+# for this many years after the end of the tax year of the payment, as tax law asks.
+PAYMENT_RECONCILIATION_DAYS = env_int("PAYMENT_RECONCILIATION_DAYS", 90)
+PAYMENT_RECORDS_KEEP_YEARS = env_int("PAYMENT_RECORDS_KEEP_YEARS", 6)
+if not 1 <= PAYMENT_RECONCILIATION_DAYS <= 3660:
+    raise ImproperlyConfigured("PAYMENT_RECONCILIATION_DAYS must be from 1 to 3660.")
+if not 1 <= PAYMENT_RECORDS_KEEP_YEARS <= 100:
+    raise ImproperlyConfigured("PAYMENT_RECORDS_KEEP_YEARS must be from 1 to 100.")
 
 # Users and sign-in.
 AUTH_USER_MODEL = "accounts.User"

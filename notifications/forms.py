@@ -1,12 +1,15 @@
 from django import forms
 
-from notifications.models import Kind
+from notifications.models import ALWAYS_EMAILED, Kind
+
+# What a person can choose not to get by email.
+CHOOSABLE = [(kind, label) for kind, label in Kind.choices if kind not in ALWAYS_EMAILED]
 
 
 class EmailChoicesForm(forms.Form):
     wanted = forms.MultipleChoiceField(
         label="Email me when",
-        choices=Kind.choices,
+        choices=CHOOSABLE,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Untick anything you do not want by email. Your dashboard and your "
@@ -15,4 +18,4 @@ class EmailChoicesForm(forms.Form):
     )
 
     def unwanted(self) -> set[str]:
-        return set(Kind.values) - set(self.cleaned_data["wanted"])
+        return {kind for kind, _ in CHOOSABLE} - set(self.cleaned_data["wanted"])

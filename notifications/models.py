@@ -24,6 +24,12 @@ class Kind(models.TextChoices):
     MATCH_ENDED = "match_ended", "Your match was ended"
     PAYMENT = "payment", "A payment was sent to you, or did not go through"
     EARNINGS = "earnings", "Your earnings reached the amount you set, or £1,000 in a tax year"
+    PAYMENT_DETAILS = "payment_details", "How you are paid was changed"
+
+
+# Sent by email whatever the person chose: they are how someone finds out that another
+# person changed where their money goes.
+ALWAYS_EMAILED = frozenset({Kind.PAYMENT_DETAILS})
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
-from notifications.models import EmailOptOut, Kind, Notification
+from notifications.models import ALWAYS_EMAILED, EmailOptOut, Kind, Notification
 
 # How long an email task holds its claim. A task that dies after claiming lets it go when
 # this passes; the next reminder scan then hands the email to a new task. It is far longer
@@ -27,7 +27,10 @@ def wants_email(person: User, kind: str) -> bool:
     return (
         person.is_active
         and bool(person.email)
-        and not EmailOptOut.objects.filter(person=person, kind=kind).exists()
+        and (
+            kind in ALWAYS_EMAILED
+            or not EmailOptOut.objects.filter(person=person, kind=kind).exists()
+        )
     )
 
 
@@ -164,6 +167,7 @@ def notification_email_send(*, notification_id: int, now: datetime | None = None
         "person": notification.person,
         "site_url": settings.SITE_URL,
         "choices_url": reverse("email_choices"),
+        "can_choose": notification.kind not in ALWAYS_EMAILED,
     }
     message = EmailMultiAlternatives(
         subject=render_to_string("notifications/email/subject.txt", context).strip(),
@@ -202,7 +206,7 @@ def notifications_mark_all_read(*, person: User) -> int:
 @transaction.atomic
 def email_choices_set(*, person: User, unwanted: set[str]) -> None:
     """Record which kinds this person does not want by email; every other kind is sent."""
-    unwanted = unwanted & set(Kind.values)
+    unwanted = unwanted & (set(Kind.values) - ALWAYS_EMAILED)
     EmailOptOut.objects.filter(person=person).exclude(kind__in=unwanted).delete()
     EmailOptOut.objects.bulk_create(
         [EmailOptOut(person=person, kind=kind) for kind in sorted(unwanted)],
@@ -217,6 +221,24 @@ def email_choices_set(*, person: User, unwanted: set[str]) -> None:
 def _others(people, by: User | None) -> list[User]:
     by_pk = getattr(by, "pk", None)
     return [person for person in people if person is not None and person.pk != by_pk]
+
+
+def notify_payment_details_changed(*, person: User, preference) -> None:
+    """Tell a mentor their payment details changed: when, and what to do if it was not
+    them. Never the details themselves: an email can be read by others."""
+    when = timezone.localtime(preference.chosen_at)
+    notify(
+        person=person,
+        kind=Kind.PAYMENT_DETAILS,
+        event_key=f"payment-details:{preference.pk}",
+        title="Your payment details were changed",
+        body=(
+            f"How you are paid was changed on {when:%-d %B %Y} at {when:%H:%M}. If you made "
+            "this change, there is nothing to do. If you did not, change your password now "
+            "and tell your coordinator straight away, so no money goes to the wrong place."
+        ),
+        url=reverse("payment_preference"),
+    )
 
 
 def notify_session_disputed(*, session, by: User) -> None:

@@ -442,9 +442,10 @@ def _history(programme: Programme, coordinator: User, now: datetime) -> int:
         when = timezone.make_aware(datetime.combine(made_on, time(10, 0)))
         PaymentRun.objects.filter(pk=run.pk).update(created_at=when)
         run.created_at = when
-        if index == failing:
-            _fail_one(run, coordinator, paid_on)
         services.run_mark_paid(run=run, by=coordinator, paid_on=paid_on)
+        if index == failing:
+            # Finance paid the run; the bank sent one payment back.
+            _fail_one(run, coordinator, paid_on)
         # The tasks queued by these services would run after the seed commits; run them now
         # so the news is there, unemailed, like the rest of the demo (the queued ones then
         # find it made and add nothing).
@@ -500,7 +501,7 @@ def _correct_one(run: PaymentRun, coordinator: User) -> None:
 def _no_email_for_payment_news() -> None:
     # The demo's addresses are made up: nothing seeded here is emailed.
     Notification.objects.filter(
-        kind__in=[Kind.PAYMENT, Kind.EARNINGS],
+        kind__in=[Kind.PAYMENT, Kind.EARNINGS, Kind.PAYMENT_DETAILS],
         person__email__endswith="example.org",
         email_wanted=True,
         emailed_at__isnull=True,

@@ -26,11 +26,27 @@ RUN_COLUMNS = [
 ]
 
 
+class UnreadableBankDetails(Exception):
+    """Bank details that are not numbers: read with a key that did not encrypt them, the
+    stored token comes back as it is. Finance must never be given that to pay."""
+
+
+def _digits(value: str) -> str:
+    if value and not value.isdigit():
+        raise UnreadableBankDetails(
+            "Bank details could not be read. Check FIELD_ENCRYPTION_KEYS holds the key they "
+            "were encrypted with."
+        )
+    return value
+
+
 def run_csv(run: PaymentRun) -> str:
-    """One row per mentor and way of paying, for finance. Rows whose lines cancel out
-    (a correction of a line not yet paid) have nothing to pay and are left out."""
+    """One row per mentor and way of paying, for finance. Payees taken out of the run, or
+    whose payment failed, are left out (their lines wait for another run), as are rows
+    whose lines cancel out (a correction of a line not yet paid)."""
     payees = (
         RunPayee.objects.filter(run=run)
+        .live()
         .exclude(total=0)
         .select_related("mentor")
         .order_by("reference")
@@ -42,8 +58,8 @@ def run_csv(run: PaymentRun) -> str:
             payee.mentor.display_name or payee.mentor.email,
             payee.get_method_display(),
             payee.payee_name,
-            payee.sort_code,
-            payee.account_number,
+            _digits(payee.sort_code),
+            _digits(payee.account_number),
             payee.charity_number,
             f"{payee.fees:.2f}",
             f"{payee.expenses:.2f}",

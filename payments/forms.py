@@ -203,7 +203,8 @@ class ExpenseForm(forms.Form):
     receipt = forms.FileField(
         label="Photo or PDF of your receipt",
         required=False,
-        help_text="A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB.",
+        help_text="A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB. We take out where and "
+        "when a photo was taken before we keep it.",
         widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_ACCEPT}),
         error_messages={
             "invalid": "The file could not be read. Try choosing it again.",
@@ -346,5 +347,13 @@ class PayeeFailedForm(forms.Form):
     reason = reason_field(
         "What went wrong?",
         "For example, 'Account closed'. The mentor is asked to check their details.",
+        max_length=300,
+    )
+
+
+class PayeeRemoveForm(forms.Form):
+    reason = reason_field(
+        "Why are you taking this payment out?",
+        "For example, 'Asked us to hold this payment'. Other coordinators see this.",
         max_length=300,
     )

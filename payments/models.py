@@ -13,6 +13,7 @@ from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from secured_fields import EncryptedCharField
 
 from payments.receipts import receipt_upload_to
 
@@ -403,10 +404,14 @@ class PaymentPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_preferences"
     )
     method = models.CharField(max_length=10, choices=PaymentMethod.choices)
-    # Only what finance needs to pay: shown masked everywhere but the finance export.
-    account_name = models.CharField("name on the account", max_length=70, blank=True)
-    sort_code = models.CharField(max_length=6, blank=True)
-    account_number = models.CharField(max_length=8, blank=True)
+    # Only what finance needs to pay: encrypted in the database (settings'
+    # FIELD_ENCRYPTION_KEYS), shown masked everywhere but the finance export.
+    account_name = EncryptedCharField("name on the account", max_length=70, blank=True)
+    sort_code = EncryptedCharField(max_length=6, blank=True)
+    account_number = EncryptedCharField(max_length=8, blank=True)
+    # Set when this choice's bank details differ from the one before: the next payment
+    # run shows coordinators that they changed since the mentor was last paid.
+    bank_details_changed = models.BooleanField(default=False)
     reduced_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     charity_name = models.CharField(max_length=120, blank=True)
     charity_number = models.CharField("charity number", max_length=20, blank=True)
@@ -420,11 +425,8 @@ class PaymentPreference(models.Model):
                 condition=Q(method__in=["bank", "voucher", "reduced", "charity", "none"]),
                 name="preference_method_known",
             ),
-            models.CheckConstraint(
-                condition=~Q(method__in=["bank", "reduced"])
-                | (~Q(account_name="") & ~Q(sort_code="") & ~Q(account_number="")),
-                name="preference_bank_has_details",
-            ),
+            # Bank details are encrypted, so the database cannot check they are there:
+            # preference_set does.
             models.CheckConstraint(
                 condition=~Q(method="reduced") | Q(reduced_percent__gte=1, reduced_percent__lte=99),
                 name="preference_reduced_has_percent",
@@ -443,12 +445,25 @@ class PaymentPreference(models.Model):
         return bool(self.account_number and self.sort_code)
 
     @property
+    def bank_details(self) -> tuple[str, str, str]:
+        return (self.account_name, self.sort_code, self.account_number)
+
+    @property
     def masked_account(self) -> str:
-        return f"ending {self.account_number[-4:]}" if self.account_number else ""
+        return masked_account(self.account_number)
 
     @property
     def masked_sort_code(self) -> str:
-        return f"**-**-{self.sort_code[-2:]}" if self.sort_code else ""
+        return masked_sort_code(self.sort_code)
+
+
+def masked_account(number: str) -> str:
+    """How an account number is shown anywhere but the finance file: its last 4 digits."""
+    return f"ending {number[-4:]}" if number else ""
+
+
+def masked_sort_code(code: str) -> str:
+    return f"**-**-{code[-2:]}" if code else ""
 
 
 class EarningsAlert(models.Model):
@@ -516,36 +531,77 @@ class PaymentRun(models.Model):
         return SYMBOLS.get(self.currency, "")
 
 
+class RunPayeeQuerySet(models.QuerySet["RunPayee"]):
+    def live(self) -> "RunPayeeQuerySet":
+        """Payees a run pays (or paid): not taken out of it, and not failed. The finance
+        file, the run page's totals and the statistics all count these and no others."""
+        return self.filter(status__in=RunPayee.LIVE)
+
+    def paid(self) -> "RunPayeeQuerySet":
+        """Payments finance made that reached the mentor."""
+        return self.filter(status=RunPayee.Status.PAID, run__status=PaymentRun.Status.PAID)
+
+
 class RunPayee(models.Model):
     """One row of the finance export: a mentor and a way of paying them, with the details
-    in force when the run was made."""
+    in force when the run was made.
+
+    Before the run is paid, a payee can be taken out of it (REMOVED); after, a payment that
+    did not reach the mentor is marked FAILED. Either way its lines wait for the next run,
+    and the finance file no longer lists it, so no one is in two files for the same lines."""
 
     class Status(models.TextChoices):
         READY = "ready", "Ready"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
+        REMOVED = "removed", "Taken out of this run"
+
+    # The payees a run pays (see RunPayeeQuerySet.live).
+    LIVE = (Status.READY, Status.PAID)
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="payees")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=10, choices=PaymentMethod.choices)
     reference = models.CharField(max_length=30)
-    payee_name = models.CharField(max_length=120)
-    sort_code = models.CharField(max_length=6, blank=True)
-    account_number = models.CharField(max_length=8, blank=True)
+    # Who to pay: for a bank transfer, the name on the account. Encrypted like the bank
+    # details, which are removed once the run is paid and finance has had time to check
+    # (payments.services.run_bank_details_drop).
+    payee_name = EncryptedCharField(max_length=120, blank=True)
+    sort_code = EncryptedCharField(max_length=6, blank=True)
+    account_number = EncryptedCharField(max_length=8, blank=True)
+    # When the mentor's bank details changed, if that was after the last run that paid
+    # them: shown to coordinators, who check it before finance pays.
+    bank_details_changed_at = models.DateTimeField(null=True, blank=True)
+    # Retention (payments.services): when the bank details were taken out, once the run
+    # was paid and finance had time to check; and, for someone who deleted their account,
+    # when the name paid to was taken out at the end of the retention period.
+    bank_details_dropped_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     charity_number = models.CharField(max_length=20, blank=True)
     fees = models.DecimalField(**MONEY)
     expenses = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
     failed_reason = models.CharField(max_length=300, blank=True)
+    removed_reason = models.CharField(max_length=300, blank=True)
+
+    objects = RunPayeeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["payee_name", "id"]
+        ordering = ["reference", "id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "mentor", "method"], name="run_payee_unique"),
             models.CheckConstraint(
                 condition=~Q(status="failed") | ~Q(failed_reason=""),
                 name="run_payee_failed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="removed") | ~Q(removed_reason=""),
+                name="run_payee_removed_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["ready", "paid", "failed", "removed"]),
+                name="run_payee_status_known",
             ),
         ]
 
@@ -554,17 +610,22 @@ class RunPayee(models.Model):
 
     @property
     def masked_account(self) -> str:
-        return f"ending {self.account_number[-4:]}" if self.account_number else ""
+        return masked_account(self.account_number)
 
 
 class RunItem(models.Model):
-    """A ledger line in a run. A line is in at most one run that has not failed: the
-    partial unique index makes a second, concurrent run unable to take it too."""
+    """A ledger line in a run. A line is in at most one run where it was not failed or
+    taken out: the partial unique index makes a second, concurrent run unable to take it
+    too."""
 
     class Status(models.TextChoices):
         INCLUDED = "included", "On its way"
         PAID = "paid", "Paid"
         FAILED = "failed", "Payment failed"
+        REMOVED = "removed", "Taken out of the run"
+
+    # Items whose line is not paid by this run: the line waits for another.
+    GONE = (Status.FAILED, Status.REMOVED)
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="items")
     payee = models.ForeignKey(RunPayee, on_delete=models.CASCADE, related_name="items")
@@ -576,7 +637,9 @@ class RunItem(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["line"], condition=~Q(status="failed"), name="line_in_one_run"
+                fields=["line"],
+                condition=~Q(status__in=["failed", "removed"]),
+                name="line_in_one_run",
             ),
         ]
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageOps
 
 MAX_RECEIPT_BYTES = settings.MAX_UPLOAD_MB * 1024 * 1024
 
@@ -178,6 +179,41 @@ def _check_image(data: bytes, receipt_type: ReceiptType) -> None:
         # Pillow raises many kinds of errors for broken files (OSError, SyntaxError,
         # ValueError, struct.error...); each means the same thing to the person uploading.
         raise damaged from None
+
+
+# Re-encoding quality for photos: high enough that the receipt looks the same.
+JPEG_QUALITY = 92
+WEBP_QUALITY = 90
+
+
+def receipt_without_metadata(upload, receipt_type: ReceiptType):
+    """The receipt to store: a photo drawn again from its pixels, so nothing else in the
+    file comes along (where it was taken, when, the phone's make, a thumbnail, comments).
+    Photos often carry the GPS position of where they were taken: for a receipt, often
+    the person's home. The photo is first turned the way its rotation note says, as that
+    note goes too. Its colour profile stays, so it looks the same. PDFs are stored as
+    they came: they are checked (receipt_check), not drawn again. Call after
+    receipt_check."""
+    if receipt_type not in _PILLOW_FORMATS:
+        return upload
+    upload.seek(0)
+    with Image.open(upload, formats=[_PILLOW_FORMATS[receipt_type]]) as image:
+        icc_profile = image.info.get("icc_profile")
+        # A new image (turned, or a copy): the pixels, without the file they came from.
+        clean = ImageOps.exif_transpose(image)
+    # Only the pixels (with any transparency) and their colour profile are written: no
+    # exif, xmp, comments or text.
+    clean.info = {k: v for k, v in clean.info.items() if k == "transparency"}
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if receipt_type is JPEG:
+        clean = clean if clean.mode in ("RGB", "L", "CMYK") else clean.convert("RGB")
+        options |= {"quality": JPEG_QUALITY, "subsampling": 0}
+    elif receipt_type is WEBP:
+        options |= {"quality": WEBP_QUALITY}
+    buffer = io.BytesIO()
+    clean.save(buffer, format=_PILLOW_FORMATS[receipt_type], **options)
+    upload.seek(0)
+    return ContentFile(buffer.getvalue(), name=upload.name or f"receipt.{receipt_type.extension}")
 
 
 def receipt_upload_to(instance, filename: str) -> str:

@@ -6,15 +6,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from payments.models import (
     SYMBOLS,
     EarningsAlert,
     Expense,
     LedgerLine,
+    PaymentMethod,
     PaymentPreference,
     PaymentRun,
     RateCard,
@@ -48,6 +50,30 @@ def preferences_in_force(mentor_ids) -> dict[int, PaymentPreference]:
     }
 
 
+def bank_details_changed_since_paid(mentor_ids) -> dict[int, object]:
+    """For each mentor whose bank details changed after the last payment run that paid
+    them, when they changed. A mentor never paid before is not in it: there is nothing
+    to compare with. Two queries."""
+    changes = dict(
+        PaymentPreference.objects.filter(mentor_id__in=mentor_ids, bank_details_changed=True)
+        .values("mentor_id")
+        .annotate(at=Max("chosen_at"))
+        .values_list("mentor_id", "at")
+    )
+    last_paid = dict(
+        RunPayee.objects.paid()
+        .filter(mentor_id__in=changes)
+        .values("mentor_id")
+        .annotate(at=Max("run__created_at"))
+        .values_list("mentor_id", "at")
+    )
+    return {
+        mentor_id: at
+        for mentor_id, at in changes.items()
+        if mentor_id in last_paid and at > last_paid[mentor_id]
+    }
+
+
 def rate_card_today(programme) -> RateCard | None:
     return RateCard.objects.in_force_on(programme, timezone.localdate())
 
@@ -55,7 +81,7 @@ def rate_card_today(programme) -> RateCard | None:
 def lines_with_status(queryset):
     """Ledger lines with where each stands: `paid_on` (the run's payment day) once paid,
     `on_its_way` while in a run not yet paid, and whether it has been corrected."""
-    live = RunItem.objects.filter(line=OuterRef("pk")).exclude(status=RunItem.Status.FAILED)
+    live = RunItem.objects.filter(line=OuterRef("pk")).exclude(status__in=RunItem.GONE)
     return queryset.annotate(
         paid_on=Subquery(live.filter(status=RunItem.Status.PAID).values("run__paid_on")[:1]),
         run_reference_id=Subquery(live.values("run_id")[:1]),
@@ -308,14 +334,25 @@ def approved_without_lines(programme):
 
 
 def run_detail(run: PaymentRun) -> dict:
+    """The run page: every payee row, and the totals of those it pays (RunPayee.live)."""
     payees = list(RunPayee.objects.filter(run=run).select_related("mentor"))
-    live = [p for p in payees if p.status != RunPayee.Status.FAILED]
+    live = [p for p in payees if p.status in RunPayee.LIVE]
     return {
         "payees": payees,
+        "bank_details_changed": [p for p in live if p.bank_details_changed_at],
         "fees": sum((p.fees for p in live), ZERO),
         "expenses": sum((p.expenses for p in live), ZERO),
         "total": sum((p.total for p in live), ZERO),
     }
+
+
+def run_exported(run: PaymentRun) -> bool:
+    """Whether anyone has exported the run for finance yet (the audit log records each)."""
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.PAYMENT_RUN_EXPORTED,
+        object_type=run._meta.label_lower,
+        object_id=str(run.pk),
+    ).exists()
 
 
 def mentor_pay_card(mentor) -> dict:
@@ -333,9 +370,26 @@ def mentor_pay_card(mentor) -> dict:
     }
 
 
+def kept_after_deletion(person) -> dict:
+    """What the delete-account page says stays of this person's payments, and for how
+    long, from the settings that the tidy-up task (payments.services) goes by."""
+    from django.conf import settings
+
+    return {
+        "has_payments": LedgerLine.objects.filter(mentor=person).exists()
+        or Expense.objects.filter(mentor=person).exists(),
+        "has_bank_details_in_runs": RunPayee.objects.filter(
+            mentor=person, method=PaymentMethod.BANK, bank_details_dropped_at__isnull=True
+        ).exists(),
+        "reconciliation_days": settings.PAYMENT_RECONCILIATION_DAYS,
+        "keep_years": settings.PAYMENT_RECORDS_KEEP_YEARS,
+    }
+
+
 def personal_data(mentor) -> dict:
     """The mentor's money, for "download my data": every line, claim, payment choice and
-    payment, in full (it is their own data)."""
+    payment. Bank details are masked, as on every page: a copy of this file in the wrong
+    hands must not be enough to take money from the account."""
     return {
         "pay": [
             {
@@ -364,9 +418,10 @@ def personal_data(mentor) -> dict:
             {
                 "from": choice.chosen_at.isoformat(),
                 "method": choice.get_method_display(),
+                # Masked, as on every page: the full numbers go only to finance.
                 "account_name": choice.account_name,
-                "sort_code": choice.sort_code,
-                "account_number": choice.account_number,
+                "sort_code": choice.masked_sort_code,
+                "account_number": choice.masked_account,
                 "reduced_percent": choice.reduced_percent,
                 "charity": choice.charity_name,
             }

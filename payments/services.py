@@ -3,12 +3,14 @@ payment runs. Each service runs in a transaction, writes its audit row there, an
 messages only once the transaction commits."""
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -16,6 +18,7 @@ from accounts.models import AuditEvent, User
 from mentoring.choices import MeetingMode, Role
 from mentoring.models import Membership, Programme, Session
 from mentoring.services import check_coordinates
+from notifications.services import notify_payment_details_changed
 from payments.models import (
     SESSION_KINDS,
     EarningsAlert,
@@ -29,10 +32,13 @@ from payments.models import (
     RunItem,
     RunPayee,
     WaitingLine,
+    receipt_storage,
 )
-from payments.money import fee_for, mileage_for, pence, share_of
+from payments.money import fee_for, mileage_for, pence, share_of, tax_year_bounds, tax_year_of
+from payments.receipts import receipt_check, receipt_without_metadata
 from payments.selectors import (
     approved_without_lines,
+    bank_details_changed_since_paid,
     preference_current,
     preferences_in_force,
     session_day,
@@ -345,9 +351,11 @@ def expense_claim(
         currency=card.currency,
     )
     if receipt:
+        receipt_type = receipt_type or receipt_check(receipt)
         expense._receipt_type = receipt_type
-        expense.receipt_type = receipt_type.content_type if receipt_type else ""
-        expense.receipt = receipt
+        expense.receipt_type = receipt_type.content_type
+        # Stored without the photo's location and other metadata.
+        expense.receipt = receipt_without_metadata(receipt, receipt_type)
     expense.save()
     audit_record(
         action=AuditEvent.Action.EXPENSE_CLAIMED,
@@ -474,7 +482,8 @@ def preference_set(
         raise ValidationError(errors)
     if not (needs_bank or sort_code or account_number):
         account_name = ""
-    preference = PaymentPreference.objects.create(
+    before = preference_current(mentor)
+    preference = PaymentPreference(
         mentor=mentor,
         method=method,
         account_name=account_name.strip()[:70],
@@ -484,14 +493,43 @@ def preference_set(
         charity_name=charity_name.strip()[:120] if method == PaymentMethod.CHARITY else "",
         charity_number=charity_number.strip()[:20] if method == PaymentMethod.CHARITY else "",
     )
+    # Compared here, in Python: the stored details are encrypted, so the database cannot.
+    preference.bank_details_changed = preference.bank_details != (
+        before.bank_details if before else ("", "", "")
+    )
+    preference.save()
     # Never the bank details: the audit log is read more widely than they are.
     audit_record(
         action=AuditEvent.Action.PAYMENT_PREFERENCE_CHANGED,
         actor=mentor,
         obj=preference,
-        new={"method": method, "bank_details": bool(sort_code)},
+        new={
+            "method": method,
+            "bank_details": bool(sort_code),
+            "bank_details_changed": preference.bank_details_changed,
+        },
     )
+    # Every change, whatever it is: if it was not them, they find out straight away.
+    notify_payment_details_changed(person=mentor, preference=preference)
     return preference
+
+
+def bank_details_encrypt_again(*, batch_size: int = 500) -> int:
+    """Write every stored bank detail again, so it is encrypted with the first key in
+    FIELD_ENCRYPTION_KEYS (reading still tries every key). For changing keys; returns how
+    many rows it wrote. Each batch is its own transaction, so a long run holds no lock."""
+    count = 0
+    for model, fields in (
+        (PaymentPreference, ["account_name", "sort_code", "account_number"]),
+        (RunPayee, ["payee_name", "sort_code", "account_number"]),
+    ):
+        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            with transaction.atomic():
+                rows = list(model.objects.filter(pk__in=ids[start : start + batch_size]))
+                model.objects.bulk_update(rows, fields)
+            count += len(rows)
+    return count
 
 
 @transaction.atomic
@@ -568,6 +606,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     groups = {key: group for key, group in groups.items() if sum(x.amount for x in group) > 0}
     if not groups:
         raise ValidationError("Nothing is waiting to be paid to mentors who have said how.")
+    changed = bank_details_changed_since_paid({mentor_id for mentor_id, _ in groups})
     latest = PaymentRun.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
     number = (latest or 0) + 1
     run = PaymentRun.objects.create(
@@ -586,6 +625,9 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
             fees=fees,
             expenses=expenses,
             total=fees + expenses,
+            bank_details_changed_at=(
+                changed.get(mentor_id) if method == PaymentMethod.BANK else None
+            ),
             **_payee_details(mentor, preferences[mentor_id], method),
         )
         items += [RunItem(run=run, payee=payee, line=line) for line in group]
@@ -643,18 +685,25 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
 
 @transaction.atomic
 def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
-    """A payment did not reach the mentor: its lines go back to wait for the next run."""
+    """Finance paid the run, but this payment did not reach the mentor (an account closed,
+    say): its lines go back to wait for the next run. Only once the run is paid: before
+    that, a payment that should not go is taken out of the run (run_payee_remove), so the
+    lines are never in two finance files at once."""
     check_coordinates(by, payee.run.programme)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say what went wrong, such as 'account closed'."})
-    updated = (
-        RunPayee.objects.filter(pk=payee.pk)
-        .exclude(status=RunPayee.Status.FAILED)
-        .update(status=RunPayee.Status.FAILED, failed_reason=reason[:300])
+    # Conditional update: only a payment that was made can fail, once. A run being marked
+    # paid at the same moment turns its payees to paid first, or this finds none.
+    updated = RunPayee.objects.filter(pk=payee.pk, status=RunPayee.Status.PAID).update(
+        status=RunPayee.Status.FAILED, failed_reason=reason[:300]
     )
     payee.refresh_from_db()
     if not updated:
+        if payee.status == RunPayee.Status.READY:
+            raise ValidationError(
+                "This run has not been paid yet. To stop this payment, take it out of the run."
+            )
         return False
     RunItem.objects.filter(payee=payee).update(status=RunItem.Status.FAILED, days_to_payment=None)
     # Back on the waiting list, for the next run.
@@ -671,3 +720,143 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
     payee_id = payee.pk
     transaction.on_commit(lambda: tell_mentor_failed.delay(payee_id))
     return True
+
+
+@transaction.atomic
+def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
+    """Take a payee out of a run that finance has not paid yet: the finance file no longer
+    lists them, and their lines wait for the next run."""
+    check_coordinates(by, payee.run.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter a reason, so other coordinators know why."})
+    # Conditional update on the payee and its run: marking the run paid at the same moment
+    # turns this payee to paid first (then nothing is taken out), or finds it taken out.
+    updated = RunPayee.objects.filter(
+        pk=payee.pk, status=RunPayee.Status.READY, run__status=PaymentRun.Status.READY
+    ).update(status=RunPayee.Status.REMOVED, removed_reason=reason[:300])
+    payee.refresh_from_db()
+    if not updated:
+        if payee.status != RunPayee.Status.REMOVED:
+            raise ValidationError(
+                "This run has already been paid. If this payment did not reach the mentor, "
+                "mark it as failed."
+            )
+        return False
+    RunItem.objects.filter(payee=payee).update(status=RunItem.Status.REMOVED)
+    _wait(LedgerLine.objects.filter(run_items__payee=payee))
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_REMOVED,
+        actor=by,
+        obj=payee.run,
+        programme=payee.run.programme,
+        new={"payee": payee.pk, "total": payee.total, "reason": reason[:300]},
+    )
+    return True
+
+
+# What is kept, and for how long (settings PAYMENT_RECONCILIATION_DAYS and
+# PAYMENT_RECORDS_KEEP_YEARS; the delete-account page says the same in words).
+
+# Coordinators' reasons are free text that may name the person: replaced, not kept.
+REASON_NOT_KEPT = "Not kept: the person deleted their account."
+
+
+def run_bank_details_drop(*, today: date | None = None) -> int:
+    """Take the bank details out of payment runs paid more than the reconciliation period
+    ago: finance has had time to find a payment that did not arrive, and the mentor's
+    current details are in their payment choice. Safe to run twice: a payee is done once.
+    Returns how many payee rows it changed."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.PAYMENT_RECONCILIATION_DAYS)
+    due = RunPayee.objects.filter(
+        run__status=PaymentRun.Status.PAID,
+        run__paid_on__lt=cutoff,
+        bank_details_dropped_at__isnull=True,
+    )
+    runs = list(PaymentRun.objects.filter(payees__in=due).distinct().select_related("programme"))
+    changed = 0
+    for run in runs:
+        with transaction.atomic():
+            # Conditional on not done yet: two sweeps at once change each row once.
+            count = due.filter(run=run).update(
+                sort_code="", account_number="", bank_details_dropped_at=timezone.now()
+            )
+            if count:
+                audit_record(
+                    action=AuditEvent.Action.BANK_DETAILS_DROPPED,
+                    obj=run,
+                    programme=run.programme,
+                    new={"payees": count, "paid_on": run.paid_on},
+                )
+            changed += count
+    return changed
+
+
+def retention_start(today: date | None = None) -> date:
+    """Payment records from before this day are past the retention period: the law asks
+    for them to be kept for PAYMENT_RECORDS_KEEP_YEARS after the end of their tax year."""
+    today = today or timezone.localdate()
+    return tax_year_bounds(tax_year_of(today) - settings.PAYMENT_RECORDS_KEEP_YEARS)[0]
+
+
+def payment_records_anonymise(*, today: date | None = None) -> int:
+    """For people who deleted their account: once their payments are past the retention
+    period, take out the name they were paid to, any bank details left, and coordinators'
+    reasons. The amounts, dates and run references stay, so totals still add up. Safe to
+    run twice. Returns how many payee rows it changed."""
+    start = retention_start(today)
+    made_before = timezone.make_aware(datetime.combine(start, time.min))
+    due = RunPayee.objects.filter(
+        Q(run__paid_on__lt=start) | Q(run__paid_on__isnull=True, run__created_at__lt=made_before),
+        mentor__deleted_at__isnull=False,
+        anonymised_at__isnull=True,
+    )
+    changed = 0
+    for mentor_id in list(due.values_list("mentor_id", flat=True).distinct()):
+        with transaction.atomic():
+            mine = due.filter(mentor_id=mentor_id)
+            mine.exclude(failed_reason="").update(failed_reason=REASON_NOT_KEPT)
+            mine.exclude(removed_reason="").update(removed_reason=REASON_NOT_KEPT)
+            count = mine.update(
+                payee_name="",
+                sort_code="",
+                account_number="",
+                bank_details_dropped_at=Coalesce("bank_details_dropped_at", Now()),
+                anonymised_at=timezone.now(),
+            )
+            if count:
+                audit_record(
+                    action=AuditEvent.Action.PAYMENT_RECORDS_ANONYMISED,
+                    obj=User.objects.get(pk=mentor_id),
+                    new={"payees": count, "before": start},
+                )
+            changed += count
+    return changed
+
+
+def receipts_delete(*, person: User) -> int:
+    """Delete the receipt files of someone who deleted their account, and the note of them.
+    Run after the deletion commits (a failed deletion must leave the files); safe to run
+    twice, and the daily tidy-up runs it again for anyone whose files are left."""
+    storage = receipt_storage()
+    deleted = 0
+    for expense in Expense.objects.filter(mentor=person).exclude(receipt=""):
+        storage.delete(expense.receipt.name)
+        Expense.objects.filter(pk=expense.pk).update(receipt="", receipt_type="")
+        deleted += 1
+    return deleted
+
+
+def expenses_of_deleted_person_clear(*, person: User) -> None:
+    """What someone wrote about their expenses goes with their account, as do coordinators'
+    reasons for turning a claim down; what was claimed, when and for how much stays with
+    the payment records. The receipt files follow once the deletion commits."""
+    expenses = Expense.objects.filter(mentor=person)
+    expenses.update(description="")
+    expenses.filter(status=Expense.Status.REJECTED).update(decision_reason=REASON_NOT_KEPT)
+    expenses.exclude(status=Expense.Status.REJECTED).update(decision_reason="")
+    from payments.tasks import delete_receipts
+
+    person_id = person.pk
+    transaction.on_commit(lambda: delete_receipts.delay(person_id))

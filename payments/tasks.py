@@ -110,3 +110,29 @@ def tell_mentor_failed(payee_id: int) -> None:
         ),
         url=reverse("payment_preference"),
     )
+
+
+@shared_task(name="payments.payment_records_tidy")
+def payment_records_tidy() -> dict[str, int]:
+    """Daily: bank details out of runs paid long enough ago, receipts of deleted people
+    that are still stored, and names out of deleted people's payments past the retention
+    period. Each step is done once per row, so running it twice changes nothing more."""
+    from accounts.models import User
+    from payments import services
+
+    left = User.objects.filter(deleted_at__isnull=False, expenses__receipt__gt="").distinct()
+    return {
+        "bank_details_dropped": services.run_bank_details_drop(),
+        "receipts_deleted": sum(services.receipts_delete(person=person) for person in left),
+        "payees_anonymised": services.payment_records_anonymise(),
+    }
+
+
+@shared_task(name="payments.delete_receipts")
+def delete_receipts(person_id: int) -> int:
+    """The receipt files of someone who has just deleted their account."""
+    from accounts.models import User
+    from payments.services import receipts_delete
+
+    person = User.objects.filter(pk=person_id, deleted_at__isnull=False).first()
+    return receipts_delete(person=person) if person else 0

@@ -67,6 +67,11 @@ urlpatterns = [
         name="coordinator_payee_fail",
     ),
     path(
+        "coordinate/<slug:slug>/pay/payees/<int:payee_id>/remove/",
+        views.coordinator_payee_remove,
+        name="coordinator_payee_remove",
+    ),
+    path(
         "coordinate/<slug:slug>/pay/mentors/<int:person_id>/",
         views.coordinator_mentor_pay,
         name="coordinator_mentor_pay",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_programme_for_coordinator, staff_required, two_factor_gate
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from accounts.reauthentication import recent_confirmation_required
 from mentoring.choices import Role
 from mentoring.models import Membership, Programme, Session
 from mentoring.requests import posted
@@ -36,6 +37,7 @@ from payments.forms import (
     EarningsAlertForm,
     ExpenseForm,
     PayeeFailedForm,
+    PayeeRemoveForm,
     PreferenceForm,
     RateCardForm,
     ReverseForm,
@@ -57,6 +59,7 @@ from payments.selectors import (
     programme_pay,
     rate_card_today,
     run_detail,
+    run_exported,
     run_statement,
     tax_year_statement,
     tax_years_of,
@@ -160,6 +163,7 @@ def pay_run_statement_file(request, run_id: int, fmt: str):
 
 
 @mentor_pay_required
+@recent_confirmation_required
 def payment_preference(request):
     current = PaymentPreference.objects.filter(mentor=request.user).first()
     initial = {"method": current.method} if current else {}
@@ -489,6 +493,40 @@ def coordinator_payee_fail(request, slug, payee_id: int):
         request,
         "payments/coordinator/payee_fail.html",
         {"programme": programme, "payee": payee, "form": form},
+    )
+
+
+@staff_required
+def coordinator_payee_remove(request, slug, payee_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    payee = get_payee_for_coordinator(programme, payee_id)
+    form = PayeeRemoveForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            removed = services.run_payee_remove(
+                payee=payee, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if removed:
+                messages.success(
+                    request,
+                    f"{payee.mentor} is no longer in this run. What they are owed will be in "
+                    "the next payment run.",
+                )
+            else:
+                messages.info(request, "This payment was already taken out of the run.")
+            return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
+    return render(
+        request,
+        "payments/coordinator/payee_remove.html",
+        {
+            "programme": programme,
+            "payee": payee,
+            "form": form,
+            "exported": run_exported(payee.run),
+        },
     )
 
 

@@ -909,6 +909,9 @@ def test_it_puts_a_failed_payments_lines_in_the_next_run(world, waiting_money):
     payee = first.payees.get()
     lines = set(first.items.values_list("line_id", flat=True))
 
+    with pytest.raises(ValidationError, match="not been paid yet"):
+        services.run_payee_fail(payee=payee, by=world.coordinator, reason="Account closed")
+    services.run_mark_paid(run=first, by=world.coordinator, paid_on=timezone.localdate())
     with pytest.raises(ValidationError):
         services.run_payee_fail(payee=payee, by=world.coordinator, reason=" ")
     assert services.run_payee_fail(payee=payee, by=world.coordinator, reason="Account closed")
@@ -1015,6 +1018,7 @@ def test_it_keeps_the_waiting_list_in_step_with_the_ledger(world):
     services.line_reverse(line=first["session"], by=world.coordinator, reason="Too long")
     run = services.run_create(programme=world.programme, by=world.coordinator)
     assert waiting() == set()
+    services.run_mark_paid(run=run, by=world.coordinator, paid_on=timezone.localdate())
     services.run_payee_fail(payee=run.payees.get(), by=world.coordinator, reason="Closed")
     after_failure = waiting()
     assert len(after_failure) == run.items.count()

@@ -357,6 +357,18 @@ def _payee_id(w):
     return _run(w).payees.get().pk
 
 
+def _paid_payee_id(w):
+    """Sam's payment in a run that finance has paid."""
+    from django.utils import timezone
+
+    from payments import services
+
+    run = _run(w)
+    if run.status == "ready":
+        services.run_mark_paid(run=run, by=w.coordinator, paid_on=timezone.localdate())
+    return run.payees.get().pk
+
+
 def _tax_year(w):
     from django.utils import timezone
 
@@ -596,7 +608,8 @@ MATRIX: dict[str, Row] = {
     "coordinator_run_new": Row(staff(302), kwargs=north(), method="post"),
     "coordinator_run": Row(staff(200), kwargs=north(run_id=_run_id), form=True),
     "coordinator_run_export": Row(staff(200), kwargs=north(run_id=_run_id)),
-    "coordinator_payee_fail": Row(staff(200), kwargs=north(payee_id=_payee_id), form=True),
+    "coordinator_payee_fail": Row(staff(200), kwargs=north(payee_id=_paid_payee_id), form=True),
+    "coordinator_payee_remove": Row(staff(200), kwargs=north(payee_id=_payee_id), form=True),
     "coordinator_mentor_pay": Row(staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)),
     "coordinator_line_reverse": Row(staff(200), kwargs=north(line_id=_paid_line_id), form=True),
 }

@@ -43,6 +43,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "alongside.example.org",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "TRUSTED_PROXY_COUNT": "1",
+    "FIELD_ENCRYPTION_KEYS": "Nb7T3p1m3xn4P0eYy1cJ3ZfQyq6fQh0mQ9w1Lrj2XU8=",
 }
 
 
@@ -75,6 +76,18 @@ def test_it_refuses_to_start_production_without_allowed_hosts():
     result = manage("check", **env, SECRET_KEY=STRONG_KEY)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "keys",
+    ["", "YWxvbmdzaWRlLWxvY2FsLWRlbW8tb25seS1rZXktMzI=", "not-a-key"],
+    ids=["missing", "the-local-default", "malformed"],
+)
+def test_it_refuses_to_start_production_without_a_key_for_bank_details(keys):
+    env = {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": keys}
+    result = manage("check", **env, SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_it_refuses_debug_in_production():

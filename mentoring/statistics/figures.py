@@ -49,7 +49,7 @@ from mentoring.models import (
 )
 from mentoring.statistics.periods import Period
 from mentoring.statistics.suppression import SUPPRESSED, Cell, Sheet, suppress
-from payments.models import PaymentRun, RunItem, RunPayee
+from payments.models import RunItem, RunPayee
 from payments.money import money
 from payments.selectors import slow_payment_counts
 
@@ -655,8 +655,8 @@ def payments(ids: list[int], b: Builder) -> Section:
     # From the payee rows (one per mentor and run, with the run's totals), not from every
     # ledger line: the same sums from a table a hundred times smaller.
     payees = (
-        RunPayee.objects.filter(run__programme__in=ids, run__status=PaymentRun.Status.PAID)
-        .exclude(status=RunPayee.Status.FAILED)
+        RunPayee.objects.paid()
+        .filter(run__programme__in=ids)
         .filter(run__paid_on__gte=b.before.start, run__paid_on__lte=b.period.end)
     )
     by_month = {

@@ -7,6 +7,6 @@ SELECT l.id, l.programme_id, l.mentor_id, l.earned_on, l.amount
 FROM payments_ledgerline l
 WHERE l.amount <> 0
   AND NOT EXISTS (
-    SELECT 1 FROM payments_runitem r WHERE r.line_id = l.id AND r.status <> 'failed'
+    SELECT 1 FROM payments_runitem r WHERE r.line_id = l.id AND r.status NOT IN ('failed', 'removed')
   )
 """
