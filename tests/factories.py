@@ -48,6 +48,11 @@ def give_two_factor(user: User) -> User:
     return user
 
 
+def service_operator(email: str = "operator@example.test") -> User:
+    """Someone who runs the service itself: the only kind of person the Django admin is for."""
+    return give_two_factor(UserFactory(email=email, is_staff=True, is_superuser=True))
+
+
 def sign_in(client, user: User, *, with_code: bool = True):
     """Sign the test client in as a real sign-in would: the password, then (when the person
     has an authenticator and `with_code` is true) the code from their app. allauth records

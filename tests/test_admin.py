@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from tests.factories import UserFactory, give_two_factor, sign_in
+from tests.factories import service_operator, sign_in
 
 OUR_APPS = {"accounts", "mentoring", "matching", "payments"}
 
@@ -52,8 +52,7 @@ def test_it_offers_every_model_with_search_and_filters(model):
 
 
 def test_it_opens_every_admin_list_for_an_operator_of_the_service(db, client):
-    operator = give_two_factor(UserFactory(is_staff=True, is_superuser=True))
-    sign_in(client, operator)
+    sign_in(client, service_operator())
     for model in admin.site._registry:
         url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         assert client.get(url).status_code == 200, url
@@ -65,7 +64,6 @@ def test_it_never_shows_one_named_persons_feedback_in_the_admin(world, client):
     who run the service see none of them one by one, with a name or without."""
     from matching.models import ClosingSurvey
     from mentoring.models import CoproductionCheck, Session, SessionFeedback
-    from tests.factories import UserFactory, give_two_factor
     from tests.test_permissions import _closed_match_id, _session
 
     said = "Sam talked over me the whole time"
@@ -105,8 +103,7 @@ def test_it_never_shows_one_named_persons_feedback_in_the_admin(world, client):
             comments=said,
         ),
     ]
-    runner = give_two_factor(UserFactory(display_name="Runner", is_staff=True, is_superuser=True))
-    sign_in(client, runner)
+    sign_in(client, service_operator())
     for answer in answers:
         base = f"/admin/{answer._meta.app_label}/{answer._meta.model_name}/"
         for url in (base, f"{base}?q=Priya", f"{base}{answer.pk}/change/"):

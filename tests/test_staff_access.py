@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from tests.factories import PASSWORD, UserFactory, give_two_factor, sign_in
+from tests.factories import PASSWORD, UserFactory, service_operator, sign_in
 from tests.test_permissions import LOGIN, MATRIX
 
 # Rows whose page a coordinator may open and a mentee may not: the staff pages, including
@@ -16,13 +16,6 @@ STAFF_ROWS = sorted(
     for name, row in MATRIX.items()
     if row.expect["coordinator"] not in (404, LOGIN) and row.expect["mentee"] in (404, LOGIN)
 )
-
-
-def operator():
-    """Someone who runs the service: the only kind of person the Django admin is for."""
-    return give_two_factor(
-        UserFactory(email="operator@example.test", is_staff=True, is_superuser=True)
-    )
 
 
 def test_it_finds_the_staff_rows():
@@ -75,7 +68,7 @@ def test_it_still_gives_a_mentor_their_own_receipt_without_a_code(world, client)
 
 
 def test_it_never_signs_a_signed_in_mentor_in_as_someone_else_through_the_admin(world, client):
-    admin = operator()
+    admin = service_operator()
     sign_in(client, world.mentor)
     response = client.post(
         "/admin/login/?next=/admin/", {"username": admin.email, "password": PASSWORD}
@@ -86,7 +79,7 @@ def test_it_never_signs_a_signed_in_mentor_in_as_someone_else_through_the_admin(
 
 
 def test_it_never_signs_an_anonymous_visitor_in_through_the_admin(db, client):
-    admin = operator()
+    admin = service_operator()
     for password in ["wrong-password-1"] * 15 + [PASSWORD]:
         client.post("/admin/login/?next=/admin/", {"username": admin.email, "password": password})
     assert SESSION_KEY not in client.session
@@ -103,14 +96,14 @@ def test_it_sends_visitors_to_the_one_sign_in_page_from_the_admin(db, client):
 
 
 def test_it_asks_an_operator_for_their_code_before_the_admin(db, client):
-    sign_in(client, operator(), with_code=False)
+    sign_in(client, service_operator(), with_code=False)
     response = client.get("/admin/", follow=False)
     assert response.status_code == 302
     assert reverse("mfa_reauthenticate") in response["Location"]
 
 
 def test_it_lets_an_operator_with_their_code_into_the_admin(db, client):
-    sign_in(client, operator())
+    sign_in(client, service_operator())
     assert client.get("/admin/").status_code == 200
 
 
