@@ -55,8 +55,15 @@ def redis(tmp_path):
 
 
 def worker_in_this_process():
+    # The default queue, named: an earlier in-process worker for a queue of its own (see
+    # tests/test_celery.py) leaves the app consuming from that one otherwise.
     return start_worker(
-        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+        app,
+        pool="solo",
+        queues=[app.conf.task_default_queue],
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        loglevel="WARNING",
     )
 
 
