@@ -1,8 +1,10 @@
 """Changes for matching: rounds, review, and the two answers that make a match."""
 
+import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -10,17 +12,20 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from background.services import enqueue, enqueue_now
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
 from matching.selectors import live_mentor_loads, round_instance
 from mentoring.models import Programme
 from notifications import services as notifications
 
+logger = logging.getLogger(__name__)
+
 
 def _enqueue_round(matching_round: MatchingRound) -> None:
     from matching.tasks import run_round
 
-    transaction.on_commit(lambda: run_round.delay(matching_round.pk))
+    enqueue(run_round, matching_round.pk)
 
 
 @transaction.atomic
@@ -29,6 +34,10 @@ def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
     the same pool would propose the same people twice. Locking the programme row makes a
     double click, or a scheduled round meeting a manual one, take turns."""
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    # A round a dead worker left running, or one waiting too long, stops blocking here, even
+    # before the sweep comes round.
+    now = timezone.now()
+    rounds_fail_overdue(now=now, programme=programme)
     in_progress = MatchingRound.objects.filter(
         programme=programme,
         kind=MatchingRound.Kind.ROUND,
@@ -36,6 +45,8 @@ def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
         status__in=[MatchingRound.Status.QUEUED, MatchingRound.Status.RUNNING],
     ).first()
     if in_progress:
+        if in_progress.status == MatchingRound.Status.QUEUED and _waited_too_long(in_progress, now):
+            _enqueue_round(in_progress)  # its message was lost: asking again sends it again
         return in_progress
     matching_round = MatchingRound.objects.create(
         programme=programme, started_by=by, snapshot=round_instance(programme)
@@ -102,7 +113,8 @@ def round_rerun(*, matching_round: MatchingRound, by: User) -> MatchingRound:
 
 
 def _round_failed(round_id: int, error: str) -> None:
-    MatchingRound.objects.filter(pk=round_id).update(
+    # Only a running round: one the sweep failed already keeps the sweep's message.
+    MatchingRound.objects.filter(pk=round_id, status=MatchingRound.Status.RUNNING).update(
         status=MatchingRound.Status.FAILED, error=error, finished_at=timezone.now()
     )
 
@@ -119,38 +131,110 @@ def round_run(*, round_id: int) -> MatchingRound | None:
     began = time.perf_counter()
     try:
         result = engine.solve(matching_round.snapshot)
+        stored = _round_store(matching_round, result, began=began)
     except engine.InstanceError as error:
         _round_failed(round_id, str(error))
         return None
     except Exception:
-        # Recorded on the round so it never sits at "Running" for ever, then raised so the
-        # worker logs it in full.
+        # Recorded on the round so it never sits at "Running" for ever (storing the answer
+        # can fail too), then raised so the worker logs it in full.
         _round_failed(round_id, "Something went wrong while solving. Start a new round.")
         raise
-    with transaction.atomic():
-        # A re-run is for checking the answer: its proposals are stored for comparison
-        # only when it is not a re-run, so nobody is asked twice.
-        if matching_round.rerun_of_id is None:
-            Proposal.objects.bulk_create(
-                [
-                    Proposal(
-                        round=matching_round,
-                        mentor_id=int(pair["mentor"]),
-                        mentee_id=int(pair["mentee"]),
-                        score=pair["score"],
-                        reasons=pair["reasons"],
-                    )
-                    for pair in result["pairs"]
-                ]
-            )
-        MatchingRound.objects.filter(pk=round_id).update(
-            status=MatchingRound.Status.FINISHED,
-            result=result,
-            finished_at=timezone.now(),
-            duration_ms=round((time.perf_counter() - began) * 1000),
-        )
+    if not stored:
+        return None
     matching_round.refresh_from_db()
     return matching_round
+
+
+@transaction.atomic
+def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -> bool:
+    # Finished only while still running: a round the sweep failed past its deadline keeps
+    # its message, and its late answer proposes nobody. The update locks the row first, so
+    # a sweep at the same moment waits for this to commit, then finds the round finished.
+    finished = MatchingRound.objects.filter(
+        pk=matching_round.pk, status=MatchingRound.Status.RUNNING
+    ).update(
+        status=MatchingRound.Status.FINISHED,
+        result=result,
+        finished_at=timezone.now(),
+        duration_ms=round((time.perf_counter() - began) * 1000),
+    )
+    if not finished:
+        return False
+    # A re-run is for checking the answer: its proposals are stored for comparison only
+    # when it is not a re-run, so nobody is asked twice.
+    if matching_round.rerun_of_id is None:
+        Proposal.objects.bulk_create(
+            [
+                Proposal(
+                    round=matching_round,
+                    mentor_id=int(pair["mentor"]),
+                    mentee_id=int(pair["mentee"]),
+                    score=pair["score"],
+                    reasons=pair["reasons"],
+                )
+                for pair in result["pairs"]
+            ]
+        )
+    return True
+
+
+# A waiting round has lost its message after this long (the broker was down, or came back
+# empty): the sweep sends it again. Sending it twice is safe: round_run claims it once.
+ROUND_RESEND_AFTER = timedelta(minutes=5)
+# A round still waiting after a day is given up: the people waiting have changed since.
+ROUND_WAIT_GIVE_UP = timedelta(days=1)
+ROUND_OVERDUE_ERROR = (
+    "It stopped before it finished. It was still running after {minutes} minutes, so the "
+    "computer solving it had probably stopped working. Nobody was proposed."
+)
+ROUND_WAITED_ERROR = (
+    "It waited more than a day to start, so it was stopped. The people waiting may have "
+    "changed since. Nobody was proposed."
+)
+
+
+def _waited_too_long(matching_round: MatchingRound, now) -> bool:
+    return matching_round.created_at < now - ROUND_RESEND_AFTER
+
+
+def rounds_fail_overdue(*, now=None, programme: Programme | None = None) -> int:
+    """Fail rounds still running past the deadline (a worker died, or the round takes too
+    long) and rounds waiting more than a day, so they no longer block a new round. Each
+    update is conditional on the status, so a round that finishes at the same moment stays
+    finished. Returns how many were failed."""
+    now = now or timezone.now()
+    minutes = settings.MATCHING_ROUND_DEADLINE_MINUTES
+    rounds = MatchingRound.objects.all()
+    if programme is not None:
+        rounds = rounds.filter(programme=programme)
+    overdue = rounds.filter(
+        status=MatchingRound.Status.RUNNING, started_at__lt=now - timedelta(minutes=minutes)
+    ).update(
+        status=MatchingRound.Status.FAILED,
+        error=ROUND_OVERDUE_ERROR.format(minutes=minutes),
+        finished_at=now,
+    )
+    waited = rounds.filter(
+        status=MatchingRound.Status.QUEUED, created_at__lt=now - ROUND_WAIT_GIVE_UP
+    ).update(status=MatchingRound.Status.FAILED, error=ROUND_WAITED_ERROR, finished_at=now)
+    if overdue or waited:
+        logger.warning("Failed %s rounds past their deadline, %s waiting too long", overdue, waited)
+    return overdue + waited
+
+
+def rounds_resend_waiting(*, now=None) -> int:
+    """Send again every round waiting long enough that its message must have been lost."""
+    from matching.tasks import run_round
+
+    now = now or timezone.now()
+    waiting = MatchingRound.objects.filter(
+        status=MatchingRound.Status.QUEUED, created_at__lt=now - ROUND_RESEND_AFTER
+    ).values_list("pk", flat=True)
+    round_ids = list(waiting)
+    for round_id in round_ids:
+        enqueue_now(run_round, round_id)
+    return len(round_ids)
 
 
 def _review(proposal: Proposal, *, by: User, status: str, reason: str = "") -> bool:
@@ -183,7 +267,7 @@ def proposal_approve(*, proposal: Proposal, by: User) -> bool:
     )
     from matching.tasks import ask_for_answers
 
-    transaction.on_commit(lambda: ask_for_answers.delay(proposal.pk))
+    enqueue(ask_for_answers, proposal.pk)
     return True
 
 
@@ -405,7 +489,7 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
     )
     from matching.tasks import ask_for_answers
 
-    transaction.on_commit(lambda: ask_for_answers.delay(proposal.pk))
+    enqueue(ask_for_answers, proposal.pk)
     return proposal
 
 

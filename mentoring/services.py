@@ -211,9 +211,10 @@ def _application_decide(
 
 
 def _tell_applicant(application: Application) -> None:
+    from background.services import enqueue
     from mentoring.tasks import send_application_decision
 
-    transaction.on_commit(lambda: send_application_decision.delay(application.pk))
+    enqueue(send_application_decision, application.pk)
 
 
 @transaction.atomic
@@ -511,9 +512,10 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
         programme=match.programme,
         new=_concern_values(concern),
     )
+    from background.services import enqueue
     from mentoring.tasks import send_concern_to_coordinators
 
-    transaction.on_commit(lambda: send_concern_to_coordinators.delay(concern.pk))
+    enqueue(send_concern_to_coordinators, concern.pk)
     return concern
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "journal",
     "notifications",
     "payments",
+    "background",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+# Last, so it sees a view's exception first: a Redis or broker outage answers "please try
+# again in a few minutes" (503), not an error page.
+MIDDLEWARE.append("mentoring.errors.OutageMiddleware")
 
 ROOT_URLCONF = "mentoring.urls"
 WSGI_APPLICATION = "mentoring.wsgi.application"
@@ -153,6 +157,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "alongside"),
+            # A Redis that does not answer is an outage after two seconds, not a hung page.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -192,7 +198,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.payment_records_tidy",
         "schedule": 24 * 60 * 60,
     },
+    # Sends again what the broker did not take; fails rounds running past their deadline.
+    "sweep-stuck-work": {
+        "task": "background.sweep",
+        "schedule": 5 * 60,
+    },
 }
+# A matching round still running after this many minutes is failed by the sweep (its
+# worker died, or it takes far too long), so a new round can start. The largest benchmark
+# round (20,000 mentors, 60,000 mentees) takes under a minute.
+MATCHING_ROUND_DEADLINE_MINUTES = env_int("MATCHING_ROUND_DEADLINE_MINUTES", 30)
+if MATCHING_ROUND_DEADLINE_MINUTES < 1:
+    raise ImproperlyConfigured("MATCHING_ROUND_DEADLINE_MINUTES must be at least 1")
 
 # What is kept of payments, and for how long (the delete-account page says so):
 # bank details stay in a paid run this many days, for finance to check it went through;

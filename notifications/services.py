@@ -72,10 +72,10 @@ def notify(
             raise
         return existing, False
     if notification.email_wanted:
+        from background.services import enqueue
         from notifications.tasks import send_email
 
-        notification_id = notification.pk
-        transaction.on_commit(lambda: send_email.delay(notification_id))
+        enqueue(send_email, notification.pk)
     return notification, True
 
 
@@ -125,11 +125,12 @@ def emails_unsent(*, now: datetime):
 
 
 def emails_resend_unsent(*, now: datetime) -> int:
+    from background.services import enqueue_now
     from notifications.tasks import send_email
 
     ids = list(emails_unsent(now=now).values_list("pk", flat=True))
     for notification_id in ids:
-        send_email.delay(notification_id)
+        enqueue_now(send_email, notification_id)
     return len(ids)
 
 

@@ -87,10 +87,11 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
             "preparation_minutes": card.preparation_minutes,
         },
     )
+    from background.services import enqueue
     from payments.tasks import pay_approved_sessions
 
     # Sessions approved while there was no card in force get their lines now.
-    transaction.on_commit(lambda: pay_approved_sessions.delay(programme.pk))
+    enqueue(pay_approved_sessions, programme.pk)
     return card
 
 
@@ -164,10 +165,11 @@ def session_lines_create(*, session: Session, by: User | None) -> int:
             .filter(waiting__isnull=True, run_items__isnull=True)
         )
     if added:
+        from background.services import enqueue
         from payments.tasks import check_earnings
 
         mentor_id = match.mentor_id
-        transaction.on_commit(lambda: check_earnings.delay(mentor_id))
+        enqueue(check_earnings, mentor_id)
     return added
 
 
@@ -676,10 +678,11 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
         programme=run.programme,
         new={"paid_on": paid_on},
     )
+    from background.services import enqueue
     from payments.tasks import tell_mentors_paid
 
     run_id = run.pk
-    transaction.on_commit(lambda: tell_mentors_paid.delay(run_id))
+    enqueue(tell_mentors_paid, run_id)
     return True
 
 
@@ -715,10 +718,11 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
         programme=payee.run.programme,
         new={"payee": payee.pk},
     )
+    from background.services import enqueue
     from payments.tasks import tell_mentor_failed
 
     payee_id = payee.pk
-    transaction.on_commit(lambda: tell_mentor_failed.delay(payee_id))
+    enqueue(tell_mentor_failed, payee_id)
     return True
 
 
@@ -856,7 +860,7 @@ def expenses_of_deleted_person_clear(*, person: User) -> None:
     expenses.update(description="")
     expenses.filter(status=Expense.Status.REJECTED).update(decision_reason=REASON_NOT_KEPT)
     expenses.exclude(status=Expense.Status.REJECTED).update(decision_reason="")
+    from background.services import enqueue
     from payments.tasks import delete_receipts
 
-    person_id = person.pk
-    transaction.on_commit(lambda: delete_receipts.delay(person_id))
+    enqueue(delete_receipts, person.pk)
