@@ -115,6 +115,7 @@ class AuditEvent(models.Model):
         PAYMENT_RUN_EXPORTED = "payment_run_exported", "Payment run exported for finance"
         PAYMENT_RUN_PAID = "payment_run_paid", "Payment run marked paid"
         PAYMENT_FAILED = "payment_failed", "Payment marked as failed"
+        PROPOSAL_WITHDRAWN = "proposal_withdrawn", "Proposal withdrawn: a role ended"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -153,9 +153,13 @@ def coordinator_programmes_summary(user) -> list[Programme]:
                 filter=Q(memberships__role=Role.MENTEE, memberships__ended_at__isnull=True),
                 distinct=True,
             ),
+            # Not concerns about a match the person is part of: those are for another
+            # coordinator (mentoring.duties, Concern.objects.not_involving).
             open_concerns=Count(
                 "matches__concerns",
-                filter=~Q(matches__concerns__status="closed"),
+                filter=~Q(matches__concerns__status="closed")
+                & ~Q(matches__mentor=user)
+                & ~Q(matches__mentee=user),
                 distinct=True,
             ),
         )

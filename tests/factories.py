@@ -149,3 +149,26 @@ def receipt_upload(name: str = "receipt.png", colour: str = "white"):
     buffer = io.BytesIO()
     Image.new("RGB", (40, 60), colour).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def live_match(programme, mentor: User, mentee: User):
+    """A live match of `mentor` and `mentee` in `programme`, as the matching services leave
+    it once both said yes: its own finished round and accepted proposal. For people the
+    matcher would not pair by itself (a coordinator who is also a mentor, a later mentor)."""
+    from matching.models import Match, MatchingRound, Proposal
+
+    matching_round = MatchingRound.objects.create(
+        programme=programme, snapshot={}, status=MatchingRound.Status.FINISHED
+    )
+    proposal = Proposal.objects.create(
+        round=matching_round,
+        mentor=mentor,
+        mentee=mentee,
+        score=1,
+        status=Proposal.Status.ACCEPTED,
+        mentor_answer=Proposal.Answer.ACCEPTED,
+        mentee_answer=Proposal.Answer.ACCEPTED,
+    )
+    return Match.objects.create(
+        programme=programme, proposal=proposal, mentor=mentor, mentee=mentee
+    )
