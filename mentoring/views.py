@@ -616,10 +616,22 @@ def concern_new(request, match_id):
             return redirect("concern_detail", match_id=match.pk, concern_id=concern.pk)
     # Only the concerns this person raised: the other person's may be about them.
     raised = Concern.objects.filter(match=match, raised_by=request.user)
+    # Either of the two may also run the programme: the form says it never reaches them.
+    staff = [
+        person
+        for person in (match.mentor, match.mentee)
+        if Programme.objects.coordinated_by(person).filter(pk=match.programme_id).exists()
+    ]
     return render(
         request,
         "mentoring/concern_form.html",
-        {"match": match, "programme": match.programme, "form": form, "raised": raised},
+        {
+            "match": match,
+            "programme": match.programme,
+            "form": form,
+            "raised": raised,
+            "staff_in_match": staff,
+        },
     )
 
 

@@ -198,6 +198,26 @@ def test_it_keeps_a_concern_about_a_coordinators_own_match_from_them(
 # Each rule on its own
 
 
+def test_it_tells_people_a_concern_never_reaches_a_coordinator_in_the_match(world, client):
+    w = world
+    match = jo_mentors_priya(w)
+    sign_in(client, w.mentee)
+    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    assert (
+        "Jo also runs North Star, so a concern about this match goes to another coordinator "
+        "or an administrator, never to Jo." in form
+    )
+    sign_in(client, w.coordinator)
+    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    assert (
+        "You also run North Star, so your concern goes to another coordinator or an "
+        "administrator." in form
+    )
+    sign_in(client, w.mentor)
+    sams = client.get(reverse("concern_new", args=[_match(w).pk])).content.decode()
+    assert "also runs" not in sams and "You also run" not in sams
+
+
 def test_it_tells_other_coordinators_about_a_concern_and_not_the_one_it_is_about(
     world, django_capture_on_commit_callbacks
 ):
@@ -467,6 +487,29 @@ def test_it_leaves_a_coordinators_own_match_to_someone_else(world, client):
         matching.match_pause(match=match, by=w.coordinator, reason="Taking a break")
     # As its mentor, Jo may still pause it the way any mentor can.
     assert matching.match_pause(match=match, by=w.coordinator)
+
+
+def test_it_hides_what_people_said_about_a_coordinators_own_match(world, client):
+    w = world
+    match = jo_mentors_priya(w)
+    matching.match_pause(match=match, by=w.administrator, reason="Priya asked for a break")
+    sign_in(client, w.coordinator)
+    paused = client.get(reverse("coordinator_matches", args=["north"]) + "?show=paused")
+    assert "Priya asked for a break" not in paused.content.decode()
+    matching.match_close(
+        match=match,
+        by=w.mentee,
+        rating=1,
+        recommend="no",
+        reason="not_a_good_fit",
+        comments="Jo talked over me",
+    )
+    ended = client.get(reverse("coordinator_matches", args=["north"]) + "?show=closed")
+    assert "Jo talked over me" not in ended.content.decode()
+    assert "Not shown: this match is yours" in ended.content.decode()
+    sign_in(client, w.administrator)
+    ended = client.get(reverse("coordinator_matches", args=["north"]) + "?show=closed")
+    assert "Jo talked over me" in ended.content.decode()
 
 
 def test_it_refuses_a_coordinator_who_is_the_mentee_restarting_their_match(world):
