@@ -264,6 +264,25 @@ def test_it_approves_everyone_elses_sessions_in_bulk_and_leaves_your_own(world, 
     assert (own.status, theirs.status) == ("confirmed", "approved")
 
 
+def test_it_never_reminds_a_coordinator_to_approve_their_own_sessions(world):
+    from notifications.models import Kind, Notification
+    from notifications.services import reminders_scan
+
+    w = world
+    sams = _match(w)
+    lee = second_coordinator(w)
+    confirmed(jo_mentors_priya(w), w.coordinator, w.mentee)
+    reminders_scan(email=False)
+    approvals = Notification.objects.filter(kind=Kind.APPROVALS)
+    assert list(approvals.values_list("person__display_name", flat=True)) == ["Lee"]
+    # With Sam's session waiting too, Jo is told of that one only.
+    confirmed(sams, w.mentor, w.mentee)
+    reminders_scan(now=timezone.now() + timedelta(days=1), email=False)
+    jo = approvals.get(person=w.coordinator)
+    assert "1 session in North Star has been confirmed" in jo.body
+    assert "2 sessions" in approvals.filter(person=lee).latest("created_at").body
+
+
 def test_it_says_who_must_act_when_nobody_else_runs_the_programme(world, client):
     w = world
     w.administrator.administrator_of.all().delete()
