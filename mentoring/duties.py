@@ -99,6 +99,8 @@ PAID_IN_RUN = ("You are paid in this run", "marks it paid")
 
 
 def refusal(words: tuple[str, str]) -> str:
+    """The sentence a service refuses with (PermissionDenied): pages say it with who_acts,
+    which also knows when nobody else runs the programme."""
     opening, verb = words
     return f"{opening}, so another coordinator or an administrator {verb}."
 
