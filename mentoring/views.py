@@ -51,7 +51,7 @@ from mentoring.models import (
     SessionFeedback,
 )
 from mentoring.requests import posted
-from mentoring.selectors import member_rows, sessions_to_approve
+from mentoring.selectors import member_rows, sessions_approvable_by, sessions_to_approve
 
 
 def home(request):
@@ -554,15 +554,11 @@ def coordinator_sessions(request, slug):
             messages.error(request, "Tick at least one session to approve.")
         else:
             # Sessions of the coordinator's own stay for someone else (mentoring.duties).
-            sessions = list(
-                sessions_to_approve(programme)
-                .filter(pk__in=ids)
-                .exclude(duties.taking_part(request.user, "match__mentor", "match__mentee"))
-            )
+            sessions = list(sessions_approvable_by(programme, request.user).filter(pk__in=ids))
             count = services.sessions_approve(sessions=sessions, by=request.user)
             messages.success(request, f"You approved {count} session{'s' if count != 1 else ''}.")
         return redirect("coordinator_sessions", slug=programme.slug)
-    queue = sessions_to_approve(programme).marked_yours(request.user)
+    queue = sessions_to_approve(programme, request.user)
     page = Paginator(queue, 100).get_page(request.GET.get("page"))
     return render(
         request,
