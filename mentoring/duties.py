@@ -95,7 +95,7 @@ PROPOSAL = ("This proposal is yours", "reviews it")
 MATCH = ("This match is yours", "pauses or ends it")
 APPLICATION = ("This application is yours", "decides it")
 CONCERN = ("This concern is about a match you are part of", "handles it")
-PAID_IN_RUN = ("You are paid in this run", "marks it paid")
+PAID_IN_RUN = ("You are paid in this run", "records what was paid")
 
 
 def refusal(words: tuple[str, str]) -> str:

@@ -479,7 +479,7 @@ def coordinator_run(request, slug, run_id: int):
 
 
 def _paid_in(run, request) -> str:
-    """When the reader is paid in `run`: who marks it paid, or a payment in it failed."""
+    """When the reader is paid in `run`: who records what was paid instead."""
     if not run.payees.filter(mentor=request.user).exists():
         return ""
     return duties.who_acts(run.programme, request.user, duties.PAID_IN_RUN)

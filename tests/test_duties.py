@@ -131,8 +131,8 @@ def test_it_stops_a_coordinator_inviting_approving_and_paying_themself(world, cl
     run.refresh_from_db()
     assert run.status == PaymentRun.Status.READY
     assert (
-        "You are paid in this run, so another coordinator or an administrator marks it paid."
-        in (response.content.decode())
+        "You are paid in this run, so another coordinator or an administrator records what "
+        "was paid." in response.content.decode()
     )
 
 
