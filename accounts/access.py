@@ -7,13 +7,12 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from matching.models import Match
+from matching.models import Match, open_to
 from mentoring.choices import Role
 from mentoring.models import Administrator, Concern, Membership, Programme, Session
 
@@ -131,31 +130,32 @@ def get_membership_for_coordinator(programme: Programme, person_id: int) -> list
 
 
 def get_match_for_person(user, match_id: int):
-    """A match its mentor or mentee may open; 404 for everyone else, staff included."""
+    """A match its mentor or mentee may open, while they hold that role in the match's
+    programme (matching.models.open_to); 404 for everyone else, staff included, and for
+    someone whose role there has ended."""
     return get_object_or_404(
-        Match.objects.select_related("programme", "mentor", "mentee").filter(
-            Q(mentor=user) | Q(mentee=user)
-        ),
+        Match.objects.select_related("programme", "mentor", "mentee").open_to(user),
         pk=match_id,
     )
 
 
 def get_session_for_person(user, session_id: int):
-    """A session of one of the person's own matches; 404 for everyone else."""
+    """A session of a match the person may open (get_match_for_person); 404 otherwise."""
     return get_object_or_404(
-        Session.objects.with_details().filter(Q(match__mentor=user) | Q(match__mentee=user)),
+        Session.objects.with_details().filter(open_to(user, prefix="match__")),
         pk=session_id,
     )
 
 
 def get_plan_for_person(user, plan_id: int):
-    """A planned session of one of the person's own matches; 404 for everyone else."""
+    """A planned session of a match the person may open (get_match_for_person); 404
+    otherwise."""
     from mentoring.models import PlannedSession
 
     return get_object_or_404(
         PlannedSession.objects.select_related(
             "match__programme", "match__mentor", "match__mentee", "planned_by"
-        ).filter(Q(match__mentor=user) | Q(match__mentee=user)),
+        ).filter(open_to(user, prefix="match__")),
         pk=plan_id,
     )
 
@@ -177,9 +177,13 @@ def get_concern_for_raiser(user, match_id: int, concern_id: int):
     )
 
 
-def get_concern_for_coordinator(programme: Programme, concern_id: int):
+def get_concern_for_coordinator(programme: Programme, concern_id: int, user):
+    """A concern of the programme for one who runs it; 404 for a concern about a match
+    they are part of themselves (mentoring.duties): another coordinator handles it."""
     return get_object_or_404(
-        Concern.objects.select_related("match__mentor", "match__mentee", "raised_by"),
+        Concern.objects.select_related("match__mentor", "match__mentee", "raised_by").not_involving(
+            user
+        ),
         pk=concern_id,
         match__programme=programme,
     )

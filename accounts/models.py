@@ -121,6 +121,7 @@ class AuditEvent(models.Model):
             "payment_records_anonymised",
             "Payment records anonymised after the retention period",
         )
+        PROPOSAL_WITHDRAWN = "proposal_withdrawn", "Proposal withdrawn: a role ended"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

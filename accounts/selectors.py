@@ -148,7 +148,11 @@ def coordinator_programmes_summary(user) -> list[Programme]:
             ),
             mentor_count=_count(current.filter(role=Role.MENTOR)),
             mentee_count=_count(current.filter(role=Role.MENTEE)),
-            open_concerns=_count(Concern.objects.open(), programme="match__programme"),
+            # Not concerns about a match the person is part of: those are for another
+            # coordinator (mentoring.duties).
+            open_concerns=_count(
+                Concern.objects.open().not_involving(user), programme="match__programme"
+            ),
         )
     )
 

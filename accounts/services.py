@@ -98,16 +98,11 @@ def mentor_unpause(*, profile: MentorProfile, by: User) -> MentorProfile:
 
 def _matching_end_for(user: User) -> None:
     """Someone who leaves is proposed to nobody and matched with nobody any more; the
-    other person goes back into the pool."""
-    from django.db.models import Q
+    other person goes back into the pool. Through the match-ending service, as when a role
+    ends: the pair excluded, audit rows, the other person told. Their roles have ended."""
+    from matching.services import matching_leave
 
-    from matching.models import Match, Proposal
-
-    mine = Q(mentor=user) | Q(mentee=user)
-    Proposal.objects.open().filter(mine).update(status=Proposal.Status.DECLINED)
-    Match.objects.filter(mine).exclude(status=Match.Status.CLOSED).update(
-        status=Match.Status.CLOSED, ended_at=timezone.now()
-    )
+    matching_leave(person=user, by=user, why="account_deleted")
 
 
 @transaction.atomic

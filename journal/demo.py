@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from journal import services
 from journal.models import Goal, JournalEntry
-from journal.selectors import session_date
+from journal.selectors import matches_to_share_in, session_date
 from matching.models import Match
 from mentoring.models import PCFDomain, Session
 
@@ -155,7 +155,8 @@ def _priya(stdout) -> None:
                 answers=answers,
                 pcf_domains=_domains(domains),
             )
-            if index == PRIYA_SHARED:
+            # Shared only with a mentor she has: never with one to come (journal.models).
+            if index == PRIYA_SHARED and matches_to_share_in(entry).exists():
                 services.journal_entry_share(entry=entry, by=priya)
         stdout.write(f"Journal: {len(PRIYA_ENTRIES)} entries for {priya}.")
     if not Goal.objects.filter(mentee=priya, topic=None).exists():

@@ -74,23 +74,25 @@ class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
         return self.filter(mentee=mentee)
 
     def shared_with(self, mentor) -> "JournalEntryQuerySet":
-        """Entries shared with this mentor: about a session of a match they mentor in, or
-        free-standing entries of a mentee they mentor in a live match now."""
+        """Entries shared with this mentor: shared in a match they are the mentor of
+        (`shared_in`, recorded when the mentee shared it), while they hold the mentor role
+        in its programme (matching.models.open_to). An entry about a session stays readable
+        once that match has ended; a free-standing one only while the match is live. Never
+        by a later mentor of the same mentee: they were not who it was shared with."""
+        from matching.models import open_to
         from matching.selectors import LIVE_MATCH
 
         if not mentor.is_authenticated:
             return self.none()
-        return self.filter(
-            Q(shared_at__isnull=False)
-            & (
-                Q(session__match__mentor=mentor)
-                | Q(
-                    session__isnull=True,
-                    mentee__matches_as_mentee__mentor=mentor,
-                    mentee__matches_as_mentee__status__in=LIVE_MATCH,
-                )
+        return (
+            self.filter(
+                open_to(mentor, prefix="shared_in__")
+                & (Q(session__isnull=False) | Q(shared_in__status__in=LIVE_MATCH)),
+                shared_at__isnull=False,
             )
-        ).distinct()
+            .exclude(mentee=mentor)
+            .distinct()
+        )
 
     def with_details(self) -> "JournalEntryQuerySet":
         return self.select_related(
@@ -130,6 +132,11 @@ class JournalEntry(models.Model):
     )
     # Set while the entry is shared with the mentor; empty means private.
     shared_at = models.DateTimeField(null=True, blank=True)
+    # The matches it was shared in, recorded when it was shared: their mentors, and nobody
+    # who mentors the same person later, may read it. Emptied when it is made private.
+    shared_in = models.ManyToManyField(
+        "matching.Match", blank=True, related_name="shared_journal_entries", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ for anything the person may not see, so nothing about other people's journals le
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -12,7 +12,8 @@ from accounts.access import get_match_for_person
 from journal.models import Goal, GoalNote, JournalEntry
 from matching.models import Match
 from matching.selectors import LIVE_MATCH
-from mentoring.models import Session, Topic
+from mentoring.choices import Role
+from mentoring.models import Membership, Session, Topic
 
 # Social Work England asks for CPD to be recorded by 30 November each year.
 CPD_DEADLINE = (11, 30)
@@ -65,14 +66,36 @@ def session_date(session: Session) -> date:
     return session.starts_at.astimezone(ZoneInfo(session.match.programme.time_zone)).date()
 
 
-def mentors_who_can_see(entry: JournalEntry) -> list:
-    """Who a shared entry is shown to, for the mentee's own page."""
+def matches_to_share_in(entry: JournalEntry):
+    """The matches an entry would be shared in now: the match of the session it is about,
+    or else the mentee's live matches; in each, both people still hold their roles."""
     if entry.session_id:
-        return [entry.session.match.mentor]
-    matches = Match.objects.filter(mentee=entry.mentee_id, status__in=LIVE_MATCH).select_related(
-        "mentor"
+        matches = Match.objects.filter(pk=entry.session.match_id)
+    else:
+        matches = Match.objects.filter(mentee=entry.mentee_id, status__in=LIVE_MATCH)
+    mentor_role = Membership.objects.current().filter(
+        programme=OuterRef("programme"), person=OuterRef("mentor"), role=Role.MENTOR
     )
-    return sorted({match.mentor for match in matches}, key=lambda person: str(person))
+    return (
+        matches.open_to(entry.mentee)
+        .filter(Exists(mentor_role))
+        .select_related("mentor")
+        .order_by("pk")
+    )
+
+
+def mentors_who_can_see(entry: JournalEntry) -> list:
+    """For the mentee's own page: who can read a shared entry, or who it would be shared
+    with now."""
+    if not entry.is_shared:
+        mentors = {match.mentor for match in matches_to_share_in(entry)}
+    else:
+        mentors = {
+            match.mentor
+            for match in entry.shared_in.select_related("mentor")
+            if JournalEntry.objects.shared_with(match.mentor).filter(pk=entry.pk).exists()
+        }
+    return sorted(mentors, key=lambda person: str(person))
 
 
 # The CPD record: each entry in the fields Social Work England's CPD record asks for.
@@ -150,4 +173,9 @@ def live_mentee_matches(mentee):
 
 
 def is_mentor_of(mentor, mentee) -> bool:
-    return Match.objects.filter(Q(mentor=mentor, mentee=mentee), status__in=LIVE_MATCH).exists()
+    """The mentor of a live match with `mentee`, while they hold the mentor role there."""
+    return (
+        Match.objects.filter(Q(mentor=mentor, mentee=mentee), status__in=LIVE_MATCH)
+        .open_to(mentor)
+        .exists()
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from journal.models import REFLECTION_QUESTIONS, Goal, GoalNote, JournalEntry
-from journal.selectors import is_mentor_of, profile_topics_without_goals
+from journal.selectors import is_mentor_of, matches_to_share_in, profile_topics_without_goals
 from matching.models import Match
 from mentoring.models import Session
 
@@ -72,13 +72,22 @@ def journal_entry_update(
 
 @transaction.atomic
 def journal_entry_share(*, entry: JournalEntry, by: User) -> bool:
-    """Share an entry with the mentor. Returns False if it was shared already."""
+    """Share an entry with the mentor: of the session's match, or of the mentee's live
+    matches now. Those matches are recorded, so nobody who mentors them later can read it.
+    Returns False if it was shared already."""
     if entry.mentee_id != by.pk:
         raise ValidationError("Only the person who wrote an entry can share it.")
+    matches = list(matches_to_share_in(entry))
+    if not matches:
+        raise ValidationError(
+            "You do not have a mentor right now, so there is nobody to share this with."
+        )
     # A conditional update, so a double click keeps the first sharing time.
     shared = JournalEntry.objects.filter(pk=entry.pk, shared_at__isnull=True).update(
         shared_at=timezone.now()
     )
+    if shared:
+        entry.shared_in.set(matches)
     return bool(shared)
 
 
@@ -90,6 +99,7 @@ def journal_entry_unshare(*, entry: JournalEntry, by: User) -> bool:
     unshared = JournalEntry.objects.filter(pk=entry.pk, shared_at__isnull=False).update(
         shared_at=None
     )
+    entry.shared_in.clear()
     return bool(unshared)
 
 

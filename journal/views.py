@@ -127,15 +127,15 @@ def journal_share(request, entry_id):
     entry = get_entry_for_mentee(request.user, entry_id)
     action = request.POST.get("action")
     if action == "share":
-        if not mentors_who_can_see(entry):
-            messages.error(
-                request,
-                "You do not have a mentor right now, so there is nobody to share this with.",
-            )
-        elif services.journal_entry_share(entry=entry, by=request.user):
-            messages.success(request, "Shared. Your mentor can now read this entry.")
+        try:
+            shared = services.journal_entry_share(entry=entry, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
-            messages.info(request, "This entry was already shared with your mentor.")
+            if shared:
+                messages.success(request, "Shared. Your mentor can now read this entry.")
+            else:
+                messages.info(request, "This entry was already shared with your mentor.")
     elif action == "unshare":
         if services.journal_entry_unshare(entry=entry, by=request.user):
             messages.success(request, "This entry is private again. Only you can see it.")

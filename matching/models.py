@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+
+from mentoring.choices import Role
 
 DEFAULT_WEIGHTS = {
     "goals": 3,
@@ -119,6 +121,30 @@ class Proposal(models.Model):
         return self.round.programme
 
 
+def open_to(person, *, prefix: str = "", programme: str | None = None) -> Q:
+    """The rule for who may act in a match: its mentor while they hold the mentor role in
+    the match's programme, its mentee while they hold the mentee role there. Ending a role
+    ends that person's access to every match, session, plan, proposal and shared entry of
+    it at once. `prefix` leads from the rows filtered to the match-like object (e.g.
+    "match__" from a session); `programme` is the path to its programme when it is not
+    `<prefix>programme` (a proposal's is "round__programme")."""
+    from mentoring.models import Membership
+
+    if not getattr(person, "is_authenticated", False):
+        return Q(pk__in=[])
+    programme = programme or f"{prefix}programme"
+    roles = Membership.objects.current().filter(person=person, programme=OuterRef(programme))
+    return Q(Exists(roles.filter(role=Role.MENTOR)), **{f"{prefix}mentor": person}) | Q(
+        Exists(roles.filter(role=Role.MENTEE)), **{f"{prefix}mentee": person}
+    )
+
+
+class MatchQuerySet(models.QuerySet["Match"]):
+    def open_to(self, person) -> "MatchQuerySet":
+        """Matches `person` may open and act in (see open_to)."""
+        return self.filter(open_to(person))
+
+
 class Match(models.Model):
     """A mentor and a mentee working together: made only when both said yes."""
 
@@ -146,6 +172,8 @@ class Match(models.Model):
     pause_reason = models.TextField(max_length=1000, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = MatchQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at"]
         verbose_name_plural = "matches"
@@ -163,6 +191,18 @@ class Match(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+    def role_of(self, person) -> str | None:
+        """ "mentor" or "mentee": the side `person` is on, or None."""
+        if person.pk == self.mentor_id:
+            return Role.MENTOR
+        if person.pk == self.mentee_id:
+            return Role.MENTEE
+        return None
+
+    def is_open_to(self, person) -> bool:
+        """Whether `person` may act in this match now (see open_to): one query."""
+        return Match.objects.filter(pk=self.pk).open_to(person).exists()
 
 
 class ClosingSurvey(models.Model):

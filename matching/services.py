@@ -14,8 +14,10 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue, enqueue_now
 from matching import engine
-from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
-from matching.selectors import live_mentor_loads, round_instance
+from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
+from matching.selectors import LIVE_MATCH, live_mentor_loads, round_instance
+from mentoring import duties
+from mentoring.choices import Role
 from mentoring.models import Programme
 from notifications import services as notifications
 
@@ -237,7 +239,19 @@ def rounds_resend_waiting(*, now=None) -> int:
     return len(round_ids)
 
 
+def _check_not_own(proposal: Proposal, by: User, *also) -> None:
+    duties.check_not_own(
+        by,
+        proposal.mentor_id,
+        proposal.mentee_id,
+        *also,
+        message=duties.refusal(duties.PROPOSAL),
+    )
+
+
 def _review(proposal: Proposal, *, by: User, status: str, reason: str = "") -> bool:
+    # A proposal of the reviewer's own goes to someone else (mentoring.duties).
+    _check_not_own(proposal, by)
     # Only a proposal waiting for review can be reviewed, once: double clicks change nothing.
     return bool(
         Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.PROPOSED).update(
@@ -338,6 +352,8 @@ def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
 
 @transaction.atomic
 def proposal_swap(*, proposal: Proposal, mentor_id: int, by: User) -> Proposal:
+    # Nor may a coordinator swap themself in as the mentor.
+    _check_not_own(proposal, by, mentor_id)
     choice = next(
         (c for c in swap_candidates(proposal=proposal) if c["mentor_id"] == mentor_id), None
     )
@@ -383,6 +399,8 @@ def proposal_answer(
         side = "mentee_answer"
     else:
         raise PermissionDenied("Not your proposal")
+    if not _proposal_open_to(proposal, person):
+        raise PermissionDenied("Your role in this programme has ended.")
     if proposal.status != Proposal.Status.APPROVED or getattr(proposal, side) != "waiting":
         return proposal
     programme = proposal.round.programme
@@ -423,6 +441,16 @@ def proposal_answer(
                 action=AuditEvent.Action.MATCH_CREATED, actor=person, obj=match, programme=programme
             )
     return proposal
+
+
+def _proposal_open_to(proposal: Proposal, person: User) -> bool:
+    """The rule of open_to, for a proposal: its mentor or mentee while they hold that role
+    in the proposal's programme."""
+    return (
+        Proposal.objects.filter(pk=proposal.pk)
+        .filter(open_to(person, programme="round__programme"))
+        .exists()
+    )
 
 
 # Mentee-choice mode: a practitioner sees their best few suggestions and asks one mentor.
@@ -498,16 +526,24 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
 
 def _coordinates(user: User, match: Match) -> bool:
-    return Programme.objects.coordinated_by(user).filter(pk=match.programme_id).exists()
+    """Whether `user` may act on the match as one who runs its programme: never on a match
+    they are part of themselves (mentoring.duties); there they act as its mentor or mentee."""
+    return not duties.takes_part(user, match.mentor_id, match.mentee_id) and (
+        Programme.objects.coordinated_by(user).filter(pk=match.programme_id).exists()
+    )
 
 
 def _may_pause(user: User, match: Match) -> bool:
     # The mentor or the programme's coordinator; the mentee asks them, or ends the match.
-    return user.pk == match.mentor_id or _coordinates(user, match)
+    if user.pk == match.mentor_id:
+        return match.is_open_to(user)
+    return _coordinates(user, match)
 
 
 def _may_close(user: User, match: Match) -> bool:
-    return user.pk in (match.mentor_id, match.mentee_id) or _coordinates(user, match)
+    if match.role_of(user) is not None:
+        return match.is_open_to(user)
+    return _coordinates(user, match)
 
 
 @transaction.atomic
@@ -516,6 +552,9 @@ def match_pause(*, match: Match, by: User, reason: str = "") -> bool:
     and the coordinator pausing at once, pauses it once and writes one audit row."""
     if not _may_pause(by, match):
         raise PermissionDenied("Only the mentor or a coordinator can pause a match")
+    if reason and not _coordinates(by, match):
+        # The reason is for coordinators only: one is given by a coordinator, not the mentor.
+        raise PermissionDenied(duties.refusal(duties.MATCH))
     paused = Match.objects.filter(pk=match.pk, status=Match.Status.ACTIVE).update(
         status=Match.Status.PAUSED, paused_at=timezone.now(), pause_reason=reason
     )
@@ -582,15 +621,47 @@ def closing_survey_give(
     return created
 
 
+LEFT = {"role_ended", "account_deleted"}
+
+
+def _check_left(match: Match, by: User, leaving: User, why: str) -> None:
+    """A match ended because `leaving` left: they are its mentor or mentee and no longer
+    hold that role in its programme; `by` is them or one who runs the programme."""
+    if why not in LEFT:
+        raise ValueError(f"Unknown reason for leaving: {why}")
+    if match.role_of(leaving) is None or match.is_open_to(leaving):
+        raise PermissionDenied("They still hold their role in this programme.")
+    if by.pk != leaving.pk and not (
+        Programme.objects.coordinated_by(by).filter(pk=match.programme_id).exists()
+    ):
+        raise PermissionDenied("Not your programme")
+
+
 @transaction.atomic
 def match_close(
-    *, match: Match, by: User, rating: int, recommend: str, reason: str, comments: str = ""
+    *,
+    match: Match,
+    by: User,
+    rating: int | None = None,
+    recommend: str = "",
+    reason: str = "",
+    comments: str = "",
+    leaving: User | None = None,
+    why: str = "",
 ) -> bool:
     """End a match with the closer's survey. The pair is excluded so it is never proposed
     again; the mentee has no live match any more, so the next round considers them again.
-    The conditional update makes a second close (or two at once) change nothing."""
-    if not _may_close(by, match):
+    The conditional update makes a second close (or two at once) change nothing.
+
+    A match also ends because one of its people left (`leaving`, with `why`: their role in
+    the programme ended, or they deleted their account): then nobody gives a survey, and
+    only the other person is told. See matching_leave."""
+    if leaving is not None:
+        _check_left(match, by, leaving, why)
+    elif not _may_close(by, match):
         raise PermissionDenied("Not your match")
+    elif rating is None:
+        raise ValidationError("Say how it went: the closing survey comes with ending a match.")
     closed = Match.objects.filter(
         pk=match.pk, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
     ).update(status=Match.Status.CLOSED, ended_at=timezone.now(), paused_at=None)
@@ -608,9 +679,11 @@ def match_close(
         actor=by,
         obj=match,
         programme=match.programme,
-        new={"status": Match.Status.CLOSED, "reason": reason},
+        new={"status": Match.Status.CLOSED, "reason": why if leaving else reason},
     )
-    notifications.notify_match_ended(match=match, by=by)
+    notifications.notify_match_ended(match=match, by=by, leaving=leaving)
+    if leaving is not None:
+        return True
     closing_survey_give(
         match=match,
         person=by,
@@ -721,3 +794,62 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
             proposal.reasons = kept
             proposal.save(update_fields=["reasons"])
     return changed
+
+
+# Someone leaves: their role in a programme ended, or they deleted their account.
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, by: User, leaving: User) -> bool:
+    """Withdraw a proposal still in play because `leaving`, its mentor or mentee, no longer
+    holds that role in the programme. It shows as declined, with the reason for coordinators
+    only. The pair is not excluded: nobody said no. Once only, whatever the clicks."""
+    if leaving.pk == proposal.mentor_id:
+        role = Role.MENTOR
+    elif leaving.pk == proposal.mentee_id:
+        role = Role.MENTEE
+    else:
+        raise PermissionDenied("Not their proposal")
+    if _proposal_open_to(proposal, leaving):
+        raise PermissionDenied("They still hold their role in this programme.")
+    label = Role(role).label
+    reason = f"The {label[0].lower()}{label[1:]} no longer has this role."
+    withdrawn = (
+        Proposal.objects.open()
+        .filter(pk=proposal.pk)
+        .update(status=Proposal.Status.DECLINED, decline_reason=reason)
+    )
+    if not withdrawn:
+        return False
+    proposal.refresh_from_db()
+    audit_record(
+        action=AuditEvent.Action.PROPOSAL_WITHDRAWN,
+        actor=by,
+        obj=proposal,
+        programme=proposal.round.programme,
+        new={"status": Proposal.Status.DECLINED, "left": role},
+    )
+    return True
+
+
+@transaction.atomic
+def matching_leave(
+    *, person: User, by: User, why: str, programme: Programme | None = None, role: str = ""
+) -> None:
+    """`person` no longer holds a role: in one programme (`programme` and `role`: their role
+    there ended) or anywhere (they deleted their account). Their live matches in it end
+    through match_close (the pair excluded, an audit row, the other person told) and their
+    open proposals are withdrawn. Call it once the role has ended."""
+    sides = [role] if role else [Role.MENTOR, Role.MENTEE]
+    theirs = Q(pk__in=[])
+    for side in sides:
+        theirs |= Q(**{side: person})
+    matches = Match.objects.filter(theirs, status__in=LIVE_MATCH)
+    proposals = Proposal.objects.open().filter(theirs)
+    if programme is not None:
+        matches = matches.filter(programme=programme)
+        proposals = proposals.filter(round__programme=programme)
+    for match in matches.select_related("programme", "mentor", "mentee").order_by("pk"):
+        match_close(match=match, by=by, leaving=person, why=why)
+    for proposal in proposals.select_related("round__programme").order_by("pk"):
+        proposal_withdraw(proposal=proposal, by=by, leaving=person)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,8 +28,9 @@ from matching.forms import (
     RejectForm,
     SwapForm,
 )
-from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
+from matching.models import ClosingSurvey, Match, MatchingRound, Proposal, open_to
 from matching.selectors import reason_labels, reason_words, round_in_words
+from mentoring import duties
 from mentoring.choices import Role
 from mentoring.feedback import check_due
 from mentoring.models import Membership, Programme
@@ -58,6 +59,13 @@ def _proposal_for(user, slug, proposal_id):
     )
 
 
+def _not_yours(request, thing, words, *people) -> str:
+    """The sentence that says who acts instead, when `people` include the reader; else ""."""
+    if not duties.takes_part(request.user, *people):
+        return ""
+    return duties.who_acts(thing.programme, request.user, words)
+
+
 @staff_required
 def coordinator_rounds(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
@@ -76,9 +84,9 @@ def coordinator_round_detail(request, slug, round_id):
     matching_round = _round_for(request.user, slug, round_id)
     sort = request.GET.get("sort", "score")
     proposals = list(
-        matching_round.proposals.select_related("mentor", "mentee").order_by(
-            *SORTS.get(sort, SORTS["score"])
-        )
+        matching_round.proposals.select_related("mentor", "mentee")
+        .annotate(yours=duties.yours(request.user, "mentor", "mentee"))
+        .order_by(*SORTS.get(sort, SORTS["score"]))
     )
     # The words the round was solved with: no queries, and the same as its export.
     labels = matching_round.snapshot.get("labels", {})
@@ -114,6 +122,8 @@ def coordinator_round_detail(request, slug, round_id):
                 for u in unmatched
             ],
             "waiting_review": sum(p.status == Proposal.Status.PROPOSED for p in proposals),
+            "yours": any(p.yours for p in proposals)
+            and duties.notes(matching_round.programme, request.user, duties.PROPOSAL),
         },
     )
 
@@ -159,7 +169,10 @@ def coordinator_round_approve(request, slug, round_id):
     matching_round = _round_for(request.user, slug, round_id)
     chosen = request.POST.getlist("proposal")
     ids = [int(value) for value in chosen if value.isdigit() and len(value) < 19]
-    proposals = matching_round.proposals.filter(pk__in=ids, status=Proposal.Status.PROPOSED)
+    # Proposals of the coordinator's own stay for someone else (mentoring.duties).
+    proposals = matching_round.proposals.filter(
+        pk__in=ids, status=Proposal.Status.PROPOSED
+    ).exclude(duties.taking_part(request.user, "mentor", "mentee"))
     if not ids:
         messages.error(request, "Tick at least one proposal to approve.")
     else:
@@ -176,7 +189,9 @@ def coordinator_round_approve(request, slug, round_id):
 @require_POST
 def coordinator_proposal_approve(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
-    if services.proposal_approve(proposal=proposal, by=request.user):
+    if yours := _not_yours(request, proposal, duties.PROPOSAL, proposal.mentor, proposal.mentee):
+        messages.error(request, yours)
+    elif services.proposal_approve(proposal=proposal, by=request.user):
         messages.success(
             request,
             f"Approved. We have asked {proposal.mentor} and {proposal.mentee} for their answer.",
@@ -187,6 +202,9 @@ def coordinator_proposal_approve(request, slug, proposal_id):
 @staff_required
 def coordinator_proposal_reject(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
+    if yours := _not_yours(request, proposal, duties.PROPOSAL, proposal.mentor, proposal.mentee):
+        messages.error(request, yours)
+        return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     form = RejectForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.proposal_reject(
@@ -206,6 +224,9 @@ def coordinator_proposal_reject(request, slug, proposal_id):
 @staff_required
 def coordinator_proposal_swap(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
+    if yours := _not_yours(request, proposal, duties.PROPOSAL, proposal.mentor, proposal.mentee):
+        messages.error(request, yours)
+        return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     candidates = services.swap_candidates(proposal=proposal)
     labels = proposal.round.snapshot.get("labels", {})
     for candidate in candidates:
@@ -264,9 +285,10 @@ def coordinator_matching_settings(request, slug):
 
 @login_required
 def proposal_answer(request, proposal_id):
+    # Its mentor or mentee, while they hold that role in the programme (open_to).
     proposal = get_object_or_404(
         Proposal.objects.select_related("mentor", "mentee", "round__programme"),
-        Q(mentor=request.user) | Q(mentee=request.user),
+        open_to(request.user, programme="round__programme"),
         pk=proposal_id,
         status__in=[Proposal.Status.APPROVED, Proposal.Status.ACCEPTED, Proposal.Status.DECLINED],
     )
@@ -500,6 +522,7 @@ def coordinator_matches(request, slug):
     )
     page = Paginator(
         with_last_session(in_programme.filter(status=show))
+        .annotate(yours=duties.yours(request.user, "mentor", "mentee"))
         .select_related("mentor", "mentee")
         .prefetch_related(
             Prefetch("closing_surveys", queryset=ClosingSurvey.objects.select_related("person"))
@@ -522,13 +545,26 @@ def coordinator_matches(request, slug):
                 for status, label in MATCH_LISTS.items()
             ],
             "page": page,
+            "yours": any(match.yours for match in page)
+            and duties.notes(programme, request.user, duties.MATCH),
         },
     )
+
+
+def _match_yours(request, match):
+    """For a coordinator's page about a match they are part of: the message saying who
+    pauses or ends it instead, and where to go; None for everyone else's matches."""
+    if yours := _not_yours(request, match, duties.MATCH, match.mentor, match.mentee):
+        messages.error(request, yours)
+        return redirect("coordinator_matches", slug=match.programme.slug)
+    return None
 
 
 @staff_required
 def coordinator_match_pause(request, slug, match_id):
     match = _match_for_coordinator(request.user, slug, match_id)
+    if refused := _match_yours(request, match):
+        return refused
     if match.status != Match.Status.ACTIVE:
         messages.info(request, "Only an active match can be paused.")
         return redirect("coordinator_matches", slug=slug)
@@ -550,6 +586,8 @@ def coordinator_match_pause(request, slug, match_id):
 @require_POST
 def coordinator_match_resume(request, slug, match_id):
     match = _match_for_coordinator(request.user, slug, match_id)
+    if refused := _match_yours(request, match):
+        return refused
     if services.match_resume(match=match, by=request.user):
         messages.success(request, f"{match} has restarted.")
     else:
@@ -560,6 +598,8 @@ def coordinator_match_resume(request, slug, match_id):
 @staff_required
 def coordinator_match_end(request, slug, match_id):
     match = _match_for_coordinator(request.user, slug, match_id)
+    if refused := _match_yours(request, match):
+        return refused
     if not match.is_live:
         messages.info(request, "This match has already ended.")
         return redirect("coordinator_matches", slug=slug)

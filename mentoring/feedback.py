@@ -192,11 +192,8 @@ def closed_matches_waiting_for(person, *, now: datetime | None = None) -> list:
     now = now or timezone.now()
     closing = {"occasion": CoproductionCheck.Occasion.CLOSING}
     matches = (
-        Match.objects.filter(
-            Q(mentor=person) | Q(mentee=person),
-            status=Match.Status.CLOSED,
-            ended_at__gte=now - CLOSING_WINDOW,
-        )
+        Match.objects.open_to(person)
+        .filter(status=Match.Status.CLOSED, ended_at__gte=now - CLOSING_WINDOW)
         .annotate(
             survey_missing=~Exists(
                 ClosingSurvey.objects.filter(match=OuterRef("pk"), person=person)
@@ -258,7 +255,7 @@ def feedback_give(
     sent. Returns False when this side has already answered: a double click, or two tabs,
     lands on the unique constraint and changes nothing."""
     role = role_in_match(session.match, by)
-    if role is None:
+    if role is None or not session.match.is_open_to(by):
         raise PermissionDenied("Not your session")
     if _already_given(session, role):
         return False
@@ -304,7 +301,7 @@ def coproduction_check_give(
     """One side's co-production check for the quarter it was asked for (0: at closing).
     Returns False when this side has already answered it."""
     role = role_in_match(match, by)
-    if role is None:
+    if role is None or not match.is_open_to(by):
         raise PermissionDenied("Not your match")
     due = check_due(match, by)
     if due is None or due.quarter != quarter:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mentoring.choices import MeetingMode, Role
+from mentoring.duties import taking_part, yours
 
 
 class Organisation(models.Model):
@@ -342,6 +343,11 @@ PREPARATION_MINUTES = (0, 240)
 
 
 class SessionQuerySet(models.QuerySet["Session"]):
+    def marked_yours(self, person) -> "SessionQuerySet":
+        """Each session with `yours`: True when `person` is its mentor or mentee, so is
+        not theirs to approve (mentoring.duties)."""
+        return self.annotate(yours=yours(person, "match__mentor", "match__mentee"))
+
     def with_details(self) -> "SessionQuerySet":
         """Everything a list of sessions shows, in one query plus one for the topics."""
         return self.select_related(
@@ -463,6 +469,11 @@ class Session(models.Model):
 class ConcernQuerySet(models.QuerySet["Concern"]):
     def open(self) -> "ConcernQuerySet":
         return self.exclude(status=Concern.Status.CLOSED)
+
+    def not_involving(self, person) -> "ConcernQuerySet":
+        """Concerns a coordinator may see and handle: not about a match they are part of
+        (mentoring.duties). Use it for every queue, count and email of concerns."""
+        return self.exclude(taking_part(person, "match__mentor", "match__mentee"))
 
     def for_queue(self) -> "ConcernQuerySet":
         """New ones first, then those in progress, then closed; oldest first within each."""

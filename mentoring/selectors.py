@@ -47,10 +47,18 @@ def sessions_waiting_for(user) -> list[Session]:
     )
 
 
-def sessions_to_approve(programme: Programme):
-    """Confirmed sessions of a programme waiting for a coordinator, oldest first."""
+def sessions_to_approve(programme: Programme, by):
+    """Confirmed sessions of a programme waiting for a coordinator, oldest first. Each
+    carries `yours`: True for a session `by` is the mentor or mentee of, which someone else
+    approves (mentoring.duties)."""
     return (
         Session.objects.with_details()
         .filter(match__programme=programme, status=Session.Status.CONFIRMED)
+        .marked_yours(by)
         .order_by("starts_at", "pk")
     )
+
+
+def sessions_approvable_by(programme: Programme, by):
+    """The sessions of the queue `by` may approve: not their own."""
+    return sessions_to_approve(programme, by).filter(yours=False)

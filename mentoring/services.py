@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from mentoring import duties
 from mentoring.choices import Role
 from mentoring.models import (
     PREPARATION_MINUTES,
@@ -54,8 +55,31 @@ def membership_add(*, programme: Programme, person: User, role: str, by: User | 
     return membership
 
 
+def coordinator_role_ender(programme: Programme) -> str:
+    return f"Only an administrator of {programme.organisation.name} can end a coordinator's role."
+
+
+def may_end_role(by: User, membership: Membership) -> bool:
+    """Coordinators end mentor and mentee roles; a coordinator's role (their own included)
+    only an administrator of the organisation ends. So no coordinator can shut a fellow one
+    out, and a programme is never left without someone to run it: its organisation's
+    administrators run every programme whatever roles end."""
+    if membership.role != Role.COORDINATOR:
+        return True
+    return Administrator.objects.filter(
+        organisation_id=membership.programme.organisation_id, person=by
+    ).exists()
+
+
 @transaction.atomic
 def membership_end(*, membership: Membership, by: User) -> Membership:
+    """End a person's role in a programme. Ending a mentor or mentee role also ends that
+    person's live matches there in that role and withdraws their open proposals there
+    (matching.services.matching_leave), so nothing of the match stays open to them."""
+    programme = membership.programme
+    check_coordinates(by, programme)
+    if not may_end_role(by, membership):
+        raise PermissionDenied(coordinator_role_ender(programme))
     updated = Membership.objects.filter(pk=membership.pk, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )
@@ -65,9 +89,19 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
             action=AuditEvent.Action.MEMBERSHIP_ENDED,
             actor=by,
             obj=membership,
-            programme=membership.programme,
+            programme=programme,
             old={"person": membership.person_id, "role": membership.role},
         )
+        if membership.role in (Role.MENTOR, Role.MENTEE):
+            from matching.services import matching_leave
+
+            matching_leave(
+                person=membership.person,
+                by=by,
+                why="role_ended",
+                programme=programme,
+                role=membership.role,
+            )
     return membership
 
 
@@ -137,6 +171,8 @@ def invitation_accept(*, invitation: Invitation, person: User) -> Membership:
     """Use an invitation link. Each link works once, and only for its email when it has one."""
     if invitation.email and invitation.email.lower() != person.email.lower():
         raise PermissionDenied("This invitation is for a different email address.")
+    # Someone else admits a person: nobody joins a programme through their own link.
+    duties.check_not_own(person, invitation.created_by_id, message=duties.OWN_INVITATION)
     # The conditional update is the lock: of two tabs accepting at once, one wins.
     updated = Invitation.objects.filter(
         pk=invitation.pk,
@@ -193,6 +229,7 @@ def application_create(
 def _application_decide(
     *, application: Application, by: User, status: str, reason: str, action: str
 ) -> bool:
+    duties.check_not_own(by, application.person_id, message=duties.refusal(duties.APPLICATION))
     # Only a pending application can be decided, once: a second click changes nothing.
     updated = Application.objects.filter(
         pk=application.pk, status=Application.Status.PENDING
@@ -269,7 +306,7 @@ def _session_values(session: Session) -> dict:
 def _check_details(*, match, by: User, starts_at, duration_minutes: int, preparation_minutes: int):
     from matching.selectors import LIVE_MATCH
 
-    if by.pk not in (match.mentor_id, match.mentee_id):
+    if not match.is_open_to(by):
         raise PermissionDenied("Only the mentor or mentee of a match can log its sessions.")
     if match.status not in LIVE_MATCH:
         raise ValidationError("This match has ended, so no more sessions can be logged.")
@@ -382,7 +419,7 @@ def session_update(
 
 def _check_other_person(session: Session, by: User) -> None:
     match = session.match
-    if by.pk not in (match.mentor_id, match.mentee_id):
+    if not match.is_open_to(by):
         raise PermissionDenied("Not your session")
     if by.pk == session.logged_by_id:
         raise PermissionDenied("The other person of the match confirms a session.")
@@ -457,6 +494,12 @@ def session_approve(*, session: Session, by: User) -> bool:
     update that finds it confirmed counts, and the pay-once constraints back it up."""
     programme = session.match.programme
     check_coordinates(by, programme)
+    duties.check_not_own(
+        by,
+        session.match.mentor_id,
+        session.match.mentee_id,
+        message=duties.refusal(duties.SESSION),
+    )
     updated = Session.objects.filter(pk=session.pk, status=Session.Status.CONFIRMED).update(
         status=Session.Status.APPROVED, approved_by=by, approved_at=timezone.now()
     )
@@ -495,7 +538,9 @@ def _concern_values(concern: Concern) -> dict:
 def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
     """Either person of a match tells the programme's coordinators about a safeguarding or
     wellbeing concern. They are emailed once the concern is saved."""
-    if by.pk not in (match.mentor_id, match.mentee_id):
+    # Whatever state the match is in, but only while the person holds their role in the
+    # programme: someone whose role ended can no longer open the match (docs/sessions.md).
+    if not match.is_open_to(by):
         raise PermissionDenied("Only the mentor or mentee of a match can raise a concern.")
     if kind not in Concern.Kind.values:
         raise ValidationError("Choose what kind of concern this is.")
@@ -523,9 +568,16 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
 def concern_record_action(
     *, concern: Concern, by: User, note: str, new_status: str
 ) -> ConcernAction:
-    """A coordinator of the programme records what they did and where the concern stands."""
+    """A coordinator of the programme records what they did and where the concern stands.
+    Never one who is part of the match: another coordinator or an administrator handles it."""
     programme = concern.match.programme
     check_coordinates(by, programme)
+    duties.check_not_own(
+        by,
+        concern.match.mentor_id,
+        concern.match.mentee_id,
+        message=duties.refusal(duties.CONCERN),
+    )
     if new_status not in Concern.Status.values:
         raise ValidationError("Choose where the concern stands now.")
     note = note.strip()
@@ -561,7 +613,7 @@ def session_plan(
 ) -> PlannedSession:
     from matching.selectors import LIVE_MATCH
 
-    if by.pk not in (match.mentor_id, match.mentee_id):
+    if not match.is_open_to(by):
         raise PermissionDenied("Only the mentor or mentee of a match can plan its sessions.")
     if match.status not in LIVE_MATCH:
         raise ValidationError("This match has ended, so no more sessions can be planned.")
@@ -582,7 +634,7 @@ def session_plan(
 @transaction.atomic
 def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
     """Either person cancels a plan not yet logged. Returns whether this call cancelled it."""
-    if by.pk not in (plan.match.mentor_id, plan.match.mentee_id):
+    if not plan.match.is_open_to(by):
         raise PermissionDenied("Not your planned session")
     cancelled = (
         PlannedSession.objects.open()

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from mentoring.choices import Role
-from mentoring.models import Application, Concern, Membership
+from mentoring.models import Administrator, Application, Concern, Membership
 
 
 @shared_task(name="mentoring.ping")
@@ -50,6 +50,27 @@ def send_application_decision(application_id: int) -> None:
         raise
 
 
+def concern_recipients(concern: Concern) -> list[str]:
+    """The programme's coordinators, leaving out anyone who is part of the match
+    (mentoring.duties); when that leaves nobody, the organisation's administrators."""
+    match = concern.match
+    people = (match.mentor_id, match.mentee_id)
+    coordinators = (
+        Membership.objects.current()
+        .filter(programme=match.programme, role=Role.COORDINATOR, person__is_active=True)
+        .exclude(person_id__in=people)
+        .values_list("person__email", flat=True)
+    )
+    found = set(coordinators) or set(
+        Administrator.objects.filter(
+            organisation_id=match.programme.organisation_id, person__is_active=True
+        )
+        .exclude(person_id__in=people)
+        .values_list("person__email", flat=True)
+    )
+    return sorted(found)
+
+
 @shared_task(
     name="mentoring.send_concern_to_coordinators",
     autoretry_for=(OSError,),
@@ -65,15 +86,9 @@ def send_concern_to_coordinators(concern_id: int) -> None:
     )
     if not claimed:
         return
-    concern = Concern.objects.select_related("match__programme").get(pk=concern_id)
+    concern = Concern.objects.select_related("match__programme__organisation").get(pk=concern_id)
     programme = concern.match.programme
-    recipients = sorted(
-        set(
-            Membership.objects.current()
-            .filter(programme=programme, role=Role.COORDINATOR, person__is_active=True)
-            .values_list("person__email", flat=True)
-        )
-    )
+    recipients = concern_recipients(concern)
     if not recipients:
         return
     context = {"concern": concern, "programme": programme, "site_url": settings.SITE_URL}

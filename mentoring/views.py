@@ -25,7 +25,7 @@ from accounts.adapter import PENDING_INVITATION_KEY
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from matching.selectors import LIVE_MATCH
-from mentoring import feedback, services
+from mentoring import duties, feedback, services
 from mentoring.calendar import plan_calendar_file, session_calendar_file
 from mentoring.choices import Role
 from mentoring.forms import (
@@ -51,7 +51,7 @@ from mentoring.models import (
     SessionFeedback,
 )
 from mentoring.requests import posted
-from mentoring.selectors import member_rows, sessions_to_approve
+from mentoring.selectors import member_rows, sessions_approvable_by, sessions_to_approve
 
 
 def home(request):
@@ -97,6 +97,13 @@ def invitation_accept(request, token):
         request.session[PENDING_INVITATION_KEY] = token
         return render(request, "mentoring/invitation.html", {"invitation": invitation})
     wrong_person = bool(invitation.email) and invitation.email != request.user.email.lower()
+    if duties.takes_part(request.user, invitation.created_by_id):
+        request.session.pop(PENDING_INVITATION_KEY, None)
+        return render(
+            request,
+            "mentoring/invitation.html",
+            {"invitation": invitation, "own_invitation": duties.OWN_INVITATION},
+        )
     if request.method == "POST" and not wrong_person:
         try:
             services.invitation_accept(invitation=invitation, person=request.user)
@@ -174,6 +181,8 @@ def coordinator_member_detail(request, slug, person_id):
         if Role.MENTEE in roles
         else None
     )
+    for membership in memberships:
+        membership.may_end = services.may_end_role(request.user, membership)
     # Looking at someone's profile is a sensitive action, so it is logged.
     audit_record(
         action=AuditEvent.Action.PROFILE_VIEWED,
@@ -191,6 +200,7 @@ def coordinator_member_detail(request, slug, person_id):
             "memberships": memberships,
             "mentor_profile": mentor_profile,
             "mentee_profile": mentee_profile,
+            "coordinator_role_ender": services.coordinator_role_ender(programme),
         },
     )
 
@@ -202,6 +212,11 @@ def coordinator_membership_end(request, slug, membership_id):
     membership = get_object_or_404(
         Membership.objects.current().select_related("person"), pk=membership_id, programme=programme
     )
+    if not services.may_end_role(request.user, membership):
+        messages.error(request, services.coordinator_role_ender(programme))
+        return redirect(
+            "coordinator_member_detail", slug=programme.slug, person_id=membership.person_id
+        )
     services.membership_end(membership=membership, by=request.user)
     messages.success(
         request,
@@ -237,6 +252,14 @@ def coordinator_application_detail(request, slug, application_id):
         programme=programme,
     )
     form = DeclineForm(posted(request))
+    yours = duties.takes_part(request.user, application.person_id) and duties.who_acts(
+        programme, request.user, duties.APPLICATION
+    )
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect(
+            "coordinator_application_detail", slug=programme.slug, application_id=application.pk
+        )
     if request.method == "POST" and application.status == Application.Status.PENDING:
         if request.POST.get("decision") == "admit":
             services.application_admit(application=application, by=request.user)
@@ -255,7 +278,7 @@ def coordinator_application_detail(request, slug, application_id):
     return render(
         request,
         "mentoring/coordinator/application_detail.html",
-        {"programme": programme, "application": application, "form": form},
+        {"programme": programme, "application": application, "form": form, "yours": yours},
     )
 
 
@@ -533,15 +556,23 @@ def coordinator_sessions(request, slug):
         if not ids:
             messages.error(request, "Tick at least one session to approve.")
         else:
-            sessions = list(sessions_to_approve(programme).filter(pk__in=ids))
+            # Sessions of the coordinator's own stay for someone else (mentoring.duties).
+            sessions = list(sessions_approvable_by(programme, request.user).filter(pk__in=ids))
             count = services.sessions_approve(sessions=sessions, by=request.user)
             messages.success(request, f"You approved {count} session{'s' if count != 1 else ''}.")
         return redirect("coordinator_sessions", slug=programme.slug)
-    page = Paginator(sessions_to_approve(programme), 100).get_page(request.GET.get("page"))
+    queue = sessions_to_approve(programme, request.user)
+    page = Paginator(queue, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "mentoring/coordinator/sessions.html",
-        {"programme": programme, "page": page, "sessions": page.object_list},
+        {
+            "programme": programme,
+            "page": page,
+            "sessions": page.object_list,
+            "yours": any(session.yours for session in page.object_list)
+            and duties.notes(programme, request.user, duties.SESSION),
+        },
     )
 
 
@@ -550,7 +581,10 @@ def coordinator_sessions(request, slug):
 def coordinator_session_approve(request, slug, session_id):
     programme = get_programme_for_coordinator(request.user, slug)
     session = get_session_for_coordinator(programme, session_id)
-    if services.session_approve(session=session, by=request.user):
+    match = session.match
+    if duties.takes_part(request.user, match.mentor_id, match.mentee_id):
+        messages.error(request, duties.who_acts(programme, request.user, duties.SESSION))
+    elif services.session_approve(session=session, by=request.user):
         messages.success(
             request, f"Approved the session of {session.match.mentor} and {session.match.mentee}."
         )
@@ -581,10 +615,22 @@ def concern_new(request, match_id):
             return redirect("concern_detail", match_id=match.pk, concern_id=concern.pk)
     # Only the concerns this person raised: the other person's may be about them.
     raised = Concern.objects.filter(match=match, raised_by=request.user)
+    # Either of the two may also run the programme: the form says it never reaches them.
+    staff = [
+        person
+        for person in (match.mentor, match.mentee)
+        if Programme.objects.coordinated_by(person).filter(pk=match.programme_id).exists()
+    ]
     return render(
         request,
         "mentoring/concern_form.html",
-        {"match": match, "programme": match.programme, "form": form, "raised": raised},
+        {
+            "match": match,
+            "programme": match.programme,
+            "form": form,
+            "raised": raised,
+            "staff_in_match": staff,
+        },
     )
 
 
@@ -602,7 +648,9 @@ def concern_detail(request, match_id, concern_id):
 @staff_required
 def coordinator_concerns(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
-    concerns = Concern.objects.filter(match__programme=programme).for_queue()
+    # Never a concern about a match the coordinator is part of (mentoring.duties).
+    concerns = Concern.objects.filter(match__programme=programme).not_involving(request.user)
+    concerns = concerns.for_queue()
     page = Paginator(concerns, 100).get_page(request.GET.get("page"))
     return render(
         request,
@@ -614,7 +662,7 @@ def coordinator_concerns(request, slug):
 @staff_required
 def coordinator_concern_detail(request, slug, concern_id):
     programme = get_programme_for_coordinator(request.user, slug)
-    concern = get_concern_for_coordinator(programme, concern_id)
+    concern = get_concern_for_coordinator(programme, concern_id, request.user)
     form = ConcernActionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

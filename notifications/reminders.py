@@ -147,22 +147,33 @@ def sessions_to_log(now: datetime) -> Iterator[Reminder]:
 
 
 def approvals_waiting(now: datetime) -> Iterator[Reminder]:
-    """Coordinators of programmes with confirmed sessions: once per programme per day."""
+    """Coordinators of programmes with confirmed sessions: once per programme per day.
+    A coordinator's own sessions are not theirs to approve (mentoring.duties), so they are
+    not counted for them, and nobody is asked about their own sessions alone."""
     programmes = Programme.objects.annotate(
         waiting=Count("matches__sessions", filter=Q(matches__sessions__status="confirmed"))
     ).filter(waiting__gt=0)
     programmes = {programme.pk: programme for programme in programmes}
+    # Who is in each waiting session, to leave out a coordinator's own: one query.
+    people: dict[int, list[tuple[int, int]]] = {}
+    for programme_id, mentor_id, mentee_id in Session.objects.filter(
+        match__programme__in=programmes, status=Session.Status.CONFIRMED
+    ).values_list("match__programme_id", "match__mentor_id", "match__mentee_id"):
+        people.setdefault(programme_id, []).append((mentor_id, mentee_id))
     today = timezone.localdate(now)
-    for programme_id, people in _coordinators(programmes).items():
+    for programme_id, coordinators in _coordinators(programmes).items():
         programme = programmes[programme_id]
-        for person in people:
+        for person in coordinators:
+            waiting = sum(person.pk not in pair for pair in people.get(programme_id, []))
+            if not waiting:
+                continue
             yield Reminder(
                 person,
                 Kind.APPROVALS,
                 f"programme:{programme.pk}:approvals:{today.isoformat()}",
                 f"Sessions are waiting for your approval in {programme.name}",
-                f"{_plural(programme.waiting, 'session')} in {programme.name} "
-                f"{'has' if programme.waiting == 1 else 'have'} been confirmed by both people. "
+                f"{_plural(waiting, 'session')} in {programme.name} "
+                f"{'has' if waiting == 1 else 'have'} been confirmed by both people. "
                 "Approve them so mentors can be paid.",
                 reverse("coordinator_sessions", args=[programme.slug]),
             )

@@ -291,9 +291,10 @@ def notify_match_paused(*, match, by: User, restarted: bool = False) -> None:
         )
 
 
-def notify_match_ended(*, match, by: User) -> None:
-    """Tell the mentor and the mentee (except whoever ended it) that their match ended."""
-    for person in _others([match.mentor, match.mentee], by):
+def notify_match_ended(*, match, by: User, leaving: User | None = None) -> None:
+    """Tell the mentor and the mentee (except whoever ended it, and anyone `leaving`: their
+    role ended, so the match is closed to them) that their match ended."""
+    for person in _others(_others([match.mentor, match.mentee], by), leaving):
         notify(
             person=person,
             kind=Kind.MATCH_ENDED,

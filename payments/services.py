@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from mentoring import duties
 from mentoring.choices import MeetingMode, Role
 from mentoring.models import Membership, Programme, Session
 from mentoring.services import check_coordinates
@@ -380,8 +381,9 @@ def _expense_decide(*, expense: Expense, by: User, status: str, reason: str = ""
 
 @transaction.atomic
 def expense_approve(*, expense: Expense, by: User) -> bool:
-    """Approve a claim and add its ledger line, once."""
+    """Approve a claim and add its ledger line, once. Never by the claimant."""
     check_coordinates(by, expense.programme)
+    duties.check_not_own(by, expense.mentor_id, message=duties.refusal(duties.CLAIM))
     if not _expense_decide(expense=expense, by=by, status=Expense.Status.APPROVED):
         return False
     line = LedgerLine.objects.create(
@@ -410,6 +412,7 @@ def expense_approve(*, expense: Expense, by: User) -> bool:
 @transaction.atomic
 def expense_reject(*, expense: Expense, by: User, reason: str) -> bool:
     check_coordinates(by, expense.programme)
+    duties.check_not_own(by, expense.mentor_id, message=duties.refusal(duties.CLAIM))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why, so the mentor understands."})
@@ -588,10 +591,12 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     mentor and way of paying. Two coordinators starting runs at once queue on the
     programme's row, so the second collects only what the first left; the partial unique
     index on run items is the backstop that keeps any line in one live run. With
-    `earned_before`, only lines earned before that day (to pay up to a month's end)."""
+    `earned_before`, only lines earned before that day (to pay up to a month's end).
+    A run never pays the person who makes it: their own lines wait for a run made by
+    another coordinator or an administrator (mentoring.duties)."""
     check_coordinates(by, programme)
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
-    waiting = LedgerLine.objects.filter(programme=programme).unpaid()
+    waiting = LedgerLine.objects.filter(programme=programme).unpaid().exclude(mentor=by)
     if earned_before is not None:
         waiting = waiting.filter(earned_on__lt=earned_before)
     lines = list(waiting.select_related("mentor").order_by("mentor_id", "earned_on", "id"))
@@ -607,7 +612,10 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     # one is told "£0.00 has been paid to you".
     groups = {key: group for key, group in groups.items() if sum(x.amount for x in group) > 0}
     if not groups:
-        raise ValidationError("Nothing is waiting to be paid to mentors who have said how.")
+        nothing = "Nothing is waiting to be paid to mentors who have said how."
+        if own_pay_waiting(programme, by):
+            nothing = f"{nothing} {duties.OWN_RUN}"
+        raise ValidationError(nothing)
     changed = bank_details_changed_since_paid({mentor_id for mentor_id, _ in groups})
     latest = PaymentRun.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
     number = (latest or 0) + 1
@@ -646,11 +654,28 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     return run
 
 
+def own_pay_waiting(programme: Programme, person: User) -> bool:
+    """Whether `person` has pay of their own waiting in `programme`, which a run they make
+    leaves for someone else's run."""
+    return LedgerLine.objects.filter(programme=programme, mentor=person).unpaid().exists()
+
+
+def check_not_payee(run: PaymentRun, by: User) -> None:
+    """Nobody marks a run paid, takes a payment out of it or marks one failed when they are
+    paid in it."""
+    duties.check_not_own(
+        by,
+        *RunPayee.objects.filter(run=run, mentor=by).values_list("mentor_id", flat=True),
+        message=duties.refusal(duties.PAID_IN_RUN),
+    )
+
+
 @transaction.atomic
 def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
     """Finance has paid the run: record the day, and for each line how many days it took
-    from the session (or spending) to payment. Once only."""
+    from the session (or spending) to payment. Once only; never by someone it pays."""
     check_coordinates(by, run.programme)
+    check_not_payee(run, by)
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": "The payment date cannot be in the future."})
     if paid_on < timezone.localtime(run.created_at).date():
@@ -693,6 +718,7 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
     that, a payment that should not go is taken out of the run (run_payee_remove), so the
     lines are never in two finance files at once."""
     check_coordinates(by, payee.run.programme)
+    check_not_payee(payee.run, by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say what went wrong, such as 'account closed'."})
@@ -731,6 +757,7 @@ def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
     """Take a payee out of a run that finance has not paid yet: the finance file no longer
     lists them, and their lines wait for the next run."""
     check_coordinates(by, payee.run.programme)
+    check_not_payee(payee.run, by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter a reason, so other coordinators know why."})

@@ -16,6 +16,7 @@ from accounts.access import get_programme_for_coordinator, staff_required, two_f
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from accounts.reauthentication import recent_confirmation_required
+from mentoring import duties
 from mentoring.choices import Role
 from mentoring.models import Membership, Programme, Session
 from mentoring.requests import posted
@@ -131,6 +132,15 @@ def pay(request):
     context = mentor_pay(request.user, chosen)
     for line in context["statement"].lines:
         line.status_text = line_status(line)
+    # A mentor who also runs their programme: who approves and pays them (mentoring.duties).
+    context["also_run"] = [
+        programme.name
+        for programme in Programme.objects.coordinated_by(request.user).filter(
+            memberships__person=request.user,
+            memberships__role=Role.MENTOR,
+            memberships__ended_at__isnull=True,
+        )
+    ]
     return render(request, "payments/pay.html", context)
 
 
@@ -339,6 +349,13 @@ def expense_receipt(request, expense_id: int):
 def coordinator_pay(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
     context = programme_pay(programme)
+    context["claims"] = context["claims"].annotate(yours=duties.yours(request.user, "mentor"))
+    context["yours"] = any(claim.yours for claim in context["claims"]) and duties.notes(
+        programme, request.user, duties.CLAIM
+    )
+    context["own_pay_waiting"] = services.own_pay_waiting(programme, request.user) and (
+        duties.OWN_RUN
+    )
     return render(request, "payments/coordinator/pay.html", {"programme": programme, **context})
 
 
@@ -371,6 +388,12 @@ def coordinator_expense(request, slug, expense_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     expense = get_expense_for_coordinator(programme, expense_id)
     form = DecisionForm(posted(request))
+    yours = duties.takes_part(request.user, expense.mentor_id) and duties.who_acts(
+        programme, request.user, duties.CLAIM
+    )
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect("coordinator_expense", slug=programme.slug, expense_id=expense.pk)
     if request.method == "POST" and form.is_valid():
         try:
             decided = services.expense_reject(
@@ -387,7 +410,7 @@ def coordinator_expense(request, slug, expense_id: int):
     return render(
         request,
         "payments/coordinator/expense.html",
-        {"programme": programme, "expense": expense, "form": form},
+        {"programme": programme, "expense": expense, "form": form, "yours": yours},
     )
 
 
@@ -396,6 +419,9 @@ def coordinator_expense(request, slug, expense_id: int):
 def coordinator_expense_approve(request, slug, expense_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     expense = get_expense_for_coordinator(programme, expense_id)
+    if duties.takes_part(request.user, expense.mentor_id):
+        messages.error(request, duties.who_acts(programme, request.user, duties.CLAIM))
+        return redirect("coordinator_expense", slug=programme.slug, expense_id=expense.pk)
     if services.expense_approve(expense=expense, by=request.user):
         messages.success(
             request,
@@ -419,6 +445,8 @@ def coordinator_run_new(request, slug):
     messages.success(
         request, f"Payment run {run.reference} is ready. Check it, then export it for finance."
     )
+    if services.own_pay_waiting(programme, request.user):
+        messages.info(request, duties.OWN_RUN)
     return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
 
 
@@ -427,6 +455,10 @@ def coordinator_run(request, slug, run_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     run = get_run_for_coordinator(programme, run_id)
     form = RunPaidForm(posted(request), initial={"paid_on": timezone.localdate()})
+    yours = _paid_in(run, request)
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
     if request.method == "POST" and form.is_valid():
         try:
             marked = services.run_mark_paid(
@@ -448,9 +480,17 @@ def coordinator_run(request, slug, run_id: int):
             "run": run,
             "form": form,
             "symbol": SYMBOLS.get(run.currency, ""),
+            "yours": yours,
             **run_detail(run),
         },
     )
+
+
+def _paid_in(run, request) -> str:
+    """When the reader is paid in `run`: who records what was paid instead."""
+    if not run.payees.filter(mentor=request.user).exists():
+        return ""
+    return duties.who_acts(run.programme, request.user, duties.PAID_IN_RUN)
 
 
 @staff_required
@@ -471,6 +511,9 @@ def coordinator_run_export(request, slug, run_id: int):
 def coordinator_payee_fail(request, slug, payee_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     payee = get_payee_for_coordinator(programme, payee_id)
+    if yours := _paid_in(payee.run, request):
+        messages.error(request, yours)
+        return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
     form = PayeeFailedForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -500,6 +543,9 @@ def coordinator_payee_fail(request, slug, payee_id: int):
 def coordinator_payee_remove(request, slug, payee_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     payee = get_payee_for_coordinator(programme, payee_id)
+    if yours := _paid_in(payee.run, request):
+        messages.error(request, yours)
+        return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
     form = PayeeRemoveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -168,3 +168,26 @@ def give_care_experience(user: User, *, areas=("foster-care",), looked_after_by=
     profile.lived_experience.set(LivedExperienceArea.objects.filter(slug__in=areas))
     profile.looked_after_by.set(LocalAuthority.objects.filter(slug__in=looked_after_by))
     return profile
+
+
+def live_match(programme, mentor: User, mentee: User):
+    """A live match of `mentor` and `mentee` in `programme`, as the matching services leave
+    it once both said yes: its own finished round and accepted proposal. For people the
+    matcher would not pair by itself (a coordinator who is also a mentor, a later mentor)."""
+    from matching.models import Match, MatchingRound, Proposal
+
+    matching_round = MatchingRound.objects.create(
+        programme=programme, snapshot={}, status=MatchingRound.Status.FINISHED
+    )
+    proposal = Proposal.objects.create(
+        round=matching_round,
+        mentor=mentor,
+        mentee=mentee,
+        score=1,
+        status=Proposal.Status.ACCEPTED,
+        mentor_answer=Proposal.Answer.ACCEPTED,
+        mentee_answer=Proposal.Answer.ACCEPTED,
+    )
+    return Match.objects.create(
+        programme=programme, proposal=proposal, mentor=mentor, mentee=mentee
+    )

@@ -702,3 +702,379 @@ def test_it_hides_the_django_admin_from_everyone_but_the_operators_of_the_servic
         assert response["Location"].startswith(reverse("account_login"))
     else:
         assert response.status_code == 404
+
+
+# Decisions about oneself (mentoring/duties.py) and roles that ended. Jo, the coordinator,
+# is also a mentor in North Star and mentors Priya; each row is a page where Jo must not
+# decide about Jo's own things (a refusal, with the page saying who acts, or a 404 for a
+# concern about Jo's own match), and `kept` checks nothing was decided. Then pages Sam
+# can no longer open once his mentor role has ended.
+
+
+def _jo_mentors_priya(w):
+    from matching.models import Match
+    from mentoring.services import membership_add
+    from tests.factories import live_match
+
+    existing = Match.objects.filter(mentor=w.coordinator).first()
+    if existing:
+        return existing
+    membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
+    return live_match(w.programme, w.coordinator, w.mentee)
+
+
+def _jos_session(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentoring import services
+
+    session = services.session_log(
+        match=_jo_mentors_priya(w),
+        by=w.coordinator,
+        starts_at=timezone.now() - timedelta(days=1),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    services.session_confirm(session=session, by=w.mentee)
+    return session
+
+
+def _jos_claim(w):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from payments import services
+
+    _rate_card(w)
+    _jo_mentors_priya(w)
+    return services.expense_claim(
+        mentor=w.coordinator,
+        programme=w.programme,
+        kind="fare",
+        spent_on=timezone.localdate() - timedelta(days=1),
+        description="Bus",
+        amount=Decimal("4.00"),
+    )
+
+
+def _jos_pay_waiting(w):
+    """Jo's claim, approved by the administrator, waiting to be paid by bank."""
+    from payments import services
+
+    services.preference_set(
+        mentor=w.coordinator,
+        method="bank",
+        account_name="J Example",
+        sort_code="309457",
+        account_number="12345678",
+    )
+    claim = _jos_claim(w)
+    services.expense_approve(expense=claim, by=w.administrator)
+    return claim
+
+
+def _run_paying_jo(w):
+    from payments import services
+
+    _jos_pay_waiting(w)
+    return services.run_create(programme=w.programme, by=w.administrator)
+
+
+def _jos_paused_match(w):
+    from matching import services
+
+    match = _jo_mentors_priya(w)
+    services.match_pause(match=match, by=w.administrator)
+    return match
+
+
+def _jos_proposal(w):
+    from matching.models import MatchingRound, Proposal
+    from mentoring.services import membership_add
+
+    membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
+    matching_round = MatchingRound.objects.create(
+        programme=w.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+    )
+    return Proposal.objects.create(
+        round=matching_round, mentor=w.coordinator, mentee=w.mentee, score=1
+    )
+
+
+def _concern_about_jo(w):
+    from mentoring import services
+
+    return services.concern_raise(
+        match=_jo_mentors_priya(w), by=w.mentee, kind="wellbeing", what_happened="Upset."
+    )
+
+
+def _fellow_coordinator_role(w):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(
+        programme=w.programme, person=UserFactory(display_name="Lee"), role=Role.COORDINATOR
+    )
+
+
+def _status(obj):
+    obj.refresh_from_db()
+    return obj.status
+
+
+@dataclass
+class Decision:
+    name: str
+    make: object  # callable(world) -> the object decided about
+    kwargs: object  # callable(world, obj) -> URL kwargs
+    expect: int
+    kept: object  # callable(world, obj) -> True when nothing was decided
+    method: str = "post"
+    data: dict = field(default_factory=dict)
+
+
+def _slug(**extra):
+    return lambda w, obj: {"slug": "north", **{k: v(obj) for k, v in extra.items()}}
+
+
+DECISIONS = [
+    Decision(
+        "coordinator_session_approve",
+        _jos_session,
+        _slug(session_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "confirmed",
+    ),
+    Decision(
+        "coordinator_sessions",
+        _jos_session,
+        lambda w, o: {"slug": "north"},
+        302,
+        lambda w, o: _status(o) == "confirmed",
+        data={"session": "placeholder"},
+    ),
+    Decision(
+        "coordinator_expense_approve",
+        _jos_claim,
+        _slug(expense_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "claimed",
+    ),
+    Decision(
+        "coordinator_expense",
+        _jos_claim,
+        _slug(expense_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "claimed",
+        data={"reason": "Too much"},
+    ),
+    Decision(
+        "coordinator_run",
+        _run_paying_jo,
+        _slug(run_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "ready",
+        data={"paid_on": "today"},
+    ),
+    Decision(
+        "coordinator_payee_fail",
+        _run_paying_jo,
+        lambda w, o: {"slug": "north", "payee_id": o.payees.get(mentor=w.coordinator).pk},
+        302,
+        lambda w, o: o.payees.get(mentor=w.coordinator).status == "ready",
+        data={"reason": "Account closed"},
+    ),
+    Decision(
+        "coordinator_run_new",
+        _jos_pay_waiting,
+        lambda w, o: {"slug": "north"},
+        302,
+        lambda w, o: not o.programme.payment_runs.exists(),
+    ),
+    Decision(
+        "coordinator_concern_detail",
+        _concern_about_jo,
+        _slug(concern_id=lambda o: o.pk),
+        404,
+        lambda w, o: _status(o) == "new",
+        method="get",
+    ),
+    Decision(
+        "coordinator_concern_detail",
+        _concern_about_jo,
+        _slug(concern_id=lambda o: o.pk),
+        404,
+        lambda w, o: _status(o) == "new",
+        data={"note": "Nothing", "new_status": "closed"},
+    ),
+    Decision(
+        "coordinator_application_detail",
+        lambda w: ApplicationFactory(programme=w.programme, person=w.coordinator),
+        _slug(application_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "pending",
+        data={"decision": "admit"},
+    ),
+    Decision(
+        "invitation_accept",
+        lambda w: InvitationFactory(programme=w.programme, created_by=w.coordinator),
+        lambda w, o: {"token": o.token},
+        200,
+        lambda w, o: (
+            o.programme.memberships.filter(person=w.coordinator, role="mentee").count() == 0
+        ),
+    ),
+    Decision(
+        "coordinator_proposal_approve",
+        _jos_proposal,
+        _slug(proposal_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "proposed",
+    ),
+    Decision(
+        "coordinator_proposal_reject",
+        _jos_proposal,
+        _slug(proposal_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "proposed",
+        data={"reason": "No"},
+    ),
+    Decision(
+        "coordinator_proposal_swap",
+        _jos_proposal,
+        _slug(proposal_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "proposed",
+        data={"mentor": "1"},
+    ),
+    Decision(
+        "coordinator_round_approve",
+        _jos_proposal,
+        lambda w, o: {"slug": "north", "round_id": o.round_id},
+        302,
+        lambda w, o: _status(o) == "proposed",
+        data={"proposal": "placeholder"},
+    ),
+    Decision(
+        "coordinator_match_pause",
+        _jo_mentors_priya,
+        _slug(match_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "active",
+        data={"reason": "A break"},
+    ),
+    Decision(
+        "coordinator_match_end",
+        _jo_mentors_priya,
+        _slug(match_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "active",
+        data={"rating": "3", "recommend": "yes", "reason": "personal"},
+    ),
+    Decision(
+        "coordinator_match_resume",
+        _jos_paused_match,
+        _slug(match_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "paused",
+    ),
+    Decision(
+        "coordinator_membership_end",
+        _fellow_coordinator_role,
+        _slug(membership_id=lambda o: o.pk),
+        302,
+        lambda w, o: o.__class__.objects.get(pk=o.pk).ended_at is None,
+    ),
+]
+
+
+def _filled(data: dict, obj) -> dict:
+    from django.utils import timezone
+
+    values = {"placeholder": obj.pk, "today": timezone.localdate().isoformat()}
+    return {key: values.get(value, value) for key, value in data.items()}
+
+
+@pytest.mark.parametrize("decision", DECISIONS, ids=[f"{d.name}-{d.method}" for d in DECISIONS])
+def test_it_never_lets_a_coordinator_decide_about_themself(decision, world, login_as):
+    obj = decision.make(world)
+    client = login_as("coordinator")
+    url = reverse(decision.name, kwargs=decision.kwargs(world, obj))
+    response = getattr(client, decision.method)(url, _filled(decision.data, obj))
+    assert response.status_code == decision.expect, url
+    assert decision.kept(world, obj), url
+
+
+def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
+    """Every coordinator page that approves, pays, decides or handles something has a row
+    above: a new one must say what happens when it is the coordinator's own."""
+    deciding = {
+        "coordinator_session_approve",
+        "coordinator_sessions",
+        "coordinator_expense",
+        "coordinator_expense_approve",
+        "coordinator_run_new",
+        "coordinator_run",
+        "coordinator_payee_fail",
+        "coordinator_concern_detail",
+        "coordinator_application_detail",
+        "coordinator_proposal_approve",
+        "coordinator_proposal_reject",
+        "coordinator_proposal_swap",
+        "coordinator_round_approve",
+        "coordinator_match_pause",
+        "coordinator_match_resume",
+        "coordinator_match_end",
+        "coordinator_membership_end",
+        "invitation_accept",
+    }
+    assert deciding <= {d.name for d in DECISIONS} <= set(MATRIX)
+
+
+# Once Sam's mentor role in North Star has ended, nothing of his match there opens.
+ENDED_ROLE = {
+    "match_detail": lambda w: {"match_id": _match_id(w)},
+    "session_new": lambda w: {"match_id": _match_id(w)},
+    "session_plan": lambda w: {"match_id": _match_id(w)},
+    "match_end": lambda w: {"match_id": _match_id(w)},
+    "match_goals": lambda w: _with_goal(w, {"match_id": _match_id(w)}),
+    "concern_new": lambda w: {"match_id": _match_id(w)},
+    "coproduction_check": lambda w: {"match_id": _match_id(w)},
+    "session_detail": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "session_edit": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "session_calendar": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "session_feedback": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "plan_calendar": lambda w: {"plan_id": _plan_id(w)},
+    "journal_shared_detail": lambda w: {"entry_id": _shared_journal_entry_id(w)},
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENDED_ROLE))
+def test_it_closes_every_match_page_once_the_role_has_ended(name, world, login_as):
+    from mentoring.services import membership_add, membership_end
+
+    kwargs = ENDED_ROLE[name](world)
+    # Sam still mentors in Riverside: it is the role in the match's programme that counts.
+    membership_add(programme=world.other_programme, person=world.mentor, role="mentor", by=None)
+    client = login_as("mentor")
+    assert client.get(reverse(name, kwargs=kwargs)).status_code == 200
+    membership_end(
+        membership=Membership.objects.get(pk=_mentor_membership(world)), by=world.coordinator
+    )
+    assert client.get(reverse(name, kwargs=kwargs)).status_code == 404
+
+
+def test_it_closes_a_proposal_once_the_role_has_ended(world, login_as):
+    from mentoring.services import membership_end
+
+    url = reverse("proposal_answer", kwargs={"proposal_id": _approved_proposal_id(world)})
+    client = login_as("mentor")
+    assert client.get(url).status_code == 200
+    membership_end(
+        membership=Membership.objects.get(pk=_mentor_membership(world)), by=world.coordinator
+    )
+    assert client.get(url).status_code == 404
