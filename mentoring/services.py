@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from background.services import enqueue
 from mentoring import duties
 from mentoring.choices import Role
 from mentoring.models import (
@@ -248,7 +249,6 @@ def _application_decide(
 
 
 def _tell_applicant(application: Application) -> None:
-    from background.services import enqueue
     from mentoring.tasks import send_application_decision
 
     enqueue(send_application_decision, application.pk)
@@ -557,7 +557,6 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
         programme=match.programme,
         new=_concern_values(concern),
     )
-    from background.services import enqueue
     from mentoring.tasks import send_concern_to_coordinators
 
     enqueue(send_concern_to_coordinators, concern.pk)

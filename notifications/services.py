@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
+from background.services import enqueue, enqueue_now
 from notifications.models import ALWAYS_EMAILED, EmailOptOut, Kind, Notification
 
 # How long an email task holds its claim. A task that dies after claiming lets it go when
@@ -72,7 +73,6 @@ def notify(
             raise
         return existing, False
     if notification.email_wanted:
-        from background.services import enqueue
         from notifications.tasks import send_email
 
         enqueue(send_email, notification.pk)
@@ -125,7 +125,6 @@ def emails_unsent(*, now: datetime):
 
 
 def emails_resend_unsent(*, now: datetime) -> int:
-    from background.services import enqueue_now
     from notifications.tasks import send_email
 
     ids = list(emails_unsent(now=now).values_list("pk", flat=True))

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from background.services import enqueue
 from mentoring import duties
 from mentoring.choices import MeetingMode, Role
 from mentoring.models import Membership, Programme, Session
@@ -88,7 +89,6 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
             "preparation_minutes": card.preparation_minutes,
         },
     )
-    from background.services import enqueue
     from payments.tasks import pay_approved_sessions
 
     # Sessions approved while there was no card in force get their lines now.
@@ -166,7 +166,6 @@ def session_lines_create(*, session: Session, by: User | None) -> int:
             .filter(waiting__isnull=True, run_items__isnull=True)
         )
     if added:
-        from background.services import enqueue
         from payments.tasks import check_earnings
 
         mentor_id = match.mentor_id
@@ -703,7 +702,6 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
         programme=run.programme,
         new={"paid_on": paid_on},
     )
-    from background.services import enqueue
     from payments.tasks import tell_mentors_paid
 
     run_id = run.pk
@@ -744,7 +742,6 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
         programme=payee.run.programme,
         new={"payee": payee.pk},
     )
-    from background.services import enqueue
     from payments.tasks import tell_mentor_failed
 
     payee_id = payee.pk
@@ -887,7 +884,6 @@ def expenses_of_deleted_person_clear(*, person: User) -> None:
     expenses.update(description="")
     expenses.filter(status=Expense.Status.REJECTED).update(decision_reason=REASON_NOT_KEPT)
     expenses.exclude(status=Expense.Status.REJECTED).update(decision_reason="")
-    from background.services import enqueue
     from payments.tasks import delete_receipts
 
     enqueue(delete_receipts, person.pk)
