@@ -204,6 +204,27 @@ def test_it_lets_the_other_person_give_their_survey_afterwards(world, match, log
     )
 
 
+def test_it_never_shows_one_persons_closing_survey_to_the_other(world, match, login_as):
+    """"Only your coordinator sees your answers, never Priya": not on Priya's pages, in her
+    data download or in an email to her."""
+    from django.core import mail
+
+    said = "Sam was late every single time"
+    close(match, world.mentor, comments=said, rating=1)
+    client = login_as("mentee")
+    for url in [
+        reverse("dashboard"),
+        reverse("match_ended", args=[match.pk]),
+        reverse("match_end", args=[match.pk]),
+        reverse("match_detail", args=[match.pk]),
+        reverse("notifications"),
+        reverse("my_data_download"),
+    ]:
+        response = client.get(url, follow=True)
+        assert said not in response.content.decode(), url
+    assert not any(said in message.body for message in mail.outbox)
+
+
 def test_it_shows_closing_surveys_to_the_coordinator(world, match, login_as):
     close(match, world.mentor, comments="We got there in the end")
     page = login_as("coordinator").get(
