@@ -709,6 +709,13 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
     return True
 
 
+def _payee_lines_wait(payee: RunPayee, status: str) -> None:
+    """A payment that failed or was taken out: its items leave the run and its lines go
+    back on the waiting list, for the next run."""
+    RunItem.objects.filter(payee=payee).update(status=status, days_to_payment=None)
+    _wait(LedgerLine.objects.filter(run_items__payee=payee))
+
+
 @transaction.atomic
 def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
     """Finance paid the run, but this payment did not reach the mentor (an account closed,
@@ -732,9 +739,7 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
                 "This run has not been paid yet. To stop this payment, take it out of the run."
             )
         return False
-    RunItem.objects.filter(payee=payee).update(status=RunItem.Status.FAILED, days_to_payment=None)
-    # Back on the waiting list, for the next run.
-    _wait(LedgerLine.objects.filter(run_items__payee=payee))
+    _payee_lines_wait(payee, RunItem.Status.FAILED)
     audit_record(
         action=AuditEvent.Action.PAYMENT_FAILED,
         actor=by,
@@ -771,8 +776,7 @@ def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
                 "mark it as failed."
             )
         return False
-    RunItem.objects.filter(payee=payee).update(status=RunItem.Status.REMOVED)
-    _wait(LedgerLine.objects.filter(run_items__payee=payee))
+    _payee_lines_wait(payee, RunItem.Status.REMOVED)
     audit_record(
         action=AuditEvent.Action.PAYMENT_REMOVED,
         actor=by,

@@ -507,72 +507,66 @@ def coordinator_run_export(request, slug, run_id: int):
     return csv_response(run_csv(run), f"payment-run-{run.reference.lower()}.csv")
 
 
-@staff_required
-def coordinator_payee_fail(request, slug, payee_id: int):
+def _nothing_more(payee) -> dict:
+    return {}
+
+
+def _payee_decision(
+    request, slug, payee_id: int, *, form_class, decide, done, again, template, extra=_nothing_more
+):
+    """The two decisions about one payment in a run: it failed (a paid run), or it is taken
+    out (a run not paid yet). Both need a reason, and neither is for someone paid in it."""
     programme = get_programme_for_coordinator(request.user, slug)
     payee = get_payee_for_coordinator(programme, payee_id)
+    back = redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
     if yours := _paid_in(payee.run, request):
         messages.error(request, yours)
-        return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
-    form = PayeeFailedForm(posted(request))
+        return back
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            failed = services.run_payee_fail(
-                payee=payee, by=request.user, reason=form.cleaned_data["reason"]
-            )
+            decided = decide(payee=payee, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if failed:
-                messages.success(
-                    request,
-                    f"Noted. {payee.mentor} has been asked to check their details, and what "
-                    "they are owed will be in the next payment run.",
-                )
+            if decided:
+                messages.success(request, done.format(mentor=payee.mentor))
             else:
-                messages.info(request, "This payment was already marked as failed.")
-            return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
-    return render(
+                messages.info(request, again)
+            return back
+    context = {"programme": programme, "payee": payee, "form": form, **extra(payee)}
+    return render(request, template, context)
+
+
+@staff_required
+def coordinator_payee_fail(request, slug, payee_id: int):
+    return _payee_decision(
         request,
-        "payments/coordinator/payee_fail.html",
-        {"programme": programme, "payee": payee, "form": form},
+        slug,
+        payee_id,
+        form_class=PayeeFailedForm,
+        decide=services.run_payee_fail,
+        done="Noted. {mentor} has been asked to check their details, and what they are owed "
+        "will be in the next payment run.",
+        again="This payment was already marked as failed.",
+        template="payments/coordinator/payee_fail.html",
     )
 
 
 @staff_required
 def coordinator_payee_remove(request, slug, payee_id: int):
-    programme = get_programme_for_coordinator(request.user, slug)
-    payee = get_payee_for_coordinator(programme, payee_id)
-    if yours := _paid_in(payee.run, request):
-        messages.error(request, yours)
-        return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
-    form = PayeeRemoveForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            removed = services.run_payee_remove(
-                payee=payee, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if removed:
-                messages.success(
-                    request,
-                    f"{payee.mentor} is no longer in this run. What they are owed will be in "
-                    "the next payment run.",
-                )
-            else:
-                messages.info(request, "This payment was already taken out of the run.")
-            return redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
-    return render(
+    return _payee_decision(
         request,
-        "payments/coordinator/payee_remove.html",
-        {
-            "programme": programme,
-            "payee": payee,
-            "form": form,
-            "exported": run_exported(payee.run),
-        },
+        slug,
+        payee_id,
+        form_class=PayeeRemoveForm,
+        decide=services.run_payee_remove,
+        done="{mentor} is no longer in this run. What they are owed will be in the next "
+        "payment run.",
+        again="This payment was already taken out of the run.",
+        template="payments/coordinator/payee_remove.html",
+        # Finance may already hold the file with this payment in it: the page warns.
+        extra=lambda payee: {"exported": run_exported(payee.run)},
     )
 
 

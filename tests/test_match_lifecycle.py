@@ -205,7 +205,7 @@ def test_it_lets_the_other_person_give_their_survey_afterwards(world, match, log
 
 
 def test_it_never_shows_one_persons_closing_survey_to_the_other(world, match, login_as):
-    """"Only your coordinator sees your answers, never Priya": not on Priya's pages, in her
+    """ "Only your coordinator sees your answers, never Priya": not on Priya's pages, in her
     data download or in an email to her."""
     from django.core import mail
 
