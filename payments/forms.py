@@ -357,3 +357,15 @@ class PayeeRemoveForm(forms.Form):
         "For example, 'Asked us to hold this payment'. Other coordinators see this.",
         max_length=300,
     )
+    finance_told = forms.BooleanField(
+        label="I have told finance not to pay this from the file they have",
+        required=False,
+        help_text="Tick this once you have told finance. Otherwise they may pay it from the "
+        "file, and again in the next run.",
+    )
+
+    def __init__(self, *args, exported: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only once finance may hold a file that lists the payment.
+        if not exported:
+            del self.fields["finance_told"]

@@ -43,6 +43,7 @@ from payments.selectors import (
     bank_details_changed_since_paid,
     preference_current,
     preferences_in_force,
+    run_exported,
     session_day,
 )
 
@@ -755,7 +756,7 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
 
 
 @transaction.atomic
-def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
+def run_payee_remove(*, payee: RunPayee, by: User, reason: str, finance_told: bool = False) -> bool:
     """Take a payee out of a run that finance has not paid yet: the finance file no longer
     lists them, and their lines wait for the next run."""
     check_coordinates(by, payee.run.programme)
@@ -763,6 +764,13 @@ def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter a reason, so other coordinators know why."})
+    exported = run_exported(payee.run)
+    if exported and not finance_told:
+        # Finance may pay from the file they have, and the lines would be paid again in the
+        # next run: the payment is taken out only once finance has been told.
+        raise ValidationError(
+            {"finance_told": "Tick this once you have told finance not to pay it from the file."}
+        )
     # Conditional update on the payee and its run: marking the run paid at the same moment
     # turns this payee to paid first (then nothing is taken out), or finds it taken out.
     updated = RunPayee.objects.filter(
@@ -782,7 +790,12 @@ def run_payee_remove(*, payee: RunPayee, by: User, reason: str) -> bool:
         actor=by,
         obj=payee.run,
         programme=payee.run.programme,
-        new={"payee": payee.pk, "total": payee.total, "reason": reason[:300]},
+        new={
+            "payee": payee.pk,
+            "total": payee.total,
+            "reason": reason[:300],
+            "finance_told": exported and finance_told,
+        },
     )
     return True
 

@@ -512,7 +512,16 @@ def _nothing_more(payee) -> dict:
 
 
 def _payee_decision(
-    request, slug, payee_id: int, *, form_class, decide, done, again, template, extra=_nothing_more
+    request,
+    slug,
+    payee_id: int,
+    *,
+    form_class,
+    decide,
+    done,
+    again,
+    template,
+    form_kwargs=_nothing_more,
 ):
     """The two decisions about one payment in a run: it failed (a paid run), or it is taken
     out (a run not paid yet). Both need a reason, and neither is for someone paid in it."""
@@ -522,10 +531,10 @@ def _payee_decision(
     if yours := _paid_in(payee.run, request):
         messages.error(request, yours)
         return back
-    form = form_class(posted(request))
+    form = form_class(posted(request), **form_kwargs(payee))
     if request.method == "POST" and form.is_valid():
         try:
-            decided = decide(payee=payee, by=request.user, reason=form.cleaned_data["reason"])
+            decided = decide(payee=payee, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -534,8 +543,7 @@ def _payee_decision(
             else:
                 messages.info(request, again)
             return back
-    context = {"programme": programme, "payee": payee, "form": form, **extra(payee)}
-    return render(request, template, context)
+    return render(request, template, {"programme": programme, "payee": payee, "form": form})
 
 
 @staff_required
@@ -565,8 +573,8 @@ def coordinator_payee_remove(request, slug, payee_id: int):
         "payment run.",
         again="This payment was already taken out of the run.",
         template="payments/coordinator/payee_remove.html",
-        # Finance may already hold the file with this payment in it: the page warns.
-        extra=lambda payee: {"exported": run_exported(payee.run)},
+        # Finance may already hold the file with this payment in it: the form asks.
+        form_kwargs=lambda payee: {"exported": run_exported(payee.run)},
     )
 
 

@@ -174,3 +174,38 @@ def test_it_adds_up_the_same_payments_on_the_run_page_and_in_the_statistics(worl
         reverse("coordinator_run", args=[world.programme.slug, run.pk])
     ).content.decode()
     assert "Total paid<strong>£0.00</strong>" in page
+
+
+def test_it_asks_a_coordinator_to_tell_finance_before_taking_a_payment_out_of_an_exported_run(
+    world, login_as
+):
+    """Finance may already hold the file that lists this payment. Taking it out and paying
+    it again in the next run would pay twice unless finance is told: the coordinator says
+    they have told them before it is taken out."""
+    run = _run(world)
+    client = login_as("coordinator")
+    export_rows(client, world, run)
+    payee = run.payees.get()
+    url = reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk])
+    refused = client.post(url, {"reason": "Asked us to hold it"})
+    assert refused.status_code == 200
+    assert "Tick this once you have told finance" in refused.content.decode()
+    payee.refresh_from_db()
+    assert payee.status == RunPayee.Status.READY
+
+    done = client.post(url, {"reason": "Asked us to hold it", "finance_told": "on"})
+    assert done.status_code == 302
+    payee.refresh_from_db()
+    assert payee.status == RunPayee.Status.REMOVED
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PAYMENT_REMOVED)
+    assert event.new_values["finance_told"] is True
+
+
+def test_it_asks_nothing_of_finance_before_a_run_is_exported(world, login_as):
+    run = _run(world)
+    client = login_as("coordinator")
+    payee = run.payees.get()
+    url = reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk])
+    page = client.get(url).content.decode()
+    assert "finance_told" not in page
+    assert client.post(url, {"reason": "Asked us to hold it"}).status_code == 302
