@@ -150,21 +150,28 @@ def round_run(*, round_id: int) -> MatchingRound | None:
 
 @transaction.atomic
 def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -> bool:
-    # Finished only while still running: a round the sweep failed past its deadline keeps
-    # its message, and its late answer proposes nobody. The update locks the row first, so
-    # a sweep at the same moment waits for this to commit, then finds the round finished.
-    finished = MatchingRound.objects.filter(
-        pk=matching_round.pk, status=MatchingRound.Status.RUNNING
-    ).update(
+    # The row is locked first. Finished only while still running: a round the sweep failed
+    # past its deadline keeps its message, and its late answer proposes nobody. And whoever
+    # was scrubbed from the snapshot while it was solved (person_scrub) is scrubbed from the
+    # answer too, before anything is stored.
+    current = (
+        MatchingRound.objects.select_for_update()
+        .only("status", "snapshot")
+        .get(pk=matching_round.pk)
+    )
+    if current.status != MatchingRound.Status.RUNNING:
+        return False
+    deleted, withdrawn = _scrubbed_while_solving(matching_round.snapshot, current.snapshot)
+    for person_id in deleted | withdrawn:
+        _scrub_result(result, person_id, care_experience_only=person_id not in deleted)
+    MatchingRound.objects.filter(pk=matching_round.pk).update(
         status=MatchingRound.Status.FINISHED,
         result=result,
         finished_at=timezone.now(),
         duration_ms=round((time.perf_counter() - began) * 1000),
     )
-    if not finished:
-        return False
     # A re-run is for checking the answer: its proposals are stored for comparison only
-    # when it is not a re-run, so nobody is asked twice.
+    # when it is not a re-run, so nobody is asked twice. Nobody who left meanwhile is asked.
     if matching_round.rerun_of_id is None:
         Proposal.objects.bulk_create(
             [
@@ -176,9 +183,30 @@ def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -
                     reasons=pair["reasons"],
                 )
                 for pair in result["pairs"]
+                if not {pair["mentor"], pair["mentee"]} & deleted
             ]
         )
     return True
+
+
+def _scrubbed_while_solving(solved: dict, stored: dict) -> tuple[set[str], set[str]]:
+    """Ids of people whose account was deleted, and of mentors whose care experience was
+    taken out, between reading the snapshot to solve it and storing the answer."""
+    now = {
+        entry.get("id"): entry
+        for side in ("mentors", "mentees")
+        for entry in stored.get(side) or []
+        if isinstance(entry, dict)
+    }
+    deleted, withdrawn = set(), set()
+    for side in ("mentors", "mentees"):
+        for entry in solved.get(side) or []:
+            later = now.get(entry.get("id"), {})
+            if later.get("name") == DELETED_NAME and entry.get("name") != DELETED_NAME:
+                deleted.add(entry["id"])
+            elif any(entry.get(field) and not later.get(field) for field in CARE_FIELDS):
+                withdrawn.add(entry["id"])
+    return deleted, withdrawn
 
 
 # A waiting round has lost its message after this long (the broker was down, or came back
@@ -756,8 +784,8 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
 
     Rounds are locked while they change, so two people deleted at once never write back
     each other's old copy of the same snapshot. A round still being solved keeps what it
-    read; it is scrubbed when this runs again (a scrubbed round re-run may differ from its
-    first answer, docs/matching.md)."""
+    read; the answer it stores leaves out what was scrubbed meanwhile (_round_store). A
+    scrubbed round re-run may differ from its first answer (docs/matching.md)."""
     from mentoring.models import Membership
 
     person_id = str(user.pk)

@@ -159,3 +159,49 @@ def test_it_leaves_other_people_and_other_programmes_alone(finished):
 
     after = {r.pk: (r.snapshot, r.result) for r in MatchingRound.objects.all()}
     assert after == before
+
+
+def test_it_never_stores_the_care_experience_of_a_mentor_who_withdrew_while_it_was_solved(
+    world, monkeypatch
+):
+    """A round being solved holds its own copy of the snapshot: a mentor who withdraws
+    consent meanwhile must not come back in the answer stored when it finishes."""
+    from accounts.models import MentorProfile
+    from matching import engine
+
+    give_care_experience(world.mentor, areas=["foster-care"])
+    solve = engine.solve
+
+    def solve_while_sam_withdraws(snapshot, **kwargs):
+        answer = solve(snapshot, **kwargs)
+        profile = MentorProfile.objects.get(user=world.mentor)
+        mentor_consent_withdraw(profile=profile, by=world.mentor)
+        return answer
+
+    monkeypatch.setattr(engine, "solve", solve_while_sam_withdraws)
+    matching_round = solved_round(world)
+    proposal = matching_round.proposals.get()
+    assert "experience" not in codes(proposal.reasons)
+    (pair,) = matching_round.result["pairs"]
+    assert "experience" not in codes(pair["reasons"])
+    assert entry(matching_round.snapshot, "mentors", world.mentor)["experience"] == []
+
+
+def test_it_never_stores_the_name_of_a_person_deleted_while_it_was_solved(world, monkeypatch):
+    from matching import engine
+
+    give_care_experience(world.mentor, areas=["foster-care"])
+    solve = engine.solve
+
+    def solve_while_sam_leaves(snapshot, **kwargs):
+        answer = solve(snapshot, **kwargs)
+        account_delete(user=world.mentor)
+        return answer
+
+    monkeypatch.setattr(engine, "solve", solve_while_sam_leaves)
+    matching_round = solved_round(world)
+    assert entry(matching_round.snapshot, "mentors", world.mentor)["name"] == DELETED
+    for pair in matching_round.result["pairs"]:
+        assert "experience" not in codes(pair["reasons"])
+    for proposal in matching_round.proposals.all():
+        assert "experience" not in codes(proposal.reasons)
