@@ -130,7 +130,7 @@ def test_a_new_mentor_joins_with_an_invitation_and_completes_their_profile(demo,
 def test_a_new_mentee_joins_with_an_invitation_for_their_email(demo, page, problems):
     email = "leah.new-mentee@example.org"
     open_invitation(page, demo, role=Role.MENTEE, email=email)
-    expect(page.get_by_role("main")).to_contain_text("as a practitioner (mentee)")
+    expect(page.get_by_role("main")).to_contain_text("in this role: practitioner (mentee)")
     page.get_by_role("main").get_by_role("link", name="Create an account").click()
     sign_up_and_confirm(page, name="Leah", email=email)
     join_programme(page)
