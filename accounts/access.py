@@ -48,6 +48,13 @@ def is_staff_person(user) -> bool:
     return is_administrator(user) or is_coordinator(user)
 
 
+def service_operators():
+    """The people who run the Alongside service (see is_service_operator)."""
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, is_staff=True, is_superuser=True)
+
+
 def is_service_operator(user) -> bool:
     """Someone who runs the Alongside service itself (made with `createsuperuser`), the only
     people the Django admin is for. Organisations' administrators are not operators."""

@@ -4,6 +4,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.access import service_operators
 from mentoring.choices import Role
 from mentoring.models import Administrator, Application, Concern, Membership
 
@@ -50,9 +51,12 @@ def send_application_decision(application_id: int) -> None:
         raise
 
 
-def concern_recipients(concern: Concern) -> list[str]:
-    """The programme's coordinators, leaving out anyone who is part of the match
-    (mentoring.duties); when that leaves nobody, the organisation's administrators."""
+def concern_recipients(concern: Concern) -> tuple[list[str], bool]:
+    """Who is told of a concern, and whether they are the people who run Alongside rather
+    than the programme's staff. The programme's coordinators, leaving out anyone who is part
+    of the match (mentoring.duties); when that leaves nobody, the organisation's
+    administrators; when there are none either, the operators of the service, who are asked
+    to appoint someone: a concern never reaches nobody."""
     match = concern.match
     people = (match.mentor_id, match.mentee_id)
     coordinators = (
@@ -68,7 +72,10 @@ def concern_recipients(concern: Concern) -> list[str]:
         .exclude(person_id__in=people)
         .values_list("person__email", flat=True)
     )
-    return sorted(found)
+    if found:
+        return sorted(found), False
+    operators = service_operators().exclude(pk__in=people).values_list("email", flat=True)
+    return sorted(operators), True
 
 
 @shared_task(
@@ -88,10 +95,15 @@ def send_concern_to_coordinators(concern_id: int) -> None:
         return
     concern = Concern.objects.select_related("match__programme__organisation").get(pk=concern_id)
     programme = concern.match.programme
-    recipients = concern_recipients(concern)
+    recipients, escalated = concern_recipients(concern)
     if not recipients:
         return
-    context = {"concern": concern, "programme": programme, "site_url": settings.SITE_URL}
+    context = {
+        "concern": concern,
+        "programme": programme,
+        "site_url": settings.SITE_URL,
+        "escalated": escalated,
+    }
     try:
         send_mail(
             subject=render_to_string("mentoring/email/concern_raised_subject.txt", context).strip(),

@@ -630,6 +630,9 @@ def concern_new(request, match_id):
             "form": form,
             "raised": raised,
             "staff_in_match": staff,
+            # Nobody but the two of them runs the programme: the form says who is told.
+            "nobody_else": bool(staff)
+            and not duties.others_who_run(match.programme, match.mentor, match.mentee).exists(),
         },
     )
 

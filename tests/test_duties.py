@@ -611,3 +611,29 @@ def test_it_refuses_a_payee_taking_payments_out_of_their_own_run(world, client):
     assert "You are paid in this run" in response.content.decode()
     payee.refresh_from_db()
     assert payee.status == RunPayee.Status.READY
+
+
+def test_it_never_lets_a_concern_reach_nobody(world, client, django_capture_on_commit_callbacks):
+    """Jo is the only coordinator of North Star and mentors Priya; the organisation has no
+    administrator. A concern about Jo's match must still reach someone who can act: the
+    people who run Alongside are asked to appoint someone, and the form says so first."""
+    from mentoring.models import Administrator
+    from tests.factories import service_operator
+
+    w = world
+    match = jo_mentors_priya(w)
+    Administrator.objects.all().delete()
+    operator = service_operator()
+    sign_in(client, w.mentee)
+    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    assert "Nobody else runs North Star yet" in form
+    assert "the people who run Alongside" in form
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mentoring.concern_raise(
+            match=match, by=w.mentee, kind="safeguarding", what_happened="Jo shouted at me."
+        )
+    assert [message.to for message in mail.outbox] == [[operator.email]]
+    body = mail.outbox[0].body
+    assert "nobody who runs North Star can read it" in body
+    assert "Jo shouted" not in body and "Priya" not in body

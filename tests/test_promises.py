@@ -45,7 +45,7 @@ def test_it_gives_every_row_a_test():
 PROMISE = re.compile(
     r"\b(only (coordinators?|you|your coordinators?)|never (sees?|shown?|shared|told|reads?|"
     r"reaches|show)|sees? only|we keep|are kept|is kept|we delete|deleted straight away|"
-    r"is private|too few|nobody can|never to)\b",
+    r"is private|too few|nobody can|never to|will not (see|be told))\b",
     re.IGNORECASE,
 )
 # Tags that end a line of text, so table cells and list items are not run together.
