@@ -143,8 +143,9 @@ def coordinator_programmes_summary(user) -> list[Programme]:
     current = Membership.objects.current()
     return list(
         Programme.objects.coordinated_by(user).annotate(
+            # Not their own application: someone else decides it (mentoring.duties).
             pending_applications=_count(
-                Application.objects.filter(status=Application.Status.PENDING)
+                Application.objects.filter(status=Application.Status.PENDING).exclude(person=user)
             ),
             mentor_count=_count(current.filter(role=Role.MENTOR)),
             mentee_count=_count(current.filter(role=Role.MENTEE)),

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from matching.models import Match, Proposal
-from mentoring import feedback
+from mentoring import duties, feedback
 from mentoring.choices import Role
 from mentoring.models import Membership, Programme, Session
 from notifications.models import Kind
@@ -279,6 +279,8 @@ def quiet_matches(now: datetime) -> Iterator[Reminder]:
             )
         matches_url = reverse("coordinator_matches", args=[programme.slug])
         for person in coordinators.get(match.programme_id, []):
+            if duties.takes_part(person, match.mentor_id, match.mentee_id):
+                continue  # their own match: another coordinator looks into it
             yield Reminder(
                 person,
                 Kind.QUIET,

@@ -196,8 +196,9 @@ def _number(text: str, *, none_means_zero: bool = False) -> int:
 
 
 def direct_counts(programme: Programme, viewer=None) -> dict[str, int]:
-    """The same numbers, counted straight from the tables, one plain query each. Concerns
-    about a match the viewer is part of are someone else's to handle, so not theirs."""
+    """The same numbers, counted straight from the tables, one plain query each. The
+    viewer's own application, and concerns about a match they are part of, are someone
+    else's to handle, so not theirs."""
     cutoff = timezone.localdate() - timedelta(days=14)
     current = Membership.objects.filter(programme=programme, ended_at__isnull=True)
     concerns = Concern.objects.filter(match__programme=programme).exclude(
@@ -205,10 +206,13 @@ def direct_counts(programme: Programme, viewer=None) -> dict[str, int]:
     )
     if viewer is not None:
         concerns = concerns.exclude(match__mentor=viewer).exclude(match__mentee=viewer)
+    applications = Application.objects.filter(
+        programme=programme, status=Application.Status.PENDING
+    )
+    if viewer is not None:
+        applications = applications.exclude(person=viewer)
     return {
-        "applications": Application.objects.filter(
-            programme=programme, status=Application.Status.PENDING
-        ).count(),
+        "applications": applications.count(),
         "concerns": concerns.count(),
         "slow_payments": LedgerLine.objects.filter(
             programme=programme, earned_on__lt=cutoff, amount__gt=0, waiting__isnull=False
@@ -318,3 +322,17 @@ def test_it_shows_a_mentor_this_tax_years_fees_and_what_is_still_to_come(world, 
     assert fees > 0 and waiting > 0
     assert Decimal(found.group(1).replace(",", "")) == fees
     assert Decimal(found.group(2).replace(",", "")) == waiting
+
+
+def test_it_leaves_a_coordinators_own_application_out_of_what_they_have_to_decide(world, client):
+    """Jo may apply to be a mentor in North Star, but someone else decides it: it is not one
+    of Jo's applications waiting."""
+    mentoring_services.application_create(
+        programme=world.programme, person=world.coordinator, role=Role.MENTOR
+    )
+    ApplicationFactory(programme=world.programme)
+    sign_in(client, world.coordinator)
+    assert dashboard_rows(client)["North Star"]["applications"] == 1
+    assert direct_counts(world.programme, world.coordinator)["applications"] == 1
+    sign_in(client, world.administrator)
+    assert dashboard_rows(client)["North Star"]["applications"] == 2

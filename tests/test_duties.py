@@ -637,3 +637,20 @@ def test_it_never_lets_a_concern_reach_nobody(world, client, django_capture_on_c
     body = mail.outbox[0].body
     assert "nobody who runs North Star can read it" in body
     assert "Jo shouted" not in body and "Priya" not in body
+
+
+def test_it_never_asks_a_coordinator_to_look_into_their_own_quiet_match(world):
+    """Jo's match with Priya has had no session for months: Jo hears as its mentor, and the
+    coordinators' reminders (and the 'you may end it' one) go to someone else."""
+    from notifications.models import Kind, Notification
+    from notifications.services import reminders_scan
+
+    w = world
+    jo_mentors_priya(w)
+    lee = second_coordinator(w)
+    reminders_scan(now=timezone.now() + timedelta(weeks=20), email=False)
+    quiet = Notification.objects.filter(kind__in=[Kind.QUIET, Kind.QUIET_WARNING])
+    jo = list(quiet.filter(person=w.coordinator).values_list("title", flat=True))
+    assert jo == ["No session for 20 weeks: how are things?"]
+    lees = set(quiet.filter(person=lee).values_list("kind", flat=True))
+    assert lees == {Kind.QUIET, Kind.QUIET_WARNING}
