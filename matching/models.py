@@ -144,6 +144,10 @@ class MatchQuerySet(models.QuerySet["Match"]):
         """Matches `person` may open and act in (see open_to)."""
         return self.filter(open_to(person))
 
+    def live(self) -> "MatchQuerySet":
+        """Matches still going: active or paused, not ended."""
+        return self.exclude(status=Match.Status.CLOSED)
+
 
 class Match(models.Model):
     """A mentor and a mentee working together: made only when both said yes."""

@@ -56,20 +56,37 @@ def membership_add(*, programme: Programme, person: User, role: str, by: User | 
     return membership
 
 
-def coordinator_role_ender(programme: Programme) -> str:
-    return f"Only an administrator of {programme.organisation.name} can end a coordinator's role."
-
-
-def may_end_role(by: User, membership: Membership) -> bool:
-    """Coordinators end mentor and mentee roles; a coordinator's role (their own included)
+def why_not_end_role(by: User, membership: Membership) -> str:
+    """Why `by` may not end `membership`, in a sentence for them, or "" when they may.
+    Coordinators end mentor and mentee roles; a coordinator's role (their own included)
     only an administrator of the organisation ends. So no coordinator can shut a fellow one
     out, and a programme is never left without someone to run it: its organisation's
-    administrators run every programme whatever roles end."""
-    if membership.role != Role.COORDINATOR:
-        return True
-    return Administrator.objects.filter(
-        organisation_id=membership.programme.organisation_id, person=by
-    ).exists()
+    administrators run every programme whatever roles end. And nobody ends the role of
+    someone they are in a live match with: that would end their own match (mentoring.duties)."""
+    from matching.models import Match
+
+    programme = membership.programme
+    if membership.role == Role.COORDINATOR:
+        if Administrator.objects.filter(
+            organisation_id=programme.organisation_id, person=by
+        ).exists():
+            return ""
+        return (
+            f"Only an administrator of {programme.organisation.name} can end a coordinator's role."
+        )
+    side = {Role.MENTOR: "mentor", Role.MENTEE: "mentee"}[membership.role]
+    other = "mentee" if side == "mentor" else "mentor"
+    if (
+        Match.objects.live()
+        .filter(programme=programme, **{side: membership.person, other: by})
+        .exists()
+    ):
+        return duties.who_acts(
+            programme,
+            by,
+            (f"{membership.person} is in a match with you", "decides whether their role ends"),
+        )
+    return ""
 
 
 @transaction.atomic
@@ -79,8 +96,8 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
     (matching.services.matching_leave), so nothing of the match stays open to them."""
     programme = membership.programme
     check_coordinates(by, programme)
-    if not may_end_role(by, membership):
-        raise PermissionDenied(coordinator_role_ender(programme))
+    if why_not := why_not_end_role(by, membership):
+        raise PermissionDenied(why_not)
     updated = Membership.objects.filter(pk=membership.pk, ended_at__isnull=True).update(
         ended_at=timezone.now()
     )

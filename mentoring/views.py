@@ -182,7 +182,7 @@ def coordinator_member_detail(request, slug, person_id):
         else None
     )
     for membership in memberships:
-        membership.may_end = services.may_end_role(request.user, membership)
+        membership.why_not_end = services.why_not_end_role(request.user, membership)
     # Looking at someone's profile is a sensitive action, so it is logged.
     audit_record(
         action=AuditEvent.Action.PROFILE_VIEWED,
@@ -200,7 +200,6 @@ def coordinator_member_detail(request, slug, person_id):
             "memberships": memberships,
             "mentor_profile": mentor_profile,
             "mentee_profile": mentee_profile,
-            "coordinator_role_ender": services.coordinator_role_ender(programme),
         },
     )
 
@@ -212,8 +211,8 @@ def coordinator_membership_end(request, slug, membership_id):
     membership = get_object_or_404(
         Membership.objects.current().select_related("person"), pk=membership_id, programme=programme
     )
-    if not services.may_end_role(request.user, membership):
-        messages.error(request, services.coordinator_role_ender(programme))
+    if why_not := services.why_not_end_role(request.user, membership):
+        messages.error(request, why_not)
         return redirect(
             "coordinator_member_detail", slug=programme.slug, person_id=membership.person_id
         )

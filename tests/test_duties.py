@@ -654,3 +654,31 @@ def test_it_never_asks_a_coordinator_to_look_into_their_own_quiet_match(world):
     assert jo == ["No session for 20 weeks: how are things?"]
     lees = set(quiet.filter(person=lee).values_list("kind", flat=True))
     assert lees == {Kind.QUIET, Kind.QUIET_WARNING}
+
+
+def test_it_leaves_ending_the_role_of_the_person_a_coordinator_is_matched_with_to_others(
+    world, client
+):
+    """Jo mentors Priya: ending Priya's role would end Jo's own match, so someone else
+    decides it, as with everything else Jo takes part in."""
+    w = world
+    match = jo_mentors_priya(w)
+    membership = Membership.objects.current().get(
+        programme=w.programme, person=w.mentee, role=Role.MENTEE
+    )
+    with pytest.raises(PermissionDenied):
+        mentoring.membership_end(membership=membership, by=w.coordinator)
+
+    sign_in(client, w.coordinator)
+    page = client.get(reverse("coordinator_member_detail", args=["north", w.mentee.pk]))
+    assert "Priya is in a match with you" in page.content.decode()
+    end = reverse("coordinator_membership_end", args=["north", membership.pk])
+    response = client.post(end, follow=True)
+    assert "Priya is in a match with you" in response.content.decode()
+    match.refresh_from_db()
+    assert match.is_live
+    assert Membership.objects.current().filter(pk=membership.pk).exists()
+
+    mentoring.membership_end(membership=membership, by=w.administrator)
+    match.refresh_from_db()
+    assert not match.is_live
