@@ -42,11 +42,11 @@ format: setup
 
 # Production processes, for when CELERY_BROKER_URL is set.
 worker: setup
-	$(BIN)/celery -A mentoring worker --loglevel INFO
+	$(BIN)/celery -A config worker --loglevel INFO
 
 # The schedule lives in the database (django-celery-beat), so beat needs the migrations.
 beat: migrate
-	$(BIN)/celery -A mentoring beat --loglevel INFO \
+	$(BIN)/celery -A config beat --loglevel INFO \
 		--scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 clean:

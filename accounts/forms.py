@@ -6,7 +6,7 @@ from django.db import models
 
 from accounts.models import MenteeProfile, MentorProfile
 from accounts.widgets import AvailabilityGrid
-from mentoring.choices import AVAILABILITY_SLOTS, MeetingMode
+from core.choices import AVAILABILITY_SLOTS, MeetingMode
 
 # What to say when a field of allauth's forms is left empty or is not an email address,
 # in place of Django's "This field is required."

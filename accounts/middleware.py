@@ -12,7 +12,7 @@ from django.utils.cache import add_never_cache_headers
 
 from accounts.access import is_service_operator
 from accounts.selectors import roles_of
-from mentoring.choices import Role
+from core.choices import Role
 
 
 class PrivateResponsesMiddleware:

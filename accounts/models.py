@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from mentoring.choices import PaymentPreference, PractitionerRole, Region
+from core.choices import PaymentPreference, PractitionerRole, Region
 
 
 class UserManager(BaseUserManager["User"]):
@@ -135,7 +135,7 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     programme = models.ForeignKey(
-        "mentoring.Programme", null=True, blank=True, on_delete=models.SET_NULL
+        "programmes.Programme", null=True, blank=True, on_delete=models.SET_NULL
     )
     old_values = models.JSONField(default=dict, blank=True)
     new_values = models.JSONField(default=dict, blank=True)
@@ -154,7 +154,7 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     languages = models.ManyToManyField(
-        "mentoring.Language",
+        "core.Language",
         blank=True,
         help_text="Languages you are happy to have mentoring conversations in.",
     )
@@ -206,10 +206,8 @@ class MentorProfile(Profile):
         blank=True,
         help_text="When this person agreed we may store their care experience.",
     )
-    lived_experience = models.ManyToManyField("mentoring.LivedExperienceArea", blank=True)
-    looked_after_by = models.ManyToManyField(
-        "mentoring.LocalAuthority", blank=True, related_name="+"
-    )
+    lived_experience = models.ManyToManyField("core.LivedExperienceArea", blank=True)
+    looked_after_by = models.ManyToManyField("core.LocalAuthority", blank=True, related_name="+")
     happy_to_mentor_own_council = models.BooleanField(
         default=False,
         help_text="Tick if you are happy to mentor people who work for a council that looked "
@@ -222,11 +220,9 @@ class MentorProfile(Profile):
         help_text="Optional. Write only what you are happy for your mentee to read. "
         "You never have to tell your story.",
     )
-    topics_offered = models.ManyToManyField(
-        "mentoring.Topic", blank=True, related_name="offered_by"
-    )
+    topics_offered = models.ManyToManyField("core.Topic", blank=True, related_name="offered_by")
     topics_off_limits = models.ManyToManyField(
-        "mentoring.Topic", blank=True, related_name="off_limits_for"
+        "core.Topic", blank=True, related_name="off_limits_for"
     )
     capacity = models.PositiveSmallIntegerField(
         "how many mentees at once",
@@ -265,7 +261,7 @@ class MenteeProfile(Profile):
         "your role", max_length=20, choices=PractitionerRole.choices, blank=True
     )
     employer = models.ForeignKey(
-        "mentoring.LocalAuthority",
+        "core.LocalAuthority",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -275,11 +271,11 @@ class MenteeProfile(Profile):
     team = models.CharField(
         "your team", max_length=120, blank=True, help_text="For example: fostering team."
     )
-    practice_areas = models.ManyToManyField("mentoring.PracticeArea", blank=True)
+    practice_areas = models.ManyToManyField("core.PracticeArea", blank=True)
     years_in_practice = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(60)]
     )
-    learning_goals = models.ManyToManyField("mentoring.Topic", blank=True)
+    learning_goals = models.ManyToManyField("core.Topic", blank=True)
 
     def __str__(self) -> str:
         return f"Mentee profile of {self.user}"

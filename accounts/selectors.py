@@ -8,17 +8,10 @@ from django.urls import reverse
 
 from accounts.access import is_service_operator
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
-from mentoring.choices import Role
-from mentoring.models import (
-    Administrator,
-    Application,
-    Concern,
-    Invitation,
-    Membership,
-    Programme,
-    Session,
-)
+from core.choices import Role
+from mentoring.models import Concern, Session
 from notifications.selectors import unread_count, unread_subquery
+from programmes.models import Administrator, Application, Invitation, Membership, Programme
 
 
 def roles_of(user) -> set[str]:
@@ -143,14 +136,14 @@ def coordinator_programmes_summary(user) -> list[Programme]:
     current = Membership.objects.current()
     return list(
         Programme.objects.coordinated_by(user).annotate(
-            # Not their own application: someone else decides it (mentoring.duties).
+            # Not their own application: someone else decides it (programmes.duties).
             pending_applications=_count(
                 Application.objects.filter(status=Application.Status.PENDING).exclude(person=user)
             ),
             mentor_count=_count(current.filter(role=Role.MENTOR)),
             mentee_count=_count(current.filter(role=Role.MENTEE)),
             # Not concerns about a match the person is part of: those are for another
-            # coordinator (mentoring.duties).
+            # coordinator (programmes.duties).
             open_concerns=_count(
                 Concern.objects.open().not_involving(user), programme="match__programme"
             ),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
 from matching import services as matching_services
-from mentoring.models import Application, Invitation, Membership
+from programmes.models import Application, Invitation, Membership
 
 
 def mentor_profile_for(user: User) -> MentorProfile:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access import has_two_factor, is_staff_person, role_required
+from accounts.access import has_two_factor
 from accounts.audit import audit_record
 from accounts.forms import (
     ConsentForm,
@@ -23,14 +23,15 @@ from accounts.forms import (
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from accounts.reauthentication import recent_confirmation_required
 from accounts.selectors import coordinator_programmes_summary, personal_data_export, roles_of
+from core.choices import Role
+from core.requests import posted
 from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
-from mentoring.choices import Role
 from mentoring.feedback import dashboard_asks
-from mentoring.models import Application, Membership
-from mentoring.requests import posted
 from mentoring.selectors import sessions_waiting_for
 from payments.selectors import kept_after_deletion, mentor_pay_card, slow_payment_counts
+from programmes.access import is_staff_person, role_required
+from programmes.models import Application, Membership
 
 
 @login_required

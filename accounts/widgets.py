@@ -1,6 +1,6 @@
 from django import forms
 
-from mentoring.choices import DAYS, PARTS_OF_DAY
+from core.choices import DAYS, PARTS_OF_DAY
 
 
 class AvailabilityGrid(forms.CheckboxSelectMultiple):

@@ -78,7 +78,7 @@ def recreate_database() -> None:
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mentoring.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
@@ -266,8 +266,9 @@ def data_sizes() -> dict:
 
     from accounts.models import User
     from matching.models import Match
-    from mentoring.models import CoproductionCheck, Programme, Session, SessionFeedback
+    from mentoring.models import CoproductionCheck, Session, SessionFeedback
     from payments.models import LedgerLine, RunItem
+    from programmes.models import Programme
 
     sizes = {}
     for slug in (SMALL, LARGE):
@@ -450,7 +451,7 @@ def main() -> None:
 
     settings.DEBUG = False
     _urls()  # fail early, before anything is measured
-    from mentoring.models import Programme
+    from programmes.models import Programme
 
     if not Programme.objects.filter(slug=LARGE).exists():
         raise SystemExit("No National Pilot here: run without --measure-only to seed first.")

@@ -99,17 +99,9 @@ def _at(seconds: float) -> datetime:
 
 def seed_history(*, log=print) -> dict[str, int]:
     from accounts.models import User
+    from core.models import Topic
     from matching.models import DEFAULT_WEIGHTS, ClosingSurvey, Match, MatchingRound, Proposal
-    from mentoring.models import (
-        Concern,
-        ConcernAction,
-        CoproductionCheck,
-        Membership,
-        Programme,
-        Session,
-        SessionFeedback,
-        Topic,
-    )
+    from mentoring.models import Concern, ConcernAction, CoproductionCheck, Session, SessionFeedback
     from payments.models import (
         Expense,
         LedgerLine,
@@ -119,6 +111,7 @@ def seed_history(*, log=print) -> dict[str, int]:
         RunItem,
         RunPayee,
     )
+    from programmes.models import Membership, Programme
 
     rng = np.random.default_rng(SEED)
     pyrng = random.Random(SEED)

@@ -15,11 +15,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import PCFDomain
 from journal import services
 from journal.models import Goal, JournalEntry
 from journal.selectors import matches_to_share_in, session_date
 from matching.models import Match
-from mentoring.models import PCFDomain, Session
+from mentoring.models import Session
 
 DEMO_MENTEE = "mentee@example.org"
 DEMO_MENTOR = "mentor@example.org"

@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.forms import IdChoiceField
+from core.models import PCFDomain
 from journal.models import REFLECTION_QUESTIONS, TEXT_LIMIT, JournalEntry
 from journal.selectors import session_date
-from mentoring.models import PCFDomain
 
 DATE_HINT = "For example, 2026-03-03."
 

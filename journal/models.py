@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from mentoring.models import PCFDomain, Session, Topic
+from core.models import PCFDomain, Topic
+from mentoring.models import Session
 
 TEXT_LIMIT = 4000
 

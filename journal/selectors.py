@@ -8,12 +8,14 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import get_match_for_person
+from core.choices import Role
+from core.models import Topic
 from journal.models import Goal, GoalNote, JournalEntry
+from matching.access import get_match_for_person
 from matching.models import Match
 from matching.selectors import LIVE_MATCH
-from mentoring.choices import Role
-from mentoring.models import Membership, Session, Topic
+from mentoring.models import Session
+from programmes.models import Membership
 
 # Social Work England asks for CPD to be recorded by 30 November each year.
 CPD_DEADLINE = (11, 30)

@@ -5,7 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from core.choices import Role
+from core.requests import posted
+from core.spreadsheets import csv_response, csv_text
 from journal import services
 from journal.forms import CpdChoiceForm, CpdFilterForm, GoalForm, GoalNoteForm, JournalEntryForm
 from journal.models import REFLECTION_QUESTIONS
@@ -25,10 +27,8 @@ from journal.selectors import (
     profile_topics_without_goals,
     sessions_for_journal,
 )
-from mentoring.choices import Role
 from mentoring.models import Session
-from mentoring.requests import posted
-from mentoring.spreadsheets import csv_response, csv_text
+from programmes.access import role_required
 
 mentee_required = role_required(Role.MENTEE)
 mentor_required = role_required(Role.MENTOR)

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from matching.models import DEFAULT_WEIGHTS, ClosingSurvey
-from mentoring.models import Programme
+from programmes.models import Programme
 
 WEIGHT_LABELS = {
     "goals": (

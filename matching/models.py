@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from mentoring.choices import Role
+from core.choices import Role
 
 DEFAULT_WEIGHTS = {
     "goals": 3,
@@ -29,7 +29,7 @@ class MatchingRound(models.Model):
         MENTEE_CHOICE = "mentee_choice", "A practitioner's own choice"
 
     programme = models.ForeignKey(
-        "mentoring.Programme", on_delete=models.CASCADE, related_name="matching_rounds"
+        "programmes.Programme", on_delete=models.CASCADE, related_name="matching_rounds"
     )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -128,7 +128,7 @@ def open_to(person, *, prefix: str = "", programme: str | None = None) -> Q:
     it at once. `prefix` leads from the rows filtered to the match-like object (e.g.
     "match__" from a session); `programme` is the path to its programme when it is not
     `<prefix>programme` (a proposal's is "round__programme")."""
-    from mentoring.models import Membership
+    from programmes.models import Membership
 
     if not getattr(person, "is_authenticated", False):
         return Q(pk__in=[])
@@ -158,7 +158,7 @@ class Match(models.Model):
         CLOSED = "closed", "Closed"
 
     programme = models.ForeignKey(
-        "mentoring.Programme", on_delete=models.CASCADE, related_name="matches"
+        "programmes.Programme", on_delete=models.CASCADE, related_name="matches"
     )
     # One match per proposal, enforced by the database: approving or accepting twice,
     # even at the same moment, cannot make two.
@@ -263,7 +263,7 @@ class ClosingSurvey(models.Model):
 class PairExclusion(models.Model):
     """A pair never to be proposed again: declined, rejected or closed before."""
 
-    programme = models.ForeignKey("mentoring.Programme", on_delete=models.CASCADE)
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE)
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=20)

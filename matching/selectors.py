@@ -4,17 +4,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
+from core.choices import AVAILABILITY_SLOTS, Region, Role
+from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
 from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
-from mentoring.choices import AVAILABILITY_SLOTS, Region, Role
-from mentoring.models import (
-    Language,
-    LivedExperienceArea,
-    Membership,
-    PracticeArea,
-    Programme,
-    Topic,
-)
+from programmes.models import Membership, Programme
 
 LIVE_MATCH = [Match.Status.ACTIVE, Match.Status.PAUSED]
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue, enqueue_now
+from core.choices import Role
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
 from matching.selectors import LIVE_MATCH, live_mentor_loads, round_instance
-from mentoring import duties
-from mentoring.choices import Role
-from mentoring.models import Programme
 from notifications import services as notifications
+from programmes import duties
+from programmes.models import Programme
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def _check_not_own(proposal: Proposal, by: User, *also) -> None:
 
 
 def _review(proposal: Proposal, *, by: User, status: str, reason: str = "") -> bool:
-    # A proposal of the reviewer's own goes to someone else (mentoring.duties).
+    # A proposal of the reviewer's own goes to someone else (programmes.duties).
     _check_not_own(proposal, by)
     # Only a proposal waiting for review can be reviewed, once: double clicks change nothing.
     return bool(
@@ -555,7 +555,7 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
 def _coordinates(user: User, match: Match) -> bool:
     """Whether `user` may act on the match as one who runs its programme: never on a match
-    they are part of themselves (mentoring.duties); there they act as its mentor or mentee."""
+    they are part of themselves (programmes.duties); there they act as its mentor or mentee."""
     return not duties.takes_part(user, match.mentor_id, match.mentee_id) and (
         Programme.objects.coordinated_by(user).filter(pk=match.programme_id).exists()
     )
@@ -786,7 +786,7 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
     each other's old copy of the same snapshot. A round still being solved keeps what it
     read; the answer it stores leaves out what was scrubbed meanwhile (_round_store). A
     scrubbed round re-run may differ from its first answer (docs/matching.md)."""
-    from mentoring.models import Membership
+    from programmes.models import Membership
 
     person_id = str(user.pk)
     # Only programmes the person has been in can have them in a round.

@@ -11,15 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import (
-    get_match_for_person,
-    get_programme_for_coordinator,
-    role_required,
-    staff_required,
-)
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from core.choices import Role
+from core.requests import posted
 from matching import services
+from matching.access import get_match_for_person
 from matching.forms import (
     AnswerForm,
     ClosingSurveyForm,
@@ -30,12 +27,11 @@ from matching.forms import (
 )
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal, open_to
 from matching.selectors import reason_labels, reason_words, round_in_words
-from mentoring import duties
-from mentoring.choices import Role
 from mentoring.feedback import check_due
-from mentoring.models import Membership, Programme
-from mentoring.requests import posted
 from notifications.reminders import quiet_flag, with_last_session
+from programmes import duties
+from programmes.access import get_programme_for_coordinator, role_required, staff_required
+from programmes.models import Membership, Programme
 
 SORTS = {
     "score": ["-score", "mentee__display_name"],
@@ -169,7 +165,7 @@ def coordinator_round_approve(request, slug, round_id):
     matching_round = _round_for(request.user, slug, round_id)
     chosen = request.POST.getlist("proposal")
     ids = [int(value) for value in chosen if value.isdigit() and len(value) < 19]
-    # Proposals of the coordinator's own stay for someone else (mentoring.duties).
+    # Proposals of the coordinator's own stay for someone else (programmes.duties).
     proposals = matching_round.proposals.filter(
         pk__in=ids, status=Proposal.Status.PROPOSED
     ).exclude(duties.taking_part(request.user, "mentor", "mentee"))

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, When
 from django.utils import timezone
 
-from mentoring.choices import Role
+from core.choices import Role
 from mentoring.models import CoproductionCheck, Session, SessionFeedback
 
 # Feedback is asked for sessions of the last four weeks: older memories are not worth much,

@@ -2,33 +2,8 @@
 
 from django.db.models import Q
 
-from accounts.models import MenteeProfile, MentorProfile
-from mentoring.choices import Role
-from mentoring.models import Programme, Session
-
-
-def member_rows(memberships) -> list[dict]:
-    """Pair each membership on a page with the profile its role uses, fetching the profiles
-    and what their completeness check reads in a fixed number of queries."""
-    memberships = list(memberships)
-    people = [m.person_id for m in memberships]
-    profiles = {
-        Role.MENTOR: {
-            p.user_id: p
-            for p in MentorProfile.objects.filter(user_id__in=people).prefetch_related(
-                "languages", "topics_offered"
-            )
-        },
-        Role.MENTEE: {
-            p.user_id: p
-            for p in MenteeProfile.objects.filter(user_id__in=people).prefetch_related(
-                "languages", "practice_areas", "learning_goals"
-            )
-        },
-    }
-    return [
-        {"membership": m, "profile": profiles.get(m.role, {}).get(m.person_id)} for m in memberships
-    ]
+from mentoring.models import Session
+from programmes.models import Programme
 
 
 def sessions_waiting_for(user) -> list[Session]:
@@ -50,7 +25,7 @@ def sessions_waiting_for(user) -> list[Session]:
 def sessions_to_approve(programme: Programme, by):
     """Confirmed sessions of a programme waiting for a coordinator, oldest first. Each
     carries `yours`: True for a session `by` is the mentor or mentee of, which someone else
-    approves (mentoring.duties)."""
+    approves (programmes.duties)."""
     return (
         Session.objects.with_details()
         .filter(match__programme=programme, status=Session.Status.CONFIRMED)

@@ -5,8 +5,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.access import service_operators
-from mentoring.choices import Role
-from mentoring.models import Administrator, Application, Concern, Membership
+from core.choices import Role
+from mentoring.models import Concern
+from programmes.models import Administrator, Membership
 
 
 @shared_task(name="mentoring.ping")
@@ -15,46 +16,10 @@ def ping(value: str) -> str:
     return f"pong:{value}"
 
 
-@shared_task(
-    name="mentoring.send_application_decision",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_application_decision(application_id: int) -> None:
-    """Tell an applicant what was decided, at most once: a second run, or a retry after the
-    email went out, finds the decision already marked as emailed and sends nothing."""
-    claimed = (
-        Application.objects.filter(pk=application_id, decision_emailed_at__isnull=True)
-        .exclude(status=Application.Status.PENDING)
-        .update(decision_emailed_at=timezone.now())
-    )
-    if not claimed:
-        return
-    application = Application.objects.select_related("person", "programme").get(pk=application_id)
-    if not application.person.is_active:
-        return
-    context = {"application": application, "site_url": settings.SITE_URL}
-    try:
-        send_mail(
-            subject=render_to_string(
-                "mentoring/email/application_decision_subject.txt", context
-            ).strip(),
-            message=render_to_string("mentoring/email/application_decision.txt", context),
-            html_message=render_to_string("mentoring/email/application_decision.html", context),
-            from_email=None,
-            recipient_list=[application.person.email],
-        )
-    except OSError:
-        # The mail server failed: release the claim so the retry can send it.
-        Application.objects.filter(pk=application_id).update(decision_emailed_at=None)
-        raise
-
-
 def concern_recipients(concern: Concern) -> tuple[list[str], bool]:
     """Who is told of a concern, and whether they are the people who run Alongside rather
     than the programme's staff. The programme's coordinators, leaving out anyone who is part
-    of the match (mentoring.duties); when that leaves nobody, the organisation's
+    of the match (programmes.duties); when that leaves nobody, the organisation's
     administrators; when there are none either, the operators of the service, who are asked
     to appoint someone: a concern never reaches nobody."""
     match = concern.match

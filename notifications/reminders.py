@@ -15,11 +15,13 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.choices import Role
 from matching.models import Match, Proposal
-from mentoring import duties, feedback
-from mentoring.choices import Role
-from mentoring.models import Membership, Programme, Session
+from mentoring import feedback
+from mentoring.models import Session
 from notifications.models import Kind
+from programmes import duties
+from programmes.models import Membership, Programme
 
 # A proposal's first email goes out when the coordinator approves it (matching.tasks): the
 # reminder comes only if it is still unanswered two days later.
@@ -148,7 +150,7 @@ def sessions_to_log(now: datetime) -> Iterator[Reminder]:
 
 def approvals_waiting(now: datetime) -> Iterator[Reminder]:
     """Coordinators of programmes with confirmed sessions: once per programme per day.
-    A coordinator's own sessions are not theirs to approve (mentoring.duties), so they are
+    A coordinator's own sessions are not theirs to approve (programmes.duties), so they are
     not counted for them, and nobody is asked about their own sessions alone."""
     programmes = Programme.objects.annotate(
         waiting=Count("matches__sessions", filter=Q(matches__sessions__status="confirmed"))

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from mentoring.requests import posted
+from core.requests import posted
 from notifications import services
 from notifications.forms import EmailChoicesForm
 from notifications.models import Kind

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from mentoring.models import Programme
 from payments.models import Expense, LedgerLine, PaymentRun, RunPayee
+from programmes.models import Programme
 
 
 def get_expense_for_mentor(user, expense_id: int) -> Expense:

@@ -26,9 +26,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from core.choices import MeetingMode
 from matching.models import Match
-from mentoring.choices import MeetingMode
-from mentoring.models import Programme, Session
+from mentoring.models import Session
 from notifications.models import Kind, Notification
 from payments import services
 from payments.models import (
@@ -45,6 +45,7 @@ from payments.money import tax_year_bounds, tax_year_of
 from payments.receipts import receipt_check
 from payments.selectors import session_day
 from payments.tasks import tell_mentor_failed, tell_mentors_paid
+from programmes.models import Programme
 
 SEED = 2026
 NORTH_STAR = "north-star"

@@ -5,7 +5,7 @@ with no export time in it: exporting a run again gives the same bytes."""
 
 from django.utils import timezone
 
-from mentoring.spreadsheets import csv_text
+from core.spreadsheets import csv_text
 from payments.documents import StatementRow, long_date, statement_pdf
 from payments.models import PaymentRun, RunPayee
 from payments.selectors import Statement

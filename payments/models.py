@@ -57,7 +57,7 @@ class RateCard(models.Model):
     a new card from a later date."""
 
     programme = models.ForeignKey(
-        "mentoring.Programme", on_delete=models.PROTECT, related_name="rate_cards"
+        "programmes.Programme", on_delete=models.PROTECT, related_name="rate_cards"
     )
     effective_from = models.DateField("in force from")
     hourly_rate = models.DecimalField("pay for each hour", max_digits=7, decimal_places=2)
@@ -152,7 +152,7 @@ class Expense(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     programme = models.ForeignKey(
-        "mentoring.Programme", on_delete=models.PROTECT, related_name="expenses"
+        "programmes.Programme", on_delete=models.PROTECT, related_name="expenses"
     )
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expenses"
@@ -258,7 +258,7 @@ class LedgerLine(models.Model):
         EXPENSE = "expense", "Expense (not income)"
 
     programme = models.ForeignKey(
-        "mentoring.Programme", on_delete=models.PROTECT, related_name="ledger_lines"
+        "programmes.Programme", on_delete=models.PROTECT, related_name="ledger_lines"
     )
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_lines"
@@ -366,7 +366,9 @@ class WaitingLine(models.Model):
     line = models.OneToOneField(
         LedgerLine, primary_key=True, on_delete=models.PROTECT, related_name="waiting"
     )
-    programme = models.ForeignKey("mentoring.Programme", on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="+"
+    )
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     earned_on = models.DateField()
     amount = models.DecimalField(**MONEY)
@@ -496,7 +498,7 @@ class PaymentRun(models.Model):
         PAID = "paid", "Paid"
 
     programme = models.ForeignKey(
-        "mentoring.Programme", on_delete=models.PROTECT, related_name="payment_runs"
+        "programmes.Programme", on_delete=models.PROTECT, related_name="payment_runs"
     )
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)

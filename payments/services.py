@@ -16,10 +16,8 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
-from mentoring import duties
-from mentoring.choices import MeetingMode, Role
-from mentoring.models import Membership, Programme, Session
-from mentoring.services import check_coordinates
+from core.choices import MeetingMode, Role
+from mentoring.models import Session
 from notifications.services import notify_payment_details_changed
 from payments.models import (
     SESSION_KINDS,
@@ -46,6 +44,9 @@ from payments.selectors import (
     run_exported,
     session_day,
 )
+from programmes import duties
+from programmes.models import Membership, Programme
+from programmes.services import check_coordinates
 
 MAX_CLAIM = Decimal("10000.00")
 MAX_MILES = Decimal("1000")
@@ -593,7 +594,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     index on run items is the backstop that keeps any line in one live run. With
     `earned_before`, only lines earned before that day (to pay up to a month's end).
     A run never pays the person who makes it: their own lines wait for a run made by
-    another coordinator or an administrator (mentoring.duties)."""
+    another coordinator or an administrator (programmes.duties)."""
     check_coordinates(by, programme)
     Programme.objects.select_for_update().filter(pk=programme.pk).first()
     waiting = LedgerLine.objects.filter(programme=programme).unpaid().exclude(mentor=by)

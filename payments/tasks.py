@@ -7,11 +7,11 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring.models import Programme
 from notifications.models import Kind
 from notifications.services import notify
 from payments.models import SYMBOLS, EarningsAlert, LedgerLine, PaymentRun, RunPayee
 from payments.money import TRADING_ALLOWANCE, money, tax_year_bounds, tax_year_of
+from programmes.models import Programme
 
 
 @shared_task(name="payments.pay_approved_sessions")

@@ -12,15 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_programme_for_coordinator, staff_required, two_factor_gate
+from accounts.access import two_factor_gate
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from accounts.reauthentication import recent_confirmation_required
-from mentoring import duties
-from mentoring.choices import Role
-from mentoring.models import Membership, Programme, Session
-from mentoring.requests import posted
-from mentoring.spreadsheets import csv_response
+from core.choices import Role
+from core.requests import posted
+from core.spreadsheets import csv_response
+from mentoring.models import Session
 from payments import services
 from payments.access import (
     get_expense_for_coordinator,
@@ -65,6 +64,9 @@ from payments.selectors import (
     tax_year_statement,
     tax_years_of,
 )
+from programmes import duties
+from programmes.access import get_programme_for_coordinator, staff_required
+from programmes.models import Membership, Programme
 
 FILE_TYPES = {"csv", "pdf"}
 
@@ -132,7 +134,7 @@ def pay(request):
     context = mentor_pay(request.user, chosen)
     for line in context["statement"].lines:
         line.status_text = line_status(line)
-    # A mentor who also runs their programme: who approves and pays them (mentoring.duties).
+    # A mentor who also runs their programme: who approves and pays them (programmes.duties).
     context["also_run"] = [
         programme.name
         for programme in Programme.objects.coordinated_by(request.user).filter(

@@ -6,8 +6,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test.utils import override_settings
 
-from mentoring.choices import Role
-from mentoring.services import administrator_add
+from core.choices import Role
+from programmes.services import administrator_add
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -50,7 +50,7 @@ def _taxonomy(request):
         request.getfixturevalue("db")
     else:
         return
-    from mentoring.taxonomy_data import ensure_loaded
+    from core.taxonomy_data import ensure_loaded
 
     ensure_loaded()
 
@@ -126,7 +126,7 @@ def login_as(client, world):
 def _tasks_in_process(request):
     """Ordinary tests run background tasks in-process. Tests marked 'broker' talk to the
     real broker and a real worker instead (see tests/test_celery.py)."""
-    from mentoring.celery import app
+    from config.celery import app
 
     if request.node.get_closest_marker("broker"):
         yield

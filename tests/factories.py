@@ -9,18 +9,9 @@ from django.conf import settings
 
 from accounts.models import MenteeProfile, MentorProfile, User
 from accounts.services import profile_completion_note
-from mentoring.choices import Role
-from mentoring.models import (
-    Application,
-    Invitation,
-    Language,
-    LocalAuthority,
-    Membership,
-    Organisation,
-    PracticeArea,
-    Programme,
-    Topic,
-)
+from core.choices import Role
+from core.models import Language, LocalAuthority, PracticeArea, Topic
+from programmes.models import Application, Invitation, Membership, Organisation, Programme
 
 PASSWORD = "a-long-test-password-2026"
 
@@ -160,7 +151,7 @@ def give_care_experience(user: User, *, areas=("foster-care",), looked_after_by=
     """A mentor who has consented to share care experience, and shared it."""
     from django.utils import timezone
 
-    from mentoring.models import LivedExperienceArea
+    from core.models import LivedExperienceArea
 
     profile = MentorProfile.objects.get(user=user)
     profile.consent_given_at = timezone.now()

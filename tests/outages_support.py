@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kombu import pools
 
-from mentoring.celery import app
+from config.celery import app
 
 
 def free_port() -> int:

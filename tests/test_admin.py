@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from tests.factories import service_operator, sign_in
 
-OUR_APPS = {"accounts", "mentoring", "matching", "payments"}
+OUR_APPS = {"accounts", "core", "programmes", "mentoring", "matching", "payments"}
 
 
 def our_models():

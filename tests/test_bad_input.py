@@ -49,7 +49,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts import services as account_services
-from mentoring.models import Invitation, Taxonomy
+from core.models import Taxonomy
+from programmes.models import Invitation
 from tests import hostile
 from tests.conftest import PERSONAS
 from tests.factories import PASSWORD, sign_in
@@ -616,7 +617,7 @@ def check_answer(response, *, page: FormPage, url: str, form: PageForm, data: di
 INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 # Where forms write: ours and allauth's. The seeded lists (topics, languages...) are
 # edited only in the Django admin, so they are left out to keep each check quick.
-WRITTEN_APPS = {"accounts", "mentoring", "matching", "account", "mfa"}
+WRITTEN_APPS = {"accounts", "programmes", "mentoring", "matching", "account", "mfa"}
 
 
 def _typed_texts(data: dict) -> list[str]:

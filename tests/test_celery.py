@@ -7,9 +7,10 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 
-from mentoring.celery import app
-from mentoring.services import application_admit
-from mentoring.tasks import ping, send_application_decision
+from config.celery import app
+from mentoring.tasks import ping
+from programmes.services import application_admit
+from programmes.tasks import send_application_decision
 from tests.factories import ApplicationFactory, UserFactory
 
 needs_broker = pytest.mark.skipif(

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from mentoring.choices import Role
-from mentoring.models import Application, Invitation, Membership
+from core.choices import Role
+from programmes.models import Application, Invitation, Membership
 from tests.factories import ApplicationFactory, InvitationFactory, UserFactory, sign_in
 
 

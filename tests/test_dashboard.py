@@ -15,13 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.choices import Role
 from matching.models import Match, MatchingRound, Proposal
 from mentoring import services as mentoring_services
-from mentoring.choices import Role
-from mentoring.models import Application, Concern, Membership, Programme
+from mentoring.models import Concern
 from payments import services as payments_services
 from payments.models import LedgerLine
 from payments.money import tax_year_bounds, tax_year_of
+from programmes import services as programmes_services
+from programmes.models import Application, Membership, Programme
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -273,7 +275,7 @@ def test_it_shows_an_administrator_the_true_counts_of_every_programme(world, pro
 
 def test_it_counts_the_same_for_a_coordinator_who_also_administers(world, programmes, client):
     """Both roles at once: the two paths to a programme must not double anything."""
-    mentoring_services.administrator_add(
+    programmes_services.administrator_add(
         organisation=world.organisation, person=world.coordinator, by=None
     )
     sign_in(client, world.coordinator)
@@ -327,7 +329,7 @@ def test_it_shows_a_mentor_this_tax_years_fees_and_what_is_still_to_come(world, 
 def test_it_leaves_a_coordinators_own_application_out_of_what_they_have_to_decide(world, client):
     """Jo may apply to be a mentor in North Star, but someone else decides it: it is not one
     of Jo's applications waiting."""
-    mentoring_services.application_create(
+    programmes_services.application_create(
         programme=world.programme, person=world.coordinator, role=Role.MENTOR
     )
     ApplicationFactory(programme=world.programme)

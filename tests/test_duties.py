@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import AuditEvent
+from core.choices import Role
 from matching import services as matching
 from matching.models import Match, Proposal
 from mentoring import services as mentoring
-from mentoring.choices import Role
-from mentoring.models import Application, Concern, Invitation, Membership, Session
+from mentoring.models import Concern, Session
 from payments import services as payments
 from payments.models import Expense, LedgerLine, PaymentRun, RunPayee
 from payments.receipts import receipt_check
+from programmes import services as programmes_services
+from programmes.models import Application, Invitation, Membership
 from tests.factories import (
     MembershipFactory,
     UserFactory,
@@ -45,7 +47,7 @@ MATCH_IS_YOURS = (
 def jo_mentors_priya(w) -> Match:
     """Coordinator Jo is also a mentor in North Star (admitted by the administrator) and
     mentors Priya there."""
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=w.administrator
     )
     complete_mentor_profile(w.coordinator)
@@ -101,7 +103,7 @@ def test_it_stops_a_coordinator_inviting_approving_and_paying_themself(world, cl
     assert "You made this invitation yourself, so you cannot use it." in page
 
     # Even once someone else admits Jo as a mentor, Jo cannot approve or pay Jo's own claim.
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=w.administrator
     )
     paid_by_bank(w.coordinator)
@@ -399,9 +401,9 @@ def test_it_refuses_a_coordinator_deciding_their_own_application(world, client):
         programme=w.programme, person=w.coordinator, role=Role.MENTOR
     )
     with pytest.raises(PermissionDenied):
-        mentoring.application_admit(application=application, by=w.coordinator)
+        programmes_services.application_admit(application=application, by=w.coordinator)
     with pytest.raises(PermissionDenied):
-        mentoring.application_decline(application=application, by=w.coordinator)
+        programmes_services.application_decline(application=application, by=w.coordinator)
 
     sign_in(client, w.coordinator)
     url = reverse("coordinator_application_detail", args=["north", application.pk])
@@ -415,23 +417,23 @@ def test_it_refuses_a_coordinator_deciding_their_own_application(world, client):
     assert application.status == Application.Status.PENDING
     assert not Membership.objects.filter(person=w.coordinator, role=Role.MENTOR).exists()
 
-    mentoring.application_admit(application=application, by=w.administrator)
+    programmes_services.application_admit(application=application, by=w.administrator)
     assert Membership.objects.current().filter(person=w.coordinator, role=Role.MENTOR).exists()
 
 
 def test_it_refuses_an_invitation_to_the_person_who_made_it(world, client):
     w = world
-    invitation = mentoring.invitation_create(
+    invitation = programmes_services.invitation_create(
         programme=w.programme, role=Role.MENTEE, by=w.administrator
     )
     with pytest.raises(PermissionDenied):
-        mentoring.invitation_accept(invitation=invitation, person=w.administrator)
+        programmes_services.invitation_accept(invitation=invitation, person=w.administrator)
     sign_in(client, w.administrator)
     page = client.get(reverse("invitation_accept", args=[invitation.token])).content.decode()
     assert "You made this invitation yourself, so you cannot use it." in page
     assert "Ask another coordinator or an administrator to invite you." in page
     # Someone else's invitation works as ever.
-    mentoring.invitation_accept(invitation=invitation, person=w.coordinator)
+    programmes_services.invitation_accept(invitation=invitation, person=w.coordinator)
     assert Membership.objects.current().filter(person=w.coordinator, role=Role.MENTEE).exists()
 
 
@@ -446,7 +448,7 @@ def _proposal_with(w, mentor, mentee) -> Proposal:
 
 def test_it_leaves_proposals_of_a_coordinators_own_to_someone_else(world, client):
     w = world
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=w.administrator
     )
     proposal = _proposal_with(w, w.coordinator, w.mentee)
@@ -533,7 +535,7 @@ def test_it_hides_what_people_said_about_a_coordinators_own_match(world, client)
 
 def test_it_refuses_a_coordinator_who_is_the_mentee_restarting_their_match(world):
     w = world
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.programme, person=w.coordinator, role=Role.MENTEE, by=w.administrator
     )
     match = live_match(w.programme, w.mentor, w.coordinator)
@@ -563,7 +565,7 @@ def test_it_lets_only_an_administrator_end_a_coordinators_role(world, client):
         role.refresh_from_db()
         assert role.ended_at is None
     with pytest.raises(PermissionDenied):
-        mentoring.membership_end(membership=lee_role, by=w.coordinator)
+        programmes_services.membership_end(membership=lee_role, by=w.coordinator)
 
     sign_in(client, w.administrator)
     client.post(reverse("coordinator_membership_end", args=["north", lee_role.pk]))
@@ -584,7 +586,7 @@ def test_it_refuses_ending_a_role_in_someone_elses_programme(world):
     w = world
     role = Membership.objects.get(person=w.mentor, role=Role.MENTOR)
     with pytest.raises(PermissionDenied):
-        mentoring.membership_end(membership=role, by=w.other_coordinator)
+        programmes_services.membership_end(membership=role, by=w.other_coordinator)
     role.refresh_from_db()
     assert role.ended_at is None
 
@@ -617,7 +619,7 @@ def test_it_never_lets_a_concern_reach_nobody(world, client, django_capture_on_c
     """Jo is the only coordinator of North Star and mentors Priya; the organisation has no
     administrator. A concern about Jo's match must still reach someone who can act: the
     people who run Alongside are asked to appoint someone, and the form says so first."""
-    from mentoring.models import Administrator
+    from programmes.models import Administrator
     from tests.factories import service_operator
 
     w = world
@@ -667,7 +669,7 @@ def test_it_leaves_ending_the_role_of_the_person_a_coordinator_is_matched_with_t
         programme=w.programme, person=w.mentee, role=Role.MENTEE
     )
     with pytest.raises(PermissionDenied):
-        mentoring.membership_end(membership=membership, by=w.coordinator)
+        programmes_services.membership_end(membership=membership, by=w.coordinator)
 
     sign_in(client, w.coordinator)
     page = client.get(reverse("coordinator_member_detail", args=["north", w.mentee.pk]))
@@ -679,6 +681,6 @@ def test_it_leaves_ending_the_role_of_the_person_a_coordinator_is_matched_with_t
     assert match.is_live
     assert Membership.objects.current().filter(pk=membership.pk).exists()
 
-    mentoring.membership_end(membership=membership, by=w.administrator)
+    programmes_services.membership_end(membership=membership, by=w.administrator)
     match.refresh_from_db()
     assert not match.is_live

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.adapter import PENDING_INVITATION_KEY
-from mentoring.choices import Role
-from mentoring.models import Application, Membership
+from core.choices import Role
+from programmes.models import Application, Membership
 from tests.factories import InvitationFactory, ProgrammeFactory, UserFactory, sign_in
 
 

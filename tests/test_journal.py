@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from core.choices import Role
+from core.models import PCFDomain
 from journal import services
 from journal.models import Goal, GoalNote, JournalEntry
 from journal.selectors import cpd_deadline_near
 from matching import services as matching_services
 from matching.models import Match
 from mentoring import services as mentoring_services
-from mentoring.choices import Role
-from mentoring.models import PCFDomain, Session
+from mentoring.models import Session
 from tests.factories import MembershipFactory, UserFactory, complete_mentee_profile, sign_in
 
 # Helpers

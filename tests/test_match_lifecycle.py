@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
+from core.choices import Role
 from matching import services
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal
 from matching.selectors import round_instance
-from mentoring.choices import Role
 from tests.factories import MembershipFactory, UserFactory, complete_mentor_profile
 
 SURVEY = {"rating": "4", "recommend": "yes", "reason": "goals_reached", "comments": ""}

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
+from core.choices import Role
+from core.models import Language, LivedExperienceArea, LocalAuthority, Topic
 from matching import services, tasks
 from matching.models import Match, MatchingRound, PairExclusion, Proposal
 from matching.selectors import reason_words, round_instance
-from mentoring.choices import Role
-from mentoring.models import Language, LivedExperienceArea, LocalAuthority, Topic
 from tests.factories import (
     MembershipFactory,
     UserFactory,

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from core.choices import Role
 from matching import services
 from matching.models import Match, Proposal
-from mentoring.choices import Role
-from mentoring.models import Programme
+from programmes.models import Programme
 from tests.factories import (
     MembershipFactory,
     UserFactory,

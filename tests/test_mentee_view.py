@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, User
+from core.choices import Role
+from core.models import LivedExperienceArea, PracticeArea, Topic
 from matching import services as matching_services
 from matching.models import Match, MatchingRound, Proposal
-from mentoring.choices import Role
-from mentoring.models import LivedExperienceArea, Membership, PracticeArea, Programme, Topic
 from notifications.services import reminders_scan
+from programmes.models import Membership, Programme
 from tests.factories import sign_in
 
 # A mentee's crawl never leaves the site or signs itself out; a few pages of each shape

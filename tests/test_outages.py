@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from background.models import UnsentTask
 from background.services import sweep
+from config.celery import app
+from config.errors import service_unavailable
 from matching import engine, services
 from matching.models import MatchingRound, Proposal
 from matching.selectors import round_instance
-from mentoring.celery import app
-from mentoring.errors import service_unavailable
-from mentoring.services import application_admit
+from programmes.services import application_admit
 from tests.factories import ApplicationFactory, UserFactory, sign_in
 from tests.outages_support import broker_at, redis_at_closed_port
 
@@ -296,7 +296,7 @@ def test_a_task_failing_in_process_never_fails_the_action_that_was_saved(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("mentoring.tasks.send_mail", refuse)
+    monkeypatch.setattr("programmes.tasks.send_mail", refuse)
     application = ApplicationFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -315,7 +315,15 @@ def test_every_service_queues_its_tasks_through_the_one_helper():
     bare = re.compile(r"\.delay\(|\.apply_async\(|on_commit\(|\.send_task\(")
     found = [
         f"{path.relative_to(root)}:{number}: {line.strip()}"
-        for app in ("accounts", "mentoring", "matching", "journal", "notifications", "payments")
+        for app in (
+            "accounts",
+            "programmes",
+            "mentoring",
+            "matching",
+            "journal",
+            "notifications",
+            "payments",
+        )
         for path in sorted((root / app).rglob("*.py"))
         if "migrations" not in path.parts
         for number, line in enumerate(path.read_text().splitlines(), start=1)

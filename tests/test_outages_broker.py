@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from background.services import sweep
 from bench.matching import make_instance
+from config.celery import app
 from matching.models import MatchingRound
 from matching.tasks import run_round
-from mentoring.celery import app
 from tests.factories import sign_in
 from tests.outages_support import PrivateRedis, broker_at, database_url, wait_for
 
@@ -74,7 +74,7 @@ def worker_process(broker_url: str) -> subprocess.Popen:
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "mentoring", "worker", "--pool=solo",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
          "--loglevel=WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat"],
         cwd=ROOT,
         env=env,

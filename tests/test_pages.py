@@ -42,7 +42,7 @@ def test_it_shows_a_plain_404_page(client):
 def test_it_shows_a_plain_500_page_without_touching_the_database(django_assert_num_queries):
     from django.test import RequestFactory
 
-    from mentoring.errors import server_error
+    from config.errors import server_error
 
     with django_assert_num_queries(0):
         response = server_error(RequestFactory().get("/"))
@@ -54,7 +54,7 @@ def test_it_shows_a_plain_500_page_without_touching_the_database(django_assert_n
 def test_it_shows_a_plain_403_page(client):
     from django.test import RequestFactory
 
-    from mentoring.errors import permission_denied
+    from config.errors import permission_denied
 
     response = permission_denied(RequestFactory().get("/"))
     assert response.status_code == 403

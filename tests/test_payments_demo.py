@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from mentoring.models import Programme, Session
+from mentoring.models import Session
 from notifications.models import Kind, Notification
 from payments.demo import seed_payments
 from payments.models import (
@@ -26,6 +26,7 @@ from payments.models import (
     RunPayee,
 )
 from payments.selectors import preferences_in_force, programme_pay, session_day
+from programmes.models import Programme
 
 
 def seed() -> str:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.choices import Role
 from mentoring import services as mentoring_services
-from mentoring.choices import Role
 from notifications.models import Notification
 from payments import selectors, services, tasks
 from payments.models import (

@@ -508,7 +508,7 @@ def test_it_keeps_the_mentors_pay_page_queries_flat(
 
 
 def test_it_keeps_the_pay_pages_open_to_a_mentor_who_has_left(world, login_as):
-    from mentoring.models import Membership
+    from programmes.models import Membership
 
     expense_id = _expense_id(world)
     Membership.objects.filter(person=world.mentor).update(ended_at=timezone.now())

@@ -20,7 +20,6 @@ from PIL import Image
 
 from accounts.models import AuditEvent, MentorProfile, User
 from accounts.services import account_delete
-from mentoring.models import Membership
 from payments import services, tasks
 from payments.models import (
     Expense,
@@ -31,6 +30,7 @@ from payments.models import (
     RunPayee,
 )
 from payments.receipts import receipt_check
+from programmes.models import Membership
 from tests.factories import sign_in
 from tests.payments_support import approved_session, paid_by_bank, rate_card
 

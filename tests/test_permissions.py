@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mentoring.choices import Role
-from mentoring.models import Membership
+from core.choices import Role
+from programmes.models import Membership
 from tests.conftest import PERSONAS
 from tests.factories import ApplicationFactory, InvitationFactory, UserFactory
 
@@ -655,13 +655,13 @@ def test_it_notices_a_new_url_without_a_row():
     from django.urls.resolvers import RegexPattern
     from django.urls.resolvers import URLResolver as Resolver
 
-    import mentoring.urls
+    import config.urls
 
     def throwaway(request):
         return HttpResponse("hello")
 
     class FakeUrlconf:
-        urlpatterns = [*mentoring.urls.urlpatterns, path("throwaway/", throwaway, name="throwaway")]
+        urlpatterns = [*config.urls.urlpatterns, path("throwaway/", throwaway, name="throwaway")]
 
     resolver = Resolver(RegexPattern(r"^/"), FakeUrlconf)
     assert missing_rows(resolver) == {"throwaway"}
@@ -704,7 +704,7 @@ def test_it_hides_the_django_admin_from_everyone_but_the_operators_of_the_servic
         assert response.status_code == 404
 
 
-# Decisions about oneself (mentoring/duties.py) and roles that ended. Jo, the coordinator,
+# Decisions about oneself (programmes/duties.py) and roles that ended. Jo, the coordinator,
 # is also a mentor in North Star and mentors Priya; each row is a page where Jo must not
 # decide about Jo's own things (a refusal, with the page saying who acts, or a 404 for a
 # concern about Jo's own match), and `kept` checks nothing was decided. Then pages Sam
@@ -713,7 +713,7 @@ def test_it_hides_the_django_admin_from_everyone_but_the_operators_of_the_servic
 
 def _jo_mentors_priya(w):
     from matching.models import Match
-    from mentoring.services import membership_add
+    from programmes.services import membership_add
     from tests.factories import live_match
 
     existing = Match.objects.filter(mentor=w.coordinator).first()
@@ -794,7 +794,7 @@ def _jos_paused_match(w):
 
 def _jos_proposal(w):
     from matching.models import MatchingRound, Proposal
-    from mentoring.services import membership_add
+    from programmes.services import membership_add
 
     membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
     matching_round = MatchingRound.objects.create(
@@ -1055,7 +1055,7 @@ ENDED_ROLE = {
 
 @pytest.mark.parametrize("name", sorted(ENDED_ROLE))
 def test_it_closes_every_match_page_once_the_role_has_ended(name, world, login_as):
-    from mentoring.services import membership_add, membership_end
+    from programmes.services import membership_add, membership_end
 
     kwargs = ENDED_ROLE[name](world)
     # Sam still mentors in Riverside: it is the role in the match's programme that counts.
@@ -1069,7 +1069,7 @@ def test_it_closes_every_match_page_once_the_role_has_ended(name, world, login_a
 
 
 def test_it_closes_a_proposal_once_the_role_has_ended(world, login_as):
-    from mentoring.services import membership_end
+    from programmes.services import membership_end
 
     url = reverse("proposal_answer", kwargs={"proposal_id": _approved_proposal_id(world)})
     client = login_as("mentor")

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent, MentorProfile
-from mentoring.choices import Role
-from mentoring.models import Language, LivedExperienceArea, LocalAuthority, Topic
+from core.choices import Role
+from core.models import Language, LivedExperienceArea, LocalAuthority, Topic
 from tests.factories import MembershipFactory, UserFactory, sign_in
 
 

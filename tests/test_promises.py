@@ -127,7 +127,18 @@ def python_promise_sentences(path: Path):
                     yield sentence
 
 
-APPS = ["accounts", "background", "journal", "matching", "mentoring", "notifications", "payments"]
+APPS = [
+    "accounts",
+    "background",
+    "config",
+    "core",
+    "journal",
+    "matching",
+    "mentoring",
+    "notifications",
+    "payments",
+    "programmes",
+]
 
 
 def test_it_quotes_every_promise_our_forms_and_messages_make():

@@ -13,10 +13,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import MentorProfile
+from core.choices import Role
+from core.models import Language
 from matching import services
 from matching.models import MatchingRound, Proposal
-from mentoring.choices import Role
-from mentoring.models import Language, Programme
+from programmes.models import Programme
 from tests.factories import (
     MembershipFactory,
     UserFactory,

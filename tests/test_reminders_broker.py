@@ -22,7 +22,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from mentoring.celery import app
+from config.celery import app
 from mentoring.tasks import ping
 from notifications.models import Notification
 from notifications.reminders import due_reminders
@@ -61,7 +61,7 @@ class FolderMailbox(BaseEmailBackend):
 # (its worker died) to another worker: an hour in production, seconds here.
 WORKER = """
 import sys
-from mentoring.celery import app
+from config.celery import app
 
 queue, visibility = sys.argv[1], float(sys.argv[2])
 app.conf.task_default_queue = queue

@@ -14,14 +14,16 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.services import account_delete
+from core.choices import Role
 from journal import services as journal
 from journal.models import Goal, JournalEntry
 from matching import services as matching
 from matching.models import Match, PairExclusion, Proposal
 from mentoring import services as mentoring
-from mentoring.choices import Role
-from mentoring.models import Concern, Membership, Session
+from mentoring.models import Concern, Session
 from notifications.models import Kind, Notification
+from programmes import services as programmes_services
+from programmes.models import Membership
 from tests.factories import UserFactory, live_match, sign_in
 from tests.test_permissions import (
     _approved_proposal_id,
@@ -119,7 +121,7 @@ def test_it_withdraws_open_proposals_when_a_role_ends(world, client):
     w = world
     proposal = Proposal.objects.get(pk=_approved_proposal_id(w))
     matching.proposal_answer(proposal=proposal, person=w.mentee, accept=True)
-    mentoring.membership_end(membership=role_of(w.mentor), by=w.coordinator)
+    programmes_services.membership_end(membership=role_of(w.mentor), by=w.coordinator)
 
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DECLINED
@@ -136,7 +138,7 @@ def test_it_withdraws_open_proposals_when_a_role_ends(world, client):
 def test_it_withdraws_proposals_waiting_for_review_when_a_role_ends(world):
     w = world
     proposal = Proposal.objects.get(pk=_proposal_id(w))
-    mentoring.membership_end(membership=role_of(w.mentee, Role.MENTEE), by=w.coordinator)
+    programmes_services.membership_end(membership=role_of(w.mentee, Role.MENTEE), by=w.coordinator)
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DECLINED
     assert not matching.proposal_approve(proposal=proposal, by=w.coordinator)
@@ -191,7 +193,9 @@ def test_it_refuses_every_match_service_once_the_role_has_ended(world):
 def test_it_ends_the_match_when_a_mentees_role_ends_and_tells_the_mentor(world):
     w = world
     match = _match(w)
-    mentoring.membership_end(membership=role_of(w.mentee, Role.MENTEE), by=w.administrator)
+    programmes_services.membership_end(
+        membership=role_of(w.mentee, Role.MENTEE), by=w.administrator
+    )
     match.refresh_from_db()
     assert match.status == Match.Status.CLOSED
     assert Notification.objects.filter(person=w.mentor, kind=Kind.MATCH_ENDED).exists()
@@ -201,15 +205,15 @@ def test_it_ends_the_match_when_a_mentees_role_ends_and_tells_the_mentor(world):
 def test_it_leaves_matches_in_other_roles_and_programmes_alone(world):
     w = world
     match = _match(w)
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.other_programme, person=w.mentor, role=Role.MENTOR, by=w.other_coordinator
     )
     mo = UserFactory(display_name="Mo")
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.other_programme, person=mo, role=Role.MENTEE, by=w.other_coordinator
     )
     elsewhere = live_match(w.other_programme, w.mentor, mo)
-    mentoring.membership_end(
+    programmes_services.membership_end(
         membership=Membership.objects.current().get(person=w.mentor, programme=w.other_programme),
         by=w.other_coordinator,
     )
@@ -222,7 +226,7 @@ def test_it_keeps_pay_pages_for_a_mentor_whose_role_ended(world, client):
     w = world
     run = _run(w)
     expense_id = _expense_id(w)
-    mentoring.membership_end(membership=role_of(w.mentor), by=w.coordinator)
+    programmes_services.membership_end(membership=role_of(w.mentor), by=w.coordinator)
     sign_in(client, w.mentor)
     assert client.get(reverse("pay")).status_code == 200
     assert client.get(reverse("pay_run_statement", args=[run.pk])).status_code == 200
@@ -241,7 +245,7 @@ def test_it_takes_concerns_about_an_ended_match_only_from_people_who_hold_their_
     earlier = mentoring.concern_raise(
         match=match, by=w.mentor, kind="wellbeing", what_happened="Priya seemed low."
     )
-    mentoring.membership_end(membership=role_of(w.mentor), by=w.coordinator)
+    programmes_services.membership_end(membership=role_of(w.mentor), by=w.coordinator)
 
     # Priya still holds her role: a worry about the match does not wait, even once it ended.
     sign_in(client, w.mentee)
@@ -315,7 +319,7 @@ def test_it_never_shows_a_shared_entry_to_a_later_mentor(world, client):
     entry = _shared_entry(w)
     matching.match_close(match=sams, by=w.mentee, rating=4, recommend="yes", reason="goals_reached")
     kai = w.other_mentor
-    mentoring.membership_add(programme=w.programme, person=kai, role=Role.MENTOR, by=None)
+    programmes_services.membership_add(programme=w.programme, person=kai, role=Role.MENTOR, by=None)
     live_match(w.programme, kai, w.mentee)
 
     sign_in(client, kai)
@@ -340,10 +344,12 @@ def test_it_hides_shared_entries_from_a_mentor_whose_role_ended(world, client):
     free = _shared_entry(w)
     about_session = _shared_entry(w, session=a_session(match, w.mentee))
     assert set(JournalEntry.objects.shared_with(w.mentor)) == {free, about_session}
-    mentoring.membership_add(
+    programmes_services.membership_add(
         programme=w.other_programme, person=w.mentor, role=Role.MENTOR, by=None
     )
-    mentoring.membership_end(membership=role_of_in(w.mentor, w.programme), by=w.coordinator)
+    programmes_services.membership_end(
+        membership=role_of_in(w.mentor, w.programme), by=w.coordinator
+    )
     assert not JournalEntry.objects.shared_with(w.mentor).exists()
     sign_in(client, w.mentor)
     assert client.get(reverse("journal_shared_detail", args=[free.pk])).status_code == 404

@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.services import account_delete, mentor_consent_withdraw
+from core.choices import Role
 from matching import services
 from matching.models import MatchingRound
-from mentoring.choices import Role
-from mentoring.models import Programme
+from programmes.models import Programme
 from tests.factories import (
     MembershipFactory,
     UserFactory,

@@ -19,20 +19,18 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
+from core.choices import AVAILABILITY_SLOT_KEYS, Role
+from core.models import Topic
 from matching import services as matching_services
 from matching.models import Match, MatchingRound, PairExclusion, Proposal
-from mentoring.choices import AVAILABILITY_SLOT_KEYS, Role
-from mentoring.models import (
+from mentoring.models import Concern, PlannedSession, Session
+from programmes.models import (
     Administrator,
     Application,
-    Concern,
     Invitation,
     Membership,
     Organisation,
-    PlannedSession,
     Programme,
-    Session,
-    Topic,
 )
 
 PASSWORD = "alongside-demo-2026"

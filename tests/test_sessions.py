@@ -12,9 +12,10 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.models import AuditEvent
+from core.models import Topic
 from matching.models import Match
 from mentoring import services
-from mentoring.models import Session, Topic
+from mentoring.models import Session
 from mentoring.templatetags.session_tags import plain_datetime
 from tests.factories import MembershipFactory, UserFactory, sign_in
 from tests.test_matching_app import at_once, postgres_only

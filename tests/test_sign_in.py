@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
-from mentoring.choices import Role
+from core.choices import Role
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, sign_in
 
 

@@ -143,7 +143,7 @@ def test_it_records_the_code_typed_when_setting_up_two_factor(world, client):
 
 
 def test_it_lets_an_administrator_invite_a_coordinator(world, client):
-    from mentoring.models import Invitation, Programme
+    from programmes.models import Invitation, Programme
 
     sign_in(client, world.administrator)
     url = reverse("coordinator_invitations", args=[world.programme.slug])
@@ -159,7 +159,7 @@ def test_it_lets_an_administrator_invite_a_coordinator(world, client):
 
 
 def test_it_keeps_coordinators_from_appointing_coordinators(world, client):
-    from mentoring.models import Invitation
+    from programmes.models import Invitation
 
     sign_in(client, world.coordinator)
     url = reverse("coordinator_invitations", args=[world.programme.slug])
@@ -171,7 +171,7 @@ def test_it_keeps_coordinators_from_appointing_coordinators(world, client):
 
 
 def test_it_sends_a_coordinator_invitation_only_to_one_named_person(world, client):
-    from mentoring.models import Invitation
+    from programmes.models import Invitation
 
     sign_in(client, world.administrator)
     url = reverse("coordinator_invitations", args=[world.programme.slug])
@@ -184,7 +184,7 @@ def test_it_sends_a_coordinator_invitation_only_to_one_named_person(world, clien
 def test_it_refuses_a_coordinator_invitation_from_anyone_but_an_administrator(world):
     from django.core.exceptions import PermissionDenied
 
-    from mentoring.services import invitation_create
+    from programmes.services import invitation_create
 
     with pytest.raises(PermissionDenied):
         invitation_create(

@@ -14,8 +14,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.choices import Role
 from matching.models import Match
-from mentoring.choices import Role
 from mentoring.models import Session, SessionFeedback
 from mentoring.statistics.figures import SECTIONS
 from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee

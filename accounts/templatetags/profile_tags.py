@@ -1,6 +1,6 @@
 from django import template
 
-from mentoring.choices import AVAILABILITY_SLOTS, MeetingMode
+from core.choices import AVAILABILITY_SLOTS, MeetingMode
 
 register = template.Library()
 

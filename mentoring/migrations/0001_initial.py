@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import mentoring.models
+import programmes.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -121,9 +121,9 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('mentor', 'Expert by experience (mentor)'), ('mentee', 'Practitioner (mentee)')], max_length=20)),
                 ('email', models.EmailField(blank=True, help_text='Optional. If you fill this in, only the person with this email address can use the link.', max_length=254)),
                 ('note', models.CharField(blank=True, help_text='Optional. A note for you, such as who it is for.', max_length=200)),
-                ('token', models.CharField(default=mentoring.models._invitation_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=programmes.models._invitation_token, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(default=mentoring.models._invitation_expiry)),
+                ('expires_at', models.DateTimeField(default=programmes.models._invitation_expiry)),
                 ('accepted_at', models.DateTimeField(blank=True, null=True)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accepted_invitations', to=settings.AUTH_USER_MODEL)),

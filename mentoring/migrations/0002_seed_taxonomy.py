@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from mentoring import taxonomy_data
+    from core import taxonomy_data
 
     taxonomy_data.load(lambda name: apps.get_model("mentoring", name))
 

@@ -31,27 +31,21 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
+from core.choices import Role
 from matching.engine.result import (
     CAUSE_NEEDED_ELSEWHERE,
     CAUSE_NO_CANDIDATES,
     CAUSE_NO_GOOD_FIT,
 )
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
-from mentoring.choices import Role
 from mentoring.feedback import FEEDBACK_QUESTIONS, PRINCIPLES
-from mentoring.models import (
-    Concern,
-    CoproductionCheck,
-    LadderRung,
-    Membership,
-    Session,
-    SessionFeedback,
-)
+from mentoring.models import Concern, CoproductionCheck, LadderRung, Session, SessionFeedback
 from mentoring.statistics.periods import Period
 from mentoring.statistics.suppression import SUPPRESSED, Cell, Sheet, suppress
 from payments.models import RunItem, RunPayee
 from payments.money import money
 from payments.selectors import slow_payment_counts
+from programmes.models import Membership
 
 CACHE_SECONDS = 300
 SECTIONS = {

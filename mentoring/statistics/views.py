@@ -5,13 +5,13 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.access import get_programme_for_coordinator, staff_required
-from mentoring.models import Programme
-from mentoring.spreadsheets import csv_response, csv_text
+from core.spreadsheets import csv_response, csv_text
 from mentoring.statistics import charts
 from mentoring.statistics.figures import SECTIONS, chart_value, section_for, shown
 from mentoring.statistics.periods import PeriodForm
 from mentoring.statistics.suppression import THRESHOLD
+from programmes.access import get_programme_for_coordinator, staff_required
+from programmes.models import Programme
 
 ALL = "all"
 

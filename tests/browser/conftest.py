@@ -118,7 +118,7 @@ def demo(transactional_db, live_server):
     needs a transactional database, emptied after each test; tests/conftest.py puts the topic
     library back first. Seeding takes about half a second."""
     call_command("seed_demo", stdout=StringIO())
-    from mentoring.models import Programme
+    from programmes.models import Programme
 
     return SimpleNamespace(
         north_star=Programme.objects.get(slug="north-star"),

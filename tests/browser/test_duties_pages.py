@@ -1,4 +1,4 @@
-"""The pages that say something is the reader's own (mentoring/duties.py) pass the same
+"""The pages that say something is the reader's own (programmes/duties.py) pass the same
 accessibility checks as every other page. The demo has no coordinator who is also a mentor,
 so the crawl never meets these sentences: here the demo coordinator becomes one."""
 
@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.choices import Role
 from matching.models import MatchingRound, Proposal
 from mentoring import services as mentoring
-from mentoring.choices import Role
-from mentoring.models import Application, Membership
 from payments import services as payments
+from programmes import services as programmes_services
+from programmes.models import Application, Membership
 from tests.browser.crawler import CrawlReport, check_page, record_problems
 from tests.browser.support import sign_in
 from tests.factories import complete_mentor_profile, live_match
@@ -26,7 +27,7 @@ def test_it_has_no_accessibility_problems_where_something_is_yours(
     jo = User.objects.get(email=demo.coordinator)
     admin = User.objects.get(email=demo.admin)
     priya = User.objects.get(email=demo.mentee)
-    mentoring.membership_add(programme=north, person=jo, role=Role.MENTOR, by=admin)
+    programmes_services.membership_add(programme=north, person=jo, role=Role.MENTOR, by=admin)
     complete_mentor_profile(jo)
     match = live_match(north, jo, priya)
     session = mentoring.session_log(
@@ -70,9 +71,11 @@ def test_it_has_no_accessibility_problems_where_something_is_yours(
     )
     Proposal.objects.create(round=matching_round, mentor=jo, mentee=other_mentee, score=1)
     application = Application.objects.create(programme=north, person=jo, role=Role.MENTEE)
-    invitation = mentoring.invitation_create(programme=north, role=Role.MENTEE, by=jo)
+    invitation = programmes_services.invitation_create(programme=north, role=Role.MENTEE, by=jo)
     fellow = User.objects.get(email=demo.coordinator_b)
-    mentoring.membership_add(programme=north, person=fellow, role=Role.COORDINATOR, by=admin)
+    programmes_services.membership_add(
+        programme=north, person=fellow, role=Role.COORDINATOR, by=admin
+    )
 
     slug = north.slug
     paths = [

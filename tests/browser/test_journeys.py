@@ -11,8 +11,8 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from mentoring.choices import Role
-from mentoring.services import invitation_create
+from core.choices import Role
+from programmes.services import invitation_create
 from tests.browser.support import TOTP_PERIOD, sign_in
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 

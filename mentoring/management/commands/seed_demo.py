@@ -26,20 +26,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, User
+from core import taxonomy_data
+from core.choices import AVAILABILITY_SLOTS, PaymentPreference, PractitionerRole, Role
+from core.models import LocalAuthority, Topic
 from matching import services as matching_services
 from matching.models import MatchingRound, Proposal
-from mentoring import taxonomy_data
-from mentoring.choices import AVAILABILITY_SLOTS, PaymentPreference, PractitionerRole, Role
-from mentoring.models import (
-    Application,
-    Invitation,
-    LocalAuthority,
-    Membership,
-    Organisation,
-    Programme,
-    Topic,
-)
-from mentoring.services import (
+from programmes.models import Application, Invitation, Membership, Organisation, Programme
+from programmes.services import (
     administrator_add,
     application_create,
     invitation_create,

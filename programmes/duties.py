@@ -52,7 +52,7 @@ def others_who_run(programme, *people):
     """Who else can act for `programme`: its current coordinators and its organisation's
     administrators, leaving out `people`. People, in one query."""
     from accounts.models import User
-    from mentoring.choices import Role
+    from core.choices import Role
 
     return (
         User.objects.filter(is_active=True)

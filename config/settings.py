@@ -13,7 +13,7 @@ import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from mentoring.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "secured_fields",
     "accounts",
+    "core",
+    "programmes",
     "mentoring",
     "matching",
     "journal",
@@ -114,10 +116,10 @@ MIDDLEWARE = [
 ]
 # Last, so it sees a view's exception first: a Redis or broker outage answers "please try
 # again in a few minutes" (503), not an error page.
-MIDDLEWARE.append("mentoring.errors.OutageMiddleware")
+MIDDLEWARE.append("config.errors.OutageMiddleware")
 
-ROOT_URLCONF = "mentoring.urls"
-WSGI_APPLICATION = "mentoring.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -178,7 +180,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Run by `celery -A mentoring beat`: each task decides for itself what is due. Beat keeps
+# Run by `celery -A config beat`: each task decides for itself what is due. Beat keeps
 # its schedule in the database (django-celery-beat), copied from this dict when it starts,
 # so an administrator can see and pause entries in the Django admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -239,5 +239,5 @@ def ensure_loaded() -> None:
     """For code outside migrations (demo data, tests after a database flush)."""
     from django.apps import apps
 
-    if not apps.get_model("mentoring", "Topic").objects.exists():
-        load(lambda name: apps.get_model("mentoring", name))
+    if not apps.get_model("core", "Topic").objects.exists():
+        load(lambda name: apps.get_model("core", name))

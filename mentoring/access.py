@@ -1,0 +1,57 @@
+"""Sessions, plans and concerns a person may open; 404 for everything else."""
+
+from django.shortcuts import get_object_or_404
+
+from matching.models import open_to
+from mentoring.models import Concern, Session
+from programmes.models import Programme
+
+
+def get_session_for_person(user, session_id: int):
+    """A session of a match the person may open (get_match_for_person); 404 otherwise."""
+    return get_object_or_404(
+        Session.objects.with_details().filter(open_to(user, prefix="match__")),
+        pk=session_id,
+    )
+
+
+def get_plan_for_person(user, plan_id: int):
+    """A planned session of a match the person may open (get_match_for_person); 404
+    otherwise."""
+    from mentoring.models import PlannedSession
+
+    return get_object_or_404(
+        PlannedSession.objects.select_related(
+            "match__programme", "match__mentor", "match__mentee", "planned_by"
+        ).filter(open_to(user, prefix="match__")),
+        pk=plan_id,
+    )
+
+
+def get_session_for_coordinator(programme: Programme, session_id: int):
+    return get_object_or_404(
+        Session.objects.with_details(), pk=session_id, match__programme=programme
+    )
+
+
+def get_concern_for_raiser(user, match_id: int, concern_id: int):
+    """A concern the person raised themselves; 404 for everyone else, the other person of
+    the match included: a concern may be about them."""
+    return get_object_or_404(
+        Concern.objects.select_related("match__programme", "match__mentor", "match__mentee"),
+        pk=concern_id,
+        match_id=match_id,
+        raised_by=user,
+    )
+
+
+def get_concern_for_coordinator(programme: Programme, concern_id: int, user):
+    """A concern of the programme for one who runs it; 404 for a concern about a match
+    they are part of themselves (programmes.duties): another coordinator handles it."""
+    return get_object_or_404(
+        Concern.objects.select_related("match__mentor", "match__mentee", "raised_by").not_involving(
+            user
+        ),
+        pk=concern_id,
+        match__programme=programme,
+    )

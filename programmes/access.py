@@ -1,0 +1,80 @@
+"""Who runs what. Staff pages and programme objects are fetched through these helpers,
+which answer 404 for anything the person may not see, so nothing about other programmes
+leaks. Whether a sign-in used its second factor is decided in accounts.access."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.access import two_factor_gate
+from core.choices import Role
+from programmes.models import Administrator, Membership, Programme
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and Administrator.objects.filter(person=user).exists()
+
+
+def is_administrator_of(user, organisation) -> bool:
+    return (
+        user.is_authenticated
+        and Administrator.objects.filter(organisation=organisation, person=user).exists()
+    )
+
+
+def is_coordinator(user) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.current().filter(person=user, role=Role.COORDINATOR).exists()
+    )
+
+
+def is_staff_person(user) -> bool:
+    return is_administrator(user) or is_coordinator(user)
+
+
+def staff_required(view):
+    """For coordinator and administrator pages: staff only, and only with a sign-in that used
+    the second factor. Everyone else gets a 404, as if the page were not there."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_staff_person(request.user):
+            raise Http404("Not a staff member")
+        return two_factor_gate(request) or view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def role_required(role: str):
+    """For pages that only make sense to people holding a role in some programme."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not Membership.objects.current().filter(person=request.user, role=role).exists():
+                raise Http404("Role not held")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_programme_for_coordinator(user, slug: str) -> Programme:
+    return get_object_or_404(Programme.objects.coordinated_by(user), slug=slug)
+
+
+def get_membership_for_coordinator(programme: Programme, person_id: int) -> list[Membership]:
+    memberships = list(
+        Membership.objects.current()
+        .filter(programme=programme, person_id=person_id)
+        .select_related("person")
+    )
+    if not memberships:
+        raise Http404("Not a member of this programme")
+    return memberships

@@ -1,0 +1,287 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, User
+from background.services import enqueue
+from core.choices import Role
+from programmes import duties
+from programmes.models import Administrator, Application, Invitation, Membership, Programme
+
+
+def check_coordinates(by: User, programme: Programme) -> None:
+    """Refuse anyone who does not run `programme` (as its coordinator or an administrator)."""
+    if not Programme.objects.coordinated_by(by).filter(pk=programme.pk).exists():
+        raise PermissionDenied("Not your programme")
+
+
+@transaction.atomic
+def membership_add(*, programme: Programme, person: User, role: str, by: User | None) -> Membership:
+    """Give a person a role in a programme; a role they already hold is kept as it is."""
+    existing = (
+        Membership.objects.current().filter(programme=programme, person=person, role=role).first()
+    )
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(programme=programme, person=person, role=role)
+    except IntegrityError:
+        # Two requests raced to add the same role: the constraint kept one row.
+        return Membership.objects.current().get(programme=programme, person=person, role=role)
+    audit_record(
+        action=AuditEvent.Action.MEMBERSHIP_ADDED,
+        actor=by,
+        obj=membership,
+        programme=programme,
+        new={"person": person.pk, "role": role},
+    )
+    return membership
+
+
+def why_not_end_role(by: User, membership: Membership) -> str:
+    """Why `by` may not end `membership`, in a sentence for them, or "" when they may.
+    Coordinators end mentor and mentee roles; a coordinator's role (their own included)
+    only an administrator of the organisation ends. So no coordinator can shut a fellow one
+    out, and a programme is never left without someone to run it: its organisation's
+    administrators run every programme whatever roles end. And nobody ends the role of
+    someone they are in a live match with: that would end their own match (programmes.duties)."""
+    from matching.models import Match
+
+    programme = membership.programme
+    if membership.role == Role.COORDINATOR:
+        if Administrator.objects.filter(
+            organisation_id=programme.organisation_id, person=by
+        ).exists():
+            return ""
+        return (
+            f"Only an administrator of {programme.organisation.name} can end a coordinator's role."
+        )
+    side = {Role.MENTOR: "mentor", Role.MENTEE: "mentee"}[membership.role]
+    other = "mentee" if side == "mentor" else "mentor"
+    if (
+        Match.objects.live()
+        .filter(programme=programme, **{side: membership.person, other: by})
+        .exists()
+    ):
+        return duties.who_acts(
+            programme,
+            by,
+            (f"{membership.person} is in a match with you", "decides whether their role ends"),
+        )
+    return ""
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, by: User) -> Membership:
+    """End a person's role in a programme. Ending a mentor or mentee role also ends that
+    person's live matches there in that role and withdraws their open proposals there
+    (matching.services.matching_leave), so nothing of the match stays open to them."""
+    programme = membership.programme
+    check_coordinates(by, programme)
+    if why_not := why_not_end_role(by, membership):
+        raise PermissionDenied(why_not)
+    updated = Membership.objects.filter(pk=membership.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    membership.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.MEMBERSHIP_ENDED,
+            actor=by,
+            obj=membership,
+            programme=programme,
+            old={"person": membership.person_id, "role": membership.role},
+        )
+        if membership.role in (Role.MENTOR, Role.MENTEE):
+            from matching.services import matching_leave
+
+            matching_leave(
+                person=membership.person,
+                by=by,
+                why="role_ended",
+                programme=programme,
+                role=membership.role,
+            )
+    return membership
+
+
+@transaction.atomic
+def administrator_add(*, organisation, person: User, by: User | None) -> Administrator:
+    # An administrator runs their own organisation from its pages. The Django admin shows
+    # every organisation's data, so it stays for the people who run the service.
+    admin, created = Administrator.objects.get_or_create(organisation=organisation, person=person)
+    if created:
+        audit_record(
+            action=AuditEvent.Action.ADMINISTRATOR_ADDED,
+            actor=by,
+            obj=admin,
+            new={"person": person.pk, "organisation": organisation.pk},
+        )
+    return admin
+
+
+@transaction.atomic
+def invitation_create(
+    *, programme: Programme, role: str, email: str = "", note: str = "", by: User
+) -> Invitation:
+    if role == Role.COORDINATOR:
+        # Staff see personal information: only the organisation's administrators appoint
+        # them, and only by name, never with a link anyone could use.
+        if not Administrator.objects.filter(
+            organisation_id=programme.organisation_id, person=by
+        ).exists():
+            raise PermissionDenied(
+                "Only an administrator of the organisation invites coordinators."
+            )
+        if not email.strip():
+            raise ValidationError(
+                {"email": "A coordinator's invitation needs their email address."}
+            )
+    invitation = Invitation.objects.create(
+        programme=programme, role=role, email=email.strip().lower(), note=note, created_by=by
+    )
+    audit_record(
+        action=AuditEvent.Action.INVITATION_CREATED,
+        actor=by,
+        obj=invitation,
+        programme=programme,
+        new={"role": role, "for_email": bool(email)},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    updated = Invitation.objects.filter(
+        pk=invitation.pk, revoked_at__isnull=True, accepted_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    invitation.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.INVITATION_REVOKED,
+            actor=by,
+            obj=invitation,
+            programme=invitation.programme,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, person: User) -> Membership:
+    """Use an invitation link. Each link works once, and only for its email when it has one."""
+    if invitation.email and invitation.email.lower() != person.email.lower():
+        raise PermissionDenied("This invitation is for a different email address.")
+    # Someone else admits a person: nobody joins a programme through their own link.
+    duties.check_not_own(person, invitation.created_by_id, message=duties.OWN_INVITATION)
+    # The conditional update is the lock: of two tabs accepting at once, one wins.
+    updated = Invitation.objects.filter(
+        pk=invitation.pk,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).update(accepted_at=timezone.now(), accepted_by=person)
+    if not updated:
+        raise ValidationError("This invitation link has already been used, or has expired.")
+    invitation.refresh_from_db()
+    audit_record(
+        action=AuditEvent.Action.INVITATION_ACCEPTED,
+        actor=person,
+        obj=invitation,
+        programme=invitation.programme,
+    )
+    return membership_add(
+        programme=invitation.programme, person=person, role=invitation.role, by=person
+    )
+
+
+@transaction.atomic
+def application_create(
+    *, programme: Programme, person: User, role: str, message: str = ""
+) -> Application:
+    if not programme.open_for_applications:
+        raise ValidationError("This programme is not taking applications at the moment.")
+    if Membership.objects.current().filter(programme=programme, person=person, role=role).exists():
+        raise ValidationError("You are already a member of this programme in that role.")
+    pending = Application.objects.filter(
+        programme=programme, person=person, role=role, status=Application.Status.PENDING
+    ).first()
+    if pending:
+        return pending
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                programme=programme, person=person, role=role, message=message
+            )
+    except IntegrityError:
+        return Application.objects.get(
+            programme=programme, person=person, role=role, status=Application.Status.PENDING
+        )
+    audit_record(
+        action=AuditEvent.Action.APPLICATION_MADE,
+        actor=person,
+        obj=application,
+        programme=programme,
+        new={"role": role},
+    )
+    return application
+
+
+def _application_decide(
+    *, application: Application, by: User, status: str, reason: str, action: str
+) -> bool:
+    duties.check_not_own(by, application.person_id, message=duties.refusal(duties.APPLICATION))
+    # Only a pending application can be decided, once: a second click changes nothing.
+    updated = Application.objects.filter(
+        pk=application.pk, status=Application.Status.PENDING
+    ).update(status=status, decided_at=timezone.now(), decided_by=by, decision_reason=reason)
+    application.refresh_from_db()
+    if updated:
+        audit_record(
+            action=action,
+            actor=by,
+            obj=application,
+            programme=application.programme,
+            old={"status": Application.Status.PENDING},
+            new={"status": status},
+        )
+    return bool(updated)
+
+
+def _tell_applicant(application: Application) -> None:
+    from programmes.tasks import send_application_decision
+
+    enqueue(send_application_decision, application.pk)
+
+
+@transaction.atomic
+def application_admit(*, application: Application, by: User) -> Application:
+    if _application_decide(
+        application=application,
+        by=by,
+        status=Application.Status.ADMITTED,
+        reason="",
+        action=AuditEvent.Action.APPLICATION_ADMITTED,
+    ):
+        membership_add(
+            programme=application.programme,
+            person=application.person,
+            role=application.role,
+            by=by,
+        )
+        _tell_applicant(application)
+    return application
+
+
+@transaction.atomic
+def application_decline(*, application: Application, by: User, reason: str = "") -> Application:
+    if _application_decide(
+        application=application,
+        by=by,
+        status=Application.Status.DECLINED,
+        reason=reason,
+        action=AuditEvent.Action.APPLICATION_DECLINED,
+    ):
+        _tell_applicant(application)
+    return application

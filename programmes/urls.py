@@ -1,0 +1,41 @@
+from django.urls import path
+
+from programmes import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/<slug:slug>/apply/", views.programme_apply, name="programme_apply"),
+    path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("coordinate/<slug:slug>/members/", views.coordinator_members, name="coordinator_members"),
+    path(
+        "coordinate/<slug:slug>/members/<int:person_id>/",
+        views.coordinator_member_detail,
+        name="coordinator_member_detail",
+    ),
+    path(
+        "coordinate/<slug:slug>/memberships/<int:membership_id>/end/",
+        views.coordinator_membership_end,
+        name="coordinator_membership_end",
+    ),
+    path(
+        "coordinate/<slug:slug>/applications/",
+        views.coordinator_applications,
+        name="coordinator_applications",
+    ),
+    path(
+        "coordinate/<slug:slug>/applications/<int:application_id>/",
+        views.coordinator_application_detail,
+        name="coordinator_application_detail",
+    ),
+    path(
+        "coordinate/<slug:slug>/invitations/",
+        views.coordinator_invitations,
+        name="coordinator_invitations",
+    ),
+    path(
+        "coordinate/<slug:slug>/invitations/<int:invitation_id>/cancel/",
+        views.coordinator_invitation_revoke,
+        name="coordinator_invitation_revoke",
+    ),
+]

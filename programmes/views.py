@@ -1,0 +1,287 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.adapter import PENDING_INVITATION_KEY
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, MenteeProfile, MentorProfile
+from core.choices import Role
+from core.requests import posted
+from programmes import duties, services
+from programmes.access import (
+    get_membership_for_coordinator,
+    get_programme_for_coordinator,
+    is_administrator_of,
+    staff_required,
+)
+from programmes.forms import ApplicationForm, DeclineForm, InvitationForm
+from programmes.models import Application, Invitation, Membership, Programme
+from programmes.selectors import member_rows
+
+
+def home(request):
+    return render(request, "mentoring/home.html")
+
+
+def programme_list(request):
+    programmes = Programme.objects.filter(open_for_applications=True).select_related("organisation")
+    return render(request, "mentoring/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_apply(request, slug):
+    programme = get_object_or_404(Programme, slug=slug, open_for_applications=True)
+    form = ApplicationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_create(
+                programme=programme,
+                person=request.user,
+                role=form.cleaned_data["role"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as error:
+            form.add_error("role", error)
+        else:
+            messages.success(
+                request,
+                f"Thank you for applying to {programme.name}. A coordinator will look at your "
+                "application and we will email you when they decide.",
+            )
+            return redirect("dashboard")
+    return render(request, "mentoring/apply.html", {"programme": programme, "form": form})
+
+
+def invitation_accept(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("programme"), token=token)
+    if not invitation.is_usable:
+        request.session.pop(PENDING_INVITATION_KEY, None)
+        return render(request, "mentoring/invitation_unusable.html", {"invitation": invitation})
+    if not request.user.is_authenticated:
+        # Remember the link so we can come back to it after sign-up and email checks.
+        request.session[PENDING_INVITATION_KEY] = token
+        return render(request, "mentoring/invitation.html", {"invitation": invitation})
+    wrong_person = bool(invitation.email) and invitation.email != request.user.email.lower()
+    if duties.takes_part(request.user, invitation.created_by_id):
+        request.session.pop(PENDING_INVITATION_KEY, None)
+        return render(
+            request,
+            "mentoring/invitation.html",
+            {"invitation": invitation, "own_invitation": duties.OWN_INVITATION},
+        )
+    if request.method == "POST" and not wrong_person:
+        try:
+            services.invitation_accept(invitation=invitation, person=request.user)
+        except (ValidationError, PermissionDenied):
+            return render(request, "mentoring/invitation_unusable.html", {"invitation": invitation})
+        finally:
+            request.session.pop(PENDING_INVITATION_KEY, None)
+        messages.success(
+            request,
+            f"Welcome to {invitation.programme.name}. Next, fill in your profile so we can find "
+            "you a good match.",
+        )
+        return redirect("profile")
+    return render(
+        request,
+        "mentoring/invitation.html",
+        {"invitation": invitation, "wrong_person": wrong_person},
+    )
+
+
+@staff_required
+def coordinator_members(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    role = request.GET.get("role", "")
+    memberships = (
+        Membership.objects.current()
+        .filter(programme=programme)
+        .select_related("person")
+        .order_by("person__display_name", "role")
+    )
+    if role in Role.values:
+        memberships = memberships.filter(role=role)
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    rows = member_rows(page)
+    return render(
+        request,
+        "mentoring/coordinator/members.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "page": page,
+            "role": role,
+            "roles": Role.choices,
+        },
+    )
+
+
+@staff_required
+def coordinator_member_detail(request, slug, person_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    memberships = get_membership_for_coordinator(programme, person_id)
+    person = memberships[0].person
+    roles = {m.role for m in memberships}
+    mentor_profile = (
+        MentorProfile.objects.filter(user=person)
+        .prefetch_related(
+            "languages",
+            "topics_offered",
+            "topics_off_limits",
+            "lived_experience",
+            "looked_after_by",
+        )
+        .first()
+        if Role.MENTOR in roles
+        else None
+    )
+    mentee_profile = (
+        MenteeProfile.objects.filter(user=person)
+        .select_related("employer")
+        .prefetch_related("languages", "practice_areas", "learning_goals")
+        .first()
+        if Role.MENTEE in roles
+        else None
+    )
+    for membership in memberships:
+        membership.why_not_end = services.why_not_end_role(request.user, membership)
+    # Looking at someone's profile is a sensitive action, so it is logged.
+    audit_record(
+        action=AuditEvent.Action.PROFILE_VIEWED,
+        actor=request.user,
+        obj=person,
+        programme=programme,
+        request=request,
+    )
+    return render(
+        request,
+        "mentoring/coordinator/member_detail.html",
+        {
+            "programme": programme,
+            "person": person,
+            "memberships": memberships,
+            "mentor_profile": mentor_profile,
+            "mentee_profile": mentee_profile,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_membership_end(request, slug, membership_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    membership = get_object_or_404(
+        Membership.objects.current().select_related("person"), pk=membership_id, programme=programme
+    )
+    if why_not := services.why_not_end_role(request.user, membership):
+        messages.error(request, why_not)
+        return redirect(
+            "coordinator_member_detail", slug=programme.slug, person_id=membership.person_id
+        )
+    services.membership_end(membership=membership, by=request.user)
+    messages.success(
+        request,
+        f"{membership.person} no longer has this role in {programme.name}: "
+        f"{membership.get_role_display()}.",
+    )
+    return redirect("coordinator_members", slug=programme.slug)
+
+
+@staff_required
+def coordinator_applications(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    applications = Application.objects.filter(programme=programme).select_related("person")
+    return render(
+        request,
+        "mentoring/coordinator/applications.html",
+        {
+            "programme": programme,
+            "pending": applications.filter(status=Application.Status.PENDING),
+            "decided": applications.exclude(status=Application.Status.PENDING).order_by(
+                "-decided_at"
+            )[:20],
+        },
+    )
+
+
+@staff_required
+def coordinator_application_detail(request, slug, application_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    application = get_object_or_404(
+        Application.objects.select_related("person", "decided_by"),
+        pk=application_id,
+        programme=programme,
+    )
+    form = DeclineForm(posted(request))
+    yours = duties.takes_part(request.user, application.person_id) and duties.who_acts(
+        programme, request.user, duties.APPLICATION
+    )
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect(
+            "coordinator_application_detail", slug=programme.slug, application_id=application.pk
+        )
+    if request.method == "POST" and application.status == Application.Status.PENDING:
+        if request.POST.get("decision") == "admit":
+            services.application_admit(application=application, by=request.user)
+            messages.success(
+                request,
+                f"{application.person} has joined {programme.name} as: "
+                f"{application.get_role_display()}. We have emailed them.",
+            )
+            return redirect("coordinator_applications", slug=programme.slug)
+        if request.POST.get("decision") == "decline" and form.is_valid():
+            services.application_decline(
+                application=application, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, f"You declined {application.person}'s application.")
+            return redirect("coordinator_applications", slug=programme.slug)
+    return render(
+        request,
+        "mentoring/coordinator/application_detail.html",
+        {"programme": programme, "application": application, "form": form, "yours": yours},
+    )
+
+
+@staff_required
+def coordinator_invitations(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    form = InvitationForm(
+        posted(request),
+        can_invite_coordinators=is_administrator_of(request.user, programme.organisation),
+    )
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_create(
+            programme=programme,
+            role=form.cleaned_data["role"],
+            email=form.cleaned_data["email"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        link = request.build_absolute_uri(reverse("invitation_accept", args=[invitation.token]))
+        messages.success(request, f"Invitation created. Send this link to the person: {link}")
+        return redirect("coordinator_invitations", slug=programme.slug)
+    invitations = Invitation.objects.filter(programme=programme).select_related(
+        "accepted_by", "created_by"
+    )[:100]
+    return render(
+        request,
+        "mentoring/coordinator/invitations.html",
+        {"programme": programme, "form": form, "invitations": invitations},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_invitation_revoke(request, slug, invitation_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, programme=programme)
+    with transaction.atomic():
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, "The invitation is cancelled. The link no longer works.")
+    return redirect("coordinator_invitations", slug=programme.slug)
