@@ -1,0 +1,284 @@
+"""Upgrading keeps the data: the previous release's code migrates a database of its own and
+seeds the demo, this checkout migrates it on, and every table must hold what it held before,
+apart from the few changes listed here, each with its own check. Then the demo mentor still
+signs in.
+
+Models that move between apps keep their tables, so a move changes no row, except the
+content types' app_label and the audit log's object_type that name the model's app."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.upgrade_support import (
+    Database,
+    Table,
+    database_create,
+    database_drop,
+    manage,
+    manage_json,
+    snapshot,
+)
+
+# The last commit of the old layout: `mentoring/` is the project package and the models
+# have not yet moved between apps. Upgrades are tested from here.
+BASELINE = "fb8c385"
+
+# Columns a migration after BASELINE drops on purpose, by table:
+#     {"mentoring_programme": {"old_slug": "moved to programmes.Programme.slug, programmes 0004"}}
+# The test then compares the table's other columns. Empty this when BASELINE moves past the drop.
+DROPPED_COLUMNS: dict[str, dict[str, str]] = {}
+
+# django_migrations gains a row for each migration applied; nothing else about it is data.
+IGNORED_TABLES = {"django_migrations"}
+
+# The demo mentor, as README.md publishes the demo logins. Mentors need no second factor.
+DEMO_MENTOR_EMAIL = "mentor@example.org"
+DEMO_MENTOR_NAME = "Sam Okafor"
+DEMO_PASSWORD = "alongside-demo-2026"
+
+# Which settings module this checkout's manage.py loaded, and which content types name no
+# model any more. Runs in `manage.py shell` of either checkout.
+PROBE = """
+import json, sys
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+stale = {
+    str(ct.pk): f"{ct.app_label}.{ct.model}"
+    for ct in ContentType.objects.all()
+    if ct.model_class() is None
+}
+print(json.dumps({"settings": sys.modules[settings.SETTINGS_MODULE].__file__, "stale": stale}))
+"""
+
+SIGN_IN = f"""
+import json
+from django.test import Client
+client = Client()
+login = client.post(
+    "/account/login/", {{"login": "{DEMO_MENTOR_EMAIL}", "password": "{DEMO_PASSWORD}"}}
+)
+dashboard = client.get("/dashboard/")
+print(json.dumps({{
+    "login": [login.status_code, login.get("Location", "")],
+    "dashboard": [dashboard.status_code, dashboard.get("Location", "")],
+    "page": dashboard.content.decode(),
+}}))
+"""
+
+
+def app_label_remap(before: Table, after: Table) -> dict[str, str]:
+    """How the upgrade renamed models' labels, read from the content types it changed:
+    {"mentoring.programme": "programmes.programme"}. Nothing to edit when models move."""
+    remap = {}
+    for key, old in before.rows.items():
+        new = after.rows.get(key)
+        if new and new["model"] == old["model"] and new["app_label"] != old["app_label"]:
+            remap[f"{old['app_label']}.{old['model']}"] = f"{new['app_label']}.{new['model']}"
+    return remap
+
+
+def _rows_unchanged(name: str, before: Table, after: Table, *, allow: set[str] = frozenset()):
+    """Problems with the rows both snapshots share, comparing the columns both have apart
+    from those in allow; and rows that went missing."""
+    problems = []
+    columns = [c for c in before.columns if c in after.columns and c not in allow]
+    missing = [key for key in before.digests if key not in after.digests]
+    if missing:
+        problems.append(f"{name}: rows gone, by {before.key}: {missing[:10]}")
+    changed, changed_columns = [], set()
+    for key, old in before.digests.items():
+        new = after.digests.get(key)
+        if new is None:
+            continue
+        differs = [
+            c for c in columns if old[before.columns.index(c)] != new[after.columns.index(c)]
+        ]
+        if differs:
+            changed.append(f"{dict(zip(before.key, key, strict=True))} in {differs}")
+            changed_columns.update(differs)
+    if changed:
+        shown = [c for c in before.columns if c in before.key or c in changed_columns]
+        problems.append(
+            f"{name}: {len(changed)} of {before.count} rows changed: {'; '.join(changed[:10])}\n"
+            f"  first rows before: {_sample(before, shown)}\n"
+            f"  first rows after:  {_sample(after, shown)}"
+        )
+    return problems
+
+
+def _sample(table: Table, columns: list[str]) -> list[dict]:
+    # Long values (descriptions, JSON) are cut so the message stays readable.
+    return [{c: _short(row.get(c)) for c in columns} for row in table.sample]
+
+
+def _short(value):
+    return value[:60] + "..." if isinstance(value, str) and len(value) > 60 else value
+
+
+def check_content_types(name, before, after, remap):
+    # Rows may change app_label only (a model moved); post_migrate adds rows for new models.
+    # A moved model whose row was not remapped shows up as a stale content type instead.
+    return _rows_unchanged(name, before, after, allow={"app_label"})
+
+
+def check_permissions(name, before, after, remap):
+    # post_migrate adds permissions for new models; existing ones keep their content type id.
+    return _rows_unchanged(name, before, after)
+
+
+def check_audit_events(name, before, after, remap):
+    # object_type holds a model's label ("mentoring.programme"): it must follow its model's
+    # content type exactly, and nothing else about an event may change.
+    problems = _rows_unchanged(name, before, after, allow={"object_type"})
+    if after.count != before.count:
+        problems.append(f"{name}: {before.count} rows before the upgrade, {after.count} after")
+    wrong = []
+    for key, old in before.rows.items():
+        new = after.rows.get(key)
+        expected = remap.get(old["object_type"], old["object_type"])
+        if new and new["object_type"] != expected:
+            wrong.append(
+                f"id {key[0]}: {old['object_type']!r} became {new['object_type']!r}, "
+                f"not {expected!r}"
+            )
+    if wrong:
+        problems.append(
+            f"{name}: object_type must change exactly as its model's content type did "
+            f"({remap or 'no model moved'}), but {len(wrong)} rows differ: {wrong[:10]}"
+        )
+    return problems
+
+
+# Tables whose content the upgrade may change, each with the check that says how.
+EXPECTED_CHANGES = {
+    "django_content_type": check_content_types,
+    "auth_permission": check_permissions,
+    "accounts_auditevent": check_audit_events,
+}
+
+
+def compare(before: dict[str, Table], after: dict[str, Table]) -> list[str]:
+    problems = []
+    for table, columns in DROPPED_COLUMNS.items():
+        for column in columns:
+            if table not in before or column not in before[table].columns:
+                problems.append(
+                    f"DROPPED_COLUMNS lists {table}.{column}, which the baseline does not have."
+                )
+            elif table in after and column in after[table].columns:
+                problems.append(
+                    f"DROPPED_COLUMNS lists {table}.{column}, but it is still there: "
+                    "remove it from the list."
+                )
+    remap = app_label_remap(before["django_content_type"], after["django_content_type"])
+    for name, old in before.items():
+        new = after.get(name)
+        if new is None:
+            problems.append(
+                f"{name}: the table existed before the upgrade and is gone. A model that "
+                "moves between apps keeps its table (db_table, SeparateDatabaseAndState)."
+            )
+            continue
+        dropped = [c for c in old.columns if c not in new.columns]
+        for column in dropped:
+            if column not in DROPPED_COLUMNS.get(name, {}):
+                problems.append(
+                    f"{name}.{column}: a migration dropped this column. If that is meant, "
+                    f'declare it in DROPPED_COLUMNS in tests/test_upgrade.py, as {{"{name}": '
+                    f'{{"{column}": "why, and which migration drops it"}}}}, and the test '
+                    "compares the other columns."
+                )
+        if name in EXPECTED_CHANGES:
+            problems += EXPECTED_CHANGES[name](name, old, new, remap)
+            continue
+        if new.count != old.count:
+            problems.append(f"{name}: {old.count} rows before the upgrade, {new.count} after")
+        columns = [c for c in old.columns if c in new.columns]
+        if old.checksum(columns) != new.checksum(columns):
+            problems += _rows_unchanged(name, old, new)
+    return problems
+
+
+def repository_root() -> Path:
+    project = Path(__file__).resolve().parent.parent
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=project, capture_output=True, text=True
+        )
+    except FileNotFoundError:
+        pytest.skip("git is not installed, so the previous release cannot be checked out")
+    if result.returncode != 0 or Path(result.stdout.strip()).resolve() != project:
+        pytest.skip("the project is not a git work tree of its own, so its history is not here")
+    return project
+
+
+def baseline_extract(root: Path, folder: Path) -> Path:
+    exists = subprocess.run(
+        ["git", "cat-file", "-e", f"{BASELINE}^{{commit}}"], cwd=root, capture_output=True
+    )
+    if exists.returncode != 0:
+        pytest.fail(
+            f"Commit {BASELINE}, the upgrade test's baseline, is not in this clone (a shallow "
+            "clone?). Fetch the full history: git fetch --unshallow"
+        )
+    archive = subprocess.run(["git", "archive", BASELINE], cwd=root, capture_output=True)
+    assert archive.returncode == 0, archive.stderr.decode()
+    folder.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+@pytest.fixture
+def upgrade_database(tmp_path):
+    # Its own database, named after the xdist worker so parallel workers never share one;
+    # never the test database pytest-django made.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    database = database_create(name=f"alongside_upgrade_{worker}", folder=tmp_path)
+    yield database
+    database_drop(database)
+
+
+@pytest.mark.upgrade
+def test_it_keeps_every_row_and_the_demo_sign_in_across_the_upgrade(
+    tmp_path, upgrade_database: Database
+):
+    root = repository_root()
+    old = baseline_extract(root, tmp_path / "baseline")
+    database = upgrade_database
+
+    manage(old, database, "migrate", "--noinput", folder=tmp_path)
+    manage(old, database, "seed_demo", folder=tmp_path)
+    old_probe = manage_json(old, database, PROBE, folder=tmp_path)
+    assert Path(old_probe["settings"]).is_relative_to(old), (
+        f"The baseline's manage.py loaded {old_probe['settings']}, not its own code in {old}: "
+        "something (PYTHONPATH, an installed package) puts another checkout first."
+    )
+    # The checks of these two need the values themselves, not only their digests.
+    keep = {"django_content_type", "accounts_auditevent"}
+    before = snapshot(database, keep_rows=keep, skip=IGNORED_TABLES)
+
+    manage(root, database, "migrate", "--noinput", folder=tmp_path)
+    after = snapshot(database, keep_rows=keep, skip=IGNORED_TABLES)
+    problems = compare(before, after)
+
+    new_probe = manage_json(root, database, PROBE, folder=tmp_path)
+    assert Path(new_probe["settings"]).is_relative_to(root)
+    for pk, label in new_probe["stale"].items():
+        if pk not in old_probe["stale"]:
+            problems.append(
+                f"django_content_type: row {pk} ({label}) names no model after the upgrade. "
+                "A model moved, and the data migration that should update its content "
+                "type's app_label (and accounts_auditevent.object_type) is missing or "
+                "gives the wrong app."
+            )
+    assert not problems, "The upgrade changed data it should keep:\n" + "\n".join(problems)
+
+    signed_in = manage_json(root, database, SIGN_IN, folder=tmp_path)
+    assert signed_in["dashboard"][0] == 200, (
+        f"The demo mentor could not reach the dashboard after the upgrade: sign-in answered "
+        f"{signed_in['login']}, the dashboard {signed_in['dashboard']}"
+    )
+    assert DEMO_MENTOR_NAME in signed_in["page"]
