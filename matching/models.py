@@ -145,8 +145,8 @@ class MatchQuerySet(models.QuerySet["Match"]):
         return self.filter(open_to(person))
 
     def live(self) -> "MatchQuerySet":
-        """Matches still going: active or paused, not ended."""
-        return self.exclude(status=Match.Status.CLOSED)
+        """Matches still going (Match.LIVE): active or paused, not ended."""
+        return self.filter(status__in=Match.LIVE)
 
 
 class Match(models.Model):
@@ -156,6 +156,10 @@ class Match(models.Model):
         ACTIVE = "active", "Active"
         PAUSED = "paused", "Paused"
         CLOSED = "closed", "Closed"
+
+    # The one definition of a live match: still going, whether active or paused. Use
+    # Match.objects.live(), match.is_live, or `<path>__status__in=Match.LIVE` across a relation.
+    LIVE = (Status.ACTIVE, Status.PAUSED)
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="matches"
@@ -194,7 +198,15 @@ class Match(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+        return self.status in self.LIVE
+
+    def other_party(self, person):
+        """The other person of the match, for its mentor or its mentee."""
+        if person.pk == self.mentor_id:
+            return self.mentee
+        if person.pk == self.mentee_id:
+            return self.mentor
+        raise ValueError("Not part of this match")
 
     def role_of(self, person) -> str | None:
         """ "mentor" or "mentee": the side `person` is on, or None."""
