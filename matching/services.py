@@ -867,7 +867,8 @@ def matching_leave(
     """`person` no longer holds a role: in one programme (`programme` and `role`: their role
     there ended) or anywhere (they deleted their account). Their live matches in it end
     through match_close (the pair excluded, an audit row, the other person told) and their
-    open proposals are withdrawn. Call it once the role has ended."""
+    open proposals are withdrawn. Call it once the role has ended (programmes.signals.role_ended
+    calls it through matching/receivers.py)."""
     sides = [role] if role else [Role.MENTOR, Role.MENTEE]
     theirs = Q(pk__in=[])
     for side in sides:

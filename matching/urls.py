@@ -2,6 +2,8 @@ from django.urls import path
 
 from matching import views
 
+# A match's "ended" page and the coordinators' list of matches show what happened inside
+# the match (sessions, checks due), so mentoring answers them: mentoring/urls.py.
 urlpatterns = [
     path("coordinate/<slug:slug>/matching/", views.coordinator_rounds, name="coordinator_rounds"),
     path(
@@ -44,7 +46,6 @@ urlpatterns = [
         views.coordinator_proposal_swap,
         name="coordinator_proposal_swap",
     ),
-    path("coordinate/<slug:slug>/matches/", views.coordinator_matches, name="coordinator_matches"),
     path(
         "coordinate/<slug:slug>/matches/<int:match_id>/pause/",
         views.coordinator_match_pause,
@@ -63,7 +64,6 @@ urlpatterns = [
     path("matches/<int:match_id>/pause/", views.match_pause, name="match_pause"),
     path("matches/<int:match_id>/restart/", views.match_resume, name="match_resume"),
     path("matches/<int:match_id>/end/", views.match_end, name="match_end"),
-    path("matches/<int:match_id>/ended/", views.match_ended, name="match_ended"),
     path("proposals/<int:proposal_id>/", views.proposal_answer, name="proposal_answer"),
     path("suggestions/", views.mentee_choose, name="mentee_choose"),
 ]

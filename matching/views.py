@@ -3,12 +3,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
@@ -27,8 +24,6 @@ from matching.forms import (
 )
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal, open_to
 from matching.selectors import reason_labels, reason_words, round_in_words
-from mentoring.feedback import check_due
-from notifications.reminders import quiet_flag, with_last_session
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, role_required, staff_required
 from programmes.models import Membership, Programme
@@ -472,78 +467,6 @@ def match_end(request, match_id):
         request,
         "matching/match_end.html",
         {"match": match, "other": other, "form": form, "is_live": match.is_live},
-    )
-
-
-@login_required
-def match_ended(request, match_id):
-    match = get_match_for_person(request.user, match_id)
-    if match.is_live:
-        return redirect("match_detail", match_id=match.pk)
-    return render(
-        request,
-        "matching/match_ended.html",
-        {
-            "match": match,
-            "is_mentee": match.mentee_id == request.user.pk,
-            "mentee_chooses": match.programme.matching_mode == Programme.MatchingMode.MENTEE_CHOICE,
-            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
-            "survey_given": ClosingSurvey.objects.filter(match=match, person=request.user).exists(),
-            "closing_check_due": check_due(match, request.user) is not None,
-        },
-    )
-
-
-MATCHES_PER_PAGE = 50
-MATCH_LISTS = {
-    Match.Status.ACTIVE: "Active",
-    Match.Status.PAUSED: "Paused",
-    Match.Status.CLOSED: "Ended",
-}
-
-
-@staff_required
-def coordinator_matches(request, slug):
-    """The programme's matches, one status at a time, a page of 50 at a time."""
-    programme = get_programme_for_coordinator(request.user, slug)
-    show = request.GET.get("show")
-    if show not in MATCH_LISTS:
-        show = Match.Status.ACTIVE
-    in_programme = Match.objects.filter(programme=programme)
-    counts = dict(
-        in_programme.order_by()
-        .values_list("status")
-        .annotate(count=Count("pk"))
-        .values_list("status", "count")
-    )
-    page = Paginator(
-        with_last_session(in_programme.filter(status=show))
-        .annotate(yours=duties.yours(request.user, "mentor", "mentee"))
-        .select_related("mentor", "mentee")
-        .prefetch_related(
-            Prefetch("closing_surveys", queryset=ClosingSurvey.objects.select_related("person"))
-        )
-        .order_by("-started_at", "-id"),
-        MATCHES_PER_PAGE,
-    ).get_page(request.GET.get("page"))
-    now = timezone.now()
-    for match in page:
-        # "No session for 9 weeks" beside an active match quiet for the programme's limit.
-        match.quiet_for = quiet_flag(match, quiet_weeks=programme.quiet_weeks, now=now)
-    return render(
-        request,
-        "matching/matches.html",
-        {
-            "programme": programme,
-            "show": show,
-            "lists": [
-                {"status": status, "label": label, "count": counts.get(status, 0)}
-                for status, label in MATCH_LISTS.items()
-            ],
-            "page": page,
-            "yours": any(match.yours for match in page)
-            and duties.notes(programme, request.user, duties.MATCH),
-        },
     )
 
 

@@ -1,7 +1,11 @@
-"""Reads about programmes and their members."""
+"""Reads about what happens inside matches: sessions waiting for someone, and how long a
+match has gone without one."""
 
-from django.db.models import Q
+from datetime import datetime
 
+from django.db.models import Max, Q
+
+from matching.models import Match
 from mentoring.models import Session
 from programmes.models import Programme
 
@@ -37,3 +41,28 @@ def sessions_to_approve(programme: Programme, by):
 def sessions_approvable_by(programme: Programme, by):
     """The sessions of the queue `by` may approve: not their own."""
     return sessions_to_approve(programme, by).filter(yours=False)
+
+
+def with_last_session(matches):
+    """`matches` with last_session_at: when each last had a session (any logged one)."""
+    return matches.annotate(last_session_at=Max("sessions__starts_at"))
+
+
+def quiet_since(match) -> datetime:
+    """When the match last had a session (any logged one counts), or began."""
+    last = getattr(match, "last_session_at", None)
+    return max(last, match.started_at) if last else match.started_at
+
+
+def weeks_quiet(match, *, now: datetime) -> int:
+    return max(0, (now - quiet_since(match)).days // 7)
+
+
+def quiet_flag(match, *, quiet_weeks: int, now: datetime) -> int:
+    """Weeks without a session, for the coordinator's list of matches: a number only for an
+    active match quiet for at least the programme's quiet_weeks, else 0. The match needs
+    last_session_at (with_last_session)."""
+    if match.status != Match.Status.ACTIVE:
+        return 0
+    weeks = weeks_quiet(match, now=now)
+    return weeks if weeks >= quiet_weeks else 0

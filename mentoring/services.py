@@ -1,5 +1,6 @@
-"""Changes to programmes and who belongs to them. Each runs in one transaction and writes
-its audit event inside it."""
+"""Changes inside a match: sessions, concerns and plans. Each runs in one transaction and
+writes its audit event inside it. Approving a session tells payments through a signal
+(mentoring.signals.session_approved), so mentoring never imports payments."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from mentoring.models import (
     PlannedSession,
     Session,
 )
+from mentoring.signals import session_approved
 from programmes import duties
 from programmes.services import check_coordinates
 
@@ -247,10 +249,9 @@ def session_approve(*, session: Session, by: User) -> bool:
             old={"status": Session.Status.CONFIRMED},
             new={"status": Session.Status.APPROVED},
         )
-        from payments.services import session_lines_create
-
-        # In the same transaction: an approved session always has its ledger lines.
-        session_lines_create(session=session, by=by)
+        # In the same transaction: payments adds the mentor's ledger lines
+        # (payments/receivers.py), so an approved session always has them.
+        session_approved.send(sender=Session, session=session, by=by)
     return bool(updated)
 
 

@@ -4,6 +4,8 @@ from mentoring import views
 
 urlpatterns = [
     path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
+    path("matches/<int:match_id>/ended/", views.match_ended, name="match_ended"),
+    path("coordinate/<slug:slug>/matches/", views.coordinator_matches, name="coordinator_matches"),
     path("matches/<int:match_id>/sessions/new/", views.session_new, name="session_new"),
     path("matches/<int:match_id>/sessions/plan/", views.session_plan, name="session_plan"),
     path("planned/<int:plan_id>/calendar.ics", views.plan_calendar, name="plan_calendar"),

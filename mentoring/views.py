@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from core.requests import posted
 from matching.access import get_match_for_person
+from matching.models import ClosingSurvey, Match
 from matching.selectors import LIVE_MATCH
 from mentoring import feedback, services
 from mentoring.access import (
@@ -32,7 +34,12 @@ from mentoring.forms import (
     SessionForm,
 )
 from mentoring.models import Concern, PlannedSession, Session, SessionFeedback
-from mentoring.selectors import sessions_approvable_by, sessions_to_approve
+from mentoring.selectors import (
+    quiet_flag,
+    sessions_approvable_by,
+    sessions_to_approve,
+    with_last_session,
+)
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, staff_required
 from programmes.models import Programme
@@ -533,3 +540,80 @@ def coordinator_voice(request, slug):
     figure goes through the one suppression rule. Old links and bookmarks land there."""
     programme = get_programme_for_coordinator(request.user, slug)
     return redirect("statistics_section", scope=programme.slug, section="voice", permanent=True)
+
+
+# Pages about a whole match that show what happened inside it (a co-production check due,
+# weeks without a session). They live here, beside sessions, so that matching never reads
+# them; their URLs are matching's (matching/urls.py).
+
+
+@login_required
+def match_ended(request, match_id):
+    match = get_match_for_person(request.user, match_id)
+    if match.is_live:
+        return redirect("match_detail", match_id=match.pk)
+    return render(
+        request,
+        "matching/match_ended.html",
+        {
+            "match": match,
+            "is_mentee": match.mentee_id == request.user.pk,
+            "mentee_chooses": match.programme.matching_mode == Programme.MatchingMode.MENTEE_CHOICE,
+            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+            "survey_given": ClosingSurvey.objects.filter(match=match, person=request.user).exists(),
+            "closing_check_due": feedback.check_due(match, request.user) is not None,
+        },
+    )
+
+
+MATCHES_PER_PAGE = 50
+MATCH_LISTS = {
+    Match.Status.ACTIVE: "Active",
+    Match.Status.PAUSED: "Paused",
+    Match.Status.CLOSED: "Ended",
+}
+
+
+@staff_required
+def coordinator_matches(request, slug):
+    """The programme's matches, one status at a time, a page of 50 at a time."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    show = request.GET.get("show")
+    if show not in MATCH_LISTS:
+        show = Match.Status.ACTIVE
+    in_programme = Match.objects.filter(programme=programme)
+    counts = dict(
+        in_programme.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    page = Paginator(
+        with_last_session(in_programme.filter(status=show))
+        .annotate(yours=duties.yours(request.user, "mentor", "mentee"))
+        .select_related("mentor", "mentee")
+        .prefetch_related(
+            Prefetch("closing_surveys", queryset=ClosingSurvey.objects.select_related("person"))
+        )
+        .order_by("-started_at", "-id"),
+        MATCHES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for match in page:
+        # "No session for 9 weeks" beside an active match quiet for the programme's limit.
+        match.quiet_for = quiet_flag(match, quiet_weeks=programme.quiet_weeks, now=now)
+    return render(
+        request,
+        "matching/matches.html",
+        {
+            "programme": programme,
+            "show": show,
+            "lists": [
+                {"status": status, "label": label, "count": counts.get(status, 0)}
+                for status, label in MATCH_LISTS.items()
+            ],
+            "page": page,
+            "yours": any(match.yours for match in page)
+            and duties.notes(programme, request.user, duties.MATCH),
+        },
+    )

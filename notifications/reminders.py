@@ -1,32 +1,24 @@
-"""What the reminder scan finds due. Each rule yields Reminders; the scan hands each to
-notify(), and the unique (person, kind, event_key) constraint turns a second run, or two
-runs at once, into no change. So a rule only says what is due now: it never checks what was
-sent before.
+"""The reminder registry: what the reminder scan finds due, without knowing the apps that
+decide it. Each app of ours that reminds people has a `reminders.py` whose rules register
+themselves with @reminders.register; NotificationsConfig.ready() imports every installed
+app's `reminders.py` (autodiscover(), as the Django admin finds each app's admin.py), so
+notifications never imports the apps above it.
+
+A rule takes the moment of the scan and yields Reminders; the scan
+(notifications.services.reminders_scan) hands each to notify(), and the unique (person,
+kind, event_key) constraint turns a second run, or two runs at once, into no change. So a
+rule only says what is due now: it never checks what was sent before.
 
 Event keys name the event, not the moment of the scan: "session:42:v3:confirm" asks again
 only when the session is edited (its version goes up), "match:7:log:2026-W48" once per
 match per ISO week, "programme:3:approvals:2026-11-26" once per programme per day."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
-
-from core.choices import Role
-from matching.models import Match, Proposal
-from mentoring import feedback
-from mentoring.models import Session
-from notifications.models import Kind
-from programmes import duties
-from programmes.models import Membership, Programme
-
-# A proposal's first email goes out when the coordinator approves it (matching.tasks): the
-# reminder comes only if it is still unanswered two days later.
-PROPOSAL_REMINDER_AFTER = timedelta(days=2)
-LIVE = [Match.Status.ACTIVE, Match.Status.PAUSED]
+from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
@@ -39,293 +31,36 @@ class Reminder:
     url: str
 
 
+Rule = Callable[[datetime], Iterable[Reminder]]
+
+# The registered rules, in the order they registered (INSTALLED_APPS, then each module's).
+_rules: list[Rule] = []
+
+
+def register(rule: Rule) -> Rule:
+    """Add `rule` to what the scan asks. Used as a decorator in an app's reminders.py."""
+    if rule not in _rules:
+        _rules.append(rule)
+    return rule
+
+
+def rules() -> list[Rule]:
+    return list(_rules)
+
+
+def autodiscover() -> None:
+    """Import every installed app's reminders.py, so its rules register."""
+    autodiscover_modules("reminders")
+
+
+def due_reminders(now: datetime) -> Iterator[Reminder]:
+    for rule in _rules:
+        yield from rule(now)
+
+
 def url_if_exists(name: str, *args, fallback: str) -> str:
     """The address of a page another part of Alongside may not have yet, else `fallback`."""
     try:
         return reverse(name, args=args)
     except NoReverseMatch:
         return fallback
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _coordinators(programme_ids) -> dict[int, list]:
-    """Active coordinators of each programme, by programme id, in one query."""
-    found: dict[int, list] = {}
-    for membership in (
-        Membership.objects.current()
-        .filter(programme_id__in=programme_ids, role=Role.COORDINATOR, person__is_active=True)
-        .select_related("person")
-        .order_by("person_id")
-    ):
-        found.setdefault(membership.programme_id, []).append(membership.person)
-    return found
-
-
-def proposals_waiting(now: datetime) -> Iterator[Reminder]:
-    proposals = Proposal.objects.filter(
-        status=Proposal.Status.APPROVED, asked_at__lte=now - PROPOSAL_REMINDER_AFTER
-    ).select_related("mentor", "mentee", "round__programme")
-    for proposal in proposals:
-        for person, answer in (
-            (proposal.mentor, proposal.mentor_answer),
-            (proposal.mentee, proposal.mentee_answer),
-        ):
-            if answer != Proposal.Answer.WAITING:
-                continue
-            yield Reminder(
-                person,
-                Kind.PROPOSAL,
-                f"proposal:{proposal.pk}",
-                "A suggested match is waiting for your answer",
-                f"You have been suggested a match in {proposal.round.programme.name}. "
-                "Please say yes or no, so that you can both move on.",
-                reverse("proposal_answer", args=[proposal.pk]),
-            )
-
-
-def sessions_to_confirm(now: datetime) -> Iterator[Reminder]:
-    sessions = Session.objects.filter(
-        status=Session.Status.LOGGED, match__status__in=LIVE, logged_by__isnull=False
-    ).select_related("match__mentor", "match__mentee", "logged_by")
-    for session in sessions:
-        yield Reminder(
-            session.other_person(session.logged_by),
-            Kind.SESSION_CONFIRM,
-            f"session:{session.pk}:v{session.version}:confirm",
-            "Please confirm a session",
-            f"{session.logged_by.display_name} logged a session on "
-            f"{timezone.localtime(session.starts_at):%-d %B}. Check the details and confirm "
-            "them, or say what is wrong.",
-            reverse("session_detail", args=[session.pk]),
-        )
-
-
-def feedback_missing(now: datetime) -> Iterator[Reminder]:
-    for role in (Role.MENTOR, Role.MENTEE):
-        for session in feedback.sessions_missing_feedback(role, now=now):
-            yield Reminder(
-                getattr(session.match, role),
-                Kind.FEEDBACK,
-                f"session:{session.pk}:feedback",
-                "Tell us how a session went",
-                f"How did your session on {timezone.localtime(session.starts_at):%-d %B} go? "
-                "It takes two minutes. The other person never sees what you say.",
-                url_if_exists(
-                    "session_feedback",
-                    session.pk,
-                    fallback=reverse("session_detail", args=[session.pk]),
-                ),
-            )
-
-
-def sessions_to_log(now: datetime) -> Iterator[Reminder]:
-    """Active matches with no session starting in the last seven days: once per match per
-    ISO week, to both people (either may log it)."""
-    week_ago = now - timedelta(days=7)
-    recent = Session.objects.filter(
-        match=OuterRef("pk"), starts_at__gte=week_ago, starts_at__lte=now
-    )
-    year, week, _ = timezone.localtime(now).isocalendar()
-    matches = (
-        Match.objects.filter(status=Match.Status.ACTIVE, started_at__lte=week_ago)
-        .filter(~Exists(recent))
-        .select_related("mentor", "mentee")
-    )
-    for match in matches:
-        for person in (match.mentor, match.mentee):
-            yield Reminder(
-                person,
-                Kind.SESSION_LOG,
-                f"match:{match.pk}:log:{year}-W{week:02d}",
-                "Log last week's session",
-                "If you met last week, log the session so it can be confirmed"
-                + (" and you can be paid." if person.pk == match.mentor_id else ".")
-                + " If you did not meet, you can ignore this.",
-                reverse("session_new", args=[match.pk]),
-            )
-
-
-def approvals_waiting(now: datetime) -> Iterator[Reminder]:
-    """Coordinators of programmes with confirmed sessions: once per programme per day.
-    A coordinator's own sessions are not theirs to approve (programmes.duties), so they are
-    not counted for them, and nobody is asked about their own sessions alone."""
-    programmes = Programme.objects.annotate(
-        waiting=Count("matches__sessions", filter=Q(matches__sessions__status="confirmed"))
-    ).filter(waiting__gt=0)
-    programmes = {programme.pk: programme for programme in programmes}
-    # Who is in each waiting session, to leave out a coordinator's own: one query.
-    people: dict[int, list[tuple[int, int]]] = {}
-    for programme_id, mentor_id, mentee_id in Session.objects.filter(
-        match__programme__in=programmes, status=Session.Status.CONFIRMED
-    ).values_list("match__programme_id", "match__mentor_id", "match__mentee_id"):
-        people.setdefault(programme_id, []).append((mentor_id, mentee_id))
-    today = timezone.localdate(now)
-    for programme_id, coordinators in _coordinators(programmes).items():
-        programme = programmes[programme_id]
-        for person in coordinators:
-            waiting = sum(person.pk not in pair for pair in people.get(programme_id, []))
-            if not waiting:
-                continue
-            yield Reminder(
-                person,
-                Kind.APPROVALS,
-                f"programme:{programme.pk}:approvals:{today.isoformat()}",
-                f"Sessions are waiting for your approval in {programme.name}",
-                f"{_plural(waiting, 'session')} in {programme.name} "
-                f"{'has' if waiting == 1 else 'have'} been confirmed by both people. "
-                "Approve them so mentors can be paid.",
-                reverse("coordinator_sessions", args=[programme.slug]),
-            )
-
-
-def coproduction_checks(now: datetime) -> Iterator[Reminder]:
-    matches = Match.objects.filter(status=Match.Status.ACTIVE).select_related(
-        "mentor", "mentee", "programme"
-    )
-    for due in feedback.quarterly_checks_due(matches, now=now):
-        yield Reminder(
-            due.person,
-            Kind.COPRODUCTION_CHECK,
-            f"match:{due.match.pk}:check:q{due.quarter}",
-            "Three months on: how is working together going?",
-            "Every three months we ask both people a few short questions about working "
-            "together as equals. It takes about five minutes.",
-            url_if_exists(
-                "coproduction_check",
-                due.match.pk,
-                fallback=reverse("match_detail", args=[due.match.pk]),
-            ),
-        )
-
-
-def cpd_deadline(now: datetime) -> Iterator[Reminder]:
-    """Practitioners, before the yearly CPD recording deadline (30 November in England)."""
-    from journal.selectors import cpd_deadline_near
-
-    deadline = cpd_deadline_near(timezone.localdate(now))
-    if deadline is None:
-        return
-    mentees = _one_per_person(
-        Membership.objects.current()
-        .filter(role=Role.MENTEE, person__is_active=True)
-        .select_related("person")
-    )
-    url = url_if_exists("journal_cpd", fallback=reverse("dashboard"))
-    for membership in mentees:
-        yield Reminder(
-            membership.person,
-            Kind.CPD,
-            f"cpd:{deadline.year}",
-            f"Record your CPD by {deadline:%-d %B}",
-            f"Social Work England asks you to record your CPD by {deadline:%-d %B %Y}. "
-            "Your journal entries can be turned into your CPD record.",
-            url,
-        )
-
-
-def _one_per_person(memberships):
-    """A mentee of two programmes is reminded once."""
-    seen = set()
-    for membership in memberships.order_by("person_id"):
-        if membership.person_id not in seen:
-            seen.add(membership.person_id)
-            yield membership
-
-
-def quiet_since(match) -> datetime:
-    """When the match last had a session (any logged one counts), or began."""
-    last = getattr(match, "last_session_at", None)
-    return max(last, match.started_at) if last else match.started_at
-
-
-def weeks_quiet(match, *, now: datetime) -> int:
-    return max(0, (now - quiet_since(match)).days // 7)
-
-
-def with_last_session(matches):
-    return matches.annotate(last_session_at=Max("sessions__starts_at"))
-
-
-def quiet_matches(now: datetime) -> Iterator[Reminder]:
-    """After the programme's quiet_weeks without a session, both people and the
-    coordinators are asked how things are; after twice as long the coordinators are told
-    they may end the match. Nothing is closed: people decide. Paused matches are quiet on
-    purpose and left alone. The key names the date of the last session, so a new session
-    starts the count again."""
-    matches = [
-        match
-        for match in with_last_session(
-            Match.objects.filter(status=Match.Status.ACTIVE).select_related(
-                "mentor", "mentee", "programme"
-            )
-        )
-        if weeks_quiet(match, now=now) >= match.programme.quiet_weeks
-    ]
-    coordinators = _coordinators({match.programme_id for match in matches})
-    for match in matches:
-        weeks = weeks_quiet(match, now=now)
-        programme = match.programme
-        key = f"match:{match.pk}:quiet:{timezone.localdate(quiet_since(match)).isoformat()}"
-        for person in (match.mentor, match.mentee):
-            yield Reminder(
-                person,
-                Kind.QUIET,
-                key,
-                f"No session for {_plural(weeks, 'week')}: how are things?",
-                f"You have not logged a session for {_plural(weeks, 'week')}. If you have met, "
-                "log the session. If something is in the way, your coordinator can help.",
-                reverse("match_detail", args=[match.pk]),
-            )
-        matches_url = reverse("coordinator_matches", args=[programme.slug])
-        for person in coordinators.get(match.programme_id, []):
-            if duties.takes_part(person, match.mentor_id, match.mentee_id):
-                continue  # their own match: another coordinator looks into it
-            yield Reminder(
-                person,
-                Kind.QUIET,
-                key,
-                f"A match in {programme.name} has had no session for {_plural(weeks, 'week')}",
-                "You may want to ask both people how things are going.",
-                matches_url,
-            )
-            if weeks >= 2 * programme.quiet_weeks:
-                yield Reminder(
-                    person,
-                    Kind.QUIET_WARNING,
-                    key,
-                    f"A match in {programme.name} has had no session for a long time",
-                    f"There has been no session for {_plural(weeks, 'week')}. If it has run its "
-                    "course, you can end the match from the list of matches. Nothing is ended "
-                    "unless someone chooses to.",
-                    matches_url,
-                )
-
-
-RULES = [
-    proposals_waiting,
-    sessions_to_confirm,
-    feedback_missing,
-    sessions_to_log,
-    approvals_waiting,
-    coproduction_checks,
-    cpd_deadline,
-    quiet_matches,
-]
-
-
-def due_reminders(now: datetime) -> Iterator[Reminder]:
-    for rule in RULES:
-        yield from rule(now)
-
-
-def quiet_flag(match, *, quiet_weeks: int, now: datetime) -> int:
-    """Weeks without a session, for the coordinator's list of matches: a number only for an
-    active match quiet for at least the programme's quiet_weeks, else 0. The match needs
-    last_session_at (with_last_session)."""
-    if match.status != Match.Status.ACTIVE:
-        return 0
-    weeks = weeks_quiet(match, now=now)
-    return weeks if weeks >= quiet_weeks else 0

@@ -187,11 +187,11 @@ def waiting_lines_rebuild() -> int:
     bulk (benchmarks) and as the check that the list is right. Returns its length."""
     from django.db import connection
 
-    from payments.migrations import _waiting
+    from payments.waiting import REBUILD
 
     WaitingLine.objects.all().delete()
     with connection.cursor() as cursor:
-        cursor.execute(_waiting.REBUILD)
+        cursor.execute(REBUILD)
     return WaitingLine.objects.count()
 
 

@@ -1,5 +1,6 @@
 from accounts.models import MenteeProfile, MentorProfile
 from core.choices import Role
+from programmes.models import Membership
 
 
 def member_rows(memberships) -> list[dict]:
@@ -24,3 +25,16 @@ def member_rows(memberships) -> list[dict]:
     return [
         {"membership": m, "profile": profiles.get(m.role, {}).get(m.person_id)} for m in memberships
     ]
+
+
+def coordinators_by_programme(programme_ids) -> dict[int, list]:
+    """Active coordinators of each programme, by programme id, in one query."""
+    found: dict[int, list] = {}
+    for membership in (
+        Membership.objects.current()
+        .filter(programme_id__in=programme_ids, role=Role.COORDINATOR, person__is_active=True)
+        .select_related("person")
+        .order_by("person_id")
+    ):
+        found.setdefault(membership.programme_id, []).append(membership.person)
+    return found

@@ -8,6 +8,7 @@ from background.services import enqueue
 from core.choices import Role
 from programmes import duties
 from programmes.models import Administrator, Application, Invitation, Membership, Programme
+from programmes.signals import role_ended, role_ending
 
 
 def check_coordinates(by: User, programme: Programme) -> None:
@@ -46,9 +47,8 @@ def why_not_end_role(by: User, membership: Membership) -> str:
     only an administrator of the organisation ends. So no coordinator can shut a fellow one
     out, and a programme is never left without someone to run it: its organisation's
     administrators run every programme whatever roles end. And nobody ends the role of
-    someone they are in a live match with: that would end their own match (programmes.duties)."""
-    from matching.models import Match
-
+    someone they are in a live match with: that would end their own match (programmes.duties;
+    matching answers through the role_ending signal, programmes/signals.py)."""
     programme = membership.programme
     if membership.role == Role.COORDINATOR:
         if Administrator.objects.filter(
@@ -58,18 +58,9 @@ def why_not_end_role(by: User, membership: Membership) -> str:
         return (
             f"Only an administrator of {programme.organisation.name} can end a coordinator's role."
         )
-    side = {Role.MENTOR: "mentor", Role.MENTEE: "mentee"}[membership.role]
-    other = "mentee" if side == "mentor" else "mentor"
-    if (
-        Match.objects.live()
-        .filter(programme=programme, **{side: membership.person, other: by})
-        .exists()
-    ):
-        return duties.who_acts(
-            programme,
-            by,
-            (f"{membership.person} is in a match with you", "decides whether their role ends"),
-        )
+    for _receiver, why_not in role_ending.send(sender=Membership, membership=membership, by=by):
+        if why_not:
+            return why_not
     return ""
 
 
@@ -77,7 +68,8 @@ def why_not_end_role(by: User, membership: Membership) -> str:
 def membership_end(*, membership: Membership, by: User) -> Membership:
     """End a person's role in a programme. Ending a mentor or mentee role also ends that
     person's live matches there in that role and withdraws their open proposals there
-    (matching.services.matching_leave), so nothing of the match stays open to them."""
+    (matching.services.matching_leave, through the role_ended signal), so nothing of the
+    match stays open to them."""
     programme = membership.programme
     check_coordinates(by, programme)
     if why_not := why_not_end_role(by, membership):
@@ -95,15 +87,8 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
             old={"person": membership.person_id, "role": membership.role},
         )
         if membership.role in (Role.MENTOR, Role.MENTEE):
-            from matching.services import matching_leave
-
-            matching_leave(
-                person=membership.person,
-                by=by,
-                why="role_ended",
-                programme=programme,
-                role=membership.role,
-            )
+            # In this transaction: matching ends what the role held open (programmes/signals.py).
+            role_ended.send(sender=Membership, membership=membership, by=by)
     return membership
 
 

@@ -17,6 +17,7 @@ from matching import services as matching_services
 from matching.models import Match, Proposal
 from mentoring import services
 from mentoring.models import CoproductionCheck, Session
+from notifications import reminders
 from notifications import services as notifications
 from notifications.models import EmailOptOut, Kind, Notification
 from notifications.reminders import due_reminders
@@ -585,3 +586,20 @@ def test_other_people_never_see_a_coordinator_reminder(world, match):
     services.session_confirm(session=session, by=world.mentee)
     scan()
     assert not Notification.objects.filter(person=world.other_coordinator).exists()
+
+
+def test_it_finds_every_apps_reminders_by_itself():
+    """Each app registers its own rules in its reminders.py, found when Django starts
+    (notifications/reminders.py), so notifications never imports the apps above it."""
+    found = {f"{rule.__module__}.{rule.__name__}" for rule in reminders.rules()}
+
+    assert found == {
+        "matching.reminders.proposals_waiting",
+        "mentoring.reminders.sessions_to_confirm",
+        "mentoring.reminders.feedback_missing",
+        "mentoring.reminders.sessions_to_log",
+        "mentoring.reminders.approvals_waiting",
+        "mentoring.reminders.coproduction_checks",
+        "mentoring.reminders.quiet_matches",
+        "journal.reminders.cpd_deadline",
+    }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts.models import AuditEvent
 from core.choices import Role
 from mentoring import services as mentoring_services
 from notifications.models import Notification
@@ -277,6 +278,26 @@ def test_it_adds_nothing_when_a_session_is_approved_again(world):
     assert again is False
     assert services.session_lines_create(session=session, by=world.coordinator) == 0
     assert LedgerLine.objects.filter(session=session).count() == 2
+
+
+def test_it_rolls_the_approval_back_when_its_ledger_lines_cannot_be_made(world, monkeypatch):
+    """Payments adds the lines in the approval's own transaction (mentoring.signals), so a
+    session is never approved without them."""
+    rate_card(world)
+    session = confirmed_session(world)
+
+    def broken(**kwargs):
+        raise RuntimeError("the ledger is unavailable")
+
+    monkeypatch.setattr("payments.receivers.session_lines_create", broken)
+    with pytest.raises(RuntimeError):
+        mentoring_services.session_approve(session=session, by=world.coordinator)
+
+    session.refresh_from_db()
+    assert session.status == "confirmed"
+    assert session.approved_by is None
+    assert not LedgerLine.objects.filter(session=session).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_APPROVED).exists()
 
 
 def test_it_pays_sessions_approved_before_there_was_a_card_once_the_card_is_made(

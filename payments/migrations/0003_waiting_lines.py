@@ -4,8 +4,17 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from payments.migrations._waiting import REBUILD
-
+# The SQL as it was when this migration was written, copied here so that the migration
+# never changes with the runtime code (payments.waiting keeps the current text).
+REBUILD = """
+INSERT INTO payments_waitingline (line_id, programme_id, mentor_id, earned_on, amount)
+SELECT l.id, l.programme_id, l.mentor_id, l.earned_on, l.amount
+FROM payments_ledgerline l
+WHERE l.amount <> 0
+  AND NOT EXISTS (
+    SELECT 1 FROM payments_runitem r WHERE r.line_id = l.id AND r.status NOT IN ('failed', 'removed')
+  )
+"""
 
 
 def backfill(apps, schema_editor):
