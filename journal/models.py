@@ -80,15 +80,14 @@ class JournalEntryQuerySet(models.QuerySet["JournalEntry"]):
         in its programme (matching.models.open_to). An entry about a session stays readable
         once that match has ended; a free-standing one only while the match is live. Never
         by a later mentor of the same mentee: they were not who it was shared with."""
-        from matching.models import open_to
-        from matching.selectors import LIVE_MATCH
+        from matching.models import Match, open_to
 
         if not mentor.is_authenticated:
             return self.none()
         return (
             self.filter(
                 open_to(mentor, prefix="shared_in__")
-                & (Q(session__isnull=False) | Q(shared_in__status__in=LIVE_MATCH)),
+                & (Q(session__isnull=False) | Q(shared_in__status__in=Match.LIVE)),
                 shared_at__isnull=False,
             )
             .exclude(mentee=mentor)

@@ -13,7 +13,6 @@ from core.models import Topic
 from journal.models import Goal, GoalNote, JournalEntry
 from matching.access import get_match_for_person
 from matching.models import Match
-from matching.selectors import LIVE_MATCH
 from mentoring.models import Session
 from programmes.models import Membership
 
@@ -74,7 +73,7 @@ def matches_to_share_in(entry: JournalEntry):
     if entry.session_id:
         matches = Match.objects.filter(pk=entry.session.match_id)
     else:
-        matches = Match.objects.filter(mentee=entry.mentee_id, status__in=LIVE_MATCH)
+        matches = Match.objects.live().filter(mentee=entry.mentee_id)
     mentor_role = Membership.objects.current().filter(
         programme=OuterRef("programme"), person=OuterRef("mentor"), role=Role.MENTOR
     )
@@ -157,7 +156,7 @@ def profile_topics_without_goals(mentee) -> list[Topic]:
 def get_live_match_for_person(user, match_id: int) -> Match:
     """A live match of the person's own, as its mentor or mentee; 404 otherwise."""
     match = get_match_for_person(user, match_id)
-    if match.status not in LIVE_MATCH:
+    if not match.is_live:
         raise Http404("Match not live")
     return match
 
@@ -171,13 +170,9 @@ def get_goal_for_mentee(mentee, goal_id) -> Goal | None:
 
 
 def live_mentee_matches(mentee):
-    return Match.objects.filter(mentee=mentee, status__in=LIVE_MATCH).select_related("mentor")
+    return Match.objects.live().filter(mentee=mentee).select_related("mentor")
 
 
 def is_mentor_of(mentor, mentee) -> bool:
     """The mentor of a live match with `mentee`, while they hold the mentor role there."""
-    return (
-        Match.objects.filter(Q(mentor=mentor, mentee=mentee), status__in=LIVE_MATCH)
-        .open_to(mentor)
-        .exists()
-    )
+    return Match.objects.live().filter(Q(mentor=mentor, mentee=mentee)).open_to(mentor).exists()

@@ -10,8 +10,6 @@ from matching import engine
 from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
 from programmes.models import Membership, Programme
 
-LIVE_MATCH = [Match.Status.ACTIVE, Match.Status.PAUSED]
-
 
 def _slugs(items) -> list[str]:
     return sorted(item.slug for item in items)
@@ -114,7 +112,7 @@ def round_instance(programme: Programme) -> dict:
     joined = dict(members.filter(role=Role.MENTEE).values_list("person_id", "joined_at"))
 
     open_proposals = Proposal.objects.open().filter(round__programme=programme)
-    live_matches = Match.objects.filter(programme=programme, status__in=LIVE_MATCH)
+    live_matches = Match.objects.live().filter(programme=programme)
     loads = live_mentor_loads(programme)
     busy_mentees = set(open_proposals.values_list("mentee_id", flat=True)) | set(
         live_matches.values_list("mentee_id", flat=True)
@@ -219,16 +217,16 @@ def proposals_waiting_for(user) -> list[Proposal]:
 
 def live_matches_of(user) -> list[Match]:
     return list(
-        Match.objects.filter(Q(mentor=user) | Q(mentee=user), status__in=LIVE_MATCH).select_related(
-            "mentor", "mentee", "programme"
-        )
+        Match.objects.live()
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee", "programme")
     )
 
 
 def live_mentor_loads(programme: Programme) -> dict[int, int]:
     """How many mentees each mentor has now or is being asked about, by user id."""
     loads: dict[int, int] = {}
-    live = Match.objects.filter(programme=programme, status__in=LIVE_MATCH)
+    live = Match.objects.live().filter(programme=programme)
     asked = Proposal.objects.open().filter(round__programme=programme)
     for queryset in (live, asked):
         for row in queryset.values("mentor").annotate(n=Count("id")):

@@ -16,7 +16,7 @@ from background.services import enqueue, enqueue_now
 from core.choices import Role
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
-from matching.selectors import LIVE_MATCH, live_mentor_loads, round_instance
+from matching.selectors import live_mentor_loads, round_instance
 from notifications import services as notifications
 from programmes import duties
 from programmes.models import Programme
@@ -690,9 +690,9 @@ def match_close(
         raise PermissionDenied("Not your match")
     elif rating is None:
         raise ValidationError("Say how it went: the closing survey comes with ending a match.")
-    closed = Match.objects.filter(
-        pk=match.pk, status__in=[Match.Status.ACTIVE, Match.Status.PAUSED]
-    ).update(status=Match.Status.CLOSED, ended_at=timezone.now(), paused_at=None)
+    closed = Match.objects.filter(pk=match.pk, status__in=Match.LIVE).update(
+        status=Match.Status.CLOSED, ended_at=timezone.now(), paused_at=None
+    )
     if not closed:
         return False
     match.refresh_from_db()
@@ -873,7 +873,7 @@ def matching_leave(
     theirs = Q(pk__in=[])
     for side in sides:
         theirs |= Q(**{side: person})
-    matches = Match.objects.filter(theirs, status__in=LIVE_MATCH)
+    matches = Match.objects.live().filter(theirs)
     proposals = Proposal.objects.open().filter(theirs)
     if programme is not None:
         matches = matches.filter(programme=programme)

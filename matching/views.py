@@ -455,7 +455,7 @@ def match_end(request, match_id):
     if ClosingSurvey.objects.filter(match=match, person=request.user).exists():
         messages.info(request, "You have already told us how this match went. Thank you.")
         return redirect("match_ended", match_id=match.pk)
-    other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+    other = match.other_party(request.user)
     form = ClosingSurveyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         answers = _survey_answers(form)

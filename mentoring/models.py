@@ -115,7 +115,7 @@ class Session(models.Model):
 
     def other_person(self, user):
         """The person of the match who is not `user`."""
-        return self.match.mentee if user.pk == self.match.mentor_id else self.match.mentor
+        return self.match.other_party(user)
 
     def can_be_confirmed_by(self, user) -> bool:
         return (

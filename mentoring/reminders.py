@@ -21,8 +21,6 @@ from programmes import duties
 from programmes.models import Programme
 from programmes.selectors import coordinators_by_programme
 
-LIVE = [Match.Status.ACTIVE, Match.Status.PAUSED]
-
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
@@ -31,7 +29,7 @@ def _plural(count: int, word: str) -> str:
 @reminders.register
 def sessions_to_confirm(now: datetime) -> Iterator[Reminder]:
     sessions = Session.objects.filter(
-        status=Session.Status.LOGGED, match__status__in=LIVE, logged_by__isnull=False
+        status=Session.Status.LOGGED, match__status__in=Match.LIVE, logged_by__isnull=False
     ).select_related("match__mentor", "match__mentee", "logged_by")
     for session in sessions:
         yield Reminder(

@@ -40,11 +40,10 @@ def _session_values(session: Session) -> dict:
 
 
 def _check_details(*, match, by: User, starts_at, duration_minutes: int, preparation_minutes: int):
-    from matching.selectors import LIVE_MATCH
 
     if not match.is_open_to(by):
         raise PermissionDenied("Only the mentor or mentee of a match can log its sessions.")
-    if match.status not in LIVE_MATCH:
+    if not match.is_live:
         raise ValidationError("This match has ended, so no more sessions can be logged.")
     if not SESSION_MINUTES[0] <= duration_minutes <= SESSION_MINUTES[1]:
         raise ValidationError("A session lasts from 15 minutes to 8 hours.")
@@ -345,11 +344,10 @@ def concern_record_action(
 def session_plan(
     *, match, by: User, starts_at, duration_minutes: int, meeting_mode: str, note: str = ""
 ) -> PlannedSession:
-    from matching.selectors import LIVE_MATCH
 
     if not match.is_open_to(by):
         raise PermissionDenied("Only the mentor or mentee of a match can plan its sessions.")
-    if match.status not in LIVE_MATCH:
+    if not match.is_live:
         raise ValidationError("This match has ended, so no more sessions can be planned.")
     if not SESSION_MINUTES[0] <= duration_minutes <= SESSION_MINUTES[1]:
         raise ValidationError("A session lasts from 15 minutes to 8 hours.")

@@ -14,7 +14,6 @@ from accounts.models import AuditEvent
 from core.requests import posted
 from matching.access import get_match_for_person
 from matching.models import ClosingSurvey, Match
-from matching.selectors import LIVE_MATCH
 from mentoring import feedback, services
 from mentoring.access import (
     get_concern_for_coordinator,
@@ -85,9 +84,9 @@ def match_detail(request, match_id):
             "now": timezone.now(),
             "match": match,
             "programme": match.programme,
-            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+            "other": match.other_party(request.user),
             "sessions": sessions,
-            "is_live": match.status in LIVE_MATCH,
+            "is_live": match.is_live,
             "feedback_open": feedback.feedback_open_session_ids(match, request.user),
             "check_due": feedback.check_due(match, request.user),
         },
@@ -97,7 +96,7 @@ def match_detail(request, match_id):
 @login_required
 def session_new(request, match_id):
     match = get_match_for_person(request.user, match_id)
-    if match.status not in LIVE_MATCH:
+    if not match.is_live:
         messages.info(request, "This match has ended, so no more sessions can be logged.")
         return redirect("match_detail", match_id=match.pk)
     # Logging a planned session starts from the plan. Another match's plan, or one already
@@ -121,7 +120,7 @@ def session_new(request, match_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+            other = match.other_party(request.user)
             messages.success(request, f"Session logged. We have asked {other} to confirm it.")
             return redirect("session_detail", session_id=session.pk)
     return render(
@@ -140,7 +139,7 @@ def session_new(request, match_id):
 @login_required
 def session_plan(request, match_id):
     match = get_match_for_person(request.user, match_id)
-    if match.status not in LIVE_MATCH:
+    if not match.is_live:
         messages.info(request, "This match has ended, so no more sessions can be planned.")
         return redirect("match_detail", match_id=match.pk)
     form = PlanForm(posted(request), programme=match.programme)
@@ -492,7 +491,7 @@ def session_feedback(request, session_id):
 @login_required
 def coproduction_check(request, match_id):
     match = get_match_for_person(request.user, match_id)
-    other = match.mentee if match.mentor_id == request.user.pk else match.mentor
+    other = match.other_party(request.user)
     due = feedback.check_due(match, request.user)
     if due is None:
         if request.method == "POST":
@@ -559,7 +558,7 @@ def match_ended(request, match_id):
             "match": match,
             "is_mentee": match.mentee_id == request.user.pk,
             "mentee_chooses": match.programme.matching_mode == Programme.MatchingMode.MENTEE_CHOICE,
-            "other": match.mentee if match.mentor_id == request.user.pk else match.mentor,
+            "other": match.other_party(request.user),
             "survey_given": ClosingSurvey.objects.filter(match=match, person=request.user).exists(),
             "closing_check_due": feedback.check_due(match, request.user) is not None,
         },
