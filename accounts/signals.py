@@ -1,6 +1,5 @@
-"""Sign-in audit and the staff idle clock: Django's and allauth's signals are the only hooks."""
-
-import time
+"""Sign-in audit: Django's and allauth's signals are the only hooks. (The staff idle clock
+starts at sign-in too: portal/signals.py.)"""
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
@@ -15,11 +14,6 @@ from accounts.models import AuditEvent
 @receiver(user_logged_in)
 def record_sign_in(sender, request, user, **kwargs) -> None:
     audit_record(action=AuditEvent.Action.SIGN_IN, actor=user, obj=user, request=request)
-    from accounts.middleware import is_staff_session, staff_session_touch
-
-    # A staff session starts its idle clock now, so its first page writes nothing more.
-    if request is not None and hasattr(request, "session") and is_staff_session(user):
-        staff_session_touch(request, now=int(time.time()))
 
 
 @receiver(user_logged_out)

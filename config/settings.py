@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "notifications",
     "payments",
     "background",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -109,7 +110,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.PrivateResponsesMiddleware",
-    "accounts.middleware.StaffIdleMiddleware",
+    "portal.middleware.StaffIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -131,7 +132,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     }
@@ -273,7 +274,7 @@ ACCOUNT_SESSION_REMEMBER = None
 # Tell people by email when their password, email address or two-factor set-up changes, so
 # a change they did not make is noticed (templates/account/email, templates/mfa/email).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-# Staff are signed out after this long without activity (accounts/middleware.py).
+# Staff are signed out after this long without activity (portal/middleware.py).
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 30)
 if STAFF_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("STAFF_IDLE_MINUTES must be 1 or more.")

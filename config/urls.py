@@ -13,7 +13,7 @@ urlpatterns = [
     # The home page, programmes, joining, and who belongs to a programme
     path("", include("programmes.urls")),
     # A person's dashboard, profile, settings and data
-    path("", include("accounts.urls")),
+    path("", include("portal.urls")),
     # Matching rounds, proposals and matches
     path("", include("matching.urls")),
     # Sessions, plans, concerns, feedback and checks inside a match

@@ -19,7 +19,7 @@ def get_notification_for_person(person, notification_id: int) -> Notification:
 
 def unread_subquery():
     """How many of the outer person's notifications are new, as an expression, so the
-    navigation can ask it in a query it makes anyway (accounts.selectors.roles_of)."""
+    navigation can ask it in a query it makes anyway (portal.selectors.roles_of)."""
     counted = (
         Notification.objects.unread()
         .filter(person=OuterRef("pk"))

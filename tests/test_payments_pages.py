@@ -460,7 +460,7 @@ def test_it_puts_the_mentors_money_in_download_my_data(world, login_as):
 def test_it_deletes_bank_details_but_keeps_the_ledger_when_a_mentor_deletes_their_account(
     world,
 ):
-    from accounts.services import account_delete
+    from portal.services import account_delete
 
     _run(world)
     services.earnings_alert_set(mentor=world.mentor, monthly_amount=Decimal("300"))

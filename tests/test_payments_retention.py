@@ -19,7 +19,6 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import AuditEvent, MentorProfile, User
-from accounts.services import account_delete
 from payments import services, tasks
 from payments.models import (
     Expense,
@@ -30,6 +29,7 @@ from payments.models import (
     RunPayee,
 )
 from payments.receipts import receipt_check
+from portal.services import account_delete
 from programmes.models import Membership
 from tests.factories import sign_in
 from tests.payments_support import approved_session, paid_by_bank, rate_card
@@ -177,17 +177,17 @@ def test_it_deletes_an_account_all_or_nothing(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
     """A failure part-way through leaves everything as it was, files included."""
-    from accounts import services as account_services
+    from payments import privacy as payments_privacy
 
     expense = claim_with_receipt(world)
     paid_by_bank(world.mentor)
-    real = account_services._private_records_delete
+    real = payments_privacy.erase
 
     def fail_after(user):
         real(user)
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(account_services, "_private_records_delete", fail_after)
+    monkeypatch.setattr(payments_privacy, "erase", fail_after)
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         account_delete(user=world.mentor)
     person = User.objects.get(pk=world.mentor.pk)

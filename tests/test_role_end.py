@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from accounts.services import account_delete
 from core.choices import Role
 from journal import services as journal
 from journal.models import Goal, JournalEntry
@@ -22,6 +21,7 @@ from matching.models import Match, PairExclusion, Proposal
 from mentoring import services as mentoring
 from mentoring.models import Concern, Session
 from notifications.models import Kind, Notification
+from portal.services import account_delete
 from programmes import services as programmes_services
 from programmes.models import Membership
 from tests.factories import UserFactory, live_match, sign_in

@@ -10,10 +10,10 @@ data without names, so only the experience reasons about the person need to go.
 import pytest
 from django.urls import reverse
 
-from accounts.services import account_delete, mentor_consent_withdraw
 from core.choices import Role
 from matching import services
 from matching.models import MatchingRound
+from portal.services import account_delete, mentor_consent_withdraw
 from programmes.models import Programme
 from tests.factories import (
     MembershipFactory,

@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.selectors import navigation_for
+from portal.selectors import navigation_for
 
 
 def navigation(request) -> dict:

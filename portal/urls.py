@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from portal import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),

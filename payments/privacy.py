@@ -1,0 +1,20 @@
+"""What payments hold about a person (see portal/privacy.py for how every app's privacy
+module is composed)."""
+
+from accounts.models import User
+from payments import selectors, services
+from payments.models import EarningsAlert, PaymentPreference
+
+
+def export(user: User) -> dict:
+    return selectors.personal_data(user)
+
+
+def erase(user: User) -> None:
+    """Bank details, the earnings alert, receipts and what they wrote about expenses go;
+    what they were paid stays (the law says payment records are kept), under the anonymised
+    account, until services.payment_records_anonymise. Receipt files are deleted only once
+    the deletion commits."""
+    PaymentPreference.objects.filter(mentor=user).delete()
+    EarningsAlert.objects.filter(mentor=user).delete()
+    services.expenses_of_deleted_person_clear(person=user)

@@ -1,0 +1,161 @@
+"""Reads across apps for one person: their roles, the navigation and the dashboard."""
+
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from accounts.access import is_service_operator
+from accounts.models import User
+from core.choices import Role
+from mentoring.models import Concern
+from notifications.selectors import unread_count, unread_subquery
+from programmes.models import Administrator, Application, Membership, Programme
+
+
+def roles_of(user) -> set[str]:
+    """Every role a person holds now, across programmes, plus 'administrator'."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_alongside_roles", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.current().filter(person=user).values_list("role", flat=True)
+        )
+        # One query says whether they run an organisation and, for the navigation, how
+        # many of their notifications are new: every page pays for it, so it is shared.
+        flags = (
+            User.objects.filter(pk=user.pk)
+            .values(
+                administrator=Exists(Administrator.objects.filter(person=OuterRef("pk"))),
+                unread=unread_subquery(),
+            )
+            .first()
+        ) or {"administrator": False, "unread": 0}
+        if flags["administrator"]:
+            cached.add("administrator")
+        user._alongside_unread = flags["unread"]
+        user._alongside_roles = cached
+    return cached
+
+
+def navigation_for(user) -> dict:
+    footer = [
+        {"label": "About Alongside", "url": reverse("home")},
+        {"label": "Programmes", "url": reverse("programme_list")},
+    ]
+    if not user.is_authenticated:
+        return {
+            "main": [
+                {"label": "Sign in", "url": reverse("account_login")},
+                {"label": "Create an account", "url": reverse("account_signup")},
+            ],
+            "footer": footer,
+            "staff": [],
+        }
+    roles = roles_of(user)
+    main = [{"label": "Your dashboard", "url": reverse("dashboard")}]
+    if Role.MENTOR in roles or Role.MENTEE in roles:
+        main.append({"label": "Your profile", "url": reverse("profile")})
+    if Role.MENTEE in roles and (
+        Membership.objects.current()
+        .filter(
+            person=user,
+            role=Role.MENTEE,
+            programme__matching_mode=Programme.MatchingMode.MENTEE_CHOICE,
+        )
+        .exists()
+    ):
+        main.append({"label": "Choose a mentor", "url": reverse("mentee_choose")})
+    unread = unread_count(user)
+    main.append(
+        {
+            "label": "Notifications",
+            "url": reverse("notifications"),
+            "badge": f"{unread} new" if unread else "",
+        }
+    )
+    if Role.MENTOR in roles:
+        main.append({"label": "Your pay", "url": reverse("pay")})
+    if Role.MENTEE in roles:
+        main.append({"label": "Your journal", "url": reverse("journal_list")})
+        main.append({"label": "Your goals", "url": reverse("goals")})
+    main.append({"label": "Account settings", "url": reverse("account_settings")})
+    footer += [
+        {"label": "Your data", "url": reverse("my_data")},
+    ]
+    staff = []
+    if Role.COORDINATOR in roles or "administrator" in roles:
+        for programme in Programme.objects.coordinated_by(user).only("name", "slug"):
+            staff.append(
+                {
+                    "title": programme.name,
+                    "links": [
+                        {
+                            "label": "Members",
+                            "url": reverse("coordinator_members", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Applications",
+                            "url": reverse("coordinator_applications", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Invitations",
+                            "url": reverse("coordinator_invitations", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Matching",
+                            "url": reverse("coordinator_rounds", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Matches",
+                            "url": reverse("coordinator_matches", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Sessions to approve",
+                            "url": reverse("coordinator_sessions", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Payments",
+                            "url": reverse("coordinator_pay", args=[programme.slug]),
+                        },
+                    ],
+                }
+            )
+    if staff:
+        main.append({"label": "Statistics", "url": reverse("statistics")})
+    if is_service_operator(user):
+        main.append({"label": "Admin", "url": reverse("admin:index")})
+    return {"main": main, "footer": footer, "staff": staff}
+
+
+def coordinator_programmes_summary(user) -> list[Programme]:
+    """Programmes this person runs, with the counts their dashboard shows, in one query.
+    Each count is its own subquery, so no count can pick up another's join or filter."""
+    current = Membership.objects.current()
+    return list(
+        Programme.objects.coordinated_by(user).annotate(
+            # Not their own application: someone else decides it (programmes.duties).
+            pending_applications=_count(
+                Application.objects.filter(status=Application.Status.PENDING).exclude(person=user)
+            ),
+            mentor_count=_count(current.filter(role=Role.MENTOR)),
+            mentee_count=_count(current.filter(role=Role.MENTEE)),
+            # Not concerns about a match the person is part of: those are for another
+            # coordinator (programmes.duties).
+            open_concerns=_count(
+                Concern.objects.open().not_involving(user), programme="match__programme"
+            ),
+        )
+    )
+
+
+def _count(queryset, *, programme: str = "programme"):
+    """How many rows of `queryset` belong to the outer programme, as an expression."""
+    counted = (
+        queryset.filter(**{programme: OuterRef("pk")})
+        .order_by()
+        .values(programme)
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+    return Coalesce(Subquery(counted), 0)
