@@ -10,7 +10,7 @@ from matching.models import ClosingSurvey, Match
 
 def other_name(match: Match, user: User) -> str:
     """The name of the other person in `user`'s match."""
-    return (match.mentee if match.mentor_id == user.pk else match.mentor).display_name
+    return match.other_party(user).display_name
 
 
 def export(user: User) -> dict:
