@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "notifications",
     "payments",
     "background",
+    "reporting",
 ]
 
 MIDDLEWARE = [

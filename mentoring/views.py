@@ -525,11 +525,3 @@ def coproduction_check(request, match_id):
             "form": form,
         },
     )
-
-
-@staff_required
-def coordinator_voice(request, slug):
-    """Retired: "What people say" is a section of the programme's statistics, where every
-    figure goes through the one suppression rule. Old links and bookmarks land there."""
-    programme = get_programme_for_coordinator(request.user, slug)
-    return redirect("statistics_section", scope=programme.slug, section="voice", permanent=True)
