@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "payments",
     "background",
     "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [
