@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "payments",
     "background",
     "portal",
+    "reporting",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,8 @@ urlpatterns = [
     path("", include("journal.urls")),
     path("", include("notifications.urls")),
     path("", include("payments.urls")),
-    path("", include("mentoring.statistics.urls")),
+    # Statistics for coordinators and administrators
+    path("", include("reporting.urls")),
     path("account/login/", account_views.LoginView.as_view(), name="account_login"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),

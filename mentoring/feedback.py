@@ -227,7 +227,7 @@ def feedback_open_session_ids(match, person, *, now: datetime | None = None) -> 
 
 # ---------------------------------------------------------------------------------------------
 # Writes. Answers are never shown to the other person of the match: only coordinators see
-# them, added together, in the statistics ("What people say", mentoring/statistics/), where
+# them, added together, in the statistics ("What people say", reporting/), where
 # the one suppression rule hides any figure fewer than 8 people are behind.
 
 FEEDBACK_QUESTIONS = ("useful", "listened_to", "plain_language")

@@ -30,7 +30,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:session_id>/feedback/", views.session_feedback, name="session_feedback"),
     path("matches/<int:match_id>/check/", views.coproduction_check, name="coproduction_check"),
-    path("coordinate/<slug:slug>/voice/", views.coordinator_voice, name="coordinator_voice"),
     path(
         "sessions/<int:session_id>/calendar.ics",
         views.session_calendar,

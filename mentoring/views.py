@@ -533,14 +533,6 @@ def coproduction_check(request, match_id):
     )
 
 
-@staff_required
-def coordinator_voice(request, slug):
-    """Retired: "What people say" is a section of the programme's statistics, where every
-    figure goes through the one suppression rule. Old links and bookmarks land there."""
-    programme = get_programme_for_coordinator(request.user, slug)
-    return redirect("statistics_section", scope=programme.slug, section="voice", permanent=True)
-
-
 # Pages about a whole match that show what happened inside it (a co-production check due,
 # weeks without a session). They live here, beside sessions, so that matching never reads
 # them; their URLs are matching's (matching/urls.py).

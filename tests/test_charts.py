@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils.safestring import SafeString
 
-from mentoring.statistics.charts import Series, bar_chart, line_chart, nice_ticks
+from reporting.charts import Series, bar_chart, line_chart, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = ["Jan 2026", "Feb 2026", "Mar 2026"]

@@ -12,9 +12,9 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
+from demo.payments import seed_payments
 from mentoring.models import Session
 from notifications.models import Kind, Notification
-from payments.demo import seed_payments
 from payments.models import (
     Expense,
     LedgerLine,

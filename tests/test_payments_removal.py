@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from mentoring.statistics.figures import NOW, Builder, payments
-from mentoring.statistics.periods import period_for
 from payments import services
 from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee, WaitingLine
+from reporting.figures import NOW, Builder, payments
+from reporting.periods import period_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_payments_pages import csv_rows
 from tests.test_permissions import _rate_card, _run

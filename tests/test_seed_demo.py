@@ -144,7 +144,7 @@ def test_it_changes_nothing_when_run_again():
 def without_payments(monkeypatch):
     """For tests that empty the matches to seed again: paid sessions keep their ledger
     lines, which are never deleted, so these tests leave the payments out."""
-    monkeypatch.setattr("payments.demo.seed_payments", lambda stdout: None)
+    monkeypatch.setattr("demo.payments.seed_payments", lambda stdout: None)
 
 
 @pytest.mark.django_db

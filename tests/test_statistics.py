@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from core.choices import Role
 from matching.models import Match
 from mentoring.models import Session, SessionFeedback
-from mentoring.statistics.figures import SECTIONS
 from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee
+from reporting.figures import SECTIONS
 from tests import hostile
 from tests.factories import MembershipFactory, UserFactory, sign_in
 from tests.pages import table_rows
@@ -286,7 +286,7 @@ def test_it_covers_the_months_chosen_and_compares_with_as_many_months_before(wor
     ],
 )
 def test_it_finds_each_fixed_period_and_the_one_before(key, today, this, before):
-    from mentoring.statistics.periods import period_for
+    from reporting.periods import period_for
 
     period, previous = period_for(key, today)
     assert (period.start.isoformat(), period.end.isoformat()) == this
@@ -529,7 +529,7 @@ def test_it_covers_only_whole_months(period, start, end, today, as_days):
     """Every period a statistics page can cover, and the one it is compared with, starts on
     the first of a month and ends on the last day of one: two of them never differ by less
     than a month, so no single day's answers can be worked out by subtraction."""
-    from mentoring.statistics.periods import PeriodForm
+    from reporting.periods import PeriodForm
 
     fmt = "%Y-%m-%d" if as_days else "%Y-%m"
     data = {"period": period, "start_month": f"{start:{fmt}}", "end_month": f"{end:{fmt}}"}

@@ -13,14 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentoring.statistics.suppression import (
-    SUPPRESSED,
-    THRESHOLD,
-    Cell,
-    Sheet,
-    shown_value,
-    suppress,
-)
+from reporting.suppression import SUPPRESSED, THRESHOLD, Cell, Sheet, shown_value, suppress
 
 # --- The attacker.
 

@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from mentoring.management.commands.seed_demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 
 TOTP_PERIOD = 30
 

@@ -24,7 +24,7 @@ ROLES = {
     "mentor-b": ("mentor-b@example.org", False),
     "mentee-b": ("mentee-b@example.org", False),
     # A made-up mentor with a year of pay: payment runs, claims, a failed payment and a
-    # correction (payments/demo.py).
+    # correction (demo/payments.py).
     "paid-mentor": ("mentor-007@north-star.example.org", False),
 }
 

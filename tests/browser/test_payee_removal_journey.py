@@ -9,7 +9,7 @@ from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
-from mentoring.management.commands.seed_demo import DEMO_PASSWORD
+from demo.people import DEMO_PASSWORD
 from payments.models import PaymentPreference, PaymentRun, RunPayee
 from tests.browser.crawler import CrawlReport, check_page, record_problems
 from tests.browser.support import sign_in

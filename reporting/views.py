@@ -2,16 +2,16 @@
 of their organisation. Each page, file and JSON answer is built from one suppressed section."""
 
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.spreadsheets import csv_response, csv_text
-from mentoring.statistics import charts
-from mentoring.statistics.figures import SECTIONS, chart_value, section_for, shown
-from mentoring.statistics.periods import PeriodForm
-from mentoring.statistics.suppression import THRESHOLD
 from programmes.access import get_programme_for_coordinator, staff_required
 from programmes.models import Programme
+from reporting import charts
+from reporting.figures import SECTIONS, chart_value, section_for, shown
+from reporting.periods import PeriodForm
+from reporting.suppression import THRESHOLD
 
 ALL = "all"
 
@@ -151,3 +151,11 @@ def statistics_json(request, scope, section):
             ],
         }
     )
+
+
+@staff_required
+def coordinator_voice(request, slug):
+    """Retired: "What people say" is a section of the programme's statistics, where every
+    figure goes through the one suppression rule. Old links and bookmarks land there."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    return redirect("statistics_section", scope=programme.slug, section="voice", permanent=True)

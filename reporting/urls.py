@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentoring.statistics import views
+from reporting import views
 
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
@@ -19,4 +19,6 @@ urlpatterns = [
         views.statistics_json,
         name="statistics_json",
     ),
+    # The old "What people say" page: its links now land on the statistics section.
+    path("coordinate/<slug:slug>/voice/", views.coordinator_voice, name="coordinator_voice"),
 ]

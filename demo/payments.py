@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.choices import MeetingMode
+from demo.people import COORDINATOR, COORDINATOR_B, MENTOR, SEED
+from demo.programmes import NORTH_STAR, RIVERSIDE
 from matching.models import Match
 from mentoring.models import Session
 from notifications.models import Kind, Notification
@@ -46,15 +48,6 @@ from payments.receipts import receipt_check
 from payments.selectors import session_day
 from payments.tasks import tell_mentor_failed, tell_mentors_paid
 from programmes.models import Programme
-
-SEED = 2026
-NORTH_STAR = "north-star"
-RIVERSIDE = "riverside"
-COORDINATOR = "coordinator@example.org"
-COORDINATOR_B = "coordinator-b@example.org"
-# The named demo mentor has no match on purpose, and no payment choice, so the real user
-# journey can make one. (seed_demo.MENTOR)
-DEMO_MENTOR = "mentor@example.org"
 
 CARD_TERMS = {
     "preparation_minutes": 30,
@@ -138,7 +131,7 @@ def seed_payments(stdout=None) -> dict[str, int]:
     """Demo payments for North Star and a rate card for Riverside. Safe to run again: it only
     adds what is missing. Returns how much of each thing it added."""
     north_star = Programme.objects.filter(slug=NORTH_STAR).first()
-    coordinator = User.objects.filter(email=COORDINATOR).first()
+    coordinator = User.objects.filter(email=COORDINATOR.email).first()
     if north_star is None or coordinator is None:
         return {}
     now = timezone.now()
@@ -148,7 +141,7 @@ def seed_payments(stdout=None) -> dict[str, int]:
     with transaction.atomic():
         added = {"cards": _cards(north_star, coordinator, now)}
         riverside = Programme.objects.filter(slug=RIVERSIDE).first()
-        coordinator_b = User.objects.filter(email=COORDINATOR_B).first()
+        coordinator_b = User.objects.filter(email=COORDINATOR_B.email).first()
         if riverside and coordinator_b:
             added["cards"] += _riverside_card(riverside, coordinator_b, now)
         mentors = _seeded_mentors(north_star)
@@ -221,7 +214,9 @@ def _seeded_mentors(programme: Programme) -> list[User]:
     """The mentors of the demo's matches, busiest first, then by email."""
     counts = (
         Match.objects.filter(programme=programme)
-        .exclude(mentor__email=DEMO_MENTOR)
+        # The named demo mentor has no match on purpose, and no payment choice, so the real
+        # user journey can make one.
+        .exclude(mentor__email=MENTOR.email)
         .values("mentor")
         .annotate(n=Count("sessions"))
     )

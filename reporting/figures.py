@@ -2,7 +2,7 @@
 
 Each section asks one query per family of figures (with this period and the one before in
 the same query, by conditional aggregation), never loops over rows in Python, and puts every
-figure into one suppression sheet (mentoring/statistics/suppression.py) before anything is
+figure into one suppression sheet (reporting/suppression.py) before anything is
 shown, so pages, CSV files and JSON all show the same, safe figures. Built sections are cached
 for a few minutes: figures for a period do not need to be to the second.
 """
@@ -40,12 +40,12 @@ from matching.engine.result import (
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
 from mentoring.feedback import FEEDBACK_QUESTIONS, PRINCIPLES
 from mentoring.models import Concern, CoproductionCheck, LadderRung, Session, SessionFeedback
-from mentoring.statistics.periods import Period
-from mentoring.statistics.suppression import SUPPRESSED, Cell, Sheet, suppress
 from payments.models import RunItem, RunPayee
 from payments.money import money
 from payments.selectors import slow_payment_counts
 from programmes.models import Membership
+from reporting.periods import Period
+from reporting.suppression import SUPPRESSED, Cell, Sheet, suppress
 
 CACHE_SECONDS = 300
 SECTIONS = {

@@ -16,14 +16,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import PCFDomain
+from demo.people import MENTEE, MENTOR
 from journal import services
 from journal.models import Goal, JournalEntry
 from journal.selectors import matches_to_share_in, session_date
 from matching.models import Match
 from mentoring.models import Session
-
-DEMO_MENTEE = "mentee@example.org"
-DEMO_MENTOR = "mentor@example.org"
 
 # Priya's reflections: weeks ago, PCF domain slugs, then the answers.
 PRIYA_ENTRIES = [
@@ -144,7 +142,7 @@ def _goals_with_notes(*, mentee: User, notes: list[tuple[User, str, Session | No
 
 
 def _priya(stdout) -> None:
-    priya = User.objects.filter(email=DEMO_MENTEE).first()
+    priya = User.objects.filter(email=MENTEE.email).first()
     if priya is None:
         return
     today = timezone.localdate()
@@ -170,8 +168,8 @@ def _seeded_pair(stdout) -> None:
     match = (
         Match.objects.filter(programme__slug="north-star", status=Match.Status.ACTIVE)
         .filter(sessions__isnull=False)
-        .exclude(mentor__email=DEMO_MENTOR)
-        .exclude(mentee__email=DEMO_MENTEE)
+        .exclude(mentor__email=MENTOR.email)
+        .exclude(mentee__email=MENTEE.email)
         .select_related("mentor", "mentee", "programme")
         .order_by("mentee__email")
         .distinct()
