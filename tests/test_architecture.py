@@ -7,16 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
-ROOT = Path(__file__).resolve().parent.parent
-LEFT_OUT = {"tests", "bench"}
-
-
-def our_apps(root: Path) -> set[str]:
-    return {
-        path.name
-        for path in root.iterdir()
-        if (path / "__init__.py").exists() and path.name not in LEFT_OUT
-    }
+from tests.project import ROOT, our_apps
 
 
 def _imported(node: ast.AST) -> list[str]:

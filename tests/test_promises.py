@@ -5,6 +5,8 @@ import ast
 import re
 from pathlib import Path
 
+from tests.project import our_apps
+
 ROOT = Path(__file__).resolve().parent.parent
 PROMISES = ROOT / "docs" / "promises.md"
 TEST_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)::(\w+)(?:\[[^\]]*\])?`")
@@ -127,18 +129,7 @@ def python_promise_sentences(path: Path):
                     yield sentence
 
 
-APPS = [
-    "accounts",
-    "background",
-    "config",
-    "core",
-    "journal",
-    "matching",
-    "mentoring",
-    "notifications",
-    "payments",
-    "programmes",
-]
+APPS = sorted(our_apps())
 
 
 def test_it_quotes_every_promise_our_forms_and_messages_make():
