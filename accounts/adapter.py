@@ -53,7 +53,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Someone who opened an invitation link before signing up goes back to it.
         token = request.session.get(PENDING_INVITATION_KEY)
         if token:
-            return reverse("invitation_accept", args=[token])
+            return reverse("programmes:invitation_accept", args=[token])
         return super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request):

@@ -10,7 +10,7 @@ from core.choices import Role
 from journal.selectors import cpd_deadline_near
 from notifications import reminders
 from notifications.models import Kind
-from notifications.reminders import Reminder, url_if_exists
+from notifications.reminders import Reminder
 from programmes.models import Membership
 
 
@@ -25,7 +25,7 @@ def cpd_deadline(now: datetime) -> Iterator[Reminder]:
         .filter(role=Role.MENTEE, person__is_active=True)
         .select_related("person")
     )
-    url = url_if_exists("journal_cpd", fallback=reverse("dashboard"))
+    url = reverse("journal:journal_cpd")
     for membership in mentees:
         yield Reminder(
             membership.person,

@@ -2,6 +2,9 @@ from django.urls import path
 
 from journal import views
 
+# Addresses starting /journal/ and /goals/.
+app_name = "journal"
+
 urlpatterns = [
     path("journal/", views.journal_list, name="journal_list"),
     path("journal/new/", views.journal_new, name="journal_new"),
@@ -22,5 +25,5 @@ urlpatterns = [
     path("journal/cpd/download/", views.journal_cpd_download, name="journal_cpd_download"),
     # Learning goals
     path("goals/", views.goals, name="goals"),
-    path("matches/<int:match_id>/goals/", views.match_goals, name="match_goals"),
+    path("goals/<int:match_id>/", views.match_goals, name="match_goals"),
 ]

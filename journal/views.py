@@ -88,7 +88,7 @@ def journal_new(request):
             form.add_error(None, error)
         else:
             messages.success(request, "Your journal entry is saved. Only you can see it.")
-            return redirect("journal_detail", entry_id=entry.pk)
+            return redirect("journal:journal_detail", entry_id=entry.pk)
     return render(request, "journal/entry_form.html", {"form": form, "entry": None})
 
 
@@ -106,7 +106,7 @@ def journal_edit(request, entry_id):
             form.add_error(None, error)
         else:
             messages.success(request, "Your changes are saved.")
-            return redirect("journal_detail", entry_id=entry.pk)
+            return redirect("journal:journal_detail", entry_id=entry.pk)
     return render(request, "journal/entry_form.html", {"form": form, "entry": entry})
 
 
@@ -143,7 +143,7 @@ def journal_share(request, entry_id):
             messages.info(request, "This entry was already private.")
     else:
         messages.error(request, "Choose whether to share this entry or keep it private.")
-    return redirect("journal_detail", entry_id=entry.pk)
+    return redirect("journal:journal_detail", entry_id=entry.pk)
 
 
 @mentee_required
@@ -152,7 +152,7 @@ def journal_delete(request, entry_id):
     if request.method == "POST":
         services.journal_entry_delete(entry=entry, by=request.user)
         messages.success(request, "The journal entry is deleted.")
-        return redirect("journal_list")
+        return redirect("journal:journal_list")
     return render(request, "journal/delete.html", {"entry": entry})
 
 
@@ -283,28 +283,28 @@ def goals(request):
     if action == "add_goal" and goal_form.is_valid():
         services.goal_add(mentee=mentee, title=goal_form.cleaned_data["title"])
         messages.success(request, "Your goal is added.")
-        return redirect("goals")
+        return redirect("journal:goals")
     if action == "from_profile":
         added = services.goals_from_profile(mentee=mentee)
         if added:
             messages.success(request, "The learning goals from your profile are added.")
         else:
             messages.info(request, "All the learning goals on your profile are here already.")
-        return redirect("goals")
+        return redirect("journal:goals")
     if action in {"achieve", "add_note"}:
         goal = get_goal_for_mentee(mentee, request.POST.get("goal") or request.POST.get("note_for"))
         if goal is None:
             messages.error(request, "We could not find that goal. Choose one from the list.")
-            return redirect("goals")
+            return redirect("journal:goals")
         if action == "achieve":
             if services.goal_achieve(goal=goal, by=mentee):
                 messages.success(request, f"Well done. “{goal.title}” is marked as achieved.")
             else:
                 messages.info(request, "That goal was already marked as achieved.")
-            return redirect("goals")
+            return redirect("journal:goals")
     elif request.method == "POST" and action != "add_goal":
         messages.error(request, "Choose what you want to do.")
-        return redirect("goals")
+        return redirect("journal:goals")
     goal_list = list(goals_of(mentee))
     for goal in goal_list:
         goal.note_form = form = _note_form(request, goal, sent=action == "add_note")
@@ -315,7 +315,7 @@ def goals(request):
                 form.add_error(None, error)
             else:
                 messages.success(request, "Your note is added.")
-                return redirect("goals")
+                return redirect("journal:goals")
     return render(
         request,
         "journal/goals.html",
@@ -346,7 +346,7 @@ def match_goals(request, match_id):
         and get_goal_for_mentee(match.mentee, request.POST.get("note_for")) is None
     ):
         messages.error(request, "We could not find that goal. Choose one from the list.")
-        return redirect("match_goals", match_id=match.pk)
+        return redirect("journal:match_goals", match_id=match.pk)
     label = (
         "Add a progress note: what did you review together?"
         if is_mentor
@@ -368,7 +368,7 @@ def match_goals(request, match_id):
                 form.add_error(None, error)
             else:
                 messages.success(request, "Your note is added.")
-                return redirect("match_goals", match_id=match.pk)
+                return redirect("journal:match_goals", match_id=match.pk)
     return render(
         request,
         "journal/match_goals.html",

@@ -34,5 +34,5 @@ def proposals_waiting(now: datetime) -> Iterator[Reminder]:
                 "A suggested match is waiting for your answer",
                 f"You have been suggested a match in {proposal.round.programme.name}. "
                 "Please say yes or no, so that you can both move on.",
-                reverse("proposal_answer", args=[proposal.pk]),
+                reverse("matching:proposal_answer", args=[proposal.pk]),
             )

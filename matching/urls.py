@@ -2,8 +2,11 @@ from django.urls import path
 
 from matching import views
 
-# A match's "ended" page and the coordinators' list of matches show what happened inside
-# the match (sessions, checks due), so mentoring answers them: mentoring/urls.py.
+# Addresses starting /coordinate/<programme>/matching/ and /coordinate/<programme>/proposals/,
+# /proposals/ and /suggestions/. Every page about a match, including pausing and ending it,
+# is mentoring's (mentoring/urls.py).
+app_name = "matching"
+
 urlpatterns = [
     path("coordinate/<slug:slug>/matching/", views.coordinator_rounds, name="coordinator_rounds"),
     path(
@@ -46,24 +49,6 @@ urlpatterns = [
         views.coordinator_proposal_swap,
         name="coordinator_proposal_swap",
     ),
-    path(
-        "coordinate/<slug:slug>/matches/<int:match_id>/pause/",
-        views.coordinator_match_pause,
-        name="coordinator_match_pause",
-    ),
-    path(
-        "coordinate/<slug:slug>/matches/<int:match_id>/restart/",
-        views.coordinator_match_resume,
-        name="coordinator_match_resume",
-    ),
-    path(
-        "coordinate/<slug:slug>/matches/<int:match_id>/end/",
-        views.coordinator_match_end,
-        name="coordinator_match_end",
-    ),
-    path("matches/<int:match_id>/pause/", views.match_pause, name="match_pause"),
-    path("matches/<int:match_id>/restart/", views.match_resume, name="match_resume"),
-    path("matches/<int:match_id>/end/", views.match_end, name="match_end"),
     path("proposals/<int:proposal_id>/", views.proposal_answer, name="proposal_answer"),
     path("suggestions/", views.mentee_choose, name="mentee_choose"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,16 +13,13 @@ from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from core.choices import Role
 from core.requests import posted
 from matching import services
-from matching.access import get_match_for_person
 from matching.forms import (
     AnswerForm,
-    ClosingSurveyForm,
     MatchingSettingsForm,
-    PauseForm,
     RejectForm,
     SwapForm,
 )
-from matching.models import ClosingSurvey, Match, MatchingRound, Proposal, open_to
+from matching.models import MatchingRound, Proposal, open_to
 from matching.selectors import reason_labels, reason_words, round_in_words
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, role_required, staff_required
@@ -50,20 +47,13 @@ def _proposal_for(user, slug, proposal_id):
     )
 
 
-def _not_yours(request, thing, words, *people) -> str:
-    """The sentence that says who acts instead, when `people` include the reader; else ""."""
-    if not duties.takes_part(request.user, *people):
-        return ""
-    return duties.who_acts(thing.programme, request.user, words)
-
-
 @staff_required
 def coordinator_rounds(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
     if request.method == "POST":
         matching_round = services.round_start(programme=programme, by=request.user)
         messages.success(request, "The matching round has started.")
-        return redirect("coordinator_round_detail", slug=slug, round_id=matching_round.pk)
+        return redirect("matching:coordinator_round_detail", slug=slug, round_id=matching_round.pk)
     rounds = MatchingRound.objects.filter(
         programme=programme, kind=MatchingRound.Kind.ROUND
     ).select_related("started_by")[:50]
@@ -151,7 +141,7 @@ def coordinator_round_rerun(request, slug, round_id):
     matching_round = _round_for(request.user, slug, round_id)
     rerun = services.round_rerun(matching_round=matching_round, by=request.user)
     messages.success(request, "The round is being solved again from the same information.")
-    return redirect("coordinator_round_detail", slug=slug, round_id=rerun.pk)
+    return redirect("matching:coordinator_round_detail", slug=slug, round_id=rerun.pk)
 
 
 @staff_required
@@ -173,29 +163,33 @@ def coordinator_round_approve(request, slug, round_id):
             f"You approved {count} proposal{'s' if count != 1 else ''}. "
             "We have asked each pair for their answer.",
         )
-    return redirect("coordinator_round_detail", slug=slug, round_id=round_id)
+    return redirect("matching:coordinator_round_detail", slug=slug, round_id=round_id)
 
 
 @staff_required
 @require_POST
 def coordinator_proposal_approve(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
-    if yours := _not_yours(request, proposal, duties.PROPOSAL, proposal.mentor, proposal.mentee):
+    if yours := duties.not_yours(
+        proposal.programme, request.user, duties.PROPOSAL, proposal.mentor, proposal.mentee
+    ):
         messages.error(request, yours)
     elif services.proposal_approve(proposal=proposal, by=request.user):
         messages.success(
             request,
             f"Approved. We have asked {proposal.mentor} and {proposal.mentee} for their answer.",
         )
-    return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+    return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
 
 
 @staff_required
 def coordinator_proposal_reject(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
-    if yours := _not_yours(request, proposal, duties.PROPOSAL, proposal.mentor, proposal.mentee):
+    if yours := duties.not_yours(
+        proposal.programme, request.user, duties.PROPOSAL, proposal.mentor, proposal.mentee
+    ):
         messages.error(request, yours)
-        return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+        return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     form = RejectForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.proposal_reject(
@@ -204,7 +198,7 @@ def coordinator_proposal_reject(request, slug, proposal_id):
         messages.success(
             request, f"Rejected. {proposal.mentee} is back in the pool for the next round."
         )
-        return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+        return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     return render(
         request,
         "matching/proposal_reject.html",
@@ -215,9 +209,11 @@ def coordinator_proposal_reject(request, slug, proposal_id):
 @staff_required
 def coordinator_proposal_swap(request, slug, proposal_id):
     proposal = _proposal_for(request.user, slug, proposal_id)
-    if yours := _not_yours(request, proposal, duties.PROPOSAL, proposal.mentor, proposal.mentee):
+    if yours := duties.not_yours(
+        proposal.programme, request.user, duties.PROPOSAL, proposal.mentor, proposal.mentee
+    ):
         messages.error(request, yours)
-        return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+        return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     candidates = services.swap_candidates(proposal=proposal)
     labels = proposal.round.snapshot.get("labels", {})
     for candidate in candidates:
@@ -240,7 +236,9 @@ def coordinator_proposal_swap(request, slug, proposal_id):
             messages.success(
                 request, f"{replacement.mentor} is now proposed for {replacement.mentee}."
             )
-            return redirect("coordinator_round_detail", slug=slug, round_id=proposal.round_id)
+            return redirect(
+                "matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id
+            )
     return render(
         request,
         "matching/proposal_swap.html",
@@ -270,7 +268,7 @@ def coordinator_matching_settings(request, slug):
                 new={"weights": saved.matching_weights, "mode": saved.matching_mode},
             )
         messages.success(request, "Matching settings saved. They apply from the next round.")
-        return redirect("coordinator_rounds", slug=slug)
+        return redirect("matching:coordinator_rounds", slug=slug)
     return render(request, "matching/settings.html", {"programme": programme, "form": form})
 
 
@@ -303,7 +301,7 @@ def proposal_answer(request, proposal_id):
         else:
             other = proposal.mentee if is_mentor else proposal.mentor
             messages.success(request, f"Thank you. We will let you know when {other} has answered.")
-        return redirect("dashboard")
+        return redirect("portal:dashboard")
     other = proposal.mentee if is_mentor else proposal.mentor
     context = {
         "proposal": proposal,
@@ -349,18 +347,18 @@ def mentee_choose(request):
         mentor = request.POST.get("mentor", "")
         if membership is None or not mentor.isdigit() or len(mentor) > 18:
             messages.error(request, "Choose one of the mentors suggested below.")
-            return redirect("mentee_choose")
+            return redirect("matching:mentee_choose")
         try:
             proposal = services.mentee_request(
                 programme=membership.programme, mentee=request.user, mentor_id=int(mentor)
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("mentee_choose")
+            return redirect("matching:mentee_choose")
         messages.success(
             request, f"We have asked {proposal.mentor}. We will tell you when they answer."
         )
-        return redirect("dashboard")
+        return redirect("portal:dashboard")
     waiting = set(
         Proposal.objects.open()
         .filter(mentee=request.user)
@@ -395,146 +393,3 @@ def mentee_choose(request):
         for m in memberships
     ]
     return render(request, "matching/choose.html", {"programmes": programmes})
-
-
-# The match lifecycle. The two people reach these from their match page, coordinators
-# from the programme's list of matches.
-
-
-def _match_for_coordinator(user, slug, match_id):
-    programme = get_programme_for_coordinator(user, slug)
-    return get_object_or_404(
-        Match.objects.select_related("programme", "mentor", "mentee"),
-        pk=match_id,
-        programme=programme,
-    )
-
-
-def _mentors_match(user, match_id):
-    """Pausing is the mentor's to do: the mentee (and everyone else) gets a 404."""
-    match = get_match_for_person(user, match_id)
-    if match.mentor_id != user.pk:
-        raise Http404("Only the mentor can pause a match")
-    return match
-
-
-@login_required
-@require_POST
-def match_pause(request, match_id):
-    match = _mentors_match(request.user, match_id)
-    if services.match_pause(match=match, by=request.user):
-        messages.success(
-            request,
-            f"Your match is paused. {match.mentee} can see it is paused. "
-            "Restart it when you are ready.",
-        )
-    else:
-        messages.info(request, "This match is not active, so it was not paused.")
-    return redirect("match_detail", match_id=match.pk)
-
-
-@login_required
-@require_POST
-def match_resume(request, match_id):
-    match = _mentors_match(request.user, match_id)
-    if services.match_resume(match=match, by=request.user):
-        messages.success(request, "Your match has restarted.")
-    else:
-        messages.info(request, "This match is not paused, so nothing changed.")
-    return redirect("match_detail", match_id=match.pk)
-
-
-def _survey_answers(form) -> dict:
-    return {name: form.cleaned_data[name] for name in ("rating", "recommend", "reason", "comments")}
-
-
-@login_required
-def match_end(request, match_id):
-    """End a live match with a closing survey, or, once it has ended, give your own."""
-    match = get_match_for_person(request.user, match_id)
-    if ClosingSurvey.objects.filter(match=match, person=request.user).exists():
-        messages.info(request, "You have already told us how this match went. Thank you.")
-        return redirect("match_ended", match_id=match.pk)
-    other = match.other_party(request.user)
-    form = ClosingSurveyForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        answers = _survey_answers(form)
-        # If the other person ended it a moment ago, the answers still count as a survey.
-        if not services.match_close(match=match, by=request.user, **answers):
-            services.closing_survey_give(match=match, person=request.user, **answers)
-        return redirect("match_ended", match_id=match.pk)
-    return render(
-        request,
-        "matching/match_end.html",
-        {"match": match, "other": other, "form": form, "is_live": match.is_live},
-    )
-
-
-def _match_yours(request, match):
-    """For a coordinator's page about a match they are part of: the message saying who
-    pauses or ends it instead, and where to go; None for everyone else's matches."""
-    if yours := _not_yours(request, match, duties.MATCH, match.mentor, match.mentee):
-        messages.error(request, yours)
-        return redirect("coordinator_matches", slug=match.programme.slug)
-    return None
-
-
-@staff_required
-def coordinator_match_pause(request, slug, match_id):
-    match = _match_for_coordinator(request.user, slug, match_id)
-    if refused := _match_yours(request, match):
-        return refused
-    if match.status != Match.Status.ACTIVE:
-        messages.info(request, "Only an active match can be paused.")
-        return redirect("coordinator_matches", slug=slug)
-    form = PauseForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        if services.match_pause(match=match, by=request.user, reason=form.cleaned_data["reason"]):
-            messages.success(request, f"{match} is paused.")
-        else:
-            messages.info(request, "This match is not active, so it was not paused.")
-        return redirect("coordinator_matches", slug=slug)
-    return render(
-        request,
-        "matching/match_pause.html",
-        {"programme": match.programme, "match": match, "form": form},
-    )
-
-
-@staff_required
-@require_POST
-def coordinator_match_resume(request, slug, match_id):
-    match = _match_for_coordinator(request.user, slug, match_id)
-    if refused := _match_yours(request, match):
-        return refused
-    if services.match_resume(match=match, by=request.user):
-        messages.success(request, f"{match} has restarted.")
-    else:
-        messages.info(request, "This match is not paused, so nothing changed.")
-    return redirect("coordinator_matches", slug=slug)
-
-
-@staff_required
-def coordinator_match_end(request, slug, match_id):
-    match = _match_for_coordinator(request.user, slug, match_id)
-    if refused := _match_yours(request, match):
-        return refused
-    if not match.is_live:
-        messages.info(request, "This match has already ended.")
-        return redirect("coordinator_matches", slug=slug)
-    form = ClosingSurveyForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        if services.match_close(match=match, by=request.user, **_survey_answers(form)):
-            messages.success(
-                request,
-                f"The match has ended. {match.mentee} will be considered in the next "
-                f"matching round, never with {match.mentor} again.",
-            )
-        else:
-            messages.info(request, "This match had already ended.")
-        return redirect("coordinator_matches", slug=slug)
-    return render(
-        request,
-        "matching/coordinator_match_end.html",
-        {"programme": match.programme, "match": match, "form": form},
-    )

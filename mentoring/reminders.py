@@ -16,7 +16,7 @@ from mentoring.models import Session
 from mentoring.selectors import quiet_since, weeks_quiet, with_last_session
 from notifications import reminders
 from notifications.models import Kind
-from notifications.reminders import Reminder, url_if_exists
+from notifications.reminders import Reminder
 from programmes import duties
 from programmes.models import Programme
 from programmes.selectors import coordinators_by_programme
@@ -40,7 +40,7 @@ def sessions_to_confirm(now: datetime) -> Iterator[Reminder]:
             f"{session.logged_by.display_name} logged a session on "
             f"{timezone.localtime(session.starts_at):%-d %B}. Check the details and confirm "
             "them, or say what is wrong.",
-            reverse("session_detail", args=[session.pk]),
+            reverse("mentoring:session_detail", args=[session.pk]),
         )
 
 
@@ -55,11 +55,7 @@ def feedback_missing(now: datetime) -> Iterator[Reminder]:
                 "Tell us how a session went",
                 f"How did your session on {timezone.localtime(session.starts_at):%-d %B} go? "
                 "It takes two minutes. The other person never sees what you say.",
-                url_if_exists(
-                    "session_feedback",
-                    session.pk,
-                    fallback=reverse("session_detail", args=[session.pk]),
-                ),
+                reverse("mentoring:session_feedback", args=[session.pk]),
             )
 
 
@@ -87,7 +83,7 @@ def sessions_to_log(now: datetime) -> Iterator[Reminder]:
                 "If you met last week, log the session so it can be confirmed"
                 + (" and you can be paid." if person.pk == match.mentor_id else ".")
                 + " If you did not meet, you can ignore this.",
-                reverse("session_new", args=[match.pk]),
+                reverse("mentoring:session_new", args=[match.pk]),
             )
 
 
@@ -121,7 +117,7 @@ def approvals_waiting(now: datetime) -> Iterator[Reminder]:
                 f"{_plural(waiting, 'session')} in {programme.name} "
                 f"{'has' if waiting == 1 else 'have'} been confirmed by both people. "
                 "Approve them so mentors can be paid.",
-                reverse("coordinator_sessions", args=[programme.slug]),
+                reverse("mentoring:coordinator_sessions", args=[programme.slug]),
             )
 
 
@@ -138,11 +134,7 @@ def coproduction_checks(now: datetime) -> Iterator[Reminder]:
             "Three months on: how is working together going?",
             "Every three months we ask both people a few short questions about working "
             "together as equals. It takes about five minutes.",
-            url_if_exists(
-                "coproduction_check",
-                due.match.pk,
-                fallback=reverse("match_detail", args=[due.match.pk]),
-            ),
+            reverse("mentoring:coproduction_check", args=[due.match.pk]),
         )
 
 
@@ -175,9 +167,9 @@ def quiet_matches(now: datetime) -> Iterator[Reminder]:
                 f"No session for {_plural(weeks, 'week')}: how are things?",
                 f"You have not logged a session for {_plural(weeks, 'week')}. If you have met, "
                 "log the session. If something is in the way, your coordinator can help.",
-                reverse("match_detail", args=[match.pk]),
+                reverse("mentoring:match_detail", args=[match.pk]),
             )
-        matches_url = reverse("coordinator_matches", args=[programme.slug])
+        matches_url = reverse("mentoring:coordinator_matches", args=[programme.slug])
         for person in coordinators.get(match.programme_id, []):
             if duties.takes_part(person, match.mentor_id, match.mentee_id):
                 continue  # their own match: another coordinator looks into it

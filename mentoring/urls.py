@@ -1,11 +1,33 @@
 from django.urls import path
 
-from mentoring import views
+from mentoring import match_views, views
+
+# Addresses starting /matches/, /sessions/, /planned/, and /coordinate/<programme>/matches/,
+# /concerns/ and /sessions/: a match, its lifecycle pages, and what happens inside it.
+app_name = "mentoring"
 
 urlpatterns = [
     path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/ended/", views.match_ended, name="match_ended"),
+    path("matches/<int:match_id>/pause/", match_views.match_pause, name="match_pause"),
+    path("matches/<int:match_id>/restart/", match_views.match_resume, name="match_resume"),
+    path("matches/<int:match_id>/end/", match_views.match_end, name="match_end"),
     path("coordinate/<slug:slug>/matches/", views.coordinator_matches, name="coordinator_matches"),
+    path(
+        "coordinate/<slug:slug>/matches/<int:match_id>/pause/",
+        match_views.coordinator_match_pause,
+        name="coordinator_match_pause",
+    ),
+    path(
+        "coordinate/<slug:slug>/matches/<int:match_id>/restart/",
+        match_views.coordinator_match_resume,
+        name="coordinator_match_resume",
+    ),
+    path(
+        "coordinate/<slug:slug>/matches/<int:match_id>/end/",
+        match_views.coordinator_match_end,
+        name="coordinator_match_end",
+    ),
     path("matches/<int:match_id>/sessions/new/", views.session_new, name="session_new"),
     path("matches/<int:match_id>/sessions/plan/", views.session_plan, name="session_plan"),
     path("planned/<int:plan_id>/calendar.ics", views.plan_calendar, name="plan_calendar"),

@@ -98,7 +98,7 @@ def session_new(request, match_id):
     match = get_match_for_person(request.user, match_id)
     if not match.is_live:
         messages.info(request, "This match has ended, so no more sessions can be logged.")
-        return redirect("match_detail", match_id=match.pk)
+        return redirect("mentoring:match_detail", match_id=match.pk)
     # Logging a planned session starts from the plan. Another match's plan, or one already
     # logged or cancelled, is simply not used.
     plan = (
@@ -122,7 +122,7 @@ def session_new(request, match_id):
         else:
             other = match.other_party(request.user)
             messages.success(request, f"Session logged. We have asked {other} to confirm it.")
-            return redirect("session_detail", session_id=session.pk)
+            return redirect("mentoring:session_detail", session_id=session.pk)
     return render(
         request,
         "mentoring/session_form.html",
@@ -141,7 +141,7 @@ def session_plan(request, match_id):
     match = get_match_for_person(request.user, match_id)
     if not match.is_live:
         messages.info(request, "This match has ended, so no more sessions can be planned.")
-        return redirect("match_detail", match_id=match.pk)
+        return redirect("mentoring:match_detail", match_id=match.pk)
     form = PlanForm(posted(request), programme=match.programme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -162,7 +162,7 @@ def session_plan(request, match_id):
                 "Session planned. Add it to your calendar from the list below. After it has "
                 "happened, log it from here.",
             )
-            return redirect("match_detail", match_id=match.pk)
+            return redirect("mentoring:match_detail", match_id=match.pk)
     return render(
         request,
         "mentoring/session_plan.html",
@@ -186,7 +186,7 @@ def plan_cancel(request, plan_id):
         messages.success(request, "The planned session is cancelled. Let the other person know.")
     else:
         messages.info(request, "This planned session was already logged or cancelled.")
-    return redirect("match_detail", match_id=plan.match_id)
+    return redirect("mentoring:match_detail", match_id=plan.match_id)
 
 
 @login_required
@@ -195,7 +195,7 @@ def session_edit(request, session_id):
     match = session.match
     if not session.can_be_changed:
         messages.info(request, "This session has been approved, so it can no longer be changed.")
-        return redirect("session_detail", session_id=session.pk)
+        return redirect("mentoring:session_detail", session_id=session.pk)
     form = _session_form(request, match=match, session=session)
     if request.method == "POST" and form.is_valid():
         try:
@@ -205,7 +205,7 @@ def session_edit(request, session_id):
         else:
             other = session.other_person(request.user)
             messages.success(request, f"Session changed. We have asked {other} to confirm it.")
-            return redirect("session_detail", session_id=session.pk)
+            return redirect("mentoring:session_detail", session_id=session.pk)
     return render(
         request,
         "mentoring/session_form.html",
@@ -227,7 +227,7 @@ def session_detail(request, session_id):
                 request,
                 "Thank you. The session is confirmed and goes to your coordinator for approval.",
             )
-            return redirect("match_detail", match_id=session.match_id)
+            return redirect("mentoring:match_detail", match_id=session.match_id)
         session.refresh_from_db()
         messages.warning(
             request,
@@ -243,7 +243,7 @@ def session_detail(request, session_id):
             f"Thank you. We have told {session.logged_by or 'the other person'} what is wrong, "
             "so they can change it.",
         )
-        return redirect("match_detail", match_id=session.match_id)
+        return redirect("mentoring:match_detail", match_id=session.match_id)
     if request.method == "POST" and action not in {"confirm", "dispute"}:
         messages.error(request, "Choose whether the session is right or wrong.")
     elif request.method == "POST" and action == "confirm" and session.status != "logged":
@@ -285,7 +285,7 @@ def coordinator_sessions(request, slug):
             sessions = list(sessions_approvable_by(programme, request.user).filter(pk__in=ids))
             count = services.sessions_approve(sessions=sessions, by=request.user)
             messages.success(request, f"You approved {count} session{'s' if count != 1 else ''}.")
-        return redirect("coordinator_sessions", slug=programme.slug)
+        return redirect("mentoring:coordinator_sessions", slug=programme.slug)
     queue = sessions_to_approve(programme, request.user)
     page = Paginator(queue, 100).get_page(request.GET.get("page"))
     return render(
@@ -307,15 +307,17 @@ def coordinator_session_approve(request, slug, session_id):
     programme = get_programme_for_coordinator(request.user, slug)
     session = get_session_for_coordinator(programme, session_id)
     match = session.match
-    if duties.takes_part(request.user, match.mentor_id, match.mentee_id):
-        messages.error(request, duties.who_acts(programme, request.user, duties.SESSION))
+    if yours := duties.not_yours(
+        programme, request.user, duties.SESSION, match.mentor_id, match.mentee_id
+    ):
+        messages.error(request, yours)
     elif services.session_approve(session=session, by=request.user):
         messages.success(
             request, f"Approved the session of {session.match.mentor} and {session.match.mentee}."
         )
     else:
         messages.info(request, "That session was not waiting for approval.")
-    return redirect("coordinator_sessions", slug=programme.slug)
+    return redirect("mentoring:coordinator_sessions", slug=programme.slug)
 
 
 # Concerns. Raising one works whatever state the match is in: a worry does not wait.
@@ -337,7 +339,7 @@ def concern_new(request, match_id):
             form.add_error(None, error)
         else:
             messages.success(request, "Thank you. Your concern has gone to your coordinators.")
-            return redirect("concern_detail", match_id=match.pk, concern_id=concern.pk)
+            return redirect("mentoring:concern_detail", match_id=match.pk, concern_id=concern.pk)
     # Only the concerns this person raised: the other person's may be about them.
     raised = Concern.objects.filter(match=match, raised_by=request.user)
     # Either of the two may also run the programme: the form says it never reaches them.
@@ -405,7 +407,7 @@ def coordinator_concern_detail(request, slug, concern_id):
         else:
             messages.success(request, "Saved what you did.")
             return redirect(
-                "coordinator_concern_detail", slug=programme.slug, concern_id=concern.pk
+                "mentoring:coordinator_concern_detail", slug=programme.slug, concern_id=concern.pk
             )
     # Reading a concern is a sensitive action: every view is in the audit log.
     with transaction.atomic():
@@ -447,7 +449,7 @@ def session_feedback(request, session_id):
         reason = _feedback_closed_reason(session, request.user)
         if request.method == "POST" and reason == "given":
             messages.info(request, "You have already given feedback on this session. Thank you.")
-            return redirect("match_detail", match_id=match.pk)
+            return redirect("mentoring:match_detail", match_id=match.pk)
         return render(
             request,
             "mentoring/feedback_closed.html",
@@ -474,7 +476,7 @@ def session_feedback(request, session_id):
                 )
             else:
                 messages.info(request, "You had already given feedback on this session. Thank you.")
-            return redirect("match_detail", match_id=match.pk)
+            return redirect("mentoring:match_detail", match_id=match.pk)
     return render(
         request,
         "mentoring/feedback_form.html",
@@ -496,7 +498,7 @@ def coproduction_check(request, match_id):
     if due is None:
         if request.method == "POST":
             messages.info(request, "There is no co-production check to answer just now.")
-            return redirect("match_detail", match_id=match.pk)
+            return redirect("mentoring:match_detail", match_id=match.pk)
         return render(
             request,
             "mentoring/coproduction_check_none.html",
@@ -519,7 +521,7 @@ def coproduction_check(request, match_id):
                 )
             else:
                 messages.info(request, "You had already answered this check. Thank you.")
-            return redirect("match_detail", match_id=match.pk)
+            return redirect("mentoring:match_detail", match_id=match.pk)
     return render(
         request,
         "mentoring/coproduction_check.html",
@@ -542,10 +544,10 @@ def coproduction_check(request, match_id):
 def match_ended(request, match_id):
     match = get_match_for_person(request.user, match_id)
     if match.is_live:
-        return redirect("match_detail", match_id=match.pk)
+        return redirect("mentoring:match_detail", match_id=match.pk)
     return render(
         request,
-        "matching/match_ended.html",
+        "mentoring/match_ended.html",
         {
             "match": match,
             "is_mentee": match.mentee_id == request.user.pk,
@@ -595,7 +597,7 @@ def coordinator_matches(request, slug):
         match.quiet_for = quiet_flag(match, quiet_weeks=programme.quiet_weeks, now=now)
     return render(
         request,
-        "matching/matches.html",
+        "mentoring/matches.html",
         {
             "programme": programme,
             "show": show,

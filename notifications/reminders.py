@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
 
 
@@ -56,11 +55,3 @@ def autodiscover() -> None:
 def due_reminders(now: datetime) -> Iterator[Reminder]:
     for rule in _rules:
         yield from rule(now)
-
-
-def url_if_exists(name: str, *args, fallback: str) -> str:
-    """The address of a page another part of Alongside may not have yet, else `fallback`."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback

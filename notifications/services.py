@@ -166,7 +166,7 @@ def notification_email_send(*, notification_id: int, now: datetime | None = None
         "notification": notification,
         "person": notification.person,
         "site_url": settings.SITE_URL,
-        "choices_url": reverse("email_choices"),
+        "choices_url": reverse("portal:email_choices"),
         "can_choose": notification.kind not in ALWAYS_EMAILED,
     }
     message = EmailMultiAlternatives(
@@ -237,7 +237,7 @@ def notify_payment_details_changed(*, person: User, preference) -> None:
             "this change, there is nothing to do. If you did not, change your password now "
             "and tell your coordinator straight away, so no money goes to the wrong place."
         ),
-        url=reverse("payment_preference"),
+        url=reverse("payments:payment_preference"),
     )
 
 
@@ -254,7 +254,7 @@ def notify_session_disputed(*, session, by: User) -> None:
                 f"{timezone.localtime(session.starts_at):%-d %B} is not right. Open it to see "
                 "what they said, and change the details to put it right."
             ),
-            url=reverse("session_detail", args=[session.pk]),
+            url=reverse("mentoring:session_detail", args=[session.pk]),
         )
 
 
@@ -286,7 +286,7 @@ def notify_match_paused(*, match, by: User, restarted: bool = False) -> None:
             event_key=f"match:{match.pk}:{word}:{number}",
             title=f"Your match in {match.programme.name} was {word}",
             body=body,
-            url=reverse("match_detail", args=[match.pk]),
+            url=reverse("mentoring:match_detail", args=[match.pk]),
         )
 
 
@@ -303,5 +303,5 @@ def notify_match_ended(*, match, by: User, leaving: User | None = None) -> None:
                 "Thank you for the time you gave. Please tell us how it went: it takes two "
                 "minutes and helps the next pairs."
             ),
-            url=reverse("match_ended", args=[match.pk]),
+            url=reverse("mentoring:match_ended", args=[match.pk]),
         )

@@ -2,6 +2,10 @@ from django.urls import path
 
 from notifications import views
 
+# Addresses starting /notifications/. What a person is emailed about is one of their own
+# settings, so that page is portal's (/my/emails/).
+app_name = "notifications"
+
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path(
@@ -10,5 +14,4 @@ urlpatterns = [
         name="notification_open",
     ),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
-    path("my/emails/", views.email_choices, name="email_choices"),
 ]

@@ -5,12 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.requests import posted
 from notifications import services
-from notifications.forms import EmailChoicesForm
-from notifications.models import Kind
 from notifications.selectors import (
-    email_kinds_unwanted,
     get_notification_for_person,
     notifications_of,
 )
@@ -38,7 +34,7 @@ def notification_open(request, notification_id):
         notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(notification.url)
-    return redirect("notifications")
+    return redirect("notifications:notifications")
 
 
 @login_required
@@ -49,17 +45,4 @@ def notifications_read(request):
         messages.success(request, "All your notifications are marked as read.")
     else:
         messages.info(request, "You had no new notifications.")
-    return redirect("notifications")
-
-
-@login_required
-def email_choices(request):
-    unwanted = email_kinds_unwanted(request.user)
-    form = EmailChoicesForm(
-        posted(request), initial={"wanted": [k for k in Kind.values if k not in unwanted]}
-    )
-    if request.method == "POST" and form.is_valid():
-        services.email_choices_set(person=request.user, unwanted=form.unwanted())
-        messages.success(request, "Your email choices are saved.")
-        return redirect("email_choices")
-    return render(request, "notifications/email_choices.html", {"form": form})
+    return redirect("notifications:notifications")

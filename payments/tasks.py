@@ -33,7 +33,7 @@ def check_earnings(mentor_id: int) -> None:
         return
     today = timezone.localdate()
     fees = LedgerLine.objects.filter(mentor=mentor, category=LedgerLine.Category.FEE)
-    url = reverse("pay")
+    url = reverse("payments:pay")
     with transaction.atomic():
         alert = EarningsAlert.objects.filter(mentor=mentor).first()
         if alert:
@@ -90,7 +90,7 @@ def tell_mentors_paid(run_id: int) -> None:
                     f"({payee.get_method_display().lower()}). Your statement shows every "
                     "session and expense it covers."
                 ),
-                url=reverse("pay_run_statement", args=[run.pk]),
+                url=reverse("payments:pay_run_statement", args=[run.pk]),
             )
 
 
@@ -108,7 +108,7 @@ def tell_mentor_failed(payee_id: int) -> None:
             "Please check how you want to be paid, and your bank details if you gave them. "
             "We will pay you in the next payment run."
         ),
-        url=reverse("payment_preference"),
+        url=reverse("payments:payment_preference"),
     )
 
 

@@ -2,6 +2,9 @@ from django.urls import path
 
 from payments import views
 
+# Addresses starting /pay/ and /coordinate/<programme>/pay/.
+app_name = "payments"
+
 urlpatterns = [
     # A mentor's own pay, statements, expenses and payment choice
     path("pay/", views.pay, name="pay"),

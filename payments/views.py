@@ -187,7 +187,7 @@ def payment_preference(request):
             form.add_error(None, error)
         else:
             messages.success(request, "Saved. We will pay you this way from the next payment run.")
-            return redirect("pay")
+            return redirect("payments:pay")
     history = PaymentPreference.objects.filter(mentor=request.user)[:20]
     return render(
         request,
@@ -211,7 +211,7 @@ def earnings_alert(request):
             if amount
             else "Done. You will not get a monthly alert.",
         )
-        return redirect("pay")
+        return redirect("payments:pay")
     return render(request, "payments/alert.html", {"form": form, "alert": alert})
 
 
@@ -261,7 +261,7 @@ def expense_new(request):
     programmes = _mentor_programmes(request.user)
     if not programmes:
         messages.info(request, "You can claim expenses while you are a mentor in a programme.")
-        return redirect("pay")
+        return redirect("payments:pay")
     sessions = _session_choices(request.user)
     form = ExpenseForm(
         posted(request),
@@ -292,7 +292,7 @@ def expense_new(request):
                 "Claim sent. A coordinator will look at it, and it will be paid in the next "
                 "payment run once approved.",
             )
-            return redirect("expense_detail", expense_id=expense.pk)
+            return redirect("payments:expense_detail", expense_id=expense.pk)
     for programme in programmes:
         programme.card = rate_card_today(programme)
     return render(request, "payments/expense_form.html", {"form": form, "programmes": programmes})
@@ -312,7 +312,7 @@ def expense_withdraw(request, expense_id: int):
         messages.success(request, "Claim withdrawn. It will not be paid.")
     else:
         messages.info(request, "This claim has already been decided, so it cannot be withdrawn.")
-    return redirect("expense_detail", expense_id=expense.pk)
+    return redirect("payments:expense_detail", expense_id=expense.pk)
 
 
 @login_required
@@ -377,7 +377,7 @@ def coordinator_rates(request, slug):
             messages.success(
                 request, f"New rates saved, in force from {data['effective_from']:%-d %B %Y}."
             )
-            return redirect("coordinator_rates", slug=programme.slug)
+            return redirect("payments:coordinator_rates", slug=programme.slug)
     return render(
         request,
         "payments/coordinator/rates.html",
@@ -395,7 +395,7 @@ def coordinator_expense(request, slug, expense_id: int):
     )
     if request.method == "POST" and yours:
         messages.error(request, yours)
-        return redirect("coordinator_expense", slug=programme.slug, expense_id=expense.pk)
+        return redirect("payments:coordinator_expense", slug=programme.slug, expense_id=expense.pk)
     if request.method == "POST" and form.is_valid():
         try:
             decided = services.expense_reject(
@@ -408,7 +408,7 @@ def coordinator_expense(request, slug, expense_id: int):
                 messages.success(request, f"You did not approve the claim of {expense.mentor}.")
             else:
                 messages.info(request, "This claim had already been decided.")
-            return redirect("coordinator_pay", slug=programme.slug)
+            return redirect("payments:coordinator_pay", slug=programme.slug)
     return render(
         request,
         "payments/coordinator/expense.html",
@@ -423,7 +423,7 @@ def coordinator_expense_approve(request, slug, expense_id: int):
     expense = get_expense_for_coordinator(programme, expense_id)
     if duties.takes_part(request.user, expense.mentor_id):
         messages.error(request, duties.who_acts(programme, request.user, duties.CLAIM))
-        return redirect("coordinator_expense", slug=programme.slug, expense_id=expense.pk)
+        return redirect("payments:coordinator_expense", slug=programme.slug, expense_id=expense.pk)
     if services.expense_approve(expense=expense, by=request.user):
         messages.success(
             request,
@@ -432,7 +432,7 @@ def coordinator_expense_approve(request, slug, expense_id: int):
         )
     else:
         messages.info(request, "This claim had already been decided.")
-    return redirect("coordinator_pay", slug=programme.slug)
+    return redirect("payments:coordinator_pay", slug=programme.slug)
 
 
 @staff_required
@@ -443,13 +443,13 @@ def coordinator_run_new(request, slug):
         run = services.run_create(programme=programme, by=request.user)
     except ValidationError as error:
         messages.info(request, " ".join(error.messages))
-        return redirect("coordinator_pay", slug=programme.slug)
+        return redirect("payments:coordinator_pay", slug=programme.slug)
     messages.success(
         request, f"Payment run {run.reference} is ready. Check it, then export it for finance."
     )
     if services.own_pay_waiting(programme, request.user):
         messages.info(request, duties.OWN_RUN)
-    return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
+    return redirect("payments:coordinator_run", slug=programme.slug, run_id=run.pk)
 
 
 @staff_required
@@ -460,7 +460,7 @@ def coordinator_run(request, slug, run_id: int):
     yours = _paid_in(run, request)
     if request.method == "POST" and yours:
         messages.error(request, yours)
-        return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
+        return redirect("payments:coordinator_run", slug=programme.slug, run_id=run.pk)
     if request.method == "POST" and form.is_valid():
         try:
             marked = services.run_mark_paid(
@@ -473,7 +473,7 @@ def coordinator_run(request, slug, run_id: int):
                 messages.success(request, "Marked as paid. Each mentor has been told.")
             else:
                 messages.info(request, "This run was already marked as paid.")
-            return redirect("coordinator_run", slug=programme.slug, run_id=run.pk)
+            return redirect("payments:coordinator_run", slug=programme.slug, run_id=run.pk)
     return render(
         request,
         "payments/coordinator/run.html",
@@ -529,7 +529,7 @@ def _payee_decision(
     out (a run not paid yet). Both need a reason, and neither is for someone paid in it."""
     programme = get_programme_for_coordinator(request.user, slug)
     payee = get_payee_for_coordinator(programme, payee_id)
-    back = redirect("coordinator_run", slug=programme.slug, run_id=payee.run_id)
+    back = redirect("payments:coordinator_run", slug=programme.slug, run_id=payee.run_id)
     if yours := _paid_in(payee.run, request):
         messages.error(request, yours)
         return back
@@ -626,7 +626,9 @@ def coordinator_line_reverse(request, slug, line_id: int):
                 request,
                 "Corrected. The correction shows on the mentor's statement with your reason.",
             )
-            return redirect("coordinator_mentor_pay", slug=programme.slug, person_id=line.mentor_id)
+            return redirect(
+                "payments:coordinator_mentor_pay", slug=programme.slug, person_id=line.mentor_id
+            )
     return render(
         request,
         "payments/coordinator/line_reverse.html",

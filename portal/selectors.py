@@ -40,8 +40,8 @@ def roles_of(user) -> set[str]:
 
 def navigation_for(user) -> dict:
     footer = [
-        {"label": "About Alongside", "url": reverse("home")},
-        {"label": "Programmes", "url": reverse("programme_list")},
+        {"label": "About Alongside", "url": reverse("programmes:home")},
+        {"label": "Programmes", "url": reverse("programmes:programme_list")},
     ]
     if not user.is_authenticated:
         return {
@@ -53,9 +53,9 @@ def navigation_for(user) -> dict:
             "staff": [],
         }
     roles = roles_of(user)
-    main = [{"label": "Your dashboard", "url": reverse("dashboard")}]
+    main = [{"label": "Your dashboard", "url": reverse("portal:dashboard")}]
     if Role.MENTOR in roles or Role.MENTEE in roles:
-        main.append({"label": "Your profile", "url": reverse("profile")})
+        main.append({"label": "Your profile", "url": reverse("portal:profile")})
     if Role.MENTEE in roles and (
         Membership.objects.current()
         .filter(
@@ -65,23 +65,23 @@ def navigation_for(user) -> dict:
         )
         .exists()
     ):
-        main.append({"label": "Choose a mentor", "url": reverse("mentee_choose")})
+        main.append({"label": "Choose a mentor", "url": reverse("matching:mentee_choose")})
     unread = unread_count(user)
     main.append(
         {
             "label": "Notifications",
-            "url": reverse("notifications"),
+            "url": reverse("notifications:notifications"),
             "badge": f"{unread} new" if unread else "",
         }
     )
     if Role.MENTOR in roles:
-        main.append({"label": "Your pay", "url": reverse("pay")})
+        main.append({"label": "Your pay", "url": reverse("payments:pay")})
     if Role.MENTEE in roles:
-        main.append({"label": "Your journal", "url": reverse("journal_list")})
-        main.append({"label": "Your goals", "url": reverse("goals")})
-    main.append({"label": "Account settings", "url": reverse("account_settings")})
+        main.append({"label": "Your journal", "url": reverse("journal:journal_list")})
+        main.append({"label": "Your goals", "url": reverse("journal:goals")})
+    main.append({"label": "Account settings", "url": reverse("portal:account_settings")})
     footer += [
-        {"label": "Your data", "url": reverse("my_data")},
+        {"label": "Your data", "url": reverse("portal:my_data")},
     ]
     staff = []
     if Role.COORDINATOR in roles or "administrator" in roles:
@@ -92,37 +92,41 @@ def navigation_for(user) -> dict:
                     "links": [
                         {
                             "label": "Members",
-                            "url": reverse("coordinator_members", args=[programme.slug]),
+                            "url": reverse("programmes:coordinator_members", args=[programme.slug]),
                         },
                         {
                             "label": "Applications",
-                            "url": reverse("coordinator_applications", args=[programme.slug]),
+                            "url": reverse(
+                                "programmes:coordinator_applications", args=[programme.slug]
+                            ),
                         },
                         {
                             "label": "Invitations",
-                            "url": reverse("coordinator_invitations", args=[programme.slug]),
+                            "url": reverse(
+                                "programmes:coordinator_invitations", args=[programme.slug]
+                            ),
                         },
                         {
                             "label": "Matching",
-                            "url": reverse("coordinator_rounds", args=[programme.slug]),
+                            "url": reverse("matching:coordinator_rounds", args=[programme.slug]),
                         },
                         {
                             "label": "Matches",
-                            "url": reverse("coordinator_matches", args=[programme.slug]),
+                            "url": reverse("mentoring:coordinator_matches", args=[programme.slug]),
                         },
                         {
                             "label": "Sessions to approve",
-                            "url": reverse("coordinator_sessions", args=[programme.slug]),
+                            "url": reverse("mentoring:coordinator_sessions", args=[programme.slug]),
                         },
                         {
                             "label": "Payments",
-                            "url": reverse("coordinator_pay", args=[programme.slug]),
+                            "url": reverse("payments:coordinator_pay", args=[programme.slug]),
                         },
                     ],
                 }
             )
     if staff:
-        main.append({"label": "Statistics", "url": reverse("statistics")})
+        main.append({"label": "Statistics", "url": reverse("reporting:statistics")})
     if is_service_operator(user):
         main.append({"label": "Admin", "url": reverse("admin:index")})
     return {"main": main, "footer": footer, "staff": staff}

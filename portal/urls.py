@@ -2,6 +2,9 @@ from django.urls import path
 
 from portal import views
 
+# Addresses starting /dashboard/, /profile/ and /my/: a person's own pages.
+app_name = "portal"
+
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
@@ -23,4 +26,5 @@ urlpatterns = [
     path("my/data/", views.my_data, name="my_data"),
     path("my/data/download/", views.my_data_download, name="my_data_download"),
     path("my/delete/", views.account_delete, name="account_delete"),
+    path("my/emails/", views.email_choices, name="email_choices"),
 ]

@@ -30,6 +30,10 @@ from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
+from notifications import services as notification_services
+from notifications.forms import EmailChoicesForm
+from notifications.models import Kind
+from notifications.selectors import email_kinds_unwanted
 from payments.selectors import kept_after_deletion, mentor_pay_card, slow_payment_counts
 from portal import privacy
 from portal import services as portal_services
@@ -79,7 +83,7 @@ def dashboard(request):
             slow = slow_payment_counts(p.pk for p in context["coordinated"])
             for programme in context["coordinated"]:
                 programme.slow_payments = slow.get(programme.pk, 0)
-    return render(request, "accounts/dashboard.html", context)
+    return render(request, "portal/dashboard.html", context)
 
 
 @login_required
@@ -93,7 +97,7 @@ def profile(request):
             services.mentee_profile_for(request.user) if Role.MENTEE in roles else None
         ),
     }
-    return render(request, "accounts/profile.html", context)
+    return render(request, "portal/profile.html", context)
 
 
 def _edit_profile(
@@ -111,7 +115,7 @@ def _edit_profile(
                 request,
                 "Your profile is saved as a draft. Fill in what is still missing when you can.",
             )
-        return redirect("profile")
+        return redirect("portal:profile")
     return render(request, template, {"form": form, "profile": profile, **context})
 
 
@@ -121,7 +125,7 @@ def mentor_profile_edit(request):
         request,
         form_class=MentorProfileForm,
         profile=services.mentor_profile_for(request.user),
-        template="accounts/profile_form.html",
+        template="portal/profile_form.html",
         heading="Your mentor profile",
         purpose="We use this to suggest practitioners you could mentor.",
         saved_message="Your profile is saved and complete. A coordinator can now match you.",
@@ -137,8 +141,8 @@ def mentor_consent(request):
         messages.success(
             request, "Thank you. You can now add your care experience, if you want to."
         )
-        return redirect("mentor_experience_edit")
-    return render(request, "accounts/mentor_consent.html", {"form": form, "profile": profile})
+        return redirect("portal:mentor_experience_edit")
+    return render(request, "portal/mentor_consent.html", {"form": form, "profile": profile})
 
 
 @role_required(Role.MENTOR)
@@ -150,19 +154,19 @@ def mentor_consent_withdraw(request):
         request,
         "You have withdrawn your consent. We have deleted the care experience you shared.",
     )
-    return redirect("profile")
+    return redirect("portal:profile")
 
 
 @role_required(Role.MENTOR)
 def mentor_experience_edit(request):
     profile = services.mentor_profile_for(request.user)
     if not profile.has_consented:
-        return redirect("mentor_consent")
+        return redirect("portal:mentor_consent")
     return _edit_profile(
         request,
         form_class=MentorExperienceForm,
         profile=profile,
-        template="accounts/mentor_experience_form.html",
+        template="portal/mentor_experience_form.html",
         saved_message="Your care experience is saved. Only coordinators can see it.",
         draft_aware=False,
     )
@@ -181,15 +185,15 @@ def mentor_pause(request):
                 request,
                 "You are paused. You will not be matched with anyone new until you come back.",
             )
-        return redirect("dashboard")
-    return render(request, "accounts/mentor_pause.html", {"profile": profile})
+        return redirect("portal:dashboard")
+    return render(request, "portal/mentor_pause.html", {"profile": profile})
 
 
 @login_required
 def account_settings(request):
     return render(
         request,
-        "accounts/settings.html",
+        "portal/settings.html",
         {"has_two_factor": has_two_factor(request.user), "staff": is_staff_person(request.user)},
     )
 
@@ -199,7 +203,7 @@ def account_settings(request):
 def my_data(request):
     # Asked here too, before the download link is shown: a link that downloads a file
     # cannot show the "confirm it is you" page.
-    return render(request, "accounts/my_data.html")
+    return render(request, "portal/my_data.html")
 
 
 @login_required
@@ -229,14 +233,14 @@ def account_delete(request):
         portal_services.account_delete(user=user, request=request)
         logout(request)
         messages.success(request, "Your account and personal information have been deleted.")
-        return redirect("home")
+        return redirect("programmes:home")
     has_profiles = (
         MentorProfile.objects.filter(user=request.user).exists()
         or MenteeProfile.objects.filter(user=request.user).exists()
     )
     return render(
         request,
-        "accounts/delete_account.html",
+        "portal/delete_account.html",
         {"form": form, "has_profiles": has_profiles, "payments": kept_after_deletion(request.user)},
     )
 
@@ -247,8 +251,21 @@ def mentee_profile_edit(request):
         request,
         form_class=MenteeProfileForm,
         profile=services.mentee_profile_for(request.user),
-        template="accounts/profile_form.html",
+        template="portal/profile_form.html",
         heading="Your mentee profile",
         purpose="We use this to suggest a mentor who fits what you want to learn.",
         saved_message="Your profile is saved and complete. A coordinator can now match you.",
     )
+
+
+@login_required
+def email_choices(request):
+    unwanted = email_kinds_unwanted(request.user)
+    form = EmailChoicesForm(
+        posted(request), initial={"wanted": [k for k in Kind.values if k not in unwanted]}
+    )
+    if request.method == "POST" and form.is_valid():
+        notification_services.email_choices_set(person=request.user, unwanted=form.unwanted())
+        messages.success(request, "Your email choices are saved.")
+        return redirect("portal:email_choices")
+    return render(request, "portal/email_choices.html", {"form": form})

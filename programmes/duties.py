@@ -124,6 +124,13 @@ def notes(programme, person, words: tuple[str, str]) -> dict:
     return {"row": f"{opening}, so {who} {verb}.", "note": "" if others else nobody_else(programme)}
 
 
+def not_yours(programme, person, words: tuple[str, str], *people) -> str:
+    """The sentence saying who acts instead when `person` is one of `people`; else ""."""
+    if not takes_part(person, *people):
+        return ""
+    return who_acts(programme, person, words)
+
+
 def who_acts(programme, person, words: tuple[str, str]) -> str:
     """The sentence for a page or message: `words` (e.g. SESSION) are `person`'s own."""
     opening, verb = words

@@ -2,6 +2,10 @@ from django.urls import path
 
 from programmes import views
 
+# The home page, and addresses starting /programmes/ and /join/, and
+# /coordinate/<programme>/members/, /memberships/, /applications/ and /invitations/.
+app_name = "programmes"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("programmes/", views.programme_list, name="programme_list"),

@@ -25,12 +25,12 @@ from programmes.selectors import member_rows
 
 
 def home(request):
-    return render(request, "mentoring/home.html")
+    return render(request, "programmes/home.html")
 
 
 def programme_list(request):
     programmes = Programme.objects.filter(open_for_applications=True).select_related("organisation")
-    return render(request, "mentoring/programme_list.html", {"programmes": programmes})
+    return render(request, "programmes/programme_list.html", {"programmes": programmes})
 
 
 @login_required
@@ -53,32 +53,34 @@ def programme_apply(request, slug):
                 f"Thank you for applying to {programme.name}. A coordinator will look at your "
                 "application and we will email you when they decide.",
             )
-            return redirect("dashboard")
-    return render(request, "mentoring/apply.html", {"programme": programme, "form": form})
+            return redirect("portal:dashboard")
+    return render(request, "programmes/apply.html", {"programme": programme, "form": form})
 
 
 def invitation_accept(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("programme"), token=token)
     if not invitation.is_usable:
         request.session.pop(PENDING_INVITATION_KEY, None)
-        return render(request, "mentoring/invitation_unusable.html", {"invitation": invitation})
+        return render(request, "programmes/invitation_unusable.html", {"invitation": invitation})
     if not request.user.is_authenticated:
         # Remember the link so we can come back to it after sign-up and email checks.
         request.session[PENDING_INVITATION_KEY] = token
-        return render(request, "mentoring/invitation.html", {"invitation": invitation})
+        return render(request, "programmes/invitation.html", {"invitation": invitation})
     wrong_person = bool(invitation.email) and invitation.email != request.user.email.lower()
     if duties.takes_part(request.user, invitation.created_by_id):
         request.session.pop(PENDING_INVITATION_KEY, None)
         return render(
             request,
-            "mentoring/invitation.html",
+            "programmes/invitation.html",
             {"invitation": invitation, "own_invitation": duties.OWN_INVITATION},
         )
     if request.method == "POST" and not wrong_person:
         try:
             services.invitation_accept(invitation=invitation, person=request.user)
         except (ValidationError, PermissionDenied):
-            return render(request, "mentoring/invitation_unusable.html", {"invitation": invitation})
+            return render(
+                request, "programmes/invitation_unusable.html", {"invitation": invitation}
+            )
         finally:
             request.session.pop(PENDING_INVITATION_KEY, None)
         messages.success(
@@ -86,10 +88,10 @@ def invitation_accept(request, token):
             f"Welcome to {invitation.programme.name}. Next, fill in your profile so we can find "
             "you a good match.",
         )
-        return redirect("profile")
+        return redirect("portal:profile")
     return render(
         request,
-        "mentoring/invitation.html",
+        "programmes/invitation.html",
         {"invitation": invitation, "wrong_person": wrong_person},
     )
 
@@ -110,7 +112,7 @@ def coordinator_members(request, slug):
     rows = member_rows(page)
     return render(
         request,
-        "mentoring/coordinator/members.html",
+        "programmes/coordinator/members.html",
         {
             "programme": programme,
             "rows": rows,
@@ -160,7 +162,7 @@ def coordinator_member_detail(request, slug, person_id):
     )
     return render(
         request,
-        "mentoring/coordinator/member_detail.html",
+        "programmes/coordinator/member_detail.html",
         {
             "programme": programme,
             "person": person,
@@ -181,7 +183,9 @@ def coordinator_membership_end(request, slug, membership_id):
     if why_not := services.why_not_end_role(request.user, membership):
         messages.error(request, why_not)
         return redirect(
-            "coordinator_member_detail", slug=programme.slug, person_id=membership.person_id
+            "programmes:coordinator_member_detail",
+            slug=programme.slug,
+            person_id=membership.person_id,
         )
     services.membership_end(membership=membership, by=request.user)
     messages.success(
@@ -189,7 +193,7 @@ def coordinator_membership_end(request, slug, membership_id):
         f"{membership.person} no longer has this role in {programme.name}: "
         f"{membership.get_role_display()}.",
     )
-    return redirect("coordinator_members", slug=programme.slug)
+    return redirect("programmes:coordinator_members", slug=programme.slug)
 
 
 @staff_required
@@ -198,7 +202,7 @@ def coordinator_applications(request, slug):
     applications = Application.objects.filter(programme=programme).select_related("person")
     return render(
         request,
-        "mentoring/coordinator/applications.html",
+        "programmes/coordinator/applications.html",
         {
             "programme": programme,
             "pending": applications.filter(status=Application.Status.PENDING),
@@ -224,7 +228,9 @@ def coordinator_application_detail(request, slug, application_id):
     if request.method == "POST" and yours:
         messages.error(request, yours)
         return redirect(
-            "coordinator_application_detail", slug=programme.slug, application_id=application.pk
+            "programmes:coordinator_application_detail",
+            slug=programme.slug,
+            application_id=application.pk,
         )
     if request.method == "POST" and application.status == Application.Status.PENDING:
         if request.POST.get("decision") == "admit":
@@ -234,16 +240,16 @@ def coordinator_application_detail(request, slug, application_id):
                 f"{application.person} has joined {programme.name} as: "
                 f"{application.get_role_display()}. We have emailed them.",
             )
-            return redirect("coordinator_applications", slug=programme.slug)
+            return redirect("programmes:coordinator_applications", slug=programme.slug)
         if request.POST.get("decision") == "decline" and form.is_valid():
             services.application_decline(
                 application=application, by=request.user, reason=form.cleaned_data["reason"]
             )
             messages.success(request, f"You declined {application.person}'s application.")
-            return redirect("coordinator_applications", slug=programme.slug)
+            return redirect("programmes:coordinator_applications", slug=programme.slug)
     return render(
         request,
-        "mentoring/coordinator/application_detail.html",
+        "programmes/coordinator/application_detail.html",
         {"programme": programme, "application": application, "form": form, "yours": yours},
     )
 
@@ -263,15 +269,17 @@ def coordinator_invitations(request, slug):
             note=form.cleaned_data["note"],
             by=request.user,
         )
-        link = request.build_absolute_uri(reverse("invitation_accept", args=[invitation.token]))
+        link = request.build_absolute_uri(
+            reverse("programmes:invitation_accept", args=[invitation.token])
+        )
         messages.success(request, f"Invitation created. Send this link to the person: {link}")
-        return redirect("coordinator_invitations", slug=programme.slug)
+        return redirect("programmes:coordinator_invitations", slug=programme.slug)
     invitations = Invitation.objects.filter(programme=programme).select_related(
         "accepted_by", "created_by"
     )[:100]
     return render(
         request,
-        "mentoring/coordinator/invitations.html",
+        "programmes/coordinator/invitations.html",
         {"programme": programme, "form": form, "invitations": invitations},
     )
 
@@ -284,4 +292,4 @@ def coordinator_invitation_revoke(request, slug, invitation_id):
     with transaction.atomic():
         services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, "The invitation is cancelled. The link no longer works.")
-    return redirect("coordinator_invitations", slug=programme.slug)
+    return redirect("programmes:coordinator_invitations", slug=programme.slug)

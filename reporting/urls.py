@@ -2,6 +2,9 @@ from django.urls import path
 
 from reporting import views
 
+# Addresses starting /statistics/ (and the retired /coordinate/<programme>/voice/).
+app_name = "reporting"
+
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path(

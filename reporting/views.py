@@ -60,7 +60,7 @@ def _chart(data, table) -> str:
 def statistics(request):
     programmes = list(Programme.objects.coordinated_by(request.user).order_by("name"))
     return render(
-        request, "mentoring/statistics/index.html", {"programmes": programmes, "sections": SECTIONS}
+        request, "reporting/statistics/index.html", {"programmes": programmes, "sections": SECTIONS}
     )
 
 
@@ -78,7 +78,7 @@ def statistics_section(request, scope, section):
     query = request.GET.urlencode()
     return render(
         request,
-        "mentoring/statistics/section.html",
+        "reporting/statistics/section.html",
         {
             "data": data,
             "form": form,
@@ -158,4 +158,6 @@ def coordinator_voice(request, slug):
     """Retired: "What people say" is a section of the programme's statistics, where every
     figure goes through the one suppression rule. Old links and bookmarks land there."""
     programme = get_programme_for_coordinator(request.user, slug)
-    return redirect("statistics_section", scope=programme.slug, section="voice", permanent=True)
+    return redirect(
+        "reporting:statistics_section", scope=programme.slug, section="voice", permanent=True
+    )

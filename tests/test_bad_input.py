@@ -181,7 +181,10 @@ EXTRA_FORM_PAGES = [
     FormPage("mfa_authenticate", "anonymous", _url("mfa_authenticate"), setup=halfway_signed_in),
     # Needs consent first, so the matrix sees a redirect.
     FormPage(
-        "mentor_experience_edit", "mentor", _url("mentor_experience_edit"), setup=give_consent
+        "portal:mentor_experience_edit",
+        "mentor",
+        _url("portal:mentor_experience_edit"),
+        setup=give_consent,
     ),
 ]
 
@@ -813,8 +816,8 @@ def test_it_covers_every_page_with_a_form(world, client):
 
 
 def test_it_notices_a_form_the_matrix_does_not_mark(world, client, monkeypatch):
-    monkeypatch.setattr(MATRIX["programme_apply"], "form", False)
-    assert pages_with_unmarked_forms(world, client) == ["programme_apply"]
+    monkeypatch.setattr(MATRIX["programmes:programme_apply"], "form", False)
+    assert pages_with_unmarked_forms(world, client) == ["programmes:programme_apply"]
 
 
 def test_it_reads_forms_the_way_the_meta_test_needs():

@@ -34,19 +34,21 @@ def test_it_takes_a_concern_from_raising_to_closing(
     world, match, client, django_capture_on_commit_callbacks
 ):
     sign_in(client, world.mentor)
-    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    form = client.get(reverse("mentoring:concern_new", args=[match.pk])).content.decode()
     assert "within one working day" in form
     assert "999" in form
     assert "children's services" in form
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("concern_new", args=[match.pk]),
+            reverse("mentoring:concern_new", args=[match.pk]),
             {"kind": "wellbeing", "what_happened": WHAT_HAPPENED},
             follow=True,
         )
     concern = Concern.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("concern_detail", args=[match.pk, concern.pk])
+    assert response.redirect_chain[-1][0] == reverse(
+        "mentoring:concern_detail", args=[match.pk, concern.pk]
+    )
     page = response.content.decode()
     assert "within one working day" in page and "999" in page
     assert (concern.raised_by, concern.kind, concern.status) == (world.mentor, "wellbeing", "new")
@@ -66,10 +68,10 @@ def test_it_takes_a_concern_from_raising_to_closing(
 
     # In the queue; the dashboard counts it.
     sign_in(client, world.coordinator)
-    dashboard = client.get(reverse("dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "Concerns to look at: 1" in dashboard
-    queue = client.get(reverse("coordinator_concerns", args=["north"])).content.decode()
-    detail_url = reverse("coordinator_concern_detail", args=["north", concern.pk])
+    queue = client.get(reverse("mentoring:coordinator_concerns", args=["north"])).content.decode()
+    detail_url = reverse("mentoring:coordinator_concern_detail", args=["north", concern.pk])
     assert detail_url in queue
 
     detail = client.get(detail_url).content.decode()
@@ -90,35 +92,41 @@ def test_it_takes_a_concern_from_raising_to_closing(
     updates = audits(AuditEvent.Action.CONCERN_UPDATED).order_by("pk")
     assert [u.new_values["status"] for u in updates] == ["in_progress", "closed"]
     assert updates[0].old_values == {"status": "new"}
-    assert "Concerns to look at: 0" in client.get(reverse("dashboard")).content.decode()
+    assert "Concerns to look at: 0" in client.get(reverse("portal:dashboard")).content.decode()
 
 
 def test_it_keeps_a_concern_from_the_other_person_of_the_match(world, match, client):
     concern = raise_concern(match, world.mentor)
     sign_in(client, world.mentee)
-    url = reverse("concern_detail", args=[match.pk, concern.pk])
+    url = reverse("mentoring:concern_detail", args=[match.pk, concern.pk])
     assert client.get(url).status_code == 404
-    page = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    page = client.get(reverse("mentoring:concern_new", args=[match.pk])).content.decode()
     assert WHAT_HAPPENED not in page
     assert url not in page
-    assert client.get(reverse("coordinator_concerns", args=["north"])).status_code == 404
+    assert client.get(reverse("mentoring:coordinator_concerns", args=["north"])).status_code == 404
 
 
 def test_it_answers_404_to_another_programmes_coordinator(world, match, client):
     concern = raise_concern(match, world.mentee, kind="safeguarding")
     sign_in(client, world.other_coordinator)
     assert (
-        client.get(reverse("coordinator_concern_detail", args=["north", concern.pk])).status_code
+        client.get(
+            reverse("mentoring:coordinator_concern_detail", args=["north", concern.pk])
+        ).status_code
         == 404
     )
     # Their own programme's address does not open it either.
     assert (
-        client.get(reverse("coordinator_concern_detail", args=["south", concern.pk])).status_code
+        client.get(
+            reverse("mentoring:coordinator_concern_detail", args=["south", concern.pk])
+        ).status_code
         == 404
     )
     assert (
         WHAT_HAPPENED
-        not in client.get(reverse("coordinator_concerns", args=["south"])).content.decode()
+        not in client.get(
+            reverse("mentoring:coordinator_concerns", args=["south"])
+        ).content.decode()
     )
     assert not audits(AuditEvent.Action.CONCERN_VIEWED).exists()
 
@@ -130,11 +138,13 @@ def test_it_shows_the_raiser_the_status_but_not_the_coordinators_notes(world, ma
         concern=concern, by=world.coordinator, note=note, new_status="in_progress"
     )
     sign_in(client, world.mentee)
-    match_page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
-    assert reverse("concern_new", args=[match.pk]) in match_page
-    concern_page = client.get(reverse("concern_new", args=[match.pk])).content.decode()
-    assert reverse("concern_detail", args=[match.pk, concern.pk]) in concern_page
-    page = client.get(reverse("concern_detail", args=[match.pk, concern.pk])).content.decode()
+    match_page = client.get(reverse("mentoring:match_detail", args=[match.pk])).content.decode()
+    assert reverse("mentoring:concern_new", args=[match.pk]) in match_page
+    concern_page = client.get(reverse("mentoring:concern_new", args=[match.pk])).content.decode()
+    assert reverse("mentoring:concern_detail", args=[match.pk, concern.pk]) in concern_page
+    page = client.get(
+        reverse("mentoring:concern_detail", args=[match.pk, concern.pk])
+    ).content.decode()
     assert Concern.Status.IN_PROGRESS.label in page
     assert note not in page
 
@@ -161,7 +171,7 @@ def test_it_lets_people_raise_a_concern_after_the_match_ended(world, match, clie
     Match.objects.filter(pk=match.pk).update(status=Match.Status.CLOSED)
     sign_in(client, world.mentee)
     response = client.post(
-        reverse("concern_new", args=[match.pk]),
+        reverse("mentoring:concern_new", args=[match.pk]),
         {"kind": "safeguarding", "what_happened": WHAT_HAPPENED},
     )
     assert response.status_code == 302
@@ -170,7 +180,9 @@ def test_it_lets_people_raise_a_concern_after_the_match_ended(world, match, clie
 
 def test_it_explains_what_is_missing_from_a_concern(world, match, client):
     sign_in(client, world.mentor)
-    response = client.post(reverse("concern_new", args=[match.pk]), {"what_happened": "  "})
+    response = client.post(
+        reverse("mentoring:concern_new", args=[match.pk]), {"what_happened": "  "}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Choose what kind of concern this is." in page
@@ -194,12 +206,12 @@ def test_it_shows_the_queue_in_the_same_few_queries(
     )
     sign_in(client, world.coordinator)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("coordinator_concerns", args=["north"]))
+        response = client.get(reverse("mentoring:coordinator_concerns", args=["north"]))
     assert response.status_code == 200
     rows = response.content.decode().count("/coordinate/north/concerns/")
     assert rows == min(count, 100)
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("dashboard")).status_code == 200
+        assert client.get(reverse("portal:dashboard")).status_code == 200
 
 
 def test_it_lists_new_concerns_before_ones_in_progress_and_closed(world, match):

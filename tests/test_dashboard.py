@@ -173,7 +173,7 @@ COLUMNS = [
 
 def dashboard_rows(client) -> dict[str, dict[str, int]]:
     """Each programme's numbers on the dashboard, as the coordinator reads them."""
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
     heading, *body = table(response.content.decode(), CAPTION)
     assert heading == COLUMNS, "the dashboard's columns changed: check every number here"
@@ -309,7 +309,7 @@ def test_it_keeps_the_dashboard_counts_in_a_flat_number_of_queries(
 def test_it_shows_a_mentor_this_tax_years_fees_and_what_is_still_to_come(world, programmes, client):
     sam = world.mentor
     sign_in(client, sam)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("portal:dashboard")).content.decode()
     found = re.search(
         r"Fees this tax year: £([\d,.]+)\. Still to be paid to you: £([\d,.]+)\.", page
     )

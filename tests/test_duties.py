@@ -94,11 +94,13 @@ def test_it_stops_a_coordinator_inviting_approving_and_paying_themself(world, cl
     _rate_card(w)
     sign_in(client, w.coordinator)
     client.post(
-        reverse("coordinator_invitations", args=["north"]),
+        reverse("programmes:coordinator_invitations", args=["north"]),
         {"role": "mentor", "email": "", "note": "Me"},
     )
     invitation = Invitation.objects.get(created_by=w.coordinator)
-    page = client.post(reverse("invitation_accept", args=[invitation.token])).content.decode()
+    page = client.post(
+        reverse("programmes:invitation_accept", args=[invitation.token])
+    ).content.decode()
     assert not Membership.objects.current().filter(person=w.coordinator, role="mentor").exists()
     assert "You made this invitation yourself, so you cannot use it." in page
 
@@ -109,7 +111,7 @@ def test_it_stops_a_coordinator_inviting_approving_and_paying_themself(world, cl
     paid_by_bank(w.coordinator)
     expense = big_claim(w, w.coordinator)
     response = client.post(
-        reverse("coordinator_expense_approve", args=["north", expense.pk]), follow=True
+        reverse("payments:coordinator_expense_approve", args=["north", expense.pk]), follow=True
     )
     expense.refresh_from_db()
     assert expense.status == Expense.Status.CLAIMED
@@ -118,7 +120,7 @@ def test_it_stops_a_coordinator_inviting_approving_and_paying_themself(world, cl
 
     # The administrator approves it; Jo's run leaves Jo's own pay for someone else's run.
     assert payments.expense_approve(expense=expense, by=w.administrator)
-    response = client.post(reverse("coordinator_run_new", args=["north"]), follow=True)
+    response = client.post(reverse("payments:coordinator_run_new", args=["north"]), follow=True)
     assert not RunPayee.objects.filter(mentor=w.coordinator).exists()
     assert "Your own pay is never in a run you make" in response.content.decode()
 
@@ -126,7 +128,7 @@ def test_it_stops_a_coordinator_inviting_approving_and_paying_themself(world, cl
     run = payments.run_create(programme=w.programme, by=w.administrator)
     assert run.payees.filter(mentor=w.coordinator).exists()
     response = client.post(
-        reverse("coordinator_run", args=["north", run.pk]),
+        reverse("payments:coordinator_run", args=["north", run.pk]),
         {"paid_on": timezone.localdate().isoformat()},
         follow=True,
     )
@@ -142,16 +144,18 @@ def test_it_refuses_a_coordinator_approving_their_own_session(world, client):
     w = world
     session = confirmed(jo_mentors_priya(w), w.coordinator, w.mentee)
     sign_in(client, w.coordinator)
-    approve = reverse("coordinator_session_approve", args=["north", session.pk])
+    approve = reverse("mentoring:coordinator_session_approve", args=["north", session.pk])
 
-    queue = client.get(reverse("coordinator_sessions", args=["north"])).content.decode()
+    queue = client.get(reverse("mentoring:coordinator_sessions", args=["north"])).content.decode()
     assert SESSION_IS_YOURS in queue
     assert approve not in queue
     assert f'value="{session.pk}"' not in queue
 
     response = client.post(approve, follow=True)
     assert SESSION_IS_YOURS in response.content.decode()
-    client.post(reverse("coordinator_sessions", args=["north"]), {"session": [session.pk]})
+    client.post(
+        reverse("mentoring:coordinator_sessions", args=["north"]), {"session": [session.pk]}
+    )
     session.refresh_from_db()
     assert session.status == Session.Status.CONFIRMED
 
@@ -177,12 +181,12 @@ def test_it_keeps_a_concern_about_a_coordinators_own_match_from_them(
     assert [message.to for message in mail.outbox] == [[w.administrator.email]]
 
     sign_in(client, w.coordinator)
-    queue = client.get(reverse("coordinator_concerns", args=["north"])).content.decode()
-    detail = reverse("coordinator_concern_detail", args=["north", concern.pk])
+    queue = client.get(reverse("mentoring:coordinator_concerns", args=["north"])).content.decode()
+    detail = reverse("mentoring:coordinator_concern_detail", args=["north", concern.pk])
     assert detail not in queue
     assert client.get(detail).status_code == 404
     assert client.post(detail, {"note": "Nothing", "new_status": "closed"}).status_code == 404
-    assert "Concerns to look at: 0" in client.get(reverse("dashboard")).content.decode()
+    assert "Concerns to look at: 0" in client.get(reverse("portal:dashboard")).content.decode()
     with pytest.raises(PermissionDenied):
         mentoring.concern_record_action(
             concern=concern, by=w.coordinator, note="Nothing happened", new_status="closed"
@@ -204,19 +208,19 @@ def test_it_tells_people_a_concern_never_reaches_a_coordinator_in_the_match(worl
     w = world
     match = jo_mentors_priya(w)
     sign_in(client, w.mentee)
-    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    form = client.get(reverse("mentoring:concern_new", args=[match.pk])).content.decode()
     assert (
         "Jo also runs North Star, so a concern about this match goes to another coordinator "
         "or an administrator, never to Jo." in form
     )
     sign_in(client, w.coordinator)
-    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    form = client.get(reverse("mentoring:concern_new", args=[match.pk])).content.decode()
     assert (
         "You also run North Star, so your concern goes to another coordinator or an "
         "administrator." in form
     )
     sign_in(client, w.mentor)
-    sams = client.get(reverse("concern_new", args=[_match(w).pk])).content.decode()
+    sams = client.get(reverse("mentoring:concern_new", args=[_match(w).pk])).content.decode()
     assert "also runs" not in sams and "You also run" not in sams
 
 
@@ -243,10 +247,13 @@ def test_it_lets_a_coordinator_handle_concerns_about_other_matches(world, client
         match=sams, by=w.mentor, kind="wellbeing", what_happened="Priya seemed low."
     )
     sign_in(client, w.coordinator)
-    detail = reverse("coordinator_concern_detail", args=["north", concern.pk])
-    assert detail in client.get(reverse("coordinator_concerns", args=["north"])).content.decode()
+    detail = reverse("mentoring:coordinator_concern_detail", args=["north", concern.pk])
+    assert (
+        detail
+        in client.get(reverse("mentoring:coordinator_concerns", args=["north"])).content.decode()
+    )
     assert client.get(detail).status_code == 200
-    assert "Concerns to look at: 1" in client.get(reverse("dashboard")).content.decode()
+    assert "Concerns to look at: 1" in client.get(reverse("portal:dashboard")).content.decode()
 
 
 def test_it_approves_everyone_elses_sessions_in_bulk_and_leaves_your_own(world, client):
@@ -256,7 +263,7 @@ def test_it_approves_everyone_elses_sessions_in_bulk_and_leaves_your_own(world, 
     theirs = confirmed(sams, w.mentor, w.mentee)
     sign_in(client, w.coordinator)
     response = client.post(
-        reverse("coordinator_sessions", args=["north"]),
+        reverse("mentoring:coordinator_sessions", args=["north"]),
         {"session": [own.pk, theirs.pk]},
         follow=True,
     )
@@ -290,10 +297,10 @@ def test_it_says_who_must_act_when_nobody_else_runs_the_programme(world, client)
     w.administrator.administrator_of.all().delete()
     session = confirmed(jo_mentors_priya(w), w.coordinator, w.mentee)
     sign_in(client, w.coordinator)
-    queue = client.get(reverse("coordinator_sessions", args=["north"])).content.decode()
+    queue = client.get(reverse("mentoring:coordinator_sessions", args=["north"])).content.decode()
     assert "Nobody else runs North Star yet" in queue
     assert "Ask Test Council to make someone else a coordinator of North Star" in queue
-    assert reverse("coordinator_session_approve", args=["north", session.pk]) not in queue
+    assert reverse("mentoring:coordinator_session_approve", args=["north", session.pk]) not in queue
 
 
 def test_it_refuses_a_claimant_deciding_their_own_claim(world, client):
@@ -309,13 +316,15 @@ def test_it_refuses_a_claimant_deciding_their_own_claim(world, client):
     assert expense.status == Expense.Status.CLAIMED
 
     sign_in(client, w.coordinator)
-    pay = client.get(reverse("coordinator_pay", args=["north"])).content.decode()
+    pay = client.get(reverse("payments:coordinator_pay", args=["north"])).content.decode()
     assert CLAIM_IS_YOURS in pay
-    page = client.get(reverse("coordinator_expense", args=["north", expense.pk])).content.decode()
+    page = client.get(
+        reverse("payments:coordinator_expense", args=["north", expense.pk])
+    ).content.decode()
     assert CLAIM_IS_YOURS in page
-    assert reverse("coordinator_expense_approve", args=["north", expense.pk]) not in page
+    assert reverse("payments:coordinator_expense_approve", args=["north", expense.pk]) not in page
     response = client.post(
-        reverse("coordinator_expense", args=["north", expense.pk]),
+        reverse("payments:coordinator_expense", args=["north", expense.pk]),
         {"reason": "Too much"},
         follow=True,
     )
@@ -328,13 +337,13 @@ def test_it_tells_a_coordinator_who_mentors_who_pays_them(world, client):
     w = world
     jo_mentors_priya(w)
     sign_in(client, w.coordinator)
-    page = client.get(reverse("pay")).content.decode()
+    page = client.get(reverse("payments:pay")).content.decode()
     assert (
         "You also run North Star, so another coordinator or an administrator approves your "
         "sessions and claims there, and makes the payment run that pays you." in page
     )
     sign_in(client, w.mentor)
-    assert "You also run" not in client.get(reverse("pay")).content.decode()
+    assert "You also run" not in client.get(reverse("payments:pay")).content.decode()
 
 
 def test_it_never_pays_the_maker_of_a_run(world):
@@ -372,10 +381,10 @@ def test_it_refuses_a_payee_marking_their_run_paid_or_failed(world, client):
         payments.run_payee_fail(payee=payee, by=w.coordinator, reason="Account closed")
 
     sign_in(client, w.coordinator)
-    page = client.get(reverse("coordinator_run", args=["north", run.pk])).content.decode()
+    page = client.get(reverse("payments:coordinator_run", args=["north", run.pk])).content.decode()
     assert "You are paid in this run" in page
     assert "Mark the run as paid</button>" not in page
-    fail = reverse("coordinator_payee_fail", args=["north", payee.pk])
+    fail = reverse("payments:coordinator_payee_fail", args=["north", payee.pk])
     assert fail not in page
     response = client.post(fail, {"reason": "Account closed"}, follow=True)
     assert "You are paid in this run" in response.content.decode()
@@ -406,7 +415,7 @@ def test_it_refuses_a_coordinator_deciding_their_own_application(world, client):
         programmes_services.application_decline(application=application, by=w.coordinator)
 
     sign_in(client, w.coordinator)
-    url = reverse("coordinator_application_detail", args=["north", application.pk])
+    url = reverse("programmes:coordinator_application_detail", args=["north", application.pk])
     page = client.get(url).content.decode()
     assert (
         "This application is yours, so another coordinator or an administrator decides it." in page
@@ -429,7 +438,9 @@ def test_it_refuses_an_invitation_to_the_person_who_made_it(world, client):
     with pytest.raises(PermissionDenied):
         programmes_services.invitation_accept(invitation=invitation, person=w.administrator)
     sign_in(client, w.administrator)
-    page = client.get(reverse("invitation_accept", args=[invitation.token])).content.decode()
+    page = client.get(
+        reverse("programmes:invitation_accept", args=[invitation.token])
+    ).content.decode()
     assert "You made this invitation yourself, so you cannot use it." in page
     assert "Ask another coordinator or an administrator to invite you." in page
     # Someone else's invitation works as ever.
@@ -461,19 +472,22 @@ def test_it_leaves_proposals_of_a_coordinators_own_to_someone_else(world, client
 
     sign_in(client, w.coordinator)
     round_page = client.get(
-        reverse("coordinator_round_detail", args=["north", proposal.round_id])
+        reverse("matching:coordinator_round_detail", args=["north", proposal.round_id])
     ).content.decode()
     assert (
         "This proposal is yours, so another coordinator or an administrator reviews it."
         in round_page
     )
-    assert reverse("coordinator_proposal_approve", args=["north", proposal.pk]) not in round_page
+    assert (
+        reverse("matching:coordinator_proposal_approve", args=["north", proposal.pk])
+        not in round_page
+    )
     client.post(
-        reverse("coordinator_round_approve", args=["north", proposal.round_id]),
+        reverse("matching:coordinator_round_approve", args=["north", proposal.round_id]),
         {"proposal": [proposal.pk]},
     )
     response = client.post(
-        reverse("coordinator_proposal_approve", args=["north", proposal.pk]), follow=True
+        reverse("matching:coordinator_proposal_approve", args=["north", proposal.pk]), follow=True
     )
     assert "This proposal is yours" in response.content.decode()
     proposal.refresh_from_db()
@@ -495,10 +509,10 @@ def test_it_leaves_a_coordinators_own_match_to_someone_else(world, client):
     w = world
     match = jo_mentors_priya(w)
     sign_in(client, w.coordinator)
-    matches = client.get(reverse("coordinator_matches", args=["north"])).content.decode()
+    matches = client.get(reverse("mentoring:coordinator_matches", args=["north"])).content.decode()
     assert MATCH_IS_YOURS in matches
-    assert reverse("coordinator_match_end", args=["north", match.pk]) not in matches
-    for name in ("coordinator_match_pause", "coordinator_match_end"):
+    assert reverse("mentoring:coordinator_match_end", args=["north", match.pk]) not in matches
+    for name in ("mentoring:coordinator_match_pause", "mentoring:coordinator_match_end"):
         response = client.get(reverse(name, args=["north", match.pk]), follow=True)
         assert MATCH_IS_YOURS in response.content.decode()
     match.refresh_from_db()
@@ -515,7 +529,7 @@ def test_it_hides_what_people_said_about_a_coordinators_own_match(world, client)
     match = jo_mentors_priya(w)
     matching.match_pause(match=match, by=w.administrator, reason="Priya asked for a break")
     sign_in(client, w.coordinator)
-    paused = client.get(reverse("coordinator_matches", args=["north"]) + "?show=paused")
+    paused = client.get(reverse("mentoring:coordinator_matches", args=["north"]) + "?show=paused")
     assert "Priya asked for a break" not in paused.content.decode()
     matching.match_close(
         match=match,
@@ -525,11 +539,11 @@ def test_it_hides_what_people_said_about_a_coordinators_own_match(world, client)
         reason="not_a_good_fit",
         comments="Jo talked over me",
     )
-    ended = client.get(reverse("coordinator_matches", args=["north"]) + "?show=closed")
+    ended = client.get(reverse("mentoring:coordinator_matches", args=["north"]) + "?show=closed")
     assert "Jo talked over me" not in ended.content.decode()
     assert "Not shown: this match is yours" in ended.content.decode()
     sign_in(client, w.administrator)
-    ended = client.get(reverse("coordinator_matches", args=["north"]) + "?show=closed")
+    ended = client.get(reverse("mentoring:coordinator_matches", args=["north"]) + "?show=closed")
     assert "Jo talked over me" in ended.content.decode()
 
 
@@ -554,12 +568,14 @@ def test_it_lets_only_an_administrator_end_a_coordinators_role(world, client):
     lee_role = Membership.objects.get(person=lee, role=Role.COORDINATOR)
     jo_role = Membership.objects.get(person=w.coordinator, role=Role.COORDINATOR)
     sign_in(client, w.coordinator)
-    page = client.get(reverse("coordinator_member_detail", args=["north", lee.pk])).content.decode()
-    assert reverse("coordinator_membership_end", args=["north", lee_role.pk]) not in page
+    page = client.get(
+        reverse("programmes:coordinator_member_detail", args=["north", lee.pk])
+    ).content.decode()
+    assert reverse("programmes:coordinator_membership_end", args=["north", lee_role.pk]) not in page
     assert ONLY_ADMINISTRATORS in page
     for role in (lee_role, jo_role):
         response = client.post(
-            reverse("coordinator_membership_end", args=["north", role.pk]), follow=True
+            reverse("programmes:coordinator_membership_end", args=["north", role.pk]), follow=True
         )
         assert ONLY_ADMINISTRATORS in response.content.decode()
         role.refresh_from_db()
@@ -568,7 +584,7 @@ def test_it_lets_only_an_administrator_end_a_coordinators_role(world, client):
         programmes_services.membership_end(membership=lee_role, by=w.coordinator)
 
     sign_in(client, w.administrator)
-    client.post(reverse("coordinator_membership_end", args=["north", lee_role.pk]))
+    client.post(reverse("programmes:coordinator_membership_end", args=["north", lee_role.pk]))
     lee_role.refresh_from_db()
     assert lee_role.ended_at is not None
 
@@ -577,7 +593,7 @@ def test_it_lets_a_coordinator_end_mentor_and_mentee_roles(world, client):
     w = world
     sign_in(client, w.coordinator)
     role = Membership.objects.get(person=w.mentee, role=Role.MENTEE)
-    client.post(reverse("coordinator_membership_end", args=["north", role.pk]))
+    client.post(reverse("programmes:coordinator_membership_end", args=["north", role.pk]))
     role.refresh_from_db()
     assert role.ended_at is not None
 
@@ -604,10 +620,12 @@ def test_it_refuses_a_payee_taking_payments_out_of_their_own_run(world, client):
         payments.run_payee_remove(payee=payee, by=w.coordinator, reason="Pay me later")
 
     sign_in(client, w.coordinator)
-    remove = reverse("coordinator_payee_remove", args=["north", payee.pk])
+    remove = reverse("payments:coordinator_payee_remove", args=["north", payee.pk])
     assert (
         remove
-        not in client.get(reverse("coordinator_run", args=["north", run.pk])).content.decode()
+        not in client.get(
+            reverse("payments:coordinator_run", args=["north", run.pk])
+        ).content.decode()
     )
     response = client.post(remove, {"reason": "Pay me later"}, follow=True)
     assert "You are paid in this run" in response.content.decode()
@@ -627,7 +645,7 @@ def test_it_never_lets_a_concern_reach_nobody(world, client, django_capture_on_c
     Administrator.objects.all().delete()
     operator = service_operator()
     sign_in(client, w.mentee)
-    form = client.get(reverse("concern_new", args=[match.pk])).content.decode()
+    form = client.get(reverse("mentoring:concern_new", args=[match.pk])).content.decode()
     assert "Nobody else runs North Star yet" in form
     assert "the people who run Alongside" in form
 
@@ -672,9 +690,9 @@ def test_it_leaves_ending_the_role_of_the_person_a_coordinator_is_matched_with_t
         programmes_services.membership_end(membership=membership, by=w.coordinator)
 
     sign_in(client, w.coordinator)
-    page = client.get(reverse("coordinator_member_detail", args=["north", w.mentee.pk]))
+    page = client.get(reverse("programmes:coordinator_member_detail", args=["north", w.mentee.pk]))
     assert "Priya is in a match with you" in page.content.decode()
-    end = reverse("coordinator_membership_end", args=["north", membership.pk])
+    end = reverse("programmes:coordinator_membership_end", args=["north", membership.pk])
     response = client.post(end, follow=True)
     assert "Priya is in a match with you" in response.content.decode()
     match.refresh_from_db()

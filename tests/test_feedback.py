@@ -53,11 +53,11 @@ def session(world, match) -> Session:
 
 
 def feedback_url(session) -> str:
-    return reverse("session_feedback", args=[session.pk])
+    return reverse("mentoring:session_feedback", args=[session.pk])
 
 
 def check_url(match) -> str:
-    return reverse("coproduction_check", args=[match.pk])
+    return reverse("mentoring:coproduction_check", args=[match.pk])
 
 
 def age(match, weeks: int) -> Match:
@@ -107,7 +107,7 @@ def test_it_saves_the_answers_with_the_side_taken_from_the_match(world, session,
     response = client.post(feedback_url(session), MENTOR_ANSWERS | {"role": "mentor"})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("match_detail", args=[session.match_id])
+    assert response["Location"] == reverse("mentoring:match_detail", args=[session.match_id])
     given = SessionFeedback.objects.get()
     assert (given.role, given.person, given.useful, given.listened_to) == (
         "mentee",
@@ -216,15 +216,28 @@ def test_it_answers_404_to_anyone_not_in_the_match(world, session, client, perso
 def test_it_links_to_the_form_until_this_side_has_answered(world, session, client):
     sign_in(client, world.mentor)
     link = "Give feedback on this session"
-    assert link in client.get(reverse("session_detail", args=[session.pk])).content.decode()
-    assert link in client.get(reverse("match_detail", args=[session.match_id])).content.decode()
-    assert "Feedback to give" in client.get(reverse("dashboard")).content.decode()
+    assert (
+        link in client.get(reverse("mentoring:session_detail", args=[session.pk])).content.decode()
+    )
+    assert (
+        link
+        in client.get(reverse("mentoring:match_detail", args=[session.match_id])).content.decode()
+    )
+    assert "Feedback to give" in client.get(reverse("portal:dashboard")).content.decode()
 
     give(session, world.mentor)
 
-    assert link not in client.get(reverse("session_detail", args=[session.pk])).content.decode()
-    assert link not in client.get(reverse("match_detail", args=[session.match_id])).content.decode()
-    assert "Feedback to give" not in client.get(reverse("dashboard")).content.decode()
+    assert (
+        link
+        not in client.get(reverse("mentoring:session_detail", args=[session.pk])).content.decode()
+    )
+    assert (
+        link
+        not in client.get(
+            reverse("mentoring:match_detail", args=[session.match_id])
+        ).content.decode()
+    )
+    assert "Feedback to give" not in client.get(reverse("portal:dashboard")).content.decode()
 
 
 def test_it_never_shows_one_person_what_the_other_said(world, session, client):
@@ -235,9 +248,9 @@ def test_it_never_shows_one_person_what_the_other_said(world, session, client):
 
     sign_in(client, world.mentor)
     pages = {
-        "match": client.get(reverse("match_detail", args=[session.match_id])),
-        "session": client.get(reverse("session_detail", args=[session.pk])),
-        "dashboard": client.get(reverse("dashboard")),
+        "match": client.get(reverse("mentoring:match_detail", args=[session.match_id])),
+        "session": client.get(reverse("mentoring:session_detail", args=[session.pk])),
+        "dashboard": client.get(reverse("portal:dashboard")),
         "feedback": client.get(feedback_url(session)),
     }
     for where, response in pages.items():
@@ -260,13 +273,13 @@ def test_it_has_nothing_to_ask_in_the_first_three_months(world, match, client):
     assert response.status_code == 200
     assert "There is nothing to answer now" in response.content.decode()
     assert check_due(match, world.mentor) is None
-    assert "Co-production check" not in client.get(reverse("dashboard")).content.decode()
+    assert "Co-production check" not in client.get(reverse("portal:dashboard")).content.decode()
 
 
 def test_it_asks_each_side_every_three_months(world, match, client):
     age(match, 14)
     sign_in(client, world.mentee)
-    dashboard = client.get(reverse("dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "Co-production check" in dashboard
     assert "the check every three months" in dashboard
     page = client.get(check_url(match)).content.decode()
@@ -279,7 +292,7 @@ def test_it_asks_each_side_every_three_months(world, match, client):
     response = client.post(check_url(match), CHECK)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("match_detail", args=[match.pk])
+    assert response["Location"] == reverse("mentoring:match_detail", args=[match.pk])
     check = CoproductionCheck.objects.get()
     assert (check.role, check.occasion, check.quarter, check.rung) == (
         "mentee",
@@ -300,7 +313,11 @@ def test_it_never_shows_one_person_the_others_check(world, match, client):
     assert CoproductionCheck.objects.filter(role="mentee", comments=SECRET).exists()
 
     sign_in(client, world.mentor)
-    for where in (reverse("match_detail", args=[match.pk]), reverse("dashboard"), check_url(match)):
+    for where in (
+        reverse("mentoring:match_detail", args=[match.pk]),
+        reverse("portal:dashboard"),
+        check_url(match),
+    ):
         response = client.get(where)
         page = response.content.decode()
         assert response.status_code == 200, where
@@ -363,7 +380,7 @@ def test_it_answers_404_to_anyone_outside_the_match_on_the_check(world, match, c
 def test_it_asks_both_people_for_the_closing_check_when_a_match_ends(world, match, client):
     sign_in(client, world.mentor)
     response = client.post(
-        reverse("match_end", args=[match.pk]),
+        reverse("mentoring:match_end", args=[match.pk]),
         {"rating": "4", "recommend": "yes", "reason": "goals_reached"},
         follow=True,
     )
@@ -377,14 +394,14 @@ def test_it_asks_both_people_for_the_closing_check_when_a_match_ends(world, matc
 
     # Priya is reminded of both the closing survey and the closing check.
     sign_in(client, world.mentee)
-    dashboard = client.get(reverse("dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "Tell us how your match went" in dashboard
-    assert reverse("match_end", args=[match.pk]) in dashboard
+    assert reverse("mentoring:match_end", args=[match.pk]) in dashboard
     assert "has ended: the last check" in dashboard
-    assert reverse("coproduction_check", args=[match.pk]) in dashboard
+    assert reverse("mentoring:coproduction_check", args=[match.pk]) in dashboard
     # Sam gave both: nothing left for him.
     sign_in(client, world.mentor)
-    dashboard = client.get(reverse("dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "Tell us how your match went" not in dashboard
     assert "the last check" not in dashboard
 
@@ -475,7 +492,9 @@ def _answers(
 
 
 def _voice(client, query=None) -> str:
-    response = client.get(reverse("statistics_section", args=["north", "voice"]), query or {})
+    response = client.get(
+        reverse("reporting:statistics_section", args=["north", "voice"]), query or {}
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -533,7 +552,7 @@ def test_it_never_shows_coordinators_an_average_from_one_person(world, match, cl
     _answers(match, mentors=3, mentees=0, score=3, same_people=True)  # ten answers: 3.7
     sign_in(client, world.coordinator)
 
-    page = client.get(reverse("coordinator_voice", args=["north"]), follow=True)
+    page = client.get(reverse("reporting:coordinator_voice", args=["north"]), follow=True)
 
     assert page.status_code == 200
     text = page.content.decode()
@@ -549,7 +568,7 @@ def test_it_never_shows_coordinators_a_count_of_one_to_seven(world, match, clien
     _checks(match, people=mentors[7:], rung=LadderRung.CONSULTATION)
     sign_in(client, world.coordinator)
 
-    page = client.get(reverse("coordinator_voice", args=["north"]), follow=True)
+    page = client.get(reverse("reporting:coordinator_voice", args=["north"]), follow=True)
 
     assert page.status_code == 200
     assert "ladder of co-production" in page.content.decode().lower()
@@ -600,25 +619,27 @@ def test_it_counts_the_ladder_only_when_eight_people_answered(world, match, clie
 def test_it_hides_other_programmes_figures(world, match, client):
     _answers(match, mentors=8, mentees=8)
     sign_in(client, world.other_coordinator)
-    assert client.get(reverse("coordinator_voice", args=["north"])).status_code == 404
-    response = client.get(reverse("statistics_section", args=["north", "voice"]))
+    assert client.get(reverse("reporting:coordinator_voice", args=["north"])).status_code == 404
+    response = client.get(reverse("reporting:statistics_section", args=["north", "voice"]))
     assert response.status_code == 404
-    page = client.get(reverse("statistics_section", args=["south", "voice"])).content.decode()
+    page = client.get(
+        reverse("reporting:statistics_section", args=["south", "voice"])
+    ).content.decode()
     assert "4.0" not in page
 
 
 def test_it_links_coordinators_to_what_people_say_in_the_statistics(world, client):
     sign_in(client, world.coordinator)
-    page = client.get(reverse("dashboard")).content.decode()
-    assert reverse("statistics_section", args=["north", "voice"]) in page
-    assert reverse("coordinator_voice", args=["north"]) not in page
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert reverse("reporting:statistics_section", args=["north", "voice"]) in page
+    assert reverse("reporting:coordinator_voice", args=["north"]) not in page
 
 
 def test_it_sends_old_links_to_the_statistics_for_good(world, client):
     sign_in(client, world.coordinator)
-    response = client.get(reverse("coordinator_voice", args=["north"]))
+    response = client.get(reverse("reporting:coordinator_voice", args=["north"]))
     assert response.status_code == 301
-    assert response["Location"] == reverse("statistics_section", args=["north", "voice"])
+    assert response["Location"] == reverse("reporting:statistics_section", args=["north", "voice"])
 
 
 # The demo

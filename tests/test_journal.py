@@ -93,32 +93,32 @@ def _on(monkeypatch, day):
 
 def test_it_shows_the_cpd_reminder_on_the_dashboard_in_november(world, login_as, monkeypatch):
     _on(monkeypatch, date(2026, 11, 1))
-    page = login_as("mentee").get(reverse("dashboard")).content.decode()
+    page = login_as("mentee").get(reverse("portal:dashboard")).content.decode()
     assert "Record your CPD by 30 November" in page
-    assert reverse("journal_cpd") in page
+    assert reverse("journal:journal_cpd") in page
 
 
 def test_it_shows_no_cpd_reminder_in_december(world, login_as, monkeypatch):
     _on(monkeypatch, date(2026, 12, 1))
-    page = login_as("mentee").get(reverse("dashboard")).content.decode()
+    page = login_as("mentee").get(reverse("portal:dashboard")).content.decode()
     assert "Record your CPD" not in page
-    assert reverse("journal_list") in page
+    assert reverse("journal:journal_list") in page
 
 
 def test_it_shows_mentors_no_cpd_reminder(world, login_as, monkeypatch):
     _on(monkeypatch, date(2026, 11, 10))
-    page = login_as("mentor").get(reverse("dashboard")).content.decode()
+    page = login_as("mentor").get(reverse("portal:dashboard")).content.decode()
     assert "Record your CPD" not in page
-    assert reverse("journal_list") not in page
+    assert reverse("journal:journal_list") not in page
 
 
 # Navigation and links
 
 
 def test_it_puts_the_journal_and_goals_in_a_mentees_navigation(world, login_as):
-    page = login_as("mentee").get(reverse("dashboard")).content.decode()
+    page = login_as("mentee").get(reverse("portal:dashboard")).content.decode()
     assert 'href="/journal/"' in page and 'href="/goals/"' in page
-    page = login_as("mentor").get(reverse("dashboard")).content.decode()
+    page = login_as("mentor").get(reverse("portal:dashboard")).content.decode()
     assert 'href="/journal/"' not in page and 'href="/goals/"' not in page
 
 
@@ -126,22 +126,28 @@ def test_it_offers_a_journal_entry_on_the_session_page_to_the_mentee_only(
     world, match, login_as, client
 ):
     session = make_session(match)
-    link = f"{reverse('journal_new')}?session={session.pk}"
+    link = f"{reverse('journal:journal_new')}?session={session.pk}"
     assert (
         link
-        in login_as("mentee").get(reverse("session_detail", args=[session.pk])).content.decode()
+        in login_as("mentee")
+        .get(reverse("mentoring:session_detail", args=[session.pk]))
+        .content.decode()
     )
     client.logout()
     assert (
         link
-        not in login_as("mentor").get(reverse("session_detail", args=[session.pk])).content.decode()
+        not in login_as("mentor")
+        .get(reverse("mentoring:session_detail", args=[session.pk]))
+        .content.decode()
     )
 
 
 def test_it_links_the_mentor_to_shared_entries_and_goals_from_the_match(world, match, login_as):
-    page = login_as("mentor").get(reverse("match_detail", args=[match.pk])).content.decode()
-    assert reverse("journal_shared_with_me") in page
-    assert reverse("match_goals", args=[match.pk]) in page
+    page = (
+        login_as("mentor").get(reverse("mentoring:match_detail", args=[match.pk])).content.decode()
+    )
+    assert reverse("journal:journal_shared_with_me") in page
+    assert reverse("journal:match_goals", args=[match.pk]) in page
     assert "Priya's goals" in page
 
 
@@ -149,10 +155,12 @@ def test_it_links_the_mentor_to_shared_entries_and_goals_from_the_match(world, m
 
 
 def test_it_saves_an_entry_with_only_what_happened(world, login_as):
-    response = login_as("mentee").post(reverse("journal_new"), {"description": "A hard visit."})
+    response = login_as("mentee").post(
+        reverse("journal:journal_new"), {"description": "A hard visit."}
+    )
     entry = JournalEntry.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("journal_detail", args=[entry.pk])
+    assert response["Location"] == reverse("journal:journal_detail", args=[entry.pk])
     assert entry.mentee == world.mentee
     assert entry.activity_date == timezone.localdate()
     assert entry.session is None and not entry.is_shared
@@ -161,7 +169,7 @@ def test_it_saves_an_entry_with_only_what_happened(world, login_as):
 
 def test_it_asks_for_what_happened_and_keeps_the_rest(world, login_as):
     response = login_as("mentee").post(
-        reverse("journal_new"), {"description": "", "feelings": "Worried, then relieved."}
+        reverse("journal:journal_new"), {"description": "", "feelings": "Worried, then relieved."}
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -173,7 +181,8 @@ def test_it_asks_for_what_happened_and_keeps_the_rest(world, login_as):
 def test_it_refuses_a_date_in_the_future(world, login_as):
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = login_as("mentee").post(
-        reverse("journal_new"), {"description": "Soon.", "activity_date": tomorrow.isoformat()}
+        reverse("journal:journal_new"),
+        {"description": "Soon.", "activity_date": tomorrow.isoformat()},
     )
     assert 'id="id_activity_date_error"' in response.content.decode()
     assert not JournalEntry.objects.exists()
@@ -182,11 +191,11 @@ def test_it_refuses_a_date_in_the_future(world, login_as):
 def test_it_writes_about_a_session_dated_like_the_session(world, match, login_as):
     session = make_session(match, days_ago=10)
     client = login_as("mentee")
-    form = client.get(f"{reverse('journal_new')}?session={session.pk}").content.decode()
+    form = client.get(f"{reverse('journal:journal_new')}?session={session.pk}").content.decode()
     assert f'<option value="{session.pk}" selected>' in form
     domains = list(PCFDomain.objects.all()[:2])
     client.post(
-        reverse("journal_new"),
+        reverse("journal:journal_new"),
         {
             "session": str(session.pk),
             "description": "We practised a review.",
@@ -206,7 +215,7 @@ def test_it_refuses_another_persons_session(world, match, login_as):
     client = login_as("mentee")
     sign_in(client, lee)
     response = client.post(
-        reverse("journal_new"), {"session": str(session.pk), "description": "Not mine."}
+        reverse("journal:journal_new"), {"session": str(session.pk), "description": "Not mine."}
     )
     # Lee has no sessions, so the one named is not theirs to write about: it is ignored.
     assert response.status_code == 302
@@ -218,22 +227,22 @@ def test_it_changes_and_deletes_an_entry(world, login_as):
     entry = write(world.mentee, "First go.")
     client = login_as("mentee")
     response = client.post(
-        reverse("journal_edit", args=[entry.pk]),
+        reverse("journal:journal_edit", args=[entry.pk]),
         {"description": "Second go.", "impact": "I will ask children first."},
     )
     assert response.status_code == 302
     entry.refresh_from_db()
     assert (entry.description, entry.impact) == ("Second go.", "I will ask children first.")
-    assert client.get(reverse("journal_delete", args=[entry.pk])).status_code == 200
+    assert client.get(reverse("journal:journal_delete", args=[entry.pk])).status_code == 200
     assert JournalEntry.objects.filter(pk=entry.pk).exists()
-    client.post(reverse("journal_delete", args=[entry.pk]))
+    client.post(reverse("journal:journal_delete", args=[entry.pk]))
     assert not JournalEntry.objects.filter(pk=entry.pk).exists()
 
 
 # Privacy
 
 
-ENTRY_PAGES = ["journal_detail", "journal_edit", "journal_delete"]
+ENTRY_PAGES = ["journal:journal_detail", "journal:journal_edit", "journal:journal_delete"]
 
 
 @pytest.mark.parametrize("name", ENTRY_PAGES)
@@ -252,7 +261,9 @@ def test_it_hides_another_mentees_entry(world, login_as, client):
     for name in ENTRY_PAGES:
         assert client.get(reverse(name, args=[entry.pk])).status_code == 404
     assert (
-        client.post(reverse("journal_share", args=[entry.pk]), {"action": "share"}).status_code
+        client.post(
+            reverse("journal:journal_share", args=[entry.pk]), {"action": "share"}
+        ).status_code
         == 404
     )
     assert not JournalEntry.objects.get(pk=entry.pk).is_shared
@@ -261,29 +272,30 @@ def test_it_hides_another_mentees_entry(world, login_as, client):
 def test_it_shows_the_mentor_only_what_is_shared_and_only_until_unshared(world, match, login_as):
     entry = write(world.mentee, "Power in the room.")
     mentee = login_as("mentee")
-    url = reverse("journal_shared_detail", args=[entry.pk])
+    url = reverse("journal:journal_shared_detail", args=[entry.pk])
 
     sign_in(mentee, world.mentor)
     assert mentee.get(url).status_code == 404
     assert (
-        "Power in the room." not in mentee.get(reverse("journal_shared_with_me")).content.decode()
+        "Power in the room."
+        not in mentee.get(reverse("journal:journal_shared_with_me")).content.decode()
     )
 
     sign_in(mentee, world.mentee)
-    response = mentee.post(reverse("journal_share", args=[entry.pk]), {"action": "share"})
+    response = mentee.post(reverse("journal:journal_share", args=[entry.pk]), {"action": "share"})
     assert response.status_code == 302
     assert JournalEntry.objects.get(pk=entry.pk).is_shared
 
     sign_in(mentee, world.mentor)
     assert "Power in the room." in mentee.get(url).content.decode()
-    listing = mentee.get(reverse("journal_shared_with_me")).content.decode()
+    listing = mentee.get(reverse("journal:journal_shared_with_me")).content.decode()
     assert url in listing
 
     sign_in(mentee, world.mentee)
-    mentee.post(reverse("journal_share", args=[entry.pk]), {"action": "unshare"})
+    mentee.post(reverse("journal:journal_share", args=[entry.pk]), {"action": "unshare"})
     sign_in(mentee, world.mentor)
     assert mentee.get(url).status_code == 404
-    assert url not in mentee.get(reverse("journal_shared_with_me")).content.decode()
+    assert url not in mentee.get(reverse("journal:journal_shared_with_me")).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "other_coordinator", "administrator", "mentee"])
@@ -291,8 +303,8 @@ def test_it_never_shows_shared_entries_to_anyone_but_the_mentor(persona, world, 
     entry = write(world.mentee)
     services.journal_entry_share(entry=entry, by=world.mentee)
     client = login_as(persona)
-    assert client.get(reverse("journal_shared_detail", args=[entry.pk])).status_code == 404
-    assert client.get(reverse("journal_shared_with_me")).status_code == 404
+    assert client.get(reverse("journal:journal_shared_detail", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("journal:journal_shared_with_me")).status_code == 404
 
 
 def test_it_hides_shared_entries_from_another_mentor(world, match, login_as):
@@ -302,13 +314,13 @@ def test_it_hides_shared_entries_from_another_mentor(world, match, login_as):
     services.journal_entry_share(entry=entry, by=world.mentee)
     client = login_as("mentor")
     sign_in(client, other)
-    assert client.get(reverse("journal_shared_detail", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("journal:journal_shared_detail", args=[entry.pk])).status_code == 404
 
 
 def test_it_stops_showing_free_standing_entries_when_the_match_ends(world, match, login_as):
     entry = write(world.mentee)
     services.journal_entry_share(entry=entry, by=world.mentee)
-    url = reverse("journal_shared_detail", args=[entry.pk])
+    url = reverse("journal:journal_shared_detail", args=[entry.pk])
     assert login_as("mentor").get(url).status_code == 200
     Match.objects.filter(pk=match.pk).update(status=Match.Status.CLOSED)
     assert login_as("mentor").get(url).status_code == 404
@@ -318,7 +330,10 @@ def test_it_shows_a_session_entry_to_the_mentor_of_that_match(world, match, logi
     entry = write(world.mentee, session=make_session(match))
     services.journal_entry_share(entry=entry, by=world.mentee)
     assert (
-        login_as("mentor").get(reverse("journal_shared_detail", args=[entry.pk])).status_code == 200
+        login_as("mentor")
+        .get(reverse("journal:journal_shared_detail", args=[entry.pk]))
+        .status_code
+        == 200
     )
     assert JournalEntry.objects.shared_with(world.other_mentor).count() == 0
 
@@ -326,7 +341,7 @@ def test_it_shows_a_session_entry_to_the_mentor_of_that_match(world, match, logi
 def test_it_does_not_share_when_there_is_no_mentor(world, login_as):
     entry = write(world.mentee)
     response = login_as("mentee").post(
-        reverse("journal_share", args=[entry.pk]), {"action": "share"}, follow=True
+        reverse("journal:journal_share", args=[entry.pk]), {"action": "share"}, follow=True
     )
     assert "there is nobody to share this with" in response.content.decode()
     assert not JournalEntry.objects.get(pk=entry.pk).is_shared
@@ -335,7 +350,7 @@ def test_it_does_not_share_when_there_is_no_mentor(world, login_as):
 def test_it_answers_a_strange_share_button_with_a_message(world, login_as):
     entry = write(world.mentee)
     response = login_as("mentee").post(
-        reverse("journal_share", args=[entry.pk]), {"action": "<script>"}, follow=True
+        reverse("journal:journal_share", args=[entry.pk]), {"action": "<script>"}, follow=True
     )
     assert response.status_code == 200
     assert "Choose whether to share" in response.content.decode()
@@ -360,7 +375,7 @@ def test_it_sets_out_entries_in_the_cpd_records_fields(world, match, login_as):
         feelings="Embarrassed.",
     )
     entry.pcf_domains.set([domain])
-    page = _cpd(login_as("mentee"), "journal_cpd_print", entry=[entry.pk]).content.decode()
+    page = _cpd(login_as("mentee"), "journal:journal_cpd_print", entry=[entry.pk]).content.decode()
     for text in (
         "Mentoring session with an expert by experience",
         "Description and why it is relevant to my practice",
@@ -379,7 +394,7 @@ def test_it_sets_out_entries_in_the_cpd_records_fields(world, match, login_as):
 
 def test_it_asks_for_at_least_one_entry(world, login_as):
     write(world.mentee)
-    for name in ("journal_cpd_print", "journal_cpd_download"):
+    for name in ("journal:journal_cpd_print", "journal:journal_cpd_download"):
         response = _cpd(login_as("mentee"), name)
         page = response.content.decode()
         assert response.status_code == 200
@@ -390,7 +405,7 @@ def test_it_asks_for_at_least_one_entry(world, login_as):
 @pytest.mark.parametrize("bad", ["abc", "9" * 30, "-1", "", "1.5", "<script>"])
 def test_it_survives_strange_entry_ids(bad, world, login_as):
     write(world.mentee)
-    for name in ("journal_cpd_print", "journal_cpd_download"):
+    for name in ("journal:journal_cpd_print", "journal:journal_cpd_download"):
         response = _cpd(login_as("mentee"), name, entry=[bad])
         assert response.status_code == 200
         assert "Tick at least one entry" in response.content.decode()
@@ -401,13 +416,13 @@ def test_it_never_exports_another_persons_entry(world, login_as):
     theirs = write(lee, "Lee's private thoughts.")
     mine = write(world.mentee, "My own thoughts.")
     client = login_as("mentee")
-    only_theirs = _cpd(client, "journal_cpd_download", entry=[theirs.pk])
+    only_theirs = _cpd(client, "journal:journal_cpd_download", entry=[theirs.pk])
     assert "text/csv" not in only_theirs["Content-Type"]
     assert "Lee's private thoughts." not in only_theirs.content.decode()
-    both = _cpd(client, "journal_cpd_download", entry=[theirs.pk, mine.pk]).content.decode()
+    both = _cpd(client, "journal:journal_cpd_download", entry=[theirs.pk, mine.pk]).content.decode()
     assert "My own thoughts." in both
     assert "Lee's private thoughts." not in both
-    printed = _cpd(client, "journal_cpd_print", entry=[theirs.pk, mine.pk]).content.decode()
+    printed = _cpd(client, "journal:journal_cpd_print", entry=[theirs.pk, mine.pk]).content.decode()
     assert "Lee's private thoughts." not in printed
 
 
@@ -422,7 +437,7 @@ def _rows(response):
 def test_it_downloads_a_csv_with_a_header_and_one_row_per_entry(world, login_as):
     old = write(world.mentee, "Café with a care leaver – names changed.", day=date(2026, 1, 5))
     new = write(world.mentee, "A second entry.", day=date(2026, 2, 9), conclusion="Listen more.")
-    rows = _rows(_cpd(login_as("mentee"), "journal_cpd_download", entry=[new.pk, old.pk]))
+    rows = _rows(_cpd(login_as("mentee"), "journal:journal_cpd_download", entry=[new.pk, old.pk]))
     assert rows[0] == [
         "Type of activity",
         "Date",
@@ -448,7 +463,7 @@ def test_it_keeps_formulas_out_of_the_spreadsheet(start, world, login_as):
     entry = write(
         world.mentee, f'{start}HYPERLINK("http://evil.example")', conclusion=f"{start}1+1"
     )
-    rows = _rows(_cpd(login_as("mentee"), "journal_cpd_download", entry=[entry.pk]))
+    rows = _rows(_cpd(login_as("mentee"), "journal:journal_cpd_download", entry=[entry.pk]))
     assert rows[1][2] == f'\'{start}HYPERLINK("http://evil.example")'
     assert rows[1][3] == f"'{start}1+1"
 
@@ -458,14 +473,14 @@ def test_it_filters_the_cpd_choice_by_date(world, login_as):
     write(world.mentee, "In March.", day=date(2026, 3, 10))
     client = login_as("mentee")
     page = _cpd(
-        client, "journal_cpd", date_from="2026-02-01", date_to="2026-12-31"
+        client, "journal:journal_cpd", date_from="2026-02-01", date_to="2026-12-31"
     ).content.decode()
     assert "In March." in page and "In January." not in page
     page = _cpd(
-        client, "journal_cpd", date_from="2026-05-01", date_to="2026-02-01"
+        client, "journal:journal_cpd", date_from="2026-05-01", date_to="2026-02-01"
     ).content.decode()
     assert 'id="id_date_to_error"' in page
-    page = _cpd(client, "journal_cpd", date_from="not a date").content.decode()
+    page = _cpd(client, "journal:journal_cpd", date_from="not a date").content.decode()
     assert 'id="id_date_from_error"' in page and 'value="not a date"' in page
 
 
@@ -474,25 +489,25 @@ def test_it_filters_the_cpd_choice_by_date(world, login_as):
 
 def test_it_makes_goals_from_the_profile_once(world, login_as):
     client = login_as("mentee")
-    page = client.get(reverse("goals")).content.decode()
+    page = client.get(reverse("journal:goals")).content.decode()
     assert "Goals from your profile" in page
-    client.post(reverse("goals"), {"action": "from_profile"})
-    client.post(reverse("goals"), {"action": "from_profile"})
+    client.post(reverse("journal:goals"), {"action": "from_profile"})
+    client.post(reverse("journal:goals"), {"action": "from_profile"})
     goal = Goal.objects.get(mentee=world.mentee)
     assert goal.topic.slug == "bias"
-    assert "Goals from your profile" not in client.get(reverse("goals")).content.decode()
+    assert "Goals from your profile" not in client.get(reverse("journal:goals")).content.decode()
 
 
 def test_it_adds_a_goal_a_note_and_marks_it_achieved(world, login_as):
     client = login_as("mentee")
-    client.post(reverse("goals"), {"action": "add_goal", "title": "Chair a review well"})
+    client.post(reverse("journal:goals"), {"action": "add_goal", "title": "Chair a review well"})
     goal = Goal.objects.get(title="Chair a review well")
     client.post(
-        reverse("goals"),
+        reverse("journal:goals"),
         {"action": "add_note", "note_for": goal.pk, f"note-{goal.pk}-text": "Went better."},
     )
     assert GoalNote.objects.get(goal=goal).author == world.mentee
-    client.post(reverse("goals"), {"action": "achieve", "goal": goal.pk})
+    client.post(reverse("journal:goals"), {"action": "achieve", "goal": goal.pk})
     goal.refresh_from_db()
     assert goal.is_achieved and goal.achieved_at
 
@@ -500,7 +515,7 @@ def test_it_adds_a_goal_a_note_and_marks_it_achieved(world, login_as):
 def test_it_keeps_a_note_that_needs_fixing(world, login_as):
     goal = Goal.objects.create(mentee=world.mentee, title="Write plainly")
     response = login_as("mentee").post(
-        reverse("goals"),
+        reverse("journal:goals"),
         {"action": "add_note", "note_for": goal.pk, f"note-{goal.pk}-text": "x" * 2001},
     )
     page = response.content.decode()
@@ -518,7 +533,7 @@ def test_it_ignores_goals_that_are_not_yours(world, login_as):
         {"action": "add_note", "note_for": theirs.pk, f"note-{theirs.pk}-text": "Sneaky"},
         {"action": "achieve", "goal": "9" * 30},
     ):
-        response = client.post(reverse("goals"), data, follow=True)
+        response = client.post(reverse("journal:goals"), data, follow=True)
         assert "We could not find that goal" in response.content.decode()
     theirs.refresh_from_db()
     assert not theirs.is_achieved and not theirs.notes.exists()
@@ -528,10 +543,10 @@ def test_it_lets_the_mentor_add_a_progress_note_about_a_session(world, match, lo
     goal = Goal.objects.create(mentee=world.mentee, title="Write plainly")
     session = make_session(match)
     client = login_as("mentor")
-    page = client.get(reverse("match_goals", args=[match.pk])).content.decode()
+    page = client.get(reverse("journal:match_goals", args=[match.pk])).content.decode()
     assert "Write plainly" in page and "what did you review together?" in page
     client.post(
-        reverse("match_goals", args=[match.pk]),
+        reverse("journal:match_goals", args=[match.pk]),
         {
             "note_for": goal.pk,
             f"note-{goal.pk}-text": "Reviewed together: much plainer.",
@@ -540,18 +555,20 @@ def test_it_lets_the_mentor_add_a_progress_note_about_a_session(world, match, lo
     )
     note = GoalNote.objects.get()
     assert (note.author, note.session) == (world.mentor, session)
-    page = login_as("mentee").get(reverse("goals")).content.decode()
+    page = login_as("mentee").get(reverse("journal:goals")).content.decode()
     assert "Reviewed together: much plainer." in page
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "other_coordinator", "administrator"])
 def test_it_hides_match_goals_from_staff(persona, world, match, login_as):
-    assert login_as(persona).get(reverse("match_goals", args=[match.pk])).status_code == 404
+    assert login_as(persona).get(reverse("journal:match_goals", args=[match.pk])).status_code == 404
 
 
 def test_it_hides_goals_of_an_ended_match(world, match, login_as):
     Match.objects.filter(pk=match.pk).update(status=Match.Status.CLOSED)
-    assert login_as("mentor").get(reverse("match_goals", args=[match.pk])).status_code == 404
+    assert (
+        login_as("mentor").get(reverse("journal:match_goals", args=[match.pk])).status_code == 404
+    )
 
 
 def test_it_refuses_notes_from_someone_who_is_not_the_mentor(world, match):
@@ -575,14 +592,14 @@ def test_it_lists_entries_in_a_flat_number_of_queries(
         write(world.mentee, f"Entry {number}", session=session if number % 2 else None)
     client = login_as("mentee")
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("journal_list")).status_code == 200
+        assert client.get(reverse("journal:journal_list")).status_code == 200
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("journal_cpd")).status_code == 200
+        assert client.get(reverse("journal:journal_cpd")).status_code == 200
     ids = list(JournalEntry.objects.values_list("pk", flat=True))
     with django_assert_max_num_queries(14):
-        assert _cpd(client, "journal_cpd_print", entry=ids).status_code == 200
+        assert _cpd(client, "journal:journal_cpd_print", entry=ids).status_code == 200
     with django_assert_max_num_queries(14):
-        assert _cpd(client, "journal_cpd_download", entry=ids).status_code == 200
+        assert _cpd(client, "journal:journal_cpd_download", entry=ids).status_code == 200
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -598,9 +615,9 @@ def test_it_lists_shared_entries_and_goals_in_a_flat_number_of_queries(
     complete_mentee_profile(world.mentee)
     mentor = login_as("mentor")
     with django_assert_max_num_queries(14):
-        assert mentor.get(reverse("journal_shared_with_me")).status_code == 200
+        assert mentor.get(reverse("journal:journal_shared_with_me")).status_code == 200
     with django_assert_max_num_queries(16):
-        assert mentor.get(reverse("match_goals", args=[match.pk])).status_code == 200
+        assert mentor.get(reverse("journal:match_goals", args=[match.pk])).status_code == 200
     mentee = login_as("mentee")
     with django_assert_max_num_queries(16):
-        assert mentee.get(reverse("goals")).status_code == 200
+        assert mentee.get(reverse("journal:goals")).status_code == 200

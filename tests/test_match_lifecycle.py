@@ -53,17 +53,19 @@ def close(match, by, **answers):
 
 def test_it_lets_the_mentor_pause_and_restart_their_match(world, match, login_as):
     client = login_as("mentor")
-    page = client.get(reverse("match_detail", args=[match.pk]))
+    page = client.get(reverse("mentoring:match_detail", args=[match.pk]))
     assert "Pause this match" in page.content.decode()
 
-    response = client.post(reverse("match_pause", args=[match.pk]))
+    response = client.post(reverse("mentoring:match_pause", args=[match.pk]))
     assert response.status_code == 302
     assert status_of(match) == Match.Status.PAUSED
     assert match.pause_reason == ""
     assert audits(AuditEvent.Action.MATCH_PAUSED) == 1
-    assert "Restart this match" in client.get(reverse("match_detail", args=[match.pk])).text
+    assert (
+        "Restart this match" in client.get(reverse("mentoring:match_detail", args=[match.pk])).text
+    )
 
-    client.post(reverse("match_resume", args=[match.pk]))
+    client.post(reverse("mentoring:match_resume", args=[match.pk]))
     assert status_of(match) == Match.Status.ACTIVE
     assert match.paused_at is None
     assert audits(AuditEvent.Action.MATCH_RESUMED) == 1
@@ -71,8 +73,8 @@ def test_it_lets_the_mentor_pause_and_restart_their_match(world, match, login_as
 
 def test_it_pauses_once_when_asked_twice(world, match, login_as):
     client = login_as("mentor")
-    client.post(reverse("match_pause", args=[match.pk]))
-    client.post(reverse("match_pause", args=[match.pk]))
+    client.post(reverse("mentoring:match_pause", args=[match.pk]))
+    client.post(reverse("mentoring:match_pause", args=[match.pk]))
     assert audits(AuditEvent.Action.MATCH_PAUSED) == 1
     assert services.match_resume(match=match, by=world.mentor)
     assert not services.match_resume(match=match, by=world.mentor)
@@ -81,37 +83,42 @@ def test_it_pauses_once_when_asked_twice(world, match, login_as):
 
 def test_it_does_not_let_the_mentee_pause_or_restart(world, match, login_as):
     client = login_as("mentee")
-    assert "Pause this match" not in client.get(reverse("match_detail", args=[match.pk])).text
-    assert client.post(reverse("match_pause", args=[match.pk])).status_code == 404
+    assert (
+        "Pause this match"
+        not in client.get(reverse("mentoring:match_detail", args=[match.pk])).text
+    )
+    assert client.post(reverse("mentoring:match_pause", args=[match.pk])).status_code == 404
     assert status_of(match) == Match.Status.ACTIVE
     with pytest.raises(PermissionDenied):
         services.match_pause(match=match, by=world.mentee)
     services.match_pause(match=match, by=world.mentor)
-    assert client.post(reverse("match_resume", args=[match.pk])).status_code == 404
+    assert client.post(reverse("mentoring:match_resume", args=[match.pk])).status_code == 404
     assert status_of(match) == Match.Status.PAUSED
 
 
 def test_it_lets_the_coordinator_pause_with_a_reason_only_coordinators_see(world, match, login_as):
     client = login_as("coordinator")
-    url = reverse("coordinator_match_pause", args=[world.programme.slug, match.pk])
+    url = reverse("mentoring:coordinator_match_pause", args=[world.programme.slug, match.pk])
     response = client.post(url, {"reason": PRIVATE_REASON})
     assert response.status_code == 302
     assert status_of(match) == Match.Status.PAUSED
     assert match.pause_reason == PRIVATE_REASON
     listing = client.get(
-        reverse("coordinator_matches", args=[world.programme.slug]), {"show": "paused"}
+        reverse("mentoring:coordinator_matches", args=[world.programme.slug]), {"show": "paused"}
     ).text
     assert PRIVATE_REASON in listing
 
     for persona in ("mentor", "mentee"):
-        page = login_as(persona).get(reverse("match_detail", args=[match.pk])).text
+        page = login_as(persona).get(reverse("mentoring:match_detail", args=[match.pk])).text
         assert PRIVATE_REASON not in page
         assert "Paused" in page
     event = AuditEvent.objects.get(action=AuditEvent.Action.MATCH_PAUSED)
     assert PRIVATE_REASON not in str(event.new_values)
 
     client = login_as("coordinator")
-    client.post(reverse("coordinator_match_resume", args=[world.programme.slug, match.pk]))
+    client.post(
+        reverse("mentoring:coordinator_match_resume", args=[world.programme.slug, match.pk])
+    )
     assert status_of(match) == Match.Status.ACTIVE
     assert match.pause_reason == ""
 
@@ -123,10 +130,12 @@ def test_it_lets_the_coordinator_pause_with_a_reason_only_coordinators_see(world
 @pytest.mark.parametrize("persona", ["mentor", "mentee"])
 def test_it_lets_either_person_end_the_match_with_a_survey(world, match, login_as, persona):
     client = login_as(persona)
-    assert "End this match" in client.get(reverse("match_detail", args=[match.pk])).text
-    response = client.post(reverse("match_end", args=[match.pk]), {**SURVEY, "comments": "Ta"})
+    assert "End this match" in client.get(reverse("mentoring:match_detail", args=[match.pk])).text
+    response = client.post(
+        reverse("mentoring:match_end", args=[match.pk]), {**SURVEY, "comments": "Ta"}
+    )
     assert response.status_code == 302
-    assert response["Location"] == reverse("match_ended", args=[match.pk])
+    assert response["Location"] == reverse("mentoring:match_ended", args=[match.pk])
     assert status_of(match) == Match.Status.CLOSED
     assert match.ended_at is not None
     survey = ClosingSurvey.objects.get(match=match)
@@ -145,15 +154,15 @@ def test_it_lets_either_person_end_the_match_with_a_survey(world, match, login_a
 
 def test_it_tells_the_mentee_they_are_in_the_next_round(world, match, login_as):
     close(match, world.mentor)
-    page = login_as("mentee").get(reverse("match_ended", args=[match.pk])).text
+    page = login_as("mentee").get(reverse("mentoring:match_ended", args=[match.pk])).text
     assert "You will be considered in the next matching round" in page
-    mentor_page = login_as("mentor").get(reverse("match_ended", args=[match.pk])).text
+    mentor_page = login_as("mentor").get(reverse("mentoring:match_ended", args=[match.pk])).text
     assert "next matching round" not in mentor_page
 
 
 def test_it_lets_the_coordinator_end_the_match(world, match, login_as):
     client = login_as("coordinator")
-    url = reverse("coordinator_match_end", args=[world.programme.slug, match.pk])
+    url = reverse("mentoring:coordinator_match_end", args=[world.programme.slug, match.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {**SURVEY, "reason": "not_a_good_fit"})
     assert response.status_code == 302
@@ -163,7 +172,9 @@ def test_it_lets_the_coordinator_end_the_match(world, match, login_as):
 
 
 def test_it_asks_again_when_the_survey_is_incomplete(world, match, login_as):
-    response = login_as("mentee").post(reverse("match_end", args=[match.pk]), {"rating": "9"})
+    response = login_as("mentee").post(
+        reverse("mentoring:match_end", args=[match.pk]), {"rating": "9"}
+    )
     assert response.status_code == 200
     assert "Choose why the match ended." in response.text
     assert status_of(match) == Match.Status.ACTIVE
@@ -186,17 +197,19 @@ def test_it_does_nothing_when_a_match_is_closed_twice(world, match):
 def test_it_lets_the_other_person_give_their_survey_afterwards(world, match, login_as):
     close(match, world.mentor)
     client = login_as("mentee")
-    ended = client.get(reverse("match_ended", args=[match.pk])).text
-    assert reverse("match_end", args=[match.pk]) in ended
-    page = client.get(reverse("match_end", args=[match.pk]))
+    ended = client.get(reverse("mentoring:match_ended", args=[match.pk])).text
+    assert reverse("mentoring:match_end", args=[match.pk]) in ended
+    page = client.get(reverse("mentoring:match_end", args=[match.pk]))
     assert "How did your match with Sam go?" in page.text
-    client.post(reverse("match_end", args=[match.pk]), {**SURVEY, "recommend": "no"})
+    client.post(reverse("mentoring:match_end", args=[match.pk]), {**SURVEY, "recommend": "no"})
     surveys = dict(ClosingSurvey.objects.filter(match=match).values_list("person", "recommend"))
     assert surveys == {world.mentor.pk: "not_sure", world.mentee.pk: "no"}
     assert audits(AuditEvent.Action.MATCH_CLOSED) == 1
 
     # Once given, the survey cannot be given again.
-    again = client.post(reverse("match_end", args=[match.pk]), {**SURVEY, "recommend": "yes"})
+    again = client.post(
+        reverse("mentoring:match_end", args=[match.pk]), {**SURVEY, "recommend": "yes"}
+    )
     assert again.status_code == 302
     assert ClosingSurvey.objects.get(match=match, person=world.mentee).recommend == "no"
     assert not services.closing_survey_give(
@@ -213,12 +226,12 @@ def test_it_never_shows_one_persons_closing_survey_to_the_other(world, match, lo
     close(match, world.mentor, comments=said, rating=1)
     client = login_as("mentee")
     for url in [
-        reverse("dashboard"),
-        reverse("match_ended", args=[match.pk]),
-        reverse("match_end", args=[match.pk]),
-        reverse("match_detail", args=[match.pk]),
-        reverse("notifications"),
-        reverse("my_data_download"),
+        reverse("portal:dashboard"),
+        reverse("mentoring:match_ended", args=[match.pk]),
+        reverse("mentoring:match_end", args=[match.pk]),
+        reverse("mentoring:match_detail", args=[match.pk]),
+        reverse("notifications:notifications"),
+        reverse("portal:my_data_download"),
     ]:
         response = client.get(url, follow=True)
         assert said not in response.content.decode(), url
@@ -228,7 +241,7 @@ def test_it_never_shows_one_persons_closing_survey_to_the_other(world, match, lo
 def test_it_shows_closing_surveys_to_the_coordinator(world, match, login_as):
     close(match, world.mentor, comments="We got there in the end")
     page = login_as("coordinator").get(
-        reverse("coordinator_matches", args=[world.programme.slug]), {"show": "closed"}
+        reverse("mentoring:coordinator_matches", args=[world.programme.slug]), {"show": "closed"}
     )
     assert "We got there in the end" in page.text
     assert "3 out of 5" in page.text
@@ -260,23 +273,27 @@ def test_it_puts_the_mentee_in_the_next_round_but_never_with_that_mentor(world, 
 def test_it_hides_the_coordinator_pages_from_everyone_else(world, match, login_as, persona):
     client = login_as(persona)
     slug = world.programme.slug
-    for name in ("coordinator_match_pause", "coordinator_match_end"):
+    for name in ("mentoring:coordinator_match_pause", "mentoring:coordinator_match_end"):
         assert client.get(reverse(name, args=[slug, match.pk])).status_code == 404
     assert (
-        client.post(reverse("coordinator_match_end", args=[slug, match.pk]), SURVEY).status_code
+        client.post(
+            reverse("mentoring:coordinator_match_end", args=[slug, match.pk]), SURVEY
+        ).status_code
         == 404
     )
-    assert client.get(reverse("coordinator_matches", args=[slug])).status_code == 404
+    assert client.get(reverse("mentoring:coordinator_matches", args=[slug])).status_code == 404
     assert status_of(match) == Match.Status.ACTIVE
 
 
 def test_it_answers_404_for_another_programmes_match_url(world, match, login_as):
     client = login_as("other_coordinator")
     other_slug = world.other_programme.slug
-    for name in ("coordinator_match_pause", "coordinator_match_end"):
+    for name in ("mentoring:coordinator_match_pause", "mentoring:coordinator_match_end"):
         assert client.get(reverse(name, args=[other_slug, match.pk])).status_code == 404
     assert (
-        client.post(reverse("coordinator_match_resume", args=[other_slug, match.pk])).status_code
+        client.post(
+            reverse("mentoring:coordinator_match_resume", args=[other_slug, match.pk])
+        ).status_code
         == 404
     )
     with pytest.raises(PermissionDenied):
@@ -285,9 +302,9 @@ def test_it_answers_404_for_another_programmes_match_url(world, match, login_as)
 
 def test_it_hides_the_person_pages_from_other_people(world, match, login_as):
     client = login_as("coordinator")
-    assert client.get(reverse("match_end", args=[match.pk])).status_code == 404
-    assert client.post(reverse("match_end", args=[match.pk]), SURVEY).status_code == 404
-    assert client.post(reverse("match_pause", args=[match.pk])).status_code == 404
+    assert client.get(reverse("mentoring:match_end", args=[match.pk])).status_code == 404
+    assert client.post(reverse("mentoring:match_end", args=[match.pk]), SURVEY).status_code == 404
+    assert client.post(reverse("mentoring:match_pause", args=[match.pk])).status_code == 404
     assert status_of(match) == Match.Status.ACTIVE
 
 
@@ -341,7 +358,7 @@ def _many_matches(world, start: int, stop: int) -> None:
 
 
 def _queries_for_list(client, world, show: str) -> int:
-    url = reverse("coordinator_matches", args=[world.programme.slug])
+    url = reverse("mentoring:coordinator_matches", args=[world.programme.slug])
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, {"show": show})
     assert response.status_code == 200
@@ -359,13 +376,15 @@ def test_it_lists_matches_in_a_flat_number_of_queries(
     many = _queries_for_list(client, world, show)
     assert many == few
     with django_assert_max_num_queries(15):
-        client.get(reverse("coordinator_matches", args=[world.programme.slug]), {"show": show})
+        client.get(
+            reverse("mentoring:coordinator_matches", args=[world.programme.slug]), {"show": show}
+        )
 
 
 def test_it_pages_the_matches_of_each_kind_and_counts_them(world, login_as):
     client = login_as("coordinator")
     _many_matches(world, 0, 200)
-    url = reverse("coordinator_matches", args=[world.programme.slug])
+    url = reverse("mentoring:coordinator_matches", args=[world.programme.slug])
 
     first = client.get(url).text  # active, newest first
     assert "Active (67)" in first and "Paused (67)" in first and "Ended (66)" in first

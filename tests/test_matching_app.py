@@ -335,12 +335,12 @@ def test_it_starts_a_round_from_the_matching_page(
     client = login_as("coordinator")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("coordinator_rounds", args=["north"]))
+        response = client.post(reverse("matching:coordinator_rounds", args=["north"]))
 
     matching_round = MatchingRound.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "coordinator_round_detail", args=["north", matching_round.pk]
+        "matching:coordinator_round_detail", args=["north", matching_round.pk]
     )
     html = page(client, response["Location"])
     assert "Suggested pairs" in html
@@ -375,10 +375,14 @@ def test_it_gives_the_same_answer_byte_for_byte_when_solved_again(
     client = login_as("coordinator")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("coordinator_round_rerun", args=["north", original.pk]))
+        response = client.post(
+            reverse("matching:coordinator_round_rerun", args=["north", original.pk])
+        )
 
     rerun = MatchingRound.objects.get(rerun_of=original)
-    assert response["Location"] == reverse("coordinator_round_detail", args=["north", rerun.pk])
+    assert response["Location"] == reverse(
+        "matching:coordinator_round_detail", args=["north", rerun.pk]
+    )
     assert rerun.status == MatchingRound.Status.FINISHED
     assert len(original.result["pairs"]) == 6
     assert json.dumps(rerun.result, sort_keys=True) == json.dumps(original.result, sort_keys=True)
@@ -405,7 +409,7 @@ def test_it_marks_a_round_that_cannot_be_solved_as_failed_with_a_plain_error(wor
     assert not matching_round.proposals.exists()
     html = page(
         login_as("coordinator"),
-        reverse("coordinator_round_detail", args=["north", matching_round.pk]),
+        reverse("matching:coordinator_round_detail", args=["north", matching_round.pk]),
     )
     assert "This round could not be solved" in html and "whole number" in html
 
@@ -430,7 +434,7 @@ def test_it_approves_a_proposal_once_however_often_it_is_asked(
 ):
     proposal = solved_round(world).proposals.get()
     client = login_as("coordinator")
-    url = reverse("coordinator_proposal_approve", args=["north", proposal.pk])
+    url = reverse("matching:coordinator_proposal_approve", args=["north", proposal.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url)
@@ -459,7 +463,7 @@ def test_it_approves_the_ticked_proposals_in_bulk(world, login_as):
     ticked = list(matching_round.proposals.filter(mentee__in=[dee, eve]))
     elsewhere = proposal_for(world.other_programme, world.other_mentor, UserFactory())
     client = login_as("coordinator")
-    url = reverse("coordinator_round_approve", args=["north", matching_round.pk])
+    url = reverse("matching:coordinator_round_approve", args=["north", matching_round.pk])
 
     response = client.post(
         url, {"proposal": [p.pk for p in ticked] + [elsewhere.pk, "x", "9" * 30]}, follow=True
@@ -480,7 +484,7 @@ def test_it_approves_the_ticked_proposals_in_bulk(world, login_as):
 def test_it_needs_a_reason_to_reject_and_never_proposes_the_pair_again(world, login_as):
     proposal = solved_round(world).proposals.get()
     client = login_as("coordinator")
-    url = reverse("coordinator_proposal_reject", args=["north", proposal.pk])
+    url = reverse("matching:coordinator_proposal_reject", args=["north", proposal.pk])
 
     response = client.post(url, {"reason": "  "})
 
@@ -546,7 +550,8 @@ def test_it_shows_the_candidates_on_the_swap_page(world, login_as, four_mentors_
     proposal, _ = four_mentors_for_priya
 
     html = page(
-        login_as("coordinator"), reverse("coordinator_proposal_swap", args=["north", proposal.pk])
+        login_as("coordinator"),
+        reverse("matching:coordinator_proposal_swap", args=["north", proposal.pk]),
     )
 
     assert "Choose another mentor for Priya" in html
@@ -562,7 +567,7 @@ def test_it_swaps_in_another_mentor_from_the_list(world, login_as, four_mentors_
     proposal, mentors = four_mentors_for_priya
     candidates_before = services.swap_candidates(proposal=proposal)
     client = login_as("coordinator")
-    url = reverse("coordinator_proposal_swap", args=["north", proposal.pk])
+    url = reverse("matching:coordinator_proposal_swap", args=["north", proposal.pk])
 
     response = client.post(url, {"mentor": mentors["dee"].pk})
 
@@ -596,7 +601,7 @@ def test_it_exports_a_round_as_json_and_records_who_did(world, login_as):
     matching_round = solved_round(world)
 
     response = login_as("coordinator").get(
-        reverse("coordinator_round_export", args=["north", matching_round.pk])
+        reverse("matching:coordinator_round_export", args=["north", matching_round.pk])
     )
 
     assert response.status_code == 200
@@ -629,7 +634,7 @@ def test_it_asks_the_mentor_and_the_mentee_once_even_when_run_twice(world):
     to_sam = next(message for message in mail.outbox if message.to == ["sam@example.test"])
     assert to_sam.subject.endswith("A possible match in North Star: please answer")
     assert "Priya" in to_sam.body
-    assert reverse("proposal_answer", args=[proposal.pk]) in to_sam.body
+    assert reverse("matching:proposal_answer", args=[proposal.pk]) in to_sam.body
     assert to_sam.alternatives, "every email has an HTML body too"
     proposal.refresh_from_db()
     assert proposal.asked_at is not None
@@ -637,10 +642,10 @@ def test_it_asks_the_mentor_and_the_mentee_once_even_when_run_twice(world):
 
 def test_it_makes_one_match_when_both_say_yes(world, client):
     proposal = approved(world)
-    url = reverse("proposal_answer", args=[proposal.pk])
+    url = reverse("matching:proposal_answer", args=[proposal.pk])
 
     sign_in(client, world.mentor)
-    dashboard = page(client, reverse("dashboard"))
+    dashboard = page(client, reverse("portal:dashboard"))
     assert "Your answer is needed" in dashboard
     assert "A possible match with Priya" in dashboard
     assert "A possible match with Priya" in page(client, url)
@@ -664,11 +669,11 @@ def test_it_makes_one_match_when_both_say_yes(world, client):
     assert proposal.status == Proposal.Status.ACCEPTED
     assert audits(AuditEvent.Action.MATCH_CREATED).count() == 1
     assert audits(AuditEvent.Action.PROPOSAL_ACCEPTED).count() == 2
-    priya_sees = page(client, reverse("dashboard"))
+    priya_sees = page(client, reverse("portal:dashboard"))
     assert "Your matches" in priya_sees and "Sam is mentoring you in North Star" in priya_sees
     assert "Your answer is needed" not in priya_sees
     sign_in(client, world.mentor)
-    sam_sees = page(client, reverse("dashboard"))
+    sam_sees = page(client, reverse("portal:dashboard"))
     assert "Your matches" in sam_sees and "You are mentoring Priya in North Star" in sam_sees
     assert "Your answer is needed" not in sam_sees
 
@@ -676,7 +681,7 @@ def test_it_makes_one_match_when_both_say_yes(world, client):
 def test_it_ends_the_proposal_when_one_says_no_and_keeps_the_reason_from_the_other(world, client):
     north = world.programme
     proposal = approved(world)
-    url = reverse("proposal_answer", args=[proposal.pk])
+    url = reverse("matching:proposal_answer", args=[proposal.pk])
     sign_in(client, world.mentor)
     client.post(url, {"answer": "yes"})
 
@@ -696,11 +701,11 @@ def test_it_ends_the_proposal_when_one_says_no_and_keeps_the_reason_from_the_oth
 
     sign_in(client, world.mentor)
     for url_name, args in [
-        ("dashboard", []),
-        ("proposal_answer", [proposal.pk]),
-        ("profile", []),
-        ("my_data", []),
-        ("my_data_download", []),
+        ("portal:dashboard", []),
+        ("matching:proposal_answer", [proposal.pk]),
+        ("portal:profile", []),
+        ("portal:my_data", []),
+        ("portal:my_data_download", []),
     ]:
         response = client.get(reverse(url_name, args=args))
         assert response.status_code == 200, url_name
@@ -722,7 +727,7 @@ def test_it_ends_the_proposal_when_one_says_no_and_keeps_the_reason_from_the_oth
 
 def test_it_shows_a_proposal_only_to_its_two_people_once_approved(world, client):
     proposal = solved_round(world).proposals.get()
-    url = reverse("proposal_answer", args=[proposal.pk])
+    url = reverse("matching:proposal_answer", args=[proposal.pk])
     sign_in(client, world.mentee)
     assert client.get(url).status_code == 404, "not approved yet"
 
@@ -751,22 +756,28 @@ def test_it_answers_404_to_another_programmes_coordinator_and_changes_nothing(wo
     # Through this programme's slug, and through their own programme's.
     for slug in ("north", "south"):
         gets = [
-            reverse("coordinator_round_detail", args=[slug, matching_round.pk]),
-            reverse("coordinator_round_export", args=[slug, matching_round.pk]),
-            reverse("coordinator_proposal_swap", args=[slug, proposal.pk]),
-            reverse("coordinator_proposal_reject", args=[slug, proposal.pk]),
+            reverse("matching:coordinator_round_detail", args=[slug, matching_round.pk]),
+            reverse("matching:coordinator_round_export", args=[slug, matching_round.pk]),
+            reverse("matching:coordinator_proposal_swap", args=[slug, proposal.pk]),
+            reverse("matching:coordinator_proposal_reject", args=[slug, proposal.pk]),
         ]
         for url in gets:
             assert client.get(url).status_code == 404, url
         posts = [
-            (reverse("coordinator_proposal_approve", args=[slug, proposal.pk]), {}),
-            (reverse("coordinator_proposal_reject", args=[slug, proposal.pk]), {"reason": "No"}),
-            (reverse("coordinator_proposal_swap", args=[slug, proposal.pk]), {"mentor": 1}),
+            (reverse("matching:coordinator_proposal_approve", args=[slug, proposal.pk]), {}),
             (
-                reverse("coordinator_round_approve", args=[slug, matching_round.pk]),
+                reverse("matching:coordinator_proposal_reject", args=[slug, proposal.pk]),
+                {"reason": "No"},
+            ),
+            (
+                reverse("matching:coordinator_proposal_swap", args=[slug, proposal.pk]),
+                {"mentor": 1},
+            ),
+            (
+                reverse("matching:coordinator_round_approve", args=[slug, matching_round.pk]),
                 {"proposal": [proposal.pk]},
             ),
-            (reverse("coordinator_round_rerun", args=[slug, matching_round.pk]), {}),
+            (reverse("matching:coordinator_round_rerun", args=[slug, matching_round.pk]), {}),
         ]
         for url, data in posts:
             assert client.post(url, data).status_code == 404, url
@@ -816,7 +827,7 @@ def test_it_shows_a_round_in_the_same_few_queries_however_many_proposals(
     }
     matching_round.save()
     client = login_as("coordinator")
-    url = reverse("coordinator_round_detail", args=["north", matching_round.pk])
+    url = reverse("matching:coordinator_round_detail", args=["north", matching_round.pk])
 
     for sort in ("score", "mentor", "mentee", "status"):
         with django_assert_max_num_queries(13):

@@ -35,7 +35,7 @@ def add_mentee(programme, name):
 
 def test_it_shows_a_mentee_their_best_mentors_with_reasons(choice_world, client):
     sign_in(client, choice_world.mentee)
-    page = client.get(reverse("mentee_choose")).content.decode()
+    page = client.get(reverse("matching:mentee_choose")).content.decode()
     assert "Ask Sam" in page
     assert "You both speak English" in page
 
@@ -46,7 +46,7 @@ def test_it_asks_the_chosen_mentor_and_makes_a_match_when_they_say_yes(
     sign_in(client, choice_world.mentee)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("mentee_choose"),
+            reverse("matching:mentee_choose"),
             {"programme": "north", "mentor": choice_world.mentor.pk},
         )
     proposal = Proposal.objects.get(mentee=choice_world.mentee)
@@ -60,7 +60,7 @@ def test_it_asks_the_chosen_mentor_and_makes_a_match_when_they_say_yes(
 def test_it_refuses_a_mentor_who_is_not_among_the_suggestions(choice_world, client):
     sign_in(client, choice_world.mentee)
     response = client.post(
-        reverse("mentee_choose"),
+        reverse("matching:mentee_choose"),
         {"programme": "north", "mentor": choice_world.other_mentor.pk},
         follow=True,
     )
@@ -75,13 +75,13 @@ def test_it_lets_a_mentee_ask_only_one_mentor_at_a_time(choice_world, client):
         mentor_id=choice_world.mentor.pk,
     )
     sign_in(client, choice_world.mentee)
-    page = client.get(reverse("mentee_choose")).content.decode()
+    page = client.get(reverse("matching:mentee_choose")).content.decode()
     assert "You have asked a mentor" in page
 
 
 def test_it_keeps_coordinator_led_programmes_out_of_mentee_choice(world, client):
     sign_in(client, world.mentee)
-    page = client.get(reverse("mentee_choose")).content.decode()
+    page = client.get(reverse("matching:mentee_choose")).content.decode()
     assert "a coordinator suggests matches" in page
 
 

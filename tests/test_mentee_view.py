@@ -211,7 +211,8 @@ def demo(django_capture_on_commit_callbacks, client):
     sign_in(client, chooser)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("mentee_choose"), {"programme": "riverside", "mentor": choice["mentor_id"]}
+            reverse("matching:mentee_choose"),
+            {"programme": "riverside", "mentor": choice["mentor_id"]},
         )
     client.logout()
     assert Proposal.objects.filter(mentee=chooser, mentor_id=choice["mentor_id"]).exists()
@@ -259,15 +260,17 @@ def test_it_shows_no_mentee_a_mentors_care_experience_on_any_page_or_email(demo,
         client.logout()
         sign_in(client, mentee)
         proposals = [
-            reverse("proposal_answer", args=[pk])
+            reverse("matching:proposal_answer", args=[pk])
             for pk in Proposal.objects.filter(mentee=mentee).values_list("pk", flat=True)
         ]
-        pages = crawl(client, [reverse("dashboard"), reverse("mentee_choose"), *proposals])
+        pages = crawl(
+            client, [reverse("portal:dashboard"), reverse("matching:mentee_choose"), *proposals]
+        )
         for url, text in pages.items():
             hits = care.found(text, mentee)
             if hits:
                 leaks[f"{mentee.email} {url}"] = hits
-        suggestions_seen += "ask " in pages.get(reverse("mentee_choose"), "")
+        suggestions_seen += "ask " in pages.get(reverse("matching:mentee_choose"), "")
         proposals_seen += sum(bool(pages.get(url)) for url in proposals)
         reasons_seen += sum(
             "why you could work well together" in pages.get(url, "") for url in proposals

@@ -74,7 +74,7 @@ def test_it_asks_the_other_person_to_confirm_a_session_once_per_version(world, m
     confirm = of_kind(Kind.SESSION_CONFIRM)
     assert [n.person for n in confirm] == [world.mentee]
     assert confirm.get().event_key == f"session:{session.pk}:v1:confirm"
-    assert confirm.get().url == reverse("session_detail", args=[session.pk])
+    assert confirm.get().url == reverse("mentoring:session_detail", args=[session.pk])
     # Editing the session asks again: a confirmation is for the details as they are now.
     Session.objects.filter(pk=session.pk).update(version=F("version") + 1)
     scan()
@@ -217,16 +217,16 @@ def test_it_leaves_paused_matches_alone(world, match):
 
 def test_it_shows_the_quiet_flag_on_the_coordinators_list(world, match, login_as):
     started(match, weeks=9, days=2)
-    response = login_as("coordinator").get(reverse("coordinator_matches", args=["north"]))
+    response = login_as("coordinator").get(reverse("mentoring:coordinator_matches", args=["north"]))
     assert "No session for 9 weeks" in response.content.decode()
     log(match, world.mentor, starts_at=timezone.now() - timedelta(days=2))
-    response = login_as("coordinator").get(reverse("coordinator_matches", args=["north"]))
+    response = login_as("coordinator").get(reverse("mentoring:coordinator_matches", args=["north"]))
     assert "No session for" not in response.content.decode()
 
 
 def test_it_lets_coordinators_set_the_quiet_weeks(world, login_as):
     client = login_as("coordinator")
-    url = reverse("coordinator_matching_settings", args=["north"])
+    url = reverse("matching:coordinator_matching_settings", args=["north"])
     form = client.get(url).context["form"]
     data = {name: form[name].value() for name in form.fields}
     data = {name: value for name, value in data.items() if value is not None}
@@ -341,7 +341,7 @@ def test_its_emails_are_plain_and_carry_no_details(
         f"/sessions/{session.pk}/" in email.body
     )
     assert "30 minutes" not in email.body and "own time in care" not in email.body
-    assert reverse("email_choices") in email.body
+    assert reverse("portal:email_choices") in email.body
     html = email.alternatives[0][0]
     assert "It was 30 minutes" not in html and f"/sessions/{session.pk}/" in html
 
@@ -437,7 +437,7 @@ def test_ending_a_match_tells_the_other_person(world, match, django_capture_on_c
         )
     ended = of_kind(Kind.MATCH_ENDED).get()
     assert ended.person == world.mentee
-    assert ended.url == reverse("match_ended", args=[match.pk])
+    assert ended.url == reverse("mentoring:match_ended", args=[match.pk])
     assert [m.to for m in mail.outbox] == [[world.mentee.email]]
 
 
@@ -465,7 +465,7 @@ def make(person, count, **fields):
 def test_it_lists_a_persons_own_notifications_newest_first(world, login_as):
     make(world.mentor, 2)
     make(world.mentee, 1)
-    page = login_as("mentor").get(reverse("notifications")).content.decode()
+    page = login_as("mentor").get(reverse("notifications:notifications")).content.decode()
     assert page.index("Reminder number 0") < page.index("Reminder number 1")
     assert page.count(">New<") == 2  # unread is said in words, not by colour alone
     assert "Reminder number 0" in page and page.count("Reminder number") == 2
@@ -474,16 +474,21 @@ def test_it_lists_a_persons_own_notifications_newest_first(world, login_as):
 def test_opening_one_marks_it_read_and_goes_to_its_page(world, login_as):
     [notification] = make(world.mentor, 1)
     client = login_as("mentor")
-    response = client.post(reverse("notification_open", args=[notification.pk]))
+    response = client.post(reverse("notifications:notification_open", args=[notification.pk]))
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert client.get(reverse("notification_open", args=[notification.pk])).status_code == 405
+    assert (
+        client.get(reverse("notifications:notification_open", args=[notification.pk])).status_code
+        == 405
+    )
 
 
 def test_it_never_opens_someone_elses_notification(world, login_as):
     [notification] = make(world.mentee, 1)
-    response = login_as("mentor").post(reverse("notification_open", args=[notification.pk]))
+    response = login_as("mentor").post(
+        reverse("notifications:notification_open", args=[notification.pk])
+    )
     assert response.status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
@@ -492,15 +497,17 @@ def test_it_never_opens_someone_elses_notification(world, login_as):
 def test_it_never_follows_an_address_to_another_site(world, login_as):
     [notification] = make(world.mentor, 1)
     Notification.objects.filter(pk=notification.pk).update(url="https://evil.example/")
-    response = login_as("mentor").post(reverse("notification_open", args=[notification.pk]))
-    assert response["Location"] == reverse("notifications")
+    response = login_as("mentor").post(
+        reverse("notifications:notification_open", args=[notification.pk])
+    )
+    assert response["Location"] == reverse("notifications:notifications")
 
 
 def test_it_marks_all_read(world, login_as):
     make(world.mentor, 3)
     make(world.mentee, 1)
     client = login_as("mentor")
-    assert client.post(reverse("notifications_read")).status_code == 302
+    assert client.post(reverse("notifications:notifications_read")).status_code == 302
     assert not Notification.objects.unread().filter(person=world.mentor).exists()
     assert Notification.objects.unread().filter(person=world.mentee).count() == 1
 
@@ -508,22 +515,22 @@ def test_it_marks_all_read(world, login_as):
 def test_it_counts_new_ones_in_the_navigation(world, login_as):
     make(world.mentor, 3)
     client = login_as("mentor")
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("portal:dashboard")).content.decode()
     assert 'Notifications <span class="nav-badge">' in page
     assert "3 new" in page
-    client.post(reverse("notifications_read"))
-    page = client.get(reverse("dashboard")).content.decode()
+    client.post(reverse("notifications:notifications_read"))
+    page = client.get(reverse("portal:dashboard")).content.decode()
     assert "3 new" not in page and ">Notifications<" in page
 
 
 def test_it_pages_the_list(world, login_as):
     make(world.mentor, 30)
     client = login_as("mentor")
-    first = client.get(reverse("notifications")).content.decode()
+    first = client.get(reverse("notifications:notifications")).content.decode()
     assert first.count("Reminder number") == 25 and "Page 1 of 2" in first
-    second = client.get(reverse("notifications") + "?page=2").content.decode()
+    second = client.get(reverse("notifications:notifications") + "?page=2").content.decode()
     assert second.count("Reminder number") == 5
-    assert client.get(reverse("notifications") + "?page=junk").status_code == 200
+    assert client.get(reverse("notifications:notifications") + "?page=junk").status_code == 200
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -533,12 +540,12 @@ def test_it_keeps_the_list_to_a_fixed_number_of_queries(
     make(world.mentor, count)
     client = login_as("mentor")
     with django_assert_max_num_queries(10):
-        assert client.get(reverse("notifications")).status_code == 200
+        assert client.get(reverse("notifications:notifications")).status_code == 200
 
 
 def test_it_saves_email_choices(world, login_as):
     client = login_as("mentee")
-    url = reverse("email_choices")
+    url = reverse("portal:email_choices")
     page = client.get(url).content.decode()
     assert "still show everything" in page
     # Changes to how someone is paid are always emailed: not a choice on this page.
@@ -554,15 +561,15 @@ def test_it_saves_email_choices(world, login_as):
 
 
 def test_it_keeps_email_choices_on_bad_input(world, login_as):
-    response = login_as("mentee").post(reverse("email_choices"), {"wanted": ["nonsense"]})
+    response = login_as("mentee").post(reverse("portal:email_choices"), {"wanted": ["nonsense"]})
     assert response.status_code == 200
     assert "Choose only from the list below." in response.content.decode()
     assert not EmailOptOut.objects.exists()
 
 
 def test_it_links_email_choices_from_account_settings(world, login_as):
-    page = login_as("mentor").get(reverse("account_settings")).content.decode()
-    assert reverse("email_choices") in page
+    page = login_as("mentor").get(reverse("portal:account_settings")).content.decode()
+    assert reverse("portal:email_choices") in page
 
 
 # Demo data

@@ -58,11 +58,11 @@ def test_it_answers_a_normal_page_when_a_round_is_started_while_the_broker_is_do
     sign_in(client, world.coordinator)
 
     with broker_at(redis_at_closed_port()):
-        response = client.post(reverse("coordinator_rounds", args=["north"]))
+        response = client.post(reverse("matching:coordinator_rounds", args=["north"]))
         matching_round = MatchingRound.objects.get()
         assert response.status_code == 302
         assert response["Location"] == reverse(
-            "coordinator_round_detail", args=["north", matching_round.pk]
+            "matching:coordinator_round_detail", args=["north", matching_round.pk]
         )
         html = page(client, response["Location"])
 
@@ -85,9 +85,13 @@ def test_starting_again_sends_a_round_whose_message_was_lost(
     lost = round_left(world, status=MatchingRound.Status.QUEUED, minutes_ago=10)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = login_as("coordinator").post(reverse("coordinator_rounds", args=["north"]))
+        response = login_as("coordinator").post(
+            reverse("matching:coordinator_rounds", args=["north"])
+        )
 
-    assert response["Location"] == reverse("coordinator_round_detail", args=["north", lost.pk])
+    assert response["Location"] == reverse(
+        "matching:coordinator_round_detail", args=["north", lost.pk]
+    )
     lost.refresh_from_db()
     assert lost.status == MatchingRound.Status.FINISHED
 
@@ -101,13 +105,15 @@ def test_a_round_left_running_by_a_dead_worker_no_longer_blocks_a_new_one(world,
     stuck = round_left(world, status=MatchingRound.Status.RUNNING, minutes_ago=120)
     client = login_as("coordinator")
 
-    response = client.post(reverse("coordinator_rounds", args=["north"]))
+    response = client.post(reverse("matching:coordinator_rounds", args=["north"]))
 
     new = MatchingRound.objects.exclude(pk=stuck.pk).get()
-    assert response["Location"] == reverse("coordinator_round_detail", args=["north", new.pk])
+    assert response["Location"] == reverse(
+        "matching:coordinator_round_detail", args=["north", new.pk]
+    )
     stuck.refresh_from_db()
     assert stuck.status == MatchingRound.Status.FAILED
-    html = page(client, reverse("coordinator_round_detail", args=["north", stuck.pk]))
+    html = page(client, reverse("matching:coordinator_round_detail", args=["north", stuck.pk]))
     assert "stopped before it finished" in html
 
 
@@ -158,11 +164,11 @@ def test_the_sweep_fails_a_round_running_past_its_deadline_and_the_pages_offer_t
     )
     assert other.status == MatchingRound.Status.RUNNING, "still within its deadline"
     client = login_as("coordinator")
-    detail = page(client, reverse("coordinator_round_detail", args=["north", stuck.pk]))
+    detail = page(client, reverse("matching:coordinator_round_detail", args=["north", stuck.pk]))
     assert "This round could not be solved: It stopped before it finished." in detail
-    assert f'action="{reverse("coordinator_rounds", args=["north"])}"' in detail
+    assert f'action="{reverse("matching:coordinator_rounds", args=["north"])}"' in detail
     assert "Start again</button>" in detail
-    rounds = page(client, reverse("coordinator_rounds", args=["north"]))
+    rounds = page(client, reverse("matching:coordinator_rounds", args=["north"]))
     assert f"Round {stuck.pk} could not be solved: It stopped before it finished." in rounds
     assert "Start again</button>" in rounds
 
@@ -371,4 +377,4 @@ def test_it_still_answers_an_error_for_anything_that_is_not_an_outage(world, cli
     sign_in(client, world.coordinator)
 
     with pytest.raises(RuntimeError):
-        client.post(reverse("coordinator_rounds", args=["north"]))
+        client.post(reverse("matching:coordinator_rounds", args=["north"]))

@@ -95,7 +95,7 @@ def test_a_round_started_while_the_broker_is_stopped_is_solved_once_it_is_back(
     with broker_at(redis.url):
         redis.stop()
 
-        response = client.post(reverse("coordinator_rounds", args=["north"]))
+        response = client.post(reverse("matching:coordinator_rounds", args=["north"]))
 
         matching_round = MatchingRound.objects.get()
         assert response.status_code == 302
@@ -139,10 +139,10 @@ def test_a_round_whose_worker_is_killed_is_failed_by_the_sweep_and_a_new_one_sta
             assert status(big) == MatchingRound.Status.FAILED
             assert "stopped before it finished" in big.error
             sign_in(client, world.coordinator)
-            response = client.post(reverse("coordinator_rounds", args=["north"]))
+            response = client.post(reverse("matching:coordinator_rounds", args=["north"]))
             new = MatchingRound.objects.exclude(pk=big.pk).get()
             assert response["Location"] == reverse(
-                "coordinator_round_detail", args=["north", new.pk]
+                "matching:coordinator_round_detail", args=["north", new.pk]
             )
             with worker_in_this_process():
                 wait_for(

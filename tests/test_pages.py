@@ -7,15 +7,15 @@ from django.urls import reverse
 
 @pytest.mark.django_db
 def test_it_tells_a_newcomer_what_alongside_is_and_how_to_join(client):
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("programmes:home")).content.decode()
     assert "Mentoring by people who have lived it" in page
     assert reverse("account_signup") in page
-    assert reverse("programme_list") in page
+    assert reverse("programmes:programme_list") in page
 
 
 @pytest.mark.django_db
 def test_it_has_one_layout_with_landmarks_and_a_skip_link(client):
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("programmes:home")).content.decode()
     assert '<html lang="en-GB">' in page
     assert 'class="skip-link" href="#main"' in page
     for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
@@ -25,7 +25,7 @@ def test_it_has_one_layout_with_landmarks_and_a_skip_link(client):
 
 @pytest.mark.django_db
 def test_it_serves_every_asset_from_this_site(client):
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("programmes:home")).content.decode()
     assert "http://" not in page.replace("http://testserver", "")
     assert "https://" not in page
 

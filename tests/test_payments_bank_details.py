@@ -57,7 +57,9 @@ def raw_rows(table: str, columns: str) -> list[tuple]:
 # Asking again who you are
 
 
-@pytest.mark.parametrize("name", ["payment_preference", "my_data", "my_data_download"])
+@pytest.mark.parametrize(
+    "name", ["payments:payment_preference", "portal:my_data", "portal:my_data_download"]
+)
 def test_it_asks_for_your_password_again_before_bank_details_or_your_data(world, client, name):
     signed_in_a_while_ago(client, world.mentor)
     response = client.get(reverse(name))
@@ -67,13 +69,17 @@ def test_it_asks_for_your_password_again_before_bank_details_or_your_data(world,
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["payment_preference", "my_data", "my_data_download"])
+@pytest.mark.parametrize(
+    "name", ["payments:payment_preference", "portal:my_data", "portal:my_data_download"]
+)
 def test_it_lets_you_straight_in_just_after_signing_in(world, client, name):
     sign_in(client, world.mentor)
     assert client.get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["payment_preference", "my_data", "my_data_download"])
+@pytest.mark.parametrize(
+    "name", ["payments:payment_preference", "portal:my_data", "portal:my_data_download"]
+)
 def test_it_asks_for_the_code_not_just_the_password_when_you_have_two_factor(world, client, name):
     give_two_factor(world.mentor)
     signed_in_a_while_ago(client, world.mentor)
@@ -88,14 +94,14 @@ def test_it_asks_for_the_code_not_just_the_password_when_you_have_two_factor(wor
 
 def test_it_keeps_what_you_typed_while_you_confirm_it_is_you(world, client):
     signed_in_a_while_ago(client, world.mentor)
-    response = client.post(reverse("payment_preference"), BANK)
+    response = client.post(reverse("payments:payment_preference"), BANK)
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert not PaymentPreference.objects.exists()
     response = client.post(
         reverse("account_reauthenticate"),
-        {"password": PASSWORD, "next": reverse("payment_preference")},
+        {"password": PASSWORD, "next": reverse("payments:payment_preference")},
     )
-    assert response.status_code == 302 and response["Location"] == reverse("pay")
+    assert response.status_code == 302 and response["Location"] == reverse("payments:pay")
     preference = PaymentPreference.objects.get(mentor=world.mentor)
     assert (preference.sort_code, preference.account_number) == ("309457", "12345678")
 
@@ -108,9 +114,9 @@ def test_it_emails_the_person_on_every_change_of_how_they_are_paid(
 ):
     client = login_as("mentor")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("payment_preference"), BANK)
+        client.post(reverse("payments:payment_preference"), BANK)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("payment_preference"), {**BANK, "account_number": "87654321"})
+        client.post(reverse("payments:payment_preference"), {**BANK, "account_number": "87654321"})
     assert [m.to for m in mail.outbox] == [[world.mentor.email]] * 2
     message = mail.outbox[-1]
     assert "payment details" in message.subject.lower()
@@ -155,7 +161,7 @@ def test_it_shows_coordinators_whose_bank_details_changed_since_they_were_last_p
     assert payee.bank_details_changed_at == changed.chosen_at
     page = (
         login_as("coordinator")
-        .get(reverse("coordinator_run", args=[world.programme.slug, third.pk]))
+        .get(reverse("payments:coordinator_run", args=[world.programme.slug, third.pk]))
         .content.decode()
     )
     assert f"Bank details changed on {timezone.localtime(changed.chosen_at):%-d %B %Y}" in page
@@ -188,7 +194,7 @@ def test_it_keeps_bank_details_encrypted_in_the_database(world):
 
 def test_it_shows_bank_details_masked_in_download_my_data(world, login_as):
     paid_by_bank(world.mentor)
-    response = login_as("mentor").get(reverse("my_data_download"))
+    response = login_as("mentor").get(reverse("portal:my_data_download"))
     text = response.content.decode()
     assert "12345678" not in text and "309457" not in text
     choice = response.json()["payment_choices"][0]
@@ -202,15 +208,19 @@ def test_it_gives_finance_the_full_bank_details_and_no_one_else(world, login_as)
     approved_session(world)
     run = services.run_create(programme=world.programme, by=world.coordinator)
     client = login_as("coordinator")
-    export = client.get(reverse("coordinator_run_export", args=[world.programme.slug, run.pk]))
+    export = client.get(
+        reverse("payments:coordinator_run_export", args=[world.programme.slug, run.pk])
+    )
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[1][5:7] == ["401162", "12345678"]
     pages = [
-        client.get(reverse("coordinator_run", args=[world.programme.slug, run.pk])),
-        client.get(reverse("coordinator_pay", args=[world.programme.slug])),
-        client.get(reverse("coordinator_mentor_pay", args=[world.programme.slug, world.mentor.pk])),
-        login_as("mentor").get(reverse("payment_preference")),
-        login_as("mentor").get(reverse("pay")),
+        client.get(reverse("payments:coordinator_run", args=[world.programme.slug, run.pk])),
+        client.get(reverse("payments:coordinator_pay", args=[world.programme.slug])),
+        client.get(
+            reverse("payments:coordinator_mentor_pay", args=[world.programme.slug, world.mentor.pk])
+        ),
+        login_as("mentor").get(reverse("payments:payment_preference")),
+        login_as("mentor").get(reverse("payments:pay")),
     ]
     for page in pages:
         text = page.content.decode()

@@ -45,7 +45,7 @@ def claim(client, **overrides):
         "session": "",
     }
     data.update(overrides)
-    return client.post(reverse("expense_new"), data)
+    return client.post(reverse("payments:expense_new"), data)
 
 
 # A mentor's pay
@@ -53,7 +53,7 @@ def claim(client, **overrides):
 
 def test_it_shows_the_mentor_their_pay_with_fees_apart_from_expenses(world, login_as):
     line = LedgerLine.objects.get(pk=_paid_line_id(world))
-    response = login_as("mentor").get(reverse("pay"))
+    response = login_as("mentor").get(reverse("payments:pay"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Fees (income)" in page and "Expenses (not income)" in page
@@ -63,14 +63,16 @@ def test_it_shows_the_mentor_their_pay_with_fees_apart_from_expenses(world, logi
 
 def test_it_tells_the_mentor_about_benefits_before_the_first_paid_session(world, login_as):
     client = login_as("mentor")
-    assert "Before your first paid session" in client.get(reverse("pay")).content.decode()
+    assert "Before your first paid session" in client.get(reverse("payments:pay")).content.decode()
     _paid_line_id(world)
-    assert "Before your first paid session" not in client.get(reverse("pay")).content.decode()
+    assert (
+        "Before your first paid session" not in client.get(reverse("payments:pay")).content.decode()
+    )
 
 
 def test_it_gives_the_mentor_a_letter_for_their_work_coach(world, login_as):
     _rate_card(world)
-    response = login_as("mentor").get(reverse("work_coach_letter"))
+    response = login_as("mentor").get(reverse("payments:work_coach_letter"))
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "Sam" in text and "£20.00" in text and "not income" in text
@@ -80,7 +82,7 @@ def test_it_shows_the_thousand_pound_notice_once_fees_reach_it(world, login_as):
     card = _rate_card(world)
     RateCard.objects.filter(pk=card.pk).update(hourly_rate=Decimal("1000.00"))
     _paid_line_id(world)
-    page = login_as("mentor").get(reverse("pay")).content.decode()
+    page = login_as("mentor").get(reverse("payments:pay")).content.decode()
     assert "Self Assessment" in page
 
 
@@ -88,11 +90,11 @@ def test_it_downloads_the_tax_year_statement_as_csv_and_pdf(world, login_as):
     line = LedgerLine.objects.get(pk=_paid_line_id(world))
     client = login_as("mentor")
     year = _tax_year(world)
-    rows = csv_rows(client.get(reverse("pay_statement_file", args=[year, "csv"])))
+    rows = csv_rows(client.get(reverse("payments:pay_statement_file", args=[year, "csv"])))
     assert rows[0][:3] == ["Date", "What it was for", "Fee or expense"]
     assert [line.earned_on.isoformat(), line.description] == rows[1][:2]
     assert rows[1][3] == f"{line.amount:.2f}"
-    response = client.get(reverse("pay_statement_file", args=[year, "pdf"]))
+    response = client.get(reverse("payments:pay_statement_file", args=[year, "pdf"]))
     assert response["Content-Type"] == "application/pdf"
     assert f"£{line.amount}" in pdf_text(response.content)
 
@@ -101,14 +103,17 @@ def test_it_answers_404_for_a_statement_file_of_an_unknown_kind_or_year(world, l
     _paid_line_id(world)
     client = login_as("mentor")
     year = _tax_year(world)
-    assert client.get(reverse("pay_statement_file", args=[year, "exe"])).status_code == 404
-    assert client.get(reverse("pay_statement_file", args=[year - 30, "csv"])).status_code == 404
+    assert client.get(reverse("payments:pay_statement_file", args=[year, "exe"])).status_code == 404
+    assert (
+        client.get(reverse("payments:pay_statement_file", args=[year - 30, "csv"])).status_code
+        == 404
+    )
 
 
 def test_it_keeps_the_payment_choice_as_a_dated_log_with_bank_details_masked(world, login_as):
     client = login_as("mentor")
     response = client.post(
-        reverse("payment_preference"),
+        reverse("payments:payment_preference"),
         {
             "method": "bank",
             "account_name": "S Example",
@@ -117,18 +122,18 @@ def test_it_keeps_the_payment_choice_as_a_dated_log_with_bank_details_masked(wor
         },
     )
     assert response.status_code == 302
-    client.post(reverse("payment_preference"), {"method": "voucher"})
+    client.post(reverse("payments:payment_preference"), {"method": "voucher"})
     assert list(
         PaymentPreference.objects.filter(mentor=world.mentor).values_list("method", flat=True)
     ) == ["voucher", "bank"]
-    page = client.get(reverse("payment_preference")).content.decode()
+    page = client.get(reverse("payments:payment_preference")).content.decode()
     assert "12345678" not in page and "ending 5678" in page
     assert "Vouchers still count as income" in page
 
 
 def test_it_asks_for_bank_details_when_paid_by_bank_and_keeps_what_was_typed(world, login_as):
     response = login_as("mentor").post(
-        reverse("payment_preference"),
+        reverse("payments:payment_preference"),
         {"method": "bank", "account_name": "S Example", "sort_code": "30-94", "account_number": ""},
     )
     assert response.status_code == 200
@@ -140,9 +145,9 @@ def test_it_asks_for_bank_details_when_paid_by_bank_and_keeps_what_was_typed(wor
 
 def test_it_sets_and_removes_the_monthly_earnings_alert(world, login_as):
     client = login_as("mentor")
-    client.post(reverse("earnings_alert"), {"monthly_amount": "300"})
+    client.post(reverse("payments:earnings_alert"), {"monthly_amount": "300"})
     assert world.mentor.earnings_alert.monthly_amount == Decimal("300.00")
-    client.post(reverse("earnings_alert"), {"monthly_amount": ""})
+    client.post(reverse("payments:earnings_alert"), {"monthly_amount": ""})
     world.mentor.refresh_from_db()
     assert not hasattr(world.mentor, "earnings_alert")
 
@@ -155,7 +160,7 @@ def test_it_takes_a_claim_with_a_receipt(world, login_as, settings):
     client = login_as("mentor")
     response = claim(client, programme=world.programme.pk, receipt=receipt_upload("bus.png"))
     expense = Expense.objects.get()
-    assert response["Location"] == reverse("expense_detail", args=[expense.pk])
+    assert response["Location"] == reverse("payments:expense_detail", args=[expense.pk])
     assert expense.amount == Decimal("12.50") and expense.receipt_type == "image/png"
     # Stored under a random name, outside static and media, with the checked type's ending.
     assert "bus" not in expense.receipt.name and expense.receipt.name.endswith(".png")
@@ -224,7 +229,7 @@ def test_it_lets_only_the_mentor_and_their_coordinators_download_a_receipt(world
     from tests.factories import MembershipFactory, UserFactory
 
     expense_id = _expense_id(world)
-    url = reverse("expense_receipt", args=[expense_id])
+    url = reverse("payments:expense_receipt", args=[expense_id])
     fellow_mentor = UserFactory(display_name="Fellow mentor")
     MembershipFactory(programme=world.programme, person=fellow_mentor, role="mentor")
     for person, status in [
@@ -250,16 +255,16 @@ def test_it_lets_only_the_mentor_and_their_coordinators_download_a_receipt(world
 def test_it_lets_a_mentor_withdraw_a_claim_only_while_it_waits(world, login_as):
     expense_id = _expense_id(world)
     client = login_as("mentor")
-    client.post(reverse("expense_withdraw", args=[expense_id]))
+    client.post(reverse("payments:expense_withdraw", args=[expense_id]))
     assert Expense.objects.get(pk=expense_id).status == "withdrawn"
-    response = client.post(reverse("expense_withdraw", args=[expense_id]), follow=True)
+    response = client.post(reverse("payments:expense_withdraw", args=[expense_id]), follow=True)
     assert "cannot be withdrawn" in response.content.decode()
 
 
 def test_it_lets_a_coordinator_approve_a_claim_once(world, login_as):
     expense_id = _expense_id(world)
     client = login_as("coordinator")
-    url = reverse("coordinator_expense_approve", args=[world.programme.slug, expense_id])
+    url = reverse("payments:coordinator_expense_approve", args=[world.programme.slug, expense_id])
     client.post(url)
     client.post(url)
     assert LedgerLine.objects.filter(expense_id=expense_id, kind="expense").count() == 1
@@ -267,13 +272,17 @@ def test_it_lets_a_coordinator_approve_a_claim_once(world, login_as):
 
 def test_it_needs_a_reason_to_turn_a_claim_down(world, login_as):
     expense_id = _expense_id(world)
-    url = reverse("coordinator_expense", args=[world.programme.slug, expense_id])
+    url = reverse("payments:coordinator_expense", args=[world.programme.slug, expense_id])
     client = login_as("coordinator")
     assert "Enter a reason." in client.post(url, {"reason": " "}).content.decode()
     client.post(url, {"reason": "The receipt is for a different day."})
     expense = Expense.objects.get(pk=expense_id)
     assert expense.status == "rejected"
-    page = login_as("mentor").get(reverse("expense_detail", args=[expense_id])).content.decode()
+    page = (
+        login_as("mentor")
+        .get(reverse("payments:expense_detail", args=[expense_id]))
+        .content.decode()
+    )
     assert "The receipt is for a different day." in page
 
 
@@ -283,7 +292,7 @@ def test_it_needs_a_reason_to_turn_a_claim_down(world, login_as):
 def test_it_refuses_a_new_rate_that_starts_in_the_past(world, login_as):
     _rate_card(world)
     response = login_as("coordinator").post(
-        reverse("coordinator_rates", args=[world.programme.slug]),
+        reverse("payments:coordinator_rates", args=[world.programme.slug]),
         {
             "effective_from": "2021-01-01",
             "hourly_rate": "25.00",
@@ -303,7 +312,7 @@ def test_it_refuses_a_new_rate_that_starts_in_the_past(world, login_as):
 def test_it_exports_a_run_for_finance_identically_every_time(world, login_as):
     run = _run(world)
     client = login_as("coordinator")
-    url = reverse("coordinator_run_export", args=[world.programme.slug, run.pk])
+    url = reverse("payments:coordinator_run_export", args=[world.programme.slug, run.pk])
     first, second = client.get(url), client.get(url)
     assert first.content == second.content
     rows = csv_rows(first)
@@ -320,19 +329,23 @@ def test_it_marks_a_run_paid_and_the_mentor_sees_the_statement(world, login_as):
     run = _run(world)
     client = login_as("coordinator")
     client.post(
-        reverse("coordinator_run", args=[world.programme.slug, run.pk]),
+        reverse("payments:coordinator_run", args=[world.programme.slug, run.pk]),
         {"paid_on": timezone.localdate().isoformat()},
     )
     run.refresh_from_db()
     assert run.status == PaymentRun.Status.PAID
-    page = login_as("mentor").get(reverse("pay_run_statement", args=[run.pk])).content.decode()
+    page = (
+        login_as("mentor")
+        .get(reverse("payments:pay_run_statement", args=[run.pk]))
+        .content.decode()
+    )
     assert f"Paid {timezone.localdate():%-d %B %Y}" in page
 
 
 def test_it_refuses_a_payment_date_in_the_future(world, login_as):
     run = _run(world)
     response = login_as("coordinator").post(
-        reverse("coordinator_run", args=[world.programme.slug, run.pk]),
+        reverse("payments:coordinator_run", args=[world.programme.slug, run.pk]),
         {"paid_on": (timezone.localdate() + timedelta(days=3)).isoformat()},
     )
     assert "cannot be in the future" in response.content.decode()
@@ -346,13 +359,13 @@ def test_it_puts_a_failed_payment_back_for_the_next_run(world, login_as):
     payee = run.payees.get()
     client = login_as("coordinator")
     client.post(
-        reverse("coordinator_payee_fail", args=[world.programme.slug, payee.pk]),
+        reverse("payments:coordinator_payee_fail", args=[world.programme.slug, payee.pk]),
         {"reason": "Account closed"},
     )
-    response = client.post(reverse("coordinator_run_new", args=[world.programme.slug]))
+    response = client.post(reverse("payments:coordinator_run_new", args=[world.programme.slug]))
     second = PaymentRun.objects.exclude(pk=run.pk).get()
     assert response["Location"] == reverse(
-        "coordinator_run", args=[world.programme.slug, second.pk]
+        "payments:coordinator_run", args=[world.programme.slug, second.pk]
     )
     assert set(second.items.values_list("line", flat=True)) == set(
         run.items.values_list("line", flat=True)
@@ -362,24 +375,26 @@ def test_it_puts_a_failed_payment_back_for_the_next_run(world, login_as):
 def test_it_corrects_a_line_with_a_reason_the_mentor_sees(world, login_as):
     line_id = _paid_line_id(world)
     login_as("coordinator").post(
-        reverse("coordinator_line_reverse", args=[world.programme.slug, line_id]),
+        reverse("payments:coordinator_line_reverse", args=[world.programme.slug, line_id]),
         {"reason": "The session was 30 minutes, not 60."},
     )
     reversal = LedgerLine.objects.get(reverses_id=line_id)
     assert reversal.amount == -LedgerLine.objects.get(pk=line_id).amount
-    page = login_as("mentor").get(reverse("pay")).content.decode()
+    page = login_as("mentor").get(reverse("payments:pay")).content.decode()
     assert "The session was 30 minutes, not 60." in page
 
 
 def test_it_flags_slow_payments_on_the_coordinator_dashboard(world, login_as):
     _paid_line_id(world)  # a session of two days ago: not slow
-    page = login_as("coordinator").get(reverse("dashboard")).content.decode()
+    page = login_as("coordinator").get(reverse("portal:dashboard")).content.decode()
     assert "waiting too long" not in page
     other = _older_unpaid_line(world, days=40)
     assert other.earned_on < timezone.localdate() - timedelta(days=14)
-    page = login_as("coordinator").get(reverse("dashboard")).content.decode()
+    page = login_as("coordinator").get(reverse("portal:dashboard")).content.decode()
     assert "waiting too long" in page
-    pay = login_as("coordinator").get(reverse("coordinator_pay", args=[world.programme.slug]))
+    pay = login_as("coordinator").get(
+        reverse("payments:coordinator_pay", args=[world.programme.slug])
+    )
     assert "Slow: over 14 days" in pay.content.decode()
 
 
@@ -436,12 +451,12 @@ def test_it_keeps_the_payments_page_queries_flat(
     services.waiting_lines_rebuild()  # lines made here in bulk, past the services
     services.run_create(programme=world.programme, by=world.coordinator)
     client = login_as("coordinator")
-    url = reverse("coordinator_pay", args=[world.programme.slug])
+    url = reverse("payments:coordinator_pay", args=[world.programme.slug])
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
     run = PaymentRun.objects.get()
     with django_assert_max_num_queries(25):
-        client.get(reverse("coordinator_run", args=[world.programme.slug, run.pk]))
+        client.get(reverse("payments:coordinator_run", args=[world.programme.slug, run.pk]))
 
 
 # Privacy
@@ -450,7 +465,7 @@ def test_it_keeps_the_payments_page_queries_flat(
 def test_it_puts_the_mentors_money_in_download_my_data(world, login_as):
     _run(world)
     _expense_id(world)
-    data = login_as("mentor").get(reverse("my_data_download")).json()
+    data = login_as("mentor").get(reverse("portal:my_data_download")).json()
     assert data["pay"][0]["amount"] == str(LedgerLine.objects.get(kind="session").amount)
     assert data["expenses"][0]["what_for"] == "Travel fares: bus, train or taxi"
     assert data["payment_choices"][0]["account_number"] == "ending 5678"
@@ -501,10 +516,10 @@ def test_it_keeps_the_mentors_pay_page_queries_flat(
     services.run_create(programme=world.programme, by=world.coordinator)
     client = login_as("mentor")
     with django_assert_max_num_queries(30):
-        assert client.get(reverse("pay")).status_code == 200
+        assert client.get(reverse("payments:pay")).status_code == 200
     run = PaymentRun.objects.get()
     with django_assert_max_num_queries(20):
-        assert client.get(reverse("pay_run_statement", args=[run.pk])).status_code == 200
+        assert client.get(reverse("payments:pay_run_statement", args=[run.pk])).status_code == 200
 
 
 def test_it_keeps_the_pay_pages_open_to_a_mentor_who_has_left(world, login_as):
@@ -513,5 +528,5 @@ def test_it_keeps_the_pay_pages_open_to_a_mentor_who_has_left(world, login_as):
     expense_id = _expense_id(world)
     Membership.objects.filter(person=world.mentor).update(ended_at=timezone.now())
     client = login_as("mentor")
-    assert client.get(reverse("pay")).status_code == 200
-    assert client.get(reverse("expense_detail", args=[expense_id])).status_code == 200
+    assert client.get(reverse("payments:pay")).status_code == 200
+    assert client.get(reverse("payments:expense_detail", args=[expense_id])).status_code == 200

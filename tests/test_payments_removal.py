@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def export_rows(client, world, run) -> list[list[str]]:
-    url = reverse("coordinator_run_export", args=[world.programme.slug, run.pk])
+    url = reverse("payments:coordinator_run_export", args=[world.programme.slug, run.pk])
     return csv_rows(client.get(url))[1:]
 
 
@@ -61,10 +61,10 @@ def test_it_never_puts_a_failed_payee_in_two_finance_files(world, login_as):
     payee = run.payees.get()
     client = login_as("coordinator")
     client.post(
-        reverse("coordinator_payee_fail", args=[world.programme.slug, payee.pk]),
+        reverse("payments:coordinator_payee_fail", args=[world.programme.slug, payee.pk]),
         {"reason": "Account closed"},
     )
-    client.post(reverse("coordinator_run_new", args=[world.programme.slug]))
+    client.post(reverse("payments:coordinator_run_new", args=[world.programme.slug]))
     rows = [row for r in PaymentRun.objects.all() for row in export_rows(client, world, r)]
     assert [row[2] for row in rows].count("Sam") == 1
 
@@ -72,11 +72,13 @@ def test_it_never_puts_a_failed_payee_in_two_finance_files(world, login_as):
 def test_it_refuses_payment_failed_on_a_run_not_yet_paid(world, login_as):
     run = _run(world)
     payee = run.payees.get()
-    url = reverse("coordinator_payee_fail", args=[world.programme.slug, payee.pk])
+    url = reverse("payments:coordinator_payee_fail", args=[world.programme.slug, payee.pk])
     client = login_as("coordinator")
     page = client.get(url).content.decode()
     assert "has not been paid yet" in page
-    assert reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk]) in page
+    assert (
+        reverse("payments:coordinator_payee_remove", args=[world.programme.slug, payee.pk]) in page
+    )
     client.post(url, {"reason": "Account closed"})
     payee.refresh_from_db()
     assert payee.status == RunPayee.Status.READY
@@ -89,10 +91,12 @@ def test_it_takes_a_payee_out_of_a_run_not_yet_paid_and_pays_them_in_the_next(wo
     lines = set(run.items.values_list("line", flat=True))
     client = login_as("coordinator")
     response = client.post(
-        reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk]),
+        reverse("payments:coordinator_payee_remove", args=[world.programme.slug, payee.pk]),
         {"reason": "Sam asked us to hold this payment"},
     )
-    assert response["Location"] == reverse("coordinator_run", args=[world.programme.slug, run.pk])
+    assert response["Location"] == reverse(
+        "payments:coordinator_run", args=[world.programme.slug, run.pk]
+    )
     payee.refresh_from_db()
     assert payee.status == RunPayee.Status.REMOVED
     assert payee.removed_reason == "Sam asked us to hold this payment"
@@ -104,7 +108,7 @@ def test_it_takes_a_payee_out_of_a_run_not_yet_paid_and_pays_them_in_the_next(wo
     assert event.actor == world.coordinator
     assert event.new_values["reason"] == "Sam asked us to hold this payment"
     assert export_rows(client, world, run) == []
-    client.post(reverse("coordinator_run_new", args=[world.programme.slug]))
+    client.post(reverse("payments:coordinator_run_new", args=[world.programme.slug]))
     second = PaymentRun.objects.exclude(pk=run.pk).get()
     assert set(second.items.values_list("line", flat=True)) == lines
     assert [row[2] for row in export_rows(client, world, second)] == ["Sam"]
@@ -114,7 +118,7 @@ def test_it_needs_a_reason_to_take_a_payee_out(world, login_as):
     run = _run(world)
     payee = run.payees.get()
     response = login_as("coordinator").post(
-        reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk]),
+        reverse("payments:coordinator_payee_remove", args=[world.programme.slug, payee.pk]),
         {"reason": "  "},
     )
     assert response.status_code == 200
@@ -140,7 +144,7 @@ def test_it_leaves_a_failed_payment_out_of_the_finance_file_of_a_paid_run(world,
     client = login_as("coordinator")
     assert [row[2] for row in export_rows(client, world, run)] == ["Sam"]
     client.post(
-        reverse("coordinator_payee_fail", args=[world.programme.slug, payee.pk]),
+        reverse("payments:coordinator_payee_fail", args=[world.programme.slug, payee.pk]),
         {"reason": "Account closed"},
     )
     payee.refresh_from_db()
@@ -157,7 +161,7 @@ def test_it_adds_up_the_same_payments_on_the_run_page_and_in_the_statistics(worl
     _mark_paid(run, world)
     client = login_as("coordinator")
     page = client.get(
-        reverse("coordinator_run", args=[world.programme.slug, run.pk])
+        reverse("payments:coordinator_run", args=[world.programme.slug, run.pk])
     ).content.decode()
     assert f"£{sam.total}" in page and f"£{sam.total + robin.total}" not in page
     period, before = period_for("month", timezone.localdate())
@@ -171,7 +175,7 @@ def test_it_adds_up_the_same_payments_on_the_run_page_and_in_the_statistics(worl
     section = payments([world.programme.pk], Builder(period, before))
     assert not section.sheet.cells[("fees", NOW)].value
     page = client.get(
-        reverse("coordinator_run", args=[world.programme.slug, run.pk])
+        reverse("payments:coordinator_run", args=[world.programme.slug, run.pk])
     ).content.decode()
     assert "Total paid<strong>£0.00</strong>" in page
 
@@ -186,7 +190,7 @@ def test_it_asks_a_coordinator_to_tell_finance_before_taking_a_payment_out_of_an
     client = login_as("coordinator")
     export_rows(client, world, run)
     payee = run.payees.get()
-    url = reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk])
+    url = reverse("payments:coordinator_payee_remove", args=[world.programme.slug, payee.pk])
     refused = client.post(url, {"reason": "Asked us to hold it"})
     assert refused.status_code == 200
     assert "Tick this once you have told finance" in refused.content.decode()
@@ -205,7 +209,7 @@ def test_it_asks_nothing_of_finance_before_a_run_is_exported(world, login_as):
     run = _run(world)
     client = login_as("coordinator")
     payee = run.payees.get()
-    url = reverse("coordinator_payee_remove", args=[world.programme.slug, payee.pk])
+    url = reverse("payments:coordinator_payee_remove", args=[world.programme.slug, payee.pk])
     page = client.get(url).content.decode()
     assert "finance_told" not in page
     assert client.post(url, {"reason": "Asked us to hold it"}).status_code == 302

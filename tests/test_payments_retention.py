@@ -211,7 +211,7 @@ def test_it_says_on_the_delete_page_what_stays_why_and_for_how_long(
     settings.PAYMENT_RECORDS_KEEP_YEARS = years
     paid_run(world)
     sign_in(client, world.mentor)
-    page = client.get(reverse("account_delete")).content.decode()
+    page = client.get(reverse("portal:account_delete")).content.decode()
     assert f"{days} days" in page
     assert f"{years} years" in page
     assert "the law" in page

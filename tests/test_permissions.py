@@ -388,230 +388,256 @@ def paid_mentor(code, **overrides):
 
 
 MATRIX: dict[str, Row] = {
-    "home": Row(everyone(200)),
+    "programmes:home": Row(everyone(200)),
     # Signed-in people are sent on to their dashboard.
     "account_login": Row({**dict.fromkeys(PERSONAS, 302), "anonymous": 200}, form=True),
-    "programme_list": Row(everyone(200)),
-    "programme_apply": Row(signed_in(200), kwargs=north(), form=True),
-    "invitation_accept": Row(
+    "programmes:programme_list": Row(everyone(200)),
+    "programmes:programme_apply": Row(signed_in(200), kwargs=north(), form=True),
+    "programmes:invitation_accept": Row(
         everyone(200), kwargs=lambda w: {"token": InvitationFactory(programme=w.programme).token}
     ),
-    "dashboard": Row(signed_in(200)),
-    "profile": Row(signed_in(200)),
-    "mentor_profile_edit": Row(signed_in(404, mentor=200), form=True),
-    "mentor_consent": Row(signed_in(404, mentor=200), form=True),
-    "mentor_consent_withdraw": Row(signed_in(404, mentor=302), method="post"),
-    "mentor_experience_edit": Row(signed_in(404, mentor=302)),
-    "mentor_pause": Row(signed_in(404, mentor=200)),
-    "mentee_profile_edit": Row(signed_in(404, mentee=200), form=True),
-    "account_settings": Row(signed_in(200)),
-    "notifications": Row(signed_in(200)),
-    "notification_open": Row(
+    "portal:dashboard": Row(signed_in(200)),
+    "portal:profile": Row(signed_in(200)),
+    "portal:mentor_profile_edit": Row(signed_in(404, mentor=200), form=True),
+    "portal:mentor_consent": Row(signed_in(404, mentor=200), form=True),
+    "portal:mentor_consent_withdraw": Row(signed_in(404, mentor=302), method="post"),
+    "portal:mentor_experience_edit": Row(signed_in(404, mentor=302)),
+    "portal:mentor_pause": Row(signed_in(404, mentor=200)),
+    "portal:mentee_profile_edit": Row(signed_in(404, mentee=200), form=True),
+    "portal:account_settings": Row(signed_in(200)),
+    "notifications:notifications": Row(signed_in(200)),
+    "notifications:notification_open": Row(
         signed_in(404, mentor=302),
         kwargs=lambda w: {"notification_id": _notification_for_mentor(w)},
         method="post",
     ),
-    "notifications_read": Row(signed_in(302), method="post"),
-    "email_choices": Row(signed_in(200), form=True),
-    "my_data": Row(signed_in(200)),
-    "my_data_download": Row(signed_in(200)),
-    "account_delete": Row(signed_in(200), form=True),
-    "coordinator_members": Row(staff(200), kwargs=north()),
-    "coordinator_member_detail": Row(staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)),
-    "coordinator_membership_end": Row(
+    "notifications:notifications_read": Row(signed_in(302), method="post"),
+    "portal:email_choices": Row(signed_in(200), form=True),
+    "portal:my_data": Row(signed_in(200)),
+    "portal:my_data_download": Row(signed_in(200)),
+    "portal:account_delete": Row(signed_in(200), form=True),
+    "programmes:coordinator_members": Row(staff(200), kwargs=north()),
+    "programmes:coordinator_member_detail": Row(
+        staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)
+    ),
+    "programmes:coordinator_membership_end": Row(
         staff(302), kwargs=north(membership_id=_mentor_membership), method="post"
     ),
-    "coordinator_applications": Row(staff(200), kwargs=north()),
-    "coordinator_application_detail": Row(
+    "programmes:coordinator_applications": Row(staff(200), kwargs=north()),
+    "programmes:coordinator_application_detail": Row(
         staff(200), kwargs=north(application_id=_pending_application), form=True
     ),
-    "coordinator_invitations": Row(staff(200), kwargs=north(), form=True),
-    "coordinator_rounds": Row(staff(200), kwargs=north()),
-    "coordinator_matching_settings": Row(staff(200), kwargs=north(), form=True),
-    "coordinator_round_detail": Row(staff(200), kwargs=north(round_id=_round_id)),
-    "coordinator_round_export": Row(staff(200), kwargs=north(round_id=_round_id)),
-    "coordinator_round_rerun": Row(staff(302), kwargs=north(round_id=_round_id), method="post"),
-    "coordinator_round_approve": Row(staff(302), kwargs=north(round_id=_round_id), method="post"),
-    "coordinator_proposal_approve": Row(
+    "programmes:coordinator_invitations": Row(staff(200), kwargs=north(), form=True),
+    "matching:coordinator_rounds": Row(staff(200), kwargs=north()),
+    "matching:coordinator_matching_settings": Row(staff(200), kwargs=north(), form=True),
+    "matching:coordinator_round_detail": Row(staff(200), kwargs=north(round_id=_round_id)),
+    "matching:coordinator_round_export": Row(staff(200), kwargs=north(round_id=_round_id)),
+    "matching:coordinator_round_rerun": Row(
+        staff(302), kwargs=north(round_id=_round_id), method="post"
+    ),
+    "matching:coordinator_round_approve": Row(
+        staff(302), kwargs=north(round_id=_round_id), method="post"
+    ),
+    "matching:coordinator_proposal_approve": Row(
         staff(302), kwargs=north(proposal_id=_proposal_id), method="post"
     ),
-    "coordinator_proposal_reject": Row(
+    "matching:coordinator_proposal_reject": Row(
         staff(200), kwargs=north(proposal_id=_proposal_id), form=True
     ),
-    "coordinator_proposal_swap": Row(staff(200), kwargs=north(proposal_id=_proposal_id)),
-    "mentee_choose": Row(signed_in(404, mentee=200)),
-    "proposal_answer": Row(
+    "matching:coordinator_proposal_swap": Row(staff(200), kwargs=north(proposal_id=_proposal_id)),
+    "matching:mentee_choose": Row(signed_in(404, mentee=200)),
+    "matching:proposal_answer": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"proposal_id": _approved_proposal_id(w)},
         form=True,
     ),
-    "match_detail": Row(
+    "mentoring:match_detail": Row(
         signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}
     ),
-    "match_pause": Row(
+    "mentoring:match_pause": Row(
         signed_in(404, mentor=302), kwargs=lambda w: {"match_id": _match_id(w)}, method="post"
     ),
-    "match_resume": Row(
+    "mentoring:match_resume": Row(
         signed_in(404, mentor=302),
         kwargs=lambda w: {"match_id": _paused_match_id(w)},
         method="post",
     ),
-    "match_end": Row(
+    "mentoring:match_end": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
         form=True,
     ),
-    "match_ended": Row(
+    "mentoring:match_ended": Row(
         signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _closed_match_id(w)}
     ),
-    "coordinator_matches": Row(staff(200), kwargs=north()),
-    "coordinator_match_pause": Row(staff(200), kwargs=north(match_id=_match_id), form=True),
-    "coordinator_match_resume": Row(
+    "mentoring:coordinator_matches": Row(staff(200), kwargs=north()),
+    "mentoring:coordinator_match_pause": Row(
+        staff(200), kwargs=north(match_id=_match_id), form=True
+    ),
+    "mentoring:coordinator_match_resume": Row(
         staff(302), kwargs=north(match_id=_paused_match_id), method="post"
     ),
-    "coordinator_match_end": Row(staff(200), kwargs=north(match_id=_match_id), form=True),
-    "session_new": Row(
+    "mentoring:coordinator_match_end": Row(staff(200), kwargs=north(match_id=_match_id), form=True),
+    "mentoring:session_new": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
         form=True,
     ),
-    "session_detail": Row(
+    "mentoring:session_detail": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
         form=True,
     ),
-    "session_edit": Row(
+    "mentoring:session_edit": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
         form=True,
     ),
-    "session_calendar": Row(
+    "mentoring:session_calendar": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
     ),
-    "session_plan": Row(
+    "mentoring:session_plan": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
         form=True,
     ),
-    "plan_calendar": Row(
+    "mentoring:plan_calendar": Row(
         signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"plan_id": _plan_id(w)}
     ),
-    "plan_cancel": Row(
+    "mentoring:plan_cancel": Row(
         signed_in(404, mentor=302, mentee=302),
         kwargs=lambda w: {"plan_id": _plan_id(w)},
         method="post",
     ),
     # Feedback is the two people's own: coordinators see only totals, in the statistics.
-    "session_feedback": Row(
+    "mentoring:session_feedback": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
         form=True,
     ),
     # The closed match: each side's closing check is due, so both get the form.
-    "coproduction_check": Row(
+    "mentoring:coproduction_check": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _closed_match_id(w)},
         form=True,
     ),
-    "concern_new": Row(
+    "mentoring:concern_new": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
         form=True,
     ),
-    "concern_detail": Row(
+    "mentoring:concern_detail": Row(
         signed_in(404, mentor=200),
         kwargs=lambda w: {"match_id": _match_id(w), "concern_id": _concern_by_mentor(w)},
     ),
     # The reflective journal is the mentee's own; the mentor sees only what is shared with
     # them, and coordinators never see it.
-    "journal_list": Row(signed_in(404, mentee=200)),
-    "journal_new": Row(signed_in(404, mentee=200), form=True),
-    "journal_detail": Row(
+    "journal:journal_list": Row(signed_in(404, mentee=200)),
+    "journal:journal_new": Row(signed_in(404, mentee=200), form=True),
+    "journal:journal_detail": Row(
         signed_in(404, mentee=200), kwargs=lambda w: {"entry_id": _journal_entry_id(w)}
     ),
-    "journal_edit": Row(
+    "journal:journal_edit": Row(
         signed_in(404, mentee=200), kwargs=lambda w: {"entry_id": _journal_entry_id(w)}, form=True
     ),
-    "journal_share": Row(
+    "journal:journal_share": Row(
         signed_in(404, mentee=302),
         kwargs=lambda w: {"entry_id": _journal_entry_id(w)},
         method="post",
         data={"action": "share"},
     ),
-    "journal_delete": Row(
+    "journal:journal_delete": Row(
         signed_in(404, mentee=200), kwargs=lambda w: {"entry_id": _journal_entry_id(w)}
     ),
-    "journal_shared_with_me": Row(signed_in(404, mentor=200)),
-    "journal_shared_detail": Row(
+    "journal:journal_shared_with_me": Row(signed_in(404, mentor=200)),
+    "journal:journal_shared_detail": Row(
         signed_in(404, mentor=200), kwargs=lambda w: {"entry_id": _shared_journal_entry_id(w)}
     ),
-    "journal_cpd": Row(signed_in(404, mentee=200)),
-    "journal_cpd_print": Row(signed_in(404, mentee=200)),
-    "journal_cpd_download": Row(signed_in(404, mentee=200)),
-    "goals": Row(signed_in(404, mentee=200), kwargs=_with_goal, form=True),
-    "match_goals": Row(
+    "journal:journal_cpd": Row(signed_in(404, mentee=200)),
+    "journal:journal_cpd_print": Row(signed_in(404, mentee=200)),
+    "journal:journal_cpd_download": Row(signed_in(404, mentee=200)),
+    "journal:goals": Row(signed_in(404, mentee=200), kwargs=_with_goal, form=True),
+    "journal:match_goals": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: _with_goal(w, {"match_id": _match_id(w)}),
         form=True,
     ),
-    "coordinator_concerns": Row(staff(200), kwargs=north()),
-    "coordinator_concern_detail": Row(
+    "mentoring:coordinator_concerns": Row(staff(200), kwargs=north()),
+    "mentoring:coordinator_concern_detail": Row(
         staff(200), kwargs=north(concern_id=_concern_by_mentor), form=True
     ),
-    "coordinator_sessions": Row(staff(200), kwargs=north()),
+    "mentoring:coordinator_sessions": Row(staff(200), kwargs=north()),
     # Retired: a permanent redirect to "What people say" in the statistics, after the
     # same check (another programme's answers 404, as everywhere).
-    "coordinator_voice": Row(staff(301), kwargs=north()),
-    "coordinator_session_approve": Row(
+    "reporting:coordinator_voice": Row(staff(301), kwargs=north()),
+    # Retired: the old address of a match's goals redirects to the new one, which checks.
+    "retired_match_goals": Row(everyone(301), kwargs=lambda w: {"match_id": _match_id(w)}),
+    "mentoring:coordinator_session_approve": Row(
         staff(302), kwargs=north(session_id=_confirmed_session), method="post"
     ),
-    "coordinator_invitation_revoke": Row(
+    "programmes:coordinator_invitation_revoke": Row(
         staff(302), kwargs=north(invitation_id=_open_invitation), method="post"
     ),
     # Statistics: each coordinator their own programmes; administrators every programme.
-    "statistics": Row(staff(200, other_coordinator=200)),
-    "statistics_section": Row(staff(200), kwargs=lambda w: {"scope": "north", "section": "people"}),
-    "statistics_csv": Row(
+    "reporting:statistics": Row(staff(200, other_coordinator=200)),
+    "reporting:statistics_section": Row(
+        staff(200), kwargs=lambda w: {"scope": "north", "section": "people"}
+    ),
+    "reporting:statistics_csv": Row(
         staff(200), kwargs=lambda w: {"scope": "north", "section": "people", "table": "joined"}
     ),
-    "statistics_json": Row(staff(200), kwargs=lambda w: {"scope": "north", "section": "voice"}),
+    "reporting:statistics_json": Row(
+        staff(200), kwargs=lambda w: {"scope": "north", "section": "voice"}
+    ),
     # Payments: a mentor's own pay, and the coordinators of their programme
-    "pay": Row(paid_mentor(200)),
-    "pay_statement_file": Row(
+    "payments:pay": Row(paid_mentor(200)),
+    "payments:pay_statement_file": Row(
         paid_mentor(200), kwargs=lambda w: {"year": _tax_year(w), "fmt": "csv"}
     ),
-    "pay_run_statement": Row(paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w)}),
-    "pay_run_statement_file": Row(
+    "payments:pay_run_statement": Row(paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w)}),
+    "payments:pay_run_statement_file": Row(
         paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w), "fmt": "pdf"}
     ),
-    "payment_preference": Row(paid_mentor(200), form=True),
-    "earnings_alert": Row(paid_mentor(200), form=True),
-    "benefits": Row(paid_mentor(200)),
-    "work_coach_letter": Row(paid_mentor(200)),
-    "expense_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
-    "expense_detail": Row(paid_mentor(200), kwargs=lambda w: {"expense_id": _expense_id(w)}),
-    "expense_withdraw": Row(
+    "payments:payment_preference": Row(paid_mentor(200), form=True),
+    "payments:earnings_alert": Row(paid_mentor(200), form=True),
+    "payments:benefits": Row(paid_mentor(200)),
+    "payments:work_coach_letter": Row(paid_mentor(200)),
+    "payments:expense_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
+    "payments:expense_detail": Row(
+        paid_mentor(200), kwargs=lambda w: {"expense_id": _expense_id(w)}
+    ),
+    "payments:expense_withdraw": Row(
         paid_mentor(302), kwargs=lambda w: {"expense_id": _expense_id(w)}, method="post"
     ),
     # The receipt: Sam and his programme's coordinators; never Priya or another programme.
-    "expense_receipt": Row(
+    "payments:expense_receipt": Row(
         signed_in(404, mentor=200, coordinator=200, administrator=200),
         kwargs=lambda w: {"expense_id": _expense_id(w)},
     ),
-    "coordinator_pay": Row(staff(200), kwargs=north()),
-    "coordinator_rates": Row(staff(200), kwargs=north(), form=True),
-    "coordinator_expense": Row(staff(200), kwargs=north(expense_id=_expense_id), form=True),
-    "coordinator_expense_approve": Row(
+    "payments:coordinator_pay": Row(staff(200), kwargs=north()),
+    "payments:coordinator_rates": Row(staff(200), kwargs=north(), form=True),
+    "payments:coordinator_expense": Row(
+        staff(200), kwargs=north(expense_id=_expense_id), form=True
+    ),
+    "payments:coordinator_expense_approve": Row(
         staff(302), kwargs=north(expense_id=_expense_id), method="post"
     ),
-    "coordinator_run_new": Row(staff(302), kwargs=north(), method="post"),
-    "coordinator_run": Row(staff(200), kwargs=north(run_id=_run_id), form=True),
-    "coordinator_run_export": Row(staff(200), kwargs=north(run_id=_run_id)),
-    "coordinator_payee_fail": Row(staff(200), kwargs=north(payee_id=_paid_payee_id), form=True),
-    "coordinator_payee_remove": Row(staff(200), kwargs=north(payee_id=_payee_id), form=True),
-    "coordinator_mentor_pay": Row(staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)),
-    "coordinator_line_reverse": Row(staff(200), kwargs=north(line_id=_paid_line_id), form=True),
+    "payments:coordinator_run_new": Row(staff(302), kwargs=north(), method="post"),
+    "payments:coordinator_run": Row(staff(200), kwargs=north(run_id=_run_id), form=True),
+    "payments:coordinator_run_export": Row(staff(200), kwargs=north(run_id=_run_id)),
+    "payments:coordinator_payee_fail": Row(
+        staff(200), kwargs=north(payee_id=_paid_payee_id), form=True
+    ),
+    "payments:coordinator_payee_remove": Row(
+        staff(200), kwargs=north(payee_id=_payee_id), form=True
+    ),
+    "payments:coordinator_mentor_pay": Row(
+        staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)
+    ),
+    "payments:coordinator_line_reverse": Row(
+        staff(200), kwargs=north(line_id=_paid_line_id), form=True
+    ),
 }
 
 
@@ -843,14 +869,14 @@ def _slug(**extra):
 
 DECISIONS = [
     Decision(
-        "coordinator_session_approve",
+        "mentoring:coordinator_session_approve",
         _jos_session,
         _slug(session_id=lambda o: o.pk),
         302,
         lambda w, o: _status(o) == "confirmed",
     ),
     Decision(
-        "coordinator_sessions",
+        "mentoring:coordinator_sessions",
         _jos_session,
         lambda w, o: {"slug": "north"},
         302,
@@ -858,14 +884,14 @@ DECISIONS = [
         data={"session": "placeholder"},
     ),
     Decision(
-        "coordinator_expense_approve",
+        "payments:coordinator_expense_approve",
         _jos_claim,
         _slug(expense_id=lambda o: o.pk),
         302,
         lambda w, o: _status(o) == "claimed",
     ),
     Decision(
-        "coordinator_expense",
+        "payments:coordinator_expense",
         _jos_claim,
         _slug(expense_id=lambda o: o.pk),
         302,
@@ -873,7 +899,7 @@ DECISIONS = [
         data={"reason": "Too much"},
     ),
     Decision(
-        "coordinator_run",
+        "payments:coordinator_run",
         _run_paying_jo,
         _slug(run_id=lambda o: o.pk),
         302,
@@ -881,7 +907,7 @@ DECISIONS = [
         data={"paid_on": "today"},
     ),
     Decision(
-        "coordinator_payee_fail",
+        "payments:coordinator_payee_fail",
         _run_paying_jo,
         lambda w, o: {"slug": "north", "payee_id": o.payees.get(mentor=w.coordinator).pk},
         302,
@@ -889,14 +915,14 @@ DECISIONS = [
         data={"reason": "Account closed"},
     ),
     Decision(
-        "coordinator_run_new",
+        "payments:coordinator_run_new",
         _jos_pay_waiting,
         lambda w, o: {"slug": "north"},
         302,
         lambda w, o: not o.programme.payment_runs.exists(),
     ),
     Decision(
-        "coordinator_concern_detail",
+        "mentoring:coordinator_concern_detail",
         _concern_about_jo,
         _slug(concern_id=lambda o: o.pk),
         404,
@@ -904,7 +930,7 @@ DECISIONS = [
         method="get",
     ),
     Decision(
-        "coordinator_concern_detail",
+        "mentoring:coordinator_concern_detail",
         _concern_about_jo,
         _slug(concern_id=lambda o: o.pk),
         404,
@@ -912,7 +938,7 @@ DECISIONS = [
         data={"note": "Nothing", "new_status": "closed"},
     ),
     Decision(
-        "coordinator_application_detail",
+        "programmes:coordinator_application_detail",
         lambda w: ApplicationFactory(programme=w.programme, person=w.coordinator),
         _slug(application_id=lambda o: o.pk),
         302,
@@ -920,7 +946,7 @@ DECISIONS = [
         data={"decision": "admit"},
     ),
     Decision(
-        "invitation_accept",
+        "programmes:invitation_accept",
         lambda w: InvitationFactory(programme=w.programme, created_by=w.coordinator),
         lambda w, o: {"token": o.token},
         200,
@@ -929,14 +955,14 @@ DECISIONS = [
         ),
     ),
     Decision(
-        "coordinator_proposal_approve",
+        "matching:coordinator_proposal_approve",
         _jos_proposal,
         _slug(proposal_id=lambda o: o.pk),
         302,
         lambda w, o: _status(o) == "proposed",
     ),
     Decision(
-        "coordinator_proposal_reject",
+        "matching:coordinator_proposal_reject",
         _jos_proposal,
         _slug(proposal_id=lambda o: o.pk),
         302,
@@ -944,7 +970,7 @@ DECISIONS = [
         data={"reason": "No"},
     ),
     Decision(
-        "coordinator_proposal_swap",
+        "matching:coordinator_proposal_swap",
         _jos_proposal,
         _slug(proposal_id=lambda o: o.pk),
         302,
@@ -952,7 +978,7 @@ DECISIONS = [
         data={"mentor": "1"},
     ),
     Decision(
-        "coordinator_round_approve",
+        "matching:coordinator_round_approve",
         _jos_proposal,
         lambda w, o: {"slug": "north", "round_id": o.round_id},
         302,
@@ -960,7 +986,7 @@ DECISIONS = [
         data={"proposal": "placeholder"},
     ),
     Decision(
-        "coordinator_match_pause",
+        "mentoring:coordinator_match_pause",
         _jo_mentors_priya,
         _slug(match_id=lambda o: o.pk),
         302,
@@ -968,7 +994,7 @@ DECISIONS = [
         data={"reason": "A break"},
     ),
     Decision(
-        "coordinator_match_end",
+        "mentoring:coordinator_match_end",
         _jo_mentors_priya,
         _slug(match_id=lambda o: o.pk),
         302,
@@ -976,14 +1002,14 @@ DECISIONS = [
         data={"rating": "3", "recommend": "yes", "reason": "personal"},
     ),
     Decision(
-        "coordinator_match_resume",
+        "mentoring:coordinator_match_resume",
         _jos_paused_match,
         _slug(match_id=lambda o: o.pk),
         302,
         lambda w, o: _status(o) == "paused",
     ),
     Decision(
-        "coordinator_membership_end",
+        "programmes:coordinator_membership_end",
         _fellow_coordinator_role,
         _slug(membership_id=lambda o: o.pk),
         302,
@@ -1013,43 +1039,43 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
     """Every coordinator page that approves, pays, decides or handles something has a row
     above: a new one must say what happens when it is the coordinator's own."""
     deciding = {
-        "coordinator_session_approve",
-        "coordinator_sessions",
-        "coordinator_expense",
-        "coordinator_expense_approve",
-        "coordinator_run_new",
-        "coordinator_run",
-        "coordinator_payee_fail",
-        "coordinator_concern_detail",
-        "coordinator_application_detail",
-        "coordinator_proposal_approve",
-        "coordinator_proposal_reject",
-        "coordinator_proposal_swap",
-        "coordinator_round_approve",
-        "coordinator_match_pause",
-        "coordinator_match_resume",
-        "coordinator_match_end",
-        "coordinator_membership_end",
-        "invitation_accept",
+        "mentoring:coordinator_session_approve",
+        "mentoring:coordinator_sessions",
+        "payments:coordinator_expense",
+        "payments:coordinator_expense_approve",
+        "payments:coordinator_run_new",
+        "payments:coordinator_run",
+        "payments:coordinator_payee_fail",
+        "mentoring:coordinator_concern_detail",
+        "programmes:coordinator_application_detail",
+        "matching:coordinator_proposal_approve",
+        "matching:coordinator_proposal_reject",
+        "matching:coordinator_proposal_swap",
+        "matching:coordinator_round_approve",
+        "mentoring:coordinator_match_pause",
+        "mentoring:coordinator_match_resume",
+        "mentoring:coordinator_match_end",
+        "programmes:coordinator_membership_end",
+        "programmes:invitation_accept",
     }
     assert deciding <= {d.name for d in DECISIONS} <= set(MATRIX)
 
 
 # Once Sam's mentor role in North Star has ended, nothing of his match there opens.
 ENDED_ROLE = {
-    "match_detail": lambda w: {"match_id": _match_id(w)},
-    "session_new": lambda w: {"match_id": _match_id(w)},
-    "session_plan": lambda w: {"match_id": _match_id(w)},
-    "match_end": lambda w: {"match_id": _match_id(w)},
-    "match_goals": lambda w: _with_goal(w, {"match_id": _match_id(w)}),
-    "concern_new": lambda w: {"match_id": _match_id(w)},
-    "coproduction_check": lambda w: {"match_id": _match_id(w)},
-    "session_detail": lambda w: {"session_id": _session_logged_by_mentee(w)},
-    "session_edit": lambda w: {"session_id": _session_logged_by_mentee(w)},
-    "session_calendar": lambda w: {"session_id": _session_logged_by_mentee(w)},
-    "session_feedback": lambda w: {"session_id": _session_logged_by_mentee(w)},
-    "plan_calendar": lambda w: {"plan_id": _plan_id(w)},
-    "journal_shared_detail": lambda w: {"entry_id": _shared_journal_entry_id(w)},
+    "mentoring:match_detail": lambda w: {"match_id": _match_id(w)},
+    "mentoring:session_new": lambda w: {"match_id": _match_id(w)},
+    "mentoring:session_plan": lambda w: {"match_id": _match_id(w)},
+    "mentoring:match_end": lambda w: {"match_id": _match_id(w)},
+    "journal:match_goals": lambda w: _with_goal(w, {"match_id": _match_id(w)}),
+    "mentoring:concern_new": lambda w: {"match_id": _match_id(w)},
+    "mentoring:coproduction_check": lambda w: {"match_id": _match_id(w)},
+    "mentoring:session_detail": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "mentoring:session_edit": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "mentoring:session_calendar": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "mentoring:session_feedback": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "mentoring:plan_calendar": lambda w: {"plan_id": _plan_id(w)},
+    "journal:journal_shared_detail": lambda w: {"entry_id": _shared_journal_entry_id(w)},
 }
 
 
@@ -1071,7 +1097,7 @@ def test_it_closes_every_match_page_once_the_role_has_ended(name, world, login_a
 def test_it_closes_a_proposal_once_the_role_has_ended(world, login_as):
     from programmes.services import membership_end
 
-    url = reverse("proposal_answer", kwargs={"proposal_id": _approved_proposal_id(world)})
+    url = reverse("matching:proposal_answer", kwargs={"proposal_id": _approved_proposal_id(world)})
     client = login_as("mentor")
     assert client.get(url).status_code == 200
     membership_end(

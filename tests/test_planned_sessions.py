@@ -41,11 +41,11 @@ def next_year_date() -> str:
 
 def test_either_person_plans_a_session_from_the_match_page(world, match, client):
     sign_in(client, world.mentee)
-    page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
-    assert reverse("session_plan", args=[match.pk]) in page
+    page = client.get(reverse("mentoring:match_detail", args=[match.pk])).content.decode()
+    assert reverse("mentoring:session_plan", args=[match.pk]) in page
 
     response = client.post(
-        reverse("session_plan", args=[match.pk]),
+        reverse("mentoring:session_plan", args=[match.pk]),
         {
             "date": next_year_date(),
             "time": "18:30",
@@ -62,11 +62,14 @@ def test_either_person_plans_a_session_from_the_match_page(world, match, client)
     assert (local.month, local.day, local.hour, local.minute) == (3, 3, 18, 30)
     page = response.content.decode()
     assert "Session planned" in page and "Café Nero by the station" in page
-    assert reverse("plan_calendar", args=[planned.pk]) in page
+    assert reverse("mentoring:plan_calendar", args=[planned.pk]) in page
     # Not a session: nothing to confirm, approve or pay.
     assert not Session.objects.exists()
     sign_in(client, world.mentor)
-    assert "Café Nero" in client.get(reverse("match_detail", args=[match.pk])).content.decode()
+    assert (
+        "Café Nero"
+        in client.get(reverse("mentoring:match_detail", args=[match.pk])).content.decode()
+    )
 
 
 def test_a_plan_in_the_past_is_refused_next_to_the_date_keeping_what_was_typed(
@@ -74,7 +77,7 @@ def test_a_plan_in_the_past_is_refused_next_to_the_date_keeping_what_was_typed(
 ):
     sign_in(client, world.mentor)
     response = client.post(
-        reverse("session_plan", args=[match.pk]),
+        reverse("mentoring:session_plan", args=[match.pk]),
         {
             "date": "2020-01-01",
             "time": "09:00",
@@ -117,7 +120,7 @@ def test_a_planned_session_downloads_as_a_calendar_event_in_local_time(world, ma
     )
     sign_in(client, world.mentee)
 
-    response = client.get(reverse("plan_calendar", args=[planned.pk]))
+    response = client.get(reverse("mentoring:plan_calendar", args=[planned.pk]))
 
     assert response["Content-Type"].startswith("text/calendar")
     event = Calendar.from_ical(response.content).walk("VEVENT")[0]
@@ -127,7 +130,7 @@ def test_a_planned_session_downloads_as_a_calendar_event_in_local_time(world, ma
     assert event["dtstart"].params["TZID"] == "Europe/London"
     assert event.decoded("dtend") - start == timedelta(minutes=90)
     summer_event = Calendar.from_ical(
-        client.get(reverse("plan_calendar", args=[summer.pk])).content
+        client.get(reverse("mentoring:plan_calendar", args=[summer.pk])).content
     ).walk("VEVENT")[0]
     assert summer_event.decoded("dtstart").astimezone(ZoneInfo("UTC")).hour == 17  # BST
     assert "https://meet.example.org/sam-priya" in str(summer_event["description"])
@@ -137,13 +140,13 @@ def test_a_planned_session_downloads_as_a_calendar_event_in_local_time(world, ma
 def test_either_person_cancels_a_plan_once(world, match, client):
     planned = plan(match, world.mentor)
     sign_in(client, world.mentee)
-    response = client.post(reverse("plan_cancel", args=[planned.pk]), follow=True)
+    response = client.post(reverse("mentoring:plan_cancel", args=[planned.pk]), follow=True)
     assert "The planned session is cancelled" in response.content.decode()
     planned.refresh_from_db()
     assert planned.cancelled_by == world.mentee and planned.cancelled_at
-    again = client.post(reverse("plan_cancel", args=[planned.pk]), follow=True)
+    again = client.post(reverse("mentoring:plan_cancel", args=[planned.pk]), follow=True)
     assert "already logged or cancelled" in again.content.decode()
-    assert reverse("plan_calendar", args=[planned.pk]) not in again.content.decode()
+    assert reverse("mentoring:plan_calendar", args=[planned.pk]) not in again.content.decode()
 
 
 def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
@@ -153,8 +156,8 @@ def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
     )
     planned.refresh_from_db()
     sign_in(client, world.mentee)
-    page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
-    log_url = f"{reverse('session_new', args=[match.pk])}?plan={planned.pk}"
+    page = client.get(reverse("mentoring:match_detail", args=[match.pk])).content.decode()
+    log_url = f"{reverse('mentoring:session_new', args=[match.pk])}?plan={planned.pk}"
     assert log_url in page
 
     form = client.get(log_url).context["form"]
@@ -175,7 +178,7 @@ def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
     assert planned.session == session and session.duration_minutes == 80
     assert session.logged_by == world.mentee
     # Logged once: the plan leaves the list and cannot be logged again.
-    page = client.get(reverse("match_detail", args=[match.pk])).content.decode()
+    page = client.get(reverse("mentoring:match_detail", args=[match.pk])).content.decode()
     assert log_url not in page
     with pytest.raises(ValidationError):
         services.session_log_from_plan(
@@ -186,7 +189,10 @@ def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
             meeting_mode="phone",
         )
     # Another match's or a used plan id in the address is ignored, never an error.
-    assert client.get(f"{reverse('session_new', args=[match.pk])}?plan=999999").status_code == 200
+    assert (
+        client.get(f"{reverse('mentoring:session_new', args=[match.pk])}?plan=999999").status_code
+        == 200
+    )
 
 
 @postgres_only

@@ -54,7 +54,7 @@ def test_it_ends_a_deleted_persons_match_and_proposals_through_the_matching_serv
     )
 
     sign_in(client, world.mentor)
-    response = client.post(reverse("account_delete"), {"password": PASSWORD})
+    response = client.post(reverse("portal:account_delete"), {"password": PASSWORD})
     assert response.status_code == 302
 
     match.refresh_from_db()

@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, sign_in
 
 def test_it_downloads_everything_held_about_me(world, client):
     sign_in(client, world.mentor)
-    response = client.get(reverse("my_data_download"))
+    response = client.get(reverse("portal:my_data_download"))
     assert response["Content-Disposition"].startswith("attachment;")
     data = json.loads(response.content)
     assert data["account"]["email"] == world.mentor.email
@@ -25,14 +25,14 @@ def test_it_downloads_everything_held_about_me(world, client):
 
 def test_it_holds_nothing_about_another_person_in_my_download(world, client):
     sign_in(client, world.mentee)
-    text = client.get(reverse("my_data_download")).content.decode()
+    text = client.get(reverse("portal:my_data_download")).content.decode()
     assert world.mentor.email not in text
     assert "mentor_profile" not in json.loads(text)
 
 
 def test_it_asks_for_the_password_before_deleting(world, client):
     sign_in(client, world.mentor)
-    response = client.post(reverse("account_delete"), {"password": "not-my-password"})
+    response = client.post(reverse("portal:account_delete"), {"password": "not-my-password"})
     assert response.status_code == 200
     assert "That password is not right" in response.content.decode()
     assert User.objects.get(pk=world.mentor.pk).is_active
@@ -41,7 +41,7 @@ def test_it_asks_for_the_password_before_deleting(world, client):
 def test_it_erases_personal_data_and_keeps_an_anonymous_record(world, client):
     sign_in(client, world.mentor)
     email = world.mentor.email
-    response = client.post(reverse("account_delete"), {"password": PASSWORD})
+    response = client.post(reverse("portal:account_delete"), {"password": PASSWORD})
     assert response.status_code == 302
     person = User.objects.get(pk=world.mentor.pk)
     assert person.display_name == "Deleted person"
@@ -52,7 +52,7 @@ def test_it_erases_personal_data_and_keeps_an_anonymous_record(world, client):
     assert not person.memberships.filter(ended_at__isnull=True).exists()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT_DELETED).exists()
     # Signed out, and the old details no longer sign in.
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 302
     login = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
     assert login.status_code == 200
 
@@ -74,7 +74,7 @@ def test_it_ends_proposals_and_matches_when_someone_deletes_their_account(world,
     proposal = matching_round.proposals.get()
     matching.proposal_approve(proposal=proposal, by=world.coordinator)
     sign_in(client, world.mentee)
-    client.post(reverse("account_delete"), {"password": PASSWORD})
+    client.post(reverse("portal:account_delete"), {"password": PASSWORD})
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.DECLINED
     assert not Match.objects.exclude(status="closed").exists()
@@ -115,7 +115,7 @@ def test_my_download_holds_my_match_concerns_and_what_i_said(world, client):
     )
 
     sign_in(client, world.mentee)
-    mine = json.loads(client.get(reverse("my_data_download")).content)
+    mine = json.loads(client.get(reverse("portal:my_data_download")).content)
     assert [m["with"] for m in mine["matches"]] == ["Sam"]
     assert mine["matches"][0]["status"] == "Closed"
     assert mine["concerns_raised"][0]["what_happened"] == "I am finding it hard."
@@ -125,7 +125,7 @@ def test_my_download_holds_my_match_concerns_and_what_i_said(world, client):
     assert "Payment was late" not in json.dumps(mine)
 
     sign_in(client, world.mentor)
-    theirs = json.loads(client.get(reverse("my_data_download")).content)
+    theirs = json.loads(client.get(reverse("portal:my_data_download")).content)
     assert theirs["concerns_raised"] == []
     assert "I am finding it hard" not in json.dumps(theirs)
     [feedback] = theirs["session_feedback_given"]
@@ -180,7 +180,7 @@ def test_deleting_my_account_keeps_my_scores_in_the_totals_without_me_or_my_word
         comments="Thanks Sam.",
     )
     sign_in(client, world.mentee)
-    client.post(reverse("account_delete"), {"password": PASSWORD})
+    client.post(reverse("portal:account_delete"), {"password": PASSWORD})
 
     feedback = SessionFeedback.objects.get()
     assert (feedback.person, feedback.comments, feedback.useful) == (None, "", 5)
@@ -212,7 +212,7 @@ def test_my_download_holds_my_journal_goals_and_notifications_and_deleting_remov
     EmailOptOut.objects.create(person=world.mentee, kind="feedback")
 
     sign_in(client, world.mentee)
-    mine = json.loads(client.get(reverse("my_data_download")).content)
+    mine = json.loads(client.get(reverse("portal:my_data_download")).content)
     assert "noticed my own assumptions" in json.dumps(mine["journal"])
     [goal_data] = mine["goals"]
     assert goal_data["goal"] == "Write reports families can read"
@@ -227,14 +227,14 @@ def test_my_download_holds_my_journal_goals_and_notifications_and_deleting_remov
     assert mine["emails_you_turned_off"]
 
     sign_in(client, world.mentor)
-    theirs = json.loads(client.get(reverse("my_data_download")).content)
+    theirs = json.loads(client.get(reverse("portal:my_data_download")).content)
     assert theirs["journal"] == [] and "assumptions" not in json.dumps(theirs)
     assert [n["note"] for n in theirs["goal_notes_you_wrote_for_others"]] == [
         "Big progress this month."
     ]
 
     sign_in(client, world.mentee)
-    client.post(reverse("account_delete"), {"password": PASSWORD})
+    client.post(reverse("portal:account_delete"), {"password": PASSWORD})
     assert not JournalEntry.objects.exists() and not Goal.objects.exists()
     assert not Notification.objects.filter(person=world.mentee).exists()
     assert not EmailOptOut.objects.exists()

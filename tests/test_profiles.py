@@ -18,7 +18,7 @@ def new_mentor(db, client):
 
 
 def test_it_saves_an_empty_profile_as_a_draft_and_says_what_is_missing(new_mentor, client):
-    response = client.post(reverse("mentor_profile_edit"), {"capacity": "1"}, follow=True)
+    response = client.post(reverse("portal:mentor_profile_edit"), {"capacity": "1"}, follow=True)
     page = response.content.decode()
     assert "saved as a draft" in page
     assert "the languages you speak" in page
@@ -28,7 +28,7 @@ def test_it_saves_an_empty_profile_as_a_draft_and_says_what_is_missing(new_mento
 
 def test_it_marks_a_filled_profile_complete(new_mentor, client):
     response = client.post(
-        reverse("mentor_profile_edit"),
+        reverse("portal:mentor_profile_edit"),
         {
             "topics_offered": [Topic.objects.get(slug="bias").pk],
             "capacity": "2",
@@ -47,7 +47,7 @@ def test_it_marks_a_filled_profile_complete(new_mentor, client):
 
 def test_it_needs_a_region_only_for_meeting_in_person(new_mentor, client):
     client.post(
-        reverse("mentor_profile_edit"),
+        reverse("portal:mentor_profile_edit"),
         {
             "topics_offered": [Topic.objects.first().pk],
             "capacity": "1",
@@ -64,7 +64,7 @@ def test_it_needs_a_region_only_for_meeting_in_person(new_mentor, client):
 def test_it_refuses_a_topic_both_offered_and_off_limits(new_mentor, client):
     topic = Topic.objects.get(slug="family-time")
     response = client.post(
-        reverse("mentor_profile_edit"),
+        reverse("portal:mentor_profile_edit"),
         {"topics_offered": [topic.pk], "topics_off_limits": [topic.pk], "capacity": "1"},
     )
     assert response.status_code == 200
@@ -73,22 +73,22 @@ def test_it_refuses_a_topic_both_offered_and_off_limits(new_mentor, client):
 
 def test_it_refuses_an_availability_slot_that_does_not_exist(new_mentor, client):
     response = client.post(
-        reverse("mentor_profile_edit"), {"availability": ["funday-eve"], "capacity": "1"}
+        reverse("portal:mentor_profile_edit"), {"availability": ["funday-eve"], "capacity": "1"}
     )
     assert response.status_code == 200
     assert 'id="id_availability_error"' in response.content.decode()
 
 
 def test_it_asks_for_consent_before_storing_care_experience(new_mentor, client):
-    response = client.get(reverse("mentor_experience_edit"))
-    assert response["Location"] == reverse("mentor_consent")
-    refused = client.post(reverse("mentor_consent"), {})
+    response = client.get(reverse("portal:mentor_experience_edit"))
+    assert response["Location"] == reverse("portal:mentor_consent")
+    refused = client.post(reverse("portal:mentor_consent"), {})
     assert "Tick the box" in refused.content.decode()
-    client.post(reverse("mentor_consent"), {"agree": "on"})
+    client.post(reverse("portal:mentor_consent"), {"agree": "on"})
     profile = MentorProfile.objects.get(user=new_mentor)
     assert profile.has_consented
     client.post(
-        reverse("mentor_experience_edit"),
+        reverse("portal:mentor_experience_edit"),
         {
             "lived_experience": [LivedExperienceArea.objects.get(slug="foster-care").pk],
             "looked_after_by": [LocalAuthority.objects.get(slug="salford").pk],
@@ -100,15 +100,15 @@ def test_it_asks_for_consent_before_storing_care_experience(new_mentor, client):
 
 
 def test_it_deletes_care_experience_when_consent_is_withdrawn(new_mentor, client):
-    client.post(reverse("mentor_consent"), {"agree": "on"})
+    client.post(reverse("portal:mentor_consent"), {"agree": "on"})
     client.post(
-        reverse("mentor_experience_edit"),
+        reverse("portal:mentor_experience_edit"),
         {
             "lived_experience": [LivedExperienceArea.objects.first().pk],
             "shared_with_mentee": "Something personal.",
         },
     )
-    client.post(reverse("mentor_consent_withdraw"))
+    client.post(reverse("portal:mentor_consent_withdraw"))
     profile = MentorProfile.objects.get(user=new_mentor)
     assert not profile.has_consented
     assert profile.lived_experience.count() == 0
@@ -116,9 +116,9 @@ def test_it_deletes_care_experience_when_consent_is_withdrawn(new_mentor, client
 
 
 def test_it_lets_a_mentor_pause_and_come_back_without_a_reason(new_mentor, client):
-    client.post(reverse("mentor_pause"))
+    client.post(reverse("portal:mentor_pause"))
     assert MentorProfile.objects.get(user=new_mentor).is_paused
-    client.post(reverse("mentor_pause"))
+    client.post(reverse("portal:mentor_pause"))
     assert not MentorProfile.objects.get(user=new_mentor).is_paused
     actions = list(AuditEvent.objects.filter(actor=new_mentor).values_list("action", flat=True))
     assert AuditEvent.Action.PAUSED in actions and AuditEvent.Action.UNPAUSED in actions
@@ -129,7 +129,7 @@ def test_it_checks_mentee_goals_and_years(db, client):
     MembershipFactory(person=person, role=Role.MENTEE)
     sign_in(client, person)
     response = client.post(
-        reverse("mentee_profile_edit"),
+        reverse("portal:mentee_profile_edit"),
         {
             "learning_goals": list(Topic.objects.values_list("pk", flat=True)[:6]),
             "years_in_practice": "-3",

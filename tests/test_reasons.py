@@ -64,7 +64,7 @@ def test_it_never_shows_a_mentee_a_mentors_care_experience_among_suggestions(
     world.programme.save()
     sign_in(client, world.mentee)
 
-    page = text_of(client, reverse("mentee_choose"))
+    page = text_of(client, reverse("matching:mentee_choose"))
 
     assert "Ask Sam" in page
     assert "Sam can help with your learning goal: bias in decisions." in page
@@ -79,7 +79,7 @@ def test_it_tells_each_of_the_pair_why_in_their_own_words(sam_grew_up_in_foster_
         shared_with_mentee="My gran brought me up in Stretford."
     )
     proposal = approved_proposal(world)
-    url = reverse("proposal_answer", args=[proposal.pk])
+    url = reverse("matching:proposal_answer", args=[proposal.pk])
 
     sign_in(client, world.mentor)
     to_mentor = text_of(client, url)
@@ -108,7 +108,7 @@ def test_it_shows_coordinators_every_reason_in_the_third_person(
 
     page = text_of(
         login_as("coordinator"),
-        reverse("coordinator_round_detail", args=["north", matching_round.pk]),
+        reverse("matching:coordinator_round_detail", args=["north", matching_round.pk]),
     )
 
     assert SAMS_EXPERIENCE in page
@@ -125,7 +125,7 @@ def test_it_exports_a_round_with_its_reasons_in_a_coordinators_words(
     matching_round = solved_round(sam_grew_up_in_foster_care)
 
     response = login_as("coordinator").get(
-        reverse("coordinator_round_export", args=["north", matching_round.pk])
+        reverse("matching:coordinator_round_export", args=["north", matching_round.pk])
     )
 
     export = json.loads(response.content)
@@ -140,7 +140,7 @@ def test_it_shows_reasons_stored_as_sentences_to_coordinators_only(world, client
     naming the mentor's care experience: nobody but a coordinator reads them now."""
     proposal = approved_proposal(world)
     Proposal.objects.filter(pk=proposal.pk).update(reasons=[OLD_SENTENCE, "You both speak Urdu."])
-    url = reverse("proposal_answer", args=[proposal.pk])
+    url = reverse("matching:proposal_answer", args=[proposal.pk])
 
     for person in (world.mentor, world.mentee):
         client.logout()
@@ -151,6 +151,6 @@ def test_it_shows_reasons_stored_as_sentences_to_coordinators_only(world, client
 
     to_coordinator = text_of(
         login_as("coordinator"),
-        reverse("coordinator_round_detail", args=["north", proposal.round_id]),
+        reverse("matching:coordinator_round_detail", args=["north", proposal.round_id]),
     )
     assert OLD_SENTENCE in to_coordinator

@@ -10,7 +10,7 @@ def test_it_refuses_a_request_bigger_than_the_limit_unread(world, client, settin
     sign_in(client, world.mentor)
     declared = (settings.MAX_REQUEST_MB + 1) * 1024 * 1024
     response = client.post(
-        reverse("expense_new"),
+        reverse("payments:expense_new"),
         data=b"x" * 1000,
         content_type="application/octet-stream",
         CONTENT_LENGTH=str(declared),
@@ -27,11 +27,11 @@ def test_it_refuses_a_real_upload_that_is_too_big(world, client, settings):
     sign_in(client, world.mentor)
     settings.MAX_REQUEST_MB = 1
     big = SimpleUploadedFile("receipt.png", b"\\x89PNG" + b"0" * (2 * 1024 * 1024))
-    response = client.post(reverse("expense_new"), {"receipt": big, "kind": "fare"})
+    response = client.post(reverse("payments:expense_new"), {"receipt": big, "kind": "fare"})
     assert response.status_code == 413
 
 
 def test_it_lets_ordinary_requests_through(world, client):
     sign_in(client, world.mentor)
-    assert client.get(reverse("dashboard")).status_code == 200
-    assert client.post(reverse("notifications_read")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    assert client.post(reverse("notifications:notifications_read")).status_code == 302

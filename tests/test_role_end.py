@@ -79,26 +79,28 @@ def test_it_closes_the_match_to_a_mentor_whose_role_ended(
 
     sign_in(client, w.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("coordinator_membership_end", args=["north", role_of(w.mentor).pk]))
+        client.post(
+            reverse("programmes:coordinator_membership_end", args=["north", role_of(w.mentor).pk])
+        )
 
     sign_in(client, w.mentor)
     for name, args in [
-        ("match_detail", [match.pk]),
-        ("session_new", [match.pk]),
-        ("session_plan", [match.pk]),
-        ("match_goals", [match.pk]),
-        ("concern_new", [match.pk]),
-        ("match_end", [match.pk]),
-        ("match_ended", [match.pk]),
-        ("coproduction_check", [match.pk]),
-        ("session_detail", [session.pk]),
-        ("session_edit", [session.pk]),
-        ("session_feedback", [session.pk]),
-        ("session_calendar", [session.pk]),
-        ("plan_calendar", [plan.pk]),
+        ("mentoring:match_detail", [match.pk]),
+        ("mentoring:session_new", [match.pk]),
+        ("mentoring:session_plan", [match.pk]),
+        ("journal:match_goals", [match.pk]),
+        ("mentoring:concern_new", [match.pk]),
+        ("mentoring:match_end", [match.pk]),
+        ("mentoring:match_ended", [match.pk]),
+        ("mentoring:coproduction_check", [match.pk]),
+        ("mentoring:session_detail", [session.pk]),
+        ("mentoring:session_edit", [session.pk]),
+        ("mentoring:session_feedback", [session.pk]),
+        ("mentoring:session_calendar", [session.pk]),
+        ("mentoring:plan_calendar", [plan.pk]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 404, name
-    response = client.post(reverse("session_new", args=[match.pk]), session_form())
+    response = client.post(reverse("mentoring:session_new", args=[match.pk]), session_form())
     assert response.status_code == 404
     assert Session.objects.count() == 1
     with pytest.raises(PermissionDenied):
@@ -114,7 +116,7 @@ def test_it_closes_the_match_to_a_mentor_whose_role_ended(
     assert not Notification.objects.filter(person=w.mentor, kind=Kind.MATCH_ENDED).exists()
     # Priya can still open her side of the match and give her closing survey.
     sign_in(client, w.mentee)
-    assert client.get(reverse("match_ended", args=[match.pk])).status_code == 200
+    assert client.get(reverse("mentoring:match_ended", args=[match.pk])).status_code == 200
 
 
 def test_it_withdraws_open_proposals_when_a_role_ends(world, client):
@@ -129,7 +131,7 @@ def test_it_withdraws_open_proposals_when_a_role_ends(world, client):
     withdrawn = AuditEvent.objects.get(action=AuditEvent.Action.PROPOSAL_WITHDRAWN)
     assert withdrawn.actor == w.coordinator
     sign_in(client, w.mentor)
-    assert client.get(reverse("proposal_answer", args=[proposal.pk])).status_code == 404
+    assert client.get(reverse("matching:proposal_answer", args=[proposal.pk])).status_code == 404
     with pytest.raises(PermissionDenied):
         matching.proposal_answer(proposal=proposal, person=w.mentor, accept=True)
     assert not Match.objects.exists()
@@ -228,12 +230,12 @@ def test_it_keeps_pay_pages_for_a_mentor_whose_role_ended(world, client):
     expense_id = _expense_id(w)
     programmes_services.membership_end(membership=role_of(w.mentor), by=w.coordinator)
     sign_in(client, w.mentor)
-    assert client.get(reverse("pay")).status_code == 200
-    assert client.get(reverse("pay_run_statement", args=[run.pk])).status_code == 200
-    assert client.get(reverse("expense_detail", args=[expense_id])).status_code == 200
-    assert client.get(reverse("expense_receipt", args=[expense_id])).status_code == 200
+    assert client.get(reverse("payments:pay")).status_code == 200
+    assert client.get(reverse("payments:pay_run_statement", args=[run.pk])).status_code == 200
+    assert client.get(reverse("payments:expense_detail", args=[expense_id])).status_code == 200
+    assert client.get(reverse("payments:expense_receipt", args=[expense_id])).status_code == 200
     # New claims need a current role.
-    response = client.get(reverse("expense_new"), follow=True)
+    response = client.get(reverse("payments:expense_new"), follow=True)
     assert "You can claim expenses while you are a mentor in a programme." in (
         response.content.decode()
     )
@@ -249,21 +251,24 @@ def test_it_takes_concerns_about_an_ended_match_only_from_people_who_hold_their_
 
     # Priya still holds her role: a worry about the match does not wait, even once it ended.
     sign_in(client, w.mentee)
-    assert client.get(reverse("concern_new", args=[match.pk])).status_code == 200
+    assert client.get(reverse("mentoring:concern_new", args=[match.pk])).status_code == 200
     client.post(
-        reverse("concern_new", args=[match.pk]),
+        reverse("mentoring:concern_new", args=[match.pk]),
         {"kind": "wellbeing", "what_happened": "I am worried about how it ended."},
     )
     assert Concern.objects.filter(raised_by=w.mentee).exists()
 
     # Sam's role ended: the match is closed to him, but the concern he raised stays his.
     sign_in(client, w.mentor)
-    assert client.get(reverse("concern_new", args=[match.pk])).status_code == 404
+    assert client.get(reverse("mentoring:concern_new", args=[match.pk])).status_code == 404
     with pytest.raises(PermissionDenied):
         mentoring.concern_raise(
             match=match, by=w.mentor, kind="wellbeing", what_happened="Another worry"
         )
-    assert client.get(reverse("concern_detail", args=[match.pk, earlier.pk])).status_code == 200
+    assert (
+        client.get(reverse("mentoring:concern_detail", args=[match.pk, earlier.pk])).status_code
+        == 200
+    )
 
 
 def test_it_ends_a_deleted_persons_matches_through_the_match_ending_service(world):
@@ -323,12 +328,12 @@ def test_it_never_shows_a_shared_entry_to_a_later_mentor(world, client):
     live_match(w.programme, kai, w.mentee)
 
     sign_in(client, kai)
-    assert client.get(reverse("journal_shared_detail", args=[entry.pk])).status_code == 404
-    listing = client.get(reverse("journal_shared_with_me")).content.decode()
-    assert reverse("journal_shared_detail", args=[entry.pk]) not in listing
+    assert client.get(reverse("journal:journal_shared_detail", args=[entry.pk])).status_code == 404
+    listing = client.get(reverse("journal:journal_shared_with_me")).content.decode()
+    assert reverse("journal:journal_shared_detail", args=[entry.pk]) not in listing
     assert not JournalEntry.objects.shared_with(kai).exists()
     sign_in(client, w.mentee)
-    page = client.get(reverse("journal_detail", args=[entry.pk])).content.decode()
+    page = client.get(reverse("journal:journal_detail", args=[entry.pk])).content.decode()
     assert "Kai can read it" not in page
 
     # Shared again now, it is Kai's to read.
@@ -352,7 +357,7 @@ def test_it_hides_shared_entries_from_a_mentor_whose_role_ended(world, client):
     )
     assert not JournalEntry.objects.shared_with(w.mentor).exists()
     sign_in(client, w.mentor)
-    assert client.get(reverse("journal_shared_detail", args=[free.pk])).status_code == 404
+    assert client.get(reverse("journal:journal_shared_detail", args=[free.pk])).status_code == 404
 
 
 def role_of_in(person, programme, role=Role.MENTOR) -> Membership:

@@ -42,7 +42,9 @@ def codes(reasons) -> list[str]:
 
 
 def export_of(client, matching_round) -> str:
-    response = client.get(reverse("coordinator_round_export", args=["north", matching_round.pk]))
+    response = client.get(
+        reverse("matching:coordinator_round_export", args=["north", matching_round.pk])
+    )
     assert response.status_code == 200
     return response.content.decode()
 

@@ -57,7 +57,7 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
     topic = Topic.objects.first()
     sign_in(client, world.mentor)
     response = client.post(
-        reverse("session_new", args=[match.pk]), form_data(topics=[topic.pk]), follow=True
+        reverse("mentoring:session_new", args=[match.pk]), form_data(topics=[topic.pk]), follow=True
     )
     assert "We have asked Priya to confirm it" in response.content.decode()
     session = Session.objects.get()
@@ -68,21 +68,24 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
     assert session.logged_by == world.mentor
 
     sign_in(client, world.mentee)
-    dashboard = client.get(reverse("dashboard")).content.decode()
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
     assert "Sessions waiting for you to confirm" in dashboard
     assert "Tuesday 14 July" in dashboard and "6pm, with Sam" in dashboard
-    assert reverse("match_detail", args=[match.pk]) in dashboard
-    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "1"})
+    assert reverse("mentoring:match_detail", args=[match.pk]) in dashboard
+    client.post(
+        reverse("mentoring:session_detail", args=[session.pk]),
+        {"action": "confirm", "version": "1"},
+    )
     session.refresh_from_db()
     assert session.status == Session.Status.CONFIRMED
     assert session.confirmed_by == world.mentee
     assert (
         "Sessions waiting for you to confirm"
-        not in client.get(reverse("dashboard")).content.decode()
+        not in client.get(reverse("portal:dashboard")).content.decode()
     )
 
     sign_in(client, world.coordinator)
-    queue = reverse("coordinator_sessions", args=["north"])
+    queue = reverse("mentoring:coordinator_sessions", args=["north"])
     page = client.get(queue).content.decode()
     assert "Tuesday 14 July" in page and "6pm" in page and "Sam" in page
     client.post(queue, {"session": [str(session.pk)]})
@@ -96,15 +99,17 @@ def test_it_logs_confirms_and_approves_a_session(world, match, client):
 
 def test_it_keeps_preparation_time_for_the_mentor_only(world, match, client):
     sign_in(client, world.mentee)
-    page = client.get(reverse("session_new", args=[match.pk])).content.decode()
+    page = client.get(reverse("mentoring:session_new", args=[match.pk])).content.decode()
     assert "preparation_minutes" not in page
-    client.post(reverse("session_new", args=[match.pk]), form_data(preparation_minutes="200"))
+    client.post(
+        reverse("mentoring:session_new", args=[match.pk]), form_data(preparation_minutes="200")
+    )
     assert Session.objects.get().preparation_minutes == 0
 
 
 def test_it_records_a_dispute_with_its_reason(world, match, client):
     session = log(match, world.mentor)
-    url = reverse("session_detail", args=[session.pk])
+    url = reverse("mentoring:session_detail", args=[session.pk])
     sign_in(client, world.mentee)
 
     response = client.post(url, {"action": "dispute", "reason": ""})
@@ -128,7 +133,7 @@ def test_it_needs_a_new_confirmation_after_a_change(world, match, client):
 
     sign_in(client, world.mentee)
     response = client.post(
-        reverse("session_edit", args=[session.pk]), form_data(duration_minutes="45")
+        reverse("mentoring:session_edit", args=[session.pk]), form_data(duration_minutes="45")
     )
     assert response.status_code == 302
     session.refresh_from_db()
@@ -163,10 +168,13 @@ def test_it_lets_only_the_other_person_confirm(world, match, client):
         services.session_approve(session=session, by=world.other_coordinator)
 
     sign_in(client, world.mentor)
-    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    page = client.get(reverse("mentoring:session_detail", args=[session.pk])).content.decode()
     assert 'value="confirm"' not in page
     assert "Waiting for Priya to confirm" in page
-    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "1"})
+    client.post(
+        reverse("mentoring:session_detail", args=[session.pk]),
+        {"action": "confirm", "version": "1"},
+    )
     session.refresh_from_db()
     assert session.status == Session.Status.LOGGED
 
@@ -174,7 +182,7 @@ def test_it_lets_only_the_other_person_confirm(world, match, client):
 def test_an_edit_landing_while_the_confirm_page_is_open_is_not_confirmed(world, match, client):
     session = log(match, world.mentor)
     sign_in(client, world.mentee)
-    page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
+    page = client.get(reverse("mentoring:session_detail", args=[session.pk])).content.decode()
     assert 'name="version" value="1"' in page
     # The mentor changes the length while the mentee reads the old details.
     services.session_update(
@@ -186,14 +194,18 @@ def test_an_edit_landing_while_the_confirm_page_is_open_is_not_confirmed(world, 
         preparation_minutes=session.preparation_minutes,
     )
     response = client.post(
-        reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "1"}
+        reverse("mentoring:session_detail", args=[session.pk]),
+        {"action": "confirm", "version": "1"},
     )
     session.refresh_from_db()
     assert (session.status, session.version) == (Session.Status.LOGGED, 2)
     page = response.content.decode()
     assert "changed while you were reading them" in page
     assert 'name="version" value="2"' in page and "1 hour and 30 minutes" in page
-    client.post(reverse("session_detail", args=[session.pk]), {"action": "confirm", "version": "2"})
+    client.post(
+        reverse("mentoring:session_detail", args=[session.pk]),
+        {"action": "confirm", "version": "2"},
+    )
     session.refresh_from_db()
     assert session.status == Session.Status.CONFIRMED
 
@@ -205,16 +217,16 @@ def test_it_answers_404_for_another_persons_or_programmes_session(world, match, 
     for person in (stranger, world.other_mentor, world.coordinator, world.other_coordinator):
         sign_in(client, person)
         for name, args in (
-            ("session_detail", [session.pk]),
-            ("session_edit", [session.pk]),
-            ("session_calendar", [session.pk]),
-            ("match_detail", [match.pk]),
-            ("session_new", [match.pk]),
+            ("mentoring:session_detail", [session.pk]),
+            ("mentoring:session_edit", [session.pk]),
+            ("mentoring:session_calendar", [session.pk]),
+            ("mentoring:match_detail", [match.pk]),
+            ("mentoring:session_new", [match.pk]),
         ):
             assert client.get(reverse(name, args=args)).status_code == 404, (person, name)
     services.session_confirm(session=session, by=world.mentee)
     sign_in(client, world.other_coordinator)
-    url = reverse("coordinator_session_approve", args=["south", session.pk])
+    url = reverse("mentoring:coordinator_session_approve", args=["south", session.pk])
     assert client.post(url).status_code == 404
     session.refresh_from_db()
     assert session.status == Session.Status.CONFIRMED
@@ -225,7 +237,7 @@ def test_it_changes_nothing_when_approved_twice(world, match, client):
     services.session_confirm(session=session, by=world.mentee)
     assert not services.session_confirm(session=session, by=world.mentee)
     sign_in(client, world.coordinator)
-    url = reverse("coordinator_session_approve", args=["north", session.pk])
+    url = reverse("mentoring:coordinator_session_approve", args=["north", session.pk])
 
     client.post(url)
     session.refresh_from_db()
@@ -281,12 +293,12 @@ def test_it_shows_the_approval_queue_in_the_same_few_queries(
         session.topics.set(topics)
     sign_in(client, world.coordinator)
     with django_assert_max_num_queries(16):
-        response = client.get(reverse("coordinator_sessions", args=["north"]))
+        response = client.get(reverse("mentoring:coordinator_sessions", args=["north"]))
     assert response.status_code == 200
     assert response.content.decode().count('name="session"') == min(count, 100)
     sign_in(client, world.mentor)
     with django_assert_max_num_queries(16):
-        assert client.get(reverse("match_detail", args=[match.pk])).status_code == 200
+        assert client.get(reverse("mentoring:match_detail", args=[match.pk])).status_code == 200
 
 
 def test_it_downloads_a_session_as_a_calendar_event_in_local_time(world, match, client):
@@ -294,8 +306,8 @@ def test_it_downloads_a_session_as_a_calendar_event_in_local_time(world, match, 
     session = log(match, world.mentor, starts_at=summer_evening, duration_minutes=90)
     sign_in(client, world.mentee)
 
-    response = client.get(reverse("session_calendar", args=[session.pk]))
-    again = client.get(reverse("session_calendar", args=[session.pk]))
+    response = client.get(reverse("mentoring:session_calendar", args=[session.pk]))
+    again = client.get(reverse("mentoring:session_calendar", args=[session.pk]))
 
     assert response["Content-Type"].startswith("text/calendar")
     assert "attachment" in response["Content-Disposition"]
@@ -324,10 +336,10 @@ def test_it_shows_dates_in_plain_words_in_the_programmes_time_zone():
 
 def test_it_links_each_match_and_the_queue_from_the_pages_people_use(world, match, client):
     sign_in(client, world.mentor)
-    dashboard = client.get(reverse("dashboard")).content.decode()
-    assert reverse("match_detail", args=[match.pk]) in dashboard
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert reverse("mentoring:match_detail", args=[match.pk]) in dashboard
     sign_in(client, world.coordinator)
-    assert "Sessions to approve" in client.get(reverse("dashboard")).content.decode()
+    assert "Sessions to approve" in client.get(reverse("portal:dashboard")).content.decode()
 
 
 # Races, on PostgreSQL, where row locks are real.
@@ -392,12 +404,12 @@ def test_it_never_approves_details_changed_at_the_same_moment(world):
 def test_it_puts_a_persons_sessions_in_their_data_download(world, match, client):
     log(match, world.mentor, note="Talked about life-story work.", preparation_minutes=20)
     sign_in(client, world.mentee)
-    data = client.get(reverse("my_data_download")).json()
+    data = client.get(reverse("portal:my_data_download")).json()
     assert data["sessions"][0]["note"] == "Talked about life-story work."
     assert data["sessions"][0]["with"] == "Sam"
     assert data["sessions"][0]["preparation_minutes"] is None
     sign_in(client, world.other_mentor)
-    assert client.get(reverse("my_data_download")).json()["sessions"] == []
+    assert client.get(reverse("portal:my_data_download")).json()["sessions"] == []
 
 
 def test_it_sends_people_back_from_pages_that_no_longer_apply(world, match, client):
@@ -405,13 +417,13 @@ def test_it_sends_people_back_from_pages_that_no_longer_apply(world, match, clie
     services.session_confirm(session=session, by=world.mentee)
     services.session_approve(session=session, by=world.coordinator)
     sign_in(client, world.mentor)
-    response = client.get(reverse("session_edit", args=[session.pk]))
-    assert response["Location"] == reverse("session_detail", args=[session.pk])
+    response = client.get(reverse("mentoring:session_edit", args=[session.pk]))
+    assert response["Location"] == reverse("mentoring:session_detail", args=[session.pk])
     assert "Change the details" not in client.get(response["Location"]).content.decode()
 
     Match.objects.filter(pk=match.pk).update(status=Match.Status.CLOSED)
-    response = client.get(reverse("session_new", args=[match.pk]))
-    assert response["Location"] == reverse("match_detail", args=[match.pk])
+    response = client.get(reverse("mentoring:session_new", args=[match.pk]))
+    assert response["Location"] == reverse("mentoring:match_detail", args=[match.pk])
     assert "Log a session" not in client.get(response["Location"]).content.decode()
 
 
@@ -419,6 +431,6 @@ def test_it_fills_the_date_box_in_the_form_a_browser_reads(world, match, client)
     """A date box's value must be year-month-day: 26/11/2026 shows as an empty box."""
     session = log(match, world.mentor)
     sign_in(client, world.mentor)
-    page = client.get(reverse("session_edit", args=[session.pk])).content.decode()
+    page = client.get(reverse("mentoring:session_edit", args=[session.pk])).content.decode()
     day = timezone.localtime(session.starts_at, ZoneInfo("Europe/London")).date()
     assert f'value="{day.isoformat()}"' in page

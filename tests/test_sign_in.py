@@ -99,13 +99,13 @@ def test_it_signs_up_with_a_checked_email_and_a_long_password(client):
     user = User.objects.get(email="kim@example.test")
     assert user.display_name == "Kim"
     # Not signed in until the email address is checked.
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 302
     link = re.search(r"https?://\S+/account/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page = client.get(link)
     assert page.status_code == 200
     confirmed = client.post(link)
     assert confirmed.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("portal:dashboard")).status_code == 200
 
 
 @pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_it_sends_staff_without_two_factor_to_set_it_up(client):
     coordinator = UserFactory()
     programme = MembershipFactory(person=coordinator, role=Role.COORDINATOR).programme
     sign_in(client, coordinator)
-    response = client.get(reverse("coordinator_members", args=[programme.slug]))
+    response = client.get(reverse("programmes:coordinator_members", args=[programme.slug]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
 
@@ -132,10 +132,10 @@ def test_it_asks_staff_for_their_two_factor_code_when_signing_in(world, client):
     response = post_sign_in(client, world.coordinator.email)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
-    assert client.get(reverse("dashboard")).status_code == 302  # not in yet
+    assert client.get(reverse("portal:dashboard")).status_code == 302  # not in yet
     import time
 
     code = format_hotp_value(hotp_value(settings.DEMO_TOTP_SECRET, int(time.time()) // 30))
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
-    assert client.get(reverse("coordinator_members", args=["north"])).status_code == 200
+    assert client.get(reverse("programmes:coordinator_members", args=["north"])).status_code == 200

@@ -19,8 +19,12 @@ STAFF_ROWS = sorted(
 
 
 def test_it_finds_the_staff_rows():
-    assert {"coordinator_pay", "coordinator_run_export", "expense_receipt"} <= set(STAFF_ROWS)
-    assert "statistics_csv" in STAFF_ROWS
+    assert {
+        "payments:coordinator_pay",
+        "payments:coordinator_run_export",
+        "payments:expense_receipt",
+    } <= set(STAFF_ROWS)
+    assert "reporting:statistics_csv" in STAFF_ROWS
 
 
 @pytest.mark.parametrize("name", STAFF_ROWS)
@@ -39,7 +43,7 @@ def test_it_opens_staff_pages_once_the_code_is_typed(world, client):
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
     from django.conf import settings
 
-    url = reverse("coordinator_members", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_members", args=[world.programme.slug])
     sign_in(client, world.coordinator, with_code=False)
     asked = client.get(url)
     assert asked["Location"].startswith(reverse("mfa_reauthenticate"))
@@ -53,18 +57,18 @@ def test_it_opens_staff_pages_once_the_code_is_typed(world, client):
 def test_it_keeps_staff_without_an_authenticator_from_receipts(world, client):
     from allauth.mfa.models import Authenticator
 
-    kwargs = MATRIX["expense_receipt"].kwargs(world)
+    kwargs = MATRIX["payments:expense_receipt"].kwargs(world)
     Authenticator.objects.filter(user=world.coordinator).delete()
     sign_in(client, world.coordinator)
-    response = client.get(reverse("expense_receipt", kwargs=kwargs))
+    response = client.get(reverse("payments:expense_receipt", kwargs=kwargs))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
 
 
 def test_it_still_gives_a_mentor_their_own_receipt_without_a_code(world, client):
-    kwargs = MATRIX["expense_receipt"].kwargs(world)
+    kwargs = MATRIX["payments:expense_receipt"].kwargs(world)
     sign_in(client, world.mentor, with_code=False)
-    assert client.get(reverse("expense_receipt", kwargs=kwargs)).status_code == 200
+    assert client.get(reverse("payments:expense_receipt", kwargs=kwargs)).status_code == 200
 
 
 def test_it_never_signs_a_signed_in_mentor_in_as_someone_else_through_the_admin(world, client):
@@ -135,7 +139,7 @@ def test_it_records_the_code_typed_when_setting_up_two_factor(world, client):
     # A real transaction: allauth tells its receivers once the new authenticator is saved.
     response = client.post(reverse("mfa_activate_totp"), {"code": code})
     assert response.status_code == 302
-    url = reverse("coordinator_members", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_members", args=[world.programme.slug])
     assert client.get(url).status_code == 200
 
 
@@ -146,7 +150,7 @@ def test_it_lets_an_administrator_invite_a_coordinator(world, client):
     from programmes.models import Invitation, Programme
 
     sign_in(client, world.administrator)
-    url = reverse("coordinator_invitations", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_invitations", args=[world.programme.slug])
     page = client.get(url).content.decode()
     assert 'value="coordinator"' in page
     response = client.post(url, {"role": "coordinator", "email": "lee@example.test", "note": ""})
@@ -154,7 +158,7 @@ def test_it_lets_an_administrator_invite_a_coordinator(world, client):
     invitation = Invitation.objects.get(role="coordinator")
     lee = UserFactory(email="lee@example.test")
     sign_in(client, lee)
-    client.post(reverse("invitation_accept", args=[invitation.token]))
+    client.post(reverse("programmes:invitation_accept", args=[invitation.token]))
     assert list(Programme.objects.coordinated_by(lee)) == [world.programme]
 
 
@@ -162,7 +166,7 @@ def test_it_keeps_coordinators_from_appointing_coordinators(world, client):
     from programmes.models import Invitation
 
     sign_in(client, world.coordinator)
-    url = reverse("coordinator_invitations", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_invitations", args=[world.programme.slug])
     assert 'value="coordinator"' not in client.get(url).content.decode()
     response = client.post(url, {"role": "coordinator", "email": "lee@example.test", "note": ""})
     assert response.status_code == 200
@@ -174,7 +178,7 @@ def test_it_sends_a_coordinator_invitation_only_to_one_named_person(world, clien
     from programmes.models import Invitation
 
     sign_in(client, world.administrator)
-    url = reverse("coordinator_invitations", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_invitations", args=[world.programme.slug])
     response = client.post(url, {"role": "coordinator", "email": "", "note": ""})
     assert response.status_code == 200
     assert "works only for them. Enter their email address." in response.content.decode()
@@ -201,7 +205,7 @@ def test_it_refuses_a_coordinator_invitation_from_anyone_but_an_administrator(wo
 
 def test_it_ends_a_staff_session_after_half_an_hour_without_activity(world, client, settings):
     sign_in(client, world.coordinator)
-    url = reverse("coordinator_members", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_members", args=[world.programme.slug])
     assert client.get(url).status_code == 200
     assert client.session.get_expiry_age() <= settings.STAFF_IDLE_MINUTES * 60
     session = client.session
@@ -215,7 +219,7 @@ def test_it_ends_a_staff_session_after_half_an_hour_without_activity(world, clie
 
 def test_it_keeps_a_busy_staff_session(world, client, settings):
     sign_in(client, world.coordinator)
-    url = reverse("coordinator_members", args=[world.programme.slug])
+    url = reverse("programmes:coordinator_members", args=[world.programme.slug])
     client.get(url)
     session = client.session
     session["alongside.last_seen"] -= settings.STAFF_IDLE_MINUTES * 60 - 60
@@ -226,5 +230,5 @@ def test_it_keeps_a_busy_staff_session(world, client, settings):
 
 def test_it_leaves_mentors_signed_in_for_longer(world, client, settings):
     sign_in(client, world.mentor)
-    client.get(reverse("dashboard"))
+    client.get(reverse("portal:dashboard"))
     assert client.session.get_expiry_age() > settings.STAFF_IDLE_MINUTES * 60

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def section_url(scope, section, **query):
-    url = reverse("statistics_section", args=[scope, section])
+    url = reverse("reporting:statistics_section", args=[scope, section])
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -152,12 +152,14 @@ def test_it_shows_small_counts_as_c_everywhere_and_hides_the_change_that_would_t
     assert "c" in rows["Everyone"][0] or rows["Mentees"][0] == "c"
 
     csv_text = client.get(
-        reverse("statistics_csv", args=[world.programme.slug, "people", "joined"])
+        reverse("reporting:statistics_csv", args=[world.programme.slug, "people", "joined"])
     ).content.decode("utf-8-sig")
     csv_rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(csv_text))}
     assert csv_rows["Mentors"] == rows["Mentors"]
 
-    data = client.get(reverse("statistics_json", args=[world.programme.slug, "people"])).json()
+    data = client.get(
+        reverse("reporting:statistics_json", args=[world.programme.slug, "people"])
+    ).json()
     joined = next(t for t in data["tables"] if t["key"] == "joined")
     assert joined["rows"][0]["values"] == rows["Mentors"]
     assert 'show as "c"' in data["suppression"]
@@ -191,16 +193,16 @@ def test_it_keeps_other_programmes_out_of_a_coordinators_figures(world, login_as
 def test_it_answers_404_for_another_programmes_statistics(world, login_as):
     client = login_as("other_coordinator")
     for name, args in [
-        ("statistics_section", [world.programme.slug, "people"]),
-        ("statistics_csv", [world.programme.slug, "people", "joined"]),
-        ("statistics_json", [world.programme.slug, "people"]),
+        ("reporting:statistics_section", [world.programme.slug, "people"]),
+        ("reporting:statistics_csv", [world.programme.slug, "people", "joined"]),
+        ("reporting:statistics_json", [world.programme.slug, "people"]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 404
     coordinator = login_as("coordinator")
     assert coordinator.get(section_url(world.programme.slug, "nonsense")).status_code == 404
     assert (
         coordinator.get(
-            reverse("statistics_csv", args=[world.programme.slug, "people", "nonsense"])
+            reverse("reporting:statistics_csv", args=[world.programme.slug, "people", "nonsense"])
         ).status_code
         == 404
     )
@@ -241,16 +243,18 @@ WHOLE_MONTHS = "Statistics now cover whole months"
 )
 def test_it_explains_a_bad_period_and_shows_this_year_meanwhile(world, login_as, query, message):
     client = login_as("coordinator")
-    response = client.get(reverse("statistics_section", args=["north", "voice"]), query)
+    response = client.get(reverse("reporting:statistics_section", args=["north", "voice"]), query)
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page and "error-summary" in page
     year = 2026 if timezone.localdate().month >= 4 else 2025
     assert f"This period: <strong>April {year} to March {year + 1}</strong>" in page
     # Files and JSON have nowhere to show a message beside figures: the message alone.
-    answer = client.get(reverse("statistics_json", args=["north", "voice"]), query)
+    answer = client.get(reverse("reporting:statistics_json", args=["north", "voice"]), query)
     assert answer.status_code == 400 and message in " ".join(answer.json()["errors"])
-    file = client.get(reverse("statistics_csv", args=["north", "voice", "feedback"]), query)
+    file = client.get(
+        reverse("reporting:statistics_csv", args=["north", "voice", "feedback"]), query
+    )
     assert file.status_code == 400 and message in file.content.decode()
 
 
@@ -319,9 +323,9 @@ def test_it_serves_a_section_from_the_cache_when_asked_again(world, login_as):
 
 
 def test_it_lists_the_statistics_of_each_programme_a_person_runs(world, login_as):
-    page = login_as("administrator").get(reverse("statistics")).content.decode()
+    page = login_as("administrator").get(reverse("reporting:statistics")).content.decode()
     assert "All programmes you run" in page and "North Star" in page and "Riverside" in page
-    page = login_as("coordinator").get(reverse("statistics")).content.decode()
+    page = login_as("coordinator").get(reverse("reporting:statistics")).content.decode()
     assert "Riverside" not in page
 
 
@@ -403,10 +407,12 @@ def test_it_never_fails_on_odd_period_values(world, client, period, start, end, 
     if old_style:
         query |= {"start": start, "end": end}
     response = client.get(
-        reverse("statistics_section", args=[world.programme.slug, "mentoring"]), query
+        reverse("reporting:statistics_section", args=[world.programme.slug, "mentoring"]), query
     )
     assert response.status_code == 200
-    response = client.get(reverse("statistics_json", args=[world.programme.slug, "voice"]), query)
+    response = client.get(
+        reverse("reporting:statistics_json", args=[world.programme.slug, "voice"]), query
+    )
     assert response.status_code in (200, 400)
 
 
@@ -442,18 +448,20 @@ def _useful_for_mentees(client, kind: str, url_args: list, query: dict):
     """What the page, the CSV file or the JSON says mentees scored "the session was
     useful" in the period, or None when the answer has no figures (an error)."""
     if kind == "page":
-        response = client.get(reverse("statistics_section", args=url_args), query)
+        response = client.get(reverse("reporting:statistics_section", args=url_args), query)
         rows = table_rows(
             response.content.decode(), "Feedback after sessions: average scores out of 5"
         )
         return rows["The session was useful"][2]
     if kind == "csv":
-        response = client.get(reverse("statistics_csv", args=[*url_args, "feedback"]), query)
+        response = client.get(
+            reverse("reporting:statistics_csv", args=[*url_args, "feedback"]), query
+        )
         if response.status_code != 200:
             return None
         rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(response.content.decode()))}
         return rows["The session was useful"][2]
-    response = client.get(reverse("statistics_json", args=url_args), query)
+    response = client.get(reverse("reporting:statistics_json", args=url_args), query)
     if response.status_code != 200:
         return None
     table = next(t for t in response.json()["tables"] if t["key"] == "feedback")
@@ -504,11 +512,13 @@ def test_it_counts_ladder_answers_only_when_eight_people_gave_them(world, login_
     )
     client = login_as("coordinator")
     args = [world.programme.slug, "voice"]
-    page = client.get(reverse("statistics_section", args=args)).content.decode()
+    page = client.get(reverse("reporting:statistics_section", args=args)).content.decode()
     shown = [cell for cells in table_rows(page, LADDER).values() for cell in cells]
-    csv_text = client.get(reverse("statistics_csv", args=[*args, "ladder"])).content.decode()
+    csv_text = client.get(
+        reverse("reporting:statistics_csv", args=[*args, "ladder"])
+    ).content.decode()
     shown += [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row[1:]]
-    data = client.get(reverse("statistics_json", args=args)).json()
+    data = client.get(reverse("reporting:statistics_json", args=args)).json()
     ladder = next(t for t in data["tables"] if t["key"] == "ladder")
     shown += [value for row in ladder["rows"] for value in row["values"]]
     assert shown and "10" not in shown and "+10" not in shown

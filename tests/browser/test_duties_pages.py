@@ -79,17 +79,17 @@ def test_it_has_no_accessibility_problems_where_something_is_yours(
 
     slug = north.slug
     paths = [
-        reverse("coordinator_sessions", args=[slug]),
-        reverse("coordinator_matches", args=[slug]),
-        reverse("coordinator_round_detail", args=[slug, matching_round.pk]),
-        reverse("coordinator_pay", args=[slug]),
-        reverse("coordinator_expense", args=[slug, waiting.pk]),
-        reverse("coordinator_run", args=[slug, run.pk]),
-        reverse("coordinator_application_detail", args=[slug, application.pk]),
-        reverse("coordinator_member_detail", args=[slug, fellow.pk]),
-        reverse("invitation_accept", args=[invitation.token]),
-        reverse("concern_new", args=[match.pk]),
-        reverse("pay"),
+        reverse("mentoring:coordinator_sessions", args=[slug]),
+        reverse("mentoring:coordinator_matches", args=[slug]),
+        reverse("matching:coordinator_round_detail", args=[slug, matching_round.pk]),
+        reverse("payments:coordinator_pay", args=[slug]),
+        reverse("payments:coordinator_expense", args=[slug, waiting.pk]),
+        reverse("payments:coordinator_run", args=[slug, run.pk]),
+        reverse("programmes:coordinator_application_detail", args=[slug, application.pk]),
+        reverse("programmes:coordinator_member_detail", args=[slug, fellow.pk]),
+        reverse("programmes:invitation_accept", args=[invitation.token]),
+        reverse("mentoring:concern_new", args=[match.pk]),
+        reverse("payments:pay"),
     ]
     sign_in(page, demo.coordinator, codes=codes)
     report = CrawlReport(role="coordinator who mentors", origin=live_server.url)
@@ -101,5 +101,5 @@ def test_it_has_no_accessibility_problems_where_something_is_yours(
         record_problems(problems, report, path)
     assert not report.findings, report.summary()
     # The sentences are there to be checked.
-    page.goto(reverse("coordinator_sessions", args=[slug]))
+    page.goto(reverse("mentoring:coordinator_sessions", args=[slug]))
     assert "This session is yours" in page.content()
