@@ -30,7 +30,12 @@ from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
-from payments.selectors import kept_after_deletion, mentor_pay_card, slow_payment_counts
+from payments.selectors import (
+    kept_after_deletion,
+    mentor_pay_card,
+    preference_current,
+    slow_payment_counts,
+)
 from portal import privacy
 from portal import services as portal_services
 from portal.selectors import coordinator_programmes_summary, roles_of
@@ -85,13 +90,14 @@ def dashboard(request):
 @login_required
 def profile(request):
     roles = roles_of(request.user)
+    is_mentor = Role.MENTOR in roles
     context = {
-        "mentor_profile": (
-            services.mentor_profile_for(request.user) if Role.MENTOR in roles else None
-        ),
+        "mentor_profile": services.mentor_profile_for(request.user) if is_mentor else None,
         "mentee_profile": (
             services.mentee_profile_for(request.user) if Role.MENTEE in roles else None
         ),
+        # The pay pages' log is the one record of how a mentor is paid; the profile shows it.
+        "payment_choice": preference_current(request.user) if is_mentor else None,
     }
     return render(request, "accounts/profile.html", context)
 
