@@ -46,8 +46,8 @@ class ProfileAdmin(admin.ModelAdmin):
 
 @admin.register(MentorProfile)
 class MentorProfileAdmin(ProfileAdmin):
-    list_display = ["user", "region", "capacity", "payment_preference", "paused_at"]
-    list_filter = ["region", "capacity", "payment_preference", "lived_experience"]
+    list_display = ["user", "region", "capacity", "paused_at"]
+    list_filter = ["region", "capacity", "lived_experience"]
     filter_horizontal = [
         "languages",
         "lived_experience",

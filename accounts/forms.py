@@ -161,28 +161,21 @@ class MentorProfileForm(ProfileFormMixin):
             "meeting_modes",
             "availability",
             "accessibility_needs",
-            "payment_preference",
         ]
         labels = {
             "topics_offered": "Topics you would like to mentor on",
             "topics_off_limits": "Topics that are off limits for you",
-            "payment_preference": "How you would like to be paid",
         }
         help_texts = {
             "topics_offered": "Choose the things you feel ready to talk about.",
             "topics_off_limits": "You will never be matched with someone who wants to learn "
             "about these. You do not have to say why.",
             "capacity": "Between 1 and 3. You can change this at any time.",
-            "payment_preference": "You can change this at any time. Vouchers still count as "
-            "income if you get benefits.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _checkboxes(self, "topics_offered", "topics_off_limits")
-        self.fields["payment_preference"].choices = [("", "Choose one")] + list(
-            self.fields["payment_preference"].choices
-        )[1:]
 
     def clean(self):
         cleaned = super().clean()

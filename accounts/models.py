@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from core.choices import PaymentPreference, PractitionerRole, Region
+from core.choices import PractitionerRole, Region
 
 
 class UserManager(BaseUserManager["User"]):
@@ -229,9 +229,6 @@ class MentorProfile(Profile):
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
-    payment_preference = models.CharField(
-        max_length=20, choices=PaymentPreference.choices, blank=True
-    )
     paused_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -249,8 +246,6 @@ class MentorProfile(Profile):
         missing = self.missing_common()
         if not self.pk or not self.topics_offered.all():
             missing.append("the topics you offer")
-        if not self.payment_preference:
-            missing.append("how you would like to be paid")
         return missing
 
 

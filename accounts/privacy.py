@@ -54,7 +54,6 @@ def export(user: User) -> dict:
             "topics_offered": names(mentor.topics_offered),
             "topics_off_limits": names(mentor.topics_off_limits),
             "capacity": mentor.capacity,
-            "payment_preference": mentor.get_payment_preference_display(),
             "paused": mentor.paused_at.isoformat() if mentor.paused_at else None,
         }
     mentee = MenteeProfile.objects.filter(user=user).select_related("employer").first()

@@ -49,12 +49,6 @@ AVAILABILITY_SLOTS = [
 AVAILABILITY_SLOT_KEYS = frozenset(key for key, _ in AVAILABILITY_SLOTS)
 
 
-class PaymentPreference(models.TextChoices):
-    BANK_TRANSFER = "bank_transfer", "Bank transfer"
-    VOUCHER = "voucher", "Voucher (this still counts as income)"
-    UNPAID = "unpaid", "I volunteer and do not want to be paid"
-
-
 class PractitionerRole(models.TextChoices):
     SOCIAL_WORKER = "social_worker", "Social worker"
     STUDENT = "student", "Student social worker"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core import taxonomy_data
-from core.choices import AVAILABILITY_SLOTS, PaymentPreference, PractitionerRole, Role
+from core.choices import AVAILABILITY_SLOTS, PractitionerRole, Role
 
 DEMO_PASSWORD = "alongside-demo-2026"
 # Every random choice of the demo starts from this number.
@@ -259,12 +259,6 @@ ACCESSIBILITY_NEEDS = (
     "I lip-read, so please face the camera and do not cover your mouth.",
 )
 
-PAYMENT_PREFERENCES = {
-    PaymentPreference.BANK_TRANSFER: 75,
-    PaymentPreference.VOUCHER: 17,
-    PaymentPreference.UNPAID: 8,
-}
-
 DRAFT_SHARE = 0.1
 PAUSED_SHARE = 0.08
 
@@ -342,7 +336,6 @@ def _draft(rng: random.Random, person: Person) -> None:
             "meeting_modes",
             "languages",
             "topics_offered",
-            "payment_preference",
         ]
     else:
         gaps = ["availability", "meeting_modes", "languages", "learning_goals", "employer"]
@@ -372,7 +365,6 @@ def _mentor(rng: random.Random, email: str, region: str, now: datetime) -> Perso
         "happy_to_mentor_own_council": bool(looked_after_by) and rng.random() < 0.3,
         "shared_with_mentee": shared,
         "capacity": _weighted(rng, {1: 50, 2: 35, 3: 15}),
-        "payment_preference": _weighted(rng, PAYMENT_PREFERENCES),
         "paused_at": now - timedelta(days=rng.randint(1, 30)) if paused else None,
     }
     relations = {
@@ -466,7 +458,6 @@ def demo_mentor(who: Login, now: datetime) -> Person:
         "at eighteen. I'm happy to talk about moving homes and what helped when I set up on "
         "my own. I'd rather not talk about my birth family.",
         "capacity": 2,
-        "payment_preference": PaymentPreference.BANK_TRANSFER,
         "paused_at": None,
     }
     relations = {
@@ -514,7 +505,6 @@ def demo_mentor_b(who: Login, now: datetime) -> Person:
         "shared_with_mentee": "I lived in a children's home in Leeds from thirteen to "
         "seventeen. I'm glad to talk about school, friendships and being heard in reviews.",
         "capacity": 1,
-        "payment_preference": PaymentPreference.VOUCHER,
     }
     person.relations |= {
         "languages": ["en", "pl"],

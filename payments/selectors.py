@@ -36,6 +36,8 @@ def session_day(session) -> date:
 
 
 def preference_current(mentor) -> PaymentPreference | None:
+    """How the mentor is paid now: the latest choice in their log, or None if they have
+    not chosen. The log is the one record of it; the profile holds none."""
     return PaymentPreference.objects.filter(mentor=mentor).first()
 
 

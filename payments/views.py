@@ -56,6 +56,7 @@ from payments.money import TRADING_ALLOWANCE
 from payments.selectors import (
     lines_with_status,
     mentor_pay,
+    preference_current,
     programme_pay,
     rate_card_today,
     run_detail,
@@ -177,7 +178,7 @@ def pay_run_statement_file(request, run_id: int, fmt: str):
 @mentor_pay_required
 @recent_confirmation_required
 def payment_preference(request):
-    current = PaymentPreference.objects.filter(mentor=request.user).first()
+    current = preference_current(request.user)
     initial = {"method": current.method} if current else {}
     form = PreferenceForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():

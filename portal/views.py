@@ -34,7 +34,12 @@ from notifications import services as notification_services
 from notifications.forms import EmailChoicesForm
 from notifications.models import Kind
 from notifications.selectors import email_kinds_unwanted
-from payments.selectors import kept_after_deletion, mentor_pay_card, slow_payment_counts
+from payments.selectors import (
+    kept_after_deletion,
+    mentor_pay_card,
+    preference_current,
+    slow_payment_counts,
+)
 from portal import privacy
 from portal import services as portal_services
 from portal.selectors import coordinator_programmes_summary, roles_of
@@ -89,13 +94,14 @@ def dashboard(request):
 @login_required
 def profile(request):
     roles = roles_of(request.user)
+    is_mentor = Role.MENTOR in roles
     context = {
-        "mentor_profile": (
-            services.mentor_profile_for(request.user) if Role.MENTOR in roles else None
-        ),
+        "mentor_profile": services.mentor_profile_for(request.user) if is_mentor else None,
         "mentee_profile": (
             services.mentee_profile_for(request.user) if Role.MENTEE in roles else None
         ),
+        # The pay pages' log is the one record of how a mentor is paid; the profile shows it.
+        "payment_choice": preference_current(request.user) if is_mentor else None,
     }
     return render(request, "portal/profile.html", context)
 

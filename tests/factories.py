@@ -112,7 +112,6 @@ def complete_mentor_profile(user: User) -> MentorProfile:
     profile.region = "north-west"
     profile.meeting_modes = ["online"]
     profile.availability = ["tue-eve", "thu-pm"]
-    profile.payment_preference = "bank_transfer"
     profile.save()
     profile.languages.set([Language.objects.get(slug="en")])
     profile.topics_offered.set(Topic.objects.filter(slug__in=["bias", "family-time"]))

@@ -3,10 +3,13 @@
 import pytest
 from django.urls import reverse
 
+from accounts.forms import MentorProfileForm
 from accounts.models import AuditEvent, MentorProfile
 from core.choices import Role
 from core.models import Language, LivedExperienceArea, LocalAuthority, Topic
-from tests.factories import MembershipFactory, UserFactory, sign_in
+from payments.models import PaymentPreference
+from payments.services import preference_set
+from tests.factories import MembershipFactory, UserFactory, complete_mentor_profile, sign_in
 
 
 @pytest.fixture
@@ -35,7 +38,6 @@ def test_it_marks_a_filled_profile_complete(new_mentor, client):
             "languages": [Language.objects.get(slug="en").pk],
             "meeting_modes": ["online", "phone"],
             "availability": ["tue-eve", "sat-am"],
-            "payment_preference": "voucher",
         },
         follow=True,
     )
@@ -54,11 +56,43 @@ def test_it_needs_a_region_only_for_meeting_in_person(new_mentor, client):
             "languages": [Language.objects.get(slug="en").pk],
             "meeting_modes": ["in_person"],
             "availability": ["mon-am"],
-            "payment_preference": "unpaid",
         },
     )
     profile = MentorProfile.objects.get(user=new_mentor)
     assert profile.missing_fields() == ["your region, for meeting in person"]
+
+
+def test_it_no_longer_asks_how_you_are_paid_on_the_profile(new_mentor, client):
+    page = client.get(reverse("portal:mentor_profile_edit")).content.decode()
+
+    assert "payment_preference" not in MentorProfileForm.base_fields
+    assert 'name="payment_preference"' not in page
+    assert "How you would like to be paid" not in page
+
+
+def test_it_counts_a_profile_complete_without_a_payment_choice(new_mentor):
+    # How a mentor is paid lives in the pay pages' log; the profile does not wait for it.
+    profile = complete_mentor_profile(new_mentor)
+
+    assert not PaymentPreference.objects.filter(mentor=new_mentor).exists()
+    assert profile.missing_fields() == []
+    assert profile.is_complete
+    assert profile.completed_at is not None
+
+
+def test_it_shows_how_you_are_paid_from_the_pay_pages_log(new_mentor, client):
+    complete_mentor_profile(new_mentor)
+    choose = reverse("payments:payment_preference")
+
+    page = client.get(reverse("portal:profile")).content.decode()
+    assert "How you are paid" in page
+    assert "We cannot pay you until you choose." in page
+    assert f'<a href="{choose}">Choose how you are paid</a>' in page
+
+    preference_set(mentor=new_mentor, method="voucher")
+    page = client.get(reverse("portal:profile")).content.decode()
+    assert "You are paid by: shopping vouchers." in page
+    assert f'<a href="{choose}">Change how you are paid</a>' in page
 
 
 def test_it_refuses_a_topic_both_offered_and_off_limits(new_mentor, client):

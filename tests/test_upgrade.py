@@ -29,7 +29,16 @@ BASELINE = "fb8c385"
 # Columns a migration after BASELINE drops on purpose, by table:
 #     {"mentoring_programme": {"old_slug": "moved to programmes.Programme.slug, programmes 0004"}}
 # The test then compares the table's other columns. Empty this when BASELINE moves past the drop.
-DROPPED_COLUMNS: dict[str, dict[str, str]] = {}
+DROPPED_COLUMNS: dict[str, dict[str, str]] = {
+    "accounts_mentorprofile": {
+        "payment_preference": "the payments log is the one record of how a mentor is paid; "
+        "accounts 0012 copies into it what it can carry (check_payment_choices), then drops it"
+    },
+}
+
+# The profile's payment choices that accounts 0012 copies into the log, as the log names
+# them. Remove this and check_payment_choices with the DROPPED_COLUMNS entry above.
+COPIED_PAYMENT_CHOICES = {"voucher": "voucher", "unpaid": "none"}
 
 # django_migrations gains a row for each migration applied; nothing else about it is data.
 IGNORED_TABLES = {"django_migrations"}
@@ -51,6 +60,15 @@ stale = {
     if ct.model_class() is None
 }
 print(json.dumps({"settings": sys.modules[settings.SETTINGS_MODULE].__file__, "stale": stale}))
+"""
+
+# The bank details of the log's rows the upgrade added, decrypted (the snapshot holds only
+# their ciphertext).
+BANK_DETAILS = """
+import json
+from payments.models import PaymentPreference
+rows = PaymentPreference.objects.filter(pk__in={ids})
+print(json.dumps({{row.pk: row.bank_details for row in rows}}))
 """
 
 SIGN_IN = f"""
@@ -118,18 +136,18 @@ def _short(value):
     return value[:60] + "..." if isinstance(value, str) and len(value) > 60 else value
 
 
-def check_content_types(name, before, after, remap):
+def check_content_types(name, before, after, remap, tables_before):
     # Rows may change app_label only (a model moved); post_migrate adds rows for new models.
     # A moved model whose row was not remapped shows up as a stale content type instead.
     return _rows_unchanged(name, before, after, allow={"app_label"})
 
 
-def check_permissions(name, before, after, remap):
+def check_permissions(name, before, after, remap, tables_before):
     # post_migrate adds permissions for new models; existing ones keep their content type id.
     return _rows_unchanged(name, before, after)
 
 
-def check_audit_events(name, before, after, remap):
+def check_audit_events(name, before, after, remap, tables_before):
     # object_type holds a model's label ("mentoring.programme"): it must follow its model's
     # content type exactly, and nothing else about an event may change.
     problems = _rows_unchanged(name, before, after, allow={"object_type"})
@@ -152,11 +170,70 @@ def check_audit_events(name, before, after, remap):
     return problems
 
 
+def check_payment_choices(name, before, after, remap, tables_before):
+    """The log's rows from before are unchanged. The rows it gains are exactly one for each
+    mentor whose profile said voucher or unpaid and who had no row in the log: that choice,
+    as the log names it, with no reduced fee or charity, all dated at the upgrade, no
+    earlier than any row before it. (Their bank details, encrypted, are checked empty by
+    the test, which can decrypt them.)"""
+    problems = _rows_unchanged(name, before, after)
+    profiles = tables_before["accounts_mentorprofile"]
+    if "payment_preference" not in profiles.columns:
+        return problems + [
+            f"{name}: the baseline's mentor profiles have no payment_preference, so BASELINE "
+            "is past accounts 0012: remove check_payment_choices and COPIED_PAYMENT_CHOICES."
+        ]
+    had_a_choice = {row["mentor_id"] for row in before.rows.values()}
+    expected = {
+        row["user_id"]: COPIED_PAYMENT_CHOICES[row["payment_preference"]]
+        for row in profiles.rows.values()
+        if row["payment_preference"] in COPIED_PAYMENT_CHOICES
+        and row["user_id"] not in had_a_choice
+    }
+    if not expected:
+        problems.append(
+            f"{name}: no mentor of the baseline's demo has a voucher or unpaid choice on their "
+            "profile and none in the log, so nothing shows that accounts 0012 copies them."
+        )
+    added = [row for key, row in after.rows.items() if key not in before.rows]
+    copied = {row["mentor_id"]: row["method"] for row in added}
+    if len(copied) != len(added) or copied != expected:
+        wrong = {
+            mentor: (expected.get(mentor), copied.get(mentor))
+            for mentor in expected.keys() | copied.keys()
+            if expected.get(mentor) != copied.get(mentor)
+        }
+        problems.append(
+            f"{name}: the upgrade should add {len(expected)} rows, one per mentor whose "
+            f"profile choice it copies; it added {len(added)}. By mentor id, (expected, "
+            f"added): {dict(list(wrong.items())[:10])}"
+        )
+    extra = [
+        row["id"]
+        for row in added
+        if row["reduced_percent"] is not None
+        or row["charity_name"]
+        or row["charity_number"]
+        or row["bank_details_changed"]
+    ]
+    if extra:
+        problems.append(f"{name}: copied choices with details the profile never had: {extra}")
+    dates = {row["chosen_at"] for row in added}
+    latest_before = max((row["chosen_at"] for row in before.rows.values()), default=None)
+    if len(dates) > 1 or (dates and latest_before and min(dates) < latest_before):
+        problems.append(
+            f"{name}: copied choices should all be dated at the upgrade, after every choice "
+            f"before it ({latest_before}), but are dated {sorted(dates)[:5]}"
+        )
+    return problems
+
+
 # Tables whose content the upgrade may change, each with the check that says how.
 EXPECTED_CHANGES = {
     "django_content_type": check_content_types,
     "auth_permission": check_permissions,
     "accounts_auditevent": check_audit_events,
+    "payments_paymentpreference": check_payment_choices,
 }
 
 
@@ -192,7 +269,7 @@ def compare(before: dict[str, Table], after: dict[str, Table]) -> list[str]:
                     "compares the other columns."
                 )
         if name in EXPECTED_CHANGES:
-            problems += EXPECTED_CHANGES[name](name, old, new, remap)
+            problems += EXPECTED_CHANGES[name](name, old, new, remap, before)
             continue
         if new.count != old.count:
             problems.append(f"{name}: {old.count} rows before the upgrade, {new.count} after")
@@ -256,8 +333,13 @@ def test_it_keeps_every_row_and_the_demo_sign_in_across_the_upgrade(
         f"The baseline's manage.py loaded {old_probe['settings']}, not its own code in {old}: "
         "something (PYTHONPATH, an installed package) puts another checkout first."
     )
-    # The checks of these two need the values themselves, not only their digests.
-    keep = {"django_content_type", "accounts_auditevent"}
+    # The checks of these need the values themselves, not only their digests.
+    keep = {
+        "django_content_type",
+        "accounts_auditevent",
+        "accounts_mentorprofile",
+        "payments_paymentpreference",
+    }
     before = snapshot(database, keep_rows=keep, skip=IGNORED_TABLES)
 
     manage(root, database, "migrate", "--noinput", folder=tmp_path)
@@ -266,6 +348,17 @@ def test_it_keeps_every_row_and_the_demo_sign_in_across_the_upgrade(
 
     new_probe = manage_json(root, database, PROBE, folder=tmp_path)
     assert Path(new_probe["settings"]).is_relative_to(root)
+    copied = sorted(
+        set(after["payments_paymentpreference"].rows)
+        - set(before["payments_paymentpreference"].rows)
+    )
+    script = BANK_DETAILS.format(ids=[key[0] for key in copied])
+    for pk, details in manage_json(root, database, script, folder=tmp_path).items():
+        if any(details):
+            problems.append(
+                f"payments_paymentpreference: copied choice {pk} has bank details, which a "
+                "profile never held."
+            )
     for pk, label in new_probe["stale"].items():
         if pk not in old_probe["stale"]:
             problems.append(
