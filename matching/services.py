@@ -14,6 +14,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue, enqueue_now
 from core.choices import Role
+from core.locks import lock, lock_row
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
 from matching.selectors import live_mentor_loads, round_instance
@@ -35,7 +36,7 @@ def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
     """Start a round, or return the one already waiting or running: two rounds solved from
     the same pool would propose the same people twice. Locking the programme row makes a
     double click, or a scheduled round meeting a manual one, take turns."""
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock_row(programme)
     # A round a dead worker left running, or one waiting too long, stops blocking here, even
     # before the sweep comes round.
     now = timezone.now()
@@ -79,7 +80,7 @@ def rounds_start_scheduled(*, now=None) -> list[MatchingRound]:
         "pk", flat=True
     ):
         with transaction.atomic():
-            programme = Programme.objects.select_for_update().get(pk=programme_id)
+            programme = lock(Programme).get(pk=programme_id)
             days = SCHEDULE_DAYS.get(programme.matching_schedule)
             if days is None:
                 continue
@@ -154,11 +155,7 @@ def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -
     # past its deadline keeps its message, and its late answer proposes nobody. And whoever
     # was scrubbed from the snapshot while it was solved (person_scrub) is scrubbed from the
     # answer too, before anything is stored.
-    current = (
-        MatchingRound.objects.select_for_update()
-        .only("status", "snapshot")
-        .get(pk=matching_round.pk)
-    )
+    current = lock(MatchingRound.objects.only("status", "snapshot")).get(pk=matching_round.pk)
     if current.status != MatchingRound.Status.RUNNING:
         return False
     deleted, withdrawn = _scrubbed_while_solving(matching_round.snapshot, current.snapshot)
@@ -418,9 +415,7 @@ def proposal_answer(
     """One person's yes or no. Both yeses make a match; one no ends the proposal for ever.
     The row lock makes two answers arriving together take turns, so the second sees the
     first and exactly one match is made."""
-    proposal = (
-        Proposal.objects.select_for_update().select_related("round__programme").get(pk=proposal.pk)
-    )
+    proposal = lock(Proposal.objects.select_related("round__programme")).get(pk=proposal.pk)
     if person.pk == proposal.mentor_id:
         side = "mentor_answer"
     elif person.pk == proposal.mentee_id:
@@ -503,7 +498,7 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
     if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
         raise ValidationError("In this programme, your coordinator suggests matches.")
-    profile = MentorProfile.objects.select_for_update().filter(user_id=mentor_id).first()
+    profile = lock(MentorProfile).filter(user_id=mentor_id).first()
     suggestions = mentee_suggestions(programme=programme, mentee=mentee)
     choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
     if profile is None or choice is None:
@@ -797,9 +792,8 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
         )
     )
     changed = 0
-    rounds = (
-        MatchingRound.objects.select_for_update()
-        .filter(programme_id__in=programmes)
+    rounds = lock(
+        MatchingRound.objects.filter(programme_id__in=programmes)
         .only("pk", "snapshot", "result")
         .order_by("pk")
     )
@@ -816,7 +810,7 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
         if fields:
             matching_round.save(update_fields=fields)
             changed += 1
-    for proposal in Proposal.objects.select_for_update().filter(mentor=user).only("pk", "reasons"):
+    for proposal in lock(Proposal.objects.filter(mentor=user).only("pk", "reasons")):
         kept = _scrub_reasons(proposal.reasons, care_experience_only=care_experience_only)
         if kept != proposal.reasons:
             proposal.reasons = kept

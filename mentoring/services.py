@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
+from core.locks import lock_row
 from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
@@ -318,7 +319,7 @@ def concern_record_action(
         raise ValidationError("Say what you did, so others can follow it.")
     # Locked so two coordinators acting at once each see the status the other left, and
     # the audit row's old status is the one this action really changed.
-    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    locked = lock_row(concern)
     old = {"status": locked.status}
     action = ConcernAction.objects.create(
         concern=locked, coordinator=by, note=note, new_status=new_status
@@ -381,7 +382,7 @@ def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
 def session_log_from_plan(*, plan: PlannedSession, by: User, **details) -> Session:
     """Log the session a plan was for. The plan is locked first, so two people logging it at
     the same moment make one session: the second is told it is already logged."""
-    locked = PlannedSession.objects.select_for_update().get(pk=plan.pk)
+    locked = lock_row(plan)
     if locked.session_id is not None:
         raise ValidationError("This session has already been logged.")
     if locked.cancelled_at is not None:

@@ -17,6 +17,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.choices import MeetingMode, Role
+from core.locks import lock_row
 from mentoring.models import Session
 from notifications.services import notify_payment_details_changed
 from payments.models import (
@@ -63,7 +64,7 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
     check_coordinates(by, programme)
     # Two coordinators adding cards at once queue here, so the second sees the first card
     # (and gets a plain message for the same day, not a database error).
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock_row(programme)
     today = timezone.localdate()
     cards = RateCard.objects.filter(programme=programme)
     if cards.exists() and effective_from < today:
@@ -114,11 +115,14 @@ def _preference_applied(amount: Decimal, description: str, preference) -> tuple[
     return amount, description
 
 
+@transaction.atomic
 def session_lines_create(*, session: Session, by: User | None) -> int:
     """The mentor's lines for an approved session: its time, the programme's paid
     preparation time and any online allowance, at the rate in force on the session's day.
     Safe to call twice, or at once from two places: the pay-once constraints keep one set,
-    and the second call adds nothing. Returns how many lines it added."""
+    and the second call adds nothing. Returns how many lines it added. Usually runs inside
+    the approval's transaction (payments/receivers.py); its own is for the session lock
+    when it is called alone."""
     if session.status != Session.Status.APPROVED:
         return 0
     match = session.match
@@ -156,7 +160,7 @@ def session_lines_create(*, session: Session, by: User | None) -> int:
         lines.append(_session_line(session, card, LedgerLine.Kind.ONLINE, amount, description, by))
     # Concurrent calls for one session (a catch-up task running twice) queue on the
     # session's row, so each counts only the lines it added itself.
-    Session.objects.select_for_update().filter(pk=session.pk).first()
+    lock_row(session)
     before = LedgerLine.objects.filter(session=session).count()
     # ignore_conflicts: the unique constraints, not this code, decide what is paid once.
     LedgerLine.objects.bulk_create(lines, ignore_conflicts=True)
@@ -240,7 +244,7 @@ def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
         raise ValidationError("This line is for nothing, so there is nothing to correct.")
     # Lock the line so two coordinators correcting it at once queue, and the second sees
     # the first's reversal instead of meeting the unique constraint.
-    LedgerLine.objects.select_for_update().filter(pk=line.pk).first()
+    lock_row(line)
     if LedgerLine.objects.filter(reverses=line).exists():
         raise ValidationError("This line has already been corrected.")
     reversal = LedgerLine.objects.create(
@@ -596,7 +600,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     A run never pays the person who makes it: their own lines wait for a run made by
     another coordinator or an administrator (programmes.duties)."""
     check_coordinates(by, programme)
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock_row(programme)
     waiting = LedgerLine.objects.filter(programme=programme).unpaid().exclude(mentor=by)
     if earned_before is not None:
         waiting = waiting.filter(earned_on__lt=earned_before)

@@ -77,3 +77,46 @@ def test_it_finds_a_circle_hidden_inside_a_function(tmp_path):
     [circle] = circles(app_import_graph(tmp_path))
     assert "lower/services.py:2 imports upper" in circle
     assert "upper/views.py:1 imports lower.models" in circle
+
+
+# One lock helper: core/locks.py is the only module that asks for SELECT ... FOR UPDATE, so
+# every lock is refused outside a transaction, even on SQLite where a lock does nothing.
+LOCK_HELPER = Path("core/locks.py")
+
+
+def hand_written_locks(root: Path) -> list[str]:
+    """Every use of `select_for_update` in our code outside the lock helper."""
+    found = []
+    for app in sorted(our_apps(root)):
+        for path in sorted((root / app).rglob("*.py")):
+            where = path.relative_to(root)
+            if "migrations" in where.parts or where == LOCK_HELPER:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Attribute) and node.attr == "select_for_update":
+                    found.append((str(where), node.lineno))
+    return [f"{where}:{line}" for where, line in sorted(found)]
+
+
+def test_rows_are_locked_only_through_the_lock_helper():
+    found = hand_written_locks(ROOT)
+    assert not found, "Lock rows with core.locks.lock or lock_row, not by hand:\n" + "\n".join(
+        found
+    )
+
+
+def test_it_finds_a_lock_written_by_hand(tmp_path):
+    """The check itself: the helper and migrations may lock; any other module may not."""
+    for app in ("core", "shop"):
+        (tmp_path / app / "migrations").mkdir(parents=True)
+        (tmp_path / app / "__init__.py").write_text("")
+    (tmp_path / "core" / "locks.py").write_text(
+        "def lock(qs):\n    return qs.select_for_update()\n"
+    )
+    (tmp_path / "shop" / "migrations" / "0002.py").write_text("Order.objects.select_for_update()\n")
+    assert hand_written_locks(tmp_path) == []
+
+    (tmp_path / "shop" / "services.py").write_text(
+        "def pay(order):\n    Order.objects.select_for_update().get(pk=order.pk)\n"
+    )
+    assert hand_written_locks(tmp_path) == ["shop/services.py:2"]
