@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -542,6 +544,51 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
     enqueue(ask_for_answers, proposal.pk)
     return proposal
+
+
+def proposal_answers_ask(*, proposal_id: int) -> None:
+    """Email the mentor and the mentee that a proposed match awaits their answer, at most
+    once: the first run marks the proposal as asked, and a second run finds it marked. The
+    task that calls this retries when the mail server fails (OSError)."""
+    claimed = Proposal.objects.filter(
+        pk=proposal_id, status=Proposal.Status.APPROVED, asked_at__isnull=True
+    ).update(asked_at=timezone.now())
+    if not claimed:
+        return
+    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
+        pk=proposal_id
+    )
+    try:
+        # Only people who have not answered yet are asked: a mentee who chose a mentor
+        # has answered already.
+        waiting = [
+            (person, other)
+            for person, other, answer in (
+                (proposal.mentor, proposal.mentee, proposal.mentor_answer),
+                (proposal.mentee, proposal.mentor, proposal.mentee_answer),
+            )
+            if answer == Proposal.Answer.WAITING
+        ]
+        for person, other in waiting:
+            context = {
+                "person": person,
+                "other": other,
+                "programme": proposal.round.programme,
+                "proposal": proposal,
+                "site_url": settings.SITE_URL,
+            }
+            send_mail(
+                subject=render_to_string(
+                    "matching/email/answer_needed_subject.txt", context
+                ).strip(),
+                message=render_to_string("matching/email/answer_needed.txt", context),
+                html_message=render_to_string("matching/email/answer_needed.html", context),
+                from_email=None,
+                recipient_list=[person.email],
+            )
+    except OSError:
+        Proposal.objects.filter(pk=proposal_id).update(asked_at=None)
+        raise
 
 
 # The match lifecycle: pause, restart, end. Views decide who may open a page; these

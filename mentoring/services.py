@@ -2,9 +2,12 @@
 writes its audit event inside it. Approving a session tells payments through a signal
 (mentoring.signals.session_approved), so mentoring never imports payments."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -19,6 +22,7 @@ from mentoring.models import (
     PlannedSession,
     Session,
 )
+from mentoring.selectors import concern_recipients
 from mentoring.signals import session_approved
 from programmes import duties
 from programmes.services import check_coordinates
@@ -296,6 +300,41 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
 
     enqueue(send_concern_to_coordinators, concern.pk)
     return concern
+
+
+def concern_email(*, concern_id: int) -> None:
+    """Tell a programme's coordinators a concern was raised, at most once: a second run, or
+    a retry after the email went out, finds it already claimed and sends nothing. The
+    email says only that there is a concern; its details stay behind sign-in. The task
+    that calls this retries when the mail server fails (OSError)."""
+    claimed = Concern.objects.filter(pk=concern_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return
+    concern = Concern.objects.select_related("match__programme__organisation").get(pk=concern_id)
+    programme = concern.match.programme
+    recipients, escalated = concern_recipients(concern)
+    if not recipients:
+        return
+    context = {
+        "concern": concern,
+        "programme": programme,
+        "site_url": settings.SITE_URL,
+        "escalated": escalated,
+    }
+    try:
+        send_mail(
+            subject=render_to_string("mentoring/email/concern_raised_subject.txt", context).strip(),
+            message=render_to_string("mentoring/email/concern_raised.txt", context),
+            html_message=render_to_string("mentoring/email/concern_raised.html", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:
+        # The mail server failed: release the claim so the retry can send it.
+        Concern.objects.filter(pk=concern_id).update(emailed_at=None)
+        raise
 
 
 @transaction.atomic
