@@ -68,11 +68,8 @@ def demo_sessions_ensure(*, programme: Programme, coordinator: User, now: dateti
             day = (now - timedelta(weeks=weeks, days=index % 3)).astimezone(zone).date()
             starts_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
             latest = number == len(SESSION_WEEKS_AGO) - 1
-            logger, other = (
-                (match.mentee, match.mentor)
-                if (index + number) % 3 == 0
-                else (match.mentor, match.mentee)
-            )
+            logger = match.mentee if (index + number) % 3 == 0 else match.mentor
+            other = match.other_party(logger)
             session = session_log(
                 match=match,
                 by=logger,

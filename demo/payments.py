@@ -46,7 +46,6 @@ from payments.models import (
 from payments.money import tax_year_bounds, tax_year_of
 from payments.receipts import receipt_check
 from payments.selectors import session_day
-from payments.tasks import tell_mentor_failed, tell_mentors_paid
 from programmes.models import Programme
 
 CARD_TERMS = {
@@ -442,10 +441,10 @@ def _history(programme: Programme, coordinator: User, now: datetime) -> int:
         if index == failing:
             # Finance paid the run; the bank sent one payment back.
             _fail_one(run, coordinator, paid_on)
-        # The tasks queued by these services would run after the seed commits; run them now
-        # so the news is there, unemailed, like the rest of the demo (the queued ones then
-        # find it made and add nothing).
-        tell_mentors_paid(run.pk)
+        # The tasks queued by these services would run after the seed commits; do their work
+        # now so the news is there, unemailed, like the rest of the demo (the queued ones
+        # then find it made and add nothing).
+        services.run_paid_tell(run_id=run.pk)
         if index == correcting:
             _correct_one(run, coordinator)
     return made
@@ -461,7 +460,7 @@ def _fail_one(run: PaymentRun, coordinator: User, paid_on: date) -> None:
     if payee is None:
         return
     services.run_payee_fail(payee=payee, by=coordinator, reason=FAILED_REASON)
-    tell_mentor_failed(payee.pk)
+    services.payee_failed_tell(payee_id=payee.pk)
     # The mentor gives their new account's details, so the next run pays them.
     preference = services.preference_set(
         mentor=payee.mentor,

@@ -375,7 +375,7 @@ def match_goals(request, match_id):
         {
             "match": match,
             "is_mentor": is_mentor,
-            "other": match.mentee if is_mentor else match.mentor,
+            "other": match.other_party(request.user),
             "goals": goal_list,
             "has_errors": any(goal.note_form.errors for goal in goal_list),
         },

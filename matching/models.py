@@ -58,13 +58,26 @@ class MatchingRound(models.Model):
         return self.snapshot.get("weights", {})
 
 
+class TwoPeople:
+    """A mentor and a mentee: a proposal, or the match it made. The one definition of "the
+    other person", for every page, message and reminder that names them."""
+
+    def other_party(self, person):
+        """The other person, for its mentor or its mentee. ValueError for anyone else."""
+        if person.pk == self.mentor_id:
+            return self.mentee
+        if person.pk == self.mentee_id:
+            return self.mentor
+        raise ValueError(f"Not part of this {self._meta.verbose_name}")
+
+
 class ProposalQuerySet(models.QuerySet["Proposal"]):
     def open(self) -> "ProposalQuerySet":
         """Proposals still in play: waiting for review or for the two answers."""
         return self.filter(status__in=[Proposal.Status.PROPOSED, Proposal.Status.APPROVED])
 
 
-class Proposal(models.Model):
+class Proposal(TwoPeople, models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Waiting for review"
         APPROVED = "approved", "Approved, waiting for answers"
@@ -149,7 +162,7 @@ class MatchQuerySet(models.QuerySet["Match"]):
         return self.filter(status__in=Match.LIVE)
 
 
-class Match(models.Model):
+class Match(TwoPeople, models.Model):
     """A mentor and a mentee working together: made only when both said yes."""
 
     class Status(models.TextChoices):
@@ -199,14 +212,6 @@ class Match(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE
-
-    def other_party(self, person):
-        """The other person of the match, for its mentor or its mentee."""
-        if person.pk == self.mentor_id:
-            return self.mentee
-        if person.pk == self.mentee_id:
-            return self.mentor
-        raise ValueError("Not part of this match")
 
     def role_of(self, person) -> str | None:
         """ "mentor" or "mentee": the side `person` is on, or None."""

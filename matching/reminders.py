@@ -10,7 +10,7 @@ from notifications import reminders
 from notifications.models import Kind
 from notifications.reminders import Reminder
 
-# A proposal's first email goes out when the coordinator approves it (matching.tasks): the
+# A proposal's first email goes out when the coordinator approves it (proposal_answers_ask): the
 # reminder comes only if it is still unanswered two days later.
 PROPOSAL_REMINDER_AFTER = timedelta(days=2)
 

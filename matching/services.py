@@ -6,14 +6,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue, enqueue_now
 from core.choices import Role
+from core.locks import lock, lock_row
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
 from matching.selectors import live_mentor_loads, round_instance
@@ -35,7 +38,7 @@ def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
     """Start a round, or return the one already waiting or running: two rounds solved from
     the same pool would propose the same people twice. Locking the programme row makes a
     double click, or a scheduled round meeting a manual one, take turns."""
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock_row(programme)
     # A round a dead worker left running, or one waiting too long, stops blocking here, even
     # before the sweep comes round.
     now = timezone.now()
@@ -79,7 +82,7 @@ def rounds_start_scheduled(*, now=None) -> list[MatchingRound]:
         "pk", flat=True
     ):
         with transaction.atomic():
-            programme = Programme.objects.select_for_update().get(pk=programme_id)
+            programme = lock(Programme).get(pk=programme_id)
             days = SCHEDULE_DAYS.get(programme.matching_schedule)
             if days is None:
                 continue
@@ -154,11 +157,7 @@ def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -
     # past its deadline keeps its message, and its late answer proposes nobody. And whoever
     # was scrubbed from the snapshot while it was solved (person_scrub) is scrubbed from the
     # answer too, before anything is stored.
-    current = (
-        MatchingRound.objects.select_for_update()
-        .only("status", "snapshot")
-        .get(pk=matching_round.pk)
-    )
+    current = lock(MatchingRound.objects.only("status", "snapshot")).get(pk=matching_round.pk)
     if current.status != MatchingRound.Status.RUNNING:
         return False
     deleted, withdrawn = _scrubbed_while_solving(matching_round.snapshot, current.snapshot)
@@ -418,9 +417,7 @@ def proposal_answer(
     """One person's yes or no. Both yeses make a match; one no ends the proposal for ever.
     The row lock makes two answers arriving together take turns, so the second sees the
     first and exactly one match is made."""
-    proposal = (
-        Proposal.objects.select_for_update().select_related("round__programme").get(pk=proposal.pk)
-    )
+    proposal = lock(Proposal.objects.select_related("round__programme")).get(pk=proposal.pk)
     if person.pk == proposal.mentor_id:
         side = "mentor_answer"
     elif person.pk == proposal.mentee_id:
@@ -503,7 +500,7 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
     if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
         raise ValidationError("In this programme, your coordinator suggests matches.")
-    profile = MentorProfile.objects.select_for_update().filter(user_id=mentor_id).first()
+    profile = lock(MentorProfile).filter(user_id=mentor_id).first()
     suggestions = mentee_suggestions(programme=programme, mentee=mentee)
     choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
     if profile is None or choice is None:
@@ -547,6 +544,51 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
     enqueue(ask_for_answers, proposal.pk)
     return proposal
+
+
+def proposal_answers_ask(*, proposal_id: int) -> None:
+    """Email the mentor and the mentee that a proposed match awaits their answer, at most
+    once: the first run marks the proposal as asked, and a second run finds it marked. The
+    task that calls this retries when the mail server fails (OSError)."""
+    claimed = Proposal.objects.filter(
+        pk=proposal_id, status=Proposal.Status.APPROVED, asked_at__isnull=True
+    ).update(asked_at=timezone.now())
+    if not claimed:
+        return
+    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
+        pk=proposal_id
+    )
+    try:
+        # Only people who have not answered yet are asked: a mentee who chose a mentor
+        # has answered already.
+        waiting = [
+            (person, other)
+            for person, other, answer in (
+                (proposal.mentor, proposal.mentee, proposal.mentor_answer),
+                (proposal.mentee, proposal.mentor, proposal.mentee_answer),
+            )
+            if answer == Proposal.Answer.WAITING
+        ]
+        for person, other in waiting:
+            context = {
+                "person": person,
+                "other": other,
+                "programme": proposal.round.programme,
+                "proposal": proposal,
+                "site_url": settings.SITE_URL,
+            }
+            send_mail(
+                subject=render_to_string(
+                    "matching/email/answer_needed_subject.txt", context
+                ).strip(),
+                message=render_to_string("matching/email/answer_needed.txt", context),
+                html_message=render_to_string("matching/email/answer_needed.html", context),
+                from_email=None,
+                recipient_list=[person.email],
+            )
+    except OSError:
+        Proposal.objects.filter(pk=proposal_id).update(asked_at=None)
+        raise
 
 
 # The match lifecycle: pause, restart, end. Views decide who may open a page; these
@@ -797,9 +839,8 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
         )
     )
     changed = 0
-    rounds = (
-        MatchingRound.objects.select_for_update()
-        .filter(programme_id__in=programmes)
+    rounds = lock(
+        MatchingRound.objects.filter(programme_id__in=programmes)
         .only("pk", "snapshot", "result")
         .order_by("pk")
     )
@@ -816,7 +857,7 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
         if fields:
             matching_round.save(update_fields=fields)
             changed += 1
-    for proposal in Proposal.objects.select_for_update().filter(mentor=user).only("pk", "reasons"):
+    for proposal in lock(Proposal.objects.filter(mentor=user).only("pk", "reasons")):
         kept = _scrub_reasons(proposal.reasons, care_experience_only=care_experience_only)
         if kept != proposal.reasons:
             proposal.reasons = kept

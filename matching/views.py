@@ -299,10 +299,10 @@ def proposal_answer(request, proposal_id):
         elif proposal.status == Proposal.Status.ACCEPTED:
             messages.success(request, "You both said yes. Your match has started.")
         else:
-            other = proposal.mentee if is_mentor else proposal.mentor
+            other = proposal.other_party(request.user)
             messages.success(request, f"Thank you. We will let you know when {other} has answered.")
         return redirect("portal:dashboard")
-    other = proposal.mentee if is_mentor else proposal.mentor
+    other = proposal.other_party(request.user)
     context = {
         "proposal": proposal,
         "is_mentor": is_mentor,

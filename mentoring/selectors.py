@@ -1,13 +1,15 @@
-"""Reads about what happens inside matches: sessions waiting for someone, and how long a
-match has gone without one."""
+"""Reads about what happens inside matches: sessions waiting for someone, how long a
+match has gone without one, and who is told of a concern."""
 
 from datetime import datetime
 
 from django.db.models import Max, Q
 
+from accounts.access import service_operators
+from core.choices import Role
 from matching.models import Match
-from mentoring.models import Session
-from programmes.models import Programme
+from mentoring.models import Concern, Session
+from programmes.models import Administrator, Membership, Programme
 
 
 def sessions_waiting_for(user) -> list[Session]:
@@ -66,3 +68,30 @@ def quiet_flag(match, *, quiet_weeks: int, now: datetime) -> int:
         return 0
     weeks = weeks_quiet(match, now=now)
     return weeks if weeks >= quiet_weeks else 0
+
+
+def concern_recipients(concern: Concern) -> tuple[list[str], bool]:
+    """Who is told of a concern, and whether they are the people who run Alongside rather
+    than the programme's staff. The programme's coordinators, leaving out anyone who is part
+    of the match (programmes.duties); when that leaves nobody, the organisation's
+    administrators; when there are none either, the operators of the service, who are asked
+    to appoint someone: a concern never reaches nobody."""
+    match = concern.match
+    people = (match.mentor_id, match.mentee_id)
+    coordinators = (
+        Membership.objects.current()
+        .filter(programme=match.programme, role=Role.COORDINATOR, person__is_active=True)
+        .exclude(person_id__in=people)
+        .values_list("person__email", flat=True)
+    )
+    found = set(coordinators) or set(
+        Administrator.objects.filter(
+            organisation_id=match.programme.organisation_id, person__is_active=True
+        )
+        .exclude(person_id__in=people)
+        .values_list("person__email", flat=True)
+    )
+    if found:
+        return sorted(found), False
+    operators = service_operators().exclude(pk__in=people).values_list("email", flat=True)
+    return sorted(operators), True

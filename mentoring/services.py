@@ -2,14 +2,18 @@
 writes its audit event inside it. Approving a session tells payments through a signal
 (mentoring.signals.session_approved), so mentoring never imports payments."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
+from core.locks import lock_row
 from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
@@ -18,6 +22,7 @@ from mentoring.models import (
     PlannedSession,
     Session,
 )
+from mentoring.selectors import concern_recipients
 from mentoring.signals import session_approved
 from programmes import duties
 from programmes.services import check_coordinates
@@ -297,6 +302,41 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
     return concern
 
 
+def concern_email(*, concern_id: int) -> None:
+    """Tell a programme's coordinators a concern was raised, at most once: a second run, or
+    a retry after the email went out, finds it already claimed and sends nothing. The
+    email says only that there is a concern; its details stay behind sign-in. The task
+    that calls this retries when the mail server fails (OSError)."""
+    claimed = Concern.objects.filter(pk=concern_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return
+    concern = Concern.objects.select_related("match__programme__organisation").get(pk=concern_id)
+    programme = concern.match.programme
+    recipients, escalated = concern_recipients(concern)
+    if not recipients:
+        return
+    context = {
+        "concern": concern,
+        "programme": programme,
+        "site_url": settings.SITE_URL,
+        "escalated": escalated,
+    }
+    try:
+        send_mail(
+            subject=render_to_string("mentoring/email/concern_raised_subject.txt", context).strip(),
+            message=render_to_string("mentoring/email/concern_raised.txt", context),
+            html_message=render_to_string("mentoring/email/concern_raised.html", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except OSError:
+        # The mail server failed: release the claim so the retry can send it.
+        Concern.objects.filter(pk=concern_id).update(emailed_at=None)
+        raise
+
+
 @transaction.atomic
 def concern_record_action(
     *, concern: Concern, by: User, note: str, new_status: str
@@ -318,7 +358,7 @@ def concern_record_action(
         raise ValidationError("Say what you did, so others can follow it.")
     # Locked so two coordinators acting at once each see the status the other left, and
     # the audit row's old status is the one this action really changed.
-    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    locked = lock_row(concern)
     old = {"status": locked.status}
     action = ConcernAction.objects.create(
         concern=locked, coordinator=by, note=note, new_status=new_status
@@ -381,7 +421,7 @@ def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
 def session_log_from_plan(*, plan: PlannedSession, by: User, **details) -> Session:
     """Log the session a plan was for. The plan is locked first, so two people logging it at
     the same moment make one session: the second is told it is already logged."""
-    locked = PlannedSession.objects.select_for_update().get(pk=plan.pk)
+    locked = lock_row(plan)
     if locked.session_id is not None:
         raise ValidationError("This session has already been logged.")
     if locked.cancelled_at is not None:

@@ -9,18 +9,22 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import Coalesce, Now
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.choices import MeetingMode, Role
+from core.locks import lock_row
 from mentoring.models import Session
-from notifications.services import notify_payment_details_changed
+from notifications.models import Kind
+from notifications.services import notify, notify_payment_details_changed
 from payments.models import (
     SESSION_KINDS,
+    SYMBOLS,
     EarningsAlert,
     Expense,
     ExpenseKind,
@@ -34,7 +38,16 @@ from payments.models import (
     WaitingLine,
     receipt_storage,
 )
-from payments.money import fee_for, mileage_for, pence, share_of, tax_year_bounds, tax_year_of
+from payments.money import (
+    TRADING_ALLOWANCE,
+    fee_for,
+    mileage_for,
+    money,
+    pence,
+    share_of,
+    tax_year_bounds,
+    tax_year_of,
+)
 from payments.receipts import receipt_check, receipt_without_metadata
 from payments.selectors import (
     approved_without_lines,
@@ -63,7 +76,7 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
     check_coordinates(by, programme)
     # Two coordinators adding cards at once queue here, so the second sees the first card
     # (and gets a plain message for the same day, not a database error).
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock_row(programme)
     today = timezone.localdate()
     cards = RateCard.objects.filter(programme=programme)
     if cards.exists() and effective_from < today:
@@ -114,11 +127,14 @@ def _preference_applied(amount: Decimal, description: str, preference) -> tuple[
     return amount, description
 
 
+@transaction.atomic
 def session_lines_create(*, session: Session, by: User | None) -> int:
     """The mentor's lines for an approved session: its time, the programme's paid
     preparation time and any online allowance, at the rate in force on the session's day.
     Safe to call twice, or at once from two places: the pay-once constraints keep one set,
-    and the second call adds nothing. Returns how many lines it added."""
+    and the second call adds nothing. Returns how many lines it added. Usually runs inside
+    the approval's transaction (payments/receivers.py); its own is for the session lock
+    when it is called alone."""
     if session.status != Session.Status.APPROVED:
         return 0
     match = session.match
@@ -156,7 +172,7 @@ def session_lines_create(*, session: Session, by: User | None) -> int:
         lines.append(_session_line(session, card, LedgerLine.Kind.ONLINE, amount, description, by))
     # Concurrent calls for one session (a catch-up task running twice) queue on the
     # session's row, so each counts only the lines it added itself.
-    Session.objects.select_for_update().filter(pk=session.pk).first()
+    lock_row(session)
     before = LedgerLine.objects.filter(session=session).count()
     # ignore_conflicts: the unique constraints, not this code, decide what is paid once.
     LedgerLine.objects.bulk_create(lines, ignore_conflicts=True)
@@ -240,7 +256,7 @@ def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
         raise ValidationError("This line is for nothing, so there is nothing to correct.")
     # Lock the line so two coordinators correcting it at once queue, and the second sees
     # the first's reversal instead of meeting the unique constraint.
-    LedgerLine.objects.select_for_update().filter(pk=line.pk).first()
+    lock_row(line)
     if LedgerLine.objects.filter(reverses=line).exists():
         raise ValidationError("This line has already been corrected.")
     reversal = LedgerLine.objects.create(
@@ -553,6 +569,51 @@ def earnings_alert_set(*, mentor: User, monthly_amount: Decimal | None) -> Earni
     return alert
 
 
+def earnings_check(*, mentor_id: int) -> None:
+    """Tell a mentor when this month's fees reach the alert they set, and when the tax
+    year's fees reach £1,000. Once a month, and once a tax year, by the event key."""
+    mentor = User.objects.filter(pk=mentor_id, is_active=True).first()
+    if mentor is None:
+        return
+    today = timezone.localdate()
+    fees = LedgerLine.objects.filter(mentor=mentor, category=LedgerLine.Category.FEE)
+    url = reverse("payments:pay")
+    with transaction.atomic():
+        alert = EarningsAlert.objects.filter(mentor=mentor).first()
+        if alert:
+            month = fees.filter(earned_on__gte=today.replace(day=1))
+            total = month.aggregate(total=Sum("amount"))["total"] or 0
+            if total >= alert.monthly_amount:
+                notify(
+                    person=mentor,
+                    kind=Kind.EARNINGS,
+                    event_key=f"earnings-alert:{today:%Y-%m}",
+                    title=f"Your fees this month have reached {money(alert.monthly_amount)}",
+                    body=(
+                        f"You asked us to tell you. So far this month: {money(total)}. "
+                        "If this matters for your benefits, you may want to talk to your "
+                        "coordinator before your next session."
+                    ),
+                    url=url,
+                )
+        year = tax_year_of(today)
+        start, end = tax_year_bounds(year)
+        in_year = fees.filter(earned_on__range=(start, end))
+        year_total = in_year.aggregate(total=Sum("amount"))["total"] or 0
+        if year_total >= TRADING_ALLOWANCE:
+            notify(
+                person=mentor,
+                kind=Kind.EARNINGS,
+                event_key=f"trading-allowance:{year}",
+                title="Your fees this tax year have reached £1,000",
+                body=(
+                    "Above £1,000 a year you may need to tell HMRC and fill in a Self "
+                    "Assessment tax return. Your pay page explains what to do."
+                ),
+                url=url,
+            )
+
+
 # Payment runs
 
 
@@ -596,7 +657,7 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     A run never pays the person who makes it: their own lines wait for a run made by
     another coordinator or an administrator (programmes.duties)."""
     check_coordinates(by, programme)
-    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    lock_row(programme)
     waiting = LedgerLine.objects.filter(programme=programme).unpaid().exclude(mentor=by)
     if earned_before is not None:
         waiting = waiting.filter(earned_on__lt=earned_before)
@@ -711,6 +772,30 @@ def run_mark_paid(*, run: PaymentRun, by: User, paid_on: date) -> bool:
     return True
 
 
+def run_paid_tell(*, run_id: int) -> None:
+    """Tell each mentor a paid run paid, what and when. Once per payee, by the event key."""
+    run = PaymentRun.objects.select_related("programme").filter(pk=run_id).first()
+    if run is None or run.status != PaymentRun.Status.PAID:
+        return
+    symbol = SYMBOLS.get(run.currency, "")
+    with transaction.atomic():
+        for payee in RunPayee.objects.filter(run=run, status=RunPayee.Status.PAID).select_related(
+            "mentor"
+        ):
+            notify(
+                person=payee.mentor,
+                kind=Kind.PAYMENT,
+                event_key=f"run:{run.pk}:payee:{payee.pk}:paid",
+                title=f"{money(payee.total, symbol)} has been paid to you",
+                body=(
+                    f"{run.programme.name} paid you on {run.paid_on:%-d %B %Y} "
+                    f"({payee.get_method_display().lower()}). Your statement shows every "
+                    "session and expense it covers."
+                ),
+                url=reverse("payments:pay_run_statement", args=[run.pk]),
+            )
+
+
 def _payee_lines_wait(payee: RunPayee, status: str) -> None:
     """A payment that failed or was taken out: its items leave the run and its lines go
     back on the waiting list, for the next run."""
@@ -754,6 +839,24 @@ def run_payee_fail(*, payee: RunPayee, by: User, reason: str) -> bool:
     payee_id = payee.pk
     enqueue(tell_mentor_failed, payee_id)
     return True
+
+
+def payee_failed_tell(*, payee_id: int) -> None:
+    """Tell a mentor a payment to them did not go through. Once, by the event key."""
+    payee = RunPayee.objects.select_related("run__programme", "mentor").filter(pk=payee_id).first()
+    if payee is None or payee.status != RunPayee.Status.FAILED:
+        return
+    notify(
+        person=payee.mentor,
+        kind=Kind.PAYMENT,
+        event_key=f"payee:{payee.pk}:failed",
+        title="A payment to you did not go through",
+        body=(
+            "Please check how you want to be paid, and your bank details if you gave them. "
+            "We will pay you in the next payment run."
+        ),
+        url=reverse("payments:payment_preference"),
+    )
 
 
 @transaction.atomic

@@ -922,3 +922,54 @@ def test_it_records_an_unexpected_failure_on_the_round(world, monkeypatch):
     matching_round.refresh_from_db()
     assert matching_round.status == "failed"
     assert "Something went wrong" in matching_round.error
+
+
+# ---------------------------------------------------------------------------------------------
+# The other person: Proposal.other_party and Match.other_party, one definition (TwoPeople).
+
+
+def test_it_names_the_other_person_of_a_proposal_and_refuses_anyone_else(world):
+    proposal = proposal_for(world.programme, world.mentor, world.mentee)
+
+    assert proposal.other_party(world.mentor) == world.mentee
+    assert proposal.other_party(world.mentee) == world.mentor
+    for outsider in (world.coordinator, world.other_mentor):
+        with pytest.raises(ValueError, match="Not part of this proposal"):
+            proposal.other_party(outsider)
+
+
+def test_it_names_the_other_person_of_a_match_and_refuses_anyone_else(world):
+    match = match_for(world.programme, world.mentor, world.mentee)
+
+    assert match.other_party(world.mentor) == world.mentee
+    assert match.other_party(world.mentee) == world.mentor
+    with pytest.raises(ValueError, match="Not part of this match"):
+        match.other_party(world.coordinator)
+
+
+@pytest.mark.parametrize(
+    "persona, other, sentence",
+    [("mentor", "Priya", "You are mentoring Priya"), ("mentee", "Sam", "Sam is mentoring you")],
+)
+def test_it_names_the_other_person_on_each_page_of_a_match(
+    world, login_as, persona, other, sentence
+):
+    match = match_for(world.programme, world.mentor, world.mentee)
+    proposal_for(world.programme, world.mentor, world.mentee, status=Proposal.Status.APPROVED)
+    client = login_as(persona)
+
+    dashboard = page(client, reverse("portal:dashboard"))
+    assert f"A possible match with {other}" in dashboard
+    assert sentence in dashboard
+    assert sentence in page(client, reverse("mentoring:match_detail", args=[match.pk]))
+    assert f"Your session with {other}" in page(
+        client, reverse("mentoring:session_new", args=[match.pk])
+    )
+    assert f"next session with {other}" in page(
+        client, reverse("mentoring:session_plan", args=[match.pk])
+    )
+    concern = page(client, reverse("mentoring:concern_new", args=[match.pk]))
+    assert f"yourself, {other}, or someone" in concern
+    assert f"{other} will not see it" in concern
+    goals = page(client, reverse("journal:match_goals", args=[match.pk]))
+    assert (f"{other}'s learning goals" if persona == "mentor" else f"with {other}") in goals

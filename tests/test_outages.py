@@ -303,7 +303,7 @@ def test_a_task_failing_in_process_never_fails_the_action_that_was_saved(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("programmes.tasks.send_mail", refuse)
+    monkeypatch.setattr("programmes.services.send_mail", refuse)
     application = ApplicationFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
