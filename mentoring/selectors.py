@@ -5,9 +5,12 @@ from datetime import datetime
 
 from django.db.models import Max, Q
 
+from accounts.access import service_operators
+from accounts.models import User
+from core.choices import Role
 from matching.models import Match
-from mentoring.models import Session
-from programmes.models import Programme
+from mentoring.models import Concern, Session
+from programmes.models import Administrator, Membership, Programme
 
 
 def sessions_waiting_for(user) -> list[Session]:
@@ -66,3 +69,29 @@ def quiet_flag(match, *, quiet_weeks: int, now: datetime) -> int:
         return 0
     weeks = weeks_quiet(match, now=now)
     return weeks if weeks >= quiet_weeks else 0
+
+
+def concern_recipients(concern: Concern) -> tuple[list[User], bool]:
+    """Who is told of a concern, and whether they are the people who run Alongside rather
+    than the programme's staff. The programme's coordinators, leaving out anyone who is part
+    of the match (programmes.duties); when that leaves nobody, the organisation's
+    administrators; when there are none either, the operators of the service, who are asked
+    to appoint someone: a concern never reaches nobody. Only open accounts."""
+    match = concern.match
+    people = (match.mentor_id, match.mentee_id)
+    open_accounts = User.objects.filter(is_active=True).exclude(pk__in=people).order_by("email")
+    coordinators = open_accounts.filter(
+        pk__in=Membership.objects.current()
+        .filter(programme=match.programme, role=Role.COORDINATOR)
+        .values("person_id")
+    )
+    found = list(coordinators) or list(
+        open_accounts.filter(
+            pk__in=Administrator.objects.filter(
+                organisation_id=match.programme.organisation_id
+            ).values("person_id")
+        )
+    )
+    if found:
+        return found, False
+    return list(service_operators().exclude(pk__in=people).order_by("email")), True

@@ -1,11 +1,15 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.choices import Role
+from notifications.models import Kind, Notification
+from notifications.services import notify
 from programmes import duties
 from programmes.models import Administrator, Application, Invitation, Membership, Programme
 from programmes.signals import role_ended, role_ending
@@ -238,6 +242,59 @@ def _tell_applicant(application: Application) -> None:
     from programmes.tasks import send_application_decision
 
     enqueue(send_application_decision, application.pk)
+
+
+@transaction.atomic
+def application_decision_tell(*, application_id: int) -> bool:
+    """Tell an applicant what was decided, at most once: a second run finds the decision
+    already marked as told and does nothing. The notification is emailed whatever the
+    applicant chose (it is the answer they are waiting for), through notify()'s email
+    lease, so a mail server that fails is tried again and the email is never sent twice."""
+    # The claim and the notification commit together: if either fails, neither is kept
+    # and a retry of the task starts again.
+    claimed = Application.objects.filter(
+        pk=application_id,
+        decision_emailed_at__isnull=True,
+        status__in=[Application.Status.ADMITTED, Application.Status.DECLINED],
+    ).update(decision_emailed_at=timezone.now())
+    if not claimed:
+        return False
+    application = Application.objects.select_related("person", "programme").get(pk=application_id)
+    if not application.person.is_active:
+        return False
+    programme = application.programme.name
+    if application.status == Application.Status.ADMITTED:
+        title = f"Welcome to {programme}"
+        body = (
+            f"Good news: you are now part of {programme}, in this role: "
+            f"{application.get_role_display().lower()}.\n\n"
+            "Next, fill in your profile so we can find you a good match."
+        )
+        url = reverse("profile")
+    else:
+        title = f"Your application to {programme}"
+        opening = (
+            f"Thank you for applying to {programme}. This time, the coordinator has not been "
+            "able to offer you a place."
+        )
+        closing = "You can apply to another programme."
+        said = ""
+        if application.decision_reason:
+            # Shortened only when it would not fit in a notification, so the rest still shows.
+            longest = Notification._meta.get_field("body").max_length
+            room = longest - len(f"{opening}\n\nThey said: \n\n{closing}")
+            said = f"They said: {Truncator(application.decision_reason).chars(room)}\n\n"
+        body = f"{opening}\n\n{said}{closing}"
+        url = reverse("programme_list")
+    notify(
+        person=application.person,
+        kind=Kind.APPLICATION_DECISION,
+        event_key=f"application:{application.pk}:decision",
+        title=title,
+        body=body,
+        url=url,
+    )
+    return True
 
 
 @transaction.atomic
