@@ -6,10 +6,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -21,6 +20,7 @@ from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
 from matching.selectors import live_mentor_loads, round_instance
 from notifications import services as notifications
+from notifications.models import Kind
 from programmes import duties
 from programmes.models import Programme
 
@@ -318,6 +318,47 @@ def proposals_approve(*, proposals, by: User) -> int:
 
 
 @transaction.atomic
+def proposal_answers_ask(*, proposal_id: int) -> int:
+    """Ask the mentor and the mentee of an approved proposal for their answer, at most
+    once: the first run marks the proposal as asked, and a second run finds it marked.
+    Only people who have not answered are asked (a mentee who chose a mentor has), and only
+    while their account is open. Returns how many were asked."""
+    # The mark and the notifications commit together: if either fails, neither is kept.
+    claimed = Proposal.objects.filter(
+        pk=proposal_id, status=Proposal.Status.APPROVED, asked_at__isnull=True
+    ).update(asked_at=timezone.now())
+    if not claimed:
+        return 0
+    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
+        pk=proposal_id
+    )
+    programme = proposal.round.programme.name
+    asked = 0
+    for person, other, answer in (
+        (proposal.mentor, proposal.mentee, proposal.mentor_answer),
+        (proposal.mentee, proposal.mentor, proposal.mentee_answer),
+    ):
+        if answer != Proposal.Answer.WAITING or not person.is_active:
+            continue
+        notifications.notify(
+            person=person,
+            kind=Kind.PROPOSAL,
+            # The reminder two days later is its own event, "proposal:<id>" (reminders.py).
+            event_key=f"proposal:{proposal.pk}:asked",
+            title=f"A possible match in {programme}: please answer",
+            body=(
+                f"Your coordinator in {programme} thinks you and {other.display_name} could "
+                "work well together. Nothing starts unless you both say yes.\n\n"
+                f"If you say no, you do not need to give a reason, and {other.display_name} "
+                "will not be told why."
+            ),
+            url=reverse("matching:proposal_answer", args=[proposal.pk]),
+        )
+        asked += 1
+    return asked
+
+
+@transaction.atomic
 def proposal_reject(*, proposal: Proposal, by: User, reason: str = "") -> bool:
     if not _review(proposal, by=by, status=Proposal.Status.REJECTED, reason=reason):
         return False
@@ -544,51 +585,6 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
 
     enqueue(ask_for_answers, proposal.pk)
     return proposal
-
-
-def proposal_answers_ask(*, proposal_id: int) -> None:
-    """Email the mentor and the mentee that a proposed match awaits their answer, at most
-    once: the first run marks the proposal as asked, and a second run finds it marked. The
-    task that calls this retries when the mail server fails (OSError)."""
-    claimed = Proposal.objects.filter(
-        pk=proposal_id, status=Proposal.Status.APPROVED, asked_at__isnull=True
-    ).update(asked_at=timezone.now())
-    if not claimed:
-        return
-    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
-        pk=proposal_id
-    )
-    try:
-        # Only people who have not answered yet are asked: a mentee who chose a mentor
-        # has answered already.
-        waiting = [
-            (person, other)
-            for person, other, answer in (
-                (proposal.mentor, proposal.mentee, proposal.mentor_answer),
-                (proposal.mentee, proposal.mentor, proposal.mentee_answer),
-            )
-            if answer == Proposal.Answer.WAITING
-        ]
-        for person, other in waiting:
-            context = {
-                "person": person,
-                "other": other,
-                "programme": proposal.round.programme,
-                "proposal": proposal,
-                "site_url": settings.SITE_URL,
-            }
-            send_mail(
-                subject=render_to_string(
-                    "matching/email/answer_needed_subject.txt", context
-                ).strip(),
-                message=render_to_string("matching/email/answer_needed.txt", context),
-                html_message=render_to_string("matching/email/answer_needed.html", context),
-                from_email=None,
-                recipient_list=[person.email],
-            )
-    except OSError:
-        Proposal.objects.filter(pk=proposal_id).update(asked_at=None)
-        raise
 
 
 # The match lifecycle: pause, restart, end. Views decide who may open a page; these

@@ -16,7 +16,7 @@ def start_scheduled_rounds() -> int:
 @shared_task(
     name="matching.ask_for_answers", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
 )
-def ask_for_answers(proposal_id: int) -> None:
-    """Email the two people that a proposed match awaits their answer, at most once
-    (proposal_answers_ask)."""
-    services.proposal_answers_ask(proposal_id=proposal_id)
+def ask_for_answers(proposal_id: int) -> int:
+    """Ask the two people of an approved proposal for their answer, at most once (see
+    proposal_answers_ask)."""
+    return services.proposal_answers_ask(proposal_id=proposal_id)

@@ -179,7 +179,8 @@ class Concern(models.Model):
     what_happened = models.TextField("what happened", max_length=4000)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Set when the coordinators' email is claimed, so it goes out at most once.
+    # Set when the coordinators are told (their notifications are made, and emailed from
+    # there), so they are told at most once.
     emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConcernQuerySet.as_manager()

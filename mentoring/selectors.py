@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Max, Q
 
 from accounts.access import service_operators
+from accounts.models import User
 from core.choices import Role
 from matching.models import Match
 from mentoring.models import Concern, Session
@@ -70,28 +71,27 @@ def quiet_flag(match, *, quiet_weeks: int, now: datetime) -> int:
     return weeks if weeks >= quiet_weeks else 0
 
 
-def concern_recipients(concern: Concern) -> tuple[list[str], bool]:
+def concern_recipients(concern: Concern) -> tuple[list[User], bool]:
     """Who is told of a concern, and whether they are the people who run Alongside rather
     than the programme's staff. The programme's coordinators, leaving out anyone who is part
     of the match (programmes.duties); when that leaves nobody, the organisation's
     administrators; when there are none either, the operators of the service, who are asked
-    to appoint someone: a concern never reaches nobody."""
+    to appoint someone: a concern never reaches nobody. Only open accounts."""
     match = concern.match
     people = (match.mentor_id, match.mentee_id)
-    coordinators = (
-        Membership.objects.current()
-        .filter(programme=match.programme, role=Role.COORDINATOR, person__is_active=True)
-        .exclude(person_id__in=people)
-        .values_list("person__email", flat=True)
+    open_accounts = User.objects.filter(is_active=True).exclude(pk__in=people).order_by("email")
+    coordinators = open_accounts.filter(
+        pk__in=Membership.objects.current()
+        .filter(programme=match.programme, role=Role.COORDINATOR)
+        .values("person_id")
     )
-    found = set(coordinators) or set(
-        Administrator.objects.filter(
-            organisation_id=match.programme.organisation_id, person__is_active=True
+    found = list(coordinators) or list(
+        open_accounts.filter(
+            pk__in=Administrator.objects.filter(
+                organisation_id=match.programme.organisation_id
+            ).values("person_id")
         )
-        .exclude(person_id__in=people)
-        .values_list("person__email", flat=True)
     )
     if found:
-        return sorted(found), False
-    operators = service_operators().exclude(pk__in=people).values_list("email", flat=True)
-    return sorted(operators), True
+        return found, False
+    return list(service_operators().exclude(pk__in=people).order_by("email")), True

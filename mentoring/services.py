@@ -2,12 +2,10 @@
 writes its audit event inside it. Approving a session tells payments through a signal
 (mentoring.signals.session_approved), so mentoring never imports payments."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -24,6 +22,8 @@ from mentoring.models import (
 )
 from mentoring.selectors import concern_recipients
 from mentoring.signals import session_approved
+from notifications.models import Kind
+from notifications.services import notify
 from programmes import duties
 from programmes.services import check_coordinates
 
@@ -302,39 +302,55 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
     return concern
 
 
-def concern_email(*, concern_id: int) -> None:
-    """Tell a programme's coordinators a concern was raised, at most once: a second run, or
-    a retry after the email went out, finds it already claimed and sends nothing. The
-    email says only that there is a concern; its details stay behind sign-in. The task
-    that calls this retries when the mail server fails (OSError)."""
+@transaction.atomic
+def concern_coordinators_tell(*, concern_id: int) -> int:
+    """Tell a programme's coordinators a concern was raised (see concern_recipients for
+    who, when they cannot), at most once: a second run finds it already claimed and tells
+    nobody. It says only that there is a concern: who raised it and what it is about stay
+    behind sign-in, in the app as in the email. Emailed whatever they chose, since a
+    concern must be read within one working day. Returns how many people were told."""
+    # The claim and the notifications commit together: if either fails, neither is kept
+    # and a retry of the task starts again.
     claimed = Concern.objects.filter(pk=concern_id, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
     if not claimed:
-        return
+        return 0
     concern = Concern.objects.select_related("match__programme__organisation").get(pk=concern_id)
     programme = concern.match.programme
+    organisation = programme.organisation
     recipients, escalated = concern_recipients(concern)
-    if not recipients:
-        return
-    context = {
-        "concern": concern,
-        "programme": programme,
-        "site_url": settings.SITE_URL,
-        "escalated": escalated,
-    }
-    try:
-        send_mail(
-            subject=render_to_string("mentoring/email/concern_raised_subject.txt", context).strip(),
-            message=render_to_string("mentoring/email/concern_raised.txt", context),
-            html_message=render_to_string("mentoring/email/concern_raised.html", context),
-            from_email=None,
-            recipient_list=recipients,
+    privacy = "For their privacy, we do not say here who raised it or what it is about."
+    if escalated:
+        kind = Kind.CONCERN_UNREAD
+        title = f"A concern raised in {programme.name} needs someone to read it"
+        body = (
+            f"Someone in {programme.name} has raised a concern, but nobody who runs "
+            f"{programme.name} can read it: its coordinator is part of the match, and "
+            f"{organisation.name} has no administrator in Alongside.\n\n"
+            f"Please make someone at {organisation.name} an administrator, or another "
+            f"coordinator of {programme.name}, straight away. They can then sign in and read "
+            f"it. It should be read within one working day.\n\n{privacy}"
         )
-    except OSError:
-        # The mail server failed: release the claim so the retry can send it.
-        Concern.objects.filter(pk=concern_id).update(emailed_at=None)
-        raise
+        url = reverse("admin:index")
+    else:
+        kind = Kind.CONCERN_RAISED
+        title = f"A concern was raised in {programme.name}"
+        body = (
+            f"Someone in {programme.name} has raised a concern with the coordinators. Please "
+            f"read it within one working day.\n\n{privacy}"
+        )
+        url = reverse("mentoring:coordinator_concern_detail", args=[programme.slug, concern.pk])
+    for person in recipients:
+        notify(
+            person=person,
+            kind=kind,
+            event_key=f"concern:{concern.pk}",
+            title=title,
+            body=body,
+            url=url,
+        )
+    return len(recipients)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ def ping(value: str) -> str:
     retry_backoff=True,
     max_retries=5,
 )
-def send_concern_to_coordinators(concern_id: int) -> None:
-    """Tell a programme's coordinators a concern was raised, at most once (concern_email)."""
-    services.concern_email(concern_id=concern_id)
+def send_concern_to_coordinators(concern_id: int) -> int:
+    """Tell a programme's coordinators a concern was raised, at most once (see
+    concern_coordinators_tell)."""
+    return services.concern_coordinators_tell(concern_id=concern_id)

@@ -25,11 +25,24 @@ class Kind(models.TextChoices):
     PAYMENT = "payment", "A payment was sent to you, or did not go through"
     EARNINGS = "earnings", "Your earnings reached the amount you set, or £1,000 in a tax year"
     PAYMENT_DETAILS = "payment_details", "How you are paid was changed"
+    APPLICATION_DECISION = "application_decision", "What was decided about your application"
+    CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
+    CONCERN_UNREAD = (
+        "concern_unread",
+        "A concern needs someone to read it (the people who run Alongside)",
+    )
 
 
-# Sent by email whatever the person chose: they are how someone finds out that another
-# person changed where their money goes.
-ALWAYS_EMAILED = frozenset({Kind.PAYMENT_DETAILS})
+# Sent by email whatever the person chose, with the line that tells them why. A change to
+# how someone is paid is how they find out that another person changed where their money
+# goes; an application's answer is the one they are waiting for; a concern must be read
+# within one working day. The email choices page says so (notifications/email_choices.html).
+ALWAYS_EMAILED: dict[str, str] = {
+    Kind.PAYMENT_DETAILS: "We always send this email, for your safety.",
+    Kind.APPLICATION_DECISION: "We always send this email: it is the answer to your application.",
+    Kind.CONCERN_RAISED: "We always send this email, so that every concern is read in time.",
+    Kind.CONCERN_UNREAD: "We always send this email, so that every concern is read in time.",
+}
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):

@@ -22,6 +22,13 @@ from notifications.models import ALWAYS_EMAILED, EmailOptOut, Kind, Notification
 EMAIL_LEASE = timedelta(minutes=10)
 # An email not sent within two days is not worth sending late: the app still shows it.
 EMAIL_GIVE_UP = timedelta(days=2)
+# What the email's link says, where "Sign in to see it" would not say what the page is for.
+LINK_TEXT = {
+    Kind.PROPOSAL: "Read about the match and answer",
+    Kind.APPLICATION_DECISION: "See what you can do next",
+    Kind.CONCERN_RAISED: "Sign in to read it and record what you do",
+    Kind.CONCERN_UNREAD: "Open the Django admin",
+}
 
 
 def wants_email(person: User, kind: str) -> bool:
@@ -166,8 +173,10 @@ def notification_email_send(*, notification_id: int, now: datetime | None = None
         "notification": notification,
         "person": notification.person,
         "site_url": settings.SITE_URL,
+        "link_text": LINK_TEXT.get(notification.kind, "Sign in to see it"),
         "choices_url": reverse("portal:email_choices"),
         "can_choose": notification.kind not in ALWAYS_EMAILED,
+        "always_why": ALWAYS_EMAILED.get(notification.kind, ""),
     }
     message = EmailMultiAlternatives(
         subject=render_to_string("notifications/email/subject.txt", context).strip(),
@@ -206,7 +215,7 @@ def notifications_mark_all_read(*, person: User) -> int:
 @transaction.atomic
 def email_choices_set(*, person: User, unwanted: set[str]) -> None:
     """Record which kinds this person does not want by email; every other kind is sent."""
-    unwanted = unwanted & (set(Kind.values) - ALWAYS_EMAILED)
+    unwanted = unwanted & (set(Kind.values) - set(ALWAYS_EMAILED))
     EmailOptOut.objects.filter(person=person).exclude(kind__in=unwanted).delete()
     EmailOptOut.objects.bulk_create(
         [EmailOptOut(person=person, kind=kind) for kind in sorted(unwanted)],

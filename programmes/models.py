@@ -269,6 +269,8 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decision_reason = models.TextField(max_length=1000, blank=True)
+    # When the applicant was told the decision (their notification was made, and it is
+    # emailed from there), so they are told at most once.
     decision_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,14 +1,15 @@
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.choices import Role
+from notifications.models import Kind, Notification
+from notifications.services import notify
 from programmes import duties
 from programmes.models import Administrator, Application, Invitation, Membership, Programme
 from programmes.signals import role_ended, role_ending
@@ -243,35 +244,57 @@ def _tell_applicant(application: Application) -> None:
     enqueue(send_application_decision, application.pk)
 
 
-def application_decision_email(*, application_id: int) -> None:
-    """Tell an applicant what was decided, at most once: a second run, or a retry after the
-    email went out, finds the decision already marked as emailed and sends nothing. The
-    task that calls this retries when the mail server fails (OSError)."""
-    claimed = (
-        Application.objects.filter(pk=application_id, decision_emailed_at__isnull=True)
-        .exclude(status=Application.Status.PENDING)
-        .update(decision_emailed_at=timezone.now())
-    )
+@transaction.atomic
+def application_decision_tell(*, application_id: int) -> bool:
+    """Tell an applicant what was decided, at most once: a second run finds the decision
+    already marked as told and does nothing. The notification is emailed whatever the
+    applicant chose (it is the answer they are waiting for), through notify()'s email
+    lease, so a mail server that fails is tried again and the email is never sent twice."""
+    # The claim and the notification commit together: if either fails, neither is kept
+    # and a retry of the task starts again.
+    claimed = Application.objects.filter(
+        pk=application_id,
+        decision_emailed_at__isnull=True,
+        status__in=[Application.Status.ADMITTED, Application.Status.DECLINED],
+    ).update(decision_emailed_at=timezone.now())
     if not claimed:
-        return
+        return False
     application = Application.objects.select_related("person", "programme").get(pk=application_id)
     if not application.person.is_active:
-        return
-    context = {"application": application, "site_url": settings.SITE_URL}
-    try:
-        send_mail(
-            subject=render_to_string(
-                "mentoring/email/application_decision_subject.txt", context
-            ).strip(),
-            message=render_to_string("mentoring/email/application_decision.txt", context),
-            html_message=render_to_string("mentoring/email/application_decision.html", context),
-            from_email=None,
-            recipient_list=[application.person.email],
+        return False
+    programme = application.programme.name
+    if application.status == Application.Status.ADMITTED:
+        title = f"Welcome to {programme}"
+        body = (
+            f"Good news: you are now part of {programme}, in this role: "
+            f"{application.get_role_display().lower()}.\n\n"
+            "Next, fill in your profile so we can find you a good match."
         )
-    except OSError:
-        # The mail server failed: release the claim so the retry can send it.
-        Application.objects.filter(pk=application_id).update(decision_emailed_at=None)
-        raise
+        url = reverse("portal:profile")
+    else:
+        title = f"Your application to {programme}"
+        opening = (
+            f"Thank you for applying to {programme}. This time, the coordinator has not been "
+            "able to offer you a place."
+        )
+        closing = "You can apply to another programme."
+        said = ""
+        if application.decision_reason:
+            # Shortened only when it would not fit in a notification, so the rest still shows.
+            longest = Notification._meta.get_field("body").max_length
+            room = longest - len(f"{opening}\n\nThey said: \n\n{closing}")
+            said = f"They said: {Truncator(application.decision_reason).chars(room)}\n\n"
+        body = f"{opening}\n\n{said}{closing}"
+        url = reverse("programmes:programme_list")
+    notify(
+        person=application.person,
+        kind=Kind.APPLICATION_DECISION,
+        event_key=f"application:{application.pk}:decision",
+        title=title,
+        body=body,
+        url=url,
+    )
+    return True
 
 
 @transaction.atomic

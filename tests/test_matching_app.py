@@ -621,11 +621,16 @@ def test_it_exports_a_round_as_json_and_records_who_did(world, login_as):
 # The two answers.
 
 
-def test_it_asks_the_mentor_and_the_mentee_once_even_when_run_twice(world):
+def test_it_asks_the_mentor_and_the_mentee_once_even_when_run_twice(
+    world, django_capture_on_commit_callbacks
+):
     proposal = approved(world)
 
-    tasks.ask_for_answers.delay(proposal.pk)
-    tasks.ask_for_answers.delay(proposal.pk)
+    # The emails go once the notifications are committed (notifications.send_email).
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.ask_for_answers.delay(proposal.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.ask_for_answers.delay(proposal.pk)
 
     assert sorted(message.to[0] for message in mail.outbox) == [
         "priya@example.test",

@@ -548,8 +548,11 @@ def test_it_saves_email_choices(world, login_as):
     url = reverse("portal:email_choices")
     page = client.get(url).content.decode()
     assert "still show everything" in page
-    # Changes to how someone is paid are always emailed: not a choice on this page.
-    choosable = [k for k in Kind.values if k != Kind.PAYMENT_DETAILS]
+    # Changes to how someone is paid are always emailed: not a choice on this page. Nor are
+    # an application's answer and a concern (tests/test_messaging.py).
+    always = {Kind.PAYMENT_DETAILS, Kind.APPLICATION_DECISION}
+    always |= {Kind.CONCERN_RAISED, Kind.CONCERN_UNREAD}
+    choosable = [k for k in Kind.values if k not in always]
     wanted = [k for k in choosable if k not in (Kind.FEEDBACK, Kind.CPD)]
     assert client.post(url, {"wanted": wanted}).status_code == 302
     assert set(EmailOptOut.objects.filter(person=world.mentee).values_list("kind", flat=True)) == {
