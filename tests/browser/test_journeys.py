@@ -102,7 +102,6 @@ def test_a_new_mentor_joins_with_an_invitation_and_completes_their_profile(demo,
     group(page, "How you can meet").get_by_label("Online (video call)").check()
     page.get_by_label("Tuesday evening").check()
     page.get_by_label("Thursday afternoon").check()
-    page.get_by_label("How you would like to be paid").select_option(label="Bank transfer")
     page.get_by_role("button", name="Save your profile").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
@@ -114,6 +113,9 @@ def test_a_new_mentor_joins_with_an_invitation_and_completes_their_profile(demo,
     )
     expect(mentor_card.get_by_text("Complete", exact=True)).to_be_visible()
     expect(mentor_card).to_contain_text("Foster care")
+    # How a mentor is paid is chosen on the pay pages; the profile says so and links there.
+    expect(mentor_card).to_contain_text("We cannot pay you until you choose")
+    expect(mentor_card.get_by_role("link", name="Choose how you are paid")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Jade")
