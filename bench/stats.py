@@ -401,14 +401,15 @@ def report(rows: list[dict], sizes: dict, loads: tuple, seed_note: str, slow: st
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) the Statistics section of docs/performance.md, leaving other sections."""
+def write_section(text: str, heading: str = HEADING) -> None:
+    """Replace (or add) one section of docs/performance.md (the Statistics section unless
+    another heading is given), leaving the other sections."""
     existing = REPORT.read_text() if REPORT.exists() else "# Performance\n\n"
-    start = existing.find(HEADING + "\n")
+    start = existing.find(heading + "\n")
     if start == -1:
         updated = existing.rstrip("\n") + "\n\n" + text
     else:
-        end = existing.find("\n## ", start + len(HEADING))
+        end = existing.find("\n## ", start + len(heading))
         rest = existing[end + 1 :] if end != -1 else ""
         updated = existing[:start] + text + ("\n" + rest if rest else "")
     REPORT.write_text(updated)

@@ -52,6 +52,13 @@ def _copy(model, fields: list[str], rows, *, when_present: dict | None = None) -
     such as a row's programme, which the statistics work is adding)."""
     names = {field.name for field in model._meta.concrete_fields}
     extra = {k: v for k, v in (when_present or {}).items() if k in names and k not in fields}
+    # Columns added since this file was written get their model default, as a save would
+    # give them, so a new NOT NULL column does not break the seed.
+    for field in model._meta.concrete_fields:
+        if field.name in fields or field.name in extra or field.null or field.primary_key:
+            continue
+        if (default := field.get_default()) is not None:
+            extra[field.name] = default
     columns = [model._meta.get_field(name).column for name in [*fields, *extra]]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
@@ -596,6 +603,7 @@ def seed_history(*, log=print) -> dict[str, int]:
                     "",
                     "",
                     _at(start_s - 7 * day),
+                    False,
                 )
             )
         _copy(
@@ -609,6 +617,7 @@ def seed_history(*, log=print) -> dict[str, int]:
                 "charity_name",
                 "charity_number",
                 "chosen_at",
+                "bank_details_changed",
             ],
             preference_rows,
         )
