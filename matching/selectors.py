@@ -1,13 +1,32 @@
 """Reads for matching: the engine's input built from profiles, and review lists."""
 
-from django.db.models import Count, Q
+import functools
+import operator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from accounts.models import MenteeProfile, MentorProfile
+from accounts.models import MenteeProfile, MentorProfile, User
 from core.choices import AVAILABILITY_SLOTS, Region, Role
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
 from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
+from programmes import duties
 from programmes.models import Membership, Programme
 
 
@@ -232,3 +251,341 @@ def live_mentor_loads(programme: Programme) -> dict[int, int]:
         for row in queryset.values("mentor").annotate(n=Count("id")):
             loads[row["mentor"]] = loads.get(row["mentor"], 0) + row["n"]
     return loads
+
+
+# ---------------------------------------------------------------------------------------------
+# Reviewing a round: its proposals a page at a time (docs/matching.md, "Reviewing a round").
+
+REVIEW_PAGE_SIZE = 50
+# The round's stored input and output: large (tens of megabytes at national scale), so pages
+# that review a round leave them unread, and read what they need through round_facts and
+# round_unmatched below.
+ROUND_STORED = ("snapshot", "result")
+# The weights that make up a pair's score; load_spread only orders mentors' places.
+SCORED = ("goals", "experience", "availability", "region", "waiting")
+
+# Fit in words: a pair's score as a share of the most any pair could score with the weights
+# the round was solved with. Defined here and nowhere else.
+FIT_STRONG = 0.6
+FIT_GOOD = 0.4
+FITS = {"strong": "Strong fit", "good": "Good fit", "weaker": "Weaker fit"}
+
+# What makes a pair worth a second look before it is approved.
+LONG_WAIT = timedelta(days=90)
+ENGLISH = "en"
+SIGNED_LANGUAGES = ("bsl",)
+LOOKS = {
+    "first_match": "First match for the mentor",
+    "long_wait": "Long wait (over 3 months)",
+    "far_away": "Not in the same region",
+    "language_need": "Language need",
+    "access_need": "Access need",
+}
+
+SORTS = {
+    "score": ["-score", "mentee__display_name"],
+    "mentor": ["mentor__display_name"],
+    "mentee": ["mentee__display_name"],
+    "status": ["status", "-score"],
+}
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What a coordinator asked the review queue to show; "" is "any"."""
+
+    status: str = ""
+    fit: str = ""
+    look: str = ""  # a key of LOOKS, or "any" for any of them
+    q: str = ""
+    sort: str = "score"
+
+    @property
+    def narrow(self) -> bool:
+        """Whether these filters leave any proposal out."""
+        return bool(self.status or self.fit or self.look or self.q)
+
+
+class _JSONArrayLength(Func):
+    output_field = IntegerField()
+    function = "JSON_ARRAY_LENGTH"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+def _facts_columns() -> dict:
+    return {
+        "facts_weights": KeyTransform("weights", "snapshot"),
+        "facts_labels": KeyTransform("labels", "snapshot"),
+        "facts_stats": KeyTransform("stats", "result"),
+        "facts_mentors": _JSONArrayLength(KeyTransform("mentors", "snapshot")),
+        "facts_mentees": _JSONArrayLength(KeyTransform("mentees", "snapshot")),
+    }
+
+
+def rounds_to_review():
+    """Rounds without their stored input and output, each carrying the few things its page
+    needs from them (round_facts), read in the same query."""
+    return MatchingRound.objects.defer(*ROUND_STORED).annotate(**_facts_columns())
+
+
+def round_facts(matching_round: MatchingRound) -> dict:
+    """What the round's page needs from its stored input and output, without reading either
+    whole: the weights and labels it was solved with, how many people it had, and the
+    engine's counts once solved. Free for a round from rounds_to_review(), one small query
+    otherwise. (With round_unmatched, the only reads of them for review: change here if they
+    are stored elsewhere.)"""
+    if not hasattr(matching_round, "facts_weights"):
+        matching_round = rounds_to_review().get(pk=matching_round.pk)
+    weights = matching_round.facts_weights or {}
+    return {
+        "weights": weights,
+        "labels": matching_round.facts_labels or {},
+        "stats": matching_round.facts_stats or {},
+        "mentors": matching_round.facts_mentors or 0,
+        "mentees": matching_round.facts_mentees or 0,
+        "best_score": best_score(weights),
+    }
+
+
+def round_unmatched(matching_round: MatchingRound) -> list[dict]:
+    """The mentees the round left without a match, each with the engine's reasons: the one
+    read of the round's stored result for review (see round_facts)."""
+    unmatched = (
+        MatchingRound.objects.filter(pk=matching_round.pk)
+        .values_list(KeyTransform("unmatched", "result"), flat=True)
+        .first()
+    )
+    return unmatched if isinstance(unmatched, list) else []
+
+
+def best_score(weights: dict) -> float:
+    """The most a pair can score with these weights (docs/matching.md, "Score")."""
+    total = 0.0
+    for name in SCORED:
+        try:
+            total += max(0.0, float(weights.get(name, DEFAULT_WEIGHTS[name])))
+        except (TypeError, ValueError):
+            total += DEFAULT_WEIGHTS[name]
+    return total
+
+
+def fit_of(score: float, best: float) -> str:
+    """ "strong", "good" or "weaker": a key of FITS."""
+    if score >= best * FIT_STRONG:
+        return "strong"
+    if score >= best * FIT_GOOD:
+        return "good"
+    return "weaker"
+
+
+def fit_filter(fit: str, best: float) -> Q:
+    """The proposals of one fit, as fit_of says, for a query."""
+    strong, good = best * FIT_STRONG, best * FIT_GOOD
+    return {
+        "strong": Q(score__gte=strong),
+        "good": Q(score__gte=good, score__lt=strong),
+        "weaker": Q(score__lt=good),
+    }[fit]
+
+
+def _look_annotations(matching_round: MatchingRound) -> dict:
+    """Each of LOOKS as a true-or-false column of a round's proposals, from the people's data
+    as it is now: a few indexed lookups per row, so a page costs the same however long the
+    round is."""
+    mentee_languages = MenteeProfile.languages.through.objects.filter(
+        menteeprofile__user_id=OuterRef("mentee_id")
+    )
+    mentor_region = "mentor__mentorprofile__region"
+    return {
+        # Never matched before, in any programme: this proposal's own match aside.
+        "first_match": ~Exists(
+            Match.objects.filter(mentor_id=OuterRef("mentor_id")).exclude(
+                proposal_id=OuterRef("pk")
+            )
+        ),
+        "long_wait": Exists(
+            Membership.objects.current().filter(
+                programme_id=matching_round.programme_id,
+                person_id=OuterRef("mentee_id"),
+                role=Role.MENTEE,
+                joined_at__lte=matching_round.created_at - LONG_WAIT,
+            )
+        ),
+        "far_away": Case(
+            When(
+                Q(**{f"{mentor_region}__gt": ""})
+                & Q(**{mentor_region: F("mentee__menteeprofile__region")}),
+                then=Value(False),
+            ),
+            default=Value(True),
+            output_field=BooleanField(),
+        ),
+        "language_need": Case(
+            When(
+                Exists(mentee_languages.filter(language__slug__in=SIGNED_LANGUAGES))
+                | ~Exists(mentee_languages.filter(language__slug=ENGLISH)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "access_need": Case(
+            When(
+                Q(mentor__mentorprofile__accessibility_needs__gt="")
+                | Q(mentee__menteeprofile__accessibility_needs__gt=""),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def review_queue(matching_round: MatchingRound, *, reader, filters: ReviewFilters, best: float):
+    """A round's proposals as the review queue lists them: filtered, searched and sorted, with
+    the LOOKS columns and `yours` (the reader takes part, so someone else reviews it). A
+    queryset, to be read a page at a time."""
+    proposals = (
+        matching_round.proposals.select_related("mentor", "mentee")
+        .only(
+            *(f.name for f in Proposal._meta.concrete_fields),
+            "mentor__display_name",
+            "mentor__email",
+            "mentee__display_name",
+            "mentee__email",
+        )
+        .annotate(
+            yours=duties.yours(reader, "mentor", "mentee"), **_look_annotations(matching_round)
+        )
+    )
+    if filters.status in Proposal.Status.values:
+        proposals = proposals.filter(status=filters.status)
+    if filters.fit in FITS:
+        proposals = proposals.filter(fit_filter(filters.fit, best))
+    if filters.look in LOOKS:
+        proposals = proposals.filter(**{filters.look: True})
+    elif filters.look == "any":
+        proposals = proposals.filter(
+            functools.reduce(operator.or_, (Q(**{look: True}) for look in LOOKS))
+        )
+    if filters.q:
+        proposals = proposals.filter(
+            Q(mentor__display_name__icontains=filters.q)
+            | Q(mentee__display_name__icontains=filters.q)
+        )
+    return proposals.order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk")
+
+
+def review_rows(proposals, *, best: float, labels: dict) -> list[Proposal]:
+    """A page of review_queue, ready to show: each proposal gains `fit` (a key of FITS),
+    `words` (its reasons for a coordinator: the main one first) and `looks` (the LOOKS that
+    hold). No queries."""
+    rows = list(proposals)
+    for proposal in rows:
+        proposal.fit = fit_of(proposal.score, best)
+        proposal.words = reason_words(
+            proposal.reasons,
+            reader="coordinator",
+            mentor=proposal.mentor.display_name,
+            mentee=proposal.mentee.display_name,
+            labels=labels,
+        )
+        proposal.looks = [words for look, words in LOOKS.items() if getattr(proposal, look)]
+    return rows
+
+
+def review_summary(matching_round: MatchingRound, *, reader, best: float) -> dict:
+    """How many proposals the round has, how many wait for review, and how many of those have
+    a strong fit and are not the reader's own (what "approve every strong pair" would do)."""
+    waiting = Q(status=Proposal.Status.PROPOSED)
+    return matching_round.proposals.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=waiting),
+        strong_waiting=Count(
+            "pk",
+            filter=waiting
+            & fit_filter("strong", best)
+            & ~duties.taking_part(reader, "mentor", "mentee"),
+        ),
+    )
+
+
+def approval_batches_shown(matching_round: MatchingRound, *, reader, now=None) -> list:
+    """The reader's approvals in this round that the page reports on: still running, or
+    finished in the last ten minutes. Newest first."""
+    now = now or timezone.now()
+    return list(
+        matching_round.approval_batches.filter(by=reader)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=now - timedelta(minutes=10)))
+        .defer("proposal_ids")[:3]
+    )
+
+
+# Mentees left without a match, grouped by the engine's reason (the rule that ruled out most
+# mentors, when none met every rule). The headings are a coordinator's, about many people.
+UNMATCHED_GROUPS = {
+    "no_mentors": "There were no mentors in the round",
+    "ruled_out-language": "No mentor meets every rule: most do not speak their languages",
+    "ruled_out-mode": "No mentor meets every rule: most cannot meet them in a way they can",
+    "ruled_out-availability": "No mentor meets every rule: most are not free when they are",
+    "ruled_out-off_limits": (
+        "No mentor meets every rule: most have one of their learning goals off limits"
+    ),
+    "ruled_out-employer": (
+        "No mentor meets every rule: most were looked after by the council they work for"
+    ),
+    "ruled_out-excluded": "No mentor meets every rule: most were proposed to them before",
+    "ruled_out-capacity": "No mentor meets every rule: most have no room this round",
+    "no_good_fit": "Some mentors meet every rule, but none is a close enough fit",
+    "needed_elsewhere": "Some mentors meet every rule, but they were needed for other people",
+    "other": "Other reasons",
+}
+
+
+def unmatched_group_of(reasons) -> str:
+    """The key of UNMATCHED_GROUPS an unmatched mentee's reasons put them in."""
+    for reason in reasons or []:
+        if not isinstance(reason, dict):
+            continue
+        code = reason.get("code")
+        if code == "ruled_out" and f"ruled_out-{reason.get('rule')}" in UNMATCHED_GROUPS:
+            return f"ruled_out-{reason['rule']}"
+        if code in UNMATCHED_GROUPS:
+            return code
+    return "other"
+
+
+def unmatched_groups(unmatched: list[dict]) -> list[dict]:
+    """The groups that have anyone in them, largest first: key, heading, count, people."""
+    people: dict[str, list[dict]] = {}
+    for entry in unmatched:
+        people.setdefault(unmatched_group_of(entry.get("reasons")), []).append(entry)
+    order = list(UNMATCHED_GROUPS)
+    return [
+        {"key": key, "heading": UNMATCHED_GROUPS[key], "count": len(entries), "people": entries}
+        for key, entries in sorted(people.items(), key=lambda kv: (-len(kv[1]), order.index(kv[0])))
+    ]
+
+
+def unmatched_rows(entries, *, labels: dict | None = None) -> list[dict]:
+    """A page of one group's mentees: their names now (a deleted person's is "Deleted
+    person"), their user id for a link, and their reasons in a coordinator's words."""
+    ids = {int(e["mentee"]) for e in entries if str(e.get("mentee", "")).isdigit()}
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    rows = []
+    for entry in entries:
+        mentee = str(entry.get("mentee", ""))
+        person_id = int(mentee) if mentee.isdigit() and int(mentee) in names else None
+        name = names.get(person_id) or "Deleted person"
+        rows.append(
+            {
+                "person_id": person_id,
+                "name": name,
+                "words": reason_words(
+                    entry.get("reasons", []), reader="coordinator", mentee=name, labels=labels or {}
+                ),
+            }
+        )
+    return rows

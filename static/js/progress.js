@@ -1,0 +1,48 @@
+// Keeps a progress box (role="status", data-progress-from="<its own page>") up to date
+// without reloading: every few seconds it asks that page for the same box and puts the new
+// words in, which screen readers announce politely. It stops once the box says it has
+// finished (data-progress-done). Without JavaScript the box's link shows the latest.
+(function () {
+  var EVERY_MS = 2000;
+
+  function poll(box) {
+    if (box.hasAttribute("data-progress-done")) {
+      return;
+    }
+    window.setTimeout(function () {
+      fetch(box.getAttribute("data-progress-from"), {
+        credentials: "same-origin",
+        headers: { Accept: "text/html" },
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("progress page answered " + response.status);
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var fresh = page.getElementById(box.id);
+          if (!fresh) {
+            return;
+          }
+          // Only the words change, so screen readers hear the news and nothing else moves.
+          if (fresh.innerHTML !== box.innerHTML) {
+            box.innerHTML = fresh.innerHTML;
+          }
+          if (fresh.hasAttribute("data-progress-done")) {
+            box.setAttribute("data-progress-done", "");
+          } else {
+            poll(box);
+          }
+        })
+        .catch(function () {
+          // Leave the box as it is: its link still shows the latest.
+        });
+    }, EVERY_MS);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-progress-from]").forEach(poll);
+  });
+})();
