@@ -479,12 +479,13 @@ def review_queue(matching_round: MatchingRound, *, reader, filters: ReviewFilter
 
 
 def review_rows(proposals, *, best: float, labels: dict) -> list[Proposal]:
-    """A page of review_queue, ready to show: each proposal gains `fit` (a key of FITS),
-    `words` (its reasons for a coordinator: the main one first) and `looks` (the LOOKS that
+    """A page of review_queue, ready to show: each proposal gains `fit` (a key of FITS) and
+    `fit_words`, `words` (its reasons for a coordinator: the main one first) and `looks` (the LOOKS that
     hold). No queries."""
     rows = list(proposals)
     for proposal in rows:
         proposal.fit = fit_of(proposal.score, best)
+        proposal.fit_words = FITS[proposal.fit]
         proposal.words = reason_words(
             proposal.reasons,
             reader="coordinator",
@@ -513,12 +514,14 @@ def review_summary(matching_round: MatchingRound, *, reader, best: float) -> dic
 
 
 def approval_batches_shown(matching_round: MatchingRound, *, reader, now=None) -> list:
-    """The reader's approvals in this round that the page reports on: still running, or
-    finished in the last ten minutes. Newest first."""
+    """The approvals of this round the queue reports on: anyone's still running (so two
+    coordinators reviewing at once see each other's), and the reader's own finished in the
+    last ten minutes. Newest first."""
     now = now or timezone.now()
+    recent = Q(by=reader, finished_at__gte=now - timedelta(minutes=10))
     return list(
-        matching_round.approval_batches.filter(by=reader)
-        .filter(Q(finished_at__isnull=True) | Q(finished_at__gte=now - timedelta(minutes=10)))
+        matching_round.approval_batches.filter(Q(finished_at__isnull=True) | recent)
+        .select_related("by")
         .defer("proposal_ids")[:3]
     )
 

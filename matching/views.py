@@ -122,7 +122,6 @@ def coordinator_round_detail(request, slug, round_id):
                 p.pk for p in proposals if p.status == Proposal.Status.PROPOSED and not p.yours
             ],
             "batches": selectors.approval_batches_shown(matching_round, reader=request.user),
-            "fits": selectors.FITS,
             "yours": any(p.yours for p in proposals)
             and duties.notes(programme, request.user, duties.PROPOSAL),
         }

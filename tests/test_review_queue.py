@@ -591,6 +591,30 @@ def test_it_shows_how_far_a_batch_has_got_with_and_without_javascript(world, log
     assert "approval-" not in queue(client, matching_round).content.decode()
 
 
+def test_it_shows_another_coordinators_running_approval_but_not_their_finished_one(world, login_as):
+    matching_round = a_round(world.programme)
+    made = pairs(matching_round, 10, mentor=world.mentor)
+    batch = ApprovalBatch.objects.create(
+        round=matching_round,
+        by=world.coordinator,
+        scope="strong",
+        proposal_ids=[p.pk for p in made],
+        total=10,
+        checked=5,
+        status="running",
+    )
+    client = login_as("administrator")
+
+    running = queue(client, matching_round).content.decode()
+    ApprovalBatch.objects.filter(pk=batch.pk).update(
+        checked=10, status="finished", finished_at=timezone.now()
+    )
+    finished = queue(client, matching_round).content.decode()
+
+    assert "Jo is approving every waiting pair with a strong fit: 5 of 10 pairs" in running
+    assert f"approval-{batch.pk}" not in finished
+
+
 def test_it_answers_404_for_another_rounds_or_programmes_batch(world, login_as):
     matching_round = a_round(world.programme)
     other_round = a_round(world.programme)

@@ -1,12 +1,14 @@
 // Keeps a progress box (role="status", data-progress-from="<its own page>") up to date
 // without reloading: every few seconds it asks that page for the same box and puts the new
 // words in, which screen readers announce politely. It stops once the box says it has
-// finished (data-progress-done). Without JavaScript the box's link shows the latest.
+// finished (data-progress-done), or after many failed tries in a row. Without JavaScript
+// the box's link shows the latest.
 (function () {
   var EVERY_MS = 2000;
+  var TRIES = 10;
 
-  function poll(box) {
-    if (box.hasAttribute("data-progress-done")) {
+  function poll(box, failures) {
+    if (box.hasAttribute("data-progress-done") || failures >= TRIES) {
       return;
     }
     window.setTimeout(function () {
@@ -33,16 +35,19 @@
           if (fresh.hasAttribute("data-progress-done")) {
             box.setAttribute("data-progress-done", "");
           } else {
-            poll(box);
+            poll(box, 0);
           }
         })
         .catch(function () {
-          // Leave the box as it is: its link still shows the latest.
+          // Try again a little later; the box's link still shows the latest.
+          poll(box, failures + 1);
         });
-    }, EVERY_MS);
+    }, EVERY_MS * (failures + 1));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-progress-from]").forEach(poll);
+    document.querySelectorAll("[data-progress-from]").forEach(function (box) {
+      poll(box, 0);
+    });
   });
 })();
