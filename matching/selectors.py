@@ -479,9 +479,9 @@ def review_queue(matching_round: MatchingRound, *, reader, filters: ReviewFilter
 
 
 def review_rows(proposals, *, best: float, labels: dict) -> list[Proposal]:
-    """A page of review_queue, ready to show: each proposal gains `fit` (a key of FITS) and
-    `fit_words`, `words` (its reasons for a coordinator: the main one first) and `looks` (the LOOKS that
-    hold). No queries."""
+    """A page of review_queue, ready to show: each proposal gains `fit` (a key of FITS),
+    `fit_words`, `words` (its reasons for a coordinator: the main one first) and `looks`
+    (the LOOKS that hold). No queries."""
     rows = list(proposals)
     for proposal in rows:
         proposal.fit = fit_of(proposal.score, best)
