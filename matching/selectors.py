@@ -319,8 +319,15 @@ def _facts_columns() -> dict:
         "facts_weights": KeyTransform("weights", "snapshot"),
         "facts_labels": KeyTransform("labels", "snapshot"),
         "facts_stats": KeyTransform("stats", "result"),
-        "facts_mentors": _JSONArrayLength(KeyTransform("mentors", "snapshot")),
-        "facts_mentees": _JSONArrayLength(KeyTransform("mentees", "snapshot")),
+        # Counted in the input only until the engine's own counts exist.
+        **{
+            f"facts_{people}": Case(
+                When(result__isnull=True, then=_JSONArrayLength(KeyTransform(people, "snapshot"))),
+                default=Value(None),
+                output_field=IntegerField(),
+            )
+            for people in ("mentors", "mentees")
+        },
     }
 
 
@@ -339,12 +346,14 @@ def round_facts(matching_round: MatchingRound) -> dict:
     if not hasattr(matching_round, "facts_weights"):
         matching_round = rounds_to_review().get(pk=matching_round.pk)
     weights = matching_round.facts_weights or {}
+    stats = matching_round.facts_stats or {}
     return {
         "weights": weights,
         "labels": matching_round.facts_labels or {},
-        "stats": matching_round.facts_stats or {},
-        "mentors": matching_round.facts_mentors or 0,
-        "mentees": matching_round.facts_mentees or 0,
+        "stats": stats,
+        # Who was in the round: the engine's counts once solved, else counted in its input.
+        "mentors": stats.get("mentors", matching_round.facts_mentors or 0),
+        "mentees": stats.get("mentees", matching_round.facts_mentees or 0),
         "best_score": best_score(weights),
     }
 

@@ -359,7 +359,8 @@ def approval_batch_start(
     since the round's row is locked while deciding."""
     if scope not in ApprovalBatch.Scope.values:
         raise ValidationError("Choose which pairs to approve.")
-    lock_row(matching_round)
+    # The round's row, not its stored input and output: tens of megabytes at national scale.
+    lock(MatchingRound.objects.filter(pk=matching_round.pk).only("pk")).get()
     waiting = matching_round.proposals.filter(status=Proposal.Status.PROPOSED).exclude(
         duties.taking_part(by, "mentor", "mentee")
     )
