@@ -331,10 +331,11 @@ def _facts_columns() -> dict:
     }
 
 
-def rounds_to_review():
-    """Rounds without their stored input and output, each carrying the few things its page
-    needs from them (round_facts), read in the same query."""
-    return MatchingRound.objects.defer(*ROUND_STORED).annotate(**_facts_columns())
+def rounds_to_review(*, with_facts: bool = True):
+    """Rounds without their stored input and output; `with_facts`, each carrying the few
+    things the round's page needs from them (round_facts), read in the same query."""
+    rounds = MatchingRound.objects.defer(*ROUND_STORED)
+    return rounds.annotate(**_facts_columns()) if with_facts else rounds
 
 
 def round_facts(matching_round: MatchingRound) -> dict:

@@ -56,11 +56,13 @@ def coordinator_rounds(request, slug):
     return render(request, "matching/rounds.html", {"programme": programme, "rounds": rounds})
 
 
-def _round_to_review(user, slug, round_id) -> MatchingRound:
-    """The round, without its stored input and output (selectors.ROUND_STORED)."""
+def _round_to_review(user, slug, round_id, *, with_facts=True) -> MatchingRound:
+    """The round, without its stored input and output (selectors.rounds_to_review)."""
     programme = get_programme_for_coordinator(user, slug)
     matching_round = get_object_or_404(
-        selectors.rounds_to_review().select_related("started_by"), pk=round_id, programme=programme
+        selectors.rounds_to_review(with_facts=with_facts).select_related("started_by"),
+        pk=round_id,
+        programme=programme,
     )
     matching_round.programme = programme
     return matching_round
@@ -157,7 +159,7 @@ def coordinator_round_approve_all(request, slug, round_id):
 def coordinator_round_approval(request, slug, round_id, batch_id):
     """How far approving a batch of pairs has got: the queue's progress box on a page of its
     own, for anyone without JavaScript, and for the box to ask while it runs."""
-    matching_round = _round_to_review(request.user, slug, round_id)
+    matching_round = _round_to_review(request.user, slug, round_id, with_facts=False)
     batch = get_object_or_404(
         matching_round.approval_batches.select_related("by").defer("proposal_ids"), pk=batch_id
     )
@@ -172,7 +174,7 @@ def coordinator_round_approval(request, slug, round_id, batch_id):
 def coordinator_round_unmatched(request, slug, round_id):
     """The mentees a round left without a match, grouped by why, a group and a page at a
     time."""
-    matching_round = _round_to_review(request.user, slug, round_id)
+    matching_round = _round_to_review(request.user, slug, round_id, with_facts=False)
     groups = selectors.unmatched_groups(selectors.round_unmatched(matching_round))
     chosen = next((g for g in groups if g["key"] == request.GET.get("reason")), None)
     chosen = chosen or (groups[0] if groups else None)
