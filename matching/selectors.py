@@ -453,12 +453,45 @@ def _look_annotations(matching_round: MatchingRound) -> dict:
     }
 
 
-def review_queue(matching_round: MatchingRound, *, reader, filters: ReviewFilters, best: float):
-    """A round's proposals as the review queue lists them: filtered, searched and sorted, with
-    the LOOKS columns and `yours` (the reader takes part, so someone else reviews it). A
-    queryset, to be read a page at a time."""
-    proposals = (
-        matching_round.proposals.select_related("mentor", "mentee")
+def review_queue(matching_round: MatchingRound, *, filters: ReviewFilters, best: float):
+    """The ids of a round's proposals in the order the review queue lists them: filtered,
+    searched and sorted. A narrow query, read a page at a time (the LOOKS are worked out only
+    to filter by them); review_rows then reads one page's proposals in full."""
+    proposals = matching_round.proposals.all()
+    if filters.status in Proposal.Status.values:
+        proposals = proposals.filter(status=filters.status)
+    if filters.fit in FITS:
+        proposals = proposals.filter(fit_filter(filters.fit, best))
+    looks = _look_annotations(matching_round)
+    if filters.look in LOOKS:
+        proposals = proposals.annotate(**{filters.look: looks[filters.look]}).filter(
+            **{filters.look: True}
+        )
+    elif filters.look == "any":
+        proposals = proposals.annotate(**looks).filter(
+            functools.reduce(operator.or_, (Q(**{look: True}) for look in LOOKS))
+        )
+    if filters.q:
+        proposals = proposals.filter(
+            Q(mentor__display_name__icontains=filters.q)
+            | Q(mentee__display_name__icontains=filters.q)
+        )
+    return proposals.order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk").values_list(
+        "pk", flat=True
+    )
+
+
+def review_rows(
+    matching_round: MatchingRound, ids, *, reader, filters: ReviewFilters, best: float, labels: dict
+) -> list[Proposal]:
+    """The proposals of one page of review_queue (`ids`, the page's slice of it, still unread:
+    it becomes a subquery), in its order, ready to show: each with `yours` (the reader takes
+    part, so someone else reviews it), the LOOKS as columns, `fit` (a key of FITS),
+    `fit_words`, `words` (its reasons for a coordinator: the main one first) and `looks` (the
+    words of the LOOKS that hold). One query."""
+    rows = list(
+        matching_round.proposals.filter(pk__in=ids)
+        .select_related("mentor", "mentee")
         .only(
             *(f.name for f in Proposal._meta.concrete_fields),
             "mentor__display_name",
@@ -469,30 +502,8 @@ def review_queue(matching_round: MatchingRound, *, reader, filters: ReviewFilter
         .annotate(
             yours=duties.yours(reader, "mentor", "mentee"), **_look_annotations(matching_round)
         )
+        .order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk")
     )
-    if filters.status in Proposal.Status.values:
-        proposals = proposals.filter(status=filters.status)
-    if filters.fit in FITS:
-        proposals = proposals.filter(fit_filter(filters.fit, best))
-    if filters.look in LOOKS:
-        proposals = proposals.filter(**{filters.look: True})
-    elif filters.look == "any":
-        proposals = proposals.filter(
-            functools.reduce(operator.or_, (Q(**{look: True}) for look in LOOKS))
-        )
-    if filters.q:
-        proposals = proposals.filter(
-            Q(mentor__display_name__icontains=filters.q)
-            | Q(mentee__display_name__icontains=filters.q)
-        )
-    return proposals.order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk")
-
-
-def review_rows(proposals, *, best: float, labels: dict) -> list[Proposal]:
-    """A page of review_queue, ready to show: each proposal gains `fit` (a key of FITS),
-    `fit_words`, `words` (its reasons for a coordinator: the main one first) and `looks`
-    (the LOOKS that hold). No queries."""
-    rows = list(proposals)
     for proposal in rows:
         proposal.fit = fit_of(proposal.score, best)
         proposal.fit_words = FITS[proposal.fit]

@@ -28,6 +28,7 @@ from matching.models import (
 )
 from matching.selectors import (
     REVIEW_PAGE_SIZE,
+    ROUND_STORED,
     fit_filter,
     live_mentor_loads,
     round_facts,
@@ -39,6 +40,10 @@ from programmes import duties
 from programmes.models import Programme
 
 logger = logging.getLogger(__name__)
+
+# A proposal's round, without its stored input and output (tens of megabytes at national
+# scale), for work on many proposals that needs only the round's programme.
+ROUND_STORED_VIA_PROPOSAL = [f"round__{name}" for name in ROUND_STORED]
 
 
 def _enqueue_round(matching_round: MatchingRound) -> None:
@@ -409,6 +414,7 @@ def approval_batch_run(*, batch_id: int) -> ApprovalBatch | None:
                 )
                 .exclude(duties.taking_part(batch.by, "mentor", "mentee"))
                 .select_related("round__programme")
+                .defer(*ROUND_STORED_VIA_PROPOSAL)
                 .order_by("pk")
             )
             approved = sum(proposal_approve(proposal=p, by=batch.by) for p in proposals)
@@ -455,8 +461,10 @@ def proposal_answers_ask(*, proposal_id: int) -> int:
     ).update(asked_at=timezone.now())
     if not claimed:
         return 0
-    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
-        pk=proposal_id
+    proposal = (
+        Proposal.objects.select_related("mentor", "mentee", "round__programme")
+        .defer(*ROUND_STORED_VIA_PROPOSAL)
+        .get(pk=proposal_id)
     )
     programme = proposal.round.programme.name
     asked = 0

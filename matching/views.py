@@ -107,15 +107,20 @@ def coordinator_round_detail(request, slug, round_id):
         and not matching_round.rerun_of_id,
     }
     if context["reviewing"]:
-        queue = selectors.review_queue(
-            matching_round, reader=request.user, filters=filters, best=best
-        )
+        queue = selectors.review_queue(matching_round, filters=filters, best=best)
         summary = selectors.review_summary(matching_round, reader=request.user, best=best)
         paginator = Paginator(queue, selectors.REVIEW_PAGE_SIZE)
         if not filters.narrow:
             paginator.count = summary["total"]  # counted already: spare the query
         page = paginator.get_page(request.GET.get("page"))
-        proposals = selectors.review_rows(page, best=best, labels=facts["labels"])
+        proposals = selectors.review_rows(
+            matching_round,
+            page.object_list,
+            reader=request.user,
+            filters=filters,
+            best=best,
+            labels=facts["labels"],
+        )
         context |= {
             "page": page,
             "proposals": proposals,

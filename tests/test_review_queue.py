@@ -329,7 +329,7 @@ def test_it_defines_fit_once_for_words_and_queries(world):
 # The same few queries, however long the round.
 
 
-@pytest.mark.parametrize("count", [50, 400])
+@pytest.mark.parametrize("count", [50, 400, 20_000])
 def test_it_shows_the_queue_in_the_same_queries_however_many_pairs(
     world, login_as, django_assert_max_num_queries, count
 ):
