@@ -615,7 +615,7 @@ def test_it_shows_how_far_a_batch_has_got_with_and_without_javascript(world, log
         assert "Approving every waiting pair on one page: 25 of 40 pairs done so far." in page
         assert "data-progress-done" not in page
         assert "js/progress.js" in page
-    assert f'<a href="{progress}">See how far it has got</a>' in html
+    assert f'<a href="{progress}">Follow this approval on its own page</a>' in html
 
     ApprovalBatch.objects.filter(pk=batch.pk).update(
         checked=40, approved=39, status="finished", finished_at=timezone.now()

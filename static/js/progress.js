@@ -1,6 +1,6 @@
 // Keeps a progress box (role="status", data-progress-from="<its own page>") up to date
-// without reloading: every few seconds it asks that page for the same box and puts the new
-// words in, which screen readers announce politely. It stops once the box says it has
+// without reloading: every few seconds it asks that page for the same box and puts its new
+// words (data-progress-words) in, which screen readers announce politely. It stops once the box says it has
 // finished (data-progress-done), or after many failed tries in a row. Without JavaScript
 // the box's link shows the latest.
 (function () {
@@ -25,12 +25,14 @@
         .then(function (html) {
           var page = new DOMParser().parseFromString(html, "text/html");
           var fresh = page.getElementById(box.id);
-          if (!fresh) {
+          var words = box.querySelector("[data-progress-words]");
+          var freshWords = fresh && fresh.querySelector("[data-progress-words]");
+          if (!freshWords || !words) {
             return;
           }
           // Only the words change, so screen readers hear the news and nothing else moves.
-          if (fresh.innerHTML !== box.innerHTML) {
-            box.innerHTML = fresh.innerHTML;
+          if (freshWords.innerHTML !== words.innerHTML) {
+            words.innerHTML = freshWords.innerHTML;
           }
           if (fresh.hasAttribute("data-progress-done")) {
             box.setAttribute("data-progress-done", "");

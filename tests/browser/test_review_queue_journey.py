@@ -116,7 +116,9 @@ def test_a_coordinator_reviews_a_round_page_by_page(demo, page, problems, codes,
     expect(progress).to_contain_text(
         f"Approving every waiting pair on one page: 0 of {waiting} pairs done so far."
     )
-    expect(progress.get_by_role("link", name="See how far it has got")).to_be_visible()
+    expect(
+        progress.get_by_role("link", name="Follow this approval on its own page")
+    ).to_be_visible()
     accessible(page, "the review queue, approving")
     (batch_id,) = asked
 
