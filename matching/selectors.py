@@ -270,13 +270,14 @@ FIT_STRONG = 0.6
 FIT_GOOD = 0.4
 FITS = {"strong": "Strong fit", "good": "Good fit", "weaker": "Weaker fit"}
 
-# What makes a pair worth a second look before it is approved.
-LONG_WAIT = timedelta(days=90)
+# What makes a pair worth a second look before it is approved. A long wait is one the
+# matcher counts in full (engine.features.WAITING_FULL_DAYS): six months.
+LONG_WAIT = timedelta(days=180)
 ENGLISH = "en"
 SIGNED_LANGUAGES = ("bsl",)
 LOOKS = {
     "first_match": "First match for the mentor",
-    "long_wait": "Long wait (over 3 months)",
+    "long_wait": "Long wait (over 6 months)",
     "far_away": "Not in the same region",
     "language_need": "Language need",
     "access_need": "Access need",

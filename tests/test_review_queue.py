@@ -224,7 +224,7 @@ def test_it_finds_the_pairs_that_need_a_look(world, login_as):
 
     plain = mentee("Plain")
     waited = mentee("Waited")
-    Membership.objects.filter(person=waited).update(joined_at=timezone.now() - timedelta(days=120))
+    Membership.objects.filter(person=waited).update(joined_at=timezone.now() - timedelta(days=200))
     far = mentee("Far", region="london")
     signs = mentee("Signs", languages=["en", "bsl"])
     polish = mentee("Polish", languages=["pl"])
@@ -253,6 +253,11 @@ def test_it_finds_the_pairs_that_need_a_look(world, login_as):
     # A mentor's own access needs count too.
     MentorProfile.objects.filter(user=world.mentor).update(accessibility_needs="Step-free.")
     assert "Plain" in looked("access_need")
+    # The filter still finds decided pairs, but only a pair waiting for review is tagged.
+    matching_round.proposals.update(status="approved")
+    decided = queue(client, matching_round, look="any")
+    assert len(rows_of(decided)) == 7
+    assert '<span class="tag">' not in decided.content.decode()
 
 
 def test_it_shows_the_main_reason_and_the_rest_on_demand_in_a_coordinators_words(world, login_as):
