@@ -5,6 +5,7 @@ import operator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -17,6 +18,7 @@ from django.db.models import (
     Q,
     Value,
     When,
+    Window,
 )
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -25,7 +27,14 @@ from accounts.models import MenteeProfile, MentorProfile, User
 from core.choices import AVAILABILITY_SLOTS, Region, Role
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
-from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
+from matching.models import (
+    DEFAULT_WEIGHTS,
+    ApprovalBatch,
+    Match,
+    MatchingRound,
+    PairExclusion,
+    Proposal,
+)
 from programmes import duties
 from programmes.models import Membership, Programme
 
@@ -301,11 +310,6 @@ class ReviewFilters:
     q: str = ""
     sort: str = "score"
 
-    @property
-    def narrow(self) -> bool:
-        """Whether these filters leave any proposal out."""
-        return bool(self.status or self.fit or self.look or self.q)
-
 
 class _JSONArrayLength(Func):
     output_field = IntegerField()
@@ -332,11 +336,25 @@ def _facts_columns() -> dict:
     }
 
 
+# How long the queue reports on an approval that has finished.
+APPROVAL_SHOWN_FOR = timedelta(minutes=10)
+
+
+def _approvals_to_show(now) -> Q:
+    return Q(finished_at__isnull=True) | Q(finished_at__gte=now - APPROVAL_SHOWN_FOR)
+
+
 def rounds_to_review(*, with_facts: bool = True):
     """Rounds without their stored input and output; `with_facts`, each carrying the few
-    things the round's page needs from them (round_facts), read in the same query."""
+    things the round's page needs from them (round_facts), and whether it has approvals to
+    report on (`approvals_to_show`), read in the same query."""
     rounds = MatchingRound.objects.defer(*ROUND_STORED)
-    return rounds.annotate(**_facts_columns()) if with_facts else rounds
+    if not with_facts:
+        return rounds
+    approvals = ApprovalBatch.objects.filter(
+        _approvals_to_show(timezone.now()), round=OuterRef("pk")
+    )
+    return rounds.annotate(**_facts_columns(), approvals_to_show=Exists(approvals))
 
 
 def round_facts(matching_round: MatchingRound) -> dict:
@@ -455,9 +473,10 @@ def _look_annotations(matching_round: MatchingRound) -> dict:
 
 
 def review_queue(matching_round: MatchingRound, *, filters: ReviewFilters, best: float):
-    """The ids of a round's proposals in the order the review queue lists them: filtered,
-    searched and sorted. A narrow query, read a page at a time (the LOOKS are worked out only
-    to filter by them); review_rows then reads one page's proposals in full."""
+    """A round's proposals in the order the review queue lists them: filtered, searched and
+    sorted, and nothing more, so that reading a page of its ids (review_page) is a narrow
+    query (the LOOKS are worked out only to filter by them); review_rows then reads that
+    page's proposals in full."""
     proposals = matching_round.proposals.all()
     if filters.status in Proposal.Status.values:
         proposals = proposals.filter(status=filters.status)
@@ -477,20 +496,46 @@ def review_queue(matching_round: MatchingRound, *, filters: ReviewFilters, best:
             Q(mentor__display_name__icontains=filters.q)
             | Q(mentee__display_name__icontains=filters.q)
         )
-    return proposals.order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk").values_list(
-        "pk", flat=True
-    )
+    return proposals.order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk")
+
+
+def review_page(queue, number) -> Page:
+    """One page of review_queue: its proposals' ids, and how many there are in all, counted in
+    the same query (a window over the whole queue). A number that is not a page number shows
+    the first page; one past the end, or below 1, the last, as Paginator.get_page does (and
+    then the count costs a query of its own)."""
+    try:
+        number = int(str(number))
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1 and number <= 10**6:
+        start = (number - 1) * REVIEW_PAGE_SIZE
+        rows = list(
+            queue.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+                start : start + REVIEW_PAGE_SIZE
+            ]
+        )
+        if rows:
+            paginator = Paginator(queue.values_list("pk", flat=True), REVIEW_PAGE_SIZE)
+            paginator.count = rows[0][1]  # counted already
+            return Page([pk for pk, _ in rows], number, paginator)
+    paginator = Paginator(queue.values_list("pk", flat=True), REVIEW_PAGE_SIZE)
+    page = paginator.get_page(paginator.num_pages)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def review_rows(
-    matching_round: MatchingRound, ids, *, reader, filters: ReviewFilters, best: float, labels: dict
+    matching_round: MatchingRound, ids: list[int], *, reader, best: float, labels: dict
 ) -> list[Proposal]:
-    """The proposals of one page of review_queue (`ids`, the page's slice of it, still unread:
-    it becomes a subquery), in its order, ready to show: each with `yours` (the reader takes
-    part, so someone else reviews it), the LOOKS as columns, `fit` (a key of FITS),
-    `fit_words`, `words` (its reasons for a coordinator: the main one first) and `looks` (the
-    words of the LOOKS that hold). One query."""
-    rows = list(
+    """The proposals of one page of review_queue (`ids`, from review_page), in its order,
+    ready to show: each with `yours` (the reader takes part, so someone else reviews it), the
+    LOOKS as columns, `fit` (a key of FITS), `fit_words`, `words` (its reasons for a
+    coordinator: the main one first) and `looks` (the words of the LOOKS that hold). One
+    query, none when the page is empty."""
+    if not ids:
+        return []
+    found = (
         matching_round.proposals.filter(pk__in=ids)
         .select_related("mentor", "mentee")
         .only(
@@ -503,8 +548,10 @@ def review_rows(
         .annotate(
             yours=duties.yours(reader, "mentor", "mentee"), **_look_annotations(matching_round)
         )
-        .order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk")
+        .order_by()  # put in the page's order below
     )
+    by_id = {proposal.pk: proposal for proposal in found}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     for proposal in rows:
         proposal.fit = fit_of(proposal.score, best)
         proposal.fit_words = FITS[proposal.fit]
@@ -539,8 +586,10 @@ def approval_batches_shown(matching_round: MatchingRound, *, reader, now=None) -
     """The approvals of this round the queue reports on: anyone's still running (so two
     coordinators reviewing at once see each other's), and the reader's own finished in the
     last ten minutes. Newest first."""
+    if not getattr(matching_round, "approvals_to_show", True):
+        return []  # the round's row said there are none: spare the query
     now = now or timezone.now()
-    recent = Q(by=reader, finished_at__gte=now - timedelta(minutes=10))
+    recent = Q(by=reader, finished_at__gte=now - APPROVAL_SHOWN_FOR)
     return list(
         matching_round.approval_batches.filter(Q(finished_at__isnull=True) | recent)
         .select_related("by")

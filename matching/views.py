@@ -109,17 +109,9 @@ def coordinator_round_detail(request, slug, round_id):
     if context["reviewing"]:
         queue = selectors.review_queue(matching_round, filters=filters, best=best)
         summary = selectors.review_summary(matching_round, reader=request.user, best=best)
-        paginator = Paginator(queue, selectors.REVIEW_PAGE_SIZE)
-        if not filters.narrow:
-            paginator.count = summary["total"]  # counted already: spare the query
-        page = paginator.get_page(request.GET.get("page"))
+        page = selectors.review_page(queue, request.GET.get("page"))
         proposals = selectors.review_rows(
-            matching_round,
-            page.object_list,
-            reader=request.user,
-            filters=filters,
-            best=best,
-            labels=facts["labels"],
+            matching_round, page.object_list, reader=request.user, best=best, labels=facts["labels"]
         )
         context |= {
             "page": page,

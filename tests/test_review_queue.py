@@ -350,10 +350,15 @@ def test_it_shows_the_queue_in_the_same_queries_however_many_pairs(
                 score=(STRONG, WEAKER)[n],
                 name=f"{status}{n}",
             )
+    # An approval running, so the page reports on it too.
+    ApprovalBatch.objects.create(
+        round=matching_round, by=world.coordinator, scope="page", proposal_ids=[1], total=1
+    )
     client = login_as("coordinator")
+    last = (count // 8 * 8 - 1) // REVIEW_PAGE_SIZE + 1
     queries = [
         {},
-        {"page": 2},
+        {"page": last},
         {"status": "proposed", "fit": "weaker"},
         {"look": "any"},
         {"q": "proposed"},
@@ -364,6 +369,11 @@ def test_it_shows_the_queue_in_the_same_queries_however_many_pairs(
         with django_assert_max_num_queries(14):
             response = queue(client, matching_round, **query)
         assert rows_of(response), query
+        assert "approval-" in response.content.decode()
+    # A page past the end shows the last, counting the pairs on their own first.
+    with django_assert_max_num_queries(16):
+        response = queue(client, matching_round, page=last + 1)
+    assert response.context["page"].number == last
 
 
 # ---------------------------------------------------------------------------------------------
