@@ -10,7 +10,8 @@ from accounts.models import User
 from core.choices import Role
 from demo.people import MENTEE, MENTEE_B, MENTOR
 from matching import services as matching_services
-from matching.models import MatchingRound, Proposal
+from matching.models import ApprovalBatch, MatchingRound, Proposal
+from matching.selectors import REVIEW_PAGE_SIZE
 from programmes.models import Membership, Programme
 
 # How the coordinator and the people in the demo round answered, counted in the order of the
@@ -55,7 +56,16 @@ def demo_round_seed(*, programme: Programme, by: User) -> MatchingRound:
     reviewed = proposals[:-LEFT_FOR_REVIEW]
     rejected, approved = reviewed[-1], reviewed[:-1]
     matching_services.proposal_reject(proposal=rejected, by=by, reason=REJECTION_REASON)
-    matching_services.proposals_approve(proposals=approved, by=by)
+    # Approved in one go, as the coordinator's "Approve every waiting pair on this page" does
+    # (a page holds 50), run here rather than in the background.
+    for start in range(0, len(approved), REVIEW_PAGE_SIZE):
+        batch = matching_services.approval_batch_start(
+            matching_round=matching_round,
+            by=by,
+            scope=ApprovalBatch.Scope.PAGE,
+            proposal_ids=[p.pk for p in approved[start : start + REVIEW_PAGE_SIZE]],
+        )
+        matching_services.approval_batch_run(batch_id=batch.pk)
     # The made-up people were asked back then. Nobody is emailed now: their addresses go
     # nowhere, and a demo seed that prints dozens of emails hides what matters.
     Proposal.objects.filter(pk__in=[p.pk for p in approved]).update(asked_at=timezone.now())

@@ -1,7 +1,8 @@
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from matching.models import DEFAULT_WEIGHTS, ClosingSurvey
+from matching.models import DEFAULT_WEIGHTS, ClosingSurvey, Proposal
+from matching.selectors import FITS, LOOKS, SORTS, ReviewFilters
 from programmes.models import Programme
 
 WEIGHT_LABELS = {
@@ -144,3 +145,31 @@ class ClosingSurveyForm(forms.ModelForm):
         # A model field with choices adds an empty "---------" choice; radios need none.
         for name in ("rating", "recommend", "reason"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]
+
+
+class ReviewFilterForm(forms.Form):
+    """The review queue's filters, read from the query string. A value it does not know is
+    left out, so the queue shows more rather than an error page."""
+
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Proposal.Status.choices]
+    )
+    fit = forms.ChoiceField(label="Fit", required=False, choices=[("", "Any fit"), *FITS.items()])
+    look = forms.ChoiceField(
+        label="Needs a look",
+        required=False,
+        choices=[("", "Every pair"), ("any", "Needs a look, for any reason"), *LOOKS.items()],
+    )
+    q = forms.CharField(label="Name of the mentor or mentee", required=False, max_length=100)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def filters(self) -> ReviewFilters:
+        self.is_valid()
+        chosen = {name: value for name, value in self.cleaned_data.items() if value}
+        return ReviewFilters(**chosen)
+
+    def ignored(self) -> list[str]:
+        """The labels of the filters that were left out because their value was not one we
+        know, to say so on the page."""
+        self.is_valid()
+        return [str(self.fields[name].label or name) for name in self.errors]

@@ -134,6 +134,64 @@ class Proposal(TwoPeople, models.Model):
         return self.round.programme
 
 
+class ApprovalBatch(models.Model):
+    """A coordinator's "approve every waiting pair on this page" or "... with a strong fit":
+    the pairs it covers, fixed when asked, and how far the background task has got through
+    them. The task approves each pair through proposal_approve, so nobody approves their own
+    and both people are asked as usual; it works through `proposal_ids` in order and keeps its
+    place in `checked`, so running it twice, or again after a worker died, approves nothing
+    twice (matching.services.approval_batch_run)."""
+
+    class Scope(models.TextChoices):
+        PAGE = "page", "Every waiting pair on one page"
+        STRONG = "strong", "Every waiting pair with a strong fit"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Approving"
+        FINISHED = "finished", "Finished"
+
+    round = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="approval_batches"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    # The pairs asked for: waiting for review, not the coordinator's own, in id order.
+    proposal_ids = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    # How many of them the task has been through, and how many of those it approved (the
+    # rest had been decided by then, or changed hands).
+    checked = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved__lte=models.F("checked"), checked__lte=models.F("total")),
+                name="approval_batch_counts_add_up",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} in {self.round}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == self.Status.FINISHED
+
+    @property
+    def skipped(self) -> int:
+        """Pairs checked but not approved: decided by someone else in the meantime."""
+        return self.checked - self.approved
+
+
 def open_to(person, *, prefix: str = "", programme: str | None = None) -> Q:
     """The rule for who may act in a match: its mentor while they hold the mentor role in
     the match's programme, its mentee while they hold the mentee role there. Ending a role

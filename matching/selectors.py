@@ -1,13 +1,41 @@
 """Reads for matching: the engine's input built from profiles, and review lists."""
 
-from django.db.models import Count, Q
+import functools
+import operator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from accounts.models import MenteeProfile, MentorProfile
+from accounts.models import MenteeProfile, MentorProfile, User
 from core.choices import AVAILABILITY_SLOTS, Region, Role
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
-from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
+from matching.models import (
+    DEFAULT_WEIGHTS,
+    ApprovalBatch,
+    Match,
+    MatchingRound,
+    PairExclusion,
+    Proposal,
+)
+from programmes import duties
 from programmes.models import Membership, Programme
 
 
@@ -232,3 +260,406 @@ def live_mentor_loads(programme: Programme) -> dict[int, int]:
         for row in queryset.values("mentor").annotate(n=Count("id")):
             loads[row["mentor"]] = loads.get(row["mentor"], 0) + row["n"]
     return loads
+
+
+# ---------------------------------------------------------------------------------------------
+# Reviewing a round: its proposals a page at a time (docs/matching.md, "Reviewing a round").
+
+REVIEW_PAGE_SIZE = 50
+# The round's stored input and output: large (tens of megabytes at national scale), so pages
+# that review a round leave them unread, and read what they need through round_facts and
+# round_unmatched below.
+ROUND_STORED = ("snapshot", "result")
+# The weights that make up a pair's score; load_spread only orders mentors' places.
+SCORED = ("goals", "experience", "availability", "region", "waiting")
+
+# Fit in words: a pair's score as a share of the most any pair could score with the weights
+# the round was solved with. Defined here and nowhere else.
+FIT_STRONG = 0.6
+FIT_GOOD = 0.4
+FITS = {"strong": "Strong fit", "good": "Good fit", "weaker": "Weaker fit"}
+
+# What makes a pair worth a second look before it is approved. A long wait is one the
+# matcher counts in full (engine.features.WAITING_FULL_DAYS): six months.
+LONG_WAIT = timedelta(days=180)
+ENGLISH = "en"
+SIGNED_LANGUAGES = ("bsl",)
+LOOKS = {
+    "first_match": "First match for the mentor",
+    "long_wait": "Long wait (over 6 months)",
+    "far_away": "Not in the same region",
+    "language_need": "Language need",
+    "access_need": "Access need",
+}
+
+SORTS = {
+    "score": ["-score", "mentee__display_name"],
+    "mentor": ["mentor__display_name"],
+    "mentee": ["mentee__display_name"],
+    "status": ["status", "-score"],
+}
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    """What a coordinator asked the review queue to show; "" is "any"."""
+
+    status: str = ""
+    fit: str = ""
+    look: str = ""  # a key of LOOKS, or "any" for any of them
+    q: str = ""
+    sort: str = "score"
+
+
+class _JSONArrayLength(Func):
+    output_field = IntegerField()
+    function = "JSON_ARRAY_LENGTH"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+def _facts_columns() -> dict:
+    return {
+        "facts_weights": KeyTransform("weights", "snapshot"),
+        "facts_labels": KeyTransform("labels", "snapshot"),
+        "facts_stats": KeyTransform("stats", "result"),
+        # Counted in the input only until the engine's own counts exist.
+        **{
+            f"facts_{people}": Case(
+                When(result__isnull=True, then=_JSONArrayLength(KeyTransform(people, "snapshot"))),
+                default=Value(None),
+                output_field=IntegerField(),
+            )
+            for people in ("mentors", "mentees")
+        },
+    }
+
+
+# How long the queue reports on an approval that has finished.
+APPROVAL_SHOWN_FOR = timedelta(minutes=10)
+
+
+def _approvals_to_show(now) -> Q:
+    return Q(finished_at__isnull=True) | Q(finished_at__gte=now - APPROVAL_SHOWN_FOR)
+
+
+def rounds_to_review(*, with_facts: bool = True):
+    """Rounds without their stored input and output; `with_facts`, each carrying the few
+    things the round's page needs from them (round_facts), and whether it has approvals to
+    report on (`approvals_to_show`), read in the same query."""
+    rounds = MatchingRound.objects.defer(*ROUND_STORED)
+    if not with_facts:
+        return rounds
+    approvals = ApprovalBatch.objects.filter(
+        _approvals_to_show(timezone.now()), round=OuterRef("pk")
+    )
+    return rounds.annotate(**_facts_columns(), approvals_to_show=Exists(approvals))
+
+
+def round_facts(matching_round: MatchingRound) -> dict:
+    """What the round's page needs from its stored input and output, without reading either
+    whole: the weights and labels it was solved with, how many people it had, and the
+    engine's counts once solved. Free for a round from rounds_to_review(), one small query
+    otherwise. (With round_unmatched, the only reads of them for review: change here if they
+    are stored elsewhere.)"""
+    if not hasattr(matching_round, "facts_weights"):
+        matching_round = rounds_to_review().get(pk=matching_round.pk)
+    weights = matching_round.facts_weights or {}
+    stats = matching_round.facts_stats or {}
+    return {
+        "weights": weights,
+        "labels": matching_round.facts_labels or {},
+        "stats": stats,
+        # Who was in the round: the engine's counts once solved, else counted in its input.
+        "mentors": stats.get("mentors", matching_round.facts_mentors or 0),
+        "mentees": stats.get("mentees", matching_round.facts_mentees or 0),
+        "best_score": best_score(weights),
+    }
+
+
+def round_unmatched(matching_round: MatchingRound) -> list[dict]:
+    """The mentees the round left without a match, each with the engine's reasons: the one
+    read of the round's stored result for review (see round_facts)."""
+    unmatched = (
+        MatchingRound.objects.filter(pk=matching_round.pk)
+        .values_list(KeyTransform("unmatched", "result"), flat=True)
+        .first()
+    )
+    return unmatched if isinstance(unmatched, list) else []
+
+
+def best_score(weights: dict) -> float:
+    """The most a pair can score with these weights (docs/matching.md, "Score")."""
+    total = 0.0
+    for name in SCORED:
+        try:
+            total += max(0.0, float(weights.get(name, DEFAULT_WEIGHTS[name])))
+        except (TypeError, ValueError):
+            total += DEFAULT_WEIGHTS[name]
+    return total
+
+
+def fit_of(score: float, best: float) -> str:
+    """ "strong", "good" or "weaker": a key of FITS."""
+    if score >= best * FIT_STRONG:
+        return "strong"
+    if score >= best * FIT_GOOD:
+        return "good"
+    return "weaker"
+
+
+def fit_filter(fit: str, best: float) -> Q:
+    """The proposals of one fit, as fit_of says, for a query."""
+    strong, good = best * FIT_STRONG, best * FIT_GOOD
+    return {
+        "strong": Q(score__gte=strong),
+        "good": Q(score__gte=good, score__lt=strong),
+        "weaker": Q(score__lt=good),
+    }[fit]
+
+
+def _look_annotations(matching_round: MatchingRound) -> dict:
+    """Each of LOOKS as a true-or-false column of a round's proposals, from the people's data
+    as it is now: a few indexed lookups per row, so a page costs the same however long the
+    round is."""
+    mentee_languages = MenteeProfile.languages.through.objects.filter(
+        menteeprofile__user_id=OuterRef("mentee_id")
+    )
+    mentor_region = "mentor__mentorprofile__region"
+    return {
+        # Never matched before, in any programme: this proposal's own match aside.
+        "first_match": ~Exists(
+            Match.objects.filter(mentor_id=OuterRef("mentor_id")).exclude(
+                proposal_id=OuterRef("pk")
+            )
+        ),
+        "long_wait": Exists(
+            Membership.objects.current().filter(
+                programme_id=matching_round.programme_id,
+                person_id=OuterRef("mentee_id"),
+                role=Role.MENTEE,
+                joined_at__lte=matching_round.created_at - LONG_WAIT,
+            )
+        ),
+        "far_away": Case(
+            When(
+                Q(**{f"{mentor_region}__gt": ""})
+                & Q(**{mentor_region: F("mentee__menteeprofile__region")}),
+                then=Value(False),
+            ),
+            default=Value(True),
+            output_field=BooleanField(),
+        ),
+        "language_need": Case(
+            When(
+                Exists(mentee_languages.filter(language__slug__in=SIGNED_LANGUAGES))
+                | ~Exists(mentee_languages.filter(language__slug=ENGLISH)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "access_need": Case(
+            When(
+                Q(mentor__mentorprofile__accessibility_needs__gt="")
+                | Q(mentee__menteeprofile__accessibility_needs__gt=""),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def review_queue(matching_round: MatchingRound, *, filters: ReviewFilters, best: float):
+    """A round's proposals in the order the review queue lists them: filtered, searched and
+    sorted, and nothing more, so that reading a page of its ids (review_page) is a narrow
+    query (the LOOKS are worked out only to filter by them); review_rows then reads that
+    page's proposals in full."""
+    proposals = matching_round.proposals.all()
+    if filters.status in Proposal.Status.values:
+        proposals = proposals.filter(status=filters.status)
+    if filters.fit in FITS:
+        proposals = proposals.filter(fit_filter(filters.fit, best))
+    looks = _look_annotations(matching_round)
+    if filters.look in LOOKS:
+        proposals = proposals.annotate(**{filters.look: looks[filters.look]}).filter(
+            **{filters.look: True}
+        )
+    elif filters.look == "any":
+        proposals = proposals.annotate(**looks).filter(
+            functools.reduce(operator.or_, (Q(**{look: True}) for look in LOOKS))
+        )
+    if filters.q:
+        proposals = proposals.filter(
+            Q(mentor__display_name__icontains=filters.q)
+            | Q(mentee__display_name__icontains=filters.q)
+        )
+    return proposals.order_by(*SORTS.get(filters.sort, SORTS["score"]), "pk")
+
+
+def review_page(queue, number) -> Page:
+    """One page of review_queue: its proposals' ids, and how many there are in all, counted in
+    the same query (a window over the whole queue). A number that is not a page number shows
+    the first page; one past the end, or below 1, the last, as Paginator.get_page does (and
+    then the count costs a query of its own)."""
+    try:
+        number = int(str(number))
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1 and number <= 10**6:
+        start = (number - 1) * REVIEW_PAGE_SIZE
+        rows = list(
+            queue.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+                start : start + REVIEW_PAGE_SIZE
+            ]
+        )
+        if rows:
+            paginator = Paginator(queue.values_list("pk", flat=True), REVIEW_PAGE_SIZE)
+            paginator.count = rows[0][1]  # counted already
+            return Page([pk for pk, _ in rows], number, paginator)
+    paginator = Paginator(queue.values_list("pk", flat=True), REVIEW_PAGE_SIZE)
+    page = paginator.get_page(paginator.num_pages)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def review_rows(
+    matching_round: MatchingRound, ids: list[int], *, reader, best: float, labels: dict
+) -> list[Proposal]:
+    """The proposals of one page of review_queue (`ids`, from review_page), in its order,
+    ready to show: each with `yours` (the reader takes part, so someone else reviews it), the
+    LOOKS as columns, `fit` (a key of FITS), `fit_words`, `words` (its reasons for a
+    coordinator: the main one first) and `looks` (the words of the LOOKS that hold). One
+    query, none when the page is empty."""
+    if not ids:
+        return []
+    found = (
+        matching_round.proposals.filter(pk__in=ids)
+        .select_related("mentor", "mentee")
+        .only(
+            *(f.name for f in Proposal._meta.concrete_fields),
+            "mentor__display_name",
+            "mentor__email",
+            "mentee__display_name",
+            "mentee__email",
+        )
+        .annotate(
+            yours=duties.yours(reader, "mentor", "mentee"), **_look_annotations(matching_round)
+        )
+        .order_by()  # put in the page's order below
+    )
+    by_id = {proposal.pk: proposal for proposal in found}
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    for proposal in rows:
+        proposal.fit = fit_of(proposal.score, best)
+        proposal.fit_words = FITS[proposal.fit]
+        proposal.words = reason_words(
+            proposal.reasons,
+            reader="coordinator",
+            mentor=proposal.mentor.display_name,
+            mentee=proposal.mentee.display_name,
+            labels=labels,
+        )
+        proposal.looks = [words for look, words in LOOKS.items() if getattr(proposal, look)]
+    return rows
+
+
+def review_summary(matching_round: MatchingRound, *, reader, best: float) -> dict:
+    """How many proposals the round has, how many wait for review, and how many of those have
+    a strong fit and are not the reader's own (what "approve every strong pair" would do)."""
+    waiting = Q(status=Proposal.Status.PROPOSED)
+    return matching_round.proposals.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=waiting),
+        strong_waiting=Count(
+            "pk",
+            filter=waiting
+            & fit_filter("strong", best)
+            & ~duties.taking_part(reader, "mentor", "mentee"),
+        ),
+    )
+
+
+def approval_batches_shown(matching_round: MatchingRound, *, reader, now=None) -> list:
+    """The approvals of this round the queue reports on: anyone's still running (so two
+    coordinators reviewing at once see each other's), and the reader's own finished in the
+    last ten minutes. Newest first."""
+    if not getattr(matching_round, "approvals_to_show", True):
+        return []  # the round's row said there are none: spare the query
+    now = now or timezone.now()
+    recent = Q(by=reader, finished_at__gte=now - APPROVAL_SHOWN_FOR)
+    return list(
+        matching_round.approval_batches.filter(Q(finished_at__isnull=True) | recent)
+        .select_related("by")
+        .defer("proposal_ids")[:3]
+    )
+
+
+# Mentees left without a match, grouped by the engine's reason (the rule that ruled out most
+# mentors, when none met every rule). The headings are a coordinator's, about many people.
+UNMATCHED_GROUPS = {
+    "no_mentors": "There were no mentors in the round",
+    "ruled_out-language": "No mentor meets every rule: most do not speak their languages",
+    "ruled_out-mode": "No mentor meets every rule: most cannot meet them in a way they can",
+    "ruled_out-availability": "No mentor meets every rule: most are not free when they are",
+    "ruled_out-off_limits": (
+        "No mentor meets every rule: most have one of their learning goals off limits"
+    ),
+    "ruled_out-employer": (
+        "No mentor meets every rule: most were looked after by the council they work for"
+    ),
+    "ruled_out-excluded": "No mentor meets every rule: most were proposed to them before",
+    "ruled_out-capacity": "No mentor meets every rule: most have no room this round",
+    "no_good_fit": "Some mentors meet every rule, but none is a close enough fit",
+    "needed_elsewhere": "Some mentors meet every rule, but they were needed for other people",
+    "other": "Other reasons",
+}
+
+
+def unmatched_group_of(reasons) -> str:
+    """The key of UNMATCHED_GROUPS an unmatched mentee's reasons put them in."""
+    for reason in reasons or []:
+        if not isinstance(reason, dict):
+            continue
+        code = reason.get("code")
+        if code == "ruled_out" and f"ruled_out-{reason.get('rule')}" in UNMATCHED_GROUPS:
+            return f"ruled_out-{reason['rule']}"
+        if code in UNMATCHED_GROUPS:
+            return code
+    return "other"
+
+
+def unmatched_groups(unmatched: list[dict]) -> list[dict]:
+    """The groups that have anyone in them, largest first: key, heading, count, people."""
+    people: dict[str, list[dict]] = {}
+    for entry in unmatched:
+        people.setdefault(unmatched_group_of(entry.get("reasons")), []).append(entry)
+    order = list(UNMATCHED_GROUPS)
+    return [
+        {"key": key, "heading": UNMATCHED_GROUPS[key], "count": len(entries), "people": entries}
+        for key, entries in sorted(people.items(), key=lambda kv: (-len(kv[1]), order.index(kv[0])))
+    ]
+
+
+def unmatched_rows(entries, *, labels: dict | None = None) -> list[dict]:
+    """A page of one group's mentees: their names now (a deleted person's is "Deleted
+    person"), their user id for a link, and their reasons in a coordinator's words."""
+    ids = {int(e["mentee"]) for e in entries if str(e.get("mentee", "")).isdigit()}
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+    rows = []
+    for entry in entries:
+        mentee = str(entry.get("mentee", ""))
+        person_id = int(mentee) if mentee.isdigit() and int(mentee) in names else None
+        name = names.get(person_id) or "Deleted person"
+        rows.append(
+            {
+                "person_id": person_id,
+                "name": name,
+                "words": reason_words(
+                    entry.get("reasons", []), reader="coordinator", mentee=name, labels=labels or {}
+                ),
+            }
+        )
+    return rows

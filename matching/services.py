@@ -17,14 +17,33 @@ from background.services import enqueue, enqueue_now
 from core.choices import Role
 from core.locks import lock, lock_row
 from matching import engine
-from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
-from matching.selectors import live_mentor_loads, round_instance
+from matching.models import (
+    ApprovalBatch,
+    ClosingSurvey,
+    Match,
+    MatchingRound,
+    PairExclusion,
+    Proposal,
+    open_to,
+)
+from matching.selectors import (
+    REVIEW_PAGE_SIZE,
+    ROUND_STORED,
+    fit_filter,
+    live_mentor_loads,
+    round_facts,
+    round_instance,
+)
 from notifications import services as notifications
 from notifications.models import Kind
 from programmes import duties
 from programmes.models import Programme
 
 logger = logging.getLogger(__name__)
+
+# A proposal's round, without its stored input and output (tens of megabytes at national
+# scale), for work on many proposals that needs only the round's programme.
+ROUND_STORED_VIA_PROPOSAL = [f"round__{name}" for name in ROUND_STORED]
 
 
 def _enqueue_round(matching_round: MatchingRound) -> None:
@@ -317,6 +336,119 @@ def proposals_approve(*, proposals, by: User) -> int:
     return sum(proposal_approve(proposal=proposal, by=by) for proposal in proposals)
 
 
+# How many pairs an approval batch approves in one transaction: progress shows after each.
+APPROVAL_CHUNK = 25
+# A batch not moved on for this long lost its worker or its message: the sweep sends it again.
+APPROVAL_RESEND_AFTER = timedelta(minutes=10)
+
+
+def _enqueue_approvals(batch: ApprovalBatch) -> None:
+    from matching.tasks import approve_batch
+
+    enqueue(approve_batch, batch.pk)
+
+
+@transaction.atomic
+def approval_batch_start(
+    *,
+    matching_round: MatchingRound,
+    by: User,
+    scope: str,
+    proposal_ids: list[int] | None = None,
+) -> ApprovalBatch | None:
+    """Approve many waiting pairs of a round in the background: those of `proposal_ids` (the
+    waiting pairs on one page of the queue, at most a page's worth), or every one with a strong
+    fit (selectors.FITS). The pairs are fixed now: waiting for review, and not `by`'s own,
+    which someone else reviews (programmes.duties). None when there are none. Asking again
+    while the same batch is under way returns that batch: a double click starts nothing twice,
+    since the round's row is locked while deciding."""
+    if scope not in ApprovalBatch.Scope.values:
+        raise ValidationError("Choose which pairs to approve.")
+    # The round's row, not its stored input and output: tens of megabytes at national scale.
+    lock(MatchingRound.objects.filter(pk=matching_round.pk).only("pk")).get()
+    waiting = matching_round.proposals.filter(status=Proposal.Status.PROPOSED).exclude(
+        duties.taking_part(by, "mentor", "mentee")
+    )
+    if scope == ApprovalBatch.Scope.PAGE:
+        waiting = waiting.filter(pk__in=list(proposal_ids or [])[:REVIEW_PAGE_SIZE])
+    else:
+        best = round_facts(matching_round)["best_score"]
+        waiting = waiting.filter(fit_filter("strong", best))
+    ids = sorted(waiting.values_list("pk", flat=True))
+    if not ids:
+        return None
+    same = matching_round.approval_batches.filter(
+        by=by, scope=scope, proposal_ids=ids, finished_at__isnull=True
+    ).first()
+    if same:
+        return same
+    batch = ApprovalBatch.objects.create(
+        round=matching_round, by=by, scope=scope, proposal_ids=ids, total=len(ids)
+    )
+    _enqueue_approvals(batch)
+    return batch
+
+
+def approval_batch_run(*, batch_id: int) -> ApprovalBatch | None:
+    """Approve a batch's pairs, APPROVAL_CHUNK at a time, each chunk in its own transaction
+    with the batch's row locked: so progress shows as it goes, and two runs at once (a task
+    sent twice, or by the sweep) take turns and carry on from the same place rather than
+    going through anything twice. Each pair goes through proposal_approve, which approves
+    only a pair still waiting and refuses one of the approver's own; pairs decided in the
+    meantime are counted as checked, not approved. It stops early if the coordinator no
+    longer runs the programme. Returns the batch as it ended."""
+    while True:
+        with transaction.atomic():
+            batch = lock(ApprovalBatch.objects.filter(pk=batch_id)).first()
+            if batch is None or batch.is_finished:
+                return batch
+            chunk = batch.proposal_ids[batch.checked : batch.checked + APPROVAL_CHUNK]
+            if not chunk or not _still_runs(batch):
+                batch.status = ApprovalBatch.Status.FINISHED
+                batch.finished_at = timezone.now()
+                batch.save(update_fields=["status", "finished_at", "updated_at"])
+                return batch
+            proposals = (
+                Proposal.objects.filter(
+                    pk__in=chunk, round_id=batch.round_id, status=Proposal.Status.PROPOSED
+                )
+                .exclude(duties.taking_part(batch.by, "mentor", "mentee"))
+                .select_related("round__programme")
+                .defer(*ROUND_STORED_VIA_PROPOSAL)
+                .order_by("pk")
+            )
+            approved = sum(proposal_approve(proposal=p, by=batch.by) for p in proposals)
+            batch.checked += len(chunk)
+            batch.approved += approved
+            batch.status = ApprovalBatch.Status.RUNNING
+            batch.save(update_fields=["checked", "approved", "status", "updated_at"])
+
+
+def _still_runs(batch: ApprovalBatch) -> bool:
+    # Someone who stopped running the programme since asking approves nothing more.
+    return (
+        batch.by_id is not None
+        and Programme.objects.coordinated_by(batch.by)
+        .filter(matching_rounds=batch.round_id)
+        .exists()
+    )
+
+
+def approval_batches_resend(*, now=None) -> int:
+    """Send again every batch left unfinished and untouched for a while."""
+    now = now or timezone.now()
+    stuck = list(
+        ApprovalBatch.objects.filter(
+            finished_at__isnull=True, updated_at__lt=now - APPROVAL_RESEND_AFTER
+        ).values_list("pk", flat=True)
+    )
+    from matching.tasks import approve_batch
+
+    for batch_id in stuck:
+        enqueue_now(approve_batch, batch_id)
+    return len(stuck)
+
+
 @transaction.atomic
 def proposal_answers_ask(*, proposal_id: int) -> int:
     """Ask the mentor and the mentee of an approved proposal for their answer, at most
@@ -329,8 +461,10 @@ def proposal_answers_ask(*, proposal_id: int) -> int:
     ).update(asked_at=timezone.now())
     if not claimed:
         return 0
-    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
-        pk=proposal_id
+    proposal = (
+        Proposal.objects.select_related("mentor", "mentee", "round__programme")
+        .defer(*ROUND_STORED_VIA_PROPOSAL)
+        .get(pk=proposal_id)
     )
     programme = proposal.round.programme.name
     asked = 0

@@ -8,4 +8,5 @@ def sweep(*, now) -> dict[str, int]:
     return {
         "rounds failed past their deadline": services.rounds_fail_overdue(now=now),
         "waiting rounds sent again": services.rounds_resend_waiting(now=now),
+        "unfinished approvals sent again": services.approval_batches_resend(now=now),
     }

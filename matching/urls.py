@@ -35,6 +35,21 @@ urlpatterns = [
         name="coordinator_round_approve",
     ),
     path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/approve-all/",
+        views.coordinator_round_approve_all,
+        name="coordinator_round_approve_all",
+    ),
+    path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/approvals/<int:batch_id>/",
+        views.coordinator_round_approval,
+        name="coordinator_round_approval",
+    ),
+    path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/unmatched/",
+        views.coordinator_round_unmatched,
+        name="coordinator_round_unmatched",
+    ),
+    path(
         "coordinate/<slug:slug>/proposals/<int:proposal_id>/approve/",
         views.coordinator_proposal_approve,
         name="coordinator_proposal_approve",

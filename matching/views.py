@@ -3,34 +3,30 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from core.choices import Role
 from core.requests import posted
-from matching import services
+from matching import selectors, services
 from matching.forms import (
     AnswerForm,
     MatchingSettingsForm,
     RejectForm,
+    ReviewFilterForm,
     SwapForm,
 )
-from matching.models import MatchingRound, Proposal, open_to
+from matching.models import ApprovalBatch, MatchingRound, Proposal, open_to
 from matching.selectors import reason_labels, reason_words, round_in_words
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, role_required, staff_required
 from programmes.models import Membership, Programme
-
-SORTS = {
-    "score": ["-score", "mentee__display_name"],
-    "mentor": ["mentor__display_name"],
-    "mentee": ["mentee__display_name"],
-    "status": ["status", "-score"],
-}
 
 
 def _round_for(user, slug, round_id):
@@ -60,51 +56,142 @@ def coordinator_rounds(request, slug):
     return render(request, "matching/rounds.html", {"programme": programme, "rounds": rounds})
 
 
+def _round_to_review(user, slug, round_id, *, with_facts=True) -> MatchingRound:
+    """The round, without its stored input and output (selectors.rounds_to_review)."""
+    programme = get_programme_for_coordinator(user, slug)
+    matching_round = get_object_or_404(
+        selectors.rounds_to_review(with_facts=with_facts).select_related("started_by"),
+        pk=round_id,
+        programme=programme,
+    )
+    matching_round.programme = programme
+    return matching_round
+
+
+# The query-string keys of the review queue, kept when a form sends the coordinator back.
+QUEUE_KEYS = ("status", "fit", "look", "q", "sort", "page")
+
+
+def _back_to_queue(matching_round: MatchingRound, query: str | None) -> str:
+    """The queue's address with the filters and page the coordinator came from, and nothing
+    else from `query`."""
+    given = QueryDict(query or "")
+    kept = QueryDict(mutable=True)
+    for key in QUEUE_KEYS:
+        if given.get(key):
+            kept[key] = given[key][:100]
+    address = reverse(
+        "matching:coordinator_round_detail", args=[matching_round.programme.slug, matching_round.pk]
+    )
+    return f"{address}?{kept.urlencode()}" if kept else address
+
+
 @staff_required
 def coordinator_round_detail(request, slug, round_id):
-    matching_round = _round_for(request.user, slug, round_id)
-    sort = request.GET.get("sort", "score")
-    proposals = list(
-        matching_round.proposals.select_related("mentor", "mentee")
-        .annotate(yours=duties.yours(request.user, "mentor", "mentee"))
-        .order_by(*SORTS.get(sort, SORTS["score"]))
-    )
-    # The words the round was solved with: no queries, and the same as its export.
-    labels = matching_round.snapshot.get("labels", {})
-    for proposal in proposals:
-        proposal.words = reason_words(
-            proposal.reasons,
-            reader="coordinator",
-            mentor=proposal.mentor.display_name,
-            mentee=proposal.mentee.display_name,
-            labels=labels,
+    """A round, and its proposals as a review queue: a page at a time, filtered, searched and
+    sorted, one row per pair with its main reason and the rest on demand."""
+    matching_round = _round_to_review(request.user, slug, round_id)
+    programme = matching_round.programme
+    facts = selectors.round_facts(matching_round)
+    best = facts["best_score"]
+    form = ReviewFilterForm(request.GET)
+    filters = form.filters()
+    context = {
+        "programme": programme,
+        "round": matching_round,
+        "facts": facts,
+        "form": form,
+        "filters": filters,
+        "ignored": form.ignored(),
+        "reviewing": matching_round.status == MatchingRound.Status.FINISHED
+        and not matching_round.rerun_of_id,
+    }
+    if context["reviewing"]:
+        queue = selectors.review_queue(matching_round, filters=filters, best=best)
+        summary = selectors.review_summary(matching_round, reader=request.user, best=best)
+        page = selectors.review_page(queue, request.GET.get("page"))
+        proposals = selectors.review_rows(
+            matching_round, page.object_list, reader=request.user, best=best, labels=facts["labels"]
         )
-    unmatched = (matching_round.result or {}).get("unmatched", [])
-    names = {m["id"]: m.get("name", m["id"]) for m in matching_round.snapshot.get("mentees", [])}
+        context |= {
+            "page": page,
+            "proposals": proposals,
+            "summary": summary,
+            "waiting_here": [
+                p.pk for p in proposals if p.status == Proposal.Status.PROPOSED and not p.yours
+            ],
+            "batches": selectors.approval_batches_shown(matching_round, reader=request.user),
+            "yours": any(p.yours for p in proposals)
+            and duties.notes(programme, request.user, duties.PROPOSAL),
+        }
+    return render(request, "matching/round_detail.html", context)
+
+
+@staff_required
+@require_POST
+def coordinator_round_approve_all(request, slug, round_id):
+    """Approve every waiting pair on a page of the queue, or every one with a strong fit, in
+    the background; the queue then shows how far it has got."""
+    matching_round = _round_to_review(request.user, slug, round_id)
+    back = _back_to_queue(matching_round, request.POST.get("back"))
+    scope = request.POST.get("scope")
+    if scope not in ApprovalBatch.Scope.values:
+        messages.error(request, "Choose which pairs to approve.")
+        return redirect(back)
+    chosen = request.POST.getlist("proposal")[: selectors.REVIEW_PAGE_SIZE]
+    ids = [int(v) for v in chosen if v.isascii() and v.isdigit() and len(v) < 19]
+    batch = services.approval_batch_start(
+        matching_round=matching_round, by=request.user, scope=scope, proposal_ids=ids
+    )
+    if batch is None:
+        messages.info(
+            request,
+            "There are no pairs waiting for review there that you can approve. Pairs that "
+            "are yours are left for someone else.",
+        )
+    return redirect(back)
+
+
+@staff_required
+def coordinator_round_approval(request, slug, round_id, batch_id):
+    """How far approving a batch of pairs has got: the queue's progress box on a page of its
+    own, for anyone without JavaScript, and for the box to ask while it runs."""
+    matching_round = _round_to_review(request.user, slug, round_id, with_facts=False)
+    batch = get_object_or_404(
+        matching_round.approval_batches.select_related("by").defer("proposal_ids"), pk=batch_id
+    )
     return render(
         request,
-        "matching/round_detail.html",
+        "matching/approval.html",
+        {"programme": matching_round.programme, "round": matching_round, "batch": batch},
+    )
+
+
+@staff_required
+def coordinator_round_unmatched(request, slug, round_id):
+    """The mentees a round left without a match, grouped by why, a group and a page at a
+    time."""
+    matching_round = _round_to_review(request.user, slug, round_id, with_facts=False)
+    groups = selectors.unmatched_groups(selectors.round_unmatched(matching_round))
+    chosen = next((g for g in groups if g["key"] == request.GET.get("reason")), None)
+    chosen = chosen or (groups[0] if groups else None)
+    page = rows = None
+    if chosen:
+        page = Paginator(chosen["people"], selectors.REVIEW_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = selectors.unmatched_rows(page.object_list)
+    return render(
+        request,
+        "matching/round_unmatched.html",
         {
             "programme": matching_round.programme,
             "round": matching_round,
-            "proposals": proposals,
-            "sort": sort,
-            "unmatched": [
-                {
-                    **u,
-                    "name": names.get(u["mentee"], u["mentee"]),
-                    "words": reason_words(
-                        u.get("reasons", []),
-                        reader="coordinator",
-                        mentee=names.get(u["mentee"], u["mentee"]),
-                        labels=labels,
-                    ),
-                }
-                for u in unmatched
-            ],
-            "waiting_review": sum(p.status == Proposal.Status.PROPOSED for p in proposals),
-            "yours": any(p.yours for p in proposals)
-            and duties.notes(matching_round.programme, request.user, duties.PROPOSAL),
+            "groups": groups,
+            "chosen": chosen,
+            "page": page,
+            "rows": rows,
+            "total": sum(g["count"] for g in groups),
         },
     )
 

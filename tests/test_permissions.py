@@ -85,6 +85,23 @@ def _proposal_id(w):
     return _finished_round(w).proposals.get().pk
 
 
+def _approval_batch_id(w):
+    """An approval of the round's waiting pairs, started by its coordinator, on first use."""
+    from matching import services
+
+    matching_round = _finished_round(w)
+    existing = matching_round.approval_batches.first()
+    if existing:
+        return existing.pk
+    batch = services.approval_batch_start(
+        matching_round=matching_round,
+        by=w.coordinator,
+        scope="page",
+        proposal_ids=list(matching_round.proposals.values_list("pk", flat=True)),
+    )
+    return batch.pk
+
+
 def _approved_proposal_id(w):
     from matching import services
 
@@ -438,6 +455,13 @@ MATRIX: dict[str, Row] = {
     "matching:coordinator_round_approve": Row(
         staff(302), kwargs=north(round_id=_round_id), method="post"
     ),
+    "matching:coordinator_round_approve_all": Row(
+        staff(302), kwargs=north(round_id=_round_id), method="post", data={"scope": "strong"}
+    ),
+    "matching:coordinator_round_approval": Row(
+        staff(200), kwargs=north(round_id=_round_id, batch_id=_approval_batch_id)
+    ),
+    "matching:coordinator_round_unmatched": Row(staff(200), kwargs=north(round_id=_round_id)),
     "matching:coordinator_proposal_approve": Row(
         staff(302), kwargs=north(proposal_id=_proposal_id), method="post"
     ),
@@ -986,6 +1010,14 @@ DECISIONS = [
         data={"proposal": "placeholder"},
     ),
     Decision(
+        "matching:coordinator_round_approve_all",
+        _jos_proposal,
+        lambda w, o: {"slug": "north", "round_id": o.round_id},
+        302,
+        lambda w, o: _status(o) == "proposed",
+        data={"scope": "page", "proposal": "placeholder"},
+    ),
+    Decision(
         "mentoring:coordinator_match_pause",
         _jo_mentors_priya,
         _slug(match_id=lambda o: o.pk),
@@ -1052,6 +1084,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "matching:coordinator_proposal_reject",
         "matching:coordinator_proposal_swap",
         "matching:coordinator_round_approve",
+        "matching:coordinator_round_approve_all",
         "mentoring:coordinator_match_pause",
         "mentoring:coordinator_match_resume",
         "mentoring:coordinator_match_end",

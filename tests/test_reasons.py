@@ -106,9 +106,12 @@ def test_it_shows_coordinators_every_reason_in_the_third_person(
     complete_mentee_profile(ben).languages.set(Language.objects.filter(slug="pl"))
     matching_round = solved_round(world)
 
+    client = login_as("coordinator")
+    # The suggested pairs, and the mentees without a match on their own page.
     page = text_of(
-        login_as("coordinator"),
-        reverse("matching:coordinator_round_detail", args=["north", matching_round.pk]),
+        client, reverse("matching:coordinator_round_detail", args=["north", matching_round.pk])
+    ) + text_of(
+        client, reverse("matching:coordinator_round_unmatched", args=["north", matching_round.pk])
     )
 
     assert SAMS_EXPERIENCE in page

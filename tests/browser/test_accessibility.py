@@ -45,6 +45,9 @@ MUST_REACH = {
         "/statistics/north-star/people/",
         # "What people say", linked from the dashboard (the old voice page redirects here).
         "/statistics/north-star/voice/",
+        # The demo round's mentees without a match, and its approval of a page of pairs.
+        "/coordinate/north-star/matching/<id>/unmatched/",
+        "/coordinate/north-star/matching/<id>/approvals/<id>/",
     },
     "administrator": {
         "/statistics/",
