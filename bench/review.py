@@ -439,8 +439,10 @@ def report(rows, sizes, approval, loads, seed_note) -> str:
         f"round has {sizes['national']:,}; the demo round in North Star has "
         f"{sizes['demo']:,}. The round row holds its snapshot "
         f"({sizes['round_bytes']['snapshot'] / 1e6:.1f} MB stored) and result "
-        f"({sizes['round_bytes']['result'] / 1e6:.1f} MB), which the queue does not read "
-        f"whole. Machine: {_machine()}. {seed_note}",
+        f"({sizes['round_bytes']['result'] / 1e6:.1f} MB); the queue reads only a few keys "
+        "of them with JSON operators (`round_facts`), though PostgreSQL still unpacks each "
+        "value to find them, which is most of the round's own query. "
+        f"Machine: {_machine()}. {seed_note}",
         "",
         "Each page is asked for by the demo administrator, who runs the National Pilot: one "
         f"warm-up, then {TIMED} timed requests through Django's test client (server time: "
