@@ -109,7 +109,11 @@ def coordinator_round_detail(request, slug, round_id):
     if context["reviewing"]:
         queue = selectors.review_queue(matching_round, filters=filters, best=best)
         summary = selectors.review_summary(matching_round, reader=request.user, best=best)
-        page = selectors.review_page(queue, request.GET.get("page"))
+        page = selectors.review_page(
+            queue,
+            request.GET.get("page"),
+            total=None if filters.narrow else summary["total"],  # counted already
+        )
         proposals = selectors.review_rows(
             matching_round, page.object_list, reader=request.user, best=best, labels=facts["labels"]
         )

@@ -366,12 +366,12 @@ def test_it_shows_the_queue_in_the_same_queries_however_many_pairs(
     ]
 
     for query in queries:
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             response = queue(client, matching_round, **query)
         assert rows_of(response), query
         assert "approval-" in response.content.decode()
     # A page past the end shows the last, counting the pairs on their own first.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         response = queue(client, matching_round, page=last + 1)
     assert response.context["page"].number == last
 
