@@ -1,10 +1,11 @@
 """Reads for matching: the engine's input built from profiles, and review lists."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
 from core.choices import AVAILABILITY_SLOTS, Region, Role
+from core.expressions import ListHasAny
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
 from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
@@ -201,6 +202,174 @@ def round_instance(programme: Programme) -> dict:
         "mentees": mentees,
         "excluded_pairs": sorted([list(pair) for pair in excluded]),
     }
+
+
+IN_PERSON = "in_person"
+
+
+def mentee_choice_input(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
+    """The engine's input for one mentee choosing a mentor: the mentee, as round_instance
+    would give them, and the mentors with room who could meet them. None when round_instance
+    would leave the mentee out (not a current mentee, a match or proposal in play, a draft
+    profile).
+
+    Set-based, so suggestions stay quick at national scale: a handful of queries whatever
+    the number of mentors, reading only the mentors who share a language, a free time and a
+    way to meet with the mentee (the engine's first hard rules, checked in the database;
+    mentors they rule out can never be suggested and do not change anyone else's score).
+    The engine then checks every rule again and scores what is left."""
+    person = _mentee_for_choice(programme, mentee)
+    if person is None:
+        return None
+    mentors = _mentors_who_could_meet(programme, person)
+    excluded = PairExclusion.objects.filter(programme=programme, mentee=mentee).values_list(
+        "mentor_id", flat=True
+    )
+    data = {
+        "programme": programme.slug,
+        "weights": programme_weights(programme),
+        "max_candidates_per_mentee": programme.max_candidates_per_mentee,
+        "relevance": _relevance(),
+        "mentors": mentors,
+        "mentees": [person],
+        "excluded_pairs": sorted([str(mentor), person["id"]] for mentor in excluded),
+    }
+    if labels:
+        data["labels"] = _labels()
+    return data
+
+
+def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
+    membership = (
+        Membership.objects.current()
+        .filter(programme=programme, person=mentee, role=Role.MENTEE)
+        .annotate(
+            asked=Exists(Proposal.objects.open().filter(round__programme=programme, mentee=mentee)),
+            matched=Exists(Match.objects.live().filter(programme=programme, mentee=mentee)),
+        )
+        .values("joined_at", "asked", "matched")
+        .first()
+    )
+    if membership is None or membership["asked"] or membership["matched"]:
+        return None
+    profile = (
+        MenteeProfile.objects.filter(user=mentee)
+        .select_related("user", "employer")
+        .prefetch_related("languages", "practice_areas", "learning_goals")
+        .first()
+    )
+    if profile is None or not profile.is_complete:
+        return None
+    return {
+        "id": str(profile.user_id),
+        "name": profile.user.display_name,
+        "languages": _slugs(profile.languages.all()),
+        "region": profile.region or None,
+        "modes": sorted(profile.meeting_modes),
+        "availability": sorted(profile.availability),
+        "goals": _slugs(profile.learning_goals.all()),
+        "practice_areas": _slugs(profile.practice_areas.all()),
+        "employer": profile.employer.slug if profile.employer else None,
+        "waiting_days": max(0, (timezone.now() - membership["joined_at"]).days),
+    }
+
+
+def _mentors_who_could_meet(programme: Programme, mentee: dict) -> list[dict]:
+    """Mentors of the programme, not paused, with room, who share a language, a free time and
+    a way to meet with the mentee (in person needs the same region), as round_instance gives
+    them; never the mentee themself."""
+    languages = MentorProfile.languages.through.objects.filter(
+        mentorprofile=OuterRef("pk"), language__slug__in=mentee["languages"]
+    )
+    meet = ListHasAny("meeting_modes", set(mentee["modes"]) - {IN_PERSON})
+    if IN_PERSON in mentee["modes"] and mentee["region"]:
+        meet = Q(meet) | Q(ListHasAny("meeting_modes", [IN_PERSON]), region=mentee["region"])
+    loads = live_mentor_loads(programme)
+    rows = [
+        row
+        for row in MentorProfile.objects.filter(
+            Exists(languages),
+            meet,
+            ListHasAny("availability", mentee["availability"]),
+            user_id__in=Membership.objects.current()
+            .filter(programme=programme, role=Role.MENTOR)
+            .values("person_id"),
+            paused_at__isnull=True,
+        )
+        .exclude(user_id=int(mentee["id"]))
+        .values(
+            "pk",
+            "user_id",
+            "user__display_name",
+            "capacity",
+            "region",
+            "meeting_modes",
+            "availability",
+            "consent_given_at",
+            "happy_to_mentor_own_council",
+        )
+        .order_by("user_id")
+        if row["capacity"] > loads.get(row["user_id"], 0)
+    ]
+    lists = _mentor_lists([row["pk"] for row in rows])
+    mentors = []
+    for row in rows:
+        held = lists[row["pk"]]
+        # MentorProfile.missing_fields, from the values: the database has checked the rest.
+        if not held["offers"] or (IN_PERSON in row["meeting_modes"] and not row["region"]):
+            continue
+        consented = row["consent_given_at"] is not None
+        mentors.append(
+            {
+                "id": str(row["user_id"]),
+                "name": row["user__display_name"],
+                "capacity": row["capacity"],
+                "current_load": loads.get(row["user_id"], 0),
+                "languages": held["languages"],
+                "region": row["region"] or None,
+                "modes": sorted(row["meeting_modes"]),
+                "availability": sorted(row["availability"]),
+                "offers": held["offers"],
+                "off_limits": held["off_limits"],
+                # As round_instance: care experience only with consent, the council rule
+                # only when the mentor has not said they are happy to mentor staff there.
+                "experience": held["experience"] if consented else [],
+                "looked_after_by": (
+                    held["looked_after_by"]
+                    if consented and not row["happy_to_mentor_own_council"]
+                    else []
+                ),
+            }
+        )
+    return mentors
+
+
+# Each list a mentor profile holds: (its through table, the column naming the item's slug).
+_MENTOR_LISTS = {
+    "languages": (MentorProfile.languages.through, "language__slug"),
+    "offers": (MentorProfile.topics_offered.through, "topic__slug"),
+    "off_limits": (MentorProfile.topics_off_limits.through, "topic__slug"),
+    "experience": (MentorProfile.lived_experience.through, "livedexperiencearea__slug"),
+    "looked_after_by": (MentorProfile.looked_after_by.through, "localauthority__slug"),
+}
+
+
+def _mentor_lists(profile_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """The slugs of each list of these mentor profiles, sorted: one query per list."""
+    lists = {pk: {name: [] for name in _MENTOR_LISTS} for pk in profile_ids}
+    if not profile_ids:
+        return lists
+    for name, (through, slug) in _MENTOR_LISTS.items():
+        for profile_id, value in (
+            through.objects.filter(mentorprofile_id__in=profile_ids)
+            .values_list("mentorprofile_id", slug)
+            .order_by()
+        ):
+            lists[profile_id][name].append(value)
+    for held in lists.values():
+        for values in held.values():
+            values.sort()
+    return lists
 
 
 def proposals_waiting_for(user) -> list[Proposal]:

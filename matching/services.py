@@ -18,7 +18,7 @@ from core.choices import Role
 from core.locks import lock, lock_row
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
-from matching.selectors import live_mentor_loads, round_instance
+from matching.selectors import live_mentor_loads, mentee_choice_input, round_instance
 from notifications import services as notifications
 from notifications.models import Kind
 from programmes import duties
@@ -381,28 +381,27 @@ def best_mentors(
     mentee = next((m for m in snapshot["mentees"] if m["id"] == mentee_id), None)
     if mentee is None:
         return []
+    left_out = {str(w) for w in without}
     mentors = [
         {**m, "current_load": loads.get(int(m["id"]), 0)}
         for m in snapshot["mentors"]
-        if m["id"] not in {str(w) for w in without}
+        if m["id"] not in left_out
     ]
-    base = {**snapshot, "mentees": [mentee], "max_candidates_per_mentee": None}
-    everyone = engine.solve({**base, "mentors": mentors}, edges=True)
-    best = sorted(everyone["edges"], key=lambda e: (-e["score"], e["mentor"]))[:limit]
-    names = {m["id"]: m.get("name", m["id"]) for m in mentors}
-    candidates = []
-    for edge in best:
-        # Solving the pair alone gives its reasons in the engine's own words.
-        alone = engine.solve({**base, "mentors": [m for m in mentors if m["id"] == edge["mentor"]]})
-        candidates.append(
-            {
-                "mentor_id": int(edge["mentor"]),
-                "name": names[edge["mentor"]],
-                "score": edge["score"],
-                "reasons": alone["pairs"][0]["reasons"] if alone["pairs"] else [],
-            }
-        )
-    return candidates
+    return _ranked({**snapshot, "mentees": [mentee], "mentors": mentors}, mentee_id, limit)
+
+
+def _ranked(data: dict, mentee_id: str, limit: int) -> list[dict]:
+    """The engine's ranking of mentors for one mentee of `data`, with the mentors' names."""
+    names = {m["id"]: m.get("name", m["id"]) for m in data["mentors"]}
+    return [
+        {
+            "mentor_id": int(candidate["mentor"]),
+            "name": names[candidate["mentor"]],
+            "score": candidate["score"],
+            "reasons": candidate["reasons"],
+        }
+        for candidate in engine.rank_for(engine.parse_instance(data), mentee_id, limit=limit)
+    ]
 
 
 def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
@@ -522,14 +521,18 @@ def _proposal_open_to(proposal: Proposal, person: User) -> bool:
 # Mentee-choice mode: a practitioner sees their best few suggestions and asks one mentor.
 
 
-def mentee_suggestions(*, programme: Programme, mentee: User, limit: int = 5) -> list[dict]:
-    snapshot = round_instance(programme)
-    return best_mentors(
-        snapshot=snapshot,
-        mentee_id=str(mentee.pk),
-        loads={int(m["id"]): m["current_load"] for m in snapshot["mentors"]},
-        limit=limit,
-    )
+SUGGESTIONS = 5
+
+
+def mentee_suggestions(
+    *, programme: Programme, mentee: User, limit: int = SUGGESTIONS
+) -> list[dict]:
+    """The mentee's best few mentors with room now, with scores and reasons: the mentors a
+    round started now would rank first for them."""
+    data = mentee_choice_input(programme, mentee)
+    if data is None:
+        return []
+    return _ranked(data, str(mentee.pk), limit)
 
 
 @transaction.atomic
@@ -542,21 +545,21 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
     if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
         raise ValidationError("In this programme, your coordinator suggests matches.")
     profile = lock(MentorProfile).filter(user_id=mentor_id).first()
-    suggestions = mentee_suggestions(programme=programme, mentee=mentee)
+    # Read after the lock, so the mentor's places are counted as they are now. The same
+    # input gives the suggestions and is kept as the request's round: the mentee and every
+    # mentor who could have been suggested to them.
+    data = mentee_choice_input(programme, mentee, labels=True)
+    suggestions = _ranked(data, str(mentee.pk), SUGGESTIONS) if data else []
     choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
     if profile is None or choice is None:
         raise ValidationError(
             "This mentor is no longer free to take a new mentee. Choose another suggestion."
         )
-    snapshot = round_instance(programme)
     request_round = MatchingRound.objects.create(
         programme=programme,
         started_by=mentee,
         kind=MatchingRound.Kind.MENTEE_CHOICE,
-        snapshot={
-            **snapshot,
-            "mentees": [m for m in snapshot["mentees"] if m["id"] == str(mentee.pk)],
-        },
+        snapshot=data,
         status=MatchingRound.Status.FINISHED,
         finished_at=timezone.now(),
     )
