@@ -52,6 +52,15 @@ def _copy(model, fields: list[str], rows, *, when_present: dict | None = None) -
     such as a row's programme, which the statistics work is adding)."""
     names = {field.name for field in model._meta.concrete_fields}
     extra = {k: v for k, v in (when_present or {}).items() if k in names and k not in fields}
+    # Columns added since this was written, that the bench has no reason to set, take the
+    # value a row made through the ORM would get (COPY knows no Django defaults): the
+    # field's default, or "" for text.
+    for field in model._meta.concrete_fields:
+        if field.name in fields or field.name in extra or field.null or field.primary_key:
+            continue
+        default = field.get_default()
+        if default is not None:
+            extra[field.name] = default
     columns = [model._meta.get_field(name).column for name in [*fields, *extra]]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
