@@ -284,6 +284,19 @@ def test_it_counts_the_same_for_a_coordinator_who_also_administers(world, progra
     assert rows["Riverside"] == direct_counts(programmes["south"], world.coordinator)
 
 
+def test_it_stops_counting_a_slow_line_once_it_is_corrected(world, programmes, client):
+    sign_in(client, world.coordinator)
+    before = dashboard_rows(client)["North Star"]["slow_payments"]
+    cutoff = timezone.localdate() - timedelta(days=14)
+    line = LedgerLine.objects.filter(
+        programme=programmes["north"], earned_on__lt=cutoff, amount__gt=0
+    ).first()
+
+    payments_services.line_reverse(line=line, by=world.coordinator, reason="Counted twice.")
+
+    assert dashboard_rows(client)["North Star"]["slow_payments"] == before - 1
+
+
 @pytest.mark.parametrize("persona", ["coordinator", "administrator"])
 def test_it_keeps_the_dashboard_counts_in_a_flat_number_of_queries(
     world, programmes, client, persona
