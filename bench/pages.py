@@ -116,10 +116,11 @@ def prepare() -> dict:
     ):
         membership_add(programme=national, person=coordinator, role=Role.COORDINATOR, by=None)
     two_factor_ensure(coordinator)
-    mentee, mentors_read = national_mentee(national)
+    mentee, could, read = national_mentee(national)
     return {
         "national_mentee": mentee,
-        "mentors_read": mentors_read,
+        "could_meet": could,
+        "mentors_read": read,
         "demo_mentee": User.objects.get(email=DEMO_MENTEE),
         "coordinator": User.objects.get(email=COORDINATOR),
         "national_coordinator": coordinator,
@@ -129,9 +130,11 @@ def prepare() -> dict:
 
 def national_mentee(programme):
     """Of the first SAMPLE National Pilot mentees who may choose (a complete profile, no match
-    or request in play), the one with the most mentors to rank, and that number."""
+    or request in play), the one with the most mentors who could meet them; with that
+    number, and how many of them ranking their suggestions read."""
     from core.choices import Role
-    from matching.selectors import mentee_choice_input
+    from matching import services
+    from matching.selectors import mentee_choice_pool
     from programmes.models import Membership
 
     best, most, tried = None, -1, 0
@@ -142,17 +145,19 @@ def national_mentee(programme):
         .order_by("person__email")
         .iterator()
     ):
-        data = mentee_choice_input(programme, membership.person)
-        if data is None:
+        pool = mentee_choice_pool(programme, membership.person)
+        if pool is None:
             continue
         tried += 1
-        if len(data["mentors"]) > most:
-            best, most = membership.person, len(data["mentors"])
+        could = sum(len(group) for _, group in pool["groups"])
+        if could > most:
+            best, most = membership.person, could
         if tried == SAMPLE:
             break
     if best is None:
         raise SystemExit("No National Pilot mentee may choose a mentor: nothing to measure.")
-    return best, most
+    data, _ = services._suggestions(programme, best, services.SUGGESTIONS)
+    return best, most, len(data["mentors"])
 
 
 def signed_in(user):
@@ -309,8 +314,9 @@ def report(people: int, rows: list[dict], sizes: dict, chosen: dict, loads, note
         "",
         f"Whole database: {sizes['people']:,} people, {sizes['matches']:,} matches, "
         f"{sizes['sessions']:,} sessions, {sizes['ledger lines']:,} ledger lines. {note}",
-        f"The National Pilot mentee ranks {chosen['mentors_read']:,} mentors (those with room "
-        "who share a language, a free time and a way to meet with them).",
+        f"The National Pilot mentee could meet {chosen['could_meet']:,} mentors with room "
+        "(they share a language, a free time and a way to meet); ranking the suggestions read "
+        f"{chosen['mentors_read']:,} of them (those offering most of the mentee's goals).",
         "",
         "| page | whose | median / max | target | queries | rows read |",
         "| --- | --- | ---: | ---: | ---: | ---: |",

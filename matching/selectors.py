@@ -1,11 +1,12 @@
 """Reads for matching: the engine's input built from profiles, and review lists."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
 from core.choices import AVAILABILITY_SLOTS, Region, Role
-from core.expressions import ListHasAny
+from core.expressions import IsAnyOf, ListHasAny
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
 from matching.models import DEFAULT_WEIGHTS, Match, MatchingRound, PairExclusion, Proposal
@@ -207,21 +208,23 @@ def round_instance(programme: Programme) -> dict:
 IN_PERSON = "in_person"
 
 
-def mentee_choice_input(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
-    """The engine's input for one mentee choosing a mentor: the mentee, as round_instance
-    would give them, and the mentors with room who could meet them. None when round_instance
-    would leave the mentee out (not a current mentee, a match or proposal in play, a draft
-    profile).
+def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
+    """What ranking one mentee's mentors starts from: `input`, the engine's input with the
+    mentee, as round_instance would give them, and no mentors yet; `groups`, the mentors
+    with room who could meet them, as lists of profile ids by how many of the mentee's
+    learning goals each offers, most first; and the mentors' `loads`. None when
+    round_instance would leave the mentee out (not a current mentee, a match or proposal in
+    play, a draft profile).
 
-    Set-based, so suggestions stay quick at national scale: a handful of queries whatever
-    the number of mentors, reading only the mentors who share a language, a free time and a
-    way to meet with the mentee (the engine's first hard rules, checked in the database;
-    mentors they rule out can never be suggested and do not change anyone else's score).
-    The engine then checks every rule again and scores what is left."""
+    Set-based, so suggestions stay quick at national scale: a few queries whatever the
+    number of mentors. The database checks the engine's first hard rules (a shared language,
+    free time and way to meet) so that mentors they rule out, who can never be suggested and
+    do not change anyone else's score, are never read; the engine checks every rule again.
+    mentor_records() reads the mentors of a group when they are needed."""
     person = _mentee_for_choice(programme, mentee)
     if person is None:
         return None
-    mentors = _mentors_who_could_meet(programme, person)
+    loads = live_mentor_loads(programme)
     excluded = PairExclusion.objects.filter(programme=programme, mentee=mentee).values_list(
         "mentor_id", flat=True
     )
@@ -230,13 +233,27 @@ def mentee_choice_input(programme: Programme, mentee, *, labels: bool = False) -
         "weights": programme_weights(programme),
         "max_candidates_per_mentee": programme.max_candidates_per_mentee,
         "relevance": _relevance(),
-        "mentors": mentors,
+        "mentors": [],
         "mentees": [person],
         "excluded_pairs": sorted([str(mentor), person["id"]] for mentor in excluded),
     }
     if labels:
         data["labels"] = _labels()
-    return data
+    return {
+        "input": data,
+        "groups": _mentors_who_could_meet(programme, person, loads),
+        "loads": loads,
+    }
+
+
+def mentee_choice_input(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
+    """The engine's input for one mentee choosing a mentor: the mentee and every mentor with
+    room who could meet them (mentee_choice_pool, with all its groups read)."""
+    pool = mentee_choice_pool(programme, mentee, labels=labels)
+    if pool is None:
+        return None
+    everyone = [pk for _, group in pool["groups"] for pk in group]
+    return {**pool["input"], "mentors": mentor_records(everyone, pool["loads"])}
 
 
 def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
@@ -274,20 +291,28 @@ def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
     }
 
 
-def _mentors_who_could_meet(programme: Programme, mentee: dict) -> list[dict]:
-    """Mentors of the programme, not paused, with room, who share a language, a free time and
-    a way to meet with the mentee (in person needs the same region), as round_instance gives
-    them; never the mentee themself."""
+def _mentors_who_could_meet(
+    programme: Programme, mentee: dict, loads: dict[int, int]
+) -> list[tuple[int, list[int]]]:
+    """Profile ids of the programme's mentors, not paused, with room, who share a language,
+    a free time and a way to meet with the mentee (in person needs the same region), never
+    the mentee themself; grouped by how many of the mentee's goals they offer, most first."""
+    through = MentorProfile.topics_offered.through
+    offered = (
+        through.objects.filter(mentorprofile=OuterRef("pk"), topic__slug__in=mentee["goals"])
+        .order_by()
+        .values("mentorprofile")
+        .annotate(count=Count("*"))
+        .values("count")[:1]
+    )
     languages = MentorProfile.languages.through.objects.filter(
         mentorprofile=OuterRef("pk"), language__slug__in=mentee["languages"]
     )
     meet = ListHasAny("meeting_modes", set(mentee["modes"]) - {IN_PERSON})
     if IN_PERSON in mentee["modes"] and mentee["region"]:
         meet = Q(meet) | Q(ListHasAny("meeting_modes", [IN_PERSON]), region=mentee["region"])
-    loads = live_mentor_loads(programme)
-    rows = [
-        row
-        for row in MentorProfile.objects.filter(
+    rows = (
+        MentorProfile.objects.filter(
             Exists(languages),
             meet,
             ListHasAny("availability", mentee["availability"]),
@@ -297,6 +322,21 @@ def _mentors_who_could_meet(programme: Programme, mentee: dict) -> list[dict]:
             paused_at__isnull=True,
         )
         .exclude(user_id=int(mentee["id"]))
+        .annotate(offered=Coalesce(Subquery(offered), 0))
+        .values_list("pk", "user_id", "capacity", "offered")
+    )
+    groups: dict[int, list[int]] = {}
+    for pk, user_id, capacity, goals in rows:
+        if capacity > loads.get(user_id, 0):
+            groups.setdefault(goals, []).append(pk)
+    return sorted(groups.items(), reverse=True)
+
+
+def mentor_records(profile_ids: list[int], loads: dict[int, int]) -> list[dict]:
+    """The engine's records of these mentor profiles, as round_instance gives them, leaving
+    out draft profiles; `loads` as live_mentor_loads gives them."""
+    rows = (
+        MentorProfile.objects.filter(IsAnyOf("pk", profile_ids))
         .values(
             "pk",
             "user_id",
@@ -309,14 +349,19 @@ def _mentors_who_could_meet(programme: Programme, mentee: dict) -> list[dict]:
             "happy_to_mentor_own_council",
         )
         .order_by("user_id")
-        if row["capacity"] > loads.get(row["user_id"], 0)
-    ]
-    lists = _mentor_lists([row["pk"] for row in rows])
+    )
+    lists = _mentor_lists(profile_ids)
     mentors = []
     for row in rows:
         held = lists[row["pk"]]
-        # MentorProfile.missing_fields, from the values: the database has checked the rest.
-        if not held["offers"] or (IN_PERSON in row["meeting_modes"] and not row["region"]):
+        # MentorProfile.missing_fields, from the values.
+        if (
+            not held["languages"]
+            or not held["offers"]
+            or not row["meeting_modes"]
+            or not row["availability"]
+            or (IN_PERSON in row["meeting_modes"] and not row["region"])
+        ):
             continue
         consented = row["consent_given_at"] is not None
         mentors.append(
@@ -361,7 +406,7 @@ def _mentor_lists(profile_ids: list[int]) -> dict[int, dict[str, list[str]]]:
         return lists
     for name, (through, slug) in _MENTOR_LISTS.items():
         for profile_id, value in (
-            through.objects.filter(mentorprofile_id__in=profile_ids)
+            through.objects.filter(IsAnyOf("mentorprofile_id", profile_ids))
             .values_list("mentorprofile_id", slug)
             .order_by()
         ):

@@ -18,7 +18,12 @@ from core.choices import Role
 from core.locks import lock, lock_row
 from matching import engine
 from matching.models import ClosingSurvey, Match, MatchingRound, PairExclusion, Proposal, open_to
-from matching.selectors import live_mentor_loads, mentee_choice_input, round_instance
+from matching.selectors import (
+    live_mentor_loads,
+    mentee_choice_pool,
+    mentor_records,
+    round_instance,
+)
 from notifications import services as notifications
 from notifications.models import Kind
 from programmes import duties
@@ -390,7 +395,7 @@ def best_mentors(
     return _ranked({**snapshot, "mentees": [mentee], "mentors": mentors}, mentee_id, limit)
 
 
-def _ranked(data: dict, mentee_id: str, limit: int) -> list[dict]:
+def _ranked(data: dict, mentee_id: str, limit: int | None) -> list[dict]:
     """The engine's ranking of mentors for one mentee of `data`, with the mentors' names."""
     names = {m["id"]: m.get("name", m["id"]) for m in data["mentors"]}
     return [
@@ -529,10 +534,38 @@ def mentee_suggestions(
 ) -> list[dict]:
     """The mentee's best few mentors with room now, with scores and reasons: the mentors a
     round started now would rank first for them."""
-    data = mentee_choice_input(programme, mentee)
-    if data is None:
-        return []
-    return _ranked(data, str(mentee.pk), limit)
+    return _suggestions(programme, mentee, limit)[1]
+
+
+def _suggestions(
+    programme: Programme, mentee: User, limit: int | None, *, labels: bool = False
+) -> tuple[dict | None, list[dict]]:
+    """(the engine's input the suggestions were ranked from, the suggestions). Mentors are
+    read and ranked a group at a time, those offering most of the mentee's goals first; once
+    the last suggestion scores more than anyone in the next group could
+    (engine.best_possible), the other groups cannot change the answer and are never read."""
+    pool = mentee_choice_pool(programme, mentee, labels=labels)
+    if pool is None:
+        return None, []
+    data, mentee_id = pool["input"], str(mentee.pk)
+    alone = engine.parse_instance(data)
+    ranked: list[dict] = []
+    for goals_offered, group in pool["groups"]:
+        if (
+            limit is not None
+            and len(ranked) >= limit
+            and ranked[limit - 1]["score"]
+            > engine.best_possible(alone, mentee_id, goals_offered=goals_offered)
+        ):
+            break
+        mentors = mentor_records(group, pool["loads"])
+        data = {**data, "mentors": data["mentors"] + mentors}
+        ranked = sorted(
+            ranked + _ranked({**pool["input"], "mentors": mentors}, mentee_id, None),
+            # The engine's order: best score, then the smaller mentor id (a text).
+            key=lambda candidate: (-candidate["score"], str(candidate["mentor_id"])),
+        )[:limit]
+    return data, ranked
 
 
 @transaction.atomic
@@ -545,11 +578,9 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
     if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
         raise ValidationError("In this programme, your coordinator suggests matches.")
     profile = lock(MentorProfile).filter(user_id=mentor_id).first()
-    # Read after the lock, so the mentor's places are counted as they are now. The same
-    # input gives the suggestions and is kept as the request's round: the mentee and every
-    # mentor who could have been suggested to them.
-    data = mentee_choice_input(programme, mentee, labels=True)
-    suggestions = _ranked(data, str(mentee.pk), SUGGESTIONS) if data else []
+    # Read after the lock, so the mentor's places are counted as they are now. The input the
+    # suggestions were ranked from is kept as the request's round.
+    data, suggestions = _suggestions(programme, mentee, SUGGESTIONS, labels=True)
     choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
     if profile is None or choice is None:
         raise ValidationError(

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.engine import InstanceError, parse_instance, rank_for, solve, to_json
+from matching.engine import InstanceError, best_possible, parse_instance, rank_for, solve, to_json
 from matching.engine import assignment as assignment_module
 from matching.engine import candidates as candidates_module
 from matching.engine import features as features_module
@@ -257,6 +257,11 @@ def test_one_mentees_ranking_is_the_allowed_mentors_by_score_with_their_reasons(
             for m in best
         ]
         assert rank_for(instance, p["id"], limit=limit) == expected
+        # No mentor scores more than best_possible says a mentor offering as many of the
+        # mentee's goals could.
+        for m in allowed:
+            offered = len(set(p.get("goals", [])) & set(mentors[m].get("offers", [])))
+            assert units[m] / ref.SCALE <= best_possible(instance, p["id"], goals_offered=offered)
     assert rank_for(instance, "nobody") == []
 
 

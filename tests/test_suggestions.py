@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import MentorProfile
 from core.choices import Role
 from core.expressions import ListHasAny
+from core.models import Topic
 from demo.people import plan_programme
 from demo.population import SharedLists, population_create
 from matching import engine, services
@@ -27,6 +28,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     ProgrammeFactory,
+    complete_mentee_profile,
     complete_mentor_profile,
     live_match,
 )
@@ -235,7 +237,9 @@ def suggestion_queries(programme) -> int:
 def test_it_reads_the_same_number_of_queries_for_few_mentors_or_many(db):
     few = choice_programme("few", mentors=6, mentees=6, seed=1)
     many = choice_programme("many", mentors=120, mentees=6, seed=1)
-    assert suggestion_queries(few) == suggestion_queries(many) <= 16
+    # Eleven, and six for each group of mentors read: a group is the mentors offering the
+    # same number of the mentee's goals (at most four here), so never more than five groups.
+    assert suggestion_queries(few) == suggestion_queries(many) <= 11 + 6 * 5
 
 
 @pytest.mark.parametrize(
@@ -257,3 +261,24 @@ def test_a_json_list_is_asked_whether_it_holds_any_of_some_texts(db, values, exp
         MentorProfile.objects.create(user=mentor, availability=slots)
     found = MentorProfile.objects.filter(ListHasAny("availability", values))
     assert set(found.values_list("user__display_name", flat=True)) == expected
+
+
+def test_it_reads_only_the_mentors_offering_most_goals_when_they_fit_best(db):
+    """Twelve mentors who offer Priya's goal and fit her well, sixty who do not offer it:
+    her five suggestions come from the twelve, and the sixty are never read."""
+    programme = ProgrammeFactory(
+        organisation=OrganisationFactory(), matching_mode=Programme.MatchingMode.MENTEE_CHOICE
+    )
+    priya = MembershipFactory(programme=programme, role=Role.MENTEE).person
+    complete_mentee_profile(priya)  # her goal: bias; online, Tuesday evenings, north-west
+    for number in range(72):
+        mentor = MembershipFactory(programme=programme, role=Role.MENTOR).person
+        profile = complete_mentor_profile(mentor)  # offers bias and family time
+        if number >= 12:
+            profile.topics_offered.set(Topic.objects.filter(slug="power"))
+    expected = solved_suggestions(programme=programme, mentee=priya)
+
+    data, found = services._suggestions(programme, priya, 5)
+
+    assert found == expected and len(found) == 5
+    assert len(data["mentors"]) == 12

@@ -19,11 +19,12 @@ from .candidates import generate
 from .explain import READERS, words
 from .features import build_features
 from .instance import Instance, InstanceError, parse_instance
-from .rank import rank_for
+from .rank import best_possible, rank_for
 from .result import build_result, to_json, write_json
 
 __all__ = [
     "READERS",
+    "best_possible",
     "Instance",
     "InstanceError",
     "parse_instance",

@@ -13,7 +13,7 @@ import numpy as np
 from . import explain
 from .assignment import first_slot_value, penalty_units
 from .candidates import generate
-from .features import build_features
+from .features import AVAILABILITY_FULL, build_features
 from .instance import Instance
 from .result import score
 
@@ -47,3 +47,21 @@ def rank_for(instance: Instance, mentee_id: str, *, limit: int | None = None) ->
             }
         )
     return ranked
+
+
+def best_possible(instance: Instance, mentee_id: str, *, goals_offered: int) -> float:
+    """The highest score a mentor who offers `goals_offered` of the mentee's learning goals
+    could reach with them: those goals, and full marks for everything else (every practice
+    area covered, every free time shared, the same region). So a caller ranking mentors a
+    group at a time, most goals offered first, can stop once its last suggestion already
+    scores more than the next group could."""
+    mentee = next(m for m in instance.mentees if m.id == mentee_id)
+    features = build_features(replace(instance, mentees=(mentee,), mentors=()))
+    units = (
+        goals_offered * int(features.goal_units[0])
+        + len(mentee.practice_areas) * int(features.area_units[0])
+        + min(len(mentee.availability), AVAILABILITY_FULL) * int(features.slot_units[0])
+        + features.region_units
+        + int(features.waiting_units[0])
+    )
+    return score(units)
