@@ -305,15 +305,11 @@ def _mentors_who_could_meet(
         .annotate(count=Count("*"))
         .values("count")[:1]
     )
-    languages = MentorProfile.languages.through.objects.filter(
-        mentorprofile=OuterRef("pk"), language__slug__in=mentee["languages"]
-    )
     meet = ListHasAny("meeting_modes", set(mentee["modes"]) - {IN_PERSON})
     if IN_PERSON in mentee["modes"] and mentee["region"]:
         meet = Q(meet) | Q(ListHasAny("meeting_modes", [IN_PERSON]), region=mentee["region"])
     rows = (
         MentorProfile.objects.filter(
-            Exists(languages),
             meet,
             ListHasAny("availability", mentee["availability"]),
             user_id__in=Membership.objects.current()

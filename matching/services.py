@@ -561,7 +561,8 @@ def _suggestions(
         mentors = mentor_records(group, pool["loads"])
         data = {**data, "mentors": data["mentors"] + mentors}
         ranked = sorted(
-            ranked + _ranked({**pool["input"], "mentors": mentors}, mentee_id, None),
+            # A group's own best `limit` are all it can add to the best `limit` overall.
+            ranked + _ranked({**pool["input"], "mentors": mentors}, mentee_id, limit),
             # The engine's order: best score, then the smaller mentor id (a text).
             key=lambda candidate: (-candidate["score"], str(candidate["mentor_id"])),
         )[:limit]
