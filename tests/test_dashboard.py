@@ -315,6 +315,26 @@ def test_it_keeps_the_dashboard_counts_in_a_flat_number_of_queries(
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
+@pytest.mark.parametrize("persona", ["coordinator", "administrator"])
+def test_it_reads_as_many_queries_however_large_other_organisations_programmes_grow(
+    world, programmes, client, persona
+):
+    sign_in(client, getattr(world, persona))
+    before = dashboard_rows(client)
+    with CaptureQueriesContext(connection) as few:
+        dashboard_rows(client)
+    far = Programme.objects.get(name="Far Away")
+    mentors = _members(far, Role.MENTOR, 40)
+    mentees = _members(far, Role.MENTEE, 40)
+    for _ in range(20):
+        ApplicationFactory(programme=far)
+    _concerns(_match(far, mentors[0], mentees[0]), new=10)
+    with CaptureQueriesContext(connection) as many:
+        after = dashboard_rows(client)
+    assert after == before and "Far Away" not in after
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 # ---------------------------------------------------------------------------------------------
 # Mentors: the pay card
 
