@@ -315,7 +315,7 @@ def report(people: int, rows: list[dict], sizes: dict, chosen: dict, loads, note
         f"Whole database: {sizes['people']:,} people, {sizes['matches']:,} matches, "
         f"{sizes['sessions']:,} sessions, {sizes['ledger lines']:,} ledger lines. {note}",
         f"The National Pilot mentee could meet {chosen['could_meet']:,} mentors with room "
-        "(they share a language, a free time and a way to meet); ranking the suggestions read "
+        "(they share a free time and a way to meet); ranking the suggestions read "
         f"{chosen['mentors_read']:,} of them (those offering most of the mentee's goals).",
         "",
         "| page | whose | median / max | target | queries | rows read |",

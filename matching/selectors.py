@@ -217,9 +217,11 @@ def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) ->
     play, a draft profile).
 
     Set-based, so suggestions stay quick at national scale: a few queries whatever the
-    number of mentors. The database checks the engine's first hard rules (a shared language,
-    free time and way to meet) so that mentors they rule out, who can never be suggested and
-    do not change anyone else's score, are never read; the engine checks every rule again.
+    number of mentors. The database checks two of the engine's hard rules (a shared free time
+    and way to meet) so that mentors they rule out, who can never be suggested and do not
+    change anyone else's score, are never read; the engine checks every rule again. (Not the
+    language rule: nearly every mentor shares one, and asking it first made PostgreSQL walk
+    every mentor's languages.)
     mentor_records() reads the mentors of a group when they are needed."""
     person = _mentee_for_choice(programme, mentee)
     if person is None:
@@ -244,16 +246,6 @@ def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) ->
         "groups": _mentors_who_could_meet(programme, person, loads),
         "loads": loads,
     }
-
-
-def mentee_choice_input(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
-    """The engine's input for one mentee choosing a mentor: the mentee and every mentor with
-    room who could meet them (mentee_choice_pool, with all its groups read)."""
-    pool = mentee_choice_pool(programme, mentee, labels=labels)
-    if pool is None:
-        return None
-    everyone = [pk for _, group in pool["groups"] for pk in group]
-    return {**pool["input"], "mentors": mentor_records(everyone, pool["loads"])}
 
 
 def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
@@ -294,9 +286,9 @@ def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
 def _mentors_who_could_meet(
     programme: Programme, mentee: dict, loads: dict[int, int]
 ) -> list[tuple[int, list[int]]]:
-    """Profile ids of the programme's mentors, not paused, with room, who share a language,
-    a free time and a way to meet with the mentee (in person needs the same region), never
-    the mentee themself; grouped by how many of the mentee's goals they offer, most first."""
+    """Profile ids of the programme's mentors, not paused, with room, who share a free time
+    and a way to meet with the mentee (in person needs the same region), never the mentee
+    themself; grouped by how many of the mentee's goals they offer, most first."""
     through = MentorProfile.topics_offered.through
     offered = (
         through.objects.filter(mentorprofile=OuterRef("pk"), topic__slug__in=mentee["goals"])
