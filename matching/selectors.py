@@ -16,14 +16,17 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, User
 from core.choices import AVAILABILITY_SLOTS, Region, Role
+from core.expressions import IsAnyOf, ListHasAny
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
 from matching.models import (
@@ -228,6 +231,206 @@ def round_instance(programme: Programme) -> dict:
         "mentees": mentees,
         "excluded_pairs": sorted([list(pair) for pair in excluded]),
     }
+
+
+IN_PERSON = "in_person"
+
+
+def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
+    """What ranking one mentee's mentors starts from: `input`, the engine's input with the
+    mentee, as round_instance would give them, and no mentors yet; `groups`, the mentors
+    with room who could meet them, as lists of profile ids by how many of the mentee's
+    learning goals each offers, most first; and the mentors' `loads`. None when
+    round_instance would leave the mentee out (not a current mentee, a match or proposal in
+    play, a draft profile).
+
+    Set-based, so suggestions stay quick at national scale: a few queries whatever the
+    number of mentors. The database checks two of the engine's hard rules (a shared free time
+    and way to meet) so that mentors they rule out, who can never be suggested and do not
+    change anyone else's score, are never read; the engine checks every rule again. (Not the
+    language rule: nearly every mentor shares one, and asking it first made PostgreSQL walk
+    every mentor's languages.)
+    mentor_records() reads the mentors of a group when they are needed."""
+    person = _mentee_for_choice(programme, mentee)
+    if person is None:
+        return None
+    loads = live_mentor_loads(programme)
+    excluded = PairExclusion.objects.filter(programme=programme, mentee=mentee).values_list(
+        "mentor_id", flat=True
+    )
+    data = {
+        "programme": programme.slug,
+        "weights": programme_weights(programme),
+        "max_candidates_per_mentee": programme.max_candidates_per_mentee,
+        "relevance": _relevance(),
+        "mentors": [],
+        "mentees": [person],
+        "excluded_pairs": sorted([str(mentor), person["id"]] for mentor in excluded),
+    }
+    if labels:
+        data["labels"] = _labels()
+    return {
+        "input": data,
+        "groups": _mentors_who_could_meet(programme, person, loads),
+        "loads": loads,
+    }
+
+
+def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
+    membership = (
+        Membership.objects.current()
+        .filter(programme=programme, person=mentee, role=Role.MENTEE)
+        .annotate(
+            asked=Exists(Proposal.objects.open().filter(round__programme=programme, mentee=mentee)),
+            matched=Exists(Match.objects.live().filter(programme=programme, mentee=mentee)),
+        )
+        .values("joined_at", "asked", "matched")
+        .first()
+    )
+    if membership is None or membership["asked"] or membership["matched"]:
+        return None
+    profile = (
+        MenteeProfile.objects.filter(user=mentee)
+        .select_related("user", "employer")
+        .prefetch_related("languages", "practice_areas", "learning_goals")
+        .first()
+    )
+    if profile is None or not profile.is_complete:
+        return None
+    return {
+        "id": str(profile.user_id),
+        "name": profile.user.display_name,
+        "languages": _slugs(profile.languages.all()),
+        "region": profile.region or None,
+        "modes": sorted(profile.meeting_modes),
+        "availability": sorted(profile.availability),
+        "goals": _slugs(profile.learning_goals.all()),
+        "practice_areas": _slugs(profile.practice_areas.all()),
+        "employer": profile.employer.slug if profile.employer else None,
+        "waiting_days": max(0, (timezone.now() - membership["joined_at"]).days),
+    }
+
+
+def _mentors_who_could_meet(
+    programme: Programme, mentee: dict, loads: dict[int, int]
+) -> list[tuple[int, list[int]]]:
+    """Profile ids of the programme's mentors, not paused, with room, who share a free time
+    and a way to meet with the mentee (in person needs the same region), never the mentee
+    themself; grouped by how many of the mentee's goals they offer, most first."""
+    through = MentorProfile.topics_offered.through
+    offered = (
+        through.objects.filter(mentorprofile=OuterRef("pk"), topic__slug__in=mentee["goals"])
+        .order_by()
+        .values("mentorprofile")
+        .annotate(count=Count("*"))
+        .values("count")[:1]
+    )
+    meet = ListHasAny("meeting_modes", set(mentee["modes"]) - {IN_PERSON})
+    if IN_PERSON in mentee["modes"] and mentee["region"]:
+        meet = Q(meet) | Q(ListHasAny("meeting_modes", [IN_PERSON]), region=mentee["region"])
+    rows = (
+        MentorProfile.objects.filter(
+            meet,
+            ListHasAny("availability", mentee["availability"]),
+            user_id__in=Membership.objects.current()
+            .filter(programme=programme, role=Role.MENTOR)
+            .values("person_id"),
+            paused_at__isnull=True,
+        )
+        .exclude(user_id=int(mentee["id"]))
+        .annotate(offered=Coalesce(Subquery(offered), 0))
+        .values_list("pk", "user_id", "capacity", "offered")
+    )
+    groups: dict[int, list[int]] = {}
+    for pk, user_id, capacity, goals in rows:
+        if capacity > loads.get(user_id, 0):
+            groups.setdefault(goals, []).append(pk)
+    return sorted(groups.items(), reverse=True)
+
+
+def mentor_records(profile_ids: list[int], loads: dict[int, int]) -> list[dict]:
+    """The engine's records of these mentor profiles, as round_instance gives them, leaving
+    out draft profiles; `loads` as live_mentor_loads gives them."""
+    rows = (
+        MentorProfile.objects.filter(IsAnyOf("pk", profile_ids))
+        .values(
+            "pk",
+            "user_id",
+            "user__display_name",
+            "capacity",
+            "region",
+            "meeting_modes",
+            "availability",
+            "consent_given_at",
+            "happy_to_mentor_own_council",
+        )
+        .order_by("user_id")
+    )
+    lists = _mentor_lists(profile_ids)
+    mentors = []
+    for row in rows:
+        held = lists[row["pk"]]
+        # MentorProfile.missing_fields, from the values.
+        if (
+            not held["languages"]
+            or not held["offers"]
+            or not row["meeting_modes"]
+            or not row["availability"]
+            or (IN_PERSON in row["meeting_modes"] and not row["region"])
+        ):
+            continue
+        consented = row["consent_given_at"] is not None
+        mentors.append(
+            {
+                "id": str(row["user_id"]),
+                "name": row["user__display_name"],
+                "capacity": row["capacity"],
+                "current_load": loads.get(row["user_id"], 0),
+                "languages": held["languages"],
+                "region": row["region"] or None,
+                "modes": sorted(row["meeting_modes"]),
+                "availability": sorted(row["availability"]),
+                "offers": held["offers"],
+                "off_limits": held["off_limits"],
+                # As round_instance: care experience only with consent, the council rule
+                # only when the mentor has not said they are happy to mentor staff there.
+                "experience": held["experience"] if consented else [],
+                "looked_after_by": (
+                    held["looked_after_by"]
+                    if consented and not row["happy_to_mentor_own_council"]
+                    else []
+                ),
+            }
+        )
+    return mentors
+
+
+# Each list a mentor profile holds: (its through table, the column naming the item's slug).
+_MENTOR_LISTS = {
+    "languages": (MentorProfile.languages.through, "language__slug"),
+    "offers": (MentorProfile.topics_offered.through, "topic__slug"),
+    "off_limits": (MentorProfile.topics_off_limits.through, "topic__slug"),
+    "experience": (MentorProfile.lived_experience.through, "livedexperiencearea__slug"),
+    "looked_after_by": (MentorProfile.looked_after_by.through, "localauthority__slug"),
+}
+
+
+def _mentor_lists(profile_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """The slugs of each list of these mentor profiles, sorted: one query per list."""
+    lists = {pk: {name: [] for name in _MENTOR_LISTS} for pk in profile_ids}
+    if not profile_ids:
+        return lists
+    for name, (through, slug) in _MENTOR_LISTS.items():
+        for profile_id, value in (
+            through.objects.filter(IsAnyOf("mentorprofile_id", profile_ids))
+            .values_list("mentorprofile_id", slug)
+            .order_by()
+        ):
+            lists[profile_id][name].append(value)
+    for held in lists.values():
+        for values in held.values():
+            values.sort()
+    return lists
 
 
 def proposals_waiting_for(user) -> list[Proposal]:

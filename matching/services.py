@@ -31,6 +31,8 @@ from matching.selectors import (
     ROUND_STORED,
     fit_filter,
     live_mentor_loads,
+    mentee_choice_pool,
+    mentor_records,
     round_facts,
     round_instance,
 )
@@ -515,28 +517,27 @@ def best_mentors(
     mentee = next((m for m in snapshot["mentees"] if m["id"] == mentee_id), None)
     if mentee is None:
         return []
+    left_out = {str(w) for w in without}
     mentors = [
         {**m, "current_load": loads.get(int(m["id"]), 0)}
         for m in snapshot["mentors"]
-        if m["id"] not in {str(w) for w in without}
+        if m["id"] not in left_out
     ]
-    base = {**snapshot, "mentees": [mentee], "max_candidates_per_mentee": None}
-    everyone = engine.solve({**base, "mentors": mentors}, edges=True)
-    best = sorted(everyone["edges"], key=lambda e: (-e["score"], e["mentor"]))[:limit]
-    names = {m["id"]: m.get("name", m["id"]) for m in mentors}
-    candidates = []
-    for edge in best:
-        # Solving the pair alone gives its reasons in the engine's own words.
-        alone = engine.solve({**base, "mentors": [m for m in mentors if m["id"] == edge["mentor"]]})
-        candidates.append(
-            {
-                "mentor_id": int(edge["mentor"]),
-                "name": names[edge["mentor"]],
-                "score": edge["score"],
-                "reasons": alone["pairs"][0]["reasons"] if alone["pairs"] else [],
-            }
-        )
-    return candidates
+    return _ranked({**snapshot, "mentees": [mentee], "mentors": mentors}, mentee_id, limit)
+
+
+def _ranked(data: dict, mentee_id: str, limit: int | None) -> list[dict]:
+    """The engine's ranking of mentors for one mentee of `data`, with the mentors' names."""
+    names = {m["id"]: m.get("name", m["id"]) for m in data["mentors"]}
+    return [
+        {
+            "mentor_id": int(candidate["mentor"]),
+            "name": names[candidate["mentor"]],
+            "score": candidate["score"],
+            "reasons": candidate["reasons"],
+        }
+        for candidate in engine.rank_for(engine.parse_instance(data), mentee_id, limit=limit)
+    ]
 
 
 def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
@@ -656,14 +657,47 @@ def _proposal_open_to(proposal: Proposal, person: User) -> bool:
 # Mentee-choice mode: a practitioner sees their best few suggestions and asks one mentor.
 
 
-def mentee_suggestions(*, programme: Programme, mentee: User, limit: int = 5) -> list[dict]:
-    snapshot = round_instance(programme)
-    return best_mentors(
-        snapshot=snapshot,
-        mentee_id=str(mentee.pk),
-        loads={int(m["id"]): m["current_load"] for m in snapshot["mentors"]},
-        limit=limit,
-    )
+SUGGESTIONS = 5
+
+
+def mentee_suggestions(
+    *, programme: Programme, mentee: User, limit: int = SUGGESTIONS
+) -> list[dict]:
+    """The mentee's best few mentors with room now, with scores and reasons: the mentors a
+    round started now would rank first for them."""
+    return _suggestions(programme, mentee, limit)[1]
+
+
+def _suggestions(
+    programme: Programme, mentee: User, limit: int | None, *, labels: bool = False
+) -> tuple[dict | None, list[dict]]:
+    """(the engine's input the suggestions were ranked from, the suggestions). Mentors are
+    read and ranked a group at a time, those offering most of the mentee's goals first; once
+    the last suggestion scores more than anyone in the next group could
+    (engine.best_possible), the other groups cannot change the answer and are never read."""
+    pool = mentee_choice_pool(programme, mentee, labels=labels)
+    if pool is None:
+        return None, []
+    data, mentee_id = pool["input"], str(mentee.pk)
+    alone = engine.parse_instance(data)
+    ranked: list[dict] = []
+    for goals_offered, group in pool["groups"]:
+        if (
+            limit is not None
+            and len(ranked) >= limit
+            and ranked[limit - 1]["score"]
+            > engine.best_possible(alone, mentee_id, goals_offered=goals_offered)
+        ):
+            break
+        mentors = mentor_records(group, pool["loads"])
+        data = {**data, "mentors": data["mentors"] + mentors}
+        ranked = sorted(
+            # A group's own best `limit` are all it can add to the best `limit` overall.
+            ranked + _ranked({**pool["input"], "mentors": mentors}, mentee_id, limit),
+            # The engine's order: best score, then the smaller mentor id (a text).
+            key=lambda candidate: (-candidate["score"], str(candidate["mentor_id"])),
+        )[:limit]
+    return data, ranked
 
 
 @transaction.atomic
@@ -676,21 +710,19 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
     if programme.matching_mode != Programme.MatchingMode.MENTEE_CHOICE:
         raise ValidationError("In this programme, your coordinator suggests matches.")
     profile = lock(MentorProfile).filter(user_id=mentor_id).first()
-    suggestions = mentee_suggestions(programme=programme, mentee=mentee)
+    # Read after the lock, so the mentor's places are counted as they are now. The input the
+    # suggestions were ranked from is kept as the request's round.
+    data, suggestions = _suggestions(programme, mentee, SUGGESTIONS, labels=True)
     choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
     if profile is None or choice is None:
         raise ValidationError(
             "This mentor is no longer free to take a new mentee. Choose another suggestion."
         )
-    snapshot = round_instance(programme)
     request_round = MatchingRound.objects.create(
         programme=programme,
         started_by=mentee,
         kind=MatchingRound.Kind.MENTEE_CHOICE,
-        snapshot={
-            **snapshot,
-            "mentees": [m for m in snapshot["mentees"] if m["id"] == str(mentee.pk)],
-        },
+        snapshot=data,
         status=MatchingRound.Status.FINISHED,
         finished_at=timezone.now(),
     )

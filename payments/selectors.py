@@ -276,6 +276,14 @@ def waiting_by_mentor(programme) -> list[Waiting]:
     ]
 
 
+def _corrected(line: str):
+    """Whether the line named by the outer `line` column has a reversal pointing at it. The
+    reversal is looked for among reversals only (`reverses` set), which the index on that
+    column finds directly: a join from every line would read the whole ledger to find the
+    few corrected ones (bench/pages.py measured 530,000 rows for one dashboard)."""
+    return Exists(LedgerLine.objects.filter(reverses=OuterRef(line), reverses__isnull=False))
+
+
 def slow_payment_counts(programme_ids) -> dict[int, int]:
     """How many lines each programme (by id) has waiting past its threshold, for the
     dashboard and the statistics. Two queries whatever the number of programmes: the
@@ -296,7 +304,7 @@ def slow_payment_counts(programme_ids) -> dict[int, int]:
         condition |= Q(programme_id=programme_id, earned_on__lt=cutoff)
     counts = (
         WaitingLine.objects.filter(condition, amount__gt=0)
-        .exclude(line__reversed_by__isnull=False)
+        .exclude(_corrected("line_id"))
         .values("programme_id")
         .annotate(n=Count("line_id"))
     )

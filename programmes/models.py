@@ -165,6 +165,15 @@ class Membership(models.Model):
     class Meta:
         db_table = "mentoring_membership"
         ordering = ["programme", "role", "person"]
+        indexes = [
+            # Who is in a programme now, in each role: counted on every staff dashboard, and
+            # read by matching, without reading the programme's ended roles.
+            models.Index(
+                fields=["programme", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="current_members_by_role",
+            )
+        ]
         constraints = [
             # A person holds a role in a programme once at a time; an ended row may stay.
             models.UniqueConstraint(

@@ -284,6 +284,19 @@ def test_it_counts_the_same_for_a_coordinator_who_also_administers(world, progra
     assert rows["Riverside"] == direct_counts(programmes["south"], world.coordinator)
 
 
+def test_it_stops_counting_a_slow_line_once_it_is_corrected(world, programmes, client):
+    sign_in(client, world.coordinator)
+    before = dashboard_rows(client)["North Star"]["slow_payments"]
+    cutoff = timezone.localdate() - timedelta(days=14)
+    line = LedgerLine.objects.filter(
+        programme=programmes["north"], earned_on__lt=cutoff, amount__gt=0
+    ).first()
+
+    payments_services.line_reverse(line=line, by=world.coordinator, reason="Counted twice.")
+
+    assert dashboard_rows(client)["North Star"]["slow_payments"] == before - 1
+
+
 @pytest.mark.parametrize("persona", ["coordinator", "administrator"])
 def test_it_keeps_the_dashboard_counts_in_a_flat_number_of_queries(
     world, programmes, client, persona
@@ -299,6 +312,26 @@ def test_it_keeps_the_dashboard_counts_in_a_flat_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         rows = dashboard_rows(client)
     assert rows["North Star"]["mentors"] == 41
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "administrator"])
+def test_it_reads_as_many_queries_however_large_other_organisations_programmes_grow(
+    world, programmes, client, persona
+):
+    sign_in(client, getattr(world, persona))
+    before = dashboard_rows(client)
+    with CaptureQueriesContext(connection) as few:
+        dashboard_rows(client)
+    far = Programme.objects.get(name="Far Away")
+    mentors = _members(far, Role.MENTOR, 40)
+    mentees = _members(far, Role.MENTEE, 40)
+    for _ in range(20):
+        ApplicationFactory(programme=far)
+    _concerns(_match(far, mentors[0], mentees[0]), new=10)
+    with CaptureQueriesContext(connection) as many:
+        after = dashboard_rows(client)
+    assert after == before and "Far Away" not in after
     assert len(many.captured_queries) == len(few.captured_queries)
 
 

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.engine import InstanceError, parse_instance, solve, to_json
+from matching.engine import InstanceError, best_possible, parse_instance, rank_for, solve, to_json
 from matching.engine import assignment as assignment_module
 from matching.engine import candidates as candidates_module
 from matching.engine import features as features_module
@@ -230,6 +230,39 @@ def test_every_pair_carries_the_reasons_that_apply(data):
     for pair in solve(data)["pairs"]:
         mentor, mentee = mentors[pair["mentor"]], mentees[pair["mentee"]]
         assert pair["reasons"] == ref.pair_reasons(data, mentor, mentee)
+
+
+@PROPERTY
+@given(ref.rounds(), st.sampled_from([None, 1, 2, 5]))
+def test_one_mentees_ranking_is_the_allowed_mentors_by_score_with_their_reasons(data, limit):
+    instance = parse_instance(data)
+    mentors = {m["id"]: m for m in data["mentors"]}
+    penalty = ref.penalty_units(data)
+    for p in data["mentees"]:
+        allowed = [m for m, q in ref.allowed_pairs(data) if q == p["id"]]
+        units = {m: ref.score_units(data, mentors[m], p) for m in allowed}
+        best = sorted(allowed, key=lambda m: (-units[m], m))[:limit]
+        # Only a pair a round could propose (worth more than the mentor's load costs) has
+        # reasons, as when the pair is solved on its own.
+        expected = [
+            {
+                "mentor": m,
+                "score": units[m] / ref.SCALE,
+                "reasons": (
+                    ref.pair_reasons(data, mentors[m], p)
+                    if units[m] - penalty * mentors[m].get("current_load", 0) > 0
+                    else []
+                ),
+            }
+            for m in best
+        ]
+        assert rank_for(instance, p["id"], limit=limit) == expected
+        # No mentor scores more than best_possible says a mentor offering as many of the
+        # mentee's goals could.
+        for m in allowed:
+            offered = len(set(p.get("goals", [])) & set(mentors[m].get("offers", [])))
+            assert units[m] / ref.SCALE <= best_possible(instance, p["id"], goals_offered=offered)
+    assert rank_for(instance, "nobody") == []
 
 
 # Experience and council labels that cannot be mistaken for other words.

@@ -8,6 +8,7 @@ score and the solver are described in docs/matching.md.
     from matching.engine import solve, to_json
     result = solve(round_data)            # {"pairs": [...], "unmatched": [...], ...}
     words(result["pairs"][0]["reasons"], reader="mentee", mentor="Sam", labels=labels)
+    rank_for(parse_instance(round_data), "p1", limit=5)  # one mentee's best mentors
 """
 
 import time
@@ -18,13 +19,16 @@ from .candidates import generate
 from .explain import READERS, words
 from .features import build_features
 from .instance import Instance, InstanceError, parse_instance
+from .rank import best_possible, rank_for
 from .result import build_result, to_json, write_json
 
 __all__ = [
     "READERS",
+    "best_possible",
     "Instance",
     "InstanceError",
     "parse_instance",
+    "rank_for",
     "solve",
     "solve_instance",
     "to_json",
