@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue, enqueue_now
+from core.bulk import rows_add
 from core.choices import Role
 from core.garbage import collector_paused
 from core.locks import lock, lock_row
@@ -267,9 +268,10 @@ def _round_store(
     )
     # A re-run is for checking the answer: its proposals are stored for comparison only
     # when it is not a re-run, so nobody is asked twice. Nobody who left meanwhile is asked.
-    # One INSERT per batch, and nothing per row after it.
+    # All in one go (COPY on PostgreSQL), and nothing per row after it.
     if matching_round.rerun_of_id is None:
-        Proposal.objects.bulk_create(
+        rows_add(
+            Proposal,
             (
                 Proposal(
                     round_id=matching_round.pk,
@@ -286,7 +288,7 @@ def _round_store(
     return True
 
 
-# Proposals written per INSERT when a round is stored: a national round has about 20,000.
+# Proposals written per INSERT where rows_add falls back to bulk_create (not PostgreSQL).
 PROPOSALS_PER_INSERT = 2_000
 
 
