@@ -232,7 +232,7 @@ def test_a_round_whose_answer_cannot_be_stored_is_failed_not_left_running(world,
     def broken(*args, **kwargs):
         raise IntegrityError("a mentee left while the round was solved")
 
-    monkeypatch.setattr(Proposal.objects, "bulk_create", broken)
+    monkeypatch.setattr(services, "rows_add", broken)  # how the proposals are written
     with pytest.raises(IntegrityError):
         services.round_run(round_id=matching_round.pk)
 
