@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from core.choices import PractitionerRole, Region
+from core.choices import MeetingMode, PractitionerRole, Region
 
 
 class UserManager(BaseUserManager["User"]):
@@ -149,6 +149,68 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
 
+class Needs:
+    """One thing a complete profile has: a field with a value (a text, a list of meeting
+    modes or times, a related council), at least one related row (languages, topics), or a
+    region when the person can meet in person. Each need is written once and read both
+    ways: met_by() checks a profile in Python (the profile page, a prefetched list page),
+    q() says the same in SQL (ProfileQuerySet.complete(): the matching round reads tens of
+    thousands of profiles without making one of them). tests/test_profiles.py checks the
+    two agree."""
+
+    def __init__(self, missing: str, field: str, *, if_in_person: bool = False) -> None:
+        self.missing = missing  # what the profile page says is missing, to its owner
+        self.field = field
+        self.if_in_person = if_in_person
+
+    def _model_field(self, model) -> models.Field:
+        return model._meta.get_field(self.field)
+
+    def met_by(self, profile) -> bool:
+        field = self._model_field(type(profile))
+        if self.if_in_person and MeetingMode.IN_PERSON not in (profile.meeting_modes or []):
+            return True
+        if field.many_to_many:
+            # .all() so a list page that prefetched the rows costs no extra queries.
+            return bool(profile.pk) and bool(getattr(profile, self.field).all())
+        return bool(getattr(profile, field.attname))
+
+    def q(self, model) -> models.Q:
+        field = self._model_field(model)
+        if field.many_to_many:
+            through = field.remote_field.through
+            rows = through.objects.filter(**{field.m2m_field_name(): models.OuterRef("pk")})
+            met = models.Q(models.Exists(rows))
+        elif field.is_relation:
+            met = models.Q(**{f"{field.attname}__isnull": False})
+        elif isinstance(field, models.JSONField):
+            met = models.Q(**{f"{self.field}__isnull": False}) & ~models.Q(**{self.field: []})
+        else:
+            met = ~models.Q(**{self.field: ""})
+        if self.if_in_person:
+            # The text of the JSON list holds "in_person", quotes and all, exactly when the
+            # list has it: a test that reads the same on SQLite and PostgreSQL.
+            met |= ~models.Q(meeting_modes__icontains=f'"{MeetingMode.IN_PERSON.value}"')
+        return met
+
+
+COMMON_NEEDS = (
+    Needs("the languages you speak", "languages"),
+    Needs("how you can meet", "meeting_modes"),
+    Needs("your region, for meeting in person", "region", if_in_person=True),
+    Needs("when you are free", "availability"),
+)
+
+
+class ProfileQuerySet(models.QuerySet):
+    def complete(self) -> "ProfileQuerySet":
+        """Profiles with everything their NEEDS ask for: is_complete, in one query."""
+        met = models.Q()
+        for need in self.model.NEEDS:
+            met &= need.q(self.model)
+        return self.filter(met)
+
+
 class Profile(models.Model):
     """What both kinds of profile share. Saved as a draft until complete."""
 
@@ -180,18 +242,12 @@ class Profile(models.Model):
     class Meta:
         abstract = True
 
-    # Checks read related rows with .all() so a prefetched list page costs no extra queries.
-    def missing_common(self) -> list[str]:
-        missing = []
-        if not self.pk or not self.languages.all():
-            missing.append("the languages you speak")
-        if not self.meeting_modes:
-            missing.append("how you can meet")
-        if "in_person" in self.meeting_modes and not self.region:
-            missing.append("your region, for meeting in person")
-        if not self.availability:
-            missing.append("when you are free")
-        return missing
+    # What a complete profile has, in the order the profile page lists what is missing
+    # (Needs below). Subclasses put their own needs before or after these.
+    NEEDS: tuple["Needs", ...] = ()
+
+    def missing_fields(self) -> list[str]:
+        return [need.missing for need in self.NEEDS if not need.met_by(self)]
 
     @property
     def is_complete(self) -> bool:
@@ -231,6 +287,10 @@ class MentorProfile(Profile):
     )
     paused_at = models.DateTimeField(null=True, blank=True)
 
+    NEEDS = (*COMMON_NEEDS, Needs("the topics you offer", "topics_offered"))
+
+    objects = ProfileQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"Mentor profile of {self.user}"
 
@@ -241,12 +301,6 @@ class MentorProfile(Profile):
     @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
-
-    def missing_fields(self) -> list[str]:
-        missing = self.missing_common()
-        if not self.pk or not self.topics_offered.all():
-            missing.append("the topics you offer")
-        return missing
 
 
 class MenteeProfile(Profile):
@@ -272,20 +326,18 @@ class MenteeProfile(Profile):
     )
     learning_goals = models.ManyToManyField("core.Topic", blank=True)
 
+    NEEDS = (
+        Needs("your role", "practitioner_role"),
+        Needs("who you work for", "employer"),
+        Needs("your practice area", "practice_areas"),
+        Needs("what you want to learn", "learning_goals"),
+        *COMMON_NEEDS,
+    )
+
+    objects = ProfileQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"Mentee profile of {self.user}"
-
-    def missing_fields(self) -> list[str]:
-        missing = []
-        if not self.practitioner_role:
-            missing.append("your role")
-        if not self.employer_id:
-            missing.append("who you work for")
-        if not self.pk or not self.practice_areas.all():
-            missing.append("your practice area")
-        if not self.pk or not self.learning_goals.all():
-            missing.append("what you want to learn")
-        return missing + self.missing_common()
 
 
 def new_token() -> str:

@@ -98,13 +98,9 @@ def _reader():
 def _pilot_round():
     from matching.models import MatchingRound
 
-    return (
-        MatchingRound.objects.filter(
-            programme__slug=PILOT, status=MatchingRound.Status.FINISHED, rerun_of__isnull=True
-        )
-        .defer("snapshot", "result")
-        .latest("created_at")
-    )
+    return MatchingRound.objects.filter(
+        programme__slug=PILOT, status=MatchingRound.Status.FINISHED, rerun_of__isnull=True
+    ).latest("created_at")
 
 
 def pad_proposals(matching_round, target: int) -> dict:
@@ -340,11 +336,9 @@ def measure() -> tuple[list[dict], dict, dict]:
     client = Client()
     sign_in(client, _reader())
     pilot_round = _pilot_round()
-    demo_round = (
-        MatchingRound.objects.filter(programme__slug=DEMO, status=MatchingRound.Status.FINISHED)
-        .defer("snapshot", "result")
-        .earliest("created_at")
-    )
+    demo_round = MatchingRound.objects.filter(
+        programme__slug=DEMO, status=MatchingRound.Status.FINISHED
+    ).earliest("created_at")
     # The approvals an earlier run made would be reported on the national queue for ten
     # minutes: date them back, so each run times the same page.
     from datetime import timedelta
@@ -392,7 +386,7 @@ def _round_bytes(matching_round) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_column_size(snapshot), pg_column_size(result) "
-            "FROM matching_matchinground WHERE id = %s",
+            "FROM matching_rounddata WHERE round_id = %s",
             [matching_round.pk],
         )
         snapshot, result = cursor.fetchone()
@@ -437,11 +431,11 @@ def report(rows, sizes, approval, loads, seed_note) -> str:
         "starts and solves a National Pilot round in-process through the coordinator's "
         "services, then adds suggested pairs in bulk (copying the round's reasons) until the "
         f"round has {sizes['national']:,}; the demo round in North Star has "
-        f"{sizes['demo']:,}. The round row holds its snapshot "
-        f"({sizes['round_bytes']['snapshot'] / 1e6:.1f} MB stored) and result "
-        f"({sizes['round_bytes']['result'] / 1e6:.1f} MB); the queue reads only a few keys "
-        "of them with JSON operators (`round_facts`), though PostgreSQL still unpacks each "
-        "value to find them, which is most of the round's own query. "
+        f"{sizes['demo']:,}. The round's input "
+        f"({sizes['round_bytes']['snapshot'] / 1e6:.1f} MB compressed) and output "
+        f"({sizes['round_bytes']['result'] / 1e6:.1f} MB) are stored apart (RoundData); the "
+        "queue reads the round's row alone (`round_facts`), and the page of mentees without "
+        "a match reads the output. "
         f"Machine: {_machine()}. {seed_note}",
         "",
         "Each page is asked for by the demo administrator, who runs the National Pilot: one "

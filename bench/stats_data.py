@@ -107,7 +107,14 @@ def _at(seconds: float) -> datetime:
 def seed_history(*, log=print) -> dict[str, int]:
     from accounts.models import User
     from core.models import Topic
-    from matching.models import DEFAULT_WEIGHTS, ClosingSurvey, Match, MatchingRound, Proposal
+    from matching.models import (
+        DEFAULT_WEIGHTS,
+        ClosingSurvey,
+        Match,
+        MatchingRound,
+        Proposal,
+        RoundData,
+    )
     from mentoring.models import Concern, ConcernAction, CoproductionCheck, Session, SessionFeedback
     from payments.models import (
         Expense,
@@ -244,7 +251,7 @@ def seed_history(*, log=print) -> dict[str, int]:
                 )
             )
         o_count = np.bincount(o_round, minlength=ROUNDS)
-        round_rows = []
+        round_rows, round_results = [], []
         for r in range(ROUNDS):
             unmatched = int(rng.integers(150, 900))
             split = rng.multinomial(unmatched, [0.15, 0.25, 0.6])
@@ -275,6 +282,7 @@ def seed_history(*, log=print) -> dict[str, int]:
             }
             at = _at(round_s[r])
             duration = int(rng.integers(4_000, 40_000))
+            round_results.append(result)
             round_rows.append(
                 (
                     round_id0 + r,
@@ -283,8 +291,8 @@ def seed_history(*, log=print) -> dict[str, int]:
                     None,
                     "finished",
                     "round",
-                    json.dumps({"weights": DEFAULT_WEIGHTS, "mentors": [], "mentees": []}),
-                    json.dumps(result),
+                    json.dumps(result["stats"]),
+                    "{}",
                     "",
                     at,
                     at,
@@ -301,8 +309,8 @@ def seed_history(*, log=print) -> dict[str, int]:
                 "rerun_of",
                 "status",
                 "kind",
-                "snapshot",
-                "result",
+                "stats",
+                "labels",
                 "error",
                 "created_at",
                 "started_at",
@@ -310,6 +318,22 @@ def seed_history(*, log=print) -> dict[str, int]:
                 "duration_ms",
             ],
             round_rows,
+        )
+        # Each round's input and output, compressed beside it, as the app stores them.
+        packed = RoundData._meta.get_field("snapshot")
+        _copy(
+            RoundData,
+            ["round", "snapshot", "result"],
+            (
+                (
+                    row[0],
+                    packed.get_prep_value(
+                        {"weights": DEFAULT_WEIGHTS, "mentors": [], "mentees": []}
+                    ),
+                    packed.get_prep_value(result),
+                )
+                for row, result in zip(round_rows, round_results, strict=True)
+            ),
         )
         counts["proposals"] = _copy(
             Proposal,

@@ -8,8 +8,17 @@ class MatchingRoundAdmin(admin.ModelAdmin):
     list_display = ["pk", "programme", "kind", "status", "created_at", "duration_ms"]
     list_filter = ["programme", "kind", "status"]
     search_fields = ["programme__name", "started_by__email"]
-    # The snapshot and result are evidence of what was solved: read them, never edit them.
-    readonly_fields = ["snapshot", "result", "error", "started_at", "finished_at", "duration_ms"]
+    # What the round was and did: read it, never edit it. Its input and output (RoundData)
+    # are too large for a page; the coordinator's export has them.
+    readonly_fields = [
+        "stats",
+        "labels",
+        "stage",
+        "error",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+    ]
 
 
 @admin.register(Proposal)

@@ -1,3 +1,6 @@
+import json
+import zlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -15,8 +18,9 @@ DEFAULT_WEIGHTS = {
 
 
 class MatchingRound(models.Model):
-    """One run of the matcher for a programme: its input snapshot, weights, output and
-    timing are kept, so it can be re-run with the same answer and exported."""
+    """One run of the matcher for a programme. Its input snapshot and output are kept, so it
+    can be re-run with the same answer and exported, in a row of their own (RoundData): this
+    row is what every page reads, so it holds only what they show."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -27,6 +31,14 @@ class MatchingRound(models.Model):
     class Kind(models.TextChoices):
         ROUND = "round", "Matching round"
         MENTEE_CHOICE = "mentee_choice", "A practitioner's own choice"
+
+    class Stage(models.TextChoices):
+        """Where a running round is, in the order it goes (matching.services.round_run)."""
+
+        READING = "reading", "Reading profiles"
+        PAIRING = "pairing", "Finding pairs"
+        SOLVING = "solving", "Solving"
+        SAVING = "saving", "Saving proposals"
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="matching_rounds"
@@ -39,8 +51,18 @@ class MatchingRound(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ROUND)
-    snapshot = models.JSONField(help_text="The engine's input, exactly as it was solved.")
-    result = models.JSONField(null=True, blank=True)
+    # The engine's counts ("stats" in its output, docs/matching.md): {"mentors", "mentees"}
+    # once the profiles are read, all of them once solved. Small, for the pages.
+    stats = models.JSONField(default=dict, blank=True)
+    # The words for the ids in reasons, as things were named when the round read them.
+    labels = models.JSONField(default=dict, blank=True)
+    # The weights it was solved with: the review queue's fit in words is a share of the most
+    # a pair could score with them (matching.selectors.fit_of).
+    weights = models.JSONField(default=dict, blank=True)
+    # While it runs: the stage, and how far through it (done of total) where that is known.
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    stage_done = models.PositiveIntegerField(null=True, blank=True)
+    stage_total = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -53,9 +75,82 @@ class MatchingRound(models.Model):
     def __str__(self) -> str:
         return f"Round {self.pk} of {self.programme}"
 
-    @property
-    def weights(self) -> dict:
-        return self.snapshot.get("weights", {})
+    def snapshot_read(self) -> dict:
+        """The engine's input, as it was solved ({} until the round has read the profiles).
+        One query, reading only the input: for the export, a re-run and the swap page."""
+        found = RoundData.objects.filter(round=self).values_list("snapshot", flat=True)
+        return next(iter(found), None) or {}
+
+    def result_read(self) -> dict | None:
+        """The engine's output, None until solved: one query, reading only the output."""
+        return next(
+            iter(RoundData.objects.filter(round=self).values_list("result", flat=True)), None
+        )
+
+
+class CompressedJSONField(models.BinaryField):
+    """JSON kept as zlib-compressed UTF-8 bytes: a national round's input is tens of
+    megabytes of JSON and compresses about tenfold, and nothing queries inside it."""
+
+    # Level 1: most of the saving for a fraction of the time of the default.
+    LEVEL = 1
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def pack(cls, value) -> bytes:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return zlib.compress(text.encode("utf-8"), cls.LEVEL)
+
+    @staticmethod
+    def unpack(packed: bytes):
+        return json.loads(zlib.decompress(packed))
+
+    def get_prep_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, bytes | memoryview):
+            return bytes(value)  # packed already (RoundData.snapshot_packed)
+        return self.pack(value)
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else self.unpack(bytes(value))
+
+    def to_python(self, value):
+        # Serialised (value_to_string) as JSON text.
+        return json.loads(value) if isinstance(value, str) else value
+
+    def value_to_string(self, obj) -> str:
+        return json.dumps(self.value_from_object(obj))
+
+
+class RoundData(models.Model):
+    """A round's input snapshot and output, compressed, beside the round's own row. Read
+    only to export a round, re-run it, suggest a swap, and take a person out of it
+    (matching.services.person_scrub); never to list or show rounds."""
+
+    round = models.OneToOneField(
+        MatchingRound, on_delete=models.CASCADE, primary_key=True, related_name="data"
+    )
+    snapshot = CompressedJSONField(help_text="The engine's input, exactly as it was solved.")
+    result = CompressedJSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "round data"
+
+    def __str__(self) -> str:
+        return f"Input and output of round {self.round_id}"
+
+    @classmethod
+    def snapshot_packed(cls, round_id: int) -> bytes | None:
+        """A round's stored snapshot as its compressed bytes, without reading the JSON in
+        them: to copy it, or to see whether it changed (two packings of the same JSON are
+        the same bytes)."""
+        raw = models.ExpressionWrapper(models.F("snapshot"), output_field=models.BinaryField())
+        found = cls.objects.filter(round_id=round_id).values_list(raw, flat=True).first()
+        return None if found is None else bytes(found)
 
 
 class TwoPeople:

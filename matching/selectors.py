@@ -1,32 +1,35 @@
 """Reads for matching: the engine's input built from profiles, and review lists."""
 
 import functools
+import json
 import operator
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Collate
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, User
 from core.choices import AVAILABILITY_SLOTS, Region, Role
 from core.expressions import IsAnyOf, ListHasAny
+from core.garbage import collector_paused
 from core.models import Language, LivedExperienceArea, PracticeArea, Topic
 from matching import engine
 from matching.models import (
@@ -86,13 +89,13 @@ def reason_words(
     )
 
 
-def round_in_words(matching_round: MatchingRound) -> dict | None:
-    """The round's reasons as a coordinator reads them, beside the engine's own output, with
-    the names and labels the round was solved with (a deleted person's is "Deleted person")."""
-    result = matching_round.result
+def round_in_words(*, snapshot: dict, result: dict | None) -> dict | None:
+    """A round's reasons as a coordinator reads them, beside the engine's own output, with
+    the names and labels the round was solved with (a deleted person's is "Deleted person").
+    `snapshot` and `result` as the round stored them (MatchingRound.snapshot_read(),
+    result_read())."""
     if not result:
         return None
-    snapshot = matching_round.snapshot
     mentors = {m["id"]: m.get("name", m["id"]) for m in snapshot.get("mentors", [])}
     mentees = {m["id"]: m.get("name", m["id"]) for m in snapshot.get("mentees", [])}
     labels = snapshot.get("labels", {})
@@ -133,9 +136,78 @@ def _relevance() -> dict:
     return relevance
 
 
+# JSON text from the database starts with no white space: raw_decode reads it in C, without
+# the two regular-expression passes json.loads adds (a second at national scale).
+_json_read = json.JSONDecoder().raw_decode
+
+
+def _profiles(profiles, columns: list[str], lists: list[str], related: list[str]):
+    """For each profile of the queryset `profiles`, in user id order, a tuple: its `columns`,
+    then each JSON list field in `lists` sorted, then the slugs of each many-to-many field in
+    `related`, sorted. A few set-based queries whatever the number of people, and no model
+    instance per person.
+
+    PostgreSQL puts each person's slugs in an array beside their row (ARRAY(SELECT ...)), so
+    it is one query; elsewhere each many-to-many field is read in one more query and grouped
+    here. Slugs are sorted byte by byte (collation "C"), as Python sorts the JSON lists and
+    as the engine's input always was: a language's collation may order "-" and "_"
+    otherwise. (Sorting the JSON lists in PostgreSQL too was slower.)"""
+    model = profiles.model
+    rows = profiles.order_by("user_id").annotate(
+        **{f"{name}_text": Cast(name, TextField()) for name in lists}
+    )
+    texts = [f"{name}_text" for name in lists]
+    fields = [model._meta.get_field(name) for name in related]
+    if connections[rows.db].vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        arrays = {}
+        for field in fields:
+            slug = f"{field.m2m_reverse_field_name()}__slug"
+            linked = field.remote_field.through.objects.filter(
+                **{f"{field.m2m_field_name()}_id": OuterRef("pk")}
+            )
+            arrays[f"{field.name}_slugs"] = ArraySubquery(
+                linked.order_by(Collate(slug, "C")).values(slug)
+            )
+        found = rows.annotate(**arrays).values_list(*columns, *texts, *arrays)
+        slugs_of = None
+    else:
+        slugs_of = [_slugs_by_person(field, rows.values("user_id")) for field in fields]
+        found = rows.values_list(*columns, *texts)
+    width, end = len(columns), len(columns) + len(lists)
+    for row in found:
+        yield (
+            *row[:width],
+            *(sorted(_json_read(text)[0]) for text in row[width:end]),
+            *(row[end:] if slugs_of is None else (s.get(row[0], []) for s in slugs_of)),
+        )
+
+
+def _slugs_by_person(field, people) -> dict[int, list[str]]:
+    """One many-to-many field's slugs for each person (user id) among `people` (a subquery
+    of user ids), in order: one query, a row per slug."""
+    owner = f"{field.m2m_field_name()}__user_id"
+    slug = f"{field.m2m_reverse_field_name()}__slug"
+    slugs: dict[int, list[str]] = defaultdict(list)
+    linked = field.remote_field.through.objects.filter(**{f"{owner}__in": people})
+    for person, value in (
+        linked.order_by(owner, slug).values_list(owner, slug).iterator(chunk_size=10_000)
+    ):
+        slugs[person].append(value)
+    return slugs
+
+
 def round_instance(programme: Programme) -> dict:
     """The engine's input for a programme now: complete profiles of mentors with room who
-    are not paused, and mentees who have no match or proposal in play."""
+    are not paused, and mentees who have no match or proposal in play. Read with a few
+    set-based queries (_profiles), never a model instance per person: a national programme
+    has tens of thousands of people."""
+    with collector_paused():
+        return _round_instance(programme)
+
+
+def _round_instance(programme: Programme) -> dict:
     members = Membership.objects.current().filter(programme=programme)
     mentor_ids = members.filter(role=Role.MENTOR).values("person_id")
     mentee_ids = members.filter(role=Role.MENTEE).values("person_id")
@@ -144,72 +216,95 @@ def round_instance(programme: Programme) -> dict:
     open_proposals = Proposal.objects.open().filter(round__programme=programme)
     live_matches = Match.objects.live().filter(programme=programme)
     loads = live_mentor_loads(programme)
-    busy_mentees = set(open_proposals.values_list("mentee_id", flat=True)) | set(
-        live_matches.values_list("mentee_id", flat=True)
-    )
 
     mentors = []
-    for profile in (
-        MentorProfile.objects.filter(user_id__in=mentor_ids, paused_at__isnull=True)
-        .select_related("user")
-        .prefetch_related(
-            "languages",
-            "topics_offered",
-            "topics_off_limits",
-            "lived_experience",
-            "looked_after_by",
-        )
-        .order_by("user_id")
+    for (
+        person,
+        name,
+        capacity,
+        region,
+        consented,
+        happy_to_mentor_own_council,
+        modes,
+        availability,
+        languages,
+        offers,
+        off_limits,
+        experience,
+        looked_after_by,
+    ) in _profiles(
+        MentorProfile.objects.complete()
+        .filter(user_id__in=mentor_ids, paused_at__isnull=True)
+        .annotate(
+            consented=ExpressionWrapper(
+                Q(consent_given_at__isnull=False), output_field=BooleanField()
+            )
+        ),
+        [
+            "user_id",
+            "user__display_name",
+            "capacity",
+            "region",
+            "consented",
+            "happy_to_mentor_own_council",
+        ],
+        ["meeting_modes", "availability"],
+        ["languages", "topics_offered", "topics_off_limits", "lived_experience", "looked_after_by"],
     ):
-        if not profile.is_complete:
-            continue
-        consented = profile.has_consented
         mentors.append(
             {
-                "id": str(profile.user_id),
-                "name": profile.user.display_name,
-                "capacity": profile.capacity,
-                "current_load": loads.get(profile.user_id, 0),
-                "languages": _slugs(profile.languages.all()),
-                "region": profile.region or None,
-                "modes": sorted(profile.meeting_modes),
-                "availability": sorted(profile.availability),
-                "offers": _slugs(profile.topics_offered.all()),
-                "off_limits": _slugs(profile.topics_off_limits.all()),
+                "id": str(person),
+                "name": name,
+                "capacity": capacity,
+                "current_load": loads.get(person, 0),
+                "languages": languages,
+                "region": region or None,
+                "modes": modes,
+                "availability": availability,
+                "offers": offers,
+                "off_limits": off_limits,
                 # Care experience counts only with consent, and the council rule only when
                 # the mentor has not said they are happy to mentor staff there.
-                "experience": _slugs(profile.lived_experience.all()) if consented else [],
+                "experience": experience if consented else [],
                 "looked_after_by": (
-                    _slugs(profile.looked_after_by.all())
-                    if consented and not profile.happy_to_mentor_own_council
-                    else []
+                    looked_after_by if consented and not happy_to_mentor_own_council else []
                 ),
             }
         )
 
     today = timezone.now()
     mentees = []
-    for profile in (
-        MenteeProfile.objects.filter(user_id__in=mentee_ids)
-        .exclude(user_id__in=busy_mentees)
-        .select_related("user", "employer")
-        .prefetch_related("languages", "practice_areas", "learning_goals")
-        .order_by("user_id")
+    for (
+        person,
+        name,
+        region,
+        employer,
+        modes,
+        availability,
+        languages,
+        practice_areas,
+        goals,
+    ) in _profiles(
+        MenteeProfile.objects.complete()
+        .filter(user_id__in=mentee_ids)
+        .exclude(user_id__in=open_proposals.values("mentee_id"))
+        .exclude(user_id__in=live_matches.values("mentee_id")),
+        ["user_id", "user__display_name", "region", "employer__slug"],
+        ["meeting_modes", "availability"],
+        ["languages", "practice_areas", "learning_goals"],
     ):
-        if not profile.is_complete:
-            continue
         mentees.append(
             {
-                "id": str(profile.user_id),
-                "name": profile.user.display_name,
-                "languages": _slugs(profile.languages.all()),
-                "region": profile.region or None,
-                "modes": sorted(profile.meeting_modes),
-                "availability": sorted(profile.availability),
-                "goals": _slugs(profile.learning_goals.all()),
-                "practice_areas": _slugs(profile.practice_areas.all()),
-                "employer": profile.employer.slug if profile.employer else None,
-                "waiting_days": max(0, (today - joined[profile.user_id]).days),
+                "id": str(person),
+                "name": name,
+                "languages": languages,
+                "region": region or None,
+                "modes": modes,
+                "availability": availability,
+                "goals": goals,
+                "practice_areas": practice_areas,
+                "employer": employer,
+                "waiting_days": max(0, (today - joined[person]).days),
             }
         )
 
@@ -468,10 +563,9 @@ def live_mentor_loads(programme: Programme) -> dict[int, int]:
 # Reviewing a round: its proposals a page at a time (docs/matching.md, "Reviewing a round").
 
 REVIEW_PAGE_SIZE = 50
-# The round's stored input and output: large (tens of megabytes at national scale), so pages
-# that review a round leave them unread, and read what they need through round_facts and
-# round_unmatched below.
-ROUND_STORED = ("snapshot", "result")
+# The round's input and output are stored apart (RoundData) and read only for export, re-run,
+# swapping, scrubbing and the unmatched mentees' page; the round row holds what the queue
+# needs (weights, labels, counts).
 # The weights that make up a pair's score; load_spread only orders mentors' places.
 SCORED = ("goals", "experience", "availability", "region", "waiting")
 
@@ -518,31 +612,6 @@ class ReviewFilters:
         return bool(self.status or self.fit or self.look or self.q)
 
 
-class _JSONArrayLength(Func):
-    output_field = IntegerField()
-    function = "JSON_ARRAY_LENGTH"
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
-
-
-def _facts_columns() -> dict:
-    return {
-        "facts_weights": KeyTransform("weights", "snapshot"),
-        "facts_labels": KeyTransform("labels", "snapshot"),
-        "facts_stats": KeyTransform("stats", "result"),
-        # Counted in the input only until the engine's own counts exist.
-        **{
-            f"facts_{people}": Case(
-                When(result__isnull=True, then=_JSONArrayLength(KeyTransform(people, "snapshot"))),
-                default=Value(None),
-                output_field=IntegerField(),
-            )
-            for people in ("mentors", "mentees")
-        },
-    }
-
-
 # How long the queue reports on an approval that has finished.
 APPROVAL_SHOWN_FOR = timedelta(minutes=10)
 
@@ -552,47 +621,37 @@ def _approvals_to_show(now) -> Q:
 
 
 def rounds_to_review(*, with_facts: bool = True):
-    """Rounds without their stored input and output; `with_facts`, each carrying the few
-    things the round's page needs from them (round_facts), and whether it has approvals to
-    report on (`approvals_to_show`), read in the same query."""
-    rounds = MatchingRound.objects.defer(*ROUND_STORED)
+    """Rounds (their rows hold no input or output); `with_facts`, each also saying whether it
+    has approvals to report on (`approvals_to_show`), read in the same query."""
+    rounds = MatchingRound.objects.all()
     if not with_facts:
         return rounds
     approvals = ApprovalBatch.objects.filter(
         _approvals_to_show(timezone.now()), round=OuterRef("pk")
     )
-    return rounds.annotate(**_facts_columns(), approvals_to_show=Exists(approvals))
+    return rounds.annotate(approvals_to_show=Exists(approvals))
 
 
 def round_facts(matching_round: MatchingRound) -> dict:
-    """What the round's page needs from its stored input and output, without reading either
-    whole: the weights and labels it was solved with, how many people it had, and the
-    engine's counts once solved. Free for a round from rounds_to_review(), one small query
-    otherwise. (With round_unmatched, the only reads of them for review: change here if they
-    are stored elsewhere.)"""
-    if not hasattr(matching_round, "facts_weights"):
-        matching_round = rounds_to_review().get(pk=matching_round.pk)
-    weights = matching_round.facts_weights or {}
-    stats = matching_round.facts_stats or {}
+    """What the round's page needs, from its row alone: the weights and labels it was solved
+    with, how many people it had, and the engine's counts once solved (`stats`, empty
+    until then)."""
+    weights = matching_round.weights or {}
+    counts = matching_round.stats or {}
     return {
         "weights": weights,
-        "labels": matching_round.facts_labels or {},
-        "stats": stats,
-        # Who was in the round: the engine's counts once solved, else counted in its input.
-        "mentors": stats.get("mentors", matching_round.facts_mentors or 0),
-        "mentees": stats.get("mentees", matching_round.facts_mentees or 0),
+        "labels": matching_round.labels or {},
+        "stats": counts if "mentors_with_room" in counts else {},
+        "mentors": counts.get("mentors", 0),
+        "mentees": counts.get("mentees", 0),
         "best_score": best_score(weights),
     }
 
 
 def round_unmatched(matching_round: MatchingRound) -> list[dict]:
-    """The mentees the round left without a match, each with the engine's reasons: the one
-    read of the round's stored result for review (see round_facts)."""
-    unmatched = (
-        MatchingRound.objects.filter(pk=matching_round.pk)
-        .values_list(KeyTransform("unmatched", "result"), flat=True)
-        .first()
-    )
+    """The mentees the round left without a match, each with the engine's reasons: read from
+    the stored output, only for the page that lists them."""
+    unmatched = (matching_round.result_read() or {}).get("unmatched")
     return unmatched if isinstance(unmatched, list) else []
 
 
@@ -858,3 +917,50 @@ def unmatched_rows(entries, *, labels: dict | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+def round_progress(matching_round: MatchingRound) -> dict:
+    """Where a round is, in plain words for its coordinator, from its own row alone (the
+    progress include and its JSON address, polled while a worker runs it)."""
+    Status, Stage = MatchingRound.Status, MatchingRound.Stage
+    status, stage = matching_round.status, matching_round.stage
+    done, total = matching_round.stage_done, matching_round.stage_total
+    stats = matching_round.stats or {}
+    if status == Status.QUEUED:
+        words = "Waiting to start. It starts by itself as soon as the service can run it."
+    elif status == Status.FINISHED:
+        matched = stats.get("matched")
+        words = "Finished." + (
+            f" {matched:,} pair{'' if matched == 1 else 's'} suggested."
+            if matched is not None
+            else ""
+        )
+    elif status == Status.FAILED:
+        words = f"This round could not be solved: {matching_round.error}"
+    elif stage == Stage.READING:
+        words = "Step 1 of 4: reading the profiles of everyone taking part."
+    elif stage == Stage.PAIRING:
+        words = "Step 2 of 4: finding pairs that fit."
+        if done is not None and total:
+            words += f" {done:,} of {total:,} mentees looked at so far."
+    elif stage == Stage.SOLVING:
+        mentees = stats.get("mentees")
+        words = "Step 3 of 4: choosing the best pairs" + (
+            f" for {mentees:,} mentee{'' if mentees == 1 else 's'}." if mentees else "."
+        )
+    elif stage == Stage.SAVING:
+        words = "Step 4 of 4: saving the suggested pairs" + (
+            f" ({total:,})." if total is not None else "."
+        )
+    else:
+        words = "Starting."
+    return {
+        "status": status,
+        "status_label": matching_round.get_status_display(),
+        "stage": stage if status == Status.RUNNING else "",
+        "stage_label": matching_round.get_stage_display() if status == Status.RUNNING else "",
+        "done": done if status == Status.RUNNING else None,
+        "total": total if status == Status.RUNNING else None,
+        "words": words,
+        "working": status in (Status.QUEUED, Status.RUNNING),
+    }

@@ -14,21 +14,24 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue, enqueue_now
+from core.bulk import rows_add
 from core.choices import Role
+from core.garbage import collector_paused
 from core.locks import lock, lock_row
 from matching import engine
 from matching.models import (
     ApprovalBatch,
     ClosingSurvey,
+    CompressedJSONField,
     Match,
     MatchingRound,
     PairExclusion,
     Proposal,
+    RoundData,
     open_to,
 )
 from matching.selectors import (
     REVIEW_PAGE_SIZE,
-    ROUND_STORED,
     fit_filter,
     live_mentor_loads,
     mentee_choice_pool,
@@ -43,10 +46,6 @@ from programmes.models import Programme
 
 logger = logging.getLogger(__name__)
 
-# A proposal's round, without its stored input and output (tens of megabytes at national
-# scale), for work on many proposals that needs only the round's programme.
-ROUND_STORED_VIA_PROPOSAL = [f"round__{name}" for name in ROUND_STORED]
-
 
 def _enqueue_round(matching_round: MatchingRound) -> None:
     from matching.tasks import run_round
@@ -58,7 +57,8 @@ def _enqueue_round(matching_round: MatchingRound) -> None:
 def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
     """Start a round, or return the one already waiting or running: two rounds solved from
     the same pool would propose the same people twice. Locking the programme row makes a
-    double click, or a scheduled round meeting a manual one, take turns."""
+    double click, or a scheduled round meeting a manual one, take turns. The worker reads
+    the profiles (round_run), so the click answers at once, whatever the programme's size."""
     lock_row(programme)
     # A round a dead worker left running, or one waiting too long, stops blocking here, even
     # before the sweep comes round.
@@ -74,19 +74,7 @@ def round_start(*, programme: Programme, by: User | None) -> MatchingRound:
         if in_progress.status == MatchingRound.Status.QUEUED and _waited_too_long(in_progress, now):
             _enqueue_round(in_progress)  # its message was lost: asking again sends it again
         return in_progress
-    matching_round = MatchingRound.objects.create(
-        programme=programme, started_by=by, snapshot=round_instance(programme)
-    )
-    audit_record(
-        action=AuditEvent.Action.ROUND_STARTED,
-        actor=by,
-        obj=matching_round,
-        programme=programme,
-        new={
-            "mentors": len(matching_round.snapshot["mentors"]),
-            "mentees": len(matching_round.snapshot["mentees"]),
-        },
-    )
+    matching_round = MatchingRound.objects.create(programme=programme, started_by=by)
     _enqueue_round(matching_round)
     return matching_round
 
@@ -120,12 +108,12 @@ def rounds_start_scheduled(*, now=None) -> list[MatchingRound]:
 @transaction.atomic
 def round_rerun(*, matching_round: MatchingRound, by: User) -> MatchingRound:
     """Solve a round again from its stored snapshot: the answer is the same. Its proposals
-    are kept for comparison only, so the re-run proposes nobody twice."""
+    are kept for comparison only, so the re-run proposes nobody twice. The worker copies
+    the snapshot (round_run), so the click answers at once."""
     rerun = MatchingRound.objects.create(
         programme=matching_round.programme,
         started_by=by,
         rerun_of=matching_round,
-        snapshot=matching_round.snapshot,
     )
     audit_record(
         action=AuditEvent.Action.ROUND_STARTED,
@@ -145,19 +133,61 @@ def _round_failed(round_id: int, error: str) -> None:
     )
 
 
+def _round_stage(round_id: int, stage: str, *, done: int | None = None, total: int | None = None):
+    """Say where a running round is, for its page (selectors.round_progress). A short update
+    of its own, never inside the transactions that read or store the round: the page reads
+    it while they are still open."""
+    MatchingRound.objects.filter(pk=round_id, status=MatchingRound.Status.RUNNING).update(
+        stage=stage, stage_done=done, stage_total=total
+    )
+
+
+class _StageTold:
+    """The engine's progress (engine.Progress), written to the round's row: finding pairs,
+    with how many mentees are done, at most once a second; then solving."""
+
+    EVERY_SECONDS = 1.0
+
+    def __init__(self, round_id: int) -> None:
+        self.round_id = round_id
+        self.told_at: float | None = None
+
+    def __call__(self, stage: str, done: int | None, total: int | None) -> None:
+        if stage == engine.STAGE_SOLVE:
+            _round_stage(self.round_id, MatchingRound.Stage.SOLVING)
+            return
+        now = time.monotonic()
+        if self.told_at is not None and now - self.told_at < self.EVERY_SECONDS:
+            return
+        self.told_at = now
+        _round_stage(self.round_id, MatchingRound.Stage.PAIRING, done=done, total=total)
+
+
 def round_run(*, round_id: int) -> MatchingRound | None:
-    """Solve a queued round and store its proposals. Safe to run twice: only the run that
-    moves the round from queued to running does any work."""
+    """Read the profiles of a queued round, solve it and store its proposals, saying on the
+    round's row which stage it is at as it goes (reading profiles, finding pairs, solving,
+    saving proposals). Safe to run twice: only the run that moves the round from queued to
+    running does any work."""
     claimed = MatchingRound.objects.filter(pk=round_id, status=MatchingRound.Status.QUEUED).update(
-        status=MatchingRound.Status.RUNNING, started_at=timezone.now()
+        status=MatchingRound.Status.RUNNING,
+        started_at=timezone.now(),
+        stage=MatchingRound.Stage.READING,
     )
     if not claimed:
         return None
-    matching_round = MatchingRound.objects.get(pk=round_id)
+    matching_round = MatchingRound.objects.select_related("programme").get(pk=round_id)
     began = time.perf_counter()
     try:
-        result = engine.solve(matching_round.snapshot)
-        stored = _round_store(matching_round, result, began=began)
+        # A national round builds hundreds of thousands of small objects: see collector_paused.
+        with collector_paused():
+            given = _round_input_store(matching_round)
+            if given is None:
+                return None
+            snapshot, packed = given
+            _round_stage(round_id, MatchingRound.Stage.PAIRING)
+            result = engine.solve(snapshot, progress=_StageTold(round_id))
+            _round_stage(round_id, MatchingRound.Stage.SAVING, total=len(result["pairs"]))
+            stored = _round_store(matching_round, snapshot, packed, result, began=began)
     except engine.InstanceError as error:
         _round_failed(round_id, str(error))
         return None
@@ -173,30 +203,89 @@ def round_run(*, round_id: int) -> MatchingRound | None:
 
 
 @transaction.atomic
-def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -> bool:
+def _round_input_store(matching_round: MatchingRound) -> tuple[dict, bytes] | None:
+    """The round's input, stored with it: as it was given (RoundData made with the round),
+    copied from the round it re-runs, or read from the profiles now; with its bytes as
+    stored. None if the round is no longer running (the sweep failed it).
+
+    The round row stays locked while the profiles are read and stored. person_scrub locks
+    the rounds of the person's programmes before it changes them, so a person deleted, or
+    withdrawing consent, at the same moment is either read as they are after it, or
+    scrubbed from what is stored here once this commits."""
+    current = lock(MatchingRound.objects.only("pk", "status")).get(pk=matching_round.pk)
+    if current.status != MatchingRound.Status.RUNNING:
+        return None
+    packed = RoundData.snapshot_packed(matching_round.pk)
+    if packed is not None:
+        snapshot = CompressedJSONField.unpack(packed)
+    else:
+        if matching_round.rerun_of_id is not None:
+            packed = RoundData.snapshot_packed(matching_round.rerun_of_id)
+            snapshot = {} if packed is None else CompressedJSONField.unpack(packed)
+        else:
+            snapshot = round_instance(matching_round.programme)
+        packed = packed or CompressedJSONField.pack(snapshot)
+        RoundData.objects.create(round=matching_round, snapshot=packed)
+    counts = {
+        "mentors": len(snapshot.get("mentors") or []),
+        "mentees": len(snapshot.get("mentees") or []),
+    }
+    MatchingRound.objects.filter(pk=matching_round.pk).update(
+        stats=counts,
+        labels=snapshot.get("labels") or {},
+        weights=snapshot.get("weights") or {},
+    )
+    if matching_round.rerun_of_id is None and matching_round.kind == MatchingRound.Kind.ROUND:
+        # Written once the profiles are read, so it says how many people the round has.
+        audit_record(
+            action=AuditEvent.Action.ROUND_STARTED,
+            actor=matching_round.started_by,
+            obj=matching_round,
+            programme=matching_round.programme,
+            new=counts,
+        )
+    return snapshot, packed
+
+
+@transaction.atomic
+def _round_store(
+    matching_round: MatchingRound, solved: dict, packed: bytes, result: dict, *, began: float
+) -> bool:
     # The row is locked first. Finished only while still running: a round the sweep failed
     # past its deadline keeps its message, and its late answer proposes nobody. And whoever
     # was scrubbed from the snapshot while it was solved (person_scrub) is scrubbed from the
     # answer too, before anything is stored.
-    current = lock(MatchingRound.objects.only("status", "snapshot")).get(pk=matching_round.pk)
+    current = lock(MatchingRound.objects.only("pk", "status")).get(pk=matching_round.pk)
     if current.status != MatchingRound.Status.RUNNING:
         return False
-    deleted, withdrawn = _scrubbed_while_solving(matching_round.snapshot, current.snapshot)
+    # The same bytes mean nobody was scrubbed: the snapshot is only read again if not.
+    now = RoundData.snapshot_packed(matching_round.pk)
+    deleted, withdrawn = (
+        (set(), set())
+        if now == packed
+        else _scrubbed_while_solving(solved, CompressedJSONField.unpack(now) if now else {})
+    )
     for person_id in deleted | withdrawn:
         _scrub_result(result, person_id, care_experience_only=person_id not in deleted)
+    RoundData.objects.filter(round=matching_round).update(result=result)
     MatchingRound.objects.filter(pk=matching_round.pk).update(
         status=MatchingRound.Status.FINISHED,
-        result=result,
+        stats=result.get("stats") or {},
+        stage="",
+        stage_done=None,
+        stage_total=None,
         finished_at=timezone.now(),
         duration_ms=round((time.perf_counter() - began) * 1000),
     )
     # A re-run is for checking the answer: its proposals are stored for comparison only
     # when it is not a re-run, so nobody is asked twice. Nobody who left meanwhile is asked.
+    # All in one go (COPY on PostgreSQL), and nothing per row after it.
     if matching_round.rerun_of_id is None:
-        Proposal.objects.bulk_create(
-            [
+        rows_add(
+            Proposal,
+            (
                 Proposal(
-                    round=matching_round,
+                    round_id=matching_round.pk,
                     mentor_id=int(pair["mentor"]),
                     mentee_id=int(pair["mentee"]),
                     score=pair["score"],
@@ -204,9 +293,14 @@ def _round_store(matching_round: MatchingRound, result: dict, *, began: float) -
                 )
                 for pair in result["pairs"]
                 if not {pair["mentor"], pair["mentee"]} & deleted
-            ]
+            ),
+            batch_size=PROPOSALS_PER_INSERT,
         )
     return True
+
+
+# Proposals written per INSERT where rows_add falls back to bulk_create (not PostgreSQL).
+PROPOSALS_PER_INSERT = 2_000
 
 
 def _scrubbed_while_solving(solved: dict, stored: dict) -> tuple[set[str], set[str]]:
@@ -416,7 +510,6 @@ def approval_batch_run(*, batch_id: int) -> ApprovalBatch | None:
                 )
                 .exclude(duties.taking_part(batch.by, "mentor", "mentee"))
                 .select_related("round__programme")
-                .defer(*ROUND_STORED_VIA_PROPOSAL)
                 .order_by("pk")
             )
             approved = sum(proposal_approve(proposal=p, by=batch.by) for p in proposals)
@@ -463,10 +556,8 @@ def proposal_answers_ask(*, proposal_id: int) -> int:
     ).update(asked_at=timezone.now())
     if not claimed:
         return 0
-    proposal = (
-        Proposal.objects.select_related("mentor", "mentee", "round__programme")
-        .defer(*ROUND_STORED_VIA_PROPOSAL)
-        .get(pk=proposal_id)
+    proposal = Proposal.objects.select_related("mentor", "mentee", "round__programme").get(
+        pk=proposal_id
     )
     programme = proposal.round.programme.name
     asked = 0
@@ -545,7 +636,7 @@ def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
     programme = proposal.round.programme
     excluded = PairExclusion.objects.filter(programme=programme, mentee=proposal.mentee)
     return best_mentors(
-        snapshot=proposal.round.snapshot,
+        snapshot=proposal.round.snapshot_read(),
         mentee_id=str(proposal.mentee_id),
         loads=live_mentor_loads(programme),
         without={proposal.mentor_id, *excluded.values_list("mentor_id", flat=True)},
@@ -722,10 +813,13 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
         programme=programme,
         started_by=mentee,
         kind=MatchingRound.Kind.MENTEE_CHOICE,
-        snapshot=data,
+        stats={"mentors": len(data["mentors"]), "mentees": len(data["mentees"])},
+        labels=data.get("labels") or {},
+        weights=data.get("weights") or {},
         status=MatchingRound.Status.FINISHED,
         finished_at=timezone.now(),
     )
+    RoundData.objects.create(round=request_round, snapshot=data)
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(
@@ -1002,22 +1096,23 @@ def person_scrub(*, user: User, care_experience_only: bool = False) -> int:
     )
     changed = 0
     rounds = lock(
-        MatchingRound.objects.filter(programme_id__in=programmes)
-        .only("pk", "snapshot", "result")
-        .order_by("pk")
+        MatchingRound.objects.filter(programme_id__in=programmes).only("pk").order_by("pk")
     )
-    for matching_round in rounds:
+    # Each round's data is read once its row is locked, one round at a time: a national
+    # round's snapshot is tens of megabytes.
+    for round_id in [matching_round.pk for matching_round in rounds]:
+        data = RoundData.objects.filter(round_id=round_id).first()
+        if data is None:
+            continue  # not read yet: it reads the profiles as they are after this
         fields = []
-        if _scrub_snapshot(
-            matching_round.snapshot, person_id, care_experience_only=care_experience_only
-        ):
+        if _scrub_snapshot(data.snapshot, person_id, care_experience_only=care_experience_only):
             fields.append("snapshot")
-        if matching_round.result and _scrub_result(
-            matching_round.result, person_id, care_experience_only=care_experience_only
+        if data.result and _scrub_result(
+            data.result, person_id, care_experience_only=care_experience_only
         ):
             fields.append("result")
         if fields:
-            matching_round.save(update_fields=fields)
+            data.save(update_fields=fields)
             changed += 1
     for proposal in lock(Proposal.objects.filter(mentor=user).only("pk", "reasons")):
         kept = _scrub_reasons(proposal.reasons, care_experience_only=care_experience_only)

@@ -20,6 +20,11 @@ urlpatterns = [
         name="coordinator_round_detail",
     ),
     path(
+        "coordinate/<slug:slug>/matching/<int:round_id>/progress/",
+        views.coordinator_round_progress,
+        name="coordinator_round_progress",
+    ),
+    path(
         "coordinate/<slug:slug>/matching/<int:round_id>/export/",
         views.coordinator_round_export,
         name="coordinator_round_export",

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from matching.forms import (
     SwapForm,
 )
 from matching.models import ApprovalBatch, MatchingRound, Proposal, open_to
-from matching.selectors import reason_labels, reason_words, round_in_words
+from matching.selectors import reason_labels, reason_words, round_in_words, round_progress
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, role_required, staff_required
 from programmes.models import Membership, Programme
@@ -31,7 +31,11 @@ from programmes.models import Membership, Programme
 
 def _round_for(user, slug, round_id):
     programme = get_programme_for_coordinator(user, slug)
-    return get_object_or_404(MatchingRound, pk=round_id, programme=programme)
+    return get_object_or_404(
+        MatchingRound.objects.select_related("programme", "started_by"),
+        pk=round_id,
+        programme=programme,
+    )
 
 
 def _proposal_for(user, slug, proposal_id):
@@ -50,9 +54,12 @@ def coordinator_rounds(request, slug):
         matching_round = services.round_start(programme=programme, by=request.user)
         messages.success(request, "The matching round has started.")
         return redirect("matching:coordinator_round_detail", slug=slug, round_id=matching_round.pk)
-    rounds = MatchingRound.objects.filter(
-        programme=programme, kind=MatchingRound.Kind.ROUND
-    ).select_related("started_by")[:50]
+    # The labels are for putting one round's reasons into words: not for a list.
+    rounds = (
+        MatchingRound.objects.filter(programme=programme, kind=MatchingRound.Kind.ROUND)
+        .select_related("started_by")
+        .defer("labels")[:50]
+    )
     return render(request, "matching/rounds.html", {"programme": programme, "rounds": rounds})
 
 
@@ -201,6 +208,21 @@ def coordinator_round_unmatched(request, slug, round_id):
 
 
 @staff_required
+def coordinator_round_progress(request, slug, round_id):
+    """Where a round is while it runs: a small page that says it (for people without
+    JavaScript, whose "Check again" opens it), and with ?format=json the same words for
+    round-progress.js to put in the page's live region. Reads the round's row only."""
+    matching_round = _round_for(request.user, slug, round_id)
+    if request.GET.get("format") == "json":
+        return JsonResponse(round_progress(matching_round))
+    return render(
+        request,
+        "matching/round_progress.html",
+        {"programme": matching_round.programme, "round": matching_round},
+    )
+
+
+@staff_required
 def coordinator_round_export(request, slug, round_id):
     matching_round = _round_for(request.user, slug, round_id)
     with transaction.atomic():
@@ -211,11 +233,12 @@ def coordinator_round_export(request, slug, round_id):
             programme=matching_round.programme,
             request=request,
         )
+    snapshot, result = matching_round.snapshot_read(), matching_round.result_read()
     body = {
         "round": matching_round.pk,
-        "input": matching_round.snapshot,
-        "output": matching_round.result,
-        "output_in_words": round_in_words(matching_round),
+        "input": snapshot,
+        "output": result,
+        "output_in_words": round_in_words(snapshot=snapshot, result=result),
     }
     response = HttpResponse(
         json.dumps(body, indent=1, sort_keys=True), content_type="application/json"
@@ -306,7 +329,7 @@ def coordinator_proposal_swap(request, slug, proposal_id):
         messages.error(request, yours)
         return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     candidates = services.swap_candidates(proposal=proposal)
-    labels = proposal.round.snapshot.get("labels", {})
+    labels = proposal.round.labels
     for candidate in candidates:
         candidate["words"] = reason_words(
             candidate["reasons"],
@@ -406,7 +429,7 @@ def proposal_answer(request, proposal_id):
             reader="mentor" if is_mentor else "mentee",
             mentor=proposal.mentor.display_name,
             mentee=proposal.mentee.display_name,
-            labels=proposal.round.snapshot.get("labels", {}),
+            labels=proposal.round.labels,
         ),
         "mentor_profile": MentorProfile.objects.filter(user=proposal.mentor)
         .prefetch_related("languages", "topics_offered")

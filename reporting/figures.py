@@ -246,7 +246,7 @@ def people(ids: list[int], b: Builder) -> Section:
     ).order_by("-created_at")
     causes = MatchingRound.objects.filter(
         programme__in=ids, pk=Subquery(latest.values("pk")[:1])
-    ).values_list("result__stats__unmatched_by_cause", flat=True)
+    ).values_list("stats__unmatched_by_cause", flat=True)
     # The matching engine's own names for why a mentee was left unmatched.
     why = dict.fromkeys([CAUSE_NO_CANDIDATES, CAUSE_NO_GOOD_FIT, CAUSE_NEEDED_ELSEWHERE], 0)
     for counts in causes:  # one row per programme: its latest round's own totals

@@ -160,6 +160,16 @@ def give_care_experience(user: User, *, areas=("foster-care",), looked_after_by=
     return profile
 
 
+def round_with_data(programme, *, snapshot: dict, result: dict | None = None, **fields):
+    """A round made directly with its stored input (and output), as round_run or a re-run
+    leaves it: the round's row, and its RoundData beside it."""
+    from matching.models import MatchingRound, RoundData
+
+    matching_round = MatchingRound.objects.create(programme=programme, **fields)
+    RoundData.objects.create(round=matching_round, snapshot=snapshot, result=result)
+    return matching_round
+
+
 def live_match(programme, mentor: User, mentee: User):
     """A live match of `mentor` and `mentee` in `programme`, as the matching services leave
     it once both said yes: its own finished round and accepted proposal. For people the
@@ -167,7 +177,7 @@ def live_match(programme, mentor: User, mentee: User):
     from matching.models import Match, MatchingRound, Proposal
 
     matching_round = MatchingRound.objects.create(
-        programme=programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=programme, status=MatchingRound.Status.FINISHED
     )
     proposal = Proposal.objects.create(
         round=matching_round,

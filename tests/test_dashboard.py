@@ -50,9 +50,7 @@ def _members(programme, role, count, *, ended=0):
 
 
 def _match(programme, mentor, mentee):
-    matching_round = MatchingRound.objects.create(
-        programme=programme, snapshot={}, status="finished"
-    )
+    matching_round = MatchingRound.objects.create(programme=programme, status="finished")
     proposal = Proposal.objects.create(
         round=matching_round, mentor=mentor, mentee=mentee, score=1, status="accepted"
     )

@@ -452,7 +452,7 @@ def _proposal_with(w, mentor, mentee) -> Proposal:
     from matching.models import MatchingRound
 
     matching_round = MatchingRound.objects.create(
-        programme=w.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=w.programme, status=MatchingRound.Status.FINISHED
     )
     return Proposal.objects.create(round=matching_round, mentor=mentor, mentee=mentee, score=1)
 

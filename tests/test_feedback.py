@@ -520,7 +520,7 @@ def _checks(match, *, people: list, rung, quarters=(1,)) -> None:
             theirs = match
         else:
             matching_round = MatchingRound.objects.create(
-                programme=match.programme, snapshot={}, status="finished"
+                programme=match.programme, status="finished"
             )
             proposal = Proposal.objects.create(
                 round=matching_round, mentor=person, mentee=match.mentee, score=number

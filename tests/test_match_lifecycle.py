@@ -320,7 +320,7 @@ def _many_matches(world, start: int, stop: int) -> None:
         ]
     )
     matching_round = MatchingRound.objects.create(
-        programme=world.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=world.programme, status=MatchingRound.Status.FINISHED
     )
     proposals = Proposal.objects.bulk_create(
         [

@@ -263,7 +263,7 @@ def test_it_asks_the_people_who_run_alongside_to_find_someone_for_an_unread_conc
 @pytest.fixture
 def proposal(world) -> Proposal:
     matching_round = MatchingRound.objects.create(
-        programme=world.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=world.programme, status=MatchingRound.Status.FINISHED
     )
     return Proposal.objects.create(
         round=matching_round,

@@ -27,7 +27,7 @@ from bench.matching import make_instance
 from config.celery import app
 from matching.models import MatchingRound
 from matching.tasks import run_round
-from tests.factories import sign_in
+from tests.factories import round_with_data, sign_in
 from tests.outages_support import PrivateRedis, broker_at, database_url, wait_for
 
 pytestmark = [
@@ -83,7 +83,7 @@ def worker_process(broker_url: str) -> subprocess.Popen:
 
 
 def status(matching_round) -> str:
-    # Only the fields that change: the big round's snapshot is megabytes.
+    # Only the fields that change.
     matching_round.refresh_from_db(fields=["status", "error", "started_at"])
     return matching_round.status
 
@@ -121,8 +121,8 @@ def test_a_round_whose_worker_is_killed_is_failed_by_the_sweep_and_a_new_one_sta
     world, client, redis
 ):
     # Big enough to take the worker a few seconds to solve.
-    big = MatchingRound.objects.create(
-        programme=world.programme, started_by=world.coordinator, snapshot=make_instance(3000, 9000)
+    big = round_with_data(
+        world.programme, snapshot=make_instance(3000, 9000), started_by=world.coordinator
     )
     worker = worker_process(redis.url)
     try:

@@ -190,7 +190,7 @@ def _closed_match_id(w):
         return existing.pk
     _match(w)  # the live match first, so it stays the newest that _match() finds
     earlier = MatchingRound.objects.create(
-        programme=w.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=w.programme, status=MatchingRound.Status.FINISHED
     )
     proposal = Proposal.objects.create(
         round=earlier, mentor=w.mentor, mentee=w.mentee, score=1, status="accepted"
@@ -448,6 +448,7 @@ MATRIX: dict[str, Row] = {
     "matching:coordinator_rounds": Row(staff(200), kwargs=north()),
     "matching:coordinator_matching_settings": Row(staff(200), kwargs=north(), form=True),
     "matching:coordinator_round_detail": Row(staff(200), kwargs=north(round_id=_round_id)),
+    "matching:coordinator_round_progress": Row(staff(200), kwargs=north(round_id=_round_id)),
     "matching:coordinator_round_export": Row(staff(200), kwargs=north(round_id=_round_id)),
     "matching:coordinator_round_rerun": Row(
         staff(302), kwargs=north(round_id=_round_id), method="post"
@@ -848,7 +849,7 @@ def _jos_proposal(w):
 
     membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
     matching_round = MatchingRound.objects.create(
-        programme=w.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=w.programme, status=MatchingRound.Status.FINISHED
     )
     return Proposal.objects.create(
         round=matching_round, mentor=w.coordinator, mentee=w.mentee, score=1

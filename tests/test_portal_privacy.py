@@ -43,7 +43,7 @@ def test_it_ends_a_deleted_persons_match_and_proposals_through_the_matching_serv
     waiting = UserFactory(display_name="Rosa", email="rosa@example.test")
     MembershipFactory(programme=world.programme, person=waiting, role=Role.MENTEE)
     matching_round = MatchingRound.objects.create(
-        programme=world.programme, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=world.programme, status=MatchingRound.Status.FINISHED
     )
     proposal = Proposal.objects.create(
         round=matching_round,

@@ -132,7 +132,7 @@ def test_it_exports_a_round_with_its_reasons_in_a_coordinators_words(
     )
 
     export = json.loads(response.content)
-    assert export["output"] == matching_round.result
+    assert export["output"] == matching_round.result_read()
     (pair,) = export["output_in_words"]["pairs"]
     assert pair["mentor"] == str(sam_grew_up_in_foster_care.mentor.pk)
     assert SAMS_EXPERIENCE in pair["reasons"]

@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     complete_mentee_profile,
     complete_mentor_profile,
+    round_with_data,
     sign_in,
 )
 
@@ -55,15 +56,14 @@ REASONS = [
 
 def a_round(programme, *, unmatched=(), created_at=None) -> MatchingRound:
     """A finished round, solved with the default weights, to hang proposals on."""
-    matching_round = MatchingRound.objects.create(
-        programme=programme,
+    stats = {"mentors_with_room": 1, "mentees": 1, "unmatched": len(unmatched)}
+    matching_round = round_with_data(
+        programme,
         status=MatchingRound.Status.FINISHED,
+        weights=WEIGHTS,
+        stats=stats,
         snapshot={"weights": WEIGHTS, "labels": {}, "mentors": [], "mentees": []},
-        result={
-            "pairs": [],
-            "unmatched": list(unmatched),
-            "stats": {"mentors_with_room": 1, "mentees": 1, "unmatched": len(unmatched)},
-        },
+        result={"pairs": [], "unmatched": list(unmatched), "stats": stats},
     )
     if created_at:
         MatchingRound.objects.filter(pk=matching_round.pk).update(created_at=created_at)

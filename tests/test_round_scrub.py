@@ -1,6 +1,6 @@
 """Rounds forget people who leave, and care experience whose consent is withdrawn.
 
-A round keeps its input snapshot, its result and its proposals' reasons so it can be
+A round keeps its input snapshot, its result (RoundData) and its proposals' reasons so it can be
 reviewed, re-run and exported. Deleting an account takes the person's name and care
 experience out of every round of every programme; withdrawing consent takes the care
 experience out ("If you withdraw, we delete what you shared straight away"). Reasons are
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from core.choices import Role
 from matching import services
-from matching.models import MatchingRound
+from matching.models import MatchingRound, RoundData
 from portal.services import account_delete, mentor_consent_withdraw
 from programmes.models import Programme
 from tests.factories import (
@@ -68,7 +68,9 @@ def finished(world):
     rounds = [matching_round, chosen.round]
     for each in rounds:
         assert "experience" in codes(each.proposals.get().reasons)
-        assert entry(each.snapshot, "mentors", world.mentor)["looked_after_by"] == ["trafford"]
+        assert entry(each.snapshot_read(), "mentors", world.mentor)["looked_after_by"] == [
+            "trafford"
+        ]
     return world, rounds
 
 
@@ -80,10 +82,10 @@ def test_it_takes_a_deleted_mentor_out_of_every_round_and_its_export(finished, l
 
     for matching_round in rounds:
         matching_round.refresh_from_db()
-        sam = entry(matching_round.snapshot, "mentors", world.mentor)
+        sam = entry(matching_round.snapshot_read(), "mentors", world.mentor)
         assert sam["name"] == DELETED
         assert sam["experience"] == [] and sam["looked_after_by"] == []
-        for pair in (matching_round.result or {}).get("pairs", []):
+        for pair in (matching_round.result_read() or {}).get("pairs", []):
             assert "experience" not in codes(pair["reasons"])
         assert "experience" not in codes(matching_round.proposals.get().reasons)
         exported = export_of(client, matching_round)
@@ -103,10 +105,10 @@ def test_it_takes_a_deleted_mentees_name_out_of_every_round(finished, login_as):
         rounds, (world.mentee, world.rhiannon), ("Priya", "Rhiannon"), strict=True
     ):
         matching_round.refresh_from_db()
-        assert entry(matching_round.snapshot, "mentees", mentee)["name"] == DELETED
+        assert entry(matching_round.snapshot_read(), "mentees", mentee)["name"] == DELETED
         assert name not in export_of(client, matching_round)
         # Sam is still here: his name and the reasons about him are his.
-        assert entry(matching_round.snapshot, "mentors", world.mentor)["name"] == "Sam"
+        assert entry(matching_round.snapshot_read(), "mentors", world.mentor)["name"] == "Sam"
 
 
 def test_it_takes_only_the_care_experience_out_when_consent_is_withdrawn(finished, login_as):
@@ -116,14 +118,14 @@ def test_it_takes_only_the_care_experience_out_when_consent_is_withdrawn(finishe
 
     for matching_round in rounds:
         matching_round.refresh_from_db()
-        sam = entry(matching_round.snapshot, "mentors", world.mentor)
+        sam = entry(matching_round.snapshot_read(), "mentors", world.mentor)
         assert sam["name"] == "Sam"
         assert sam["experience"] == [] and sam["looked_after_by"] == []
         reasons = matching_round.proposals.get().reasons
         assert codes(reasons)[0] == "goals" and "experience" not in codes(reasons)
         exported = export_of(login_as("coordinator"), matching_round)
         assert "trafford" not in exported and "lived experience" not in exported
-    (pair,) = rounds[0].result["pairs"]
+    (pair,) = rounds[0].result_read()["pairs"]
     assert "experience" not in codes(pair["reasons"])
     assert "Sam can help with Priya's learning goal" in export_of(
         login_as("coordinator"), rounds[0]
@@ -133,33 +135,33 @@ def test_it_takes_only_the_care_experience_out_when_consent_is_withdrawn(finishe
 def test_it_scrubs_reasons_stored_as_sentences_too(finished):
     world, (matching_round, _) = finished
     old = ["Sam has lived experience of foster care; you work in fostering.", "You both speak."]
-    pair = {**matching_round.result["pairs"][0], "reasons": old}
-    MatchingRound.objects.filter(pk=matching_round.pk).update(
-        result={**matching_round.result, "pairs": [pair]}
+    pair = {**matching_round.result_read()["pairs"][0], "reasons": old}
+    RoundData.objects.filter(round=matching_round).update(
+        result={**matching_round.result_read(), "pairs": [pair]}
     )
     matching_round.proposals.update(reasons=old)
 
     services.person_scrub(user=world.mentor, care_experience_only=True)
 
     matching_round.refresh_from_db()
-    assert matching_round.result["pairs"][0]["reasons"] == ["You both speak."]
+    assert matching_round.result_read()["pairs"][0]["reasons"] == ["You both speak."]
     assert matching_round.proposals.get().reasons == ["You both speak."]
 
     services.person_scrub(user=world.mentor)
 
     matching_round.refresh_from_db()
     # Sentences name the mentor, so none is kept for someone deleted.
-    assert matching_round.result["pairs"][0]["reasons"] == []
+    assert matching_round.result_read()["pairs"][0]["reasons"] == []
     assert matching_round.proposals.get().reasons == []
 
 
 def test_it_leaves_other_people_and_other_programmes_alone(finished):
     world, rounds = finished
-    before = {r.pk: (r.snapshot, r.result) for r in MatchingRound.objects.all()}
+    before = {r.pk: (r.snapshot_read(), r.result_read()) for r in MatchingRound.objects.all()}
 
     account_delete(user=world.other_mentor)
 
-    after = {r.pk: (r.snapshot, r.result) for r in MatchingRound.objects.all()}
+    after = {r.pk: (r.snapshot_read(), r.result_read()) for r in MatchingRound.objects.all()}
     assert after == before
 
 
@@ -184,9 +186,9 @@ def test_it_never_stores_the_care_experience_of_a_mentor_who_withdrew_while_it_w
     matching_round = solved_round(world)
     proposal = matching_round.proposals.get()
     assert "experience" not in codes(proposal.reasons)
-    (pair,) = matching_round.result["pairs"]
+    (pair,) = matching_round.result_read()["pairs"]
     assert "experience" not in codes(pair["reasons"])
-    assert entry(matching_round.snapshot, "mentors", world.mentor)["experience"] == []
+    assert entry(matching_round.snapshot_read(), "mentors", world.mentor)["experience"] == []
 
 
 def test_it_never_stores_the_name_of_a_person_deleted_while_it_was_solved(world, monkeypatch):
@@ -202,8 +204,8 @@ def test_it_never_stores_the_name_of_a_person_deleted_while_it_was_solved(world,
 
     monkeypatch.setattr(engine, "solve", solve_while_sam_leaves)
     matching_round = solved_round(world)
-    assert entry(matching_round.snapshot, "mentors", world.mentor)["name"] == DELETED
-    for pair in matching_round.result["pairs"]:
+    assert entry(matching_round.snapshot_read(), "mentors", world.mentor)["name"] == DELETED
+    for pair in matching_round.result_read()["pairs"]:
         assert "experience" not in codes(pair["reasons"])
     for proposal in matching_round.proposals.all():
         assert "experience" not in codes(proposal.reasons)

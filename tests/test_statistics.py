@@ -103,7 +103,7 @@ def _other_match(world):
     mentee = UserFactory(display_name="Other mentee")
     MembershipFactory(programme=world.other_programme, person=mentee, role=Role.MENTEE)
     matching_round = MatchingRound.objects.create(
-        programme=world.other_programme, snapshot={}, status="finished"
+        programme=world.other_programme, status="finished"
     )
     proposal = Proposal.objects.create(
         round=matching_round,

@@ -217,7 +217,7 @@ def test_it_suggests_and_asks_without_solving_or_reading_the_whole_programme(
     )
     assert (proposal.score, proposal.reasons) == (choice["score"], choice["reasons"])
     # The request's round keeps the mentee and the mentors who could have been suggested.
-    snapshot = proposal.round.snapshot
+    snapshot = proposal.round.snapshot_read()
     assert [m["id"] for m in snapshot["mentees"]] == [str(mentee.pk)]
     assert str(choice["mentor_id"]) in {m["id"] for m in snapshot["mentors"]}
     assert snapshot["labels"]["topics"]

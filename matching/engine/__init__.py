@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from .assignment import assign
-from .candidates import generate
+from .candidates import STAGE_CANDIDATES, STAGE_SOLVE, Progress, generate
 from .explain import READERS, words
 from .features import build_features
 from .instance import Instance, InstanceError, parse_instance
@@ -25,6 +25,8 @@ from .result import build_result, to_json, write_json
 __all__ = [
     "READERS",
     "best_possible",
+    "STAGE_CANDIDATES",
+    "STAGE_SOLVE",
     "Instance",
     "InstanceError",
     "parse_instance",
@@ -37,25 +39,36 @@ __all__ = [
 ]
 
 
-def solve(data: Any, *, edges: bool = False, timings: dict | None = None) -> dict:
+def solve(
+    data: Any, *, edges: bool = False, timings: dict | None = None, progress: Progress = None
+) -> dict:
     """Solve one round given as JSON-like data. Raises InstanceError on bad input.
 
     With edges=True the result also lists every candidate pair the solver considered. If a
     `timings` dict is given, the seconds each stage took are added to it (they are kept out
-    of the result so that the result is the same, byte for byte, every time)."""
+    of the result so that the result is the same, byte for byte, every time). `progress`,
+    if given, is told where the solver is (see Progress)."""
     started = time.perf_counter()
     instance = parse_instance(data)
     if timings is not None:
         timings["validate"] = time.perf_counter() - started
-    return solve_instance(instance, edges=edges, timings=timings)
+    return solve_instance(instance, edges=edges, timings=timings, progress=progress)
 
 
-def solve_instance(instance: Instance, *, edges: bool = False, timings: dict | None = None) -> dict:
+def solve_instance(
+    instance: Instance,
+    *,
+    edges: bool = False,
+    timings: dict | None = None,
+    progress: Progress = None,
+) -> dict:
     clock = time.perf_counter
     started = clock()
     features = build_features(instance)
-    candidates = generate(instance, features)
+    candidates = generate(instance, features, progress=progress)
     generated = clock()
+    if progress is not None:
+        progress(STAGE_SOLVE, None, None)
     assignment = assign(features, candidates, instance.weights.load_spread)
     solved = clock()
     result = build_result(instance, features, candidates, assignment, edges=edges)

@@ -19,6 +19,7 @@ look at one by one in Python. Instead:
 
 import math
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -38,6 +39,14 @@ MAX_WORKERS = 4
 THREADED_PAIRS = 1 << 22
 # The hard rules, in the order unmatched mentees' reasons consider them.
 RULES = ("language", "mode", "availability", "off_limits", "employer", "excluded", "capacity")
+
+# Where the solver is, for a caller that shows it: progress(stage, done, total) is called
+# from the calling thread with STAGE_CANDIDATES and the mentees looked at so far of all of
+# them (after each block), then once with STAGE_SOLVE (done and total None) as the
+# assignment starts. It must not change anything the solver reads.
+Progress = Callable[[str, int | None, int | None], None] | None
+STAGE_CANDIDATES = "candidates"
+STAGE_SOLVE = "solve"
 
 
 @dataclass(frozen=True)
@@ -215,17 +224,32 @@ def workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def generate(instance: Instance, features: Features) -> Candidates:
+def _told(blocks: list, results, progress: Progress, total: int):
+    """The blocks' results in order, telling `progress` how many mentees are done so far."""
+    done = 0
+    for (_, members), result in zip(blocks, results, strict=True):
+        done += len(members)
+        if progress is not None:
+            progress(STAGE_CANDIDATES, done, total)
+        yield result
+
+
+def generate(instance: Instance, features: Features, *, progress: Progress = None) -> Candidates:
     """All candidate edges after pruning, and how many pairs each mentee's hard rules allow."""
     scorer = _Scorer(instance, features)
     blocks = list(_blocks(instance, features).items())
     threads = workers() if features.n_mentors * features.n_mentees >= THREADED_PAIRS else 1
+    total = features.n_mentees
+    if progress is not None:
+        progress(STAGE_CANDIDATES, 0, total)
     if threads == 1:
-        results = [scorer.block(*block) for block in blocks]
+        results = list(_told(blocks, (scorer.block(*block) for block in blocks), progress, total))
     else:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            # map() keeps block order, so the result never depends on thread timing.
-            results = list(pool.map(lambda block: scorer.block(*block), blocks))
+            # map() keeps block order, so the result never depends on thread timing; its
+            # results are read here, in the calling thread, which alone tells `progress`.
+            mapped = pool.map(lambda block: scorer.block(*block), blocks)
+            results = list(_told(blocks, mapped, progress, total))
     allowed = np.zeros(features.n_mentees, dtype=np.int64)
     for (_, members), result in zip(blocks, results, strict=True):
         allowed[members] = result[3]

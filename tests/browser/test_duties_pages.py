@@ -67,7 +67,7 @@ def test_it_has_no_accessibility_problems_where_something_is_yours(
         .person
     )
     matching_round = MatchingRound.objects.create(
-        programme=north, snapshot={}, status=MatchingRound.Status.FINISHED
+        programme=north, status=MatchingRound.Status.FINISHED
     )
     Proposal.objects.create(round=matching_round, mentor=jo, mentee=other_mentee, score=1)
     application = Application.objects.create(programme=north, person=jo, role=Role.MENTEE)

@@ -13,6 +13,7 @@ from matching.models import MatchingRound
 from matching.selectors import round_instance
 from tests.browser.crawler import CrawlReport, check_page
 from tests.browser.support import EMAIL_LABEL, sign_in
+from tests.factories import round_with_data
 from tests.outages_support import redis_at_closed_port
 
 
@@ -54,10 +55,10 @@ def test_a_coordinator_starts_again_after_a_round_stopped_before_it_finished(
     demo, page, problems, codes, live_server
 ):
     started = timezone.now() - timedelta(hours=2)
-    stopped = MatchingRound.objects.create(
-        programme=demo.north_star,
-        status=MatchingRound.Status.RUNNING,
+    stopped = round_with_data(
+        demo.north_star,
         snapshot=round_instance(demo.north_star),
+        status=MatchingRound.Status.RUNNING,
         started_at=started,
     )
     sweep()

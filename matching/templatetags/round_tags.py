@@ -1,0 +1,13 @@
+"""Where a running round is, for the progress include: `{% round_progress round as progress %}`
+(templates/matching/_round_progress.html), so a page that shows it needs no view change."""
+
+from django import template
+
+from matching import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def round_progress(matching_round) -> dict:
+    return selectors.round_progress(matching_round)
