@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from matching.models import Match, MatchingRound, PairExclusion, Proposal
+from matching.models import ApprovalBatch, Match, MatchingRound, PairExclusion, Proposal
 
 
 @admin.register(MatchingRound)
@@ -59,3 +59,20 @@ class PairExclusionAdmin(admin.ModelAdmin):
     list_filter = ["programme", "reason"]
     search_fields = ["mentor__email", "mentee__email"]
     raw_id_fields = ["mentor", "mentee"]
+
+
+@admin.register(ApprovalBatch)
+class ApprovalBatchAdmin(admin.ModelAdmin):
+    """Approvals of many pairs at once, for the people who run the service to see one that is
+    stuck. Read only: each pair is approved through the matching services, never here."""
+
+    list_display = ["pk", "round", "by", "scope", "status", "checked", "approved", "total"]
+    list_filter = ["status", "scope", "round__programme"]
+    search_fields = ["by__email", "round__programme__name"]
+    list_select_related = ["round", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
