@@ -28,6 +28,9 @@ KEPT_OUT = {
     "payments.runitem",
     # An internal list that the payment services keep in step; the ledger is the record.
     "payments.waitingline",
+    # A round's input and output, compressed: everyone's profiles as the round read them. The
+    # coordinator's export (audited) is the way to read them; the round itself is in the admin.
+    "matching.rounddata",
     # What people answer about their sessions and matches. They are told only coordinators
     # see it (feedback and checks only added together with other people's), so the Django
     # admin never lists one person's answers; even without a name, an answer beside its
