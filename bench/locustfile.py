@@ -91,6 +91,12 @@ class Person(HttpUser):
     def page(self, path: str, name: str):
         return self.client.get(path, name=name)
 
+    def dashboard_then_match(self) -> None:
+        """The dashboard, then the person's match from its link, as a mentor or mentee would."""
+        found = MATCH_LINK.search(self.page("/dashboard/", "dashboard").text)
+        if found:
+            self.page(found.group(1), "match")
+
 
 class Mentor(Person):
     weight = 35
@@ -100,10 +106,7 @@ class Mentor(Person):
 
     @task(4)
     def dashboard(self):
-        page = self.page("/dashboard/", "dashboard")
-        found = MATCH_LINK.search(page.text)
-        if found:
-            self.page(found.group(1), "match")
+        self.dashboard_then_match()
 
     @task(2)
     def pay(self):
@@ -126,10 +129,7 @@ class Mentee(Person):
 
     @task(4)
     def dashboard(self):
-        page = self.page("/dashboard/", "dashboard")
-        found = MATCH_LINK.search(page.text)
-        if found:
-            self.page(found.group(1), "match")
+        self.dashboard_then_match()
 
     @task(2)
     def journal(self):

@@ -30,7 +30,6 @@ progress page.
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -38,6 +37,17 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+
+sys.path.insert(0, str(ROOT))
+from bench import stats  # noqa: E402 - after the path is set
+from bench.stats import (  # noqa: E402
+    _machine,
+    _seed_note_keep,
+    _seed_note_read,
+    recreate_database,
+    write_section,
+)
+
 REPORT = ROOT / "docs" / "performance.md"
 HEADING = "## Review queue"
 PEOPLE = 20_000
@@ -62,27 +72,9 @@ def _database_name() -> tuple[str, str]:
     return name, server
 
 
-def recreate_database() -> None:
-    """DROP and CREATE the bench database, connected to the server's `postgres` database."""
-    import psycopg
-    from psycopg import sql
-
-    name, server = _database_name()
-    if name in ("postgres", "template0", "template1"):
-        raise SystemExit(f"Refusing to drop the {name} database.")
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
+    """bench/stats.py's, with emails kept in memory."""
+    stats.setup_django()
     from django.conf import settings
 
     # Approving asks both people by email: keep those in memory, not on the console.
@@ -188,30 +180,6 @@ def seed(people: int, proposals: int) -> dict:
     timings["padding"] = time.perf_counter() - started
     print(counts, flush=True)
     return timings | {"counts": counts}
-
-
-def _seed_note_keep(note: str) -> None:
-    from django.db import connection
-    from psycopg import sql
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("COMMENT ON DATABASE {} IS {}")
-            .format(sql.Identifier(connection.settings_dict["NAME"]), sql.Literal(note))
-            .as_string(cursor.cursor)
-        )
-
-
-def _seed_note_read() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-            "WHERE datname = current_database()"
-        )
-        row = cursor.fetchone()
-    return (row[0] if row else None) or ""
 
 
 # Measuring.
@@ -393,24 +361,6 @@ def _round_bytes(matching_round) -> dict:
     return {"snapshot": snapshot or 0, "result": result or 0}
 
 
-def _machine() -> str:
-    from django.db import connection
-
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(
-                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
-                platform.processor(),
-            )
-    except OSError:
-        model = platform.processor()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (version,) = cursor.fetchone()
-    cores = len(os.sched_getaffinity(0))
-    return f"{cores} cores ({model}), Python {platform.python_version()}, PostgreSQL {version}"
-
-
 def report(rows, sizes, approval, loads, seed_note) -> str:
     national = [r for r in rows if r["scale"] == "national"]
     demo = {r["label"]: r for r in rows if r["scale"] == "demo"}
@@ -498,19 +448,6 @@ def report(rows, sizes, approval, loads, seed_note) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this section of docs/performance.md, leaving the others."""
-    existing = REPORT.read_text() if REPORT.exists() else "# Performance\n\n"
-    start = existing.find(HEADING + "\n")
-    if start == -1:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    else:
-        end = existing.find("\n## ", start + len(HEADING))
-        rest = existing[end + 1 :] if end != -1 else ""
-        updated = existing[:start] + text + ("\n" + rest if rest else "")
-    REPORT.write_text(updated)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measure-only", action="store_true", help="skip drop, create and seed")
@@ -552,7 +489,7 @@ def main() -> None:
     text = report(rows, sizes, approval, (before, after), seed_note)
     print(text)
     if not arguments.no_write:
-        write_section(text)
+        write_section(text, heading=HEADING)
 
 
 if __name__ == "__main__":

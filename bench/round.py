@@ -36,7 +36,6 @@ would have done after seeding.
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+
+sys.path.insert(0, str(ROOT))
+from bench.stats import _machine, setup_django, write_section  # noqa: E402
+
 REPORT = ROOT / "docs" / "performance.md"
 HEADING = "## Rounds in the app"
 SIZES = {20_000: "5,000 x 15,000", 80_000: "20,000 x 60,000"}
@@ -97,14 +100,6 @@ def _child(people: int, step: str) -> dict:
     if result.returncode != 0:
         raise SystemExit(f"{step} for --people {people} failed:\n{result.stdout[-4000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
 
 
 def load() -> float:
@@ -233,24 +228,6 @@ def measure(people: int) -> dict:
     return out
 
 
-def _machine() -> str:
-    from django.db import connection
-
-    try:
-        with open("/proc/cpuinfo") as info:
-            model = next(
-                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
-                platform.processor(),
-            )
-    except OSError:
-        model = platform.processor()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        (version,) = cursor.fetchone()
-    cores = len(os.sched_getaffinity(0))
-    return f"{cores} cores ({model}), Python {platform.python_version()}, PostgreSQL {version}"
-
-
 def _mb(value: int) -> str:
     return f"{value / 1_000_000:,.1f} MB" if value >= 100_000 else f"{value / 1000:,.1f} KB"
 
@@ -354,19 +331,6 @@ def report(runs: list[dict], seeding: dict) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this section of docs/performance.md, leaving the others."""
-    existing = REPORT.read_text() if REPORT.exists() else "# Performance\n\n"
-    start = existing.find(HEADING + "\n")
-    if start == -1:
-        updated = existing.rstrip("\n") + "\n\n" + text
-    else:
-        end = existing.find("\n## ", start + len(HEADING))
-        rest = existing[end + 1 :] if end != -1 else ""
-        updated = existing[:start] + text + ("\n" + rest if rest else "")
-    REPORT.write_text(updated)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, choices=sorted(SIZES), action="append")
@@ -401,7 +365,7 @@ def main() -> None:
     text = report(runs, seeding)
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(text, heading=HEADING)
 
 
 if __name__ == "__main__":

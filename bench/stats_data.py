@@ -627,7 +627,6 @@ def seed_history(*, log=print) -> dict[str, int]:
                     "",
                     "",
                     _at(start_s - 7 * day),
-                    False,
                 )
             )
         _copy(
@@ -641,7 +640,6 @@ def seed_history(*, log=print) -> dict[str, int]:
                 "charity_name",
                 "charity_number",
                 "chosen_at",
-                "bank_details_changed",
             ],
             preference_rows,
         )
