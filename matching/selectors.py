@@ -198,25 +198,10 @@ def _slugs_by_person(field, people) -> dict[int, list[str]]:
     return slugs
 
 
-def round_instance(programme: Programme) -> dict:
-    """The engine's input for a programme now: complete profiles of mentors with room who
-    are not paused, and mentees who have no match or proposal in play. Read with a few
-    set-based queries (_profiles), never a model instance per person: a national programme
-    has tens of thousands of people."""
-    with collector_paused():
-        return _round_instance(programme)
-
-
-def _round_instance(programme: Programme) -> dict:
-    members = Membership.objects.current().filter(programme=programme)
-    mentor_ids = members.filter(role=Role.MENTOR).values("person_id")
-    mentee_ids = members.filter(role=Role.MENTEE).values("person_id")
-    joined = dict(members.filter(role=Role.MENTEE).values_list("person_id", "joined_at"))
-
-    open_proposals = Proposal.objects.open().filter(round__programme=programme)
-    live_matches = Match.objects.live().filter(programme=programme)
-    loads = live_mentor_loads(programme)
-
+def _mentor_records(profiles, loads: dict[int, int]) -> list[dict]:
+    """The engine's records of these complete mentor profiles (a queryset), in user id order;
+    `loads` as live_mentor_loads gives them. The one place a mentor's record is made, for a
+    round (round_instance) and for one mentee's choice (mentor_records)."""
     mentors = []
     for (
         person,
@@ -233,9 +218,7 @@ def _round_instance(programme: Programme) -> dict:
         experience,
         looked_after_by,
     ) in _profiles(
-        MentorProfile.objects.complete()
-        .filter(user_id__in=mentor_ids, paused_at__isnull=True)
-        .annotate(
+        profiles.annotate(
             consented=ExpressionWrapper(
                 Q(consent_given_at__isnull=False), output_field=BooleanField()
             )
@@ -271,6 +254,32 @@ def _round_instance(programme: Programme) -> dict:
                 ),
             }
         )
+    return mentors
+
+
+def round_instance(programme: Programme) -> dict:
+    """The engine's input for a programme now: complete profiles of mentors with room who
+    are not paused, and mentees who have no match or proposal in play. Read with a few
+    set-based queries (_profiles), never a model instance per person: a national programme
+    has tens of thousands of people."""
+    with collector_paused():
+        return _round_instance(programme)
+
+
+def _round_instance(programme: Programme) -> dict:
+    members = Membership.objects.current().filter(programme=programme)
+    mentor_ids = members.filter(role=Role.MENTOR).values("person_id")
+    mentee_ids = members.filter(role=Role.MENTEE).values("person_id")
+    joined = dict(members.filter(role=Role.MENTEE).values_list("person_id", "joined_at"))
+
+    open_proposals = Proposal.objects.open().filter(round__programme=programme)
+    live_matches = Match.objects.live().filter(programme=programme)
+    loads = live_mentor_loads(programme)
+
+    mentors = _mentor_records(
+        MentorProfile.objects.complete().filter(user_id__in=mentor_ids, paused_at__isnull=True),
+        loads,
+    )
 
     today = timezone.now()
     mentees = []
@@ -446,86 +455,9 @@ def _mentors_who_could_meet(
 def mentor_records(profile_ids: list[int], loads: dict[int, int]) -> list[dict]:
     """The engine's records of these mentor profiles, as round_instance gives them, leaving
     out draft profiles; `loads` as live_mentor_loads gives them."""
-    rows = (
-        MentorProfile.objects.filter(IsAnyOf("pk", profile_ids))
-        .values(
-            "pk",
-            "user_id",
-            "user__display_name",
-            "capacity",
-            "region",
-            "meeting_modes",
-            "availability",
-            "consent_given_at",
-            "happy_to_mentor_own_council",
-        )
-        .order_by("user_id")
+    return _mentor_records(
+        MentorProfile.objects.complete().filter(IsAnyOf("pk", profile_ids)), loads
     )
-    lists = _mentor_lists(profile_ids)
-    mentors = []
-    for row in rows:
-        held = lists[row["pk"]]
-        # MentorProfile.missing_fields, from the values.
-        if (
-            not held["languages"]
-            or not held["offers"]
-            or not row["meeting_modes"]
-            or not row["availability"]
-            or (IN_PERSON in row["meeting_modes"] and not row["region"])
-        ):
-            continue
-        consented = row["consent_given_at"] is not None
-        mentors.append(
-            {
-                "id": str(row["user_id"]),
-                "name": row["user__display_name"],
-                "capacity": row["capacity"],
-                "current_load": loads.get(row["user_id"], 0),
-                "languages": held["languages"],
-                "region": row["region"] or None,
-                "modes": sorted(row["meeting_modes"]),
-                "availability": sorted(row["availability"]),
-                "offers": held["offers"],
-                "off_limits": held["off_limits"],
-                # As round_instance: care experience only with consent, the council rule
-                # only when the mentor has not said they are happy to mentor staff there.
-                "experience": held["experience"] if consented else [],
-                "looked_after_by": (
-                    held["looked_after_by"]
-                    if consented and not row["happy_to_mentor_own_council"]
-                    else []
-                ),
-            }
-        )
-    return mentors
-
-
-# Each list a mentor profile holds: (its through table, the column naming the item's slug).
-_MENTOR_LISTS = {
-    "languages": (MentorProfile.languages.through, "language__slug"),
-    "offers": (MentorProfile.topics_offered.through, "topic__slug"),
-    "off_limits": (MentorProfile.topics_off_limits.through, "topic__slug"),
-    "experience": (MentorProfile.lived_experience.through, "livedexperiencearea__slug"),
-    "looked_after_by": (MentorProfile.looked_after_by.through, "localauthority__slug"),
-}
-
-
-def _mentor_lists(profile_ids: list[int]) -> dict[int, dict[str, list[str]]]:
-    """The slugs of each list of these mentor profiles, sorted: one query per list."""
-    lists = {pk: {name: [] for name in _MENTOR_LISTS} for pk in profile_ids}
-    if not profile_ids:
-        return lists
-    for name, (through, slug) in _MENTOR_LISTS.items():
-        for profile_id, value in (
-            through.objects.filter(IsAnyOf("mentorprofile_id", profile_ids))
-            .values_list("mentorprofile_id", slug)
-            .order_by()
-        ):
-            lists[profile_id][name].append(value)
-    for held in lists.values():
-        for values in held.values():
-            values.sort()
-    return lists
 
 
 def proposals_waiting_for(user) -> list[Proposal]:
