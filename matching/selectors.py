@@ -552,16 +552,13 @@ def _approvals_to_show(now) -> Q:
     return Q(finished_at__isnull=True) | Q(finished_at__gte=now - APPROVAL_SHOWN_FOR)
 
 
-def rounds_to_review(*, with_facts: bool = True):
-    """Rounds (their rows hold no input or output); `with_facts`, each also saying whether it
-    has approvals to report on (`approvals_to_show`), read in the same query."""
-    rounds = MatchingRound.objects.all()
-    if not with_facts:
-        return rounds
+def rounds_to_review():
+    """Rounds, each also saying whether it has approvals to report on (`approvals_to_show`),
+    read in the same query."""
     approvals = ApprovalBatch.objects.filter(
         _approvals_to_show(timezone.now()), round=OuterRef("pk")
     )
-    return rounds.annotate(approvals_to_show=Exists(approvals))
+    return MatchingRound.objects.annotate(approvals_to_show=Exists(approvals))
 
 
 def round_facts(matching_round: MatchingRound) -> dict:

@@ -29,13 +29,16 @@ from programmes.access import get_programme_for_coordinator, role_required, staf
 from programmes.models import Membership, Programme
 
 
-def _round_for(user, slug, round_id):
+def _round_for(user, slug, round_id, *, approvals: bool = False) -> MatchingRound:
+    """The coordinator's round; with `approvals`, also whether it has approvals of many pairs
+    to report on (selectors.rounds_to_review), in the same query."""
     programme = get_programme_for_coordinator(user, slug)
-    return get_object_or_404(
-        MatchingRound.objects.select_related("programme", "started_by"),
-        pk=round_id,
-        programme=programme,
+    rounds = selectors.rounds_to_review() if approvals else MatchingRound.objects.all()
+    matching_round = get_object_or_404(
+        rounds.select_related("started_by"), pk=round_id, programme=programme
     )
+    matching_round.programme = programme
+    return matching_round
 
 
 def _proposal_for(user, slug, proposal_id):
@@ -63,18 +66,6 @@ def coordinator_rounds(request, slug):
     return render(request, "matching/rounds.html", {"programme": programme, "rounds": rounds})
 
 
-def _round_to_review(user, slug, round_id, *, with_facts=True) -> MatchingRound:
-    """The round, without its stored input and output (selectors.rounds_to_review)."""
-    programme = get_programme_for_coordinator(user, slug)
-    matching_round = get_object_or_404(
-        selectors.rounds_to_review(with_facts=with_facts).select_related("started_by"),
-        pk=round_id,
-        programme=programme,
-    )
-    matching_round.programme = programme
-    return matching_round
-
-
 # The query-string keys of the review queue, kept when a form sends the coordinator back.
 QUEUE_KEYS = ("status", "fit", "look", "q", "sort", "page")
 
@@ -97,7 +88,7 @@ def _back_to_queue(matching_round: MatchingRound, query: str | None) -> str:
 def coordinator_round_detail(request, slug, round_id):
     """A round, and its proposals as a review queue: a page at a time, filtered, searched and
     sorted, one row per pair with its main reason and the rest on demand."""
-    matching_round = _round_to_review(request.user, slug, round_id)
+    matching_round = _round_for(request.user, slug, round_id, approvals=True)
     programme = matching_round.programme
     facts = selectors.round_facts(matching_round)
     best = facts["best_score"]
@@ -143,7 +134,7 @@ def coordinator_round_detail(request, slug, round_id):
 def coordinator_round_approve_all(request, slug, round_id):
     """Approve every waiting pair on a page of the queue, or every one with a strong fit, in
     the background; the queue then shows how far it has got."""
-    matching_round = _round_to_review(request.user, slug, round_id)
+    matching_round = _round_for(request.user, slug, round_id, approvals=True)
     back = _back_to_queue(matching_round, request.POST.get("back"))
     scope = request.POST.get("scope")
     if scope not in ApprovalBatch.Scope.values:
@@ -167,7 +158,7 @@ def coordinator_round_approve_all(request, slug, round_id):
 def coordinator_round_approval(request, slug, round_id, batch_id):
     """How far approving a batch of pairs has got: the queue's progress box on a page of its
     own, for anyone without JavaScript, and for the box to ask while it runs."""
-    matching_round = _round_to_review(request.user, slug, round_id, with_facts=False)
+    matching_round = _round_for(request.user, slug, round_id)
     batch = get_object_or_404(
         matching_round.approval_batches.select_related("by").defer("proposal_ids"), pk=batch_id
     )
@@ -182,7 +173,7 @@ def coordinator_round_approval(request, slug, round_id, batch_id):
 def coordinator_round_unmatched(request, slug, round_id):
     """The mentees a round left without a match, grouped by why, a group and a page at a
     time."""
-    matching_round = _round_to_review(request.user, slug, round_id, with_facts=False)
+    matching_round = _round_for(request.user, slug, round_id)
     groups = selectors.unmatched_groups(selectors.round_unmatched(matching_round))
     chosen = next((g for g in groups if g["key"] == request.GET.get("reason")), None)
     chosen = chosen or (groups[0] if groups else None)
