@@ -333,9 +333,7 @@ def report(people: int, rows: list[dict], sizes: dict, chosen: dict, loads, note
         "",
         "Targets (median server time): " + ("all met." if not missed else "**not all met**."),
         "",
-        f"Load average (1 minute) before and after measuring: {loads[0]:.2f} and {loads[1]:.2f} "
-        "on a machine shared with other work; a load near the number of cores means the run "
-        "shared them.",
+        stats.load_words(*loads),
         "",
     ]
     return "\n".join(lines)
@@ -362,28 +360,6 @@ template). *Rows read* adds up, over every query of the page, the rows each scan
 (EXPLAIN ANALYZE): a page that reads only its reader's programmes reads few rows however large
 the others are. Targets: a mentee's suggestions at most 300 ms, a dashboard at most 150 ms.
 """
-
-
-def write_section(people: int, text: str) -> None:
-    """Replace (or add) this scale's part of the section, leaving the rest of the file."""
-    existing = REPORT.read_text() if REPORT.exists() else "# Performance\n"
-    start = existing.find(HEADING + "\n")
-    if start == -1:
-        existing = existing.rstrip("\n") + f"\n\n{HEADING}\n\n{INTRO}\n"
-        start = existing.find(HEADING + "\n")
-    end = existing.find("\n## ", start + len(HEADING))
-    end = len(existing) if end == -1 else end + 1
-    section = existing[start:end]
-    head = f"### National Pilot of {people:,} people"
-    at = section.find(head)
-    if at == -1:
-        section = section.rstrip("\n") + "\n\n" + text
-    else:
-        after = section.find("\n### ", at + len(head))
-        section = section[:at] + text + (section[after + 1 :] if after != -1 else "")
-    section = section.rstrip("\n") + "\n"
-    rest = existing[end:]
-    REPORT.write_text(existing[:start] + section + ("\n" + rest if rest else ""))
 
 
 def main() -> None:
@@ -433,7 +409,9 @@ def main() -> None:
     text = report(people, rows, sizes, chosen, (before, after), note)
     print(text)
     if not arguments.no_write:
-        write_section(people, text)
+        stats.write_part(
+            text, heading=HEADING, intro=INTRO, part=f"National Pilot of {people:,} people"
+        )
 
 
 if __name__ == "__main__":

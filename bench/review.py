@@ -1,20 +1,23 @@
 """Benchmark the review queue (a round's suggested pairs, a page at a time) at national scale
 in PostgreSQL, and record the run in docs/performance.md.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alongside_queue_bench \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alongside_queue_20k \\
         .venv/bin/python bench/review.py                  # drop, create, seed, measure, write
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alongside_queue_80k \\
+        .venv/bin/python bench/review.py --people 80000   # the same at 20,000 x 60,000
     ... bench/review.py --measure-only                    # keep the data: migrate, measure again
     ... bench/review.py --seed-only                       # drop, create and seed; no measuring
     ... bench/review.py --measure-only --no-write         # print, leave docs/performance.md alone
 
 Seeding (re)creates the database named in DATABASE_URL (DROP and CREATE through the server's
 `postgres` database: never point it at a database you want to keep), runs `migrate` and
-`seed_demo --people 20000` (the demo, plus a National Pilot of 5,000 mentors and 15,000
-mentees), then starts a matching round in the National Pilot and solves it in-process through
-the services a coordinator's click runs (round_start, round_run). A round of that size
-suggests about 5,400 pairs; the benchmark then adds suggested pairs in bulk for the mentees
-the round left out, reusing the round's own reasons, until the round has --proposals of them
-(20,000), with some already approved, declined or rejected as in a round under review.
+`seed_demo --people N` (the demo, plus a National Pilot of N/4 mentors and 3N/4 mentees;
+N is 20,000 unless --people says otherwise), then starts a matching round in the National
+Pilot and solves it in-process through the services a coordinator's click runs (round_start,
+round_run). At 20,000 people the round suggests about 5,400 pairs (at 80,000, about 21,600);
+where it is fewer than --proposals (20,000), the benchmark adds suggested pairs in bulk for
+the mentees the round left out, reusing the round's own reasons, some of them already
+approved, declined or rejected as in a round under review.
 `--measure-only` runs `migrate` first, so the kept database follows the code.
 
 Measuring signs in as the demo administrator (admin@example.org, who runs the National
@@ -44,8 +47,9 @@ from bench.stats import (  # noqa: E402
     _machine,
     _seed_note_keep,
     _seed_note_read,
+    load_words,
     recreate_database,
-    write_section,
+    write_part,
 )
 
 REPORT = ROOT / "docs" / "performance.md"
@@ -340,7 +344,13 @@ def measure() -> tuple[list[dict], dict, dict]:
         [page for page in _pages(pilot_round, scale="national") if "approval" in page[0]]
         + [page for page in _pages(demo_round, scale="demo") if "approval" in page[0]]
     )
+    from core.choices import Role
+    from programmes.models import Membership
+
+    members = Membership.objects.current().filter(programme=pilot_round.programme_id)
     sizes = {
+        "mentors": members.filter(role=Role.MENTOR).count(),
+        "mentees": members.filter(role=Role.MENTEE).count(),
         "national": pilot_round.proposals.count(),
         "demo": demo_round.proposals.count(),
         "round_bytes": _round_bytes(pilot_round),
@@ -361,37 +371,50 @@ def _round_bytes(matching_round) -> dict:
     return {"snapshot": snapshot or 0, "result": result or 0}
 
 
-def report(rows, sizes, approval, loads, seed_note) -> str:
+URL = "DATABASE_URL=postgres://postgres@127.0.0.1:5432/alongside_queue_80k"
+INTRO = f"""Written by `bench/review.py`; run it again to refresh the part for that scale (one
+database per scale):
+
+```
+{URL} \\
+    .venv/bin/python bench/review.py --people 80000
+# after a first run, migrate and measure again on the same data, without seeding:
+{URL} \\
+    .venv/bin/python bench/review.py --measure-only
+```
+
+Seeding drops and creates that database, runs `migrate` and `seed_demo --people N`, starts
+and solves a National Pilot round in-process through the coordinator's services, then, if the
+round suggested fewer than {PROPOSALS:,} pairs, adds suggested pairs in bulk (copying the
+round's reasons) until it has that many, some of them already approved, declined or rejected
+as in a round under review. The round's input and output are stored apart (RoundData); the
+queue reads the round's row alone (`round_facts`), and the page of mentees without a match
+reads the output.
+
+Each page is asked for by the demo administrator, who runs the National Pilot: one warm-up,
+then {TIMED} timed requests through Django's test client (server time: middleware, view,
+queries, template). *Size* is the page's HTML; queries are counted with
+`CaptureQueriesContext`, and the demo round's count (North Star) is beside the national one.
+Targets: at most {TARGET_MS} ms server time (median) and {TARGET_BYTES // 1024} KB per page at
+{PROPOSALS:,} pairs, with the same queries at any size.
+"""
+
+
+def _part(people: int) -> str:
+    return f"National Pilot of {people:,} people"
+
+
+def report(people, rows, sizes, approval, loads, seed_note) -> str:
     national = [r for r in rows if r["scale"] == "national"]
     demo = {r["label"]: r for r in rows if r["scale"] == "demo"}
     lines = [
-        HEADING,
+        f"### {_part(people)} ({sizes['mentors']:,} mentors x {sizes['mentees']:,} mentees)",
         "",
-        "Written by `bench/review.py`; run it again to refresh this section:",
-        "",
-        "```",
-        "DATABASE_URL=postgres://postgres@127.0.0.1:5432/alongside_queue_bench "
-        ".venv/bin/python bench/review.py",
-        "# after a first run, migrate and measure again on the same data, without seeding:",
-        "DATABASE_URL=postgres://postgres@127.0.0.1:5432/alongside_queue_bench "
-        ".venv/bin/python bench/review.py --measure-only",
-        "```",
-        "",
-        "It drops and creates that database, runs `migrate` and `seed_demo --people 20000`, "
-        "starts and solves a National Pilot round in-process through the coordinator's "
-        "services, then adds suggested pairs in bulk (copying the round's reasons) until the "
-        f"round has {sizes['national']:,}; the demo round in North Star has "
-        f"{sizes['demo']:,}. The round's input "
-        f"({sizes['round_bytes']['snapshot'] / 1e6:.1f} MB compressed) and output "
-        f"({sizes['round_bytes']['result'] / 1e6:.1f} MB) are stored apart (RoundData); the "
-        "queue reads the round's row alone (`round_facts`), and the page of mentees without "
-        "a match reads the output. "
+        f"The round has {sizes['national']:,} pairs; the demo round in North Star has "
+        f"{sizes['demo']:,}. The round's input is "
+        f"{sizes['round_bytes']['snapshot'] / 1e6:.1f} MB compressed and its output "
+        f"{sizes['round_bytes']['result'] / 1e6:.1f} MB. "
         f"Machine: {_machine()}. {seed_note}",
-        "",
-        "Each page is asked for by the demo administrator, who runs the National Pilot: one "
-        f"warm-up, then {TIMED} timed requests through Django's test client (server time: "
-        "middleware, view, queries, template). *Size* is the page's HTML; queries are counted "
-        "with `CaptureQueriesContext`, and the demo round's count is beside the national one.",
         "",
         "| page | pairs shown | median / max | size | queries (national / demo) | slowest query |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -420,9 +443,6 @@ def report(rows, sizes, approval, loads, seed_note) -> str:
 
     lines += [
         "",
-        f"Targets: at most {TARGET_MS} ms server time (median) and {TARGET_BYTES // 1024} KB "
-        f"per page at {sizes['national']:,} pairs, with the same queries at any size.",
-        "",
         "- Server time: " + verdict(slow, lambda r: f"{r['label']} {r['median_ms']:.0f} ms"),
         "- Size: " + verdict(big, lambda r: f"{r['label']} {r['bytes'] / 1024:.0f} KB"),
         "- Queries the same for the demo round and the national one: "
@@ -440,9 +460,7 @@ def report(rows, sizes, approval, loads, seed_note) -> str:
         f"{approval['approved']} approved. With a worker the button answers at once and the "
         "page shows the progress.",
         "",
-        f"Load average (1 minute) before and after measuring: {loads[0]:.2f} and {loads[1]:.2f} "
-        "on a machine shared with other work; a load near the number of cores means the run "
-        "shared them.",
+        load_words(*loads),
         "",
     ]
     return "\n".join(lines)
@@ -470,13 +488,17 @@ def main() -> None:
             f"{timings['counts']['from the round']:,} pairs itself."
         )
         print(seed_note, flush=True)
-        _seed_note_keep(seed_note)
+        _seed_note_keep(f"{arguments.people}|{seed_note}")
+        people = arguments.people
     else:
         setup_django()
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        seed_note = _seed_note_read()
+        size, _, seed_note = _seed_note_read().partition("|")
+        if not size.isdigit():
+            raise SystemExit("This database was not seeded by bench/review.py: seed it first.")
+        people = int(size)
     if arguments.seed_only:
         return
 
@@ -486,10 +508,10 @@ def main() -> None:
     before = os.getloadavg()[0]
     rows, sizes, approval = measure()
     after = os.getloadavg()[0]
-    text = report(rows, sizes, approval, (before, after), seed_note)
+    text = report(people, rows, sizes, approval, (before, after), seed_note)
     print(text)
     if not arguments.no_write:
-        write_section(text, heading=HEADING)
+        write_part(text, heading=HEADING, intro=INTRO, part=_part(people))
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(ROOT))
-from bench.stats import _machine, setup_django, write_section  # noqa: E402
+from bench.stats import LOAD_MEANS, _machine, setup_django, write_section  # noqa: E402
 
 REPORT = ROOT / "docs" / "performance.md"
 HEADING = "## Rounds in the app"
@@ -285,7 +285,11 @@ def report(runs: list[dict], seeding: dict) -> str:
             f"(read {run['snapshot_read_s']:.1f} s), output {_mb(run['result_bytes'])} of "
             f"{_mb(run['result_json_bytes'])} (read {run['result_read_s']:.1f} s) |"
         )
-    lines += ["", "Before this work (issue 13, main, same machine):", ""]
+    lines += [
+        "",
+        "Before this work (issue 13, main, on a machine of the same kind: 2 cores, AMD EPYC):",
+        "",
+    ]
     for people, before in BEFORE.items():
         lines.append(
             f"- {SIZES[people]}: input {before['input']:.0f} s, start to stored proposals "
@@ -324,8 +328,7 @@ def report(runs: list[dict], seeding: dict) -> str:
             f"{run['load_round_end']:.2f}"
             for run in runs
         )
-        + ". The machine has 2 cores shared with other work: a load near 2 or above means "
-        "the run shared them, and the times will be measured again on a quiet machine.",
+        + f". {LOAD_MEANS}",
         "",
     ]
     return "\n".join(lines)

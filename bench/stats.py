@@ -391,14 +391,26 @@ def report(rows: list[dict], sizes: dict, loads: tuple, seed_note: str, slow: st
         "Queries independent of data size (North Star against National Pilot): "
         + ("met." if not varying else "**not met** (" + ", ".join(varying) + ")."),
         "",
-        f"Load average (1 minute) before and after measuring: {loads[0]:.2f} and {loads[1]:.2f} "
-        "on a machine shared with other work; a load near the number of cores means the run "
-        "shared them.",
+        load_words(*loads),
         "",
     ]
     if slow:
         lines += [slow, ""]
     return "\n".join(lines)
+
+
+LOAD_MEANS = (
+    "A benchmark's own process and PostgreSQL keep about one to one and a half of the 2 cores "
+    "busy; a load above 2 means other work shared them."
+)
+
+
+def load_words(before: float, after: float) -> str:
+    """The machine's load while a benchmark measured, and what it means, for its report."""
+    return (
+        f"Load average (1 minute) before and after measuring: {before:.2f} and {after:.2f}. "
+        + LOAD_MEANS
+    )
 
 
 def write_section(text: str, heading: str = HEADING) -> None:
@@ -413,6 +425,33 @@ def write_section(text: str, heading: str = HEADING) -> None:
         rest = existing[end + 1 :] if end != -1 else ""
         updated = existing[:start] + text + ("\n" + rest if rest else "")
     REPORT.write_text(updated)
+
+
+def write_part(text: str, *, heading: str, intro: str, part: str) -> None:
+    """Replace (or add) one part of a section measured a scale at a time: `text` starts with
+    its own `### ` heading, which begins with `part` (the words that name the scale), and the
+    section starts with `intro`, which is refreshed too. The other parts of the section, and
+    the other sections, are left."""
+    existing = REPORT.read_text() if REPORT.exists() else "# Performance\n"
+    start = existing.find(heading + "\n")
+    if start == -1:
+        existing = existing.rstrip("\n") + f"\n\n{heading}\n\n{intro}\n"
+        start = existing.find(heading + "\n")
+    end = existing.find("\n## ", start + len(heading))
+    end = len(existing) if end == -1 else end + 1
+    section = existing[start:end]
+    first_part = section.find("\n### ")
+    parts = section[first_part + 1 :] if first_part != -1 else ""
+    head = f"### {part}"
+    at = parts.find(head)
+    if at == -1:
+        parts = (parts.rstrip("\n") + "\n\n" + text) if parts else text
+    else:
+        after = parts.find("\n### ", at + len(head))
+        parts = parts[:at] + text + (parts[after + 1 :] if after != -1 else "")
+    section = f"{heading}\n\n{intro.strip()}\n\n{parts.strip()}\n"
+    rest = existing[end:]
+    REPORT.write_text(existing[:start] + section + ("\n" + rest if rest else ""))
 
 
 def main() -> None:

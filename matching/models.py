@@ -77,7 +77,7 @@ class MatchingRound(models.Model):
 
     def snapshot_read(self) -> dict:
         """The engine's input, as it was solved ({} until the round has read the profiles).
-        One query, reading only the input: for the export, a re-run and the swap page."""
+        One query, reading only the input: for the export and a re-run."""
         found = RoundData.objects.filter(round=self).values_list("snapshot", flat=True)
         return next(iter(found), None) or {}
 
@@ -128,8 +128,8 @@ class CompressedJSONField(models.BinaryField):
 
 class RoundData(models.Model):
     """A round's input snapshot and output, compressed, beside the round's own row. Read
-    only to export a round, re-run it, suggest a swap, and take a person out of it
-    (matching.services.person_scrub); never to list or show rounds."""
+    only to export a round, re-run it, list the mentees it left without a match, and take a
+    person out of it (matching.services.person_scrub); never to list rounds or show the queue."""
 
     round = models.OneToOneField(
         MatchingRound, on_delete=models.CASCADE, primary_key=True, related_name="data"

@@ -340,13 +340,19 @@ def _round_instance(programme: Programme) -> dict:
 IN_PERSON = "in_person"
 
 
-def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) -> dict | None:
+def mentee_choice_pool(
+    programme: Programme, mentee, *, labels: bool = False, replacing: Proposal | None = None
+) -> dict | None:
     """What ranking one mentee's mentors starts from: `input`, the engine's input with the
     mentee, as round_instance would give them, and no mentors yet; `groups`, the mentors
     with room who could meet them, as lists of profile ids by how many of the mentee's
     learning goals each offers, most first; and the mentors' `loads`. None when
     round_instance would leave the mentee out (not a current mentee, a match or proposal in
     play, a draft profile).
+
+    `replacing`: a proposal whose mentor is to be swapped. Its mentee is ranked as if that
+    proposal were not in play, its mentor is left out, and the round's own weights are used,
+    so the new pair's score reads beside the round's others.
 
     Set-based, so suggestions stay quick at national scale: a few queries whatever the
     number of mentors. The database checks two of the engine's hard rules (a shared free time
@@ -355,16 +361,18 @@ def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) ->
     language rule: nearly every mentor shares one, and asking it first made PostgreSQL walk
     every mentor's languages.)
     mentor_records() reads the mentors of a group when they are needed."""
-    person = _mentee_for_choice(programme, mentee)
+    person = _mentee_for_choice(programme, mentee, replacing)
     if person is None:
         return None
     loads = live_mentor_loads(programme)
     excluded = PairExclusion.objects.filter(programme=programme, mentee=mentee).values_list(
         "mentor_id", flat=True
     )
+    weights = (replacing and replacing.round.weights) or programme_weights(programme)
+    without = {int(person["id"])} | ({replacing.mentor_id} if replacing else set())
     data = {
         "programme": programme.slug,
-        "weights": programme_weights(programme),
+        "weights": weights,
         "max_candidates_per_mentee": programme.max_candidates_per_mentee,
         "relevance": _relevance(),
         "mentors": [],
@@ -375,17 +383,20 @@ def mentee_choice_pool(programme: Programme, mentee, *, labels: bool = False) ->
         data["labels"] = _labels()
     return {
         "input": data,
-        "groups": _mentors_who_could_meet(programme, person, loads),
+        "groups": _mentors_who_could_meet(programme, person, loads, without),
         "loads": loads,
     }
 
 
-def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
+def _mentee_for_choice(programme: Programme, mentee, replacing: Proposal | None) -> dict | None:
+    in_play = Proposal.objects.open().filter(round__programme=programme, mentee=mentee)
+    if replacing is not None:
+        in_play = in_play.exclude(pk=replacing.pk)
     membership = (
         Membership.objects.current()
         .filter(programme=programme, person=mentee, role=Role.MENTEE)
         .annotate(
-            asked=Exists(Proposal.objects.open().filter(round__programme=programme, mentee=mentee)),
+            asked=Exists(in_play),
             matched=Exists(Match.objects.live().filter(programme=programme, mentee=mentee)),
         )
         .values("joined_at", "asked", "matched")
@@ -416,11 +427,12 @@ def _mentee_for_choice(programme: Programme, mentee) -> dict | None:
 
 
 def _mentors_who_could_meet(
-    programme: Programme, mentee: dict, loads: dict[int, int]
+    programme: Programme, mentee: dict, loads: dict[int, int], without: set[int]
 ) -> list[tuple[int, list[int]]]:
     """Profile ids of the programme's mentors, not paused, with room, who share a free time
-    and a way to meet with the mentee (in person needs the same region), never the mentee
-    themself; grouped by how many of the mentee's goals they offer, most first."""
+    and a way to meet with the mentee (in person needs the same region), never anyone in
+    `without` (user ids: the mentee themself, and a mentor being swapped); grouped by how many
+    of the mentee's goals they offer, most first."""
     through = MentorProfile.topics_offered.through
     offered = (
         through.objects.filter(mentorprofile=OuterRef("pk"), topic__slug__in=mentee["goals"])
@@ -441,7 +453,7 @@ def _mentors_who_could_meet(
             .values("person_id"),
             paused_at__isnull=True,
         )
-        .exclude(user_id=int(mentee["id"]))
+        .exclude(user_id__in=without)
         .annotate(offered=Coalesce(Subquery(offered), 0))
         .values_list("pk", "user_id", "capacity", "offered")
     )
@@ -496,7 +508,7 @@ def live_mentor_loads(programme: Programme) -> dict[int, int]:
 
 REVIEW_PAGE_SIZE = 50
 # The round's input and output are stored apart (RoundData) and read only for export, re-run,
-# swapping, scrubbing and the unmatched mentees' page; the round row holds what the queue
+# scrubbing and the unmatched mentees' page; the round row holds what the queue
 # needs (weights, labels, counts).
 # The weights that make up a pair's score; load_spread only orders mentors' places.
 SCORED = ("goals", "experience", "availability", "region", "waiting")

@@ -33,7 +33,6 @@ from matching.models import (
 from matching.selectors import (
     REVIEW_PAGE_SIZE,
     fit_filter,
-    live_mentor_loads,
     mentee_choice_pool,
     mentor_records,
     round_facts,
@@ -600,23 +599,6 @@ def proposal_reject(*, proposal: Proposal, by: User, reason: str = "") -> bool:
     return True
 
 
-def best_mentors(
-    *, snapshot: dict, mentee_id: str, loads: dict[int, int], without=(), limit: int = 5
-) -> list[dict]:
-    """The best mentors for one mentee with room now, with scores and the engine's own
-    reasons, leaving out `without` (mentor ids) and pairs excluded since the snapshot."""
-    mentee = next((m for m in snapshot["mentees"] if m["id"] == mentee_id), None)
-    if mentee is None:
-        return []
-    left_out = {str(w) for w in without}
-    mentors = [
-        {**m, "current_load": loads.get(int(m["id"]), 0)}
-        for m in snapshot["mentors"]
-        if m["id"] not in left_out
-    ]
-    return _ranked({**snapshot, "mentees": [mentee], "mentors": mentors}, mentee_id, limit)
-
-
 def _ranked(data: dict, mentee_id: str, limit: int | None) -> list[dict]:
     """The engine's ranking of mentors for one mentee of `data`, with the mentors' names."""
     names = {m["id"]: m.get("name", m["id"]) for m in data["mentors"]}
@@ -632,16 +614,11 @@ def _ranked(data: dict, mentee_id: str, limit: int | None) -> list[dict]:
 
 
 def swap_candidates(*, proposal: Proposal, limit: int = 5) -> list[dict]:
-    """The next best mentors for this proposal's mentee, among mentors with room now."""
-    programme = proposal.round.programme
-    excluded = PairExclusion.objects.filter(programme=programme, mentee=proposal.mentee)
-    return best_mentors(
-        snapshot=proposal.round.snapshot_read(),
-        mentee_id=str(proposal.mentee_id),
-        loads=live_mentor_loads(programme),
-        without={proposal.mentor_id, *excluded.values_list("mentor_id", flat=True)},
-        limit=limit,
-    )
+    """The next best mentors for this proposal's mentee, among mentors with room now: ranked
+    from today's profiles as the mentee-choice suggestions are, with the round's weights, and
+    never the proposal's own mentor or a pair excluded before. The round's stored input is
+    not read: at national scale it is tens of megabytes."""
+    return _suggestions(proposal.round.programme, proposal.mentee, limit, replacing=proposal)[1]
 
 
 @transaction.atomic
@@ -760,13 +737,18 @@ def mentee_suggestions(
 
 
 def _suggestions(
-    programme: Programme, mentee: User, limit: int | None, *, labels: bool = False
+    programme: Programme,
+    mentee: User,
+    limit: int | None,
+    *,
+    labels: bool = False,
+    replacing: Proposal | None = None,
 ) -> tuple[dict | None, list[dict]]:
     """(the engine's input the suggestions were ranked from, the suggestions). Mentors are
     read and ranked a group at a time, those offering most of the mentee's goals first; once
     the last suggestion scores more than anyone in the next group could
     (engine.best_possible), the other groups cannot change the answer and are never read."""
-    pool = mentee_choice_pool(programme, mentee, labels=labels)
+    pool = mentee_choice_pool(programme, mentee, labels=labels, replacing=replacing)
     if pool is None:
         return None, []
     data, mentee_id = pool["input"], str(mentee.pk)
