@@ -58,7 +58,8 @@ def _copy(model, fields: list[str], rows, *, when_present: dict | None = None) -
         if field.name in fields or field.name in extra or field.null or field.primary_key:
             continue
         if (default := field.get_default()) is not None:
-            extra[field.name] = default
+            # As the database is sent it (a JSON field's {} as JSON, not a Python dict).
+            extra[field.name] = field.get_db_prep_save(default, connection)
     columns = [model._meta.get_field(name).column for name in [*fields, *extra]]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
