@@ -128,8 +128,8 @@ class CompressedJSONField(models.BinaryField):
 
 class RoundData(models.Model):
     """A round's input snapshot and output, compressed, beside the round's own row. Read
-    only to export a round, re-run it, list the mentees it left without a match, and take a
-    person out of it (matching.services.person_scrub); never to list rounds or show the queue."""
+    only to export a round, re-run it, and take a person out of it
+    (matching.services.person_scrub); never to list or show rounds."""
 
     round = models.OneToOneField(
         MatchingRound, on_delete=models.CASCADE, primary_key=True, related_name="data"
@@ -227,6 +227,27 @@ class Proposal(TwoPeople, models.Model):
     @property
     def programme(self):
         return self.round.programme
+
+
+class UnmatchedMentee(models.Model):
+    """A mentee a round left without a suggested pair: the engine's id for them and its
+    reasons, as in the round's output, and the group of the round's unmatched page they fall
+    in (matching.selectors.UNMATCHED_GROUPS). Written with the round's answer, so that page
+    reads a count per group and a page of rows, never the whole output (tens of megabytes at
+    national scale). `mentee` is the engine's id, not a key: like the output, it outlives
+    the person (their name then shows as "Deleted person")."""
+
+    round = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="unmatched")
+    mentee = models.CharField(max_length=40)
+    group = models.CharField(max_length=40)
+    reasons = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["round", "group", "id"], name="unmatched_by_group")]
+
+    def __str__(self) -> str:
+        return f"Mentee {self.mentee} in round {self.round_id}"
 
 
 class ApprovalBatch(models.Model):

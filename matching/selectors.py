@@ -507,9 +507,9 @@ def live_mentor_loads(programme: Programme) -> dict[int, int]:
 # Reviewing a round: its proposals a page at a time (docs/matching.md, "Reviewing a round").
 
 REVIEW_PAGE_SIZE = 50
-# The round's input and output are stored apart (RoundData) and read only for export, re-run,
-# scrubbing and the unmatched mentees' page; the round row holds what the queue
-# needs (weights, labels, counts).
+# The round's input and output are stored apart (RoundData) and read only for export, re-run
+# and scrubbing; the round row holds what the queue needs (weights, labels, counts), and the
+# unmatched mentees are rows of their own (UnmatchedMentee).
 # The weights that make up a pair's score; load_spread only orders mentors' places.
 SCORED = ("goals", "experience", "availability", "region", "waiting")
 
@@ -587,13 +587,6 @@ def round_facts(matching_round: MatchingRound) -> dict:
         "mentees": counts.get("mentees", 0),
         "best_score": best_score(weights),
     }
-
-
-def round_unmatched(matching_round: MatchingRound) -> list[dict]:
-    """The mentees the round left without a match, each with the engine's reasons: read from
-    the stored output, only for the page that lists them."""
-    unmatched = (matching_round.result_read() or {}).get("unmatched")
-    return unmatched if isinstance(unmatched, list) else []
 
 
 def best_score(weights: dict) -> float:
@@ -826,16 +819,34 @@ def unmatched_group_of(reasons) -> str:
     return "other"
 
 
-def unmatched_groups(unmatched: list[dict]) -> list[dict]:
-    """The groups that have anyone in them, largest first: key, heading, count, people."""
-    people: dict[str, list[dict]] = {}
-    for entry in unmatched:
-        people.setdefault(unmatched_group_of(entry.get("reasons")), []).append(entry)
+def unmatched_groups(matching_round: MatchingRound) -> list[dict]:
+    """The groups of the round's unmatched mentees that have anyone in them, largest first:
+    key, heading and count, in one query."""
+    counts = dict(
+        matching_round.unmatched.values_list("group").annotate(count=Count("pk")).order_by()
+    )
     order = list(UNMATCHED_GROUPS)
     return [
-        {"key": key, "heading": UNMATCHED_GROUPS[key], "count": len(entries), "people": entries}
-        for key, entries in sorted(people.items(), key=lambda kv: (-len(kv[1]), order.index(kv[0])))
+        {"key": key, "heading": UNMATCHED_GROUPS[key], "count": count}
+        for key, count in sorted(
+            counts.items(),
+            key=lambda kv: (-kv[1], order.index(kv[0]) if kv[0] in order else len(order)),
+        )
+        if key in UNMATCHED_GROUPS
     ]
+
+
+def unmatched_page(matching_round: MatchingRound, group: dict, number) -> Page:
+    """One page of a group's mentees (entries {"mentee", "reasons"}, as in the round's
+    output), in the order the round left them; the group's count spares counting again."""
+    paginator = Paginator(
+        matching_round.unmatched.filter(group=group["key"]).values("mentee", "reasons"),
+        REVIEW_PAGE_SIZE,
+    )
+    paginator.count = group["count"]
+    page = paginator.get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 def unmatched_rows(entries, *, labels: dict | None = None) -> list[dict]:

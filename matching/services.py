@@ -28,6 +28,7 @@ from matching.models import (
     PairExclusion,
     Proposal,
     RoundData,
+    UnmatchedMentee,
     open_to,
 )
 from matching.selectors import (
@@ -37,6 +38,7 @@ from matching.selectors import (
     mentor_records,
     round_facts,
     round_instance,
+    unmatched_group_of,
 )
 from notifications import services as notifications
 from notifications.models import Kind
@@ -295,11 +297,31 @@ def _round_store(
             ),
             batch_size=PROPOSALS_PER_INSERT,
         )
+    unmatched_store(matching_round.pk, result.get("unmatched") or [])
     return True
 
 
 # Proposals written per INSERT where rows_add falls back to bulk_create (not PostgreSQL).
 PROPOSALS_PER_INSERT = 2_000
+
+
+def unmatched_store(round_id: int, entries: list) -> None:
+    """The round's unmatched mentees, as its output lists them, one row each with the group
+    its page shows them in (UnmatchedMentee): all in one go, like the proposals."""
+    rows_add(
+        UnmatchedMentee,
+        (
+            UnmatchedMentee(
+                round_id=round_id,
+                mentee=str(entry.get("mentee", "")),
+                group=unmatched_group_of(entry.get("reasons")),
+                reasons=entry.get("reasons") or [],
+            )
+            for entry in entries
+            if isinstance(entry, dict)
+        ),
+        batch_size=PROPOSALS_PER_INSERT,
+    )
 
 
 def _scrubbed_while_solving(solved: dict, stored: dict) -> tuple[set[str], set[str]]:

@@ -3,7 +3,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -174,15 +173,13 @@ def coordinator_round_unmatched(request, slug, round_id):
     """The mentees a round left without a match, grouped by why, a group and a page at a
     time."""
     matching_round = _round_for(request.user, slug, round_id)
-    groups = selectors.unmatched_groups(selectors.round_unmatched(matching_round))
+    groups = selectors.unmatched_groups(matching_round)
     chosen = next((g for g in groups if g["key"] == request.GET.get("reason")), None)
     chosen = chosen or (groups[0] if groups else None)
     page = rows = None
     if chosen:
-        page = Paginator(chosen["people"], selectors.REVIEW_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        rows = selectors.unmatched_rows(page.object_list)
+        page = selectors.unmatched_page(matching_round, chosen, request.GET.get("page"))
+        rows = selectors.unmatched_rows(page.object_list, labels=matching_round.labels)
     return render(
         request,
         "matching/round_unmatched.html",

@@ -162,11 +162,14 @@ def give_care_experience(user: User, *, areas=("foster-care",), looked_after_by=
 
 def round_with_data(programme, *, snapshot: dict, result: dict | None = None, **fields):
     """A round made directly with its stored input (and output), as round_run or a re-run
-    leaves it: the round's row, and its RoundData beside it."""
+    leaves it: the round's row, its RoundData beside it, and the mentees its output left
+    without a pair."""
     from matching.models import MatchingRound, RoundData
+    from matching.services import unmatched_store
 
     matching_round = MatchingRound.objects.create(programme=programme, **fields)
     RoundData.objects.create(round=matching_round, snapshot=snapshot, result=result)
+    unmatched_store(matching_round.pk, (result or {}).get("unmatched") or [])
     return matching_round
 
 

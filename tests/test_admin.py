@@ -31,6 +31,9 @@ KEPT_OUT = {
     # A round's input and output, compressed: everyone's profiles as the round read them. The
     # coordinator's export (audited) is the way to read them; the round itself is in the admin.
     "matching.rounddata",
+    # Part of a round's output, one row per mentee it left without a pair: read on the
+    # round's own page of them, grouped and paged, as the output is read in the export.
+    "matching.unmatchedmentee",
     # What people answer about their sessions and matches. They are told only coordinators
     # see it (feedback and checks only added together with other people's), so the Django
     # admin never lists one person's answers; even without a name, an answer beside its

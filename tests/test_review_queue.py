@@ -724,7 +724,7 @@ def test_it_groups_the_mentees_without_a_match_by_why_with_counts_and_pages(worl
     assert "Deleted person" in other and "An old sentence." in other
     for query in ({"reason": "nonsense"}, {"page": "abc"}, {"reason": "other", "page": "99"}):
         assert client.get(url, query).status_code == 200
-    assert [g["count"] for g in unmatched_groups(entries)] == [55, 3, 1]
+    assert [g["count"] for g in unmatched_groups(matching_round)] == [55, 3, 1]
 
 
 def test_it_links_the_queue_to_the_mentees_without_a_match(world, login_as):
