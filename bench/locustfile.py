@@ -12,12 +12,13 @@ import base64
 import hashlib
 import hmac
 import itertools
+import json
 import os
 import re
 import struct
 import time
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ["LOAD_PASSWORD"]
 TOTP_SECRET = os.environ["LOAD_TOTP_SECRET"]
@@ -34,6 +35,31 @@ COORDINATED = {"coordinator@example.org": "north-star", "coordinator-b@example.o
 _numbers = itertools.count(1)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MATCH_LINK = re.compile(r'href="(/matches/\d+/)"')
+
+
+# Every request as it happened (when it started, its page type, how long it took, whether it
+# failed), and when the last simulated person had started, written to LOAD_RECORDS when the
+# run ends: bench/load.py reports the pages apart from the sign-in rush at the start.
+RECORDS_PATH = os.environ.get("LOAD_RECORDS")
+_records: list[tuple[float, str, float, bool]] = []
+_everyone_started: list[float] = []
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
+    _records.append((time.time() - response_time / 1000, name, response_time, bool(exception)))
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count, **kwargs):
+    _everyone_started.append(time.time())
+
+
+@events.quitting.add_listener
+def _write_records(environment, **kwargs):
+    if RECORDS_PATH:
+        with open(RECORDS_PATH, "w") as out:
+            json.dump({"everyone_started": _everyone_started[:1], "requests": _records}, out)
 
 
 def totp(secret: str, at: float) -> str:

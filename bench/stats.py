@@ -16,8 +16,9 @@ services run for that part: they are for correctness, this is volume; lists the 
 in step (the payments waiting list) are rebuilt from the rows afterwards. `--measure-only`
 runs `migrate` first, so the kept database follows the code.
 
-Measuring signs in as the demo administrator (admin@example.org) with force_login and asks for
-each statistics section (`statistics_section`: people, matching, mentoring, payments, voice)
+Measuring signs in as the demo administrator (admin@example.org), with the second factor,
+and asks for each statistics section (`statistics_section`: people, matching, mentoring,
+payments, voice)
 and its JSON (`statistics_json`), with `?period=year` and `?period=month`, for three
 scopes: North Star (demo scale), National Pilot (national scale) and all programmes. The
 cache is cleared before every request, so each one does the real work; one warm-up, then
@@ -139,7 +140,10 @@ def _urls() -> list[tuple[str, str, str, str]]:
     pages = []
     for scope in SCOPES:
         for section in SECTIONS:
-            for name, kind in (("statistics_section", "page"), ("statistics_json", "json")):
+            for name, kind in (
+                ("reporting:statistics_section", "page"),
+                ("reporting:statistics_json", "json"),
+            ):
                 try:
                     path = reverse(name, kwargs={"scope": scope, "section": section})
                 except NoReverseMatch as error:
@@ -192,8 +196,10 @@ def measure() -> list[dict]:
 
     pages = _urls()
     setup_test_environment()  # so the test client can read responses' templates and context
-    client = Client()
-    client.force_login(User.objects.get(email=ADMIN_EMAIL))
+    from tests.factories import sign_in
+
+    # Signed in with the second factor, as statistics pages ask of staff.
+    client = sign_in(Client(), User.objects.get(email=ADMIN_EMAIL))
     rows = []
     for section, scope, url, kind, period in pages:
         result = _time_page(client, url)
@@ -344,7 +350,8 @@ def report(rows: list[dict], sizes: dict, loads: tuple, seed_note: str, slow: st
         )
     lines += [
         "",
-        "Each page is asked for by the demo administrator (`force_login`), with the cache "
+        "Each page is asked for by the demo administrator (signed in with a second factor), "
+        "with the cache "
         f"cleared before every request: one warm-up, then {TIMED} timed requests through "
         "Django's test client (server time: middleware, view, queries, template). Queries "
         "are counted with `CaptureQueriesContext`; *North Star* is demo scale, *National "
@@ -448,7 +455,9 @@ def write_part(text: str, *, heading: str, intro: str, part: str) -> None:
         parts = (parts.rstrip("\n") + "\n\n" + text) if parts else text
     else:
         after = parts.find("\n### ", at + len(head))
-        parts = parts[:at] + text + (parts[after + 1 :] if after != -1 else "")
+        parts = (
+            parts[:at] + text.rstrip("\n") + ("\n\n" + parts[after + 1 :] if after != -1 else "")
+        )
     section = f"{heading}\n\n{intro.strip()}\n\n{parts.strip()}\n"
     rest = existing[end:]
     REPORT.write_text(existing[:start] + section + ("\n" + rest if rest else ""))
