@@ -183,7 +183,8 @@ def test_it_lists_the_swap_candidates_solving_the_rounds_input_did(busy_programm
         weights=snapshot["weights"],
     )
     proposals = []
-    for mentee in snapshot["mentees"]:
+    # Every third mentee's best pair is proposed, leaving most mentors room for the swaps.
+    for mentee in snapshot["mentees"][::3]:
         best = solved_best_mentors(snapshot=snapshot, mentee_id=mentee["id"], loads={}, limit=1)
         if best:
             proposals.append(
@@ -207,7 +208,8 @@ def test_it_lists_the_swap_candidates_solving_the_rounds_input_did(busy_programm
         )
         for proposal in proposals
     ]
-    assert len(proposals) > 40 and sum(map(len, expected)) > 50
+    # (How many depends on the ids the database gives, which break ties between mentors.)
+    assert len(proposals) > 12 and sum(map(len, expected)) > 30
     monkeypatch.setattr(services.engine, "solve", None)
     monkeypatch.setattr(MatchingRound, "snapshot_read", None)
     found = [services.swap_candidates(proposal=proposal) for proposal in proposals]
