@@ -329,18 +329,18 @@ def cap_standing(mentor, settings_row: BenefitsSettings | None, today: date):
     )
 
 
-def paid_by_month(mentor, year: int) -> list[PeriodTotal]:
-    """Fees and expenses paid in the tax year, by the month they were paid in."""
-    return group_by_period(paid_amounts(mentor, *tax_year_bounds(year)), month_of)
+def paid_by_month(mentor, year: int, paid=None) -> list[PeriodTotal]:
+    """Fees and expenses paid in the tax year, by the month they were paid in. (`paid`: the
+    year's paid_amounts, when the caller has them already.)"""
+    paid = paid if paid is not None else paid_amounts(mentor, *tax_year_bounds(year))
+    return group_by_period(paid, month_of)
 
 
-def paid_by_assessment_period(mentor, year: int, start_day: int) -> list[PeriodTotal]:
+def paid_by_assessment_period(mentor, year: int, start_day: int, paid=None) -> list[PeriodTotal]:
     """Fees and expenses paid in the tax year, by Universal Credit assessment period (periods
     that start before 6 April or end after 5 April count only what was paid in the year)."""
-    return group_by_period(
-        paid_amounts(mentor, *tax_year_bounds(year)),
-        lambda day: period_of(day, Cap.ASSESSMENT_PERIOD, start_day),
-    )
+    paid = paid if paid is not None else paid_amounts(mentor, *tax_year_bounds(year))
+    return group_by_period(paid, lambda day: period_of(day, Cap.ASSESSMENT_PERIOD, start_day))
 
 
 def hours_by_week(mentor, *, weeks: int, today: date) -> list[dict]:
@@ -350,7 +350,10 @@ def hours_by_week(mentor, *, weeks: int, today: date) -> list[dict]:
     first = week_of(today)[0] - timedelta(weeks=weeks - 1)
     rows = (
         LedgerLine.objects.filter(
-            mentor=mentor, kind__in=SESSION_KINDS, earned_on__gte=first, minutes__isnull=False
+            mentor=mentor,
+            kind__in=SESSION_KINDS,
+            earned_on__range=(first, week_of(today)[1]),
+            minutes__isnull=False,
         )
         .exclude(reversed_by__isnull=False)
         .values("earned_on", "kind")
@@ -393,7 +396,8 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
     year = year if year is not None else tax_year_of(today)
     statement = tax_year_statement(mentor, year)
     benefits = benefits_settings_of(mentor)
-    by_month_paid = paid_by_month(mentor, year)
+    paid = paid_amounts(mentor, *tax_year_bounds(year))
+    by_month_paid = paid_by_month(mentor, year, paid)
     paid_fees = sum((row.fees for row in by_month_paid), ZERO)
     alert_days = alert_period(benefits, today)
     alert_fees = fees_paid_between(mentor.pk, *alert_days)
@@ -408,7 +412,9 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
         "paid_by_month": by_month_paid,
         "paid_fees": paid_fees,
         "paid_expenses": sum((row.expenses for row in by_month_paid), ZERO),
-        "by_assessment_period": paid_by_assessment_period(mentor, year, benefits.assessment_day)
+        "by_assessment_period": paid_by_assessment_period(
+            mentor, year, benefits.assessment_day, paid
+        )
         if benefits and benefits.universal_credit
         else None,
         "benefits": benefits,

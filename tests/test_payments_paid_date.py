@@ -225,7 +225,7 @@ def test_it_leaves_fees_over_the_cap_for_a_later_run_and_says_so(world, login_as
         .get(reverse("payments:coordinator_run", args=[world.programme.slug, run.pk]))
         .content.decode()
     )
-    assert "Pay left for a later run, at the mentor&#x27;s request" in page
+    assert "Pay left for a later run, at the mentor's request" in page
     assert "£10.00 (1 line) waits" in page
     # The coordinator is not told why: nothing about benefits or Universal Credit.
     assert "Universal Credit" not in page
