@@ -1,6 +1,7 @@
 """Money when many people (or retries) act at the same moment, on PostgreSQL, where the row
 locks, conditional updates, unique indexes and the append-only trigger are real."""
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -223,7 +224,7 @@ def _mentor_in_second_programme(world):
     assert mentoring_services.session_approve(session=session, by=world.other_coordinator)
 
 
-def test_it_counts_both_of_two_runs_of_different_programmes_made_at_once(world):
+def test_it_counts_both_of_two_runs_of_different_programmes_made_at_once(world, monkeypatch):
     rate_card(world)
     paid_by_bank(world.mentor)
     approved_session(world)  # £30 in North Star
@@ -235,6 +236,16 @@ def test_it_counts_both_of_two_runs_of_different_programmes_made_at_once(world):
         (world.programme, world.coordinator),
         (world.other_programme, world.other_coordinator),
     ]
+    # Each run reads what is on its way, then takes a moment: long enough for the other run
+    # to read it too, were nothing making them take turns.
+    on_their_way = services.fees_on_their_way
+
+    def slowly(mentor_id):
+        found = on_their_way(mentor_id)
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(services, "fees_on_their_way", slowly)
 
     def make_a_run():
         programme, coordinator = makers.pop()  # one each: list.pop is atomic
