@@ -6,6 +6,7 @@ through pdf_text() first: a name with other characters comes out slightly change
 """
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -169,7 +170,7 @@ def work_coach_letter_pdf(
     preparation_minutes: int,
     currency_symbol: str,
     today: date,
-    payments: list[PaymentRow] = (),
+    payments: Sequence[PaymentRow] = (),
     assessment_day: int | None = None,
 ) -> bytes:
     """A letter a mentor can show their Jobcentre work coach (Universal Credit): what the
@@ -269,7 +270,7 @@ def work_coach_letter_pdf(
     return pdf.finish()
 
 
-def _payments_table(pdf: _Document, payments: list[PaymentRow], symbol: str) -> None:
+def _payments_table(pdf: _Document, payments: Sequence[PaymentRow], symbol: str) -> None:
     fees = expenses = Decimal("0")
     with pdf.table(
         col_widths=(40, 50, 40, 40),

@@ -432,7 +432,6 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
         "allowance": TRADING_ALLOWANCE,
         "alert_days": alert_days,
         "alert_fees": alert_fees,
-        "this_month_fees": alert_fees,
         "alert": alert,
         "alert_reached": bool(alert and alert_fees >= alert.monthly_amount),
         "preference": preference,
