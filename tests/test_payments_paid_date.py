@@ -598,3 +598,21 @@ def test_it_keeps_benefits_settings_in_my_data_and_deletes_them_with_the_account
     assert data["benefits"]["limit"] == "50.00"
     account_delete(user=world.mentor)
     assert not BenefitsSettings.objects.exists()
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_it_keeps_the_pay_page_queries_flat_with_universal_credit_and_a_cap(
+    world, login_as, django_assert_max_num_queries, count
+):
+    """Paid and waiting sessions, by assessment period and under a cap: the pay page's query
+    count does not grow with them."""
+    rate_card(world)
+    paid_by_bank(world.mentor)
+    for number in range(count):
+        approved_session(world, starts_at=timezone.now() - timedelta(days=2, minutes=number))
+    _cap(world, "100.00", Cap.ASSESSMENT_PERIOD, assessment_day=31)
+    _pay(world)
+    approved_session(world, starts_at=timezone.now() - timedelta(days=1))
+    client = login_as("mentor")
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("payments:pay")).status_code == 200
