@@ -81,9 +81,7 @@ def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_
     expect(main(page).get_by_role("link", name="Citizens Advice")).to_be_visible()
     main(page).get_by_role("link", name="Tell us about Universal Credit, or set a limit").click()
     expect(heading(page)).to_have_text("Universal Credit and limits on your pay")
-    main(page).get_by_role("group", name="Do you get Universal Credit?").get_by_label(
-        "Yes"
-    ).check()
+    main(page).get_by_role("group", name="Do you get Universal Credit?").get_by_label("Yes").check()
     main(page).get_by_label("The day of the month your assessment period starts").fill(str(day))
     main(page).get_by_role("radio", name="Each week, Monday to Sunday").check()
     main(page).get_by_label("The most you want paid in fees in each period").fill("40")
