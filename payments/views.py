@@ -214,7 +214,7 @@ def earnings_alert(request):
         services.earnings_alert_set(mentor=request.user, monthly_amount=amount)
         messages.success(
             request,
-            "Saved. We will tell you when your fees in a month reach that amount."
+            "Saved. We will tell you when the fees paid to you in a month reach that amount."
             if amount
             else "Done. You will not get a monthly alert.",
         )
