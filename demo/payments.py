@@ -3,7 +3,8 @@
 North Star gets a year of paid partnership: a backdated rate card and a higher one from next
 April, each seeded mentor's choice of how to be paid (one says nothing, so the coordinator sees
 who has not), their approved sessions' ledger lines, expense claims with real receipt files,
-a payment run at each month's end with one failed payment, and one correction. The last few
+a payment run at each month's end with one failed payment, and one correction, and a mentor
+on Universal Credit whose cap on their pay held a line back in the last run. The last few
 weeks are left unpaid, some of them past the slow-payment threshold. Riverside gets a rate
 card only.
 
@@ -34,6 +35,7 @@ from mentoring.models import Session
 from notifications.models import Kind, Notification
 from payments import services
 from payments.models import (
+    CapPeriod,
     Expense,
     ExpenseKind,
     LedgerLine,
@@ -45,7 +47,7 @@ from payments.models import (
 )
 from payments.money import tax_year_bounds, tax_year_of
 from payments.receipts import receipt_check
-from payments.selectors import session_day
+from payments.selectors import preferences_in_force, session_day
 from programmes.models import Programme
 
 CARD_TERMS = {
@@ -73,6 +75,12 @@ METHODS = (
 REDUCED_PERCENT = 50
 CHARITY = ("Become", "1160283")
 NEW_BANK_AFTER_FAILURE_DAYS = 3
+
+# On Universal Credit, with assessment periods from the 15th, and a cap on the fees paid in
+# each period that the last monthly run goes just over: the crawl's paid mentor, if their
+# pay allows it, else the first mentor whose does.
+UNIVERSAL_CREDIT_MENTOR = "mentor-007@north-star.example.org"
+ASSESSMENT_DAY = 15
 
 # Lines earned in the last three weeks wait for the next run; older ones are paid monthly.
 UNPAID_DAYS = 21
@@ -427,8 +435,12 @@ def _history(programme: Programme, coordinator: User, now: datetime) -> int:
     for index, end in enumerate(ends):
         made_on = end.replace(day=RUN_MADE_DAY)
         paid_on = min(end.replace(day=RUN_PAID_DAY), today)
+        if index == len(ends) - 1:
+            _universal_credit_with_a_cap(programme, end)
         try:
-            run = services.run_create(programme=programme, by=coordinator, earned_before=end)
+            run = services.run_create(
+                programme=programme, by=coordinator, earned_before=end, pays_on=paid_on
+            )
         except ValidationError:
             continue  # nothing earned that month by anyone who has said how to be paid
         made += 1
@@ -448,6 +460,35 @@ def _history(programme: Programme, coordinator: User, now: datetime) -> int:
         if index == correcting:
             _correct_one(run, coordinator)
     return made
+
+
+def _universal_credit_with_a_cap(programme: Programme, end: date) -> None:
+    """A mentor who gets Universal Credit sets a cap on the fees paid to them in each
+    assessment period: all they are owed for the month, but for its last fee, which the
+    next run (the demo's last) leaves waiting."""
+    mentors = sorted(
+        User.objects.filter(ledger_lines__programme=programme).distinct(),
+        key=lambda mentor: (mentor.email != UNIVERSAL_CREDIT_MENTOR, mentor.email),
+    )
+    for mentor in mentors:
+        fees = list(
+            LedgerLine.objects.filter(programme=programme, mentor=mentor, earned_on__lt=end)
+            .fees()
+            .unpaid()
+            .order_by("earned_on", "id")
+            .values_list("amount", flat=True)
+        )
+        positive = [amount for amount in fees if amount > 0]
+        cap = sum(fees) - positive[-1] if len(positive) > 1 else Decimal(0)
+        if cap < 1 or preferences_in_force([mentor.pk]).get(mentor.pk) is None:
+            continue
+        services.benefits_settings_set(
+            mentor=mentor,
+            assessment_day=ASSESSMENT_DAY,
+            cap_period=CapPeriod.ASSESSMENT_PERIOD,
+            cap_amount=cap,
+        )
+        return
 
 
 def _fail_one(run: PaymentRun, coordinator: User, paid_on: date) -> None:

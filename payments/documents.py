@@ -6,6 +6,7 @@ through pdf_text() first: a name with other characters comes out slightly change
 """
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -150,6 +151,16 @@ def _minutes(minutes: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+@dataclass(frozen=True)
+class PaymentRow:
+    """One payment made to a mentor, for the letter: the day it was paid and how much."""
+
+    day: date
+    how: str  # e.g. "Bank transfer"
+    fees: Decimal
+    expenses: Decimal
+
+
 def work_coach_letter_pdf(
     *,
     mentor_name: str,
@@ -159,8 +170,12 @@ def work_coach_letter_pdf(
     preparation_minutes: int,
     currency_symbol: str,
     today: date,
+    payments: Sequence[PaymentRow] = (),
+    assessment_day: int | None = None,
 ) -> bytes:
-    """A one-page letter a mentor can show their Jobcentre work coach (Universal Credit)."""
+    """A letter a mentor can show their Jobcentre work coach (Universal Credit): what the
+    payments are for, and every payment of the last year with the day it was paid, since
+    Universal Credit counts earnings in the assessment period they are paid in."""
     pdf = _Document(
         title=f"Letter about payments to {mentor_name}",
         subject="Payments for mentoring, for Universal Credit",
@@ -216,10 +231,24 @@ def work_coach_letter_pdf(
         "money already spent. They are not income."
     )
 
-    pdf.subheading("A statement of every payment")
+    pdf.subheading("Payments made, by the day they were paid")
+    if payments:
+        intro = (
+            f"These are the payments made to {mentor_name} in the last year, on the day each "
+            "was paid. Fees are earnings; expenses are not."
+        )
+        if assessment_day is not None:
+            intro += (
+                f" {mentor_name} told us their assessment period starts on day "
+                f"{assessment_day} of each month."
+            )
+        pdf.paragraph(intro)
+        _payments_table(pdf, payments, currency_symbol)
+    else:
+        pdf.paragraph(f"No payments have been made to {mentor_name} yet.")
     pdf.paragraph(
         f"{mentor_name} can get a statement of every payment from Alongside at any time. "
-        "It shows each fee and each expense separately."
+        "It shows each fee and each expense separately, with the day it was paid."
     )
     pdf.paragraph(
         "If you have any questions, please contact the programme coordinator below.",
@@ -239,6 +268,37 @@ def work_coach_letter_pdf(
         pdf.set_font("Helvetica", size=BODY_SIZE)
         pdf.multi_cell(0, LINE + 2, pdf_text(value), align="L", new_x="LMARGIN", new_y="NEXT")
     return pdf.finish()
+
+
+def _payments_table(pdf: _Document, payments: Sequence[PaymentRow], symbol: str) -> None:
+    fees = expenses = Decimal("0")
+    with pdf.table(
+        col_widths=(40, 50, 40, 40),
+        text_align=("LEFT", "LEFT", "RIGHT", "RIGHT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        line_height=LINE,
+        padding=(1, 1.5),
+        repeat_headings=1,
+    ) as table:
+        heading = table.row()
+        for text in ("Date paid", "How", "Fees (earnings)", "Expenses (not income)"):
+            heading.cell(text)
+        for payment in payments:
+            if not isinstance(payment.fees, Decimal) or not isinstance(payment.expenses, Decimal):
+                raise TypeError("Amounts must be Decimal.")
+            fees += payment.fees
+            expenses += payment.expenses
+            cells = table.row()
+            cells.cell(long_date(payment.day))
+            cells.cell(pdf_text(payment.how))
+            cells.cell(pdf_text(money(payment.fees, symbol)))
+            cells.cell(pdf_text(money(payment.expenses, symbol)))
+        totals = table.row(style=FontFace(emphasis="BOLD"))
+        totals.cell("Together")
+        totals.cell("")
+        totals.cell(pdf_text(money(fees, symbol)))
+        totals.cell(pdf_text(money(expenses, symbol)))
+    pdf.ln(3)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from payments.models import (
+    CapPeriod,
     Currency,
     ExpenseKind,
     PaymentMethod,
@@ -329,6 +330,69 @@ class EarningsAlertForm(forms.Form):
         required=False,
         help_text="In pounds, like 300. Leave it empty to have no alert.",
     )
+
+
+class BenefitsSettingsForm(forms.Form):
+    """What a mentor tells us about their benefits: whether they get Universal Credit (and
+    the day their assessment period starts), and a limit on the fees paid to them."""
+
+    universal_credit = forms.ChoiceField(
+        label="Do you get Universal Credit?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose yes or no.",
+            "invalid_choice": "Choose yes or no.",
+        },
+    )
+    assessment_day = whole_number(
+        "The day of the month your assessment period starts",
+        low=1,
+        high=31,
+        required=False,
+        help_text="It is on your Universal Credit statement in your online account. If your "
+        "assessment period runs from 12 March to 11 April, enter 12.",
+    )
+    cap_period = forms.ChoiceField(
+        label="Would you like us to keep your fees under a limit?",
+        choices=[("", "No, pay me everything I am owed"), *CapPeriod.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Pay that would go over the limit waits for a later payment run. It is "
+        "never lost.",
+        error_messages={"invalid_choice": "Choose one of the options."},
+    )
+    cap_amount = amount_field(
+        "The most you want paid in fees in each period",
+        low="1.00",
+        high="100000.00",
+        required=False,
+        help_text="In pounds, like 180. Expenses do not count: they are not earnings.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        universal_credit = data.get("universal_credit") == "yes"
+        if (
+            universal_credit
+            and data.get("assessment_day") is None
+            and "assessment_day" not in (self.errors)
+        ):
+            self.add_error(
+                "assessment_day", "Enter the day of the month your assessment period starts."
+            )
+        if not universal_credit:
+            data["assessment_day"] = None
+        period = data.get("cap_period")
+        if period == CapPeriod.ASSESSMENT_PERIOD and data.get("universal_credit") == "no":
+            self.add_error(
+                "cap_period",
+                "Assessment periods are for Universal Credit. Choose a month or a week, or "
+                "say that you get Universal Credit.",
+            )
+        if period and data.get("cap_amount") is None and "cap_amount" not in self.errors:
+            self.add_error("cap_amount", "Enter the most you want paid in fees in each period.")
+        return data
 
 
 class ReverseForm(forms.Form):

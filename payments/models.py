@@ -489,6 +489,66 @@ class EarningsAlert(models.Model):
         return f"Alert at {self.monthly_amount} a month"
 
 
+class CapPeriod(models.TextChoices):
+    """What a mentor's limit on their pay is counted over (payments.periods.Cap)."""
+
+    ASSESSMENT_PERIOD = "assessment_period", "Each Universal Credit assessment period"
+    MONTH = "month", "Each calendar month"
+    WEEK = "week", "Each week, Monday to Sunday"
+
+
+class BenefitsSettings(models.Model):
+    """What a mentor told us about their benefits, so their pay is shown, and paid, the way
+    the benefits count it. Universal Credit counts earnings in the assessment period they
+    are paid in: `assessment_day` is the day of the month the mentor's periods start (set
+    only for someone who gets Universal Credit). A cap keeps the fees paid to them in each
+    period (week, calendar month or assessment period) under an amount they choose:
+    payment runs leave what would go over waiting for a later run (services.run_create)."""
+
+    mentor = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="benefits_settings"
+    )
+    assessment_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    cap_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    cap_period = models.CharField(max_length=20, choices=CapPeriod.choices, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "benefits settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assessment_day__isnull=True)
+                | Q(assessment_day__gte=1, assessment_day__lte=31),
+                name="benefits_assessment_day_in_month",
+            ),
+            # A cap has both an amount and a period, or neither.
+            models.CheckConstraint(
+                condition=Q(cap_amount__isnull=True, cap_period="")
+                | Q(
+                    cap_amount__gt=0,
+                    cap_amount__lte=100000,
+                    cap_period__in=["assessment_period", "month", "week"],
+                ),
+                name="benefits_cap_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(cap_period="assessment_period") | Q(assessment_day__isnull=False),
+                name="benefits_cap_period_has_start_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Benefits settings of {self.mentor_id}"
+
+    @property
+    def universal_credit(self) -> bool:
+        return self.assessment_day is not None
+
+    @property
+    def has_cap(self) -> bool:
+        return self.cap_amount is not None
+
+
 class PaymentRun(models.Model):
     """A batch of lines a coordinator sends to finance to pay. Its payees and items are a
     snapshot taken when the run is made, so exporting it again gives the same file."""
@@ -647,3 +707,26 @@ class RunItem(models.Model):
 
     def __str__(self) -> str:
         return f"Line {self.line_id} in run {self.run_id}"
+
+
+class RunHold(models.Model):
+    """Pay a run left waiting for a later run, to keep a mentor under the cap they set
+    (BenefitsSettings). The lines stay on the waiting list, unchanged: this row is what the
+    run's page and the mentor's notification say about them."""
+
+    run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="holds")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lines = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    # The period the run pays in, which the cap is counted over.
+    period_start = models.DateField()
+    period_end = models.DateField()
+
+    class Meta:
+        ordering = ["run", "mentor_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentor"], name="run_hold_one_per_mentor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} held in {self.run}"

@@ -48,3 +48,22 @@ def money(amount: Decimal, symbol: str = "£") -> str:
     rounded = pence(amount)
     sign = "-" if rounded < 0 else ""
     return f"{sign}{symbol}{abs(rounded):,.2f}"
+
+
+def over_cap(fees, *, room: Decimal) -> list:
+    """Which fees to hold back so that what is paid stays within `room` (the mentor's cap,
+    less what they were already paid in the period). `fees` are (key, amount) pairs, oldest
+    first. Corrections (negative amounts) are always paid: they only lower the total. Then
+    fees are paid oldest first while the total stays within the room; the first that would
+    pass it is held, and so is every later one, so pay is never taken out of order (an
+    older session waits while a newer one is paid). Returns the held keys, in order."""
+    total = sum((amount for _, amount in fees if amount < 0), Decimal("0.00"))
+    held = []
+    for key, amount in fees:
+        if amount < 0:
+            continue
+        if held or total + amount > room:
+            held.append(key)
+        else:
+            total += amount
+    return held

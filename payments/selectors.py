@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from payments.models import (
+    SESSION_KINDS,
     SYMBOLS,
+    BenefitsSettings,
     EarningsAlert,
     Expense,
     LedgerLine,
@@ -20,11 +22,19 @@ from payments.models import (
     PaymentPreference,
     PaymentRun,
     RateCard,
+    RunHold,
     RunItem,
     RunPayee,
     WaitingLine,
 )
-from payments.money import TRADING_ALLOWANCE, tax_year_bounds, tax_year_label, tax_year_of
+from payments.money import (
+    TRADING_ALLOWANCE,
+    over_cap,
+    tax_year_bounds,
+    tax_year_label,
+    tax_year_of,
+)
+from payments.periods import Cap, PeriodTotal, group_by_period, month_of, period_of, week_of
 
 ZERO = Decimal("0.00")
 
@@ -175,6 +185,195 @@ def run_statement(mentor, run: PaymentRun) -> Statement:
     )
 
 
+# Pay by the date it is paid. Universal Credit counts earnings in the assessment period
+# they are paid in, and the tax year counts what was received: a line counts on the day its
+# payment run was paid (RunItem PAID, PaymentRun.paid_on), not the day it was earned.
+
+
+def _paid_items(mentor_id):
+    return RunItem.objects.filter(line__mentor_id=mentor_id, status=RunItem.Status.PAID)
+
+
+def fees_paid_between(mentor_id: int, start: date, end: date) -> Decimal:
+    """Fees paid to the mentor (in any programme) by runs paid from `start` to `end`."""
+    total = (
+        _paid_items(mentor_id)
+        .filter(line__category=LedgerLine.Category.FEE, run__paid_on__range=(start, end))
+        .aggregate(total=Sum("line__amount"))["total"]
+    )
+    return total or ZERO
+
+
+def fees_on_their_way(mentor_id: int) -> Decimal:
+    """Fees of the mentor's in runs that finance has not paid yet, in any programme."""
+    total = RunItem.objects.filter(
+        line__mentor_id=mentor_id,
+        line__category=LedgerLine.Category.FEE,
+        status=RunItem.Status.INCLUDED,
+    ).aggregate(total=Sum("line__amount"))["total"]
+    return total or ZERO
+
+
+def paid_amounts(mentor, start: date, end: date) -> list[tuple[date, str, Decimal]]:
+    """What was paid to the mentor from `start` to `end`: (day paid, "fee" or "expense",
+    amount), summed in the database for each day and kind, for payments.periods to group."""
+    rows = (
+        _paid_items(mentor.pk)
+        .filter(run__paid_on__range=(start, end))
+        .values("run__paid_on", "line__category")
+        .annotate(total=Sum("line__amount"))
+        .order_by("run__paid_on", "line__category")
+    )
+    return [(row["run__paid_on"], row["line__category"], row["total"]) for row in rows]
+
+
+def benefits_settings_of(mentor) -> BenefitsSettings | None:
+    return BenefitsSettings.objects.filter(mentor=mentor).first()
+
+
+def alert_period(settings_row: BenefitsSettings | None, day: date) -> tuple[date, date]:
+    """The "month" the earnings alert counts: the assessment period for someone who gets
+    Universal Credit (what their payment is worked out on), else the calendar month."""
+    if settings_row is not None and settings_row.universal_credit:
+        return period_of(day, Cap.ASSESSMENT_PERIOD, settings_row.assessment_day)
+    return month_of(day)
+
+
+def next_run_days(mentor) -> dict[int, date]:
+    """The expected day of the next payment run of each programme the mentor is paid by,
+    where it is known (programme id -> day). Payment runs are made by hand here, so none
+    is known; a programme's schedule of runs (issue 14, item 7: selectors.next_run_on)
+    gives the day."""
+    return {}
+
+
+@dataclass
+class DueNext:
+    """What the next payment run is due to pay the mentor: what is waiting and what is on
+    its way in a run finance has not paid yet, and when, where that is known."""
+
+    fees: Decimal
+    expenses: Decimal
+    on_its_way: Decimal
+    expected_on: date | None
+    held: Decimal  # of the fees waiting, what the mentor's cap would hold back today
+
+    @property
+    def total(self) -> Decimal:
+        return self.fees + self.expenses + self.on_its_way
+
+
+def due_next(mentor, settings_row: BenefitsSettings | None, today: date) -> DueNext:
+    """What the mentor's next payment run is due to pay. Three small queries."""
+    waiting = LedgerLine.objects.filter(mentor=mentor).unpaid()
+    totals = _totals(waiting)
+    on_its_way = (
+        RunItem.objects.filter(line__mentor=mentor, status=RunItem.Status.INCLUDED).aggregate(
+            total=Sum("line__amount")
+        )["total"]
+        or ZERO
+    )
+    days = [day for day in next_run_days(mentor).values() if day >= today]
+    expected_on = min(days) if days else None
+    held = ZERO
+    if settings_row is not None and settings_row.has_cap:
+        # The same rule a run applies (services.cap_holds), on the day the run is expected.
+        period = period_of(
+            expected_on or today, settings_row.cap_period, settings_row.assessment_day
+        )
+        room = (
+            settings_row.cap_amount
+            - fees_paid_between(mentor.pk, *period)
+            - fees_on_their_way(mentor.pk)
+        )
+        fees = list(waiting.fees().order_by("earned_on", "id").values_list("pk", "amount"))
+        amounts = dict(fees)
+        held = sum((amounts[key] for key in over_cap(fees, room=room)), ZERO)
+    return DueNext(
+        fees=totals["fees"],
+        expenses=totals["expenses"],
+        on_its_way=on_its_way,
+        expected_on=expected_on,
+        held=held,
+    )
+
+
+@dataclass
+class CapStanding:
+    """How the mentor stands against their cap in the period that holds today."""
+
+    cap: Decimal
+    period: tuple[date, date]
+    paid: Decimal
+    on_its_way: Decimal
+
+    @property
+    def used(self) -> Decimal:
+        return self.paid + self.on_its_way
+
+    @property
+    def near(self) -> bool:
+        """Within a fifth of the cap, or over it: the time to get advice."""
+        return self.used * 5 >= self.cap * 4
+
+
+def cap_standing(mentor, settings_row: BenefitsSettings | None, today: date):
+    if settings_row is None or not settings_row.has_cap:
+        return None
+    period = period_of(today, settings_row.cap_period, settings_row.assessment_day)
+    return CapStanding(
+        cap=settings_row.cap_amount,
+        period=period,
+        paid=fees_paid_between(mentor.pk, *period),
+        on_its_way=fees_on_their_way(mentor.pk),
+    )
+
+
+def paid_by_month(mentor, year: int, paid=None) -> list[PeriodTotal]:
+    """Fees and expenses paid in the tax year, by the month they were paid in. (`paid`: the
+    year's paid_amounts, when the caller has them already.)"""
+    paid = paid if paid is not None else paid_amounts(mentor, *tax_year_bounds(year))
+    return group_by_period(paid, month_of)
+
+
+def paid_by_assessment_period(mentor, year: int, start_day: int, paid=None) -> list[PeriodTotal]:
+    """Fees and expenses paid in the tax year, by Universal Credit assessment period (periods
+    that start before 6 April or end after 5 April count only what was paid in the year)."""
+    paid = paid if paid is not None else paid_amounts(mentor, *tax_year_bounds(year))
+    return group_by_period(paid, lambda day: period_of(day, Cap.ASSESSMENT_PERIOD, start_day))
+
+
+def hours_by_week(mentor, *, weeks: int, today: date) -> list[dict]:
+    """Hours worked each week, Monday to Sunday, by the day the work was done: each
+    session's time and its paid preparation, in every programme. For limits counted in
+    hours. A line that was corrected (reversed) does not count."""
+    first = week_of(today)[0] - timedelta(weeks=weeks - 1)
+    rows = (
+        LedgerLine.objects.filter(
+            mentor=mentor,
+            kind__in=SESSION_KINDS,
+            earned_on__range=(first, week_of(today)[1]),
+            minutes__isnull=False,
+        )
+        .exclude(reversed_by__isnull=False)
+        .values("earned_on", "kind")
+        .annotate(minutes=Sum("minutes"))
+    )
+    by_week = {first + timedelta(weeks=n): {"session": 0, "preparation": 0} for n in range(weeks)}
+    for row in rows:
+        by_week[week_of(row["earned_on"])[0]][row["kind"]] += row["minutes"]
+    return [
+        {
+            "start": start,
+            "end": start + timedelta(days=6),
+            "session_minutes": minutes["session"],
+            "preparation_minutes": minutes["preparation"],
+            "minutes": minutes["session"] + minutes["preparation"],
+        }
+        for start, minutes in sorted(by_week.items(), reverse=True)
+    ]
+
+
 def tax_years_of(mentor) -> list[int]:
     """Tax years the mentor has lines in, newest first, always with the current one."""
     found = LedgerLine.objects.filter(mentor=mentor).aggregate(first=Min("earned_on"))["first"]
@@ -189,24 +388,52 @@ def first_payment_ahead(mentor) -> bool:
 
 
 def mentor_pay(mentor, year: int | None = None) -> dict:
-    """What the mentor's pay page shows."""
+    """What the mentor's pay page shows: the tax year by the date each session or expense
+    happened and by the date it was paid (by assessment period too, for someone who gets
+    Universal Credit), and what the next run is due to pay. The £1,000 notice and the
+    monthly alert go by the date paid, as tax and benefits do."""
     today = timezone.localdate()
     year = year if year is not None else tax_year_of(today)
     statement = tax_year_statement(mentor, year)
-    month_start = today.replace(day=1)
-    this_month = _totals(LedgerLine.objects.filter(mentor=mentor, earned_on__gte=month_start))
+    benefits = benefits_settings_of(mentor)
+    paid = paid_amounts(mentor, *tax_year_bounds(year))
+    by_month_paid = paid_by_month(mentor, year, paid)
+    paid_fees = sum((row.fees for row in by_month_paid), ZERO)
+    alert_days = alert_period(benefits, today)
+    alert_fees = fees_paid_between(mentor.pk, *alert_days)
     alert = EarningsAlert.objects.filter(mentor=mentor).first()
     preference = preference_current(mentor)
+    due = due_next(mentor, benefits, today)
     return {
         "year": year,
         "year_label": tax_year_label(year),
         "years": tax_years_of(mentor),
         "statement": statement,
-        "over_allowance": statement.fees >= TRADING_ALLOWANCE,
+        "paid_by_month": by_month_paid,
+        "paid_fees": paid_fees,
+        "paid_expenses": sum((row.expenses for row in by_month_paid), ZERO),
+        "by_assessment_period": paid_by_assessment_period(
+            mentor, year, benefits.assessment_day, paid
+        )
+        if benefits and benefits.universal_credit
+        else None,
+        "benefits": benefits,
+        "due": due,
+        # The assessment period the next run is expected to pay in, where its day is known.
+        "due_period": period_of(due.expected_on, Cap.ASSESSMENT_PERIOD, benefits.assessment_day)
+        if due.expected_on and benefits and benefits.universal_credit
+        else None,
+        "cap": cap_standing(mentor, benefits, today),
+        "last_hold": RunHold.objects.filter(mentor=mentor)
+        .select_related("run__programme")
+        .order_by("-run__created_at", "-pk")
+        .first(),
+        "over_allowance": paid_fees >= TRADING_ALLOWANCE,
         "allowance": TRADING_ALLOWANCE,
-        "this_month_fees": this_month["fees"],
+        "alert_days": alert_days,
+        "alert_fees": alert_fees,
         "alert": alert,
-        "alert_reached": bool(alert and this_month["fees"] >= alert.monthly_amount),
+        "alert_reached": bool(alert and alert_fees >= alert.monthly_amount),
         "preference": preference,
         "first_payment_ahead": first_payment_ahead(mentor),
         "expenses": Expense.objects.filter(mentor=mentor).select_related("programme")[:50],
@@ -229,6 +456,7 @@ class Waiting:
     oldest: date
     slow: bool
     has_preference: bool
+    capped: bool = False  # asked for their pay in a period to be kept under a limit
 
 
 def waiting_lines(programme):
@@ -248,7 +476,7 @@ def slow_after(programme, today: date | None = None) -> date:
 
 
 def waiting_by_mentor(programme) -> list[Waiting]:
-    """Who is owed what, oldest debt first, in two queries."""
+    """Who is owed what, oldest debt first, in three queries."""
     cutoff = slow_after(programme)
     rows = (
         waiting_lines(programme)
@@ -262,6 +490,11 @@ def waiting_by_mentor(programme) -> list[Waiting]:
         .values_list("mentor_id", flat=True)
         .distinct()
     )
+    capped = set(
+        BenefitsSettings.objects.filter(
+            mentor_id__in=[r["mentor_id"] for r in rows], cap_amount__isnull=False
+        ).values_list("mentor_id", flat=True)
+    )
     return [
         Waiting(
             mentor_id=row["mentor_id"],
@@ -271,6 +504,7 @@ def waiting_by_mentor(programme) -> list[Waiting]:
             oldest=row["oldest"],
             slow=row["oldest"] < cutoff,
             has_preference=row["mentor_id"] in choices,
+            capped=row["mentor_id"] in capped,
         )
         for row in rows
     ]
@@ -349,6 +583,8 @@ def run_detail(run: PaymentRun) -> dict:
     live = [p for p in payees if p.status in RunPayee.LIVE]
     return {
         "payees": payees,
+        # Pay the run left waiting, to keep mentors under the caps they set.
+        "holds": list(RunHold.objects.filter(run=run).select_related("mentor")),
         "bank_details_changed": [p for p in live if p.bank_details_changed_at],
         "fees": sum((p.fees for p in live), ZERO),
         "expenses": sum((p.expenses for p in live), ZERO),
@@ -450,4 +686,19 @@ def personal_data(mentor) -> dict:
         "earnings_alert": str(alert.monthly_amount)
         if (alert := EarningsAlert.objects.filter(mentor=mentor).first())
         else None,
+        "benefits": {
+            "universal_credit_assessment_period_starts_on_day": benefits.assessment_day,
+            "limit": str(benefits.cap_amount) if benefits.has_cap else None,
+            "limit_applies_to": benefits.get_cap_period_display() if benefits.has_cap else None,
+        }
+        if (benefits := benefits_settings_of(mentor))
+        else None,
+        "pay_held_back_in_runs": [
+            {
+                "run": hold.run.reference,
+                "amount": str(hold.amount),
+                "period": f"{hold.period_start.isoformat()} to {hold.period_end.isoformat()}",
+            }
+            for hold in RunHold.objects.filter(mentor=mentor).select_related("run__programme")
+        ],
     }

@@ -3,13 +3,14 @@ payment runs. Each service runs in a transaction, writes its audit row there, an
 messages only once the transaction commits."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +19,15 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.choices import MeetingMode, Role
-from core.locks import lock_row
+from core.locks import lock, lock_row
 from mentoring.models import Session
 from notifications.models import Kind
 from notifications.services import notify, notify_payment_details_changed
 from payments.models import (
     SESSION_KINDS,
     SYMBOLS,
+    BenefitsSettings,
+    CapPeriod,
     EarningsAlert,
     Expense,
     ExpenseKind,
@@ -33,6 +36,7 @@ from payments.models import (
     PaymentPreference,
     PaymentRun,
     RateCard,
+    RunHold,
     RunItem,
     RunPayee,
     WaitingLine,
@@ -43,15 +47,20 @@ from payments.money import (
     fee_for,
     mileage_for,
     money,
+    over_cap,
     pence,
     share_of,
     tax_year_bounds,
     tax_year_of,
 )
+from payments.periods import period_of
 from payments.receipts import receipt_check, receipt_without_metadata
 from payments.selectors import (
+    alert_period,
     approved_without_lines,
     bank_details_changed_since_paid,
+    fees_on_their_way,
+    fees_paid_between,
     preference_current,
     preferences_in_force,
     run_exported,
@@ -183,11 +192,6 @@ def session_lines_create(*, session: Session, by: User | None) -> int:
             .exclude(amount=0)
             .filter(waiting__isnull=True, run_items__isnull=True)
         )
-    if added:
-        from payments.tasks import check_earnings
-
-        mentor_id = match.mentor_id
-        enqueue(check_earnings, mentor_id)
     return added
 
 
@@ -569,49 +573,113 @@ def earnings_alert_set(*, mentor: User, monthly_amount: Decimal | None) -> Earni
     return alert
 
 
+@transaction.atomic
+def benefits_settings_set(
+    *,
+    mentor: User,
+    assessment_day: int | None,
+    cap_period: str = "",
+    cap_amount: Decimal | None = None,
+) -> BenefitsSettings | None:
+    """Save what the mentor tells us about their benefits: the day their Universal Credit
+    assessment period starts (None if they do not get it), and a cap on the fees paid to
+    them in each week, calendar month or assessment period (none without a period). With
+    neither, nothing is kept. The next payment run goes by the cap; runs already made keep
+    what they hold."""
+    errors = {}
+    if assessment_day is not None and not 1 <= assessment_day <= 31:
+        errors["assessment_day"] = "Enter a day of the month, from 1 to 31."
+    if cap_period and cap_period not in CapPeriod.values:
+        errors["cap_period"] = "Choose how often the limit applies."
+    if cap_period == CapPeriod.ASSESSMENT_PERIOD and assessment_day is None:
+        errors["assessment_day"] = (
+            "To keep your pay under a limit in each assessment period, enter the day it starts."
+        )
+    if cap_period and cap_amount is None:
+        errors["cap_amount"] = "Enter the most you want to be paid in fees in each period."
+    elif cap_period and not Decimal(1) <= cap_amount <= Decimal(100000):
+        errors["cap_amount"] = "Enter an amount between £1 and £100,000."
+    if errors:
+        raise ValidationError(errors)
+    if not cap_period:
+        cap_amount = None
+    if assessment_day is None and not cap_period:
+        BenefitsSettings.objects.filter(mentor=mentor).delete()
+        return None
+    # Locked, as a payment run locks it (cap_holds): a run being made now finishes with the
+    # cap it read, and the next one reads the new cap.
+    existing = lock(BenefitsSettings.objects.filter(mentor=mentor)).first()
+    row = existing or BenefitsSettings(mentor=mentor)
+    row.assessment_day = assessment_day
+    row.cap_period = cap_period
+    row.cap_amount = pence(cap_amount) if cap_amount is not None else None
+    row.updated_at = timezone.now()
+    row.save()
+    return row
+
+
 def earnings_check(*, mentor_id: int) -> None:
-    """Tell a mentor when this month's fees reach the alert they set, and when the tax
-    year's fees reach £1,000. Once a month, and once a tax year, by the event key."""
+    """Tell a mentor when the fees paid to them in a month reach the alert they set (in an
+    assessment period, for someone who gets Universal Credit), and when the fees paid in a
+    tax year reach £1,000. Both go by the day each payment run was paid, as benefits and
+    tax do. Checked when a run is paid (run_paid_tell), for the period of today and of the
+    mentor's latest payment. Once a period, and once a tax year, by the event key."""
     mentor = User.objects.filter(pk=mentor_id, is_active=True).first()
     if mentor is None:
         return
     today = timezone.localdate()
-    fees = LedgerLine.objects.filter(mentor=mentor, category=LedgerLine.Category.FEE)
+    latest = (
+        RunItem.objects.filter(line__mentor=mentor, status=RunItem.Status.PAID)
+        .order_by("-run__paid_on")
+        .values_list("run__paid_on", flat=True)
+        .first()
+    )
+    days = sorted({today, latest} - {None})
     url = reverse("payments:pay")
     with transaction.atomic():
         alert = EarningsAlert.objects.filter(mentor=mentor).first()
-        if alert:
-            month = fees.filter(earned_on__gte=today.replace(day=1))
-            total = month.aggregate(total=Sum("amount"))["total"] or 0
-            if total >= alert.monthly_amount:
+        benefits = BenefitsSettings.objects.filter(mentor=mentor).first()
+        for day in days:
+            if alert:
+                _alert_check(mentor, alert, alert_period(benefits, day), url)
+            year = tax_year_of(day)
+            if fees_paid_between(mentor.pk, *tax_year_bounds(year)) >= TRADING_ALLOWANCE:
                 notify(
                     person=mentor,
                     kind=Kind.EARNINGS,
-                    event_key=f"earnings-alert:{today:%Y-%m}",
-                    title=f"Your fees this month have reached {money(alert.monthly_amount)}",
+                    event_key=f"trading-allowance:{year}",
+                    title="Your fees paid this tax year have reached £1,000",
                     body=(
-                        f"You asked us to tell you. So far this month: {money(total)}. "
-                        "If this matters for your benefits, you may want to talk to your "
-                        "coordinator before your next session."
+                        "Above £1,000 a year you may need to tell HMRC and fill in a Self "
+                        "Assessment tax return. Your pay page explains what to do."
                     ),
                     url=url,
                 )
-        year = tax_year_of(today)
-        start, end = tax_year_bounds(year)
-        in_year = fees.filter(earned_on__range=(start, end))
-        year_total = in_year.aggregate(total=Sum("amount"))["total"] or 0
-        if year_total >= TRADING_ALLOWANCE:
-            notify(
-                person=mentor,
-                kind=Kind.EARNINGS,
-                event_key=f"trading-allowance:{year}",
-                title="Your fees this tax year have reached £1,000",
-                body=(
-                    "Above £1,000 a year you may need to tell HMRC and fill in a Self "
-                    "Assessment tax return. Your pay page explains what to do."
-                ),
-                url=url,
-            )
+
+
+def _alert_check(mentor: User, alert: EarningsAlert, period: tuple[date, date], url: str) -> None:
+    start, end = period
+    total = fees_paid_between(mentor.pk, start, end)
+    if total < alert.monthly_amount:
+        return
+    calendar_month = start.day == 1 and (end + timedelta(days=1)).day == 1
+    if calendar_month:
+        key, when = f"earnings-alert:{start:%Y-%m}", f"in {start:%B %Y}"
+    else:
+        key = f"earnings-alert:ap:{start:%Y-%m-%d}"
+        when = f"in your assessment period from {start:%-d %B} to {end:%-d %B %Y}"
+    notify(
+        person=mentor,
+        kind=Kind.EARNINGS,
+        event_key=key,
+        title=f"Fees paid to you {when} have reached {money(alert.monthly_amount)}",
+        body=(
+            f"You asked us to tell you. So far, {money(total)} has been paid to you {when}. "
+            "If this matters for your benefits, you may want to talk to your coordinator, "
+            "or get independent advice, before your next session."
+        ),
+        url=url,
+    )
 
 
 # Payment runs
@@ -648,14 +716,22 @@ def _payee_details(mentor: User, preference, method: str) -> dict:
 
 
 @transaction.atomic
-def run_create(*, programme: Programme, by: User, earned_before: date | None = None) -> PaymentRun:
+def run_create(
+    *,
+    programme: Programme,
+    by: User,
+    earned_before: date | None = None,
+    pays_on: date | None = None,
+) -> PaymentRun:
     """Collect the programme's approved, unpaid lines into a new run, one payee row per
     mentor and way of paying. Two coordinators starting runs at once queue on the
     programme's row, so the second collects only what the first left; the partial unique
     index on run items is the backstop that keeps any line in one live run. With
     `earned_before`, only lines earned before that day (to pay up to a month's end).
     A run never pays the person who makes it: their own lines wait for a run made by
-    another coordinator or an administrator (programmes.duties)."""
+    another coordinator or an administrator (programmes.duties). A mentor who set a cap on
+    their pay has the fees that would take them over it, in the period the run pays in
+    (`pays_on`, today unless given), left waiting for a later run (cap_holds)."""
     check_coordinates(by, programme)
     lock_row(programme)
     waiting = LedgerLine.objects.filter(programme=programme).unpaid().exclude(mentor=by)
@@ -663,6 +739,12 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
         waiting = waiting.filter(earned_on__lt=earned_before)
     lines = list(waiting.select_related("mentor").order_by("mentor_id", "earned_on", "id"))
     preferences = preferences_in_force({line.mentor_id for line in lines})
+    holds = cap_holds(
+        [line for line in lines if line.mentor_id in preferences],
+        pays_on=pays_on or timezone.localdate(),
+    )
+    held = {line_id for hold in holds for line_id in hold.line_ids}
+    lines = [line for line in lines if line.pk not in held]
     groups: dict[tuple[int, str], list[LedgerLine]] = defaultdict(list)
     for line in lines:
         method = _payee_method(preferences.get(line.mentor_id), line.category)
@@ -675,6 +757,11 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     groups = {key: group for key, group in groups.items() if sum(x.amount for x in group) > 0}
     if not groups:
         nothing = "Nothing is waiting to be paid to mentors who have said how."
+        if holds:
+            nothing = (
+                f"{nothing} Some pay is waiting because mentors asked us to keep their pay "
+                "under a limit: it can be paid in a later period."
+            )
         if own_pay_waiting(programme, by):
             nothing = f"{nothing} {duties.OWN_RUN}"
         raise ValidationError(nothing)
@@ -706,14 +793,114 @@ def run_create(*, programme: Programme, by: User, earned_before: date | None = N
     RunItem.objects.bulk_create(items)
     # Off the waiting list: these lines are on their way.
     WaitingLine.objects.filter(line__in=[item.line for item in items]).delete()
+    run_holds_record(run=run, holds=holds)
     audit_record(
         action=AuditEvent.Action.PAYMENT_RUN_CREATED,
         actor=by,
         obj=run,
         programme=programme,
-        new={"lines": len(items), "total": sum((x.line.amount for x in items), Decimal("0.00"))},
+        new={
+            "lines": len(items),
+            "total": sum((x.line.amount for x in items), Decimal("0.00")),
+            "held": sum((hold.amount for hold in holds), Decimal("0.00")),
+        },
     )
     return run
+
+
+@dataclass
+class CapHold:
+    """What a mentor's cap holds back from a run: which fee lines, and over which period."""
+
+    mentor: User
+    line_ids: list[int]
+    amount: Decimal
+    period: tuple[date, date]
+    cap: Decimal
+    larger_than_cap: bool  # one line alone is more than the cap: it can never be paid under it
+
+
+def cap_holds(lines: list[LedgerLine], *, pays_on: date) -> list[CapHold]:
+    """For each mentor of `lines` who set a cap, the fee lines that would take the fees paid
+    to them in the period `pays_on` falls in over it (money.over_cap decides which). What
+    was paid in that period counts, in any programme, and so does every run not yet paid,
+    wherever it will be paid: a run made before the period began may be paid in it.
+    Expenses are never held: they are not earnings.
+
+    The mentors' settings rows are locked, in order, so two runs (of this programme or
+    another the mentor is paid by) that would both pay them take turns, and the second
+    counts what the first took."""
+    mentor_ids = sorted({line.mentor_id for line in lines})
+    capped = list(
+        lock(
+            BenefitsSettings.objects.filter(
+                mentor_id__in=mentor_ids, cap_amount__isnull=False
+            ).order_by("pk")
+        )
+    )
+    holds = []
+    for settings_row in capped:
+        period = period_of(pays_on, settings_row.cap_period, settings_row.assessment_day)
+        fees = [
+            line
+            for line in lines
+            if line.mentor_id == settings_row.mentor_id and line.category == LedgerLine.Category.FEE
+        ]
+        room = (
+            settings_row.cap_amount
+            - fees_paid_between(settings_row.mentor_id, *period)
+            - fees_on_their_way(settings_row.mentor_id)
+        )
+        held = set(over_cap([(line.pk, line.amount) for line in fees], room=room))
+        if not held:
+            continue
+        held_lines = [line for line in fees if line.pk in held]
+        holds.append(
+            CapHold(
+                mentor=held_lines[0].mentor,
+                line_ids=[line.pk for line in held_lines],
+                amount=sum((line.amount for line in held_lines), Decimal("0.00")),
+                period=period,
+                cap=settings_row.cap_amount,
+                larger_than_cap=any(line.amount > settings_row.cap_amount for line in held_lines),
+            )
+        )
+    return holds
+
+
+def run_holds_record(*, run: PaymentRun, holds: list[CapHold]) -> None:
+    """Note on the run what each mentor's cap held back, and tell the mentor. (Part of
+    run_create's transaction.)"""
+    symbol = SYMBOLS.get(run.currency, "")
+    for hold in holds:
+        RunHold.objects.create(
+            run=run,
+            mentor=hold.mentor,
+            lines=len(hold.line_ids),
+            amount=hold.amount,
+            period_start=hold.period[0],
+            period_end=hold.period[1],
+        )
+        start, end = hold.period
+        body = (
+            f"You asked us to keep your fees under {money(hold.cap, symbol)} in each period. "
+            f"To keep the period from {start:%-d %B %Y} to {end:%-d %B %Y} under it, "
+            f"{money(hold.amount, symbol)} of your fees will wait for a later payment run. "
+            "Nothing is lost: it is paid once it fits under your limit."
+        )
+        if hold.larger_than_cap:
+            body += (
+                " One payment is larger than your limit on its own, so it cannot be paid "
+                "under it: you could raise your limit, or talk to your coordinator."
+            )
+        notify(
+            person=hold.mentor,
+            kind=Kind.PAYMENT,
+            event_key=f"run:{run.pk}:held:{hold.mentor.pk}",
+            title="Some of your pay will wait, to keep you under your limit",
+            body=body,
+            url=reverse("payments:pay"),
+        )
 
 
 def own_pay_waiting(programme: Programme, person: User) -> bool:
@@ -779,9 +966,10 @@ def run_paid_tell(*, run_id: int) -> None:
         return
     symbol = SYMBOLS.get(run.currency, "")
     with transaction.atomic():
-        for payee in RunPayee.objects.filter(run=run, status=RunPayee.Status.PAID).select_related(
-            "mentor"
-        ):
+        payees = list(
+            RunPayee.objects.filter(run=run, status=RunPayee.Status.PAID).select_related("mentor")
+        )
+        for payee in payees:
             notify(
                 person=payee.mentor,
                 kind=Kind.PAYMENT,
@@ -794,6 +982,9 @@ def run_paid_tell(*, run_id: int) -> None:
                 ),
                 url=reverse("payments:pay_run_statement", args=[run.pk]),
             )
+        # What was just paid counts towards their alert and the £1,000 notice.
+        for mentor_id in sorted({payee.mentor_id for payee in payees}):
+            earnings_check(mentor_id=mentor_id)
 
 
 def _payee_lines_wait(payee: RunPayee, status: str) -> None:

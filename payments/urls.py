@@ -23,6 +23,8 @@ urlpatterns = [
     path("pay/alert/", views.earnings_alert, name="earnings_alert"),
     path("pay/benefits/", views.benefits, name="benefits"),
     path("pay/benefits/letter.pdf", views.work_coach_letter, name="work_coach_letter"),
+    path("pay/benefits/settings/", views.benefits_settings, name="benefits_settings"),
+    path("pay/hours/", views.pay_hours, name="pay_hours"),
     path("pay/expenses/new/", views.expense_new, name="expense_new"),
     path("pay/expenses/<int:expense_id>/", views.expense_detail, name="expense_detail"),
     path(

@@ -1,6 +1,7 @@
 """Pages about money: a mentor's pay, statements, expenses and payment choice; a
 coordinator's rate cards, claims, payment runs and corrections."""
 
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -30,9 +31,10 @@ from payments.access import (
     get_run_for_coordinator,
     get_run_for_mentor,
 )
-from payments.documents import work_coach_letter_pdf
+from payments.documents import PaymentRow, work_coach_letter_pdf
 from payments.exports import line_status, run_csv, statement_csv, statement_file
 from payments.forms import (
+    BenefitsSettingsForm,
     DecisionForm,
     EarningsAlertForm,
     ExpenseForm,
@@ -51,9 +53,13 @@ from payments.models import (
     PaymentMethod,
     PaymentPreference,
     RateCard,
+    RunPayee,
 )
 from payments.money import TRADING_ALLOWANCE
 from payments.selectors import (
+    benefits_settings_of,
+    cap_standing,
+    hours_by_week,
     lines_with_status,
     mentor_pay,
     preference_current,
@@ -208,7 +214,7 @@ def earnings_alert(request):
         services.earnings_alert_set(mentor=request.user, monthly_amount=amount)
         messages.success(
             request,
-            "Saved. We will tell you when your fees in a month reach that amount."
+            "Saved. We will tell you when the fees paid to you in a month reach that amount."
             if amount
             else "Done. You will not get a monthly alert.",
         )
@@ -220,11 +226,65 @@ def earnings_alert(request):
 def benefits(request):
     programmes = _mentor_programmes(request.user)
     cards = [(p, rate_card_today(p)) for p in programmes]
+    settings_row = benefits_settings_of(request.user)
     return render(
         request,
         "payments/benefits.html",
-        {"cards": cards, "allowance": TRADING_ALLOWANCE},
+        {
+            "cards": cards,
+            "allowance": TRADING_ALLOWANCE,
+            "benefits": settings_row,
+            "cap": cap_standing(request.user, settings_row, timezone.localdate()),
+        },
     )
+
+
+@mentor_pay_required
+def benefits_settings(request):
+    current = benefits_settings_of(request.user)
+    initial = {"universal_credit": ""}
+    if current:
+        initial = {
+            "universal_credit": "yes" if current.universal_credit else "no",
+            "assessment_day": current.assessment_day,
+            "cap_period": current.cap_period,
+            "cap_amount": current.cap_amount,
+        }
+    form = BenefitsSettingsForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.benefits_settings_set(
+                mentor=request.user,
+                assessment_day=data["assessment_day"],
+                cap_period=data["cap_period"],
+                cap_amount=data["cap_amount"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved and saved.has_cap:
+                done = (
+                    "Saved. From the next payment run, fees that would take you over your "
+                    "limit will wait for a later run."
+                )
+            elif saved:
+                done = "Saved. Your pay page now shows your pay by assessment period."
+            else:
+                done = "Saved. We will pay you everything you are owed in each run."
+            messages.success(request, done)
+            return redirect("payments:pay")
+    return render(request, "payments/benefits_settings.html", {"form": form, "current": current})
+
+
+@mentor_pay_required
+def pay_hours(request):
+    weeks = hours_by_week(request.user, weeks=26, today=timezone.localdate())
+    return render(request, "payments/hours.html", {"weeks": weeks})
+
+
+# The payments a letter for a work coach lists: the last year's.
+LETTER_PAYMENTS_DAYS = 366
 
 
 @mentor_pay_required
@@ -232,6 +292,8 @@ def work_coach_letter(request):
     programmes = _mentor_programmes(request.user)
     programme = programmes[0] if programmes else None
     card = rate_card_today(programme) if programme else None
+    today = timezone.localdate()
+    settings_row = benefits_settings_of(request.user)
     pdf = work_coach_letter_pdf(
         mentor_name=request.user.display_name or request.user.email,
         programme_name=programme.name if programme else "Alongside",
@@ -239,7 +301,23 @@ def work_coach_letter(request):
         hourly_rate=card.hourly_rate if card else None,
         preparation_minutes=card.preparation_minutes if card else 0,
         currency_symbol=card.symbol if card else "£",
-        today=timezone.localdate(),
+        today=today,
+        payments=[
+            PaymentRow(
+                day=payee.run.paid_on,
+                how=payee.get_method_display(),
+                fees=payee.fees,
+                expenses=payee.expenses,
+            )
+            for payee in RunPayee.objects.paid()
+            .filter(
+                mentor=request.user,
+                run__paid_on__gte=today - timedelta(days=LETTER_PAYMENTS_DAYS),
+            )
+            .select_related("run")
+            .order_by("run__paid_on", "reference")
+        ],
+        assessment_day=settings_row.assessment_day if settings_row else None,
     )
     return _download(pdf, filename="letter-for-your-work-coach.pdf", content_type="application/pdf")
 

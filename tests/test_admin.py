@@ -28,6 +28,11 @@ KEPT_OUT = {
     "payments.runitem",
     # An internal list that the payment services keep in step; the ledger is the record.
     "payments.waitingline",
+    # What a mentor told us about their benefits (Universal Credit, a cap on their pay), and
+    # the pay a run held back because of it: seen by the mentor, and by coordinators only as
+    # "waits at the mentor's request", never why.
+    "payments.benefitssettings",
+    "payments.runhold",
     # A round's input and output, compressed: everyone's profiles as the round read them. The
     # coordinator's export (audited) is the way to read them; the round itself is in the admin.
     "matching.rounddata",

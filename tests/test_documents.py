@@ -244,3 +244,26 @@ def test_it_keeps_what_the_font_can_show_and_replaces_the_rest():
     assert pdf_text("Dvo\u0159\u00e1k") == "Dvorák"
     assert pdf_text("\u738b") == "?"
     assert pdf_text("a\u2212b\u2011c") == "a-b-c"
+
+
+def test_it_lists_each_payment_with_the_day_it_was_paid_in_the_letter():
+    from payments.documents import PaymentRow
+
+    payments = [
+        PaymentRow(day=date(2026, 10, 6), how="Bank transfer", fees=Decimal("60.00"),
+                   expenses=Decimal("12.50")),
+        PaymentRow(day=date(2026, 11, 6), how="Bank transfer", fees=Decimal("30.00"),
+                   expenses=Decimal("0.00")),
+    ]  # fmt: skip
+    text = text_of(letter(payments=payments, assessment_day=15))
+    assert "6 October 2026" in text and "6 November 2026" in text
+    assert "£60.00" in text and "£12.50" in text and "£90.00" in text  # fees together
+    assert "assessment period starts on day 15 of each month" in text
+    assert "No payments have been made" in text_of(letter())
+
+
+def test_it_refuses_a_payment_in_the_letter_that_is_not_decimal():
+    from payments.documents import PaymentRow
+
+    with pytest.raises(TypeError):
+        letter(payments=[PaymentRow(date(2026, 10, 6), "Bank transfer", 60.0, Decimal("0"))])

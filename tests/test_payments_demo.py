@@ -16,12 +16,14 @@ from demo.payments import seed_payments
 from mentoring.models import Session
 from notifications.models import Kind, Notification
 from payments.models import (
+    BenefitsSettings,
     Expense,
     LedgerLine,
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
     RateCard,
+    RunHold,
     RunItem,
     RunPayee,
 )
@@ -146,6 +148,21 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     reversal = LedgerLine.objects.get(kind="reversal")
     assert reversal.reason and reversal.amount == -reversal.reverses.amount
     assert reversal.run_items.get().status == RunItem.Status.PAID
+
+    # A mentor on Universal Credit whose cap held a line back in the last run: it waits,
+    # and they were told.
+    hold = RunHold.objects.get()
+    assert hold.run == runs.last() and (hold.lines, hold.amount > 0) == (1, True)
+    settings = BenefitsSettings.objects.get(mentor=hold.mentor)
+    assert settings.universal_credit and settings.cap_period == "assessment_period"
+    assert hold.mentor.email == "mentor-007@north-star.example.org"
+    held = LedgerLine.objects.filter(
+        mentor=hold.mentor, earned_on__lt=hold.run.paid_on.replace(day=1)
+    ).unpaid()
+    assert held.filter(category="fee").aggregate(total=Sum("amount"))["total"] == hold.amount
+    assert Notification.objects.filter(
+        person=hold.mentor, event_key=f"run:{hold.run.pk}:held:{hold.mentor.pk}"
+    ).exists()
 
 
 def first_day(by_method):

@@ -595,9 +595,19 @@ def test_it_does_not_warn_at_999_99_of_fees_whatever_the_expenses(world):
     assert not _allowance_notices(world).exists()
 
 
-def test_it_warns_once_at_1000_of_fees(world, django_capture_on_commit_callbacks):
+def _paid_today(world):
+    """Pay what is waiting, in a run paid today: fees count when they are paid."""
+    paid_by_bank(world.mentor)
+    run = services.run_create(programme=world.programme, by=world.coordinator)
+    services.run_mark_paid(run=run, by=world.coordinator, paid_on=timezone.localdate())
+    return run
+
+
+def test_it_warns_once_at_1000_of_fees_paid(world, django_capture_on_commit_callbacks):
+    _fees_today(world, "1000.00")
+    assert selectors.mentor_pay(world.mentor)["over_allowance"] is False  # earned, not paid
     with django_capture_on_commit_callbacks(execute=True):
-        _fees_today(world, "1000.00")
+        _paid_today(world)
 
     assert selectors.mentor_pay(world.mentor)["over_allowance"] is True
     assert _allowance_notices(world).count() == 1
@@ -606,9 +616,10 @@ def test_it_warns_once_at_1000_of_fees(world, django_capture_on_commit_callbacks
     assert _allowance_notices(world).count() == 1
 
 
-def test_it_tells_a_mentor_once_a_month_when_fees_reach_their_alert(world):
+def test_it_tells_a_mentor_once_a_month_when_fees_paid_reach_their_alert(world):
     rate_card(world)
     approved_session(world, starts_at=earlier_today())  # £20 + £10 preparation
+    _paid_today(world)
     month_key = f"earnings-alert:{timezone.localdate():%Y-%m}"
     alerts = Notification.objects.filter(person=world.mentor, kind="earnings", event_key=month_key)
 
@@ -772,7 +783,6 @@ def test_it_keeps_expenses_out_of_the_fees(world):
 
     assert pay["statement"].fees == Decimal("30.00")
     assert pay["statement"].expenses == Decimal("40.00")
-    assert pay["this_month_fees"] == Decimal("30.00")
     assert LedgerLine.objects.fees().count() == 2
     assert LedgerLine.objects.expenses().count() == 1
 

@@ -1,6 +1,7 @@
 """Money when many people (or retries) act at the same moment, on PostgreSQL, where the row
 locks, conditional updates, unique indexes and the append-only trigger are real."""
 
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from accounts.models import AuditEvent
 from mentoring import services as mentoring_services
 from mentoring.models import Session
 from payments import services
-from payments.models import Expense, LedgerLine, PaymentRun, RateCard, RunItem
+from payments.models import Expense, LedgerLine, PaymentRun, RateCard, RunHold, RunItem
 from tests.payments_support import approved_session, confirmed_session, paid_by_bank, rate_card
 from tests.test_matching_app import at_once, postgres_only
 
@@ -154,3 +155,109 @@ def test_it_pays_sessions_once_when_the_catch_up_task_runs_many_times_at_once(wo
         assert sorted(kinds) == ["preparation", "session"]
     # Each call says how many lines it added: together, exactly the lines there are.
     assert sum(results) == LedgerLine.objects.count() == 6
+
+
+# A cap on a mentor's pay (BenefitsSettings): runs leave what would pass it for later.
+
+
+def _fees_in_live_runs(mentor) -> Decimal:
+    items = RunItem.objects.filter(line__mentor=mentor, line__category="fee").exclude(
+        status__in=RunItem.GONE
+    )
+    return sum((item.line.amount for item in items.select_related("line")), Decimal("0.00"))
+
+
+def test_it_holds_exactly_the_fees_over_a_cap_when_runs_are_made_at_once(world):
+    rate_card(world)
+    paid_by_bank(world.mentor)
+    for days_ago in (4, 3, 2):
+        approved_session(world, starts_at=timezone.now() - timedelta(days=days_ago))
+    services.benefits_settings_set(
+        mentor=world.mentor, assessment_day=None, cap_period="week", cap_amount=Decimal("50")
+    )
+    lines = list(LedgerLine.objects.order_by("earned_on", "id"))  # £20, £10, three times
+
+    results = at_once(
+        4,
+        refused_or(lambda: services.run_create(programme=world.programme, by=world.coordinator)),
+    )
+
+    (run,) = [result for result in results if isinstance(result, PaymentRun)]
+    assert results.count("refused") == 3
+    # Oldest first up to £50: the first session, its preparation and the second session.
+    assert sorted(run.items.values_list("line_id", flat=True)) == [x.pk for x in lines[:3]]
+    assert sorted(LedgerLine.objects.unpaid().values_list("pk", flat=True)) == [
+        x.pk for x in lines[3:]
+    ]
+    assert _fees_in_live_runs(world.mentor) == Decimal("50.00")
+    hold = RunHold.objects.get()
+    assert (hold.run, hold.lines, hold.amount) == (run, 3, Decimal("40.00"))
+
+
+def _mentor_in_second_programme(world):
+    """Sam mentors in Riverside too, with a session approved there by its coordinator."""
+    from core.choices import Role
+    from matching.models import Match, MatchingRound, Proposal
+    from tests.factories import MembershipFactory, UserFactory
+
+    MembershipFactory(programme=world.other_programme, person=world.mentor, role=Role.MENTOR)
+    mentee = UserFactory(display_name="Ola", email="ola@example.test")
+    MembershipFactory(programme=world.other_programme, person=mentee, role=Role.MENTEE)
+    matching_round = MatchingRound.objects.create(
+        programme=world.other_programme, status=MatchingRound.Status.FINISHED
+    )
+    proposal = Proposal.objects.create(
+        round=matching_round, mentor=world.mentor, mentee=mentee, score=1, status="accepted"
+    )
+    match = Match.objects.create(
+        programme=world.other_programme, proposal=proposal, mentor=world.mentor, mentee=mentee
+    )
+    rate_card(world, programme=world.other_programme, by=world.other_coordinator)
+    session = mentoring_services.session_log(
+        match=match,
+        by=world.mentor,
+        starts_at=timezone.now() - timedelta(days=2),
+        duration_minutes=60,
+        meeting_mode="in_person",
+    )
+    mentoring_services.session_confirm(session=session, by=mentee)
+    assert mentoring_services.session_approve(session=session, by=world.other_coordinator)
+
+
+def test_it_counts_both_of_two_runs_of_different_programmes_made_at_once(world, monkeypatch):
+    rate_card(world)
+    paid_by_bank(world.mentor)
+    approved_session(world)  # £30 in North Star
+    _mentor_in_second_programme(world)  # £30 in Riverside
+    services.benefits_settings_set(
+        mentor=world.mentor, assessment_day=None, cap_period="week", cap_amount=Decimal("50")
+    )
+    makers = [
+        (world.programme, world.coordinator),
+        (world.other_programme, world.other_coordinator),
+    ]
+    # Each run reads what is on its way, then takes a moment: long enough for the other run
+    # to read it too, were nothing making them take turns.
+    on_their_way = services.fees_on_their_way
+
+    def slowly(mentor_id):
+        found = on_their_way(mentor_id)
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(services, "fees_on_their_way", slowly)
+
+    def make_a_run():
+        programme, coordinator = makers.pop()  # one each: list.pop is atomic
+        return services.run_create(programme=programme, by=coordinator)
+
+    runs = at_once(2, make_a_run)
+
+    # The runs take turns on Sam's settings: whichever came second had £20 of room, so it
+    # paid the £20 session and left its £10 preparation. Without the lock both would pay
+    # £30, £60 together.
+    assert {run.programme for run in runs} == {world.programme, world.other_programme}
+    assert _fees_in_live_runs(world.mentor) == Decimal("50.00")
+    hold = RunHold.objects.get()
+    assert (hold.lines, hold.amount) == (1, Decimal("10.00"))
+    assert LedgerLine.objects.unpaid().get().kind == "preparation"

@@ -628,6 +628,8 @@ MATRIX: dict[str, Row] = {
     "payments:earnings_alert": Row(paid_mentor(200), form=True),
     "payments:benefits": Row(paid_mentor(200)),
     "payments:work_coach_letter": Row(paid_mentor(200)),
+    "payments:benefits_settings": Row(paid_mentor(200), form=True),
+    "payments:pay_hours": Row(paid_mentor(200)),
     "payments:expense_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
     "payments:expense_detail": Row(
         paid_mentor(200), kwargs=lambda w: {"expense_id": _expense_id(w)}

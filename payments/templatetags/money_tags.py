@@ -13,3 +13,15 @@ def money(amount, symbol="£") -> str:
     if amount is None or amount == "":
         return ""
     return money_module.money(Decimal(amount), symbol or "")
+
+
+@register.filter
+def hours(minutes) -> str:
+    """{{ week.minutes|hours }}: 210 minutes show as "3 hours 30 minutes"."""
+    whole, rest = divmod(int(minutes or 0), 60)
+    parts = []
+    if whole or not rest:
+        parts.append(f"{whole} hour" if whole == 1 else f"{whole} hours")
+    if rest:
+        parts.append(f"{rest} minute" if rest == 1 else f"{rest} minutes")
+    return " ".join(parts)

@@ -31,8 +31,17 @@ ROLES = {
 # Pages each crawl must reach, by shape (ids blanked), so a page that drops out of reach
 # fails here instead of quietly going unchecked.
 MUST_REACH = {
-    "mentor": {"/pay/", "/pay/how/", "/pay/alert/", "/pay/benefits/", "/pay/expenses/new/"},
-    "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/"},
+    "mentor": {
+        "/pay/",
+        "/pay/how/",
+        "/pay/alert/",
+        "/pay/benefits/",
+        "/pay/benefits/settings/",
+        "/pay/hours/",
+        "/pay/expenses/new/",
+    },
+    # On Universal Credit, with a cap that held a line back (demo/payments.py).
+    "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/", "/pay/hours/"},
     "coordinator": {
         "/coordinate/north-star/pay/",
         "/coordinate/north-star/pay/rates/",
