@@ -31,7 +31,14 @@ ROLES = {
 # Pages each crawl must reach, by shape (ids blanked), so a page that drops out of reach
 # fails here instead of quietly going unchecked.
 MUST_REACH = {
-    "mentor": {"/pay/", "/pay/how/", "/pay/alert/", "/pay/benefits/", "/pay/expenses/new/"},
+    "mentor": {
+        "/pay/",
+        "/pay/how/",
+        "/pay/alert/",
+        "/pay/benefits/",
+        "/pay/expenses/new/",
+        "/pay/advances/new/",
+    },
     "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/"},
     "coordinator": {
         "/coordinate/north-star/pay/",
@@ -41,6 +48,11 @@ MUST_REACH = {
         "/coordinate/north-star/pay/runs/<id>/",
         "/coordinate/north-star/pay/lines/<id>/correct/",
         "/coordinate/north-star/pay/payees/<id>/failed/",
+        # An advance waiting for a decision, something bought for a mentor, and a session a
+        # mentee did not come to (demo/payments.py).
+        "/coordinate/north-star/pay/advances/<id>/",
+        "/coordinate/north-star/pay/mentors/<id>/bought/",
+        "/coordinate/north-star/planned/<id>/",
         "/statistics/",
         "/statistics/north-star/people/",
         # "What people say", linked from the dashboard (the old voice page redirects here).
