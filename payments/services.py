@@ -849,6 +849,8 @@ def purchase_record(
         raise ValidationError({"kind": "Choose what it was for."})
     if bought_on > timezone.localdate():
         raise ValidationError({"bought_on": "The date cannot be in the future."})
+    if bought_on < timezone.localdate() - timedelta(days=366):
+        raise ValidationError({"bought_on": "Enter a date in the last year."})
     if amount is None or not (Decimal(0) < amount <= MAX_CLAIM) or amount != pence(amount):
         raise ValidationError({"amount": "Enter an amount between £0.01 and £10,000."})
     description = (description or "").strip()

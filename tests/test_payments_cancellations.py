@@ -353,3 +353,33 @@ def test_it_pays_another_mentors_cancellation_to_that_mentor_only(world):
     mentoring_services.plan_cancel(plan=made, by=world.mentee)
 
     assert fees().get().mentor == other_mentor
+
+
+def test_it_sets_the_cancellation_fee_on_the_rates_page(world, login_as):
+    client = login_as("coordinator")
+    url = reverse("payments:coordinator_rates", args=[world.programme.slug])
+    form = client.get(url).content.decode()
+    assert 'name="cancellation_fee"' in form and 'value="24"' in form
+
+    client.post(
+        url,
+        {
+            "effective_from": timezone.localdate().isoformat(),
+            "hourly_rate": "20.00",
+            "preparation_minutes": "30",
+            "online_allowance": "0",
+            "cancellation_fee": "15.00",
+            "cancellation_notice_hours": "48",
+            "mileage_rate": "0.45",
+            "expense_kinds": ["fare"],
+            "receipt_needed_over": "10",
+            "currency": "GBP",
+            "slow_payment_days": "14",
+        },
+    )
+
+    page = client.get(url).content.decode()
+    assert "£15.00, under 48 hours' notice" in page
+    made = plan(world, hours_ahead=40)
+    mentoring_services.plan_cancel(plan=made, by=world.mentee)
+    assert fees().get().amount == Decimal("15.00")
