@@ -209,3 +209,31 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
         report.add("while signing in", "browser", problem)
     assert any(path.startswith("/sessions/") for path in report.visited), report.summary()
     assert not report.findings, report.summary()
+
+
+@pytest.mark.parametrize("side", ["mentor", "mentee of the missed session"])
+def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
+    side, demo, page, problems, live_server
+):
+    """As the demo mentor with advances (one settled by its receipt, one to settle, whose
+    page holds the settle form, also put in its error state), and as the mentee whose mentor
+    said they did not come (the match page says so)."""
+    from mentoring.models import PlannedSession
+    from payments.models import Advance
+
+    if side == "mentor":
+        person = Advance.objects.get(status=Advance.Status.SETTLED).mentor
+        start = ["/pay/"]
+        wanted = "/pay/advances/<id>/"
+    else:
+        missed = PlannedSession.objects.missed_to_confirm().select_related("match__mentee").get()
+        person = missed.match.mentee
+        start = [f"/matches/{missed.match_id}/"]
+        wanted = "/matches/<id>/"
+    sign_in(page, person.email)
+    signing_in = problems.take()
+    report = crawl(page, problems=problems, role=side, origin=live_server.url, start=start)
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    assert wanted in {shape_of(path) for path in report.visited}, report.summary()
+    assert not report.findings, report.summary()
