@@ -317,6 +317,7 @@ def coordinator_sessions(request, slug):
         return redirect("mentoring:coordinator_sessions", slug=programme.slug)
     queue = sessions_to_approve(programme, request.user)
     page = Paginator(queue, 100).get_page(request.GET.get("page"))
+    missed = missed_to_confirm(programme, request.user)
     return render(
         request,
         "mentoring/coordinator/sessions.html",
@@ -326,7 +327,9 @@ def coordinator_sessions(request, slug):
             "sessions": page.object_list,
             "yours": any(session.yours for session in page.object_list)
             and duties.notes(programme, request.user, duties.SESSION),
-            "missed": missed_to_confirm(programme, request.user),
+            "missed": missed,
+            "missed_yours": any(plan.yours for plan in missed)
+            and duties.notes(programme, request.user, duties.MISSED),
         },
     )
 

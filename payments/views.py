@@ -456,6 +456,9 @@ def coordinator_pay(request, slug):
     context = programme_pay(programme)
     context["claims"] = context["claims"].annotate(yours=duties.yours(request.user, "mentor"))
     context["advances"] = context["advances"].annotate(yours=duties.yours(request.user, "mentor"))
+    context["advances_yours"] = any(advance.yours for advance in context["advances"]) and (
+        duties.notes(programme, request.user, duties.ADVANCE)
+    )
     context["yours"] = any(claim.yours for claim in context["claims"]) and duties.notes(
         programme, request.user, duties.CLAIM
     )

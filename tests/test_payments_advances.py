@@ -350,3 +350,20 @@ def test_it_clears_what_was_written_about_advances_and_purchases_with_the_accoun
     assert not advance.receipt.storage.exists(stored)
     assert Purchase.objects.get().description == ""
     assert advance.amount == Decimal("25.00")  # what was paid stays
+
+
+def test_it_tells_a_coordinator_who_mentors_that_someone_else_decides_their_advance(
+    world, login_as
+):
+    rate_card(world)
+    MembershipFactory(programme=world.programme, person=world.coordinator, role=Role.MENTOR)
+    own = ask(world, mentor=world.coordinator)
+    client = login_as("coordinator")
+    sentence = "This advance is yours, so another coordinator or an administrator decides it."
+
+    queue = client.get(reverse("payments:coordinator_pay", args=["north"])).content.decode()
+    page = client.get(reverse("payments:coordinator_advance", args=["north", own.pk]))
+
+    assert sentence in queue
+    assert sentence in page.content.decode()
+    assert "Approve £25.00" not in page.content.decode()

@@ -383,3 +383,33 @@ def test_it_sets_the_cancellation_fee_on_the_rates_page(world, login_as):
     made = plan(world, hours_ahead=40)
     mentoring_services.plan_cancel(plan=made, by=world.mentee)
     assert fees().get().amount == Decimal("15.00")
+
+
+def test_it_tells_a_coordinator_who_mentors_that_someone_else_confirms_their_missed_session(
+    world, login_as
+):
+    with_fee(world)
+    MembershipFactory(programme=world.programme, person=world.coordinator, role=Role.MENTOR)
+    match = live_match(world.programme, world.coordinator, world.mentee)
+    missed = PlannedSession.objects.create(
+        match=match,
+        planned_by=world.coordinator,
+        starts_at=timezone.now() - timedelta(hours=2),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    mentoring_services.plan_missed_report(plan=missed, by=world.coordinator)
+    client = login_as("coordinator")
+    sentence = (
+        "This session is yours, so another coordinator or an administrator confirms whether "
+        "the mentee came."
+    )
+
+    queue = client.get(reverse("mentoring:coordinator_sessions", args=["north"]))
+    page = client.get(reverse("mentoring:coordinator_plan_missed", args=["north", missed.pk]))
+    client.post(reverse("mentoring:coordinator_plan_missed_confirm", args=["north", missed.pk]))
+
+    assert sentence in queue.content.decode()
+    assert sentence in page.content.decode()
+    assert "Confirm Priya did not come" not in page.content.decode()
+    assert not fees().exists()
