@@ -315,14 +315,15 @@ def cancellation_fee_add(
         programme=programme,
         new={"key": key_text, "amount": line.amount, "earned_on": day},
     )
+    if line.amount == 0:
+        return line  # "no payment, as you asked": recorded on the ledger, nothing to tell
     notify(
         person=mentor,
         kind=Kind.PAYMENT,
         event_key=f"cancellation:{key_text}",
-        title=f"You will be paid {money(line.amount, card.symbol)} for a cancelled session",
+        title=f"You will be paid {money(line.amount, card.symbol)} for time you kept free",
         body=(
-            f"{description}. You are paid for the time you kept free. It will be in the "
-            "next payment run, and shows on your pay page."
+            f"{description}. It will be in the next payment run, and shows on your pay page."
         ),
         url=url or reverse("payments:pay"),
     )

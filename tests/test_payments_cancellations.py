@@ -129,7 +129,7 @@ def test_it_pays_the_mentor_when_the_mentee_cancels_at_short_notice(world):
     assert LedgerLine.objects.filter(programme=world.programme).unpaid().get() == line
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CANCELLATION_FEE_ADDED).count() == 1
     told = Notification.objects.get(person=world.mentor, kind="payment")
-    assert told.title == "You will be paid £20.00 for a cancelled session"
+    assert told.title == "You will be paid £20.00 for time you kept free"
 
 
 def test_it_pays_nothing_when_the_mentor_cancels_or_the_notice_was_enough(world):
@@ -413,3 +413,16 @@ def test_it_tells_a_coordinator_who_mentors_that_someone_else_confirms_their_mis
     assert sentence in page.content.decode()
     assert "Confirm Priya did not come" not in page.content.decode()
     assert not fees().exists()
+
+
+def test_it_records_the_fee_at_nothing_without_telling_a_mentor_who_asked_for_no_payment(world):
+    with_fee(world)
+    paid_by_bank(world.mentor, method="none")
+    made = plan(world, hours_ahead=2)
+    mentoring_services.plan_cancel(plan=made, by=world.mentee)
+
+    line = fees().get()
+    assert line.amount == Decimal("0.00")
+    assert "(no payment, as you asked)" in line.description
+    assert not LedgerLine.objects.filter(programme=world.programme).unpaid().exists()
+    assert not Notification.objects.filter(person=world.mentor, kind="payment").exists()
