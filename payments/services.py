@@ -322,9 +322,7 @@ def cancellation_fee_add(
         kind=Kind.PAYMENT,
         event_key=f"cancellation:{key_text}",
         title=f"You will be paid {money(line.amount, card.symbol)} for time you kept free",
-        body=(
-            f"{description}. It will be in the next payment run, and shows on your pay page."
-        ),
+        body=f"{description}. It will be in the next payment run, and shows on your pay page.",
         url=url or reverse("payments:pay"),
     )
     from payments.tasks import check_earnings
