@@ -5,8 +5,11 @@ April, each seeded mentor's choice of how to be paid (one says nothing, so the c
 who has not), their approved sessions' ledger lines, expense claims with real receipt files,
 a payment run at each month's end with one failed payment, and one correction, and a mentor
 on Universal Credit whose cap on their pay held a line back in the last run. The last few
-weeks are left unpaid, some of them past the slow-payment threshold. Riverside gets a rate
-card only.
+weeks are left unpaid, some of them past the slow-payment threshold. Nobody is out of
+pocket: a mentee's short-notice cancellation pays their mentor the cancellation fee, another
+mentor's missed session waits for the coordinator to confirm it, an advance for a train fare
+is settled by its receipt, another is still to settle and a third waits for a decision.
+Riverside gets a rate card only.
 
 Everything goes through the payment services, in one transaction, so the tasks they queue run
 after everything else here. Safe to run again: it only adds what is missing."""
@@ -31,10 +34,12 @@ from core.choices import MeetingMode
 from demo.people import COORDINATOR, COORDINATOR_B, MENTOR, SEED
 from demo.programmes import NORTH_STAR, RIVERSIDE
 from matching.models import Match
-from mentoring.models import Session
+from mentoring import services as mentoring_services
+from mentoring.models import PlannedSession, Session
 from notifications.models import Kind, Notification
 from payments import services
 from payments.models import (
+    Advance,
     CapPeriod,
     Expense,
     ExpenseKind,
@@ -53,6 +58,8 @@ from programmes.models import Programme
 CARD_TERMS = {
     "preparation_minutes": 30,
     "online_allowance": Decimal("2.50"),
+    "cancellation_fee": Decimal("20.00"),
+    "cancellation_notice_hours": 24,
     "mileage_rate": Decimal("0.45"),
     "receipt_needed_over": Decimal("10.00"),
     "slow_payment_days": 14,
@@ -157,12 +164,15 @@ def seed_payments(stdout=None) -> dict[str, int]:
         added["lines"] = services.approved_sessions_pay(programme=north_star)
         added["expenses"] = _expenses(north_star, coordinator, mentors, rng, now)
         added["runs"] = _history(north_star, coordinator, now)
+        added["cancellations"] = _short_notice(north_star, coordinator, mentors, now)
+        added["advances"] = _advance_settled(north_star, coordinator, mentors, now)
         _no_email_for_payment_news()
     if stdout is not None and any(added.values()):
         stdout.write(
             f"Payments: {added['cards']} rate cards, {added['preferences']} payment choices, "
-            f"{added['lines']} ledger lines, {added['expenses']} expense claims and "
-            f"{added['runs']} payment runs added."
+            f"{added['lines']} ledger lines, {added['expenses']} expense claims, "
+            f"{added['runs']} payment runs, {added['cancellations']} short-notice "
+            f"cancellations and {added['advances']} advances added."
         )
     return added
 
@@ -532,6 +542,114 @@ def _correct_one(run: PaymentRun, coordinator: User) -> None:
     )
     if line is not None:
         services.line_reverse(line=line, by=coordinator, reason=REVERSAL_REASON)
+
+
+# Nobody out of pocket: a short-notice cancellation, a missed session, an advance
+
+
+ADVANCE = ("Train to Manchester Piccadilly and back for our session", "25.00", "22.40")
+
+
+def _short_notice(programme: Programme, coordinator: User, mentors: list[User], now) -> int:
+    """A mentee cancels a session planned for tomorrow, well inside the card's 24 hours'
+    notice: their mentor is paid the cancellation fee. Another mentor says
+    their mentee did not come to yesterday's session; it waits for the coordinator."""
+    if LedgerLine.objects.filter(programme=programme, kind=LedgerLine.Kind.CANCELLATION).exists():
+        return 0
+    # Mentors paid by bank transfer, so the fee shows in full (a reduced fee or no payment
+    # would change it, as it does any fee).
+    by_bank = {
+        mentor_id
+        for mentor_id, choice in preferences_in_force([m.pk for m in mentors]).items()
+        if choice.method == PaymentMethod.BANK
+    }
+    matches = list(
+        Match.objects.live()
+        .filter(programme=programme, mentor__in=by_bank)
+        .select_related("programme", "mentor", "mentee")
+        .order_by("mentor__email", "pk")
+    )
+    # Two different mentors: one paid the fee, one whose missed session waits.
+    one_each = {}
+    for match in matches:
+        one_each.setdefault(match.mentor_id, match)
+    matches = list(one_each.values())[:2]
+    if not matches:
+        return 0
+    cancelled = mentoring_services.session_plan(
+        match=matches[0],
+        by=matches[0].mentee,
+        starts_at=now + timedelta(hours=20),
+        duration_minutes=60,
+        meeting_mode=MeetingMode.ONLINE,
+    )
+    mentoring_services.plan_cancel(plan=cancelled, by=matches[0].mentee)
+    if len(matches) > 1:
+        missed = mentoring_services.session_plan(
+            match=matches[1],
+            by=matches[1].mentor,
+            starts_at=now + timedelta(hours=1),
+            duration_minutes=60,
+            meeting_mode=MeetingMode.IN_PERSON,
+        )
+        # Planned for yesterday afternoon (a plan must be made for a time still to come).
+        yesterday = timezone.localtime(now).replace(hour=15, minute=0, second=0, microsecond=0)
+        PlannedSession.objects.filter(pk=missed.pk).update(starts_at=yesterday - timedelta(days=1))
+        missed.refresh_from_db()
+        mentoring_services.plan_missed_report(plan=missed, by=matches[1].mentor)
+    return 1
+
+
+def _advance_settled(programme: Programme, coordinator: User, mentors: list[User], now) -> int:
+    """The busiest mentor was paid a train fare before their session and settled it with
+    the receipt: it cost less, so the difference comes off their next payment. They have a
+    childminder advance approved for tomorrow, still to settle; the next mentor's advance
+    for a taxi waits for the coordinator."""
+    if not mentors or Advance.objects.filter(programme=programme).exists():
+        return 0
+    today = timezone.localdate(now)
+    mentor = mentors[0]
+    description, asked, spent = ADVANCE
+    settled = services.advance_ask(
+        mentor=mentor,
+        programme=programme,
+        kind=ExpenseKind.FARE,
+        needed_on=today,
+        description=description,
+        amount=Decimal(asked),
+    )
+    services.advance_approve(advance=settled, by=coordinator)
+    receipt = Claim(0, ExpenseKind.FARE, description, "approve", spent, receipt="png")
+    upload = ContentFile(_receipt_png(receipt), name="receipt.png")
+    services.advance_settle(
+        advance=settled,
+        by=mentor,
+        spent=Decimal(spent),
+        spent_on=today,
+        receipt=upload,
+        receipt_type=receipt_check(upload),
+    )
+    to_settle = services.advance_ask(
+        mentor=mentor,
+        programme=programme,
+        kind=ExpenseKind.CHILDCARE,
+        needed_on=today + timedelta(days=1),
+        description="Childminder for two hours while we meet",
+        amount=Decimal("18.00"),
+    )
+    services.advance_approve(advance=to_settle, by=coordinator)
+    added = 2
+    if len(mentors) > 1:
+        services.advance_ask(
+            mentor=mentors[1],
+            programme=programme,
+            kind=ExpenseKind.FARE,
+            needed_on=today + timedelta(days=3),
+            description="Taxi to the family centre: no bus after 7pm",
+            amount=Decimal("16.00"),
+        )
+        added += 1
+    return added
 
 
 def _no_email_for_payment_news() -> None:

@@ -55,3 +55,17 @@ def get_concern_for_coordinator(programme: Programme, concern_id: int, user):
         pk=concern_id,
         match__programme=programme,
     )
+
+
+def get_plan_for_coordinator(programme: Programme, plan_id: int):
+    """A planned session of the programme that its mentor said the mentee did not come to;
+    404 for any other plan, and for another programme's."""
+    from mentoring.models import PlannedSession
+
+    return get_object_or_404(
+        PlannedSession.objects.select_related(
+            "match__programme", "match__mentor", "match__mentee", "missed_confirmed_by"
+        ).filter(missed_reported_at__isnull=False),
+        pk=plan_id,
+        match__programme=programme,
+    )

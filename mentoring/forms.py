@@ -181,6 +181,19 @@ class DisputeForm(forms.Form):
     )
 
 
+class MissedTurnDownForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you not confirming it?",
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The mentor sees this. For example, 'Priya says she came and waited'.",
+        error_messages={
+            "required": "Say why, so the mentor understands.",
+            "max_length": "Keep it to 600 characters or fewer.",
+        },
+    )
+
+
 class ConcernForm(forms.Form):
     kind = forms.ChoiceField(
         label="What kind of concern is it?",

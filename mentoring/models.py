@@ -401,8 +401,14 @@ class CoproductionCheck(models.Model):
 
 class PlannedSessionQuerySet(models.QuerySet["PlannedSession"]):
     def open(self) -> "PlannedSessionQuerySet":
-        """Neither cancelled nor logged yet."""
-        return self.filter(cancelled_at__isnull=True, session__isnull=True)
+        """Neither cancelled nor logged yet, nor said to be missed."""
+        return self.filter(
+            cancelled_at__isnull=True, session__isnull=True, missed_reported_at__isnull=True
+        )
+
+    def missed_to_confirm(self) -> "PlannedSessionQuerySet":
+        """Sessions the mentor said the mentee did not come to, waiting for a coordinator."""
+        return self.filter(missed_reported_at__isnull=False, missed_confirmed_at__isnull=True)
 
 
 class PlannedSession(models.Model):
@@ -427,6 +433,14 @@ class PlannedSession(models.Model):
     session = models.OneToOneField(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan"
     )
+    # The mentee did not come: the mentor says so, and a coordinator (never one of the
+    # pair) confirms it, as a session is logged by one person and approved by another.
+    # The confirmation pays the mentor the programme's cancellation fee (payments).
+    missed_reported_at = models.DateTimeField(null=True, blank=True)
+    missed_confirmed_at = models.DateTimeField(null=True, blank=True)
+    missed_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = PlannedSessionQuerySet.as_manager()
 
@@ -441,6 +455,15 @@ class PlannedSession(models.Model):
             models.CheckConstraint(
                 condition=Q(cancelled_at__isnull=True) | Q(session__isnull=True),
                 name="planned_session_cancelled_or_logged_not_both",
+            ),
+            models.CheckConstraint(
+                condition=Q(missed_reported_at__isnull=True)
+                | Q(cancelled_at__isnull=True, session__isnull=True),
+                name="planned_session_missed_only_if_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(missed_confirmed_at__isnull=True) | Q(missed_reported_at__isnull=False),
+                name="planned_session_missed_confirmed_after_report",
             ),
         ]
 
@@ -457,4 +480,8 @@ class PlannedSession(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.cancelled_at is None and self.session_id is None
+        return (
+            self.cancelled_at is None
+            and self.session_id is None
+            and self.missed_reported_at is None
+        )

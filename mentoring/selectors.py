@@ -9,7 +9,8 @@ from accounts.access import service_operators
 from accounts.models import User
 from core.choices import Role
 from matching.models import Match
-from mentoring.models import Concern, Session
+from mentoring.models import Concern, PlannedSession, Session
+from programmes.duties import yours
 from programmes.models import Administrator, Membership, Programme
 
 
@@ -26,6 +27,18 @@ def sessions_waiting_for(user) -> list[Session]:
         )
         .exclude(logged_by=user)
         .order_by("starts_at")
+    )
+
+
+def missed_to_confirm(programme: Programme, by) -> list[PlannedSession]:
+    """Planned sessions of a programme whose mentor said the mentee did not come, waiting
+    for a coordinator, oldest first. Each carries `yours`, as sessions_to_approve's do."""
+    return list(
+        PlannedSession.objects.missed_to_confirm()
+        .filter(match__programme=programme)
+        .select_related("match__mentor", "match__mentee")
+        .annotate(yours=yours(by, "match__mentor", "match__mentee"))
+        .order_by("starts_at", "pk")[:200]
     )
 
 

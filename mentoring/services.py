@@ -2,6 +2,8 @@
 writes its audit event inside it. Approving a session tells payments through a signal
 (mentoring.signals.session_approved), so mentoring never imports payments."""
 
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +23,7 @@ from mentoring.models import (
     Session,
 )
 from mentoring.selectors import concern_recipients
-from mentoring.signals import session_approved
+from mentoring.signals import plan_cancelled, plan_missed, session_approved
 from notifications.models import Kind
 from notifications.services import notify
 from programmes import duties
@@ -430,7 +432,109 @@ def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
         .update(cancelled_at=timezone.now(), cancelled_by=by)
     )
     plan.refresh_from_db()
+    if cancelled:
+        # In the same transaction, once: payments pays the mentor the programme's
+        # cancellation fee when someone else cancelled at short notice (payments/receivers.py).
+        plan_cancelled.send(sender=PlannedSession, plan=plan, by=by)
     return bool(cancelled)
+
+
+@transaction.atomic
+def plan_missed_report(*, plan: PlannedSession, by: User) -> bool:
+    """The mentor says the mentee did not come to a planned session that has started. A
+    coordinator confirms it (plan_missed_confirm), which is what pays the mentor. Returns
+    whether this call recorded it."""
+    match = plan.match
+    if not match.is_open_to(by) or by.pk != match.mentor_id:
+        raise PermissionDenied("Only the mentor says the mentee did not come.")
+    if plan.starts_at > timezone.now():
+        raise ValidationError("This session has not started yet. You can cancel it instead.")
+    # Conditional on the plan still being open: logging it, cancelling it or a second click
+    # at the same moment leaves exactly one of them.
+    reported = (
+        PlannedSession.objects.open()
+        .filter(pk=plan.pk, starts_at__lte=timezone.now())
+        .update(missed_reported_at=timezone.now())
+    )
+    plan.refresh_from_db()
+    if reported:
+        audit_record(
+            action=AuditEvent.Action.PLAN_MISSED_REPORTED,
+            actor=by,
+            obj=plan,
+            programme=match.programme,
+            new={"starts_at": plan.starts_at.isoformat()},
+        )
+    return bool(reported)
+
+
+def _check_missed_decider(plan: PlannedSession, by: User) -> None:
+    check_coordinates(by, plan.match.programme)
+    duties.check_not_own(
+        by, plan.match.mentor_id, plan.match.mentee_id, message=duties.refusal(duties.MISSED)
+    )
+
+
+@transaction.atomic
+def plan_missed_confirm(*, plan: PlannedSession, by: User) -> bool:
+    """A coordinator, never one of the pair, confirms the mentee did not come. Once: only
+    the update that finds it reported and not yet confirmed counts, and only it tells
+    payments, whose partial unique index pays one fee whatever happens."""
+    _check_missed_decider(plan, by)
+    confirmed = (
+        PlannedSession.objects.missed_to_confirm()
+        .filter(pk=plan.pk)
+        .update(missed_confirmed_at=timezone.now(), missed_confirmed_by=by)
+    )
+    plan.refresh_from_db()
+    if confirmed:
+        audit_record(
+            action=AuditEvent.Action.PLAN_MISSED_CONFIRMED,
+            actor=by,
+            obj=plan,
+            programme=plan.match.programme,
+        )
+        plan_missed.send(sender=PlannedSession, plan=plan, by=by)
+    return bool(confirmed)
+
+
+@transaction.atomic
+def plan_missed_turn_down(*, plan: PlannedSession, by: User, reason: str) -> bool:
+    """A coordinator does not confirm it (the mentee says they came, say): the plan is open
+    again, so the pair can log it or cancel it, and the mentor is told why."""
+    _check_missed_decider(plan, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, so the mentor understands."})
+    reopened = (
+        PlannedSession.objects.missed_to_confirm()
+        .filter(pk=plan.pk)
+        .update(missed_reported_at=None)
+    )
+    plan.refresh_from_db()
+    if reopened:
+        match = plan.match
+        audit_record(
+            action=AuditEvent.Action.PLAN_MISSED_TURNED_DOWN,
+            actor=by,
+            obj=plan,
+            programme=match.programme,
+        )
+        when = timezone.localtime(plan.starts_at, ZoneInfo(match.programme.time_zone))
+        notify(
+            person=match.mentor,
+            kind=Kind.PAYMENT,
+            event_key=f"plan:{plan.pk}:missed-turned-down:{timezone.now():%Y%m%d%H%M%S%f}",
+            title="A coordinator did not confirm that your mentee missed a session",
+            body=(
+                f"You said {match.mentee} did not come to the session planned for "
+                f"{when:%-d %B %Y at %H:%M}. {by} did not confirm it, and said: "
+                f"{reason[:600]}\n\nIf the session happened, log it from your match page. "
+                "If not, cancel it there."
+            ),
+            url=reverse("mentoring:match_detail", args=[match.pk]),
+        )
+    return bool(reopened)
 
 
 @transaction.atomic
@@ -442,6 +546,8 @@ def session_log_from_plan(*, plan: PlannedSession, by: User, **details) -> Sessi
         raise ValidationError("This session has already been logged.")
     if locked.cancelled_at is not None:
         raise ValidationError("This planned session was cancelled.")
+    if locked.missed_reported_at is not None:
+        raise ValidationError("The mentor said the mentee did not come to this session.")
     session = session_log(match=locked.match, by=by, **details)
     PlannedSession.objects.filter(pk=locked.pk).update(session=session)
     plan.refresh_from_db()

@@ -32,6 +32,17 @@ urlpatterns = [
     path("matches/<int:match_id>/sessions/plan/", views.session_plan, name="session_plan"),
     path("planned/<int:plan_id>/calendar.ics", views.plan_calendar, name="plan_calendar"),
     path("planned/<int:plan_id>/cancel/", views.plan_cancel, name="plan_cancel"),
+    path("planned/<int:plan_id>/missed/", views.plan_missed, name="plan_missed"),
+    path(
+        "coordinate/<slug:slug>/planned/<int:plan_id>/",
+        views.coordinator_plan_missed,
+        name="coordinator_plan_missed",
+    ),
+    path(
+        "coordinate/<slug:slug>/planned/<int:plan_id>/confirm/",
+        views.coordinator_plan_missed_confirm,
+        name="coordinator_plan_missed_confirm",
+    ),
     path("matches/<int:match_id>/concerns/new/", views.concern_new, name="concern_new"),
     path(
         "matches/<int:match_id>/concerns/<int:concern_id>/",

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from mentoring import feedback, services
 from mentoring.access import (
     get_concern_for_coordinator,
     get_concern_for_raiser,
+    get_plan_for_coordinator,
     get_plan_for_person,
     get_session_for_coordinator,
     get_session_for_person,
@@ -29,11 +30,13 @@ from mentoring.forms import (
     CoproductionCheckForm,
     DisputeForm,
     FeedbackForm,
+    MissedTurnDownForm,
     PlanForm,
     SessionForm,
 )
 from mentoring.models import Concern, PlannedSession, Session, SessionFeedback
 from mentoring.selectors import (
+    missed_to_confirm,
     quiet_flag,
     sessions_approvable_by,
     sessions_to_approve,
@@ -81,6 +84,9 @@ def match_detail(request, match_id):
         "mentoring/match_detail.html",
         {
             "plans": PlannedSession.objects.open().filter(match=match),
+            "missed": PlannedSession.objects.filter(
+                match=match, missed_reported_at__isnull=False
+            ).order_by("-starts_at")[:10],
             "now": timezone.now(),
             "match": match,
             "programme": match.programme,
@@ -190,6 +196,29 @@ def plan_cancel(request, plan_id):
 
 
 @login_required
+@require_POST
+def plan_missed(request, plan_id):
+    """The mentor says the mentee did not come; a coordinator confirms it."""
+    plan = get_plan_for_person(request.user, plan_id)
+    if request.user.pk != plan.match.mentor_id:
+        raise Http404("Only the mentor says the mentee did not come")
+    try:
+        reported = services.plan_missed_report(plan=plan, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if reported:
+            messages.success(
+                request,
+                f"Noted that {plan.match.mentee} did not come. A coordinator will check it; once "
+                "they confirm it, you are paid the programme's fee for a cancelled session.",
+            )
+        else:
+            messages.info(request, "This planned session was already logged, cancelled or noted.")
+    return redirect("mentoring:match_detail", match_id=plan.match_id)
+
+
+@login_required
 def session_edit(request, session_id):
     session = get_session_for_person(request.user, session_id)
     match = session.match
@@ -288,6 +317,7 @@ def coordinator_sessions(request, slug):
         return redirect("mentoring:coordinator_sessions", slug=programme.slug)
     queue = sessions_to_approve(programme, request.user)
     page = Paginator(queue, 100).get_page(request.GET.get("page"))
+    missed = missed_to_confirm(programme, request.user)
     return render(
         request,
         "mentoring/coordinator/sessions.html",
@@ -297,6 +327,9 @@ def coordinator_sessions(request, slug):
             "sessions": page.object_list,
             "yours": any(session.yours for session in page.object_list)
             and duties.notes(programme, request.user, duties.SESSION),
+            "missed": missed,
+            "missed_yours": any(plan.yours for plan in missed)
+            and duties.notes(programme, request.user, duties.MISSED),
         },
     )
 
@@ -317,6 +350,63 @@ def coordinator_session_approve(request, slug, session_id):
         )
     else:
         messages.info(request, "That session was not waiting for approval.")
+    return redirect("mentoring:coordinator_sessions", slug=programme.slug)
+
+
+# Missed sessions: the mentor said the mentee did not come; a coordinator confirms it.
+
+
+@staff_required
+def coordinator_plan_missed(request, slug, plan_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    plan = get_plan_for_coordinator(programme, plan_id)
+    match = plan.match
+    yours = duties.not_yours(
+        programme, request.user, duties.MISSED, match.mentor_id, match.mentee_id
+    )
+    form = MissedTurnDownForm(posted(request))
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect("mentoring:coordinator_plan_missed", slug=programme.slug, plan_id=plan.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.plan_missed_turn_down(
+                plan=plan, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if done:
+                messages.success(request, f"Not confirmed. {match.mentor} has been told why.")
+            else:
+                messages.info(request, "This missed session had already been decided.")
+            return redirect("mentoring:coordinator_sessions", slug=programme.slug)
+    return render(
+        request,
+        "mentoring/coordinator/plan_missed.html",
+        {"programme": programme, "plan": plan, "match": match, "form": form, "yours": yours},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_plan_missed_confirm(request, slug, plan_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    plan = get_plan_for_coordinator(programme, plan_id)
+    match = plan.match
+    if yours := duties.not_yours(
+        programme, request.user, duties.MISSED, match.mentor_id, match.mentee_id
+    ):
+        messages.error(request, yours)
+        return redirect("mentoring:coordinator_plan_missed", slug=programme.slug, plan_id=plan.pk)
+    if services.plan_missed_confirm(plan=plan, by=request.user):
+        messages.success(
+            request,
+            f"Confirmed that {match.mentee} did not come. {match.mentor} is paid the "
+            "programme's fee for a cancelled session, if it has one.",
+        )
+    else:
+        messages.info(request, "This missed session had already been decided.")
     return redirect("mentoring:coordinator_sessions", slug=programme.slug)
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from payments.models import Expense, LedgerLine, PaymentRun, RunPayee
+from payments.models import Advance, Expense, LedgerLine, PaymentRun, RunPayee
 from programmes.models import Programme
 
 
@@ -69,3 +69,31 @@ def get_line_for_coordinator(programme: Programme, line_id: int) -> LedgerLine:
         pk=line_id,
         programme=programme,
     )
+
+
+def get_advance_for_mentor(user, advance_id: int) -> Advance:
+    return get_object_or_404(
+        Advance.objects.select_related("programme", "decided_by"), pk=advance_id, mentor=user
+    )
+
+
+def get_advance_for_coordinator(programme: Programme, advance_id: int) -> Advance:
+    return get_object_or_404(
+        Advance.objects.select_related("programme", "mentor", "decided_by"),
+        pk=advance_id,
+        programme=programme,
+    )
+
+
+def get_advance_with_receipt(user, advance_id: int) -> Advance:
+    """An advance's receipt: its mentor, and the coordinators (and administrators) of its
+    programme; a 404 for everyone else, as for a claim's receipt."""
+    advance = get_object_or_404(
+        Advance.objects.select_related("programme").filter(
+            Q(mentor=user) | Q(programme__in=Programme.objects.coordinated_by(user))
+        ),
+        pk=advance_id,
+    )
+    if not advance.receipt:
+        raise Http404("No receipt")
+    return advance

@@ -3,7 +3,7 @@ services, which check, audit and keep the ledger append-only."""
 
 from django.contrib import admin
 
-from payments.models import Expense, LedgerLine, PaymentRun, RateCard
+from payments.models import Advance, Expense, LedgerLine, PaymentRun, Purchase, RateCard
 
 
 class LookOnly(admin.ModelAdmin):
@@ -40,6 +40,24 @@ class ExpenseAdmin(LookOnly):
     list_select_related = ["mentor", "programme"]
     # The receipt file is opened from the coordinator's page, where opening it is audited.
     exclude = ["receipt"]
+
+
+@admin.register(Advance)
+class AdvanceAdmin(LookOnly):
+    list_display = ["needed_on", "mentor", "programme", "kind", "amount", "status", "spent"]
+    list_filter = ["programme", "kind", "status"]
+    search_fields = ["mentor__display_name", "mentor__email", "description"]
+    list_select_related = ["mentor", "programme"]
+    # As for claims: the receipt is opened from the coordinator's page, where it is audited.
+    exclude = ["receipt"]
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(LookOnly):
+    list_display = ["bought_on", "mentor", "programme", "kind", "amount", "recorded_by"]
+    list_filter = ["programme", "kind"]
+    search_fields = ["mentor__display_name", "mentor__email", "description"]
+    list_select_related = ["mentor", "programme", "recorded_by"]
 
 
 @admin.register(PaymentRun)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from payments.models import (
+    ADVANCE_KINDS,
     CapPeriod,
     Currency,
     ExpenseKind,
@@ -104,6 +105,19 @@ class RateCardForm(forms.Form):
         high="100.00",
         help_text="To help with data or call costs. Enter 0 for none.",
     )
+    cancellation_fee = amount_field(
+        "Paid to the mentor for a session cancelled at short notice",
+        low="0.00",
+        high="1000.00",
+        help_text="Paid when the mentee, or anyone but the mentor, cancels within the notice "
+        "below, or when a coordinator confirms the mentee did not come. Enter 0 for none.",
+    )
+    cancellation_notice_hours = whole_number(
+        "Notice needed to cancel without the fee, in hours",
+        low=1,
+        high=336,
+        help_text="From 1 to 336 (two weeks). 24 is usual.",
+    )
     mileage_rate = amount_field(
         "Pay for each mile driven", low="0.00", high="5.00", help_text="For example, 0.45."
     )
@@ -143,6 +157,8 @@ class RateCardForm(forms.Form):
             initial |= {
                 "preparation_minutes": 30,
                 "online_allowance": "0.00",
+                "cancellation_fee": "0.00",
+                "cancellation_notice_hours": 24,
                 "mileage_rate": "0.45",
                 "expense_kinds": ExpenseKind.values,
                 "receipt_needed_over": "10.00",
@@ -245,6 +261,92 @@ class ExpenseForm(forms.Form):
         elif data.get("kind") and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount you spent.")
         return data
+
+
+def _spending_kind(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=[(kind.value, kind.label) for kind in ADVANCE_KINDS],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what it is for.",
+            "invalid_choice": "Choose what it is for.",
+        },
+    )
+
+
+def _description(label: str, hint: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=200,
+        help_text=hint,
+        error_messages={
+            "required": f"Say {label.lower()}.",
+            "max_length": "Keep it to 200 characters or fewer.",
+        },
+    )
+
+
+class AdvanceForm(forms.Form):
+    programme = forms.TypedChoiceField(
+        label="Which programme is this for?",
+        coerce=int,
+        error_messages={"required": "Choose a programme.", "invalid_choice": "Choose a programme."},
+    )
+    kind = _spending_kind("What is it for?")
+    needed_on = date_field("Date you will spend it", hint="Today or later, like 2026-03-03.")
+    description = _description(
+        "What you will spend it on", "For example, 'Train to Manchester and back'."
+    )
+    amount = amount_field("Amount you need", low="0.01", high="10000.00", help_text=AMOUNT_HINT)
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [(p.pk, p.name) for p in programmes]
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0].pk
+
+
+class SettleForm(forms.Form):
+    spent = amount_field(
+        "Amount you really spent",
+        low="0.00",
+        high="10000.00",
+        help_text="Enter 0 if you did not spend any of it. " + AMOUNT_HINT,
+    )
+    spent_on = date_field("Date you spent it")
+    receipt = forms.FileField(
+        label="Photo or PDF of your receipt",
+        required=False,
+        help_text="A photo (JPEG, PNG or WebP) or a PDF, up to 10 MB. We take out where and "
+        "when a photo was taken before we keep it.",
+        widget=forms.ClearableFileInput(attrs={"accept": RECEIPT_ACCEPT}),
+        error_messages={
+            "invalid": "The file could not be read. Try choosing it again.",
+            "empty": "The file is empty. Choose another file.",
+            "missing": "Choose a file.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.receipt_type = None
+
+    def clean_receipt(self):
+        receipt = self.cleaned_data.get("receipt")
+        if receipt:
+            self.receipt_type = receipt_check(receipt)
+        return receipt
+
+
+class PurchaseForm(forms.Form):
+    kind = _spending_kind("What was it for?")
+    bought_on = date_field("Date it was bought")
+    description = _description(
+        "What was bought",
+        "For example, 'Train ticket to the panel in Leeds'. The mentor sees this.",
+    )
+    amount = amount_field("Amount it cost", low="0.01", high="10000.00", help_text=AMOUNT_HINT)
 
 
 class DecisionForm(forms.Form):

@@ -83,6 +83,16 @@ class RateCard(models.Model):
         help_text="0 means every claim needs a receipt, except mileage.",
     )
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    cancellation_fee = models.DecimalField(
+        "paid to the mentor for a session cancelled at short notice",
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="Also paid when the mentee did not come. Leave at 0 for none.",
+    )
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        "notice needed to cancel without the fee, in hours", default=24
+    )
     slow_payment_days = models.PositiveSmallIntegerField(
         "days before a payment counts as slow",
         default=14,
@@ -117,6 +127,15 @@ class RateCard(models.Model):
             models.CheckConstraint(
                 condition=Q(slow_payment_days__gte=1, slow_payment_days__lte=90),
                 name="rate_card_slow_days_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    cancellation_fee__gte=0,
+                    cancellation_fee__lte=1000,
+                    cancellation_notice_hours__gte=1,
+                    cancellation_notice_hours__lte=336,
+                ),
+                name="rate_card_cancellation_in_range",
             ),
         ]
 
@@ -213,6 +232,149 @@ class Expense(models.Model):
         return SYMBOLS.get(self.currency, "")
 
 
+# Kinds of spending that can be paid in advance or bought for a mentor: everything but
+# mileage, which is worked out from the miles once they are driven.
+ADVANCE_KINDS = [kind for kind in ExpenseKind if kind != ExpenseKind.MILEAGE]
+
+
+class AdvanceQuerySet(models.QuerySet["Advance"]):
+    def waiting(self) -> "AdvanceQuerySet":
+        return self.filter(status=Advance.Status.ASKED)
+
+
+class Advance(models.Model):
+    """Money paid to a mentor before they spend it, so nobody is out of pocket. The mentor
+    asks; a coordinator approves it, which adds an advance line; after the session the
+    mentor settles it with what they really spent and the receipt, which adds one
+    settlement line for the difference (more spent: the rest; less: a negative line, taken
+    off their next payment). Settled once: a conditional update on the status, and a
+    partial unique index on the settlement line."""
+
+    class Status(models.TextChoices):
+        ASKED = "asked", "Waiting for a decision"
+        APPROVED = "approved", "Approved: settle it with your receipt once you have spent it"
+        REJECTED = "rejected", "Not approved"
+        SETTLED = "settled", "Settled"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="advances"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="advances"
+    )
+    kind = models.CharField("what it is for", max_length=20, choices=ExpenseKind.choices)
+    needed_on = models.DateField("date you will spend it")
+    description = models.CharField("what you will spend it on", max_length=200)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ASKED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(max_length=1000, blank=True)
+    # The settlement: what the mentor really spent, when, and the receipt.
+    spent = models.DecimalField(null=True, blank=True, **MONEY)
+    spent_on = models.DateField(null=True, blank=True)
+    receipt = models.FileField(
+        storage=receipt_storage, upload_to=receipt_upload_to, blank=True, max_length=200
+    )
+    receipt_type = models.CharField(max_length=40, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AdvanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-needed_on", "-id"]
+        indexes = [models.Index(fields=["programme", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount__lte=10000), name="advance_amount_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["asked", "approved", "rejected", "settled"]),
+                name="advance_status_known",
+            ),
+            models.CheckConstraint(condition=~Q(kind="mileage"), name="advance_not_mileage"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""),
+                name="advance_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="settled")
+                | Q(
+                    spent__isnull=False,
+                    spent__gte=0,
+                    spent__lte=10000,
+                    spent_on__isnull=False,
+                    settled_at__isnull=False,
+                ),
+                name="advance_settled_has_spending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Advance for {self.get_kind_display()} on {self.needed_on}: {self.amount}"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, "")
+
+    @property
+    def difference(self) -> Decimal | None:
+        """What the settlement adds: positive when more was spent, negative when less."""
+        from payments.money import settlement_difference
+
+        if self.spent is None:
+            return None
+        return settlement_difference(advanced=self.amount, spent=self.spent)
+
+    @property
+    def difference_size(self) -> Decimal | None:
+        """The difference without its sign, for sentences that say which way it goes."""
+        return None if self.difference is None else abs(self.difference)
+
+
+class Purchase(models.Model):
+    """Something the programme bought for a mentor so they did not have to: a train ticket,
+    a childminder paid directly. Recorded and shown to the mentor, never paid to them: it
+    is not a ledger line, so no payment run, statement total or earnings figure counts it."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="purchases"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="purchases"
+    )
+    kind = models.CharField("what it was for", max_length=20, choices=ExpenseKind.choices)
+    bought_on = models.DateField("date it was bought")
+    description = models.CharField("what was bought", max_length=200)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-bought_on", "-id"]
+        indexes = [models.Index(fields=["mentor", "bought_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount__lte=10000), name="purchase_amount_in_range"
+            ),
+            models.CheckConstraint(condition=~Q(kind="mileage"), name="purchase_not_mileage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bought for {self.mentor_id} on {self.bought_on}: {self.amount}"
+
+    @property
+    def symbol(self) -> str:
+        return SYMBOLS.get(self.currency, "")
+
+
 class AppendOnly(Exception):
     """Someone tried to change or delete a ledger line."""
 
@@ -240,17 +402,30 @@ class LedgerLineQuerySet(models.QuerySet["LedgerLine"]):
 
 
 SESSION_KINDS = ("session", "preparation", "online")
+# Lines that may be negative: a correction, and a settlement where less was spent than
+# was advanced (the mentor owes the rest back, taken off their next payment).
+NEGATIVE_KINDS = ("reversal", "settlement")
+
+
+def ledger_key(obj: models.Model) -> str:
+    """The key a cancellation fee is paid once for: the object cancelled (a planned
+    session, or anything else with a row), as "app.model:pk"."""
+    return f"{obj._meta.label_lower}:{obj.pk}"
 
 
 class LedgerLine(models.Model):
     """One amount owed to a mentor: for a session's time, its preparation, an online
-    allowance, an approved expense, or a correction of an earlier line."""
+    allowance, a short-notice cancellation, an approved expense, an advance or its
+    settlement, or a correction of an earlier line."""
 
     class Kind(models.TextChoices):
         SESSION = "session", "Session"
         PREPARATION = "preparation", "Preparation time"
         ONLINE = "online", "Online session allowance"
+        CANCELLATION = "cancellation", "Cancelled at short notice, or the mentee did not come"
         EXPENSE = "expense", "Expense"
+        ADVANCE = "advance", "Expense paid in advance"
+        SETTLEMENT = "settlement", "Advance settled with the receipt"
         REVERSAL = "reversal", "Correction"
 
     class Category(models.TextChoices):
@@ -275,6 +450,11 @@ class LedgerLine(models.Model):
     expense = models.ForeignKey(
         Expense, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
     )
+    advance = models.ForeignKey(
+        Advance, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    # For a cancellation fee: what was cancelled (ledger_key), paid once.
+    key = models.CharField(max_length=80, blank=True)
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -313,6 +493,29 @@ class LedgerLine(models.Model):
             models.UniqueConstraint(
                 fields=["expense"], condition=Q(kind="expense"), name="ledger_expense_paid_once"
             ),
+            # One cancellation fee for each thing cancelled, whoever calls and however often.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(kind="cancellation"),
+                name="ledger_cancellation_paid_once",
+            ),
+            # An advance is paid once and settled once.
+            models.UniqueConstraint(
+                fields=["advance"], condition=Q(kind="advance"), name="ledger_advance_paid_once"
+            ),
+            models.UniqueConstraint(
+                fields=["advance"],
+                condition=Q(kind="settlement"),
+                name="ledger_advance_settled_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="cancellation") | ~Q(key=""),
+                name="ledger_cancellation_has_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["advance", "settlement"]) | Q(advance__isnull=False),
+                name="ledger_advance_line_has_advance",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind__in=SESSION_KINDS) | Q(session__isnull=False),
                 name="ledger_session_line_has_session",
@@ -326,11 +529,22 @@ class LedgerLine(models.Model):
                 name="ledger_reversal_has_line_and_reason",
             ),
             models.CheckConstraint(
-                condition=Q(kind="reversal") | Q(amount__gte=0),
-                name="ledger_only_reversals_negative",
+                condition=Q(kind__in=NEGATIVE_KINDS) | Q(amount__gte=0),
+                name="ledger_only_corrections_negative",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["session", "preparation", "online", "expense", "reversal"]),
+                condition=Q(
+                    kind__in=[
+                        "session",
+                        "preparation",
+                        "online",
+                        "cancellation",
+                        "expense",
+                        "advance",
+                        "settlement",
+                        "reversal",
+                    ]
+                ),
                 name="ledger_kind_known",
             ),
         ]

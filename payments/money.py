@@ -1,7 +1,7 @@
 """Money arithmetic, in one place. Decimal only, never float; every amount a person is
 owed is rounded to the penny here, half up, as people expect (2.345 becomes 2.35)."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 PENNY = Decimal("0.01")
@@ -26,6 +26,20 @@ def share_of(amount: Decimal, percent: int) -> Decimal:
 
 def mileage_for(*, miles: Decimal, rate: Decimal) -> Decimal:
     return pence(miles * rate)
+
+
+def settlement_difference(*, advanced: Decimal, spent: Decimal) -> Decimal:
+    """What settling an advance adds to the ledger: the rest when more was spent than was
+    advanced, a negative amount (owed back, taken off the next payment) when less, and
+    nothing when the two match. The advance and the difference always add up to what was
+    spent."""
+    return pence(spent) - pence(advanced)
+
+
+def short_notice(*, starts_at: datetime, cancelled_at: datetime, notice_hours: int) -> bool:
+    """Whether a cancellation came too late: less than `notice_hours` before the start (or
+    after it). Cancelling exactly `notice_hours` before is in time."""
+    return cancelled_at > starts_at - timedelta(hours=notice_hours)
 
 
 def tax_year_of(day: date) -> int:

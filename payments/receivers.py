@@ -3,10 +3,20 @@ PaymentsConfig.ready(). Each receiver runs inside the sender's transaction."""
 
 from django.dispatch import receiver
 
-from mentoring.signals import session_approved
-from payments.services import session_lines_create
+from mentoring.signals import plan_cancelled, plan_missed, session_approved
+from payments.services import plan_cancellation_pay, plan_missed_pay, session_lines_create
 
 
 @receiver(session_approved, dispatch_uid="payments.session_lines_create")
 def add_session_lines(sender, *, session, by, **kwargs) -> None:
     session_lines_create(session=session, by=by)
+
+
+@receiver(plan_cancelled, dispatch_uid="payments.plan_cancellation_pay")
+def pay_short_notice_cancellation(sender, *, plan, by, **kwargs) -> None:
+    plan_cancellation_pay(plan=plan, by=by)
+
+
+@receiver(plan_missed, dispatch_uid="payments.plan_missed_pay")
+def pay_missed_session(sender, *, plan, by, **kwargs) -> None:
+    plan_missed_pay(plan=plan, by=by)

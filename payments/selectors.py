@@ -14,6 +14,7 @@ from accounts.models import AuditEvent
 from payments.models import (
     SESSION_KINDS,
     SYMBOLS,
+    Advance,
     BenefitsSettings,
     EarningsAlert,
     Expense,
@@ -21,6 +22,7 @@ from payments.models import (
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
+    Purchase,
     RateCard,
     RunHold,
     RunItem,
@@ -437,6 +439,9 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
         "preference": preference,
         "first_payment_ahead": first_payment_ahead(mentor),
         "expenses": Expense.objects.filter(mentor=mentor).select_related("programme")[:50],
+        "advances": Advance.objects.filter(mentor=mentor).select_related("programme")[:50],
+        # Bought for them by the programme: shown apart, never paid to them (not ledger lines).
+        "purchases": Purchase.objects.filter(mentor=mentor).select_related("programme")[:50],
         "runs": PaymentRun.objects.filter(payees__mentor=mentor)
         .select_related("programme")
         .distinct()
@@ -560,6 +565,10 @@ def programme_pay(programme) -> dict:
         .filter(programme=programme)
         .select_related("mentor")
         .order_by("created_at"),
+        "advances": Advance.objects.waiting()
+        .filter(programme=programme)
+        .select_related("mentor")
+        .order_by("needed_on", "created_at"),
         "runs": PaymentRun.objects.filter(programme=programme)
         .annotate(total=Sum("payees__total"), payee_count=Count("payees"))
         .order_by("-number")[:50],
@@ -659,6 +668,28 @@ def personal_data(mentor) -> dict:
                 "receipt": bool(expense.receipt),
             }
             for expense in Expense.objects.filter(mentor=mentor)
+        ],
+        "advances": [
+            {
+                "needed_on": advance.needed_on.isoformat(),
+                "what_for": advance.get_kind_display(),
+                "description": advance.description,
+                "amount": str(advance.amount),
+                "status": advance.get_status_display(),
+                "spent": str(advance.spent) if advance.spent is not None else None,
+                "reason": advance.decision_reason,
+                "receipt": bool(advance.receipt),
+            }
+            for advance in Advance.objects.filter(mentor=mentor)
+        ],
+        "bought_for_you": [
+            {
+                "date": purchase.bought_on.isoformat(),
+                "what_for": purchase.get_kind_display(),
+                "description": purchase.description,
+                "amount": str(purchase.amount),
+            }
+            for purchase in Purchase.objects.filter(mentor=mentor)
         ],
         "payment_choices": [
             {

@@ -20,12 +20,14 @@ from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.choices import MeetingMode, Role
 from core.locks import lock, lock_row
-from mentoring.models import Session
+from mentoring.models import PlannedSession, Session
 from notifications.models import Kind
 from notifications.services import notify, notify_payment_details_changed
 from payments.models import (
+    ADVANCE_KINDS,
     SESSION_KINDS,
     SYMBOLS,
+    Advance,
     BenefitsSettings,
     CapPeriod,
     EarningsAlert,
@@ -35,11 +37,13 @@ from payments.models import (
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
+    Purchase,
     RateCard,
     RunHold,
     RunItem,
     RunPayee,
     WaitingLine,
+    ledger_key,
     receipt_storage,
 )
 from payments.money import (
@@ -49,7 +53,9 @@ from payments.money import (
     money,
     over_cap,
     pence,
+    settlement_difference,
     share_of,
+    short_notice,
     tax_year_bounds,
     tax_year_of,
 )
@@ -246,6 +252,128 @@ def approved_sessions_pay(*, programme: Programme) -> int:
     return added
 
 
+# Cancellation fees: a session (or anything else paid) called off at short notice by
+# someone other than the mentor, or one the mentee did not come to.
+
+
+@transaction.atomic
+def cancellation_fee_add(
+    *,
+    programme: Programme,
+    mentor: User,
+    day: date,
+    description: str,
+    key,
+    starts_at: datetime,
+    cancelled_at: datetime | None,
+    by: User | None,
+    url: str = "",
+) -> LedgerLine | None:
+    """Pay `mentor` the cancellation fee of the card in force on `day`, once for `key` (the
+    row of what was cancelled: a planned session, or another kind of paid work), when it
+    was called off less than the card's notice before `starts_at`, or when the person did
+    not come (`cancelled_at` None). The caller decides that someone other than the mentor
+    called it off. Returns the line, or None when no fee is due or it was already paid.
+
+    Paid once: callers for one key queue on its row, and behind that the partial unique
+    index `ledger_cancellation_paid_once` with ON CONFLICT DO NOTHING keeps one line."""
+    card = RateCard.objects.in_force_on(programme, day)
+    if card is None or card.cancellation_fee <= 0:
+        return None
+    if cancelled_at is not None and not short_notice(
+        starts_at=starts_at, cancelled_at=cancelled_at, notice_hours=card.cancellation_notice_hours
+    ):
+        return None
+    key_text = ledger_key(key)
+    lock_row(key)
+    fees = LedgerLine.objects.filter(kind=LedgerLine.Kind.CANCELLATION, key=key_text)
+    if fees.exists():
+        return None
+    amount, description = _preference_applied(
+        card.cancellation_fee, description, preference_current(mentor)
+    )
+    LedgerLine.objects.bulk_create(
+        [
+            LedgerLine(
+                programme=programme,
+                mentor=mentor,
+                kind=LedgerLine.Kind.CANCELLATION,
+                category=LedgerLine.Category.FEE,
+                key=key_text,
+                rate_card=card,
+                amount=amount,
+                currency=card.currency,
+                earned_on=day,
+                description=description[:200],
+                created_by=by,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    line = fees.get()
+    _wait([line])
+    audit_record(
+        action=AuditEvent.Action.CANCELLATION_FEE_ADDED,
+        actor=by,
+        obj=line,
+        programme=programme,
+        new={"key": key_text, "amount": line.amount, "earned_on": day},
+    )
+    if line.amount == 0:
+        return line  # "no payment, as you asked": recorded on the ledger, nothing to tell
+    notify(
+        person=mentor,
+        kind=Kind.PAYMENT,
+        event_key=f"cancellation:{key_text}",
+        title=f"You will be paid {money(line.amount, card.symbol)} for time you kept free",
+        body=f"{description}. It will be in the next payment run, and shows on your pay page.",
+        url=url or reverse("payments:pay"),
+    )
+    from payments.tasks import check_earnings
+
+    mentor_id = mentor.pk
+    enqueue(check_earnings, mentor_id)
+    return line
+
+
+def plan_cancellation_pay(*, plan: PlannedSession, by: User) -> LedgerLine | None:
+    """A planned session was cancelled: its mentor is paid the fee when someone else (the
+    mentee) cancelled it within the programme's notice period. Called by the receiver of
+    mentoring.signals.plan_cancelled, in the cancellation's transaction."""
+    match = plan.match
+    if plan.cancelled_at is None or plan.cancelled_by_id == match.mentor_id:
+        return None
+    day = session_day(plan)
+    return cancellation_fee_add(
+        programme=match.programme,
+        mentor=match.mentor,
+        day=day,
+        description=f"{match.mentee} cancelled the session of {day:%-d %B %Y} at short notice",
+        key=plan,
+        starts_at=plan.starts_at,
+        cancelled_at=plan.cancelled_at,
+        by=by,
+    )
+
+
+def plan_missed_pay(*, plan: PlannedSession, by: User) -> LedgerLine | None:
+    """A coordinator confirmed the mentee did not come: the mentor is paid the fee."""
+    match = plan.match
+    if plan.missed_confirmed_at is None:
+        return None
+    day = session_day(plan)
+    return cancellation_fee_add(
+        programme=match.programme,
+        mentor=match.mentor,
+        day=day,
+        description=f"{match.mentee} did not come to the session of {day:%-d %B %Y}",
+        key=plan,
+        starts_at=plan.starts_at,
+        cancelled_at=None,
+        by=by,
+    )
+
+
 @transaction.atomic
 def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
     """Put a line right by adding its opposite. A line is reversed at most once: the
@@ -270,6 +398,7 @@ def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
         category=line.category,
         session=line.session,
         expense=line.expense,
+        advance=line.advance,
         reverses=line,
         rate_card=line.rate_card,
         minutes=line.minutes,
@@ -468,6 +597,287 @@ def expense_withdraw(*, expense: Expense, by: User) -> bool:
             new={"status": expense.status},
         )
     return bool(updated)
+
+
+# Advances: paid before the mentor spends, settled against the receipt afterwards
+
+
+@transaction.atomic
+def advance_ask(
+    *,
+    mentor: User,
+    programme: Programme,
+    kind: str,
+    needed_on: date,
+    description: str,
+    amount: Decimal,
+) -> Advance:
+    """A mentor asks to be paid before they spend (a train ticket, a childminder), so they
+    are not out of pocket. A coordinator decides; once approved it is paid in the next run."""
+    _check_mentor_of(mentor, programme)
+    if kind not in ADVANCE_KINDS:
+        raise ValidationError(
+            {"kind": "Mileage is paid after you drive. Claim it as an expense then."}
+        )
+    if needed_on < timezone.localdate():
+        raise ValidationError(
+            {"needed_on": "An advance is for spending still to come. Claim it as an expense."}
+        )
+    if needed_on > timezone.localdate() + timedelta(days=366):
+        raise ValidationError({"needed_on": "Ask for an advance within a year of needing it."})
+    card = RateCard.objects.in_force_on(programme, timezone.localdate())
+    if card is None:
+        raise ValidationError(
+            "Your programme has not set its rules for expenses yet. Ask your coordinator."
+        )
+    if not card.allows(kind):
+        raise ValidationError(
+            {"kind": "Your programme does not pay this kind of expense. Ask your coordinator."}
+        )
+    if amount is None or not (Decimal(0) < amount <= MAX_CLAIM):
+        raise ValidationError({"amount": "Enter an amount between £0.01 and £10,000."})
+    if amount != pence(amount):
+        raise ValidationError({"amount": "Enter the amount in pounds and pence, like 12.50."})
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "Say what you will spend it on."})
+    advance = Advance.objects.create(
+        programme=programme,
+        mentor=mentor,
+        kind=kind,
+        needed_on=needed_on,
+        description=description[:200],
+        amount=amount,
+        currency=card.currency,
+    )
+    audit_record(
+        action=AuditEvent.Action.ADVANCE_ASKED,
+        actor=mentor,
+        obj=advance,
+        programme=programme,
+        new={"kind": kind, "amount": amount, "needed_on": needed_on},
+    )
+    return advance
+
+
+@transaction.atomic
+def advance_approve(*, advance: Advance, by: User) -> bool:
+    """Approve an advance and add its line (kind advance), paid in the next run. Once, and
+    never by the mentor who asked."""
+    check_coordinates(by, advance.programme)
+    duties.check_not_own(by, advance.mentor_id, message=duties.refusal(duties.ADVANCE))
+    # Conditional update: of two coordinators deciding at once, only one finds it asked.
+    updated = Advance.objects.filter(pk=advance.pk, status=Advance.Status.ASKED).update(
+        status=Advance.Status.APPROVED, decided_by=by, decided_at=timezone.now()
+    )
+    advance.refresh_from_db()
+    if not updated:
+        return False
+    line = LedgerLine.objects.create(
+        programme=advance.programme,
+        mentor=advance.mentor,
+        kind=LedgerLine.Kind.ADVANCE,
+        category=LedgerLine.Category.EXPENSE,
+        advance=advance,
+        amount=advance.amount,
+        currency=advance.currency,
+        earned_on=advance.needed_on,
+        description=(
+            f"Paid in advance: {advance.get_kind_display()} on {advance.needed_on:%-d %B %Y}"
+        )[:200],
+        created_by=by,
+    )
+    _wait([line])
+    audit_record(
+        action=AuditEvent.Action.ADVANCE_APPROVED,
+        actor=by,
+        obj=advance,
+        programme=advance.programme,
+        new={"status": advance.status, "amount": advance.amount},
+    )
+    notify(
+        person=advance.mentor,
+        kind=Kind.PAYMENT,
+        event_key=f"advance:{advance.pk}:approved",
+        title=f"Your advance of {money(advance.amount, advance.symbol)} was approved",
+        body=(
+            "It will be paid in the next payment run. Once you have spent it, settle it on "
+            "your pay page with your receipt."
+        ),
+        url=reverse("payments:advance_detail", args=[advance.pk]),
+    )
+    return True
+
+
+@transaction.atomic
+def advance_reject(*, advance: Advance, by: User, reason: str) -> bool:
+    check_coordinates(by, advance.programme)
+    duties.check_not_own(by, advance.mentor_id, message=duties.refusal(duties.ADVANCE))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, so the mentor understands."})
+    updated = Advance.objects.filter(pk=advance.pk, status=Advance.Status.ASKED).update(
+        status=Advance.Status.REJECTED,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_reason=reason[:1000],
+    )
+    advance.refresh_from_db()
+    if updated:
+        audit_record(
+            action=AuditEvent.Action.ADVANCE_REJECTED,
+            actor=by,
+            obj=advance,
+            programme=advance.programme,
+            new={"status": advance.status},
+        )
+        notify(
+            person=advance.mentor,
+            kind=Kind.PAYMENT,
+            event_key=f"advance:{advance.pk}:rejected",
+            title="Your advance was not approved",
+            body=f"{by} said: {reason[:600]}",
+            url=reverse("payments:advance_detail", args=[advance.pk]),
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def advance_settle(
+    *,
+    advance: Advance,
+    by: User,
+    spent: Decimal,
+    spent_on: date,
+    receipt=None,
+    receipt_type=None,
+) -> LedgerLine:
+    """After spending it, the mentor says what they really spent, with the receipt. One
+    settlement line records the difference: the rest when they spent more, a negative
+    amount when they spent less (taken off their next payment, as a correction is), £0.00
+    when it matched. Settled once: the conditional update on the status lets one caller
+    through, and the partial unique index `ledger_advance_settled_once` backs it up."""
+    if advance.mentor_id != by.pk:
+        raise PermissionDenied("Not your advance")
+    if advance.status == Advance.Status.SETTLED:
+        raise ValidationError("This advance has already been settled.")
+    if advance.status != Advance.Status.APPROVED:
+        raise ValidationError("Only an approved advance can be settled.")
+    if spent is None or not (Decimal(0) <= spent <= MAX_CLAIM):
+        raise ValidationError({"spent": "Enter an amount between £0.00 and £10,000."})
+    if spent != pence(spent):
+        raise ValidationError({"spent": "Enter the amount in pounds and pence, like 12.50."})
+    if spent_on is None or spent_on > timezone.localdate():
+        raise ValidationError({"spent_on": "The date cannot be in the future."})
+    asked_on = timezone.localtime(advance.created_at).date()
+    if spent_on < asked_on:
+        raise ValidationError(
+            {"spent_on": f"Enter the date you spent it: {asked_on:%-d %B %Y} or later."}
+        )
+    card = RateCard.objects.in_force_on(advance.programme, spent_on)
+    threshold = card.receipt_needed_over if card else Decimal("0.00")
+    if spent > 0 and not receipt and spent > threshold:
+        raise ValidationError(
+            {"receipt": "Add a photo or PDF of your receipt. Your programme needs one."}
+        )
+    stored = None
+    if receipt:
+        receipt_type = receipt_type or receipt_check(receipt)
+        stored = receipt_without_metadata(receipt, receipt_type)
+    updated = Advance.objects.filter(pk=advance.pk, status=Advance.Status.APPROVED).update(
+        status=Advance.Status.SETTLED, spent=spent, spent_on=spent_on, settled_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError("This advance has already been settled.")
+    advance.refresh_from_db()
+    if stored is not None:
+        advance.receipt = stored
+        advance.receipt_type = receipt_type.content_type
+        advance.save(update_fields=["receipt", "receipt_type"])
+    difference = settlement_difference(advanced=advance.amount, spent=spent)
+    if difference > 0:
+        what = f"Spent {money(difference, advance.symbol)} more than the advance"
+    elif difference < 0:
+        what = f"Spent {money(-difference, advance.symbol)} less than the advance, owed back"
+    else:
+        what = "Spent what was advanced"
+    line = LedgerLine(
+        programme=advance.programme,
+        mentor=advance.mentor,
+        kind=LedgerLine.Kind.SETTLEMENT,
+        category=LedgerLine.Category.EXPENSE,
+        advance=advance,
+        amount=difference,
+        currency=advance.currency,
+        earned_on=spent_on,
+        description=(
+            f"Advance settled: {advance.get_kind_display()} on {spent_on:%-d %B %Y}. {what}"
+        )[:200],
+        created_by=by,
+    )
+    LedgerLine.objects.bulk_create([line], ignore_conflicts=True)
+    line = LedgerLine.objects.get(advance=advance, kind=LedgerLine.Kind.SETTLEMENT)
+    _wait([line])
+    audit_record(
+        action=AuditEvent.Action.ADVANCE_SETTLED,
+        actor=by,
+        obj=advance,
+        programme=advance.programme,
+        new={"spent": spent, "difference": difference},
+    )
+    return line
+
+
+# Bought for a mentor: recorded and shown to them, never paid to them
+
+
+@transaction.atomic
+def purchase_record(
+    *,
+    programme: Programme,
+    mentor: User,
+    by: User,
+    kind: str,
+    bought_on: date,
+    description: str,
+    amount: Decimal,
+) -> Purchase:
+    """A coordinator records something the programme bought for a mentor. It is not a
+    ledger line, so it is never in a payment run or a statement's totals: the mentor sees
+    it apart, as bought for them. Never by the mentor themself."""
+    check_coordinates(by, programme)
+    duties.check_not_own(by, mentor.pk, message=duties.refusal(duties.BOUGHT))
+    _check_mentor_of(mentor, programme)
+    if kind not in ADVANCE_KINDS:
+        raise ValidationError({"kind": "Choose what it was for."})
+    if bought_on > timezone.localdate():
+        raise ValidationError({"bought_on": "The date cannot be in the future."})
+    if bought_on < timezone.localdate() - timedelta(days=366):
+        raise ValidationError({"bought_on": "Enter a date in the last year."})
+    if amount is None or not (Decimal(0) < amount <= MAX_CLAIM) or amount != pence(amount):
+        raise ValidationError({"amount": "Enter an amount between £0.01 and £10,000."})
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "Say what was bought."})
+    card = RateCard.objects.in_force_on(programme, bought_on)
+    purchase = Purchase.objects.create(
+        programme=programme,
+        mentor=mentor,
+        kind=kind,
+        bought_on=bought_on,
+        description=description[:200],
+        amount=amount,
+        currency=card.currency if card else programme.currency,
+        recorded_by=by,
+    )
+    audit_record(
+        action=AuditEvent.Action.PURCHASE_RECORDED,
+        actor=by,
+        obj=purchase,
+        programme=programme,
+        new={"kind": kind, "amount": amount, "mentor": mentor.pk},
+    )
+    return purchase
 
 
 # Payment preferences and the earnings alert
@@ -1181,10 +1591,11 @@ def receipts_delete(*, person: User) -> int:
     twice, and the daily tidy-up runs it again for anyone whose files are left."""
     storage = receipt_storage()
     deleted = 0
-    for expense in Expense.objects.filter(mentor=person).exclude(receipt=""):
-        storage.delete(expense.receipt.name)
-        Expense.objects.filter(pk=expense.pk).update(receipt="", receipt_type="")
-        deleted += 1
+    for model in (Expense, Advance):
+        for row in model.objects.filter(mentor=person).exclude(receipt=""):
+            storage.delete(row.receipt.name)
+            model.objects.filter(pk=row.pk).update(receipt="", receipt_type="")
+            deleted += 1
     return deleted
 
 
@@ -1196,6 +1607,11 @@ def expenses_of_deleted_person_clear(*, person: User) -> None:
     expenses.update(description="")
     expenses.filter(status=Expense.Status.REJECTED).update(decision_reason=REASON_NOT_KEPT)
     expenses.exclude(status=Expense.Status.REJECTED).update(decision_reason="")
+    advances = Advance.objects.filter(mentor=person)
+    advances.update(description="")
+    advances.filter(status=Advance.Status.REJECTED).update(decision_reason=REASON_NOT_KEPT)
+    advances.exclude(status=Advance.Status.REJECTED).update(decision_reason="")
+    Purchase.objects.filter(mentor=person).update(description="")
     from payments.tasks import delete_receipts
 
     enqueue(delete_receipts, person.pk)

@@ -2,6 +2,7 @@
 constraints and notify()'s once-per-event constraint see to that)."""
 
 from celery import shared_task
+from django.db.models import Q
 
 from accounts.models import User
 from payments import services
@@ -34,7 +35,9 @@ def payment_records_tidy() -> dict[str, int]:
     """Daily: bank details out of runs paid long enough ago, receipts of deleted people
     that are still stored, and names out of deleted people's payments past the retention
     period. Each step is done once per row, so running it twice changes nothing more."""
-    left = User.objects.filter(deleted_at__isnull=False, expenses__receipt__gt="").distinct()
+    left = User.objects.filter(
+        Q(expenses__receipt__gt="") | Q(advances__receipt__gt=""), deleted_at__isnull=False
+    ).distinct()
     return {
         "bank_details_dropped": services.run_bank_details_drop(),
         "receipts_deleted": sum(services.receipts_delete(person=person) for person in left),

@@ -32,11 +32,18 @@ urlpatterns = [
         views.expense_withdraw,
         name="expense_withdraw",
     ),
+    path("pay/advances/new/", views.advance_new, name="advance_new"),
+    path("pay/advances/<int:advance_id>/", views.advance_detail, name="advance_detail"),
     # The mentor and the programme's coordinators
     path(
         "pay/expenses/<int:expense_id>/receipt/",
         views.expense_receipt,
         name="expense_receipt",
+    ),
+    path(
+        "pay/advances/<int:advance_id>/receipt/",
+        views.advance_receipt,
+        name="advance_receipt",
     ),
     # Coordinators: their own programmes only
     path("coordinate/<slug:slug>/pay/", views.coordinator_pay, name="coordinator_pay"),
@@ -50,6 +57,21 @@ urlpatterns = [
         "coordinate/<slug:slug>/pay/expenses/<int:expense_id>/approve/",
         views.coordinator_expense_approve,
         name="coordinator_expense_approve",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/advances/<int:advance_id>/",
+        views.coordinator_advance,
+        name="coordinator_advance",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/advances/<int:advance_id>/approve/",
+        views.coordinator_advance_approve,
+        name="coordinator_advance_approve",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/mentors/<int:person_id>/bought/",
+        views.coordinator_purchase_new,
+        name="coordinator_purchase_new",
     ),
     path(
         "coordinate/<slug:slug>/pay/runs/new/",

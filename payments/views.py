@@ -23,6 +23,9 @@ from core.spreadsheets import csv_response
 from mentoring.models import Session
 from payments import services
 from payments.access import (
+    get_advance_for_coordinator,
+    get_advance_for_mentor,
+    get_advance_with_receipt,
     get_expense_for_coordinator,
     get_expense_for_mentor,
     get_expense_with_receipt,
@@ -34,6 +37,7 @@ from payments.access import (
 from payments.documents import PaymentRow, work_coach_letter_pdf
 from payments.exports import line_status, run_csv, statement_csv, statement_file
 from payments.forms import (
+    AdvanceForm,
     BenefitsSettingsForm,
     DecisionForm,
     EarningsAlertForm,
@@ -41,17 +45,21 @@ from payments.forms import (
     PayeeFailedForm,
     PayeeRemoveForm,
     PreferenceForm,
+    PurchaseForm,
     RateCardForm,
     ReverseForm,
     RunPaidForm,
+    SettleForm,
 )
 from payments.models import (
     SYMBOLS,
+    Advance,
     EarningsAlert,
     Expense,
     LedgerLine,
     PaymentMethod,
     PaymentPreference,
+    Purchase,
     RateCard,
     RunPayee,
 )
@@ -100,6 +108,8 @@ def mentor_pay_required(view):
             Membership.objects.current().filter(person=user, role=Role.MENTOR).exists()
             or LedgerLine.objects.filter(mentor=user).exists()
             or Expense.objects.filter(mentor=user).exists()
+            or Advance.objects.filter(mentor=user).exists()
+            or Purchase.objects.filter(mentor=user).exists()
         )
         if not is_mentor:
             raise Http404("Not a mentor")
@@ -394,12 +404,11 @@ def expense_withdraw(request, expense_id: int):
     return redirect("payments:expense_detail", expense_id=expense.pk)
 
 
-@login_required
-def expense_receipt(request, expense_id: int):
-    """The receipt file itself, as a download, for its mentor and their coordinators only.
-    Sent with the type found when it was checked, never one the browser guesses."""
-    expense = get_expense_with_receipt(request.user, expense_id)
-    if expense.mentor_id != request.user.pk:
+def _receipt_download(request, owner, *, name: str):
+    """A receipt file (of a claim or an advance), as a download, for its mentor and their
+    coordinators only. Sent with the type found when it was checked, never one the browser
+    guesses."""
+    if owner.mentor_id != request.user.pk:
         # Staff opening someone's receipt: the rule of every staff page and download.
         gate = two_factor_gate(request)
         if gate:
@@ -407,20 +416,113 @@ def expense_receipt(request, expense_id: int):
         audit_record(
             action=AuditEvent.Action.RECEIPT_OPENED,
             actor=request.user,
-            obj=expense,
-            programme=expense.programme,
+            obj=owner,
+            programme=owner.programme,
             request=request,
         )
-    extension = expense.receipt.name.rsplit(".", 1)[-1]
+    extension = owner.receipt.name.rsplit(".", 1)[-1]
     response = FileResponse(
-        expense.receipt.open("rb"),
+        owner.receipt.open("rb"),
         as_attachment=True,
-        filename=f"receipt-{expense.pk}.{extension}",
-        content_type=expense.receipt_type or "application/octet-stream",
+        filename=f"{name}-{owner.pk}.{extension}",
+        content_type=owner.receipt_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def expense_receipt(request, expense_id: int):
+    return _receipt_download(
+        request, get_expense_with_receipt(request.user, expense_id), name="receipt"
+    )
+
+
+@login_required
+def advance_receipt(request, advance_id: int):
+    return _receipt_download(
+        request, get_advance_with_receipt(request.user, advance_id), name="advance-receipt"
+    )
+
+
+# Advances: paid before the mentor spends, settled with the receipt afterwards
+
+
+@mentor_pay_required
+def advance_new(request):
+    programmes = _mentor_programmes(request.user)
+    if not programmes:
+        messages.info(request, "You can ask for an advance while you are a mentor in a programme.")
+        return redirect("payments:pay")
+    form = AdvanceForm(posted(request), programmes=programmes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            advance = services.advance_ask(
+                mentor=request.user,
+                programme=next(p for p in programmes if p.pk == data["programme"]),
+                kind=data["kind"],
+                needed_on=data["needed_on"],
+                description=data["description"],
+                amount=data["amount"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Asked. A coordinator will look at it. Once approved, it is paid in the next "
+                "payment run.",
+            )
+            return redirect("payments:advance_detail", advance_id=advance.pk)
+    return render(request, "payments/advance_form.html", {"form": form})
+
+
+@mentor_pay_required
+def advance_detail(request, advance_id: int):
+    advance = get_advance_for_mentor(request.user, advance_id)
+    today = timezone.localdate()
+    form = SettleForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"spent": advance.amount, "spent_on": min(today, advance.needed_on)},
+    )
+    if request.method == "POST":
+        if advance.status != Advance.Status.APPROVED:
+            messages.info(request, "This advance cannot be settled: it is not waiting for that.")
+            return redirect("payments:advance_detail", advance_id=advance.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                line = services.advance_settle(
+                    advance=advance,
+                    by=request.user,
+                    spent=data["spent"],
+                    spent_on=data["spent_on"],
+                    receipt=data["receipt"] or None,
+                    receipt_type=form.receipt_type,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _settled_message(line, advance))
+                return redirect("payments:advance_detail", advance_id=advance.pk)
+    return render(request, "payments/advance_detail.html", {"advance": advance, "form": form})
+
+
+def _settled_message(line: LedgerLine, advance: Advance) -> str:
+    if line.amount > 0:
+        return (
+            f"Settled. You spent {line.symbol}{line.amount} more than the advance: it will be "
+            "paid to you in the next payment run."
+        )
+    if line.amount < 0:
+        return (
+            f"Settled. You spent {line.symbol}{-line.amount} less than the advance: it will be "
+            "taken off your next payment."
+        )
+    return "Settled. You spent what was advanced, so nothing more is paid or owed."
 
 
 # Coordinators
@@ -431,6 +533,10 @@ def coordinator_pay(request, slug):
     programme = get_programme_for_coordinator(request.user, slug)
     context = programme_pay(programme)
     context["claims"] = context["claims"].annotate(yours=duties.yours(request.user, "mentor"))
+    context["advances"] = context["advances"].annotate(yours=duties.yours(request.user, "mentor"))
+    context["advances_yours"] = any(advance.yours for advance in context["advances"]) and (
+        duties.notes(programme, request.user, duties.ADVANCE)
+    )
     context["yours"] = any(claim.yours for claim in context["claims"]) and duties.notes(
         programme, request.user, duties.CLAIM
     )
@@ -512,6 +618,98 @@ def coordinator_expense_approve(request, slug, expense_id: int):
     else:
         messages.info(request, "This claim had already been decided.")
     return redirect("payments:coordinator_pay", slug=programme.slug)
+
+
+@staff_required
+def coordinator_advance(request, slug, advance_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    advance = get_advance_for_coordinator(programme, advance_id)
+    form = DecisionForm(posted(request))
+    yours = duties.takes_part(request.user, advance.mentor_id) and duties.who_acts(
+        programme, request.user, duties.ADVANCE
+    )
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect("payments:coordinator_advance", slug=programme.slug, advance_id=advance.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decided = services.advance_reject(
+                advance=advance, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if decided:
+                messages.success(request, f"You did not approve the advance of {advance.mentor}.")
+            else:
+                messages.info(request, "This advance had already been decided.")
+            return redirect("payments:coordinator_pay", slug=programme.slug)
+    lines = advance.ledger_lines.order_by("created_at", "pk")
+    return render(
+        request,
+        "payments/coordinator/advance.html",
+        {"programme": programme, "advance": advance, "form": form, "yours": yours, "lines": lines},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_advance_approve(request, slug, advance_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    advance = get_advance_for_coordinator(programme, advance_id)
+    if duties.takes_part(request.user, advance.mentor_id):
+        messages.error(request, duties.who_acts(programme, request.user, duties.ADVANCE))
+        return redirect("payments:coordinator_advance", slug=programme.slug, advance_id=advance.pk)
+    if services.advance_approve(advance=advance, by=request.user):
+        messages.success(
+            request,
+            f"Approved an advance of {advance.symbol}{advance.amount} for {advance.mentor}. It "
+            "will be paid in the next payment run.",
+        )
+    else:
+        messages.info(request, "This advance had already been decided.")
+    return redirect("payments:coordinator_pay", slug=programme.slug)
+
+
+@staff_required
+def coordinator_purchase_new(request, slug, person_id: int):
+    programme = get_programme_for_coordinator(request.user, slug)
+    membership = (
+        Membership.objects.current()
+        .filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+        .select_related("person")
+        .first()
+    )
+    if membership is None:
+        raise Http404("Not a mentor of this programme")
+    mentor = membership.person
+    back = redirect("payments:coordinator_mentor_pay", slug=programme.slug, person_id=mentor.pk)
+    yours = duties.takes_part(request.user, mentor.pk) and duties.who_acts(
+        programme, request.user, duties.BOUGHT
+    )
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return back
+    form = PurchaseForm(posted(request), initial={"bought_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.purchase_record(
+                programme=programme, mentor=mentor, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Recorded. {mentor} sees it on their pay page as bought for them. It is not "
+                "paid to them.",
+            )
+            return back
+    return render(
+        request,
+        "payments/coordinator/purchase_form.html",
+        {"programme": programme, "mentor": mentor, "form": form, "yours": yours},
+    )
 
 
 @staff_required
@@ -684,8 +882,15 @@ def coordinator_mentor_pay(request, slug, person_id: int):
         {
             "programme": programme,
             "mentor": mentor_known.person,
+            "current": Membership.objects.current()
+            .filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+            .exists(),
             "lines": rows,
             "expenses": expenses,
+            "advances": Advance.objects.filter(programme=programme, mentor_id=person_id)[:50],
+            "purchases": Purchase.objects.filter(
+                programme=programme, mentor_id=person_id
+            ).select_related("recorded_by")[:50],
         },
     )
 

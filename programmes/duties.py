@@ -96,6 +96,9 @@ MATCH = ("This match is yours", "pauses or ends it")
 APPLICATION = ("This application is yours", "decides it")
 CONCERN = ("This concern is about a match you are part of", "handles it")
 PAID_IN_RUN = ("You are paid in this run", "records what was paid")
+ADVANCE = ("This advance is yours", "decides it")
+MISSED = ("This session is yours", "confirms whether the mentee came")
+BOUGHT = ("This is for you", "records what was bought for you")
 
 
 def refusal(words: tuple[str, str]) -> str:

@@ -13,9 +13,10 @@ from PIL import Image
 
 from accounts.models import User
 from demo.payments import seed_payments
-from mentoring.models import Session
+from mentoring.models import PlannedSession, Session
 from notifications.models import Kind, Notification
 from payments.models import (
+    Advance,
     BenefitsSettings,
     Expense,
     LedgerLine,
@@ -40,7 +41,16 @@ def seed() -> str:
 
 
 def counts() -> dict[str, int]:
-    models = [RateCard, PaymentPreference, LedgerLine, Expense, PaymentRun, RunPayee, RunItem]
+    models = [
+        RateCard,
+        PaymentPreference,
+        LedgerLine,
+        Expense,
+        Advance,
+        PaymentRun,
+        RunPayee,
+        RunItem,
+    ]
     found = {model.__name__: model.objects.count() for model in models}
     found["payment news"] = Notification.objects.filter(kind=Kind.PAYMENT).count()
     return found
@@ -163,6 +173,22 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     assert Notification.objects.filter(
         person=hold.mentor, event_key=f"run:{hold.run.pk}:held:{hold.mentor.pk}"
     ).exists()
+    # Nobody out of pocket: a mentee's late cancellation paid, a missed session waiting for
+    # the coordinator, an advance settled by its receipt (it cost less: owed back).
+    fee = LedgerLine.objects.get(kind="cancellation")
+    assert fee.amount == Decimal("20.00") and fee.category == "fee"
+    plan = PlannedSession.objects.get(pk=fee.key.split(":")[1])
+    assert plan.cancelled_by == plan.match.mentee
+    missed = PlannedSession.objects.missed_to_confirm().get()
+    assert missed.match.mentor != plan.match.mentor
+    settled = Advance.objects.get(status="settled")
+    assert settled.receipt_type == "image/png" and settled.spent == Decimal("22.40")
+    assert sorted(LedgerLine.objects.filter(advance=settled).values_list("kind", "amount")) == [
+        ("advance", Decimal("25.00")),
+        ("settlement", Decimal("-2.60")),
+    ]
+    assert Advance.objects.filter(status="approved").count() == 1
+    assert Advance.objects.filter(status="asked").count() == 1
 
 
 def first_day(by_method):

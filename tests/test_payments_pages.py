@@ -300,6 +300,8 @@ def test_it_refuses_a_new_rate_that_starts_in_the_past(world, login_as):
             "hourly_rate": "25.00",
             "preparation_minutes": "30",
             "online_allowance": "0",
+            "cancellation_fee": "0",
+            "cancellation_notice_hours": "24",
             "mileage_rate": "0.45",
             "expense_kinds": ["fare", "mileage"],
             "receipt_needed_over": "10",

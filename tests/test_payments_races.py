@@ -261,3 +261,163 @@ def test_it_counts_both_of_two_runs_of_different_programmes_made_at_once(world, 
     hold = RunHold.objects.get()
     assert (hold.lines, hold.amount) == (1, Decimal("10.00"))
     assert LedgerLine.objects.unpaid().get().kind == "preparation"
+
+
+# Cancellation fees and advances: paid and settled once.
+
+
+def _short_notice_plan(w):
+    from mentoring.models import PlannedSession
+    from tests.test_permissions import _match
+
+    rate_card(w, cancellation_fee=Decimal("20.00"), cancellation_notice_hours=24)
+    return PlannedSession.objects.create(
+        match=_match(w),
+        planned_by=w.mentee,
+        starts_at=timezone.now() + timedelta(hours=3),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+
+
+def test_it_pays_a_cancellation_fee_once_when_fifty_calls_arrive_at_once(world):
+    plan = _short_notice_plan(world)
+
+    results = at_once(
+        50,
+        lambda: services.cancellation_fee_add(
+            programme=world.programme,
+            mentor=world.mentor,
+            day=timezone.localdate(),
+            description="Priya cancelled at short notice",
+            key=plan,
+            starts_at=plan.starts_at,
+            cancelled_at=timezone.now(),
+            by=world.mentee,
+        ),
+    )
+
+    assert len([line for line in results if isinstance(line, LedgerLine)]) == 1
+    assert results.count(None) == 49
+    fee = LedgerLine.objects.get(kind="cancellation")
+    assert fee.amount == Decimal("20.00")
+    assert LedgerLine.objects.filter(programme=world.programme).unpaid().count() == 1
+    assert AuditEvent.objects.filter(action="cancellation_fee_added").count() == 1
+
+
+def test_it_pays_one_fee_when_twenty_cancellations_arrive_at_once(world):
+    from mentoring.models import PlannedSession
+
+    plan = _short_notice_plan(world)
+
+    cancelled = at_once(
+        20,
+        lambda: mentoring_services.plan_cancel(
+            plan=PlannedSession.objects.get(pk=plan.pk), by=world.mentee
+        ),
+    )
+
+    assert sorted(cancelled) == [False] * 19 + [True]
+    assert LedgerLine.objects.filter(kind="cancellation").count() == 1
+
+
+def test_it_settles_an_advance_once_when_twenty_settlements_arrive_at_once(world):
+    from payments.models import Advance
+
+    rate_card(world)
+    advance = services.advance_ask(
+        mentor=world.mentor,
+        programme=world.programme,
+        kind="fare",
+        needed_on=timezone.localdate(),
+        description="Train",
+        amount=Decimal("25.00"),
+    )
+    services.advance_approve(advance=advance, by=world.coordinator)
+
+    results = at_once(
+        20,
+        refused_or(
+            lambda: services.advance_settle(
+                advance=Advance.objects.get(pk=advance.pk),
+                by=world.mentor,
+                spent=Decimal("22.40"),
+                spent_on=timezone.localdate(),
+                receipt=None,
+            )
+        ),
+    )
+
+    settlements = [result for result in results if isinstance(result, LedgerLine)]
+    assert len(settlements) == 1
+    assert results.count("refused") == 19
+    lines = LedgerLine.objects.filter(advance=advance)
+    assert sorted((line.kind, line.amount) for line in lines) == [
+        ("advance", Decimal("25.00")),
+        ("settlement", Decimal("-2.60")),
+    ]
+    assert AuditEvent.objects.filter(action="advance_settled").count() == 1
+
+
+def test_it_has_the_database_refuse_a_second_settlement_or_cancellation_fee(world):
+    """Behind the services: the partial unique indexes themselves."""
+    from django.db import IntegrityError
+
+    plan = _short_notice_plan(world)
+    services.cancellation_fee_add(
+        programme=world.programme,
+        mentor=world.mentor,
+        day=timezone.localdate(),
+        description="Cancelled",
+        key=plan,
+        starts_at=plan.starts_at,
+        cancelled_at=timezone.now(),
+        by=world.mentee,
+    )
+    fee = LedgerLine.objects.get(kind="cancellation")
+    fee.pk = None
+    fee._state.adding = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fee.save()
+
+    advance = services.advance_ask(
+        mentor=world.mentor,
+        programme=world.programme,
+        kind="fare",
+        needed_on=timezone.localdate(),
+        description="Train",
+        amount=Decimal("25.00"),
+    )
+    services.advance_approve(advance=advance, by=world.coordinator)
+    services.advance_settle(
+        advance=advance,
+        by=world.mentor,
+        spent=Decimal("30.00"),
+        spent_on=timezone.localdate(),
+        receipt=None,
+    )
+    settlement = LedgerLine.objects.get(kind="settlement")
+    settlement.pk = None
+    settlement._state.adding = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        settlement.save()
+    assert LedgerLine.objects.filter(kind__in=["cancellation", "settlement"]).count() == 2
+
+
+def test_it_pays_one_fee_when_twenty_coordinators_confirm_a_missed_session_at_once(world):
+    from mentoring.models import PlannedSession
+
+    plan = _short_notice_plan(world)
+    PlannedSession.objects.filter(pk=plan.pk).update(
+        starts_at=timezone.now() - timedelta(hours=2), missed_reported_at=timezone.now()
+    )
+
+    results = at_once(
+        20,
+        lambda: mentoring_services.plan_missed_confirm(
+            plan=PlannedSession.objects.get(pk=plan.pk), by=world.coordinator
+        ),
+    )
+
+    assert sorted(results) == [False] * 19 + [True]
+    assert LedgerLine.objects.get(kind="cancellation").amount == Decimal("20.00")

@@ -168,6 +168,37 @@ def _plan_id(w):
     return plan.pk
 
 
+def _past_plan_id(w):
+    """A session Sam and Priya planned for this morning, not logged yet."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentoring.models import PlannedSession
+
+    plan = PlannedSession.objects.create(
+        match=_match(w),
+        planned_by=w.mentor,
+        starts_at=timezone.now() - timedelta(hours=3),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    return plan.pk
+
+
+def _missed_plan_id(w):
+    """A planned session Sam said Priya did not come to, waiting for a coordinator."""
+    from mentoring import services
+    from mentoring.models import PlannedSession
+
+    existing = PlannedSession.objects.missed_to_confirm().filter(match__programme=w.programme)
+    if existing.exists():
+        return existing.first().pk
+    plan = PlannedSession.objects.get(pk=_past_plan_id(w))
+    services.plan_missed_report(plan=plan, by=w.mentor)
+    return plan.pk
+
+
 def _paused_match_id(w):
     from matching import services
 
@@ -345,6 +376,44 @@ def _expense_id(w):
         receipt_type=receipt_check(upload),
     )
     return expense.pk
+
+
+def _advance(w, status: str):
+    """An advance of Sam's in `status` (asked, approved, or settled with a receipt)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from payments import services
+    from payments.models import Advance
+    from payments.receipts import receipt_check
+    from tests.factories import receipt_upload
+
+    _rate_card(w)
+    existing = Advance.objects.filter(mentor=w.mentor, status=status).first()
+    if existing:
+        return existing.pk
+    advance = services.advance_ask(
+        mentor=w.mentor,
+        programme=w.programme,
+        kind="fare",
+        needed_on=timezone.localdate(),
+        description="Train to the family centre and back",
+        amount=Decimal("25.00"),
+    )
+    if status in ("approved", "settled"):
+        services.advance_approve(advance=advance, by=w.coordinator)
+    if status == "settled":
+        upload = receipt_upload()
+        services.advance_settle(
+            advance=advance,
+            by=w.mentor,
+            spent=Decimal("22.40"),
+            spent_on=timezone.localdate(),
+            receipt=upload,
+            receipt_type=receipt_check(upload),
+        )
+    return advance.pk
 
 
 def _run(w):
@@ -535,6 +604,18 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: {"plan_id": _plan_id(w)},
         method="post",
     ),
+    # Only the mentor says the mentee did not come; a coordinator confirms it.
+    "mentoring:plan_missed": Row(
+        signed_in(404, mentor=302),
+        kwargs=lambda w: {"plan_id": _past_plan_id(w)},
+        method="post",
+    ),
+    "mentoring:coordinator_plan_missed": Row(
+        staff(200), kwargs=north(plan_id=_missed_plan_id), form=True
+    ),
+    "mentoring:coordinator_plan_missed_confirm": Row(
+        staff(302), kwargs=north(plan_id=_missed_plan_id), method="post"
+    ),
     # Feedback is the two people's own: coordinators see only totals, in the statistics.
     "mentoring:session_feedback": Row(
         signed_in(404, mentor=200, mentee=200),
@@ -641,6 +722,24 @@ MATRIX: dict[str, Row] = {
     "payments:expense_receipt": Row(
         signed_in(404, mentor=200, coordinator=200, administrator=200),
         kwargs=lambda w: {"expense_id": _expense_id(w)},
+    ),
+    "payments:advance_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
+    # Approved, so the page holds the form to settle it.
+    "payments:advance_detail": Row(
+        paid_mentor(200), kwargs=lambda w: {"advance_id": _advance(w, "approved")}, form=True
+    ),
+    "payments:advance_receipt": Row(
+        signed_in(404, mentor=200, coordinator=200, administrator=200),
+        kwargs=lambda w: {"advance_id": _advance(w, "settled")},
+    ),
+    "payments:coordinator_advance": Row(
+        staff(200), kwargs=north(advance_id=lambda w: _advance(w, "asked")), form=True
+    ),
+    "payments:coordinator_advance_approve": Row(
+        staff(302), kwargs=north(advance_id=lambda w: _advance(w, "asked")), method="post"
+    ),
+    "payments:coordinator_purchase_new": Row(
+        staff(200), kwargs=north(person_id=lambda w: w.mentor.pk), form=True
     ),
     "payments:coordinator_pay": Row(staff(200), kwargs=north()),
     "payments:coordinator_rates": Row(staff(200), kwargs=north(), form=True),
@@ -858,6 +957,45 @@ def _jos_proposal(w):
     )
 
 
+def _jos_advance(w):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from payments import services
+
+    _rate_card(w)
+    _jo_mentors_priya(w)
+    return services.advance_ask(
+        mentor=w.coordinator,
+        programme=w.programme,
+        kind="fare",
+        needed_on=timezone.localdate() + timedelta(days=1),
+        description="Bus",
+        amount=Decimal("4.00"),
+    )
+
+
+def _jos_missed_session(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentoring import services
+    from mentoring.models import PlannedSession
+
+    plan = PlannedSession.objects.create(
+        match=_jo_mentors_priya(w),
+        planned_by=w.coordinator,
+        starts_at=timezone.now() - timedelta(hours=2),
+        duration_minutes=60,
+        meeting_mode="online",
+    )
+    services.plan_missed_report(plan=plan, by=w.coordinator)
+    return plan
+
+
 def _concern_about_jo(w):
     from mentoring import services
 
@@ -924,6 +1062,49 @@ DECISIONS = [
         302,
         lambda w, o: _status(o) == "claimed",
         data={"reason": "Too much"},
+    ),
+    Decision(
+        "payments:coordinator_advance_approve",
+        _jos_advance,
+        _slug(advance_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "asked",
+    ),
+    Decision(
+        "payments:coordinator_advance",
+        _jos_advance,
+        _slug(advance_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "asked",
+        data={"reason": "Too much"},
+    ),
+    Decision(
+        "mentoring:coordinator_plan_missed_confirm",
+        _jos_missed_session,
+        _slug(plan_id=lambda o: o.pk),
+        302,
+        lambda w, o: o.__class__.objects.get(pk=o.pk).missed_confirmed_at is None,
+    ),
+    Decision(
+        "mentoring:coordinator_plan_missed",
+        _jos_missed_session,
+        _slug(plan_id=lambda o: o.pk),
+        302,
+        lambda w, o: o.__class__.objects.get(pk=o.pk).missed_reported_at is not None,
+        data={"reason": "She came"},
+    ),
+    Decision(
+        "payments:coordinator_purchase_new",
+        _jo_mentors_priya,
+        lambda w, o: {"slug": "north", "person_id": w.coordinator.pk},
+        302,
+        lambda w, o: not o.programme.purchases.exists(),
+        data={
+            "kind": "fare",
+            "bought_on": "today",
+            "description": "Train",
+            "amount": "10.00",
+        },
     ),
     Decision(
         "payments:coordinator_run",
@@ -1078,6 +1259,11 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "mentoring:coordinator_sessions",
         "payments:coordinator_expense",
         "payments:coordinator_expense_approve",
+        "payments:coordinator_advance",
+        "payments:coordinator_advance_approve",
+        "payments:coordinator_purchase_new",
+        "mentoring:coordinator_plan_missed",
+        "mentoring:coordinator_plan_missed_confirm",
         "payments:coordinator_run_new",
         "payments:coordinator_run",
         "payments:coordinator_payee_fail",

@@ -39,6 +39,7 @@ MUST_REACH = {
         "/pay/benefits/settings/",
         "/pay/hours/",
         "/pay/expenses/new/",
+        "/pay/advances/new/",
     },
     # On Universal Credit, with a cap that held a line back (demo/payments.py).
     "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/", "/pay/hours/"},
@@ -50,6 +51,11 @@ MUST_REACH = {
         "/coordinate/north-star/pay/runs/<id>/",
         "/coordinate/north-star/pay/lines/<id>/correct/",
         "/coordinate/north-star/pay/payees/<id>/failed/",
+        # An advance waiting for a decision, something bought for a mentor, and a session a
+        # mentee did not come to (demo/payments.py).
+        "/coordinate/north-star/pay/advances/<id>/",
+        "/coordinate/north-star/pay/mentors/<id>/bought/",
+        "/coordinate/north-star/planned/<id>/",
         "/statistics/",
         "/statistics/north-star/people/",
         # "What people say", linked from the dashboard (the old voice page redirects here).
@@ -205,4 +211,32 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
     assert any(path.startswith("/sessions/") for path in report.visited), report.summary()
+    assert not report.findings, report.summary()
+
+
+@pytest.mark.parametrize("side", ["mentor", "mentee of the missed session"])
+def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
+    side, demo, page, problems, live_server
+):
+    """As the demo mentor with advances (one settled by its receipt, one to settle, whose
+    page holds the settle form, also put in its error state), and as the mentee whose mentor
+    said they did not come (the match page says so)."""
+    from mentoring.models import PlannedSession
+    from payments.models import Advance
+
+    if side == "mentor":
+        person = Advance.objects.get(status=Advance.Status.SETTLED).mentor
+        start = ["/pay/"]
+        wanted = "/pay/advances/<id>/"
+    else:
+        missed = PlannedSession.objects.missed_to_confirm().select_related("match__mentee").get()
+        person = missed.match.mentee
+        start = [f"/matches/{missed.match_id}/"]
+        wanted = "/matches/<id>/"
+    sign_in(page, person.email)
+    signing_in = problems.take()
+    report = crawl(page, problems=problems, role=side, origin=live_server.url, start=start)
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()
