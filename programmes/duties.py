@@ -96,6 +96,7 @@ MATCH = ("This match is yours", "pauses or ends it")
 APPLICATION = ("This application is yours", "decides it")
 CONCERN = ("This concern is about a match you are part of", "handles it")
 PAID_IN_RUN = ("You are paid in this run", "records what was paid")
+EMPLOYMENT = ("This decision is about your own pay", "records it")
 
 
 def refusal(words: tuple[str, str]) -> str:
