@@ -89,8 +89,8 @@ RUN_PREPARED_AT = time(6, 0)
 PAID_DAYS_AFTER_RUN = 1
 # The organisation's decisions on how mentors are paid (by position in the mentor order): the
 # mentor who wants no payment is a volunteer, and one paid by bank a worker on the payroll.
-# The voucher mentor became a volunteer a week before the latest run, so their fees since
-# wait (the coordinator's pages list them).
+# The voucher mentor became a volunteer before the last run that had their fees in it, so
+# those fees wait (the coordinator's pages list them).
 PAYROLL_MENTOR = len(METHODS)
 VOLUNTEER_MENTOR = METHODS.index(PaymentMethod.NONE)
 LATE_VOLUNTEER_MENTOR = METHODS.index(PaymentMethod.VOUCHER)
@@ -138,6 +138,9 @@ CLAIMS = (
           receipt="png"),
     Claim(-1, ExpenseKind.PHONE_DATA, "Extra mobile data for our video calls", "wait",
           "7.50", recent=True),
+    # Approved since the last paid run: the latest scheduled run pays it.
+    Claim(2, ExpenseKind.FARE, "Bus to the library for our session", "approve", "4.80",
+          recent=True),
 )  # fmt: skip
 TRAVEL = (ExpenseKind.FARE, ExpenseKind.MILEAGE)
 
@@ -331,7 +334,8 @@ def _expenses(
             receipt_type=receipt_type,
             session=session,
         )
-        if claim.decision == "approve":
+        if claim.decision == "approve" and not claim.recent:
+            # A recent one is approved this week, after the runs before it (_history).
             services.expense_approve(expense=expense, by=coordinator)
         elif claim.decision == "reject":
             services.expense_reject(expense=expense, by=coordinator, reason=REJECTED_REASON)
@@ -481,8 +485,8 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
     """A run prepared by the schedule each Tuesday and paid the next day; the payment to
     one mentor fails (their account was closed) and goes into the next run; one line is
     corrected and the next run takes the correction off. The voucher mentor is decided to
-    be a volunteer a week before the latest run, which is left ready for the coordinator to
-    check. Only on a programme with no runs yet."""
+    be a volunteer before the last of these runs, whose fees then wait. The latest run is
+    left ready for the coordinator to check. Only on a programme with no runs yet."""
     if PaymentRun.objects.filter(programme=programme).exists():
         return 0
     lines = LedgerLine.objects.filter(programme=programme)
@@ -494,9 +498,26 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
     if not days:
         return 0
     *past, latest = days
-    failing, correcting = len(past) - 3, len(past) // 2
+    # The weeks with something earned make a run (the demo's sessions are weeks apart).
+    week = timedelta(days=7)
+    busy = [
+        day for day in past if lines.filter(earned_on__gte=day - week, earned_on__lt=day).exists()
+    ]
+    # A couple of months back, so the mentor's new bank details have been paid into since.
+    failing = busy[-4] if len(busy) >= 4 else None
+    correcting = busy[len(busy) // 2] if busy else None
     made = 0
-    for index, day in enumerate(past):
+    for day in past:
+        if busy and day == busy[-1] and len(mentors) > LATE_VOLUNTEER_MENTOR:
+            # The voucher mentor is decided to be a volunteer: this run and the next pay
+            # their expenses only, and their fees wait.
+            _decide(
+                programme,
+                coordinator,
+                mentors[LATE_VOLUNTEER_MENTOR],
+                EmploymentStatus.VOLUNTEER,
+                day - timedelta(days=3),
+            )
         paid_on = day + timedelta(days=PAID_DAYS_AFTER_RUN)
         try:
             # As the scheduler prepares it (services.run_create_scheduled), without telling
@@ -513,23 +534,23 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
         PaymentRun.objects.filter(pk=run.pk).update(created_at=when)
         run.created_at = when
         services.run_mark_paid(run=run, by=coordinator, paid_on=paid_on)
-        if index == failing:
+        if day == failing:
             # Finance paid the run; the bank sent one payment back.
             _fail_one(run, coordinator, paid_on)
         # The tasks queued by these services would run after the seed commits; do their work
         # now so the news is there, unemailed, like the rest of the demo (the queued ones
         # then find it made and add nothing).
         services.run_paid_tell(run_id=run.pk)
-        if index == correcting:
+        if day == correcting:
             _correct_one(run, coordinator)
-    if len(mentors) > LATE_VOLUNTEER_MENTOR:
-        _decide(
-            programme,
-            coordinator,
-            mentors[LATE_VOLUNTEER_MENTOR],
-            EmploymentStatus.VOLUNTEER,
-            latest - timedelta(days=7),
-        )
+    # Claims approved this week, which the latest run pays.
+    for claim in CLAIMS:
+        if claim.recent and claim.decision == "approve":
+            expense = Expense.objects.filter(
+                programme=programme, description=claim.description, status="claimed"
+            ).first()
+            if expense is not None:
+                services.expense_approve(expense=expense, by=coordinator)
     run = services.run_create_scheduled(programme=programme, scheduled_for=latest)
     if run is not None:
         PaymentRun.objects.filter(pk=run.pk).update(created_at=_prepared_at(latest, now))

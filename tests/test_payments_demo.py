@@ -145,7 +145,8 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     # payment that failed; the latest is ready for the coordinator to check.
     schedule = PaymentSchedule.objects.get(programme=north_star)
     runs = list(PaymentRun.objects.filter(programme=north_star).order_by("number"))
-    assert len(runs) >= 20
+    # (A week with nothing owed makes no run: the demo's sessions are weeks apart.)
+    assert len(runs) >= 10
     *paid, latest = runs
     assert schedule.frequency == "weekly" and schedule.first_run_on == runs[0].scheduled_for
     for run in runs:

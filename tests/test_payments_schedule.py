@@ -221,7 +221,7 @@ def test_it_tells_each_mentor_the_day_of_the_next_run(world, login_as):
     owed(world)
     today = programme_today(world.programme)
     client = login_as("mentor")
-    assert b"next payment run" not in client.get(reverse("payments:pay")).content
+    assert b"The next payment run is on" not in client.get(reverse("payments:pay")).content
     schedule(world, "weekly", today)
     page = client.get(reverse("payments:pay")).content.decode()
     assert f"The next payment run is on {today:%A %-d %B %Y}." in page
