@@ -279,3 +279,43 @@ def test_it_says_who_prepared_a_scheduled_run(world, login_as):
     page = login_as("coordinator").get(reverse("payments:coordinator_run", args=["north", run.pk]))
     assert "Prepared by the payment schedule on" in page.content.decode()
     assert PaymentRun.objects.get().scheduled_for == today
+
+
+@pytest.mark.django_db
+def test_it_tells_the_administrators_when_nobody_coordinates_and_names_waiting_volunteers(world):
+    from payments.models import EmploymentStatus
+    from programmes.models import Membership
+    from programmes.services import membership_end
+
+    owed(world)
+    services.employment_status_record(
+        mentor=world.mentor,
+        programme=world.programme,
+        status=EmploymentStatus.VOLUNTEER,
+        decided_on=timezone.localdate(),
+        by=world.coordinator,
+    )
+    services.expense_approve(
+        expense=services.expense_claim(
+            mentor=world.mentor,
+            programme=world.programme,
+            kind="fare",
+            spent_on=timezone.localdate() - timedelta(days=2),
+            description="Bus",
+            amount=Decimal("4.00"),
+        ),
+        by=world.coordinator,
+    )
+    today = programme_today(world.programme)
+    schedule(world, "weekly", today)
+    membership_end(
+        membership=Membership.objects.get(person=world.coordinator, programme=world.programme),
+        by=world.administrator,
+    )
+
+    [run] = services.scheduled_runs_prepare(today=today)
+
+    assert run.payees.get().total == Decimal("4.00")  # the fare; the fees wait
+    told = Notification.objects.get(kind=Kind.PAYMENT_RUN_READY)
+    assert told.person == world.administrator
+    assert "Fees of 1 volunteer are not in it: they are paid expenses only." in told.body
