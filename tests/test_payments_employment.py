@@ -9,8 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import AuditEvent
 from notifications.models import Kind, Notification
@@ -22,6 +25,7 @@ from payments.models import (
     EmploymentStatus,
     Expense,
     LedgerLine,
+    RateCard,
     RunItem,
 )
 from payments.selectors import (
@@ -331,3 +335,77 @@ def test_it_keeps_the_decision_but_not_the_note_when_the_mentor_deletes_their_ac
     account_delete(user=world.mentor)
     decision = EmploymentDecision.objects.get()
     assert decision.status == "payroll" and decision.note == ""
+
+
+# Whatever the decision and the choice: each line is paid once, in one file
+
+
+class _Undo(Exception):
+    """Raised to roll back one example's data."""
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    status=st.sampled_from([None, *EmploymentStatus.values]),
+    method=st.sampled_from(["bank", "voucher", "reduced", "charity", "none"]),
+    sessions=st.integers(min_value=0, max_value=2),
+    claims=st.lists(st.sampled_from(["1.00", "6.40", "12.35"]), max_size=2),
+)
+def test_it_pays_every_line_once_in_the_right_file_whatever_was_decided(
+    world, status, method, sessions, claims
+):
+    try:
+        with transaction.atomic():
+            _one_example(world, status, method, sessions, claims)
+            raise _Undo
+    except _Undo:
+        pass
+
+
+def _one_example(world, status, method, sessions, claims):
+    if not RateCard.objects.filter(programme=world.programme).exists():
+        rate_card(world)
+    details = {"reduced_percent": 50} if method == "reduced" else {}
+    details |= {"charity_name": "Become"} if method == "charity" else {}
+    paid_by_bank(world.mentor, method=method, **details)
+    if status:
+        decide(world, status)
+    for day in range(sessions):
+        approved_session(world, starts_at=timezone.now() - timedelta(days=2 + day))
+    for amount in claims:
+        approved_claim(world, amount)
+    waiting = set(LedgerLine.objects.filter(mentor=world.mentor).unpaid())
+    try:
+        run = services.run_create(programme=world.programme, by=world.coordinator)
+    except ValidationError:
+        run = None
+    paid = set(LedgerLine.objects.filter(run_items__run=run)) if run else set()
+    fees_paid = {line for line in paid if line.category == "fee"}
+    # Nothing is paid twice, and nothing that was not waiting.
+    assert paid <= waiting
+    assert RunItem.objects.filter(line__in=paid).count() == len(paid)
+    # Expenses are always repaid (by bank, or vouchers for a voucher choice).
+    assert {line for line in waiting if line.category == "expense"} <= paid
+    if status == EmploymentStatus.VOLUNTEER:
+        assert not fees_paid  # a volunteer's fees wait
+    else:
+        assert fees_paid == {line for line in waiting if line.category == "fee"}
+    if run is None:
+        return  # nothing to pay (no lines, or only a volunteer's fees): checked above
+    payees = list(run.payees.all())
+    assert (PAYROLL in {p.method for p in payees}) == (
+        status == EmploymentStatus.PAYROLL and bool(fees_paid)
+    )
+    for payee in payees:
+        items = [item.line for item in payee.items.all()]
+        assert payee.total == sum((line.amount for line in items), Decimal("0.00"))
+        assert payee.employment_status == (status or "")
+    # The two files together pay exactly the run's lines.
+    in_files = sum(Decimal(row["Total"]) for row in rows(run_csv(run))) + sum(
+        Decimal(row["Fees before tax"]) for row in rows(payroll_csv(run))
+    )
+    assert in_files == sum((line.amount for line in paid), Decimal("0.00"))
