@@ -89,8 +89,13 @@ def test_it_keeps_every_decision_and_reads_the_latest(world):
     assert event.actor == world.coordinator and event.new_values["status"] == "payroll"
 
 
-def test_it_tells_the_mentor_in_plain_words_always_by_email(world, mailoutbox):
-    decide(world, EmploymentStatus.PAYROLL)
+def test_it_tells_the_mentor_in_plain_words_always_by_email(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(world, EmploymentStatus.PAYROLL)
+    assert [mail.to for mail in mailoutbox] == [[world.mentor.email]]
+    assert "pays your fees through its payroll" in mailoutbox[0].body
     told = Notification.objects.get(person=world.mentor, kind=Kind.PAYMENT_DETAILS)
     assert told.title == "Test Council has recorded how it pays you"
     assert "pays your fees through its payroll, as a worker" in told.body
