@@ -131,6 +131,11 @@ class AuditEvent(models.Model):
             "Payment records anonymised after the retention period",
         )
         PROPOSAL_WITHDRAWN = "proposal_withdrawn", "Proposal withdrawn: a role ended"
+        EMPLOYMENT_STATUS_RECORDED = (
+            "employment_status_recorded",
+            "Decision on how a mentor is paid recorded",
+        )
+        PAYMENT_SCHEDULE_CHANGED = "payment_schedule_changed", "Payment run schedule changed"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -197,6 +197,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_reminders",
         "schedule": 60 * 60,
     },
+    # Payment runs that programmes' schedules say are due, for coordinators to check. One
+    # run per scheduled day, however often this runs.
+    "prepare-scheduled-payment-runs": {
+        "task": "payments.prepare_scheduled_runs",
+        "schedule": 60 * 60,
+    },
     # Bank details out of paid runs, deleted people's receipts and, after the retention
     # period, the names their payments went to (PAYMENT_* below). Safe to run twice.
     "tidy-payment-records": {

@@ -2,14 +2,17 @@
 
 North Star gets a year of paid partnership: a backdated rate card and a higher one from next
 April, each seeded mentor's choice of how to be paid (one says nothing, so the coordinator sees
-who has not), their approved sessions' ledger lines, expense claims with real receipt files,
-a payment run at each month's end with one failed payment, and one correction, and a mentor
-on Universal Credit whose cap on their pay held a line back in the last run. The last few
-weeks are left unpaid, some of them past the slow-payment threshold. Nobody is out of
-pocket: a mentee's short-notice cancellation pays their mentor the cancellation fee, another
-mentor's missed session waits for the coordinator to confirm it, an advance for a train fare
-is settled by its receipt, another is still to settle and a third waits for a decision.
-Riverside gets a rate card only.
+who has not), the organisation's decision on how each is paid (one worker through payroll, two
+volunteers, the rest self-employed), their approved sessions' ledger lines, expense claims with
+real receipt files, and a payment run every Tuesday on the programme's weekly schedule, paid
+the next day, with one failed payment and one correction. The latest run is ready for the
+coordinator to check and export; what was earned since waits for the next. A mentor on
+Universal Credit set a cap on their pay, which held a line back from that latest run. The
+mentor who has not said how to be paid waits longer than the slow-payment threshold. Nobody
+is out of pocket: a mentee's short-notice cancellation pays their mentor the cancellation fee,
+another mentor's missed session waits for the coordinator to confirm it, an advance for a
+train fare is settled by its receipt, another is still to settle and a third waits for a
+decision. Riverside gets a rate card only.
 
 Everything goes through the payment services, in one transaction, so the tasks they queue run
 after everything else here. Safe to run again: it only adds what is missing."""
@@ -41,18 +44,22 @@ from payments import services
 from payments.models import (
     Advance,
     CapPeriod,
+    EmploymentDecision,
+    EmploymentStatus,
     Expense,
     ExpenseKind,
     LedgerLine,
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
+    PaymentSchedule,
     RateCard,
     RunPayee,
 )
 from payments.money import tax_year_bounds, tax_year_of
+from payments.periods import assessment_period
 from payments.receipts import receipt_check
-from payments.selectors import preferences_in_force, session_day
+from payments.selectors import fees_paid_between, preferences_in_force, session_day
 from programmes.models import Programme
 
 CARD_TERMS = {
@@ -89,11 +96,21 @@ NEW_BANK_AFTER_FAILURE_DAYS = 3
 UNIVERSAL_CREDIT_MENTOR = "mentor-007@north-star.example.org"
 ASSESSMENT_DAY = 15
 
-# Lines earned in the last three weeks wait for the next run; older ones are paid monthly.
+# Claims still waiting for a decision were made in the last three weeks.
 UNPAID_DAYS = 21
-# A run is made on the 2nd of the month for what was earned before the 1st, and paid on the
-# 6th.
-RUN_MADE_DAY, RUN_PAID_DAY = 2, 6
+# North Star pays weekly: the schedule prepares a run each Tuesday with what was earned before
+# that day, and finance pays it on the Wednesday.
+RUN_WEEKDAY = 1  # Tuesday
+RUN_PREPARED_AT = time(6, 0)
+PAID_DAYS_AFTER_RUN = 1
+# The organisation's decisions on how mentors are paid (by position in the mentor order): the
+# mentor who wants no payment is a volunteer, and one paid by bank a worker on the payroll.
+# The voucher mentor became a volunteer before the last run that had their fees in it, so
+# those fees wait (the coordinator's pages list them).
+PAYROLL_MENTOR = len(METHODS)
+VOLUNTEER_MENTOR = METHODS.index(PaymentMethod.NONE)
+LATE_VOLUNTEER_MENTOR = METHODS.index(PaymentMethod.VOUCHER)
+DECISION_NOTE = "Agreed at the payments panel"
 FAILED_REASON = "Account closed"
 REVERSAL_REASON = (
     "The call dropped after a few minutes and the pair met in person that afternoon instead, "
@@ -137,6 +154,9 @@ CLAIMS = (
           receipt="png"),
     Claim(-1, ExpenseKind.PHONE_DATA, "Extra mobile data for our video calls", "wait",
           "7.50", recent=True),
+    # Approved since the last paid run: the latest scheduled run pays it.
+    Claim(2, ExpenseKind.FARE, "Bus to the library for our session", "approve", "4.80",
+          recent=True),
 )  # fmt: skip
 TRAVEL = (ExpenseKind.FARE, ExpenseKind.MILEAGE)
 
@@ -163,7 +183,9 @@ def seed_payments(stdout=None) -> dict[str, int]:
         added["preferences"] = _preferences(mentors, rng)
         added["lines"] = services.approved_sessions_pay(programme=north_star)
         added["expenses"] = _expenses(north_star, coordinator, mentors, rng, now)
-        added["runs"] = _history(north_star, coordinator, now)
+        added["decisions"] = _decisions(north_star, coordinator, mentors)
+        added["runs"] = _history(north_star, coordinator, mentors, now)
+        added["schedules"] = _schedule(north_star, coordinator, now)
         added["cancellations"] = _short_notice(north_star, coordinator, mentors, now)
         added["advances"] = _advance_settled(north_star, coordinator, mentors, now)
         _no_email_for_payment_news()
@@ -171,7 +193,8 @@ def seed_payments(stdout=None) -> dict[str, int]:
         stdout.write(
             f"Payments: {added['cards']} rate cards, {added['preferences']} payment choices, "
             f"{added['lines']} ledger lines, {added['expenses']} expense claims, "
-            f"{added['runs']} payment runs, {added['cancellations']} short-notice "
+            f"{added['decisions']} employment decisions, {added['runs']} payment runs, "
+            f"{added['schedules']} payment schedules, {added['cancellations']} short-notice "
             f"cancellations and {added['advances']} advances added."
         )
     return added
@@ -330,7 +353,8 @@ def _expenses(
             receipt_type=receipt_type,
             session=session,
         )
-        if claim.decision == "approve":
+        if claim.decision == "approve" and not claim.recent:
+            # A recent one is approved this week, after the runs before it (_history).
             services.expense_approve(expense=expense, by=coordinator)
         elif claim.decision == "reject":
             services.expense_reject(expense=expense, by=coordinator, reason=REJECTED_REASON)
@@ -414,24 +438,74 @@ def _receipt_pdf(claim: Claim) -> bytes:
     return bytes(pdf.output())
 
 
-# Payment runs and a correction
+# The organisation's decisions on how each mentor is paid
 
 
-def _month_ends(first: date, last: date) -> list[date]:
-    """The first day of each month after `first`, up to `last`: a run pays what was earned
-    before each of them."""
-    day = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
-    ends = []
-    while day <= last:
-        ends.append(day)
-        day = (day + timedelta(days=32)).replace(day=1)
-    return ends
+def _decide(programme, coordinator, mentor, status, decided_on: date) -> None:
+    decision = services.employment_status_record(
+        mentor=mentor,
+        programme=programme,
+        status=status,
+        decided_on=decided_on,
+        by=coordinator,
+        note=DECISION_NOTE,
+    )
+    # Recorded when it was decided, not when the seed ran, so the log reads as it happened.
+    when = timezone.make_aware(datetime.combine(decided_on, time(15, 0)))
+    EmploymentDecision.objects.filter(pk=decision.pk).update(recorded_at=when)
 
 
-def _history(programme: Programme, coordinator: User, now: datetime) -> int:
-    """A run at each month's end, paid a few days later; the payment to one mentor fails
-    (their account was closed) and goes into the next run; one line is corrected and the
-    next run takes the correction off. Only on a programme with no runs yet."""
+def _decisions(programme: Programme, coordinator: User, mentors: list[User]) -> int:
+    """Each seeded mentor who has said how to be paid gets the organisation's decision,
+    from before their first session: self-employed, but for one volunteer and one worker on
+    the payroll. Only for mentors with none yet."""
+    decided = set(
+        EmploymentDecision.objects.filter(mentor__in=mentors).values_list("mentor", flat=True)
+    )
+    # The first mentor paid by bank beyond the five methods, or else the busiest (by bank).
+    payroll = (
+        PAYROLL_MENTOR
+        if len(mentors) > PAYROLL_MENTOR and _method_for(PAYROLL_MENTOR, len(mentors))
+        else 0
+    )
+    added = 0
+    for index, mentor in enumerate(mentors):
+        if mentor.pk in decided or _method_for(index, len(mentors)) is None:
+            continue
+        status = {
+            payroll: EmploymentStatus.PAYROLL,
+            VOLUNTEER_MENTOR: EmploymentStatus.VOLUNTEER,
+        }.get(index, EmploymentStatus.SELF_EMPLOYED)
+        day = timezone.localdate(_first_session_start(mentor)) - timedelta(days=14)
+        _decide(programme, coordinator, mentor, status, day)
+        added += 1
+    return added
+
+
+# Payment runs on a weekly schedule, and a correction
+
+
+def _run_days(first: date, today: date) -> list[date]:
+    """Each Tuesday after `first`, up to today: the days of the weekly schedule's runs."""
+    latest = today - timedelta(days=(today.weekday() - RUN_WEEKDAY) % 7)
+    days = []
+    day = latest
+    while day > first:
+        days.append(day)
+        day -= timedelta(days=7)
+    return sorted(days)
+
+
+def _prepared_at(day: date, now: datetime) -> datetime:
+    return min(timezone.make_aware(datetime.combine(day, RUN_PREPARED_AT)), now)
+
+
+def _history(programme: Programme, coordinator: User, mentors: list[User], now: datetime) -> int:
+    """A run prepared by the schedule each Tuesday and paid the next day; the payment to
+    one mentor fails (their account was closed) and goes into the next run; one line is
+    corrected and the next run takes the correction off. The voucher mentor is decided to
+    be a volunteer before the last of these runs, whose fees then wait. The latest run is
+    left ready for the coordinator to check. Only on a programme with no runs yet."""
     if PaymentRun.objects.filter(programme=programme).exists():
         return 0
     lines = LedgerLine.objects.filter(programme=programme)
@@ -439,43 +513,79 @@ def _history(programme: Programme, coordinator: User, now: datetime) -> int:
     if first is None:
         return 0
     today = timezone.localdate(now)
-    ends = _month_ends(first, today - timedelta(days=UNPAID_DAYS))
-    failing, correcting = len(ends) - 3, len(ends) // 2
+    days = _run_days(first, today)
+    if not days:
+        return 0
+    *past, latest = days
+    # The weeks with something earned make a run (the demo's sessions are weeks apart).
+    week = timedelta(days=7)
+    busy = [
+        day for day in past if lines.filter(earned_on__gte=day - week, earned_on__lt=day).exists()
+    ]
+    # A couple of months back, so the mentor's new bank details have been paid into since.
+    failing = busy[-4] if len(busy) >= 4 else None
+    correcting = busy[len(busy) // 2] if busy else None
     made = 0
-    for index, end in enumerate(ends):
-        made_on = end.replace(day=RUN_MADE_DAY)
-        paid_on = min(end.replace(day=RUN_PAID_DAY), today)
-        if index == len(ends) - 1:
-            _universal_credit_with_a_cap(programme, end)
+    for day in past:
+        if busy and day == busy[-1] and len(mentors) > LATE_VOLUNTEER_MENTOR:
+            # The voucher mentor is decided to be a volunteer: this run and the next pay
+            # their expenses only, and their fees wait.
+            _decide(
+                programme,
+                coordinator,
+                mentors[LATE_VOLUNTEER_MENTOR],
+                EmploymentStatus.VOLUNTEER,
+                day - timedelta(days=3),
+            )
+        paid_on = day + timedelta(days=PAID_DAYS_AFTER_RUN)
         try:
+            # As the scheduler prepares it (services.run_create_scheduled), without telling
+            # the coordinator about runs paid long ago.
             run = services.run_create(
-                programme=programme, by=coordinator, earned_before=end, pays_on=paid_on
+                programme=programme,
+                by=None,
+                earned_before=day,
+                scheduled_for=day,
+                pays_on=paid_on,
             )
         except ValidationError:
-            continue  # nothing earned that month by anyone who has said how to be paid
+            continue  # nothing earned that week by anyone who has said how to be paid
         made += 1
         # run_mark_paid refuses a payment day before the run was made, as it should: the
         # demo's runs were made in the past, so they are dated then before being paid.
-        when = timezone.make_aware(datetime.combine(made_on, time(10, 0)))
+        when = _prepared_at(day, now)
         PaymentRun.objects.filter(pk=run.pk).update(created_at=when)
         run.created_at = when
         services.run_mark_paid(run=run, by=coordinator, paid_on=paid_on)
-        if index == failing:
+        if day == failing:
             # Finance paid the run; the bank sent one payment back.
             _fail_one(run, coordinator, paid_on)
         # The tasks queued by these services would run after the seed commits; do their work
         # now so the news is there, unemailed, like the rest of the demo (the queued ones
         # then find it made and add nothing).
         services.run_paid_tell(run_id=run.pk)
-        if index == correcting:
+        if day == correcting:
             _correct_one(run, coordinator)
+    # Claims approved this week, which the latest run pays.
+    for claim in CLAIMS:
+        if claim.recent and claim.decision == "approve":
+            expense = Expense.objects.filter(
+                programme=programme, description=claim.description, status="claimed"
+            ).first()
+            if expense is not None:
+                services.expense_approve(expense=expense, by=coordinator)
+    _universal_credit_with_a_cap(programme, latest)
+    run = services.run_create_scheduled(programme=programme, scheduled_for=latest)
+    if run is not None:
+        PaymentRun.objects.filter(pk=run.pk).update(created_at=_prepared_at(latest, now))
+        made += 1
     return made
 
 
 def _universal_credit_with_a_cap(programme: Programme, end: date) -> None:
     """A mentor who gets Universal Credit sets a cap on the fees paid to them in each
-    assessment period: all they are owed for the month, but for its last fee, which the
-    next run (the demo's last) leaves waiting."""
+    assessment period: what was paid to them in the period the run of `end` pays in, and all
+    that run would pay them but its last fee, which it (the demo's latest) leaves waiting."""
     mentors = sorted(
         User.objects.filter(ledger_lines__programme=programme).distinct(),
         key=lambda mentor: (mentor.email != UNIVERSAL_CREDIT_MENTOR, mentor.email),
@@ -489,7 +599,8 @@ def _universal_credit_with_a_cap(programme: Programme, end: date) -> None:
             .values_list("amount", flat=True)
         )
         positive = [amount for amount in fees if amount > 0]
-        cap = sum(fees) - positive[-1] if len(positive) > 1 else Decimal(0)
+        paid = fees_paid_between(mentor.pk, *assessment_period(end, ASSESSMENT_DAY))
+        cap = paid + sum(fees) - positive[-1] if len(positive) > 1 else Decimal(0)
         if cap < 1 or preferences_in_force([mentor.pk]).get(mentor.pk) is None:
             continue
         services.benefits_settings_set(
@@ -499,6 +610,30 @@ def _universal_credit_with_a_cap(programme: Programme, end: date) -> None:
             cap_amount=cap,
         )
         return
+
+
+def _schedule(programme: Programme, coordinator: User, now: datetime) -> int:
+    """North Star's weekly schedule, from its first run's Tuesday."""
+    if PaymentSchedule.objects.filter(programme=programme).exists():
+        return 0
+    first = (
+        PaymentRun.objects.filter(programme=programme, scheduled_for__isnull=False)
+        .order_by("scheduled_for")
+        .values_list("scheduled_for", flat=True)
+        .first()
+    )
+    today = timezone.localdate(now)
+    # Set as a coordinator would, from the next Tuesday; then dated from the first run, as
+    # if it had been set then (the service refuses a first run in the past, as it should).
+    services.payment_schedule_set(
+        programme=programme,
+        by=coordinator,
+        frequency=PaymentSchedule.Frequency.WEEKLY,
+        first_run_on=today + timedelta(days=(RUN_WEEKDAY - today.weekday()) % 7 or 7),
+    )
+    if first is not None:
+        PaymentSchedule.objects.filter(programme=programme).update(first_run_on=first)
+    return 1
 
 
 def _fail_one(run: PaymentRun, coordinator: User, paid_on: date) -> None:
@@ -655,7 +790,7 @@ def _advance_settled(programme: Programme, coordinator: User, mentors: list[User
 def _no_email_for_payment_news() -> None:
     # The demo's addresses are made up: nothing seeded here is emailed.
     Notification.objects.filter(
-        kind__in=[Kind.PAYMENT, Kind.EARNINGS, Kind.PAYMENT_DETAILS],
+        kind__in=[Kind.PAYMENT, Kind.EARNINGS, Kind.PAYMENT_DETAILS, Kind.PAYMENT_RUN_READY],
         person__email__endswith="example.org",
         email_wanted=True,
         emailed_at__isnull=True,

@@ -25,6 +25,10 @@ class Kind(models.TextChoices):
     PAYMENT = "payment", "A payment was sent to you, or did not go through"
     EARNINGS = "earnings", "Your earnings reached the amount you set, or £1,000 in a tax year"
     PAYMENT_DETAILS = "payment_details", "How you are paid was changed"
+    PAYMENT_RUN_READY = (
+        "payment_run_ready",
+        "A scheduled payment run is ready to check (coordinators)",
+    )
     APPLICATION_DECISION = "application_decision", "What was decided about your application"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
     CONCERN_UNREAD = (

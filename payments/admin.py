@@ -3,7 +3,16 @@ services, which check, audit and keep the ledger append-only."""
 
 from django.contrib import admin
 
-from payments.models import Advance, Expense, LedgerLine, PaymentRun, Purchase, RateCard
+from payments.models import (
+    Advance,
+    EmploymentDecision,
+    Expense,
+    LedgerLine,
+    PaymentRun,
+    PaymentSchedule,
+    Purchase,
+    RateCard,
+)
 
 
 class LookOnly(admin.ModelAdmin):
@@ -64,5 +73,21 @@ class PurchaseAdmin(LookOnly):
 class PaymentRunAdmin(LookOnly):
     list_display = ["__str__", "programme", "status", "created_at", "paid_on"]
     list_filter = ["programme", "status"]
+    search_fields = ["programme__name"]
+    list_select_related = ["programme"]
+
+
+@admin.register(EmploymentDecision)
+class EmploymentDecisionAdmin(LookOnly):
+    list_display = ["mentor", "organisation", "status", "decided_on", "decided_by", "recorded_at"]
+    list_filter = ["organisation", "status"]
+    search_fields = ["mentor__display_name", "mentor__email"]
+    list_select_related = ["mentor", "organisation", "decided_by"]
+
+
+@admin.register(PaymentSchedule)
+class PaymentScheduleAdmin(LookOnly):
+    list_display = ["programme", "frequency", "first_run_on", "updated_at"]
+    list_filter = ["frequency"]
     search_fields = ["programme__name"]
     list_select_related = ["programme"]

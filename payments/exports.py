@@ -1,13 +1,16 @@
 """Files for finance and for mentors: the payment run CSV, and statements as CSV or PDF.
 
-The run CSV is built only from the run's own snapshot (its payee rows), in a fixed order,
-with no export time in it: exporting a run again gives the same bytes."""
+A run gives finance two files: the payments file (bank transfers, vouchers, charities) and,
+when the run pays anyone's fees through payroll, the payroll file. Each is built only from
+the run's own snapshot (its payee rows, with the employment status in force when the run
+was made), in a fixed order, with no export time in it: exporting a run again gives the
+same bytes."""
 
 from django.utils import timezone
 
 from core.spreadsheets import csv_text
 from payments.documents import StatementRow, long_date, statement_pdf
-from payments.models import PaymentRun, RunPayee
+from payments.models import PAYROLL, EmploymentStatus, PaymentRun, RunPayee
 from payments.selectors import Statement
 
 RUN_COLUMNS = [
@@ -19,6 +22,7 @@ RUN_COLUMNS = [
     "Sort code",
     "Account number",
     "Charity number",
+    "Employment status",
     "Fees",
     "Expenses (not income)",
     "Total",
@@ -40,17 +44,58 @@ def _digits(value: str) -> str:
     return value
 
 
-def run_csv(run: PaymentRun) -> str:
-    """One row per mentor and way of paying, for finance. Payees taken out of the run, or
-    whose payment failed, are left out (their lines wait for another run), as are rows
-    whose lines cancel out (a correction of a line not yet paid)."""
-    payees = (
+PAYROLL_COLUMNS = [
+    "Payroll reference",
+    "Run",
+    "Mentor",
+    "Employment status",
+    "Fees before tax",
+    "Currency",
+]
+
+
+def employment_status_label(status: str) -> str:
+    return EmploymentStatus(status).label if status else "Not recorded"
+
+
+def _payees_for_finance(run: PaymentRun):
+    """The payees finance pays: not taken out, not failed (their lines wait for another
+    run), and not rows whose lines cancel out (a correction of a line not yet paid)."""
+    return (
         RunPayee.objects.filter(run=run)
         .live()
         .exclude(total=0)
         .select_related("mentor")
         .order_by("reference")
     )
+
+
+def run_has_payroll(run: PaymentRun) -> bool:
+    """Whether the run pays fees through payroll, so has a payroll file too."""
+    return _payees_for_finance(run).filter(method=PAYROLL).exists()
+
+
+def payroll_csv(run: PaymentRun) -> str:
+    """The fees the run pays through payroll, one row per worker, for the payroll team to
+    pay with tax and National Insurance taken off. Their expenses are in the payments file."""
+    rows = (
+        [
+            payee.reference,
+            run.reference,
+            payee.mentor.display_name or payee.mentor.email,
+            employment_status_label(payee.employment_status),
+            f"{payee.fees:.2f}",
+            run.currency,
+        ]
+        for payee in _payees_for_finance(run).filter(method=PAYROLL)
+    )
+    return csv_text(PAYROLL_COLUMNS, rows)
+
+
+def run_csv(run: PaymentRun) -> str:
+    """One row per mentor and way of paying, for finance, with each mentor's employment
+    status. Fees paid through payroll are in the payroll file instead (payroll_csv)."""
+    payees = _payees_for_finance(run).exclude(method=PAYROLL)
     rows = (
         [
             payee.reference,
@@ -61,6 +106,7 @@ def run_csv(run: PaymentRun) -> str:
             _digits(payee.sort_code),
             _digits(payee.account_number),
             payee.charity_number,
+            employment_status_label(payee.employment_status),
             f"{payee.fees:.2f}",
             f"{payee.expenses:.2f}",
             f"{payee.total:.2f}",

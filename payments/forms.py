@@ -8,8 +8,10 @@ from payments.models import (
     ADVANCE_KINDS,
     CapPeriod,
     Currency,
+    EmploymentStatus,
     ExpenseKind,
     PaymentMethod,
+    PaymentSchedule,
     RateCard,
 )
 from payments.money import money
@@ -535,3 +537,63 @@ class PayeeRemoveForm(forms.Form):
         # Only once finance may hold a file that lists the payment.
         if not exported:
             del self.fields["finance_told"]
+
+
+class EmploymentStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="How has the organisation decided to pay them?",
+        choices=EmploymentStatus.choices,
+        widget=forms.RadioSelect,
+        help_text="A volunteer is paid back their expenses only: their fees wait. A worker's "
+        "fees go to payroll in a file of their own.",
+        error_messages={
+            "required": "Choose how the organisation has decided to pay them.",
+            "invalid_choice": "Choose how the organisation has decided to pay them.",
+        },
+    )
+    decided_on = date_field("Date of the decision")
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=300,
+        help_text="For example, who made the decision, or where it is written down.",
+        error_messages={"max_length": "Keep it to 300 characters or fewer."},
+    )
+
+
+# A radio button needs a value: "none" stands for the schedule's empty frequency.
+NO_SCHEDULE = "none"
+
+
+class PaymentScheduleForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="How often should payment runs be prepared?",
+        choices=[
+            (value or NO_SCHEDULE, label) for value, label in PaymentSchedule.Frequency.choices
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often to pay.",
+            "invalid_choice": "Choose how often to pay.",
+        },
+    )
+    first_run_on = date_field(
+        "Day of the first run",
+        hint="Later runs fall on the same day of the week, or of the month. For a monthly "
+        "run, pick a day from the 1st to the 28th. For example, 2026-03-03.",
+        required=False,
+    )
+
+    def clean_frequency(self):
+        value = self.cleaned_data["frequency"]
+        return "" if value == NO_SCHEDULE else value
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("frequency")
+            and not data.get("first_run_on")
+            and not self.has_error("first_run_on")
+        ):
+            self.add_error("first_run_on", "Enter the day of the first payment run.")
+        return data

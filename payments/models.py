@@ -612,6 +612,13 @@ class PaymentMethod(models.TextChoices):
     NONE = "none", "No payment"
 
 
+# A payee's way of paying in a run: the mentor's choice, or payroll for the fees of a
+# worker paid through payroll (EmploymentStatus.PAYROLL), which finance pays from a file of
+# its own. Never a choice a mentor makes, so not one of PaymentMethod.
+PAYROLL = "payroll"
+PAYEE_METHODS = [*PaymentMethod.choices, (PAYROLL, "Through payroll")]
+
+
 class PaymentPreference(models.Model):
     """How a mentor wants to be paid, from when they chose it. Never changed: a new choice
     is a new row, so the log shows what was in force at any time."""
@@ -680,6 +687,113 @@ def masked_account(number: str) -> str:
 
 def masked_sort_code(code: str) -> str:
     return f"**-**-{code[-2:]}" if code else ""
+
+
+class EmploymentStatus(models.TextChoices):
+    """How the organisation has decided a mentor is paid, for tax and employment law."""
+
+    VOLUNTEER = "volunteer", "Volunteer: expenses only"
+    SELF_EMPLOYED = "self_employed", "Self-employed: paid a fee"
+    PAYROLL = "payroll", "Worker: fees paid through payroll"
+
+
+class EmploymentDecision(models.Model):
+    """The organisation's decision on how a mentor is paid: a volunteer (expenses only), a
+    fee as a self-employed person, or a worker through payroll. A dated log, like the
+    payment choice: never changed, a new decision is a new row, and the latest recorded is
+    in force (payments.selectors.employment_status_current, which everything reads)."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employment_decisions"
+    )
+    organisation = models.ForeignKey(
+        "programmes.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=EmploymentStatus.choices)
+    # The day the organisation decided, which may be before it was recorded here.
+    decided_on = models.DateField("date of the decision")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["mentor", "organisation", "-recorded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["volunteer", "self_employed", "payroll"]),
+                name="employment_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} from {self.decided_on}"
+
+    @property
+    def words(self) -> str:
+        """The decision in plain words, for the mentor it is about."""
+        return employment_status_words(self.status, self.organisation.name)
+
+
+def employment_status_words(status: str, organisation: str) -> str:
+    """The decision in plain words, for the mentor it is about."""
+    return {
+        EmploymentStatus.VOLUNTEER: (
+            f"{organisation} has decided you take part as a volunteer. It pays back what you "
+            "spend to take part (your expenses), but no fees. Fees for your sessions stay on "
+            "your record and are not paid while this is the decision."
+        ),
+        EmploymentStatus.SELF_EMPLOYED: (
+            f"{organisation} pays you a fee as a self-employed person. Nothing is taken off "
+            "for tax, so you may need to tell HMRC about your fees yourself."
+        ),
+        EmploymentStatus.PAYROLL: (
+            f"{organisation} pays your fees through its payroll, as a worker. Tax and National "
+            "Insurance may be taken off before you are paid, and you get a payslip. Your "
+            "expenses are paid back the way you chose."
+        ),
+    }.get(status, "")
+
+
+class PaymentSchedule(models.Model):
+    """When a programme's payment runs are prepared: every week, fortnight or month from
+    a first day. The scheduler (payments.tasks.prepare_scheduled_runs) prepares each run
+    and tells the coordinators, who check and export it. A setting, changed in place: the
+    audit log keeps what it was."""
+
+    class Frequency(models.TextChoices):
+        NONE = "", "Only when a coordinator starts one"
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Every month"
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="payment_schedule"
+    )
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, blank=True)
+    # The first run; later ones fall 7 or 14 days apart, or on the same day of each month.
+    first_run_on = models.DateField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frequency__in=["", "weekly", "fortnightly", "monthly"]),
+                name="payment_schedule_frequency_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency="") | Q(first_run_on__isnull=False),
+                name="payment_schedule_has_first_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.get_frequency_display()}"
 
 
 class EarningsAlert(models.Model):
@@ -777,10 +891,12 @@ class PaymentRun(models.Model):
     number = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
+    # None for a run the schedule prepared (scheduled_for says which of its days).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    scheduled_for = models.DateField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -790,6 +906,12 @@ class PaymentRun(models.Model):
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "number"], name="run_number_unique"),
+            # A scheduled day makes one run, however many schedulers start it at once.
+            models.UniqueConstraint(
+                fields=["programme", "scheduled_for"],
+                condition=Q(scheduled_for__isnull=False),
+                name="run_scheduled_once",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="paid") | Q(paid_on__isnull=False), name="run_paid_has_date"
             ),
@@ -837,7 +959,12 @@ class RunPayee(models.Model):
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="payees")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    method = models.CharField(max_length=10, choices=PAYEE_METHODS)
+    # The organisation's decision in force when the run was made (EmploymentStatus; empty
+    # when none was recorded), for the finance file.
+    employment_status = models.CharField(
+        max_length=20, choices=EmploymentStatus.choices, blank=True
+    )
     reference = models.CharField(max_length=30)
     # Who to pay: for a bank transfer, the name on the account. Encrypted like the bank
     # details, which are removed once the run is paid and finance has had time to check

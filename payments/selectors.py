@@ -11,17 +11,21 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from core.choices import Role
 from payments.models import (
     SESSION_KINDS,
     SYMBOLS,
     Advance,
     BenefitsSettings,
     EarningsAlert,
+    EmploymentDecision,
+    EmploymentStatus,
     Expense,
     LedgerLine,
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
+    PaymentSchedule,
     Purchase,
     RateCard,
     RunHold,
@@ -37,6 +41,8 @@ from payments.money import (
     tax_year_of,
 )
 from payments.periods import Cap, PeriodTotal, group_by_period, month_of, period_of, week_of
+from payments.schedule import run_day_on_or_after, run_day_on_or_before
+from programmes.models import Programme
 
 ZERO = Decimal("0.00")
 
@@ -62,6 +68,100 @@ def preferences_in_force(mentor_ids) -> dict[int, PaymentPreference]:
             mentor_id__in=mentor_ids, pk=Subquery(latest)
         )
     }
+
+
+def employment_status_current(mentor, organisation) -> EmploymentDecision | None:
+    """The organisation's decision in force on how the mentor is paid: the latest recorded
+    in the log, or None when it has recorded none (then fees are paid as a fee, the way the
+    mentor chose). Every page, run and export reads it here or in the two below."""
+    return EmploymentDecision.objects.filter(mentor=mentor, organisation=organisation).first()
+
+
+def employment_statuses_in_force(organisation_id: int, mentor_ids) -> dict[int, str]:
+    """Each mentor's status in force with the organisation, in one query; mentors with no
+    decision recorded are left out."""
+    latest = EmploymentDecision.objects.filter(
+        mentor=OuterRef("mentor"), organisation_id=organisation_id
+    ).values("pk")[:1]
+    return dict(
+        EmploymentDecision.objects.filter(
+            mentor_id__in=mentor_ids, organisation_id=organisation_id, pk=Subquery(latest)
+        ).values_list("mentor_id", "status")
+    )
+
+
+def employment_decisions_for_mentor(mentor) -> list[EmploymentDecision]:
+    """The decision in force with each organisation the mentor has one with, for their
+    pay page. A mentor has few decisions: read them all, keep each organisation's latest."""
+    latest = {}
+    for decision in EmploymentDecision.objects.filter(mentor=mentor).select_related("organisation"):
+        latest.setdefault(decision.organisation_id, decision)
+    return sorted(latest.values(), key=lambda decision: decision.organisation.name)
+
+
+def volunteer_fees_waiting(programme) -> list[dict]:
+    """Fees waiting for mentors the organisation has decided are volunteers: a run pays
+    them their expenses only, so these fees wait (the ledger keeps them) until the decision
+    changes. For the coordinator's payments and run pages. Two queries."""
+    waiting = list(
+        LedgerLine.objects.filter(programme=programme, category=LedgerLine.Category.FEE)
+        .unpaid()
+        .values("mentor_id", "mentor__display_name", "mentor__email")
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by("mentor__display_name", "mentor_id")
+    )
+    statuses = employment_statuses_in_force(
+        programme.organisation_id, [row["mentor_id"] for row in waiting]
+    )
+    return [
+        {
+            "mentor_id": row["mentor_id"],
+            "name": row["mentor__display_name"] or row["mentor__email"],
+            "total": row["total"],
+            "lines": row["lines"],
+        }
+        for row in waiting
+        if statuses.get(row["mentor_id"]) == EmploymentStatus.VOLUNTEER and row["total"]
+    ]
+
+
+def payment_schedule_of(programme) -> PaymentSchedule | None:
+    """The programme's schedule of payment runs, if it has one in use."""
+    return PaymentSchedule.objects.filter(programme=programme).exclude(frequency="").first()
+
+
+def programme_today(programme) -> date:
+    """Today where the programme is: the day its schedule goes by."""
+    return timezone.localdate(timezone=ZoneInfo(programme.time_zone))
+
+
+def scheduled_run_due(schedule: PaymentSchedule, today: date) -> date | None:
+    """The schedule's day whose run is due on `today` (the latest one not after it)."""
+    return run_day_on_or_before(schedule.frequency, schedule.first_run_on, today)
+
+
+def next_run_on(programme, today: date | None = None) -> date | None:
+    """The day of the programme's next scheduled payment run, or None without a schedule:
+    today's, unless today's run has been prepared already."""
+    schedule = payment_schedule_of(programme)
+    if schedule is None:
+        return None
+    today = today or programme_today(programme)
+    day = run_day_on_or_after(schedule.frequency, schedule.first_run_on, today)
+    if PaymentRun.objects.filter(programme=programme, scheduled_for=day).exists():
+        day = run_day_on_or_after(schedule.frequency, schedule.first_run_on, day + timedelta(1))
+    return day
+
+
+def next_runs_for_mentor(mentor) -> list[dict]:
+    """For each programme the mentor is in with a schedule, the day of its next run."""
+    programmes = Programme.objects.filter(
+        memberships__person=mentor,
+        memberships__role=Role.MENTOR,
+        memberships__ended_at__isnull=True,
+        payment_schedule__frequency__in=[f for f in PaymentSchedule.Frequency.values if f],
+    ).order_by("name")
+    return [{"programme": p, "day": next_run_on(p)} for p in programmes.distinct()]
 
 
 def bank_details_changed_since_paid(mentor_ids) -> dict[int, object]:
@@ -242,11 +342,9 @@ def alert_period(settings_row: BenefitsSettings | None, day: date) -> tuple[date
 
 
 def next_run_days(mentor) -> dict[int, date]:
-    """The expected day of the next payment run of each programme the mentor is paid by,
-    where it is known (programme id -> day). Payment runs are made by hand here, so none
-    is known; a programme's schedule of runs (issue 14, item 7: selectors.next_run_on)
-    gives the day."""
-    return {}
+    """The day of the next payment run of each programme the mentor is in that has a
+    schedule (programme id -> day); programmes whose runs are made by hand have none."""
+    return {row["programme"].pk: row["day"] for row in next_runs_for_mentor(mentor) if row["day"]}
 
 
 @dataclass
@@ -437,6 +535,8 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
         "alert": alert,
         "alert_reached": bool(alert and alert_fees >= alert.monthly_amount),
         "preference": preference,
+        "employment": employment_decisions_for_mentor(mentor),
+        "next_runs": next_runs_for_mentor(mentor),
         "first_payment_ahead": first_payment_ahead(mentor),
         "expenses": Expense.objects.filter(mentor=mentor).select_related("programme")[:50],
         "advances": Advance.objects.filter(mentor=mentor).select_related("programme")[:50],
@@ -573,6 +673,9 @@ def programme_pay(programme) -> dict:
         .annotate(total=Sum("payees__total"), payee_count=Count("payees"))
         .order_by("-number")[:50],
         "unpaid_sessions": approved_without_lines(programme).count(),
+        "schedule": payment_schedule_of(programme),
+        "next_run_on": next_run_on(programme),
+        "volunteer_fees": volunteer_fees_waiting(programme),
     }
 
 
@@ -713,6 +816,17 @@ def personal_data(mentor) -> dict:
                 "paid_on": payee.run.paid_on.isoformat() if payee.run.paid_on else None,
             }
             for payee in RunPayee.objects.filter(mentor=mentor).select_related("run__programme")
+        ],
+        "employment_decisions": [
+            {
+                "organisation": decision.organisation.name,
+                "decision": decision.get_status_display(),
+                "decided_on": decision.decided_on.isoformat(),
+                "recorded_at": decision.recorded_at.isoformat(),
+            }
+            for decision in EmploymentDecision.objects.filter(mentor=mentor).select_related(
+                "organisation"
+            )
         ],
         "earnings_alert": str(alert.monthly_amount)
         if (alert := EarningsAlert.objects.filter(mentor=mentor).first())

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils import timezone
@@ -25,24 +25,29 @@ from notifications.models import Kind
 from notifications.services import notify, notify_payment_details_changed
 from payments.models import (
     ADVANCE_KINDS,
+    PAYROLL,
     SESSION_KINDS,
     SYMBOLS,
     Advance,
     BenefitsSettings,
     CapPeriod,
     EarningsAlert,
+    EmploymentDecision,
+    EmploymentStatus,
     Expense,
     ExpenseKind,
     LedgerLine,
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
+    PaymentSchedule,
     Purchase,
     RateCard,
     RunHold,
     RunItem,
     RunPayee,
     WaitingLine,
+    employment_status_words,
     ledger_key,
     receipt_storage,
 )
@@ -61,16 +66,21 @@ from payments.money import (
 )
 from payments.periods import period_of
 from payments.receipts import receipt_check, receipt_without_metadata
+from payments.schedule import LAST_MONTHLY_DAY, MONTHLY
 from payments.selectors import (
     alert_period,
     approved_without_lines,
     bank_details_changed_since_paid,
+    employment_statuses_in_force,
     fees_on_their_way,
     fees_paid_between,
     preference_current,
     preferences_in_force,
+    programme_today,
     run_exported,
+    scheduled_run_due,
     session_day,
+    volunteer_fees_waiting,
 )
 from programmes import duties
 from programmes.models import Membership, Programme
@@ -1113,6 +1123,21 @@ def _payee_method(preference, category: str) -> str | None:
     return method
 
 
+def _run_method(preference, status: str | None, category: str) -> str | None:
+    """How a run pays a line, after the organisation's decision on how the mentor is paid
+    (EmploymentDecision): a volunteer's fees wait (None), since a volunteer is repaid
+    expenses only; a payroll worker's fees go to payroll, in finance's payroll file. Their
+    expenses, and everyone else's lines, go the way the mentor chose (_payee_method)."""
+    method = _payee_method(preference, category)
+    if method is None or category != LedgerLine.Category.FEE:
+        return method
+    if status == EmploymentStatus.VOLUNTEER:
+        return None
+    if status == EmploymentStatus.PAYROLL:
+        return PAYROLL
+    return method
+
+
 def _payee_details(mentor: User, preference, method: str) -> dict:
     if method == PaymentMethod.CHARITY:
         return {"payee_name": preference.charity_name, "charity_number": preference.charity_number}
@@ -1129,9 +1154,10 @@ def _payee_details(mentor: User, preference, method: str) -> dict:
 def run_create(
     *,
     programme: Programme,
-    by: User,
+    by: User | None,
     earned_before: date | None = None,
     pays_on: date | None = None,
+    scheduled_for: date | None = None,
 ) -> PaymentRun:
     """Collect the programme's approved, unpaid lines into a new run, one payee row per
     mentor and way of paying. Two coordinators starting runs at once queue on the
@@ -1139,25 +1165,43 @@ def run_create(
     index on run items is the backstop that keeps any line in one live run. With
     `earned_before`, only lines earned before that day (to pay up to a month's end).
     A run never pays the person who makes it: their own lines wait for a run made by
-    another coordinator or an administrator (programmes.duties). A mentor who set a cap on
-    their pay has the fees that would take them over it, in the period the run pays in
-    (`pays_on`, today unless given), left waiting for a later run (cap_holds)."""
-    check_coordinates(by, programme)
+    another coordinator or an administrator (programmes.duties). A run the schedule
+    prepares (`by` None, see run_create_scheduled) is made by nobody, so it leaves no one out.
+    Fees of a mentor the organisation decided is a volunteer wait (_run_method). A mentor
+    who set a cap on their pay has the fees that would take them over it, in the period the
+    run pays in (`pays_on`: the scheduled day, else today, unless given), left waiting for a
+    later run (cap_holds)."""
+    if by is not None:
+        check_coordinates(by, programme)
     lock_row(programme)
     waiting = LedgerLine.objects.filter(programme=programme).unpaid().exclude(mentor=by)
     if earned_before is not None:
         waiting = waiting.filter(earned_on__lt=earned_before)
     lines = list(waiting.select_related("mentor").order_by("mentor_id", "earned_on", "id"))
     preferences = preferences_in_force({line.mentor_id for line in lines})
+    statuses = employment_statuses_in_force(
+        programme.organisation_id, {line.mentor_id for line in lines}
+    )
+    # A cap counts only what this run would pay: not a volunteer's fees, which wait anyway.
     holds = cap_holds(
-        [line for line in lines if line.mentor_id in preferences],
-        pays_on=pays_on or timezone.localdate(),
+        [
+            line
+            for line in lines
+            if line.mentor_id in preferences
+            and _run_method(
+                preferences[line.mentor_id], statuses.get(line.mentor_id), line.category
+            )
+            is not None
+        ],
+        pays_on=pays_on or scheduled_for or timezone.localdate(),
     )
     held = {line_id for hold in holds for line_id in hold.line_ids}
     lines = [line for line in lines if line.pk not in held]
     groups: dict[tuple[int, str], list[LedgerLine]] = defaultdict(list)
     for line in lines:
-        method = _payee_method(preferences.get(line.mentor_id), line.category)
+        method = _run_method(
+            preferences.get(line.mentor_id), statuses.get(line.mentor_id), line.category
+        )
         if method is not None:
             groups[(line.mentor_id, method)].append(line)
     # A mentor who owes money back (corrections larger than what is waiting) is left for a
@@ -1172,14 +1216,18 @@ def run_create(
                 f"{nothing} Some pay is waiting because mentors asked us to keep their pay "
                 "under a limit: it can be paid in a later period."
             )
-        if own_pay_waiting(programme, by):
+        if by is not None and own_pay_waiting(programme, by):
             nothing = f"{nothing} {duties.OWN_RUN}"
         raise ValidationError(nothing)
     changed = bank_details_changed_since_paid({mentor_id for mentor_id, _ in groups})
     latest = PaymentRun.objects.filter(programme=programme).aggregate(n=Max("number"))["n"]
     number = (latest or 0) + 1
     run = PaymentRun.objects.create(
-        programme=programme, number=number, created_by=by, currency=lines[0].currency
+        programme=programme,
+        number=number,
+        created_by=by,
+        currency=lines[0].currency,
+        scheduled_for=scheduled_for,
     )
     items = []
     for index, ((mentor_id, method), group) in enumerate(sorted(groups.items()), start=1):
@@ -1197,6 +1245,7 @@ def run_create(
             bank_details_changed_at=(
                 changed.get(mentor_id) if method == PaymentMethod.BANK else None
             ),
+            employment_status=statuses.get(mentor_id, ""),
             **_payee_details(mentor, preferences[mentor_id], method),
         )
         items += [RunItem(run=run, payee=payee, line=line) for line in group]
@@ -1213,6 +1262,7 @@ def run_create(
             "lines": len(items),
             "total": sum((x.line.amount for x in items), Decimal("0.00")),
             "held": sum((hold.amount for hold in holds), Decimal("0.00")),
+            "scheduled_for": scheduled_for,
         },
     )
     return run
@@ -1503,6 +1553,195 @@ def run_payee_remove(*, payee: RunPayee, by: User, reason: str, finance_told: bo
         },
     )
     return True
+
+
+# The organisation's decision on how each mentor is paid
+
+
+@transaction.atomic
+def employment_status_record(
+    *,
+    mentor: User,
+    programme: Programme,
+    status: str,
+    decided_on: date,
+    by: User,
+    note: str = "",
+) -> EmploymentDecision:
+    """Record the organisation's decision on how `mentor` is paid: a volunteer (expenses
+    only), a fee as a self-employed person, or a worker through payroll. A new row in the
+    mentor's log with the organisation, never a change to one; the latest is in force from
+    the next payment run. Recorded by a coordinator or administrator of one of the
+    organisation's programmes, never by the mentor themself. The mentor is told."""
+    check_coordinates(by, programme)
+    duties.check_not_own(by, mentor.pk, message=duties.refusal(duties.EMPLOYMENT))
+    if not Membership.objects.filter(programme=programme, person=mentor, role=Role.MENTOR).exists():
+        raise PermissionDenied("Not a mentor of this programme")
+    if status not in EmploymentStatus.values:
+        raise ValidationError({"status": "Choose how the organisation has decided to pay them."})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": "The date of the decision cannot be in the future."})
+    decision = EmploymentDecision.objects.create(
+        mentor=mentor,
+        organisation=programme.organisation,
+        status=status,
+        decided_on=decided_on,
+        decided_by=by,
+        note=(note or "").strip()[:300],
+    )
+    audit_record(
+        action=AuditEvent.Action.EMPLOYMENT_STATUS_RECORDED,
+        actor=by,
+        obj=decision,
+        programme=programme,
+        new={"mentor": mentor.pk, "status": status, "decided_on": decided_on},
+    )
+    notify(
+        person=mentor,
+        # A change to how someone is paid: always emailed, as a change of payment choice is.
+        kind=Kind.PAYMENT_DETAILS,
+        event_key=f"employment-decision:{decision.pk}",
+        title=f"{programme.organisation.name} has recorded how it pays you",
+        body=f"{employment_status_words(status, programme.organisation.name)} Your pay page "
+        "explains it. If you think it is wrong, talk to your coordinator.",
+        url=reverse("payments:pay"),
+    )
+    return decision
+
+
+# Scheduled payment runs
+
+
+@transaction.atomic
+def payment_schedule_set(
+    *, programme: Programme, by: User, frequency: str, first_run_on: date | None
+) -> PaymentSchedule:
+    """Set when the programme's payment runs are prepared: every week, two weeks or month
+    from `first_run_on`, or (frequency "") only when a coordinator starts one."""
+    check_coordinates(by, programme)
+    if frequency not in PaymentSchedule.Frequency.values:
+        raise ValidationError({"frequency": "Choose how often to pay."})
+    schedule = PaymentSchedule.objects.filter(programme=programme).first()
+    before = (schedule.frequency, schedule.first_run_on) if schedule else ("", None)
+    if not frequency:
+        first_run_on = None
+    elif first_run_on is None:
+        raise ValidationError({"first_run_on": "Enter the day of the first payment run."})
+    elif (frequency, first_run_on) != before:
+        if first_run_on < programme_today(programme):
+            raise ValidationError(
+                {"first_run_on": "The first payment run can be today or later, not in the past."}
+            )
+        if frequency == MONTHLY and first_run_on.day > LAST_MONTHLY_DAY:
+            raise ValidationError(
+                {
+                    "first_run_on": "For a monthly run, pick a day from the 1st to the 28th, "
+                    "so that every month has it."
+                }
+            )
+    schedule, _ = PaymentSchedule.objects.update_or_create(
+        programme=programme,
+        defaults={
+            "frequency": frequency,
+            "first_run_on": first_run_on,
+            "updated_by": by,
+            "updated_at": timezone.now(),
+        },
+    )
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_SCHEDULE_CHANGED,
+        actor=by,
+        obj=schedule,
+        programme=programme,
+        old={"frequency": before[0], "first_run_on": before[1]},
+        new={"frequency": frequency, "first_run_on": first_run_on},
+    )
+    return schedule
+
+
+@transaction.atomic
+def run_create_scheduled(*, programme: Programme, scheduled_for: date) -> PaymentRun | None:
+    """Prepare the run of the programme's schedule for `scheduled_for`: what was earned
+    before that day, made by nobody, for a coordinator to check and export. One run per
+    scheduled day: two schedulers starting it at once queue on the programme's row, and the
+    unique index on (programme, scheduled_for) is the backstop, so the second finds the
+    first and makes nothing. None when it was made already, or nothing is waiting."""
+    lock_row(programme)
+    if PaymentRun.objects.filter(programme=programme, scheduled_for=scheduled_for).exists():
+        return None
+    try:
+        run = run_create(
+            programme=programme,
+            by=None,
+            earned_before=scheduled_for,
+            scheduled_for=scheduled_for,
+        )
+    except ValidationError:
+        return None  # nothing waiting to be paid: no run, and no one to tell
+    run_prepared_tell(run=run)
+    return run
+
+
+def run_prepared_tell(*, run: PaymentRun) -> None:
+    """Tell the programme's coordinators (or, with none, its administrators) that the
+    schedule prepared a run for them to check and export. Once each, by the event key."""
+    programme = run.programme
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__programme=programme,
+            memberships__role=Role.COORDINATOR,
+            memberships__ended_at__isnull=True,
+        ).distinct()
+    ) or list(
+        User.objects.filter(
+            is_active=True, administrator_of__organisation_id=programme.organisation_id
+        ).distinct()
+    )
+    payees = RunPayee.objects.filter(run=run).live()
+    total = payees.aggregate(total=Sum("total"))["total"] or Decimal("0.00")
+    count = payees.values("mentor").distinct().count()
+    volunteers = volunteer_fees_waiting(programme)
+    held = (
+        f" Fees of {len(volunteers)} volunteer{'s' if len(volunteers) != 1 else ''} are not "
+        "in it: they are paid expenses only."
+        if volunteers
+        else ""
+    )
+    for person in people:
+        notify(
+            person=person,
+            kind=Kind.PAYMENT_RUN_READY,
+            event_key=f"run:{run.pk}:prepared",
+            title=f"Payment run {run.reference} is ready for you to check",
+            body=(
+                f"The payment schedule of {programme.name} prepared it: "
+                f"{money(total, run.symbol)} for {count} mentor{'s' if count != 1 else ''}."
+                f"{held} Check it, export it for finance, then mark it paid."
+            ),
+            url=reverse("payments:coordinator_run", args=[programme.slug, run.pk]),
+        )
+
+
+def scheduled_runs_prepare(*, today: date | None = None) -> list[PaymentRun]:
+    """Prepare every run that programmes' schedules say is due: the latest scheduled day up
+    to today, in each programme's time zone. Run every hour by beat; safe to run twice, or
+    at once in two workers (run_create_scheduled). A day missed while nothing ran is
+    prepared when the scheduler runs again, until the next day comes."""
+    prepared = []
+    for schedule in PaymentSchedule.objects.exclude(frequency="").select_related(
+        "programme__organisation"
+    ):
+        programme = schedule.programme
+        due = scheduled_run_due(schedule, today or programme_today(programme))
+        if due is None:
+            continue
+        if PaymentRun.objects.filter(programme=programme, scheduled_for=due).exists():
+            continue
+        run = run_create_scheduled(programme=programme, scheduled_for=due)
+        if run is not None:
+            prepared.append(run)
+    return prepared
 
 
 # What is kept, and for how long (settings PAYMENT_RECONCILIATION_DAYS and

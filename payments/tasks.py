@@ -45,6 +45,13 @@ def payment_records_tidy() -> dict[str, int]:
     }
 
 
+@shared_task(name="payments.prepare_scheduled_runs")
+def prepare_scheduled_runs() -> int:
+    """Hourly: prepare the payment runs programmes' schedules say are due, and tell their
+    coordinators. One run per scheduled day, however often this runs."""
+    return len(services.scheduled_runs_prepare())
+
+
 @shared_task(name="payments.delete_receipts")
 def delete_receipts(person_id: int) -> int:
     """The receipt files of someone who has just deleted their account."""

@@ -89,6 +89,16 @@ urlpatterns = [
         name="coordinator_run_export",
     ),
     path(
+        "coordinate/<slug:slug>/pay/runs/<int:run_id>/payroll.csv",
+        views.coordinator_run_payroll_export,
+        name="coordinator_run_payroll_export",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/schedule/",
+        views.coordinator_run_schedule,
+        name="coordinator_run_schedule",
+    ),
+    path(
         "coordinate/<slug:slug>/pay/payees/<int:payee_id>/failed/",
         views.coordinator_payee_fail,
         name="coordinator_payee_fail",
@@ -102,6 +112,11 @@ urlpatterns = [
         "coordinate/<slug:slug>/pay/mentors/<int:person_id>/",
         views.coordinator_mentor_pay,
         name="coordinator_mentor_pay",
+    ),
+    path(
+        "coordinate/<slug:slug>/pay/mentors/<int:person_id>/status/",
+        views.coordinator_employment_status,
+        name="coordinator_employment_status",
     ),
     path(
         "coordinate/<slug:slug>/pay/lines/<int:line_id>/correct/",

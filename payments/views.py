@@ -35,15 +35,25 @@ from payments.access import (
     get_run_for_mentor,
 )
 from payments.documents import PaymentRow, work_coach_letter_pdf
-from payments.exports import line_status, run_csv, statement_csv, statement_file
+from payments.exports import (
+    line_status,
+    payroll_csv,
+    run_csv,
+    run_has_payroll,
+    statement_csv,
+    statement_file,
+)
 from payments.forms import (
+    NO_SCHEDULE,
     AdvanceForm,
     BenefitsSettingsForm,
     DecisionForm,
     EarningsAlertForm,
+    EmploymentStatusForm,
     ExpenseForm,
     PayeeFailedForm,
     PayeeRemoveForm,
+    PaymentScheduleForm,
     PreferenceForm,
     PurchaseForm,
     RateCardForm,
@@ -55,6 +65,7 @@ from payments.models import (
     SYMBOLS,
     Advance,
     EarningsAlert,
+    EmploymentDecision,
     Expense,
     LedgerLine,
     PaymentMethod,
@@ -67,9 +78,12 @@ from payments.money import TRADING_ALLOWANCE
 from payments.selectors import (
     benefits_settings_of,
     cap_standing,
+    employment_status_current,
     hours_by_week,
     lines_with_status,
     mentor_pay,
+    next_run_on,
+    payment_schedule_of,
     preference_current,
     programme_pay,
     rate_card_today,
@@ -78,6 +92,7 @@ from payments.selectors import (
     run_statement,
     tax_year_statement,
     tax_years_of,
+    volunteer_fees_waiting,
 )
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, staff_required
@@ -760,6 +775,8 @@ def coordinator_run(request, slug, run_id: int):
             "form": form,
             "symbol": SYMBOLS.get(run.currency, ""),
             "yours": yours,
+            "has_payroll": run_has_payroll(run),
+            "volunteer_fees": volunteer_fees_waiting(programme) if run.status == "ready" else [],
             **run_detail(run),
         },
     )
@@ -784,6 +801,62 @@ def coordinator_run_export(request, slug, run_id: int):
         request=request,
     )
     return csv_response(run_csv(run), f"payment-run-{run.reference.lower()}.csv")
+
+
+@staff_required
+def coordinator_run_payroll_export(request, slug, run_id: int):
+    """The run's fees paid through payroll, for the payroll team: the second of its two
+    finance files. The same bytes each time, as the payments file."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    run = get_run_for_coordinator(programme, run_id)
+    audit_record(
+        action=AuditEvent.Action.PAYMENT_RUN_EXPORTED,
+        actor=request.user,
+        obj=run,
+        programme=programme,
+        new={"file": "payroll"},
+        request=request,
+    )
+    return csv_response(payroll_csv(run), f"payroll-{run.reference.lower()}.csv")
+
+
+@staff_required
+def coordinator_run_schedule(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    schedule = payment_schedule_of(programme)
+    initial = (
+        {"frequency": schedule.frequency, "first_run_on": schedule.first_run_on}
+        if schedule
+        else {"frequency": NO_SCHEDULE}
+    )
+    form = PaymentScheduleForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.payment_schedule_set(
+                programme=programme, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved.frequency:
+                messages.success(
+                    request,
+                    f"Saved. The next payment run will be prepared on "
+                    f"{next_run_on(programme):%A %-d %B %Y}, and you will be told.",
+                )
+            else:
+                messages.success(request, "Saved. Payment runs are made only when you start one.")
+            return redirect("payments:coordinator_pay", slug=programme.slug)
+    return render(
+        request,
+        "payments/coordinator/schedule.html",
+        {
+            "programme": programme,
+            "form": form,
+            "schedule": schedule,
+            "next_run_on": next_run_on(programme),
+        },
+    )
 
 
 def _nothing_more(payee) -> dict:
@@ -891,6 +964,64 @@ def coordinator_mentor_pay(request, slug, person_id: int):
             "purchases": Purchase.objects.filter(
                 programme=programme, mentor_id=person_id
             ).select_related("recorded_by")[:50],
+            "employment": employment_status_current(mentor_known.person, programme.organisation),
+        },
+    )
+
+
+def _mentor_of(programme, person_id: int):
+    """A mentor of the programme (now or before), or 404."""
+    membership = (
+        Membership.objects.filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+        .select_related("person")
+        .first()
+    )
+    if membership is None:
+        raise Http404("Not a mentor of this programme")
+    return membership.person
+
+
+@staff_required
+def coordinator_employment_status(request, slug, person_id: int):
+    """The organisation's decision on how a mentor is paid: the log, and a new decision.
+    Never recorded by the mentor themself (programmes.duties)."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    mentor = _mentor_of(programme, person_id)
+    yours = duties.not_yours(programme, request.user, duties.EMPLOYMENT, mentor)
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return redirect(
+            "payments:coordinator_employment_status", slug=programme.slug, person_id=mentor.pk
+        )
+    form = EmploymentStatusForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employment_status_record(
+                mentor=mentor, programme=programme, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Recorded. It applies from the next payment run, and {mentor} has been told.",
+            )
+            return redirect(
+                "payments:coordinator_mentor_pay", slug=programme.slug, person_id=mentor.pk
+            )
+    history = EmploymentDecision.objects.filter(
+        mentor=mentor, organisation=programme.organisation
+    ).select_related("decided_by")[:50]
+    return render(
+        request,
+        "payments/coordinator/employment_status.html",
+        {
+            "programme": programme,
+            "mentor": mentor,
+            "form": form,
+            "history": history,
+            "current": history[0] if history else None,
+            "yours": yours,
         },
     )
 

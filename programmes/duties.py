@@ -99,6 +99,7 @@ PAID_IN_RUN = ("You are paid in this run", "records what was paid")
 ADVANCE = ("This advance is yours", "decides it")
 MISSED = ("This session is yours", "confirms whether the mentee came")
 BOUGHT = ("This is for you", "records what was bought for you")
+EMPLOYMENT = ("This decision is about your own pay", "records it")
 
 
 def refusal(words: tuple[str, str]) -> str:

@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
+from statistics import median
 
 import pytest
 from django.core.management import call_command
@@ -15,20 +16,33 @@ from accounts.models import User
 from demo.payments import seed_payments
 from mentoring.models import PlannedSession, Session
 from notifications.models import Kind, Notification
+from payments import services
+from payments.exports import payroll_csv, run_csv
 from payments.models import (
+    PAYROLL,
     Advance,
     BenefitsSettings,
+    EmploymentDecision,
     Expense,
     LedgerLine,
     PaymentMethod,
     PaymentPreference,
     PaymentRun,
+    PaymentSchedule,
     RateCard,
     RunHold,
     RunItem,
     RunPayee,
 )
-from payments.selectors import preferences_in_force, programme_pay, session_day
+from payments.selectors import (
+    employment_status_current,
+    next_run_on,
+    preferences_in_force,
+    programme_pay,
+    scheduled_run_due,
+    session_day,
+    volunteer_fees_waiting,
+)
 from programmes.models import Programme
 
 
@@ -47,6 +61,10 @@ def counts() -> dict[str, int]:
         LedgerLine,
         Expense,
         Advance,
+        EmploymentDecision,
+        PaymentSchedule,
+        LedgerLine,
+        Expense,
         PaymentRun,
         RunPayee,
         RunItem,
@@ -129,30 +147,73 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
         == expenses.filter(status="approved").count()
     )
 
-    # Payment runs, one a month, paid in the past, with one payment that failed.
-    runs = PaymentRun.objects.filter(programme=north_star).order_by("number")
-    assert runs.count() >= 3
+    # Payment runs every Tuesday on the weekly schedule, each paid the next day, with one
+    # payment that failed; the latest is ready for the coordinator to check.
+    schedule = PaymentSchedule.objects.get(programme=north_star)
+    runs = list(PaymentRun.objects.filter(programme=north_star).order_by("number"))
+    # (A week with nothing owed makes no run: the demo's sessions are weeks apart.)
+    assert len(runs) >= 10
+    *paid, latest = runs
+    assert schedule.frequency == "weekly" and schedule.first_run_on == runs[0].scheduled_for
     for run in runs:
+        assert run.scheduled_for.weekday() == 1 and run.created_by is None
+        assert scheduled_run_due(schedule, run.scheduled_for) == run.scheduled_for
+    for run in paid:
         assert run.status == PaymentRun.Status.PAID
-        assert timezone.localtime(run.created_at).date() <= run.paid_on < today
+        assert timezone.localtime(run.created_at).date() == run.scheduled_for
+        assert run.paid_on == run.scheduled_for + timedelta(days=1) < today
+    assert latest.status == PaymentRun.Status.READY
+    assert today - timedelta(days=7) < latest.scheduled_for <= today
+    assert next_run_on(north_star) == latest.scheduled_for + timedelta(days=7)
+    assert services.scheduled_runs_prepare() == []  # today's run, if any, is made already
+    ready = Notification.objects.get(kind=Kind.PAYMENT_RUN_READY)
+    assert ready.person == coordinator and latest.reference in ready.title
     failed = RunPayee.objects.get(status=RunPayee.Status.FAILED)
     assert failed.failed_reason == "Account closed"
     for item in failed.items.all():
         assert item.status == RunItem.Status.FAILED
-        assert RunItem.objects.get(line=item.line, status="paid").run.number > failed.run.number
+        later = RunItem.objects.get(line=item.line, status__in=["paid", "included"])
+        assert later.run.number > failed.run.number
     assert Notification.objects.filter(person=failed.mentor, kind=Kind.PAYMENT).count() >= 2
 
-    # The last three weeks wait, some of it long enough to be flagged as slow.
-    recent = LedgerLine.objects.filter(earned_on__gte=today - timedelta(days=21))
-    assert recent.exists() and not RunItem.objects.filter(line__in=recent).exists()
+    # The organisation's decisions: a worker on the payroll, whose fees go to the payroll
+    # file, two volunteers, and self-employed for the rest; nothing for the mentor who has not
+    # said how to be paid.
+    statuses = {
+        mentor_id: employment_status_current(User(pk=mentor_id), north_star.organisation)
+        for mentor_id in mentors
+    }
+    assert sorted(d.status for d in statuses.values() if d) == sorted(
+        ["payroll", "volunteer", "volunteer"] + ["self_employed"] * (len(mentors) - 4)
+    )
+    assert RunPayee.objects.filter(method=PAYROLL, run__in=paid).count() >= len(paid) // 2
+    assert any(len(payroll_csv(run).splitlines()) == 2 for run in paid)
+    assert any("Self-employed: paid a fee" in run_csv(run) for run in paid[-4:])
+    # The voucher mentor became a volunteer a week before the latest run: fees since wait.
+    [volunteer] = volunteer_fees_waiting(north_star)
+    assert volunteer["mentor_id"] == by_method[PaymentMethod.VOUCHER].pk
+    assert volunteer["total"] > 0
+
+    # Paid promptly: half of everything paid was paid within a week of the session.
+    days = sorted(
+        RunItem.objects.filter(run__programme=north_star, status=RunItem.Status.PAID).values_list(
+            "days_to_payment", flat=True
+        )
+    )
+    assert len(days) > 100 and median(days) <= 7
+
+    # What was earned since the latest run waits for the next one; the mentor who has not
+    # said how to be paid has waited long enough to be flagged as slow.
+    recent = LedgerLine.objects.filter(earned_on__gte=latest.scheduled_for)
+    assert not RunItem.objects.filter(line__in=recent).exists()
     owed = programme_pay(north_star)
     assert owed["slow_count"] >= 1
     assert [w.name for w in owed["no_preference"]] == [
         User.objects.get(pk=(mentors - set(choices)).pop()).display_name
     ]
     for waiting in owed["waiting"]:
-        if waiting.has_preference:
-            assert waiting.oldest > today - timedelta(weeks=9)
+        if waiting.has_preference and waiting.mentor_id != volunteer["mentor_id"]:
+            assert waiting.oldest >= latest.scheduled_for
 
     # One correction, taken off in the next run.
     reversal = LedgerLine.objects.get(kind="reversal")
@@ -162,12 +223,14 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     # A mentor on Universal Credit whose cap held a line back in the last run: it waits,
     # and they were told.
     hold = RunHold.objects.get()
-    assert hold.run == runs.last() and (hold.lines, hold.amount > 0) == (1, True)
+    assert hold.run == runs[-1] and (hold.lines, hold.amount > 0) == (1, True)
     settings = BenefitsSettings.objects.get(mentor=hold.mentor)
     assert settings.universal_credit and settings.cap_period == "assessment_period"
     assert hold.mentor.email == "mentor-007@north-star.example.org"
+    # The latest run, prepared by the schedule and not paid yet, is the one that held it.
+    assert hold.run.scheduled_for and hold.run.paid_on is None
     held = LedgerLine.objects.filter(
-        mentor=hold.mentor, earned_on__lt=hold.run.paid_on.replace(day=1)
+        mentor=hold.mentor, earned_on__lt=hold.run.scheduled_for
     ).unpaid()
     assert held.filter(category="fee").aggregate(total=Sum("amount"))["total"] == hold.amount
     assert Notification.objects.filter(

@@ -421,3 +421,48 @@ def test_it_pays_one_fee_when_twenty_coordinators_confirm_a_missed_session_at_on
 
     assert sorted(results) == [False] * 19 + [True]
     assert LedgerLine.objects.get(kind="cancellation").amount == Decimal("20.00")
+
+
+def test_it_makes_one_run_when_a_scheduled_run_is_started_many_times_at_once(world):
+    """Beat firing twice, two workers taking the same task, a retry: a scheduled day makes
+    one run, with every waiting line once, and the coordinator is told once."""
+    from notifications.models import Kind, Notification
+    from payments.selectors import programme_today
+
+    rate_card(world)
+    paid_by_bank(world.mentor)
+    for _ in range(3):
+        approved_session(world)
+    today = programme_today(world.programme)
+    services.payment_schedule_set(
+        programme=world.programme, by=world.coordinator, frequency="weekly", first_run_on=today
+    )
+
+    results = at_once(20, lambda: len(services.scheduled_runs_prepare(today=today)))
+
+    assert sorted(results) == [0] * 19 + [1]
+    run = PaymentRun.objects.get()
+    assert run.scheduled_for == today
+    assert sorted(RunItem.objects.values_list("line_id", flat=True)) == sorted(
+        LedgerLine.objects.values_list("pk", flat=True)
+    )
+    assert Notification.objects.filter(kind=Kind.PAYMENT_RUN_READY).count() == 1
+
+
+def test_it_has_the_database_refuse_a_second_run_for_a_scheduled_day(world):
+    """The backstop behind the programme lock: whatever code makes runs, the unique index
+    on (programme, scheduled_for) keeps one per scheduled day."""
+    from django.db import IntegrityError
+
+    day = date(2026, 12, 1)
+    PaymentRun.objects.create(
+        programme=world.programme, number=1, created_by=None, scheduled_for=day
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentRun.objects.create(
+            programme=world.programme, number=2, created_by=None, scheduled_for=day
+        )
+    # Runs a coordinator starts have no scheduled day, and any number of them may be made.
+    for number in (3, 4):
+        PaymentRun.objects.create(programme=world.programme, number=number, created_by=None)
+    assert PaymentRun.objects.filter(scheduled_for=day).count() == 1

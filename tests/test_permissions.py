@@ -752,6 +752,11 @@ MATRIX: dict[str, Row] = {
     "payments:coordinator_run_new": Row(staff(302), kwargs=north(), method="post"),
     "payments:coordinator_run": Row(staff(200), kwargs=north(run_id=_run_id), form=True),
     "payments:coordinator_run_export": Row(staff(200), kwargs=north(run_id=_run_id)),
+    "payments:coordinator_run_payroll_export": Row(staff(200), kwargs=north(run_id=_run_id)),
+    "payments:coordinator_run_schedule": Row(staff(200), kwargs=north(), form=True),
+    "payments:coordinator_employment_status": Row(
+        staff(200), kwargs=north(person_id=lambda w: w.mentor.pk), form=True
+    ),
     "payments:coordinator_payee_fail": Row(
         staff(200), kwargs=north(payee_id=_paid_payee_id), form=True
     ),
@@ -934,6 +939,14 @@ def _run_paying_jo(w):
 
     _jos_pay_waiting(w)
     return services.run_create(programme=w.programme, by=w.administrator)
+
+
+def _jo_as_mentor(w):
+    """Jo, coordinator of North Star, is one of its mentors too."""
+    from programmes.services import membership_add
+
+    membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
+    return w.coordinator
 
 
 def _jos_paused_match(w):
@@ -1130,6 +1143,14 @@ DECISIONS = [
         lambda w, o: not o.programme.payment_runs.exists(),
     ),
     Decision(
+        "payments:coordinator_employment_status",
+        _jo_as_mentor,
+        lambda w, o: {"slug": "north", "person_id": o.pk},
+        302,
+        lambda w, o: not o.employment_decisions.exists(),
+        data={"status": "payroll", "decided_on": "today"},
+    ),
+    Decision(
         "mentoring:coordinator_concern_detail",
         _concern_about_jo,
         _slug(concern_id=lambda o: o.pk),
@@ -1267,6 +1288,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "payments:coordinator_run_new",
         "payments:coordinator_run",
         "payments:coordinator_payee_fail",
+        "payments:coordinator_employment_status",
         "mentoring:coordinator_concern_detail",
         "programmes:coordinator_application_detail",
         "matching:coordinator_proposal_approve",

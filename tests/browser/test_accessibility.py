@@ -46,6 +46,8 @@ MUST_REACH = {
     "coordinator": {
         "/coordinate/north-star/pay/",
         "/coordinate/north-star/pay/rates/",
+        "/coordinate/north-star/pay/schedule/",
+        "/coordinate/north-star/pay/mentors/<id>/status/",
         "/coordinate/north-star/pay/mentors/<id>/",
         "/coordinate/north-star/pay/expenses/<id>/",
         "/coordinate/north-star/pay/runs/<id>/",

@@ -125,11 +125,13 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     expect(sam_row).to_contain_text("ending 5678")
 
     with page.expect_download() as export:
-        main(page).get_by_role("link", name="Export for finance (CSV)").click()
+        main(page).get_by_role("link", name="Export payments for finance (CSV)").click()
     text = Path(export.value.path()).read_text(encoding="utf-8-sig")
     rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
+    header = rows["Payment reference"]
     assert rows[payee.reference][2:7] == [SAM, "Bank transfer", "S Okafor", "309457", "12345678"]
-    assert rows[payee.reference][10] == f"{payee.total:.2f}"
+    assert rows[payee.reference][header.index("Total")] == f"{payee.total:.2f}"
+    assert rows[payee.reference][header.index("Employment status")] == "Not recorded"
 
     # Marked paid by keyboard: the date box starts at today, and Enter sends the form.
     date_box = main(page).get_by_label("Date finance paid it")
