@@ -538,6 +538,9 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
                 day - timedelta(days=3),
             )
         paid_on = day + timedelta(days=PAID_DAYS_AFTER_RUN)
+        if busy and day == busy[-1]:
+            # The last paid run holds back a fee of a mentor on Universal Credit.
+            _universal_credit_with_a_cap(programme, day, paid_on)
         try:
             # As the scheduler prepares it (services.run_create_scheduled), without telling
             # the coordinator about runs paid long ago.
@@ -574,7 +577,6 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
             ).first()
             if expense is not None:
                 services.expense_approve(expense=expense, by=coordinator)
-    _universal_credit_with_a_cap(programme, latest)
     run = services.run_create_scheduled(programme=programme, scheduled_for=latest)
     if run is not None:
         PaymentRun.objects.filter(pk=run.pk).update(created_at=_prepared_at(latest, now))
@@ -582,10 +584,10 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
     return made
 
 
-def _universal_credit_with_a_cap(programme: Programme, end: date) -> None:
+def _universal_credit_with_a_cap(programme: Programme, end: date, pays_on: date) -> None:
     """A mentor who gets Universal Credit sets a cap on the fees paid to them in each
-    assessment period: what was paid to them in the period the run of `end` pays in, and all
-    that run would pay them but its last fee, which it (the demo's latest) leaves waiting."""
+    assessment period: what was paid to them in the period the run of `end` pays in (on
+    `pays_on`), and all that run would pay them but its last fee, which it leaves waiting."""
     mentors = sorted(
         User.objects.filter(ledger_lines__programme=programme).distinct(),
         key=lambda mentor: (mentor.email != UNIVERSAL_CREDIT_MENTOR, mentor.email),
@@ -599,7 +601,7 @@ def _universal_credit_with_a_cap(programme: Programme, end: date) -> None:
             .values_list("amount", flat=True)
         )
         positive = [amount for amount in fees if amount > 0]
-        paid = fees_paid_between(mentor.pk, *assessment_period(end, ASSESSMENT_DAY))
+        paid = fees_paid_between(mentor.pk, *assessment_period(pays_on, ASSESSMENT_DAY))
         cap = paid + sum(fees) - positive[-1] if len(positive) > 1 else Decimal(0)
         if cap < 1 or preferences_in_force([mentor.pk]).get(mentor.pk) is None:
             continue
