@@ -122,6 +122,10 @@ class AuditEvent(models.Model):
             "Payment records anonymised after the retention period",
         )
         PROPOSAL_WITHDRAWN = "proposal_withdrawn", "Proposal withdrawn: a role ended"
+        ACTIVITY_CREATED = "activity_created", "Activity made"
+        ACTIVITY_INVITED = "activity_invited", "Invited to an activity"
+        ACTIVITY_ANSWERED = "activity_answered", "Answered an activity"
+        ACTIVITY_ATTENDANCE = "activity_attendance", "Attendance at an activity recorded"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -3,10 +3,16 @@ PaymentsConfig.ready(). Each receiver runs inside the sender's transaction."""
 
 from django.dispatch import receiver
 
+from activities.signals import attendance_recorded
 from mentoring.signals import session_approved
-from payments.services import session_lines_create
+from payments.services import activity_lines_create, session_lines_create
 
 
 @receiver(session_approved, dispatch_uid="payments.session_lines_create")
 def add_session_lines(sender, *, session, by, **kwargs) -> None:
     session_lines_create(session=session, by=by)
+
+
+@receiver(attendance_recorded, dispatch_uid="payments.activity_lines_create")
+def add_activity_lines(sender, *, place, by, **kwargs) -> None:
+    activity_lines_create(place=place, by=by)

@@ -19,7 +19,8 @@ def _ids(people) -> set:
 
 def takes_part(person, *people) -> bool:
     """Whether `person` is one of `people` (people or their ids): the mentor or mentee of a
-    session, match, proposal or concern; the claimant of an expense; a payee of a run."""
+    session, match, proposal or concern; the claimant of an expense; a payee of a run;
+    someone who said yes to an activity."""
     return person is not None and person.pk is not None and person.pk in _ids(people)
 
 
@@ -96,6 +97,7 @@ MATCH = ("This match is yours", "pauses or ends it")
 APPLICATION = ("This application is yours", "decides it")
 CONCERN = ("This concern is about a match you are part of", "handles it")
 PAID_IN_RUN = ("You are paid in this run", "records what was paid")
+ACTIVITY = ("You take part in this activity", "records who attended")
 
 
 def refusal(words: tuple[str, str]) -> str:
