@@ -31,7 +31,15 @@ ROLES = {
 # Pages each crawl must reach, by shape (ids blanked), so a page that drops out of reach
 # fails here instead of quietly going unchecked.
 MUST_REACH = {
-    "mentor": {"/pay/", "/pay/how/", "/pay/alert/", "/pay/benefits/", "/pay/expenses/new/"},
+    "mentor": {
+        "/pay/",
+        "/pay/how/",
+        "/pay/alert/",
+        "/pay/benefits/",
+        "/pay/expenses/new/",
+        "/activities/",
+        "/activities/<id>/",
+    },
     "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/"},
     "coordinator": {
         "/coordinate/north-star/pay/",
@@ -41,6 +49,9 @@ MUST_REACH = {
         "/coordinate/north-star/pay/runs/<id>/",
         "/coordinate/north-star/pay/lines/<id>/correct/",
         "/coordinate/north-star/pay/payees/<id>/failed/",
+        "/coordinate/north-star/activities/",
+        "/coordinate/north-star/activities/new/",
+        "/coordinate/north-star/activities/<id>/",
         "/statistics/",
         "/statistics/north-star/people/",
         # "What people say", linked from the dashboard (the old voice page redirects here).
