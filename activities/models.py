@@ -27,16 +27,6 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", "Something else (give it a name)"
 
 
-class ActivityQuerySet(models.QuerySet["Activity"]):
-    def upcoming(self) -> "ActivityQuerySet":
-        """Activities that have not finished yet (ends_at is worked out in Python, so this
-        keeps those that started in the last day: none lasts longer than 12 hours)."""
-        return self.filter(starts_at__gte=timezone.now() - timedelta(hours=12))
-
-    def open_to_mentors_of(self, programmes) -> "ActivityQuerySet":
-        return self.filter(programme__in=programmes, who=Activity.Who.OPEN)
-
-
 class Activity(models.Model):
     class Who(models.TextChoices):
         INVITED = "invited", "Only the experts by experience you invite"
@@ -63,8 +53,6 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-
-    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -64,9 +64,11 @@ def activity_create(
     kind_name: str = "",
     description: str = "",
     preparation_minutes: int = 0,
+    invite: list[User] | tuple = (),
 ) -> Activity:
-    """A coordinator of the programme makes an activity. Invitations follow
-    (activity_invite); an open call needs none."""
+    """A coordinator of the programme makes an activity, and invites `invite` in the same
+    transaction (activity_invite: more can be invited later). Everyone of the programme
+    is told of an open call."""
     check_coordinates(by, programme)
     errors = {}
     if kind not in ActivityKind.values:
@@ -117,8 +119,12 @@ def activity_create(
             "who": who,
         },
     )
+    if invite:
+        activity_invite(activity=activity, people=list(invite), by=by)
     if who == Activity.Who.OPEN:
-        _tell(activity, list(mentors_of(programme).exclude(pk=by.pk)), open_call=True)
+        invited = [person.pk for person in invite]
+        others = mentors_of(programme).exclude(pk__in=[by.pk, *invited])
+        _tell(activity, list(others), open_call=True)
     return activity
 
 

@@ -125,11 +125,8 @@ def coordinator_activity_new(request, slug):
                 place=data["place"],
                 places=data["places"],
                 who=data["who"],
+                invite=list(data["people"]),
             )
-            if data["people"]:
-                services.activity_invite(
-                    activity=activity, people=list(data["people"]), by=request.user
-                )
         except ValidationError as error:
             form.add_error(None, error)
         else:
