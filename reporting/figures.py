@@ -793,36 +793,46 @@ def _activities(ids: list[int], b: Builder) -> Table:
         for row in lines.values("activity_place__activity__kind").annotate(**figures)
     }
     total = lines.aggregate(**figures)
-    rows, members = [], {"places": [], "hours": [], "fees": []}
-
-    def cells(key, row):
+    rows = []
+    places, hours, fees = [], [], []
+    for kind, label in ActivityKind.choices:
+        row = by_kind.get(kind, {})
         people = row.get("people") or 0
-        found = [
-            b.count(("activity_places", key), row.get("places") or 0, people=people),
+        cells = [
+            b.count(("activity_places", kind), row.get("places") or 0, people=people),
             b.measure(
-                ("activity_hours", key),
+                ("activity_hours", kind),
                 Decimal(row.get("minutes") or 0) / 60,
                 people=people,
                 style="hours",
             ),
             b.measure(
-                ("activity_fees", key),
+                ("activity_fees", kind),
                 row.get("fees") or Decimal("0.00"),
                 people=people,
                 style="money",
             ),
-            b.count(("activity_people", key), people),
+            b.count(("activity_people", kind), people),
         ]
-        return found
-
-    for kind, label in ActivityKind.choices:
-        kind_cells = cells(kind, by_kind.get(kind, {}))
-        for name, key in zip(("places", "hours", "fees"), kind_cells, strict=False):
-            members[name].append(key)
-        rows.append(("Something else" if kind == ActivityKind.OTHER else label, kind_cells))
-    total_cells = cells("total", total)
-    for name, key in zip(("places", "hours", "fees"), total_cells, strict=False):
-        b.group(members[name], key)
+        places.append(cells[0])
+        hours.append(cells[1])
+        fees.append(cells[2])
+        rows.append(("Something else" if kind == ActivityKind.OTHER else label, cells))
+    # The totals: places are an additive group of counts; hours and fees are worked out
+    # from the kinds, so they are hidden whenever a kind's are (else total minus the
+    # others would give a hidden one away).
+    total_places = b.count(
+        ("activity_places", "total"), total["places"] or 0, people=total["people"] or 0
+    )
+    b.group(places, total_places)
+    total_cells = [
+        total_places,
+        b.derived_from(
+            ("activity_hours", "total"), Decimal(total["minutes"] or 0) / 60, hours, "hours"
+        ),
+        b.derived_from(("activity_fees", "total"), total["fees"] or Decimal("0.00"), fees, "money"),
+        b.count(("activity_people", "total"), total["people"] or 0),
+    ]
     rows.append(("All paid activities", total_cells))
     return Table(
         "activities",

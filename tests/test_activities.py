@@ -152,11 +152,14 @@ def test_it_pays_nothing_to_someone_who_did_not_attend(world):
     assert _fresh(place).attendance == "absent"
 
 
-def test_it_pays_what_was_attended_before_the_programme_had_rates(world):
+def test_it_pays_what_was_attended_before_the_programme_had_rates(
+    world, django_capture_on_commit_callbacks
+):
     place = attended_panel(world, duration_minutes=60, preparation_minutes=0)
     assert not LedgerLine.objects.exists()
 
-    rate_card(world, effective_from=date(2020, 4, 6))
+    with django_capture_on_commit_callbacks(execute=True):
+        rate_card(world, effective_from=date(2020, 4, 6))
 
     assert amounts(place) == {"activity": Decimal("20.00")}
 
