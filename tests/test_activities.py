@@ -500,3 +500,37 @@ def test_a_half_day_fee_is_whole_half_days_in_pence(minutes, rate):
     fee = half_day_fee_for(minutes=minutes, half_day_rate=rate)
     assert fee == rate * half_days_in(minutes)
     assert fee.as_tuple().exponent == -2
+
+
+@pytest.mark.parametrize("count", [5, 200])
+def test_it_lists_activities_in_the_same_few_queries(
+    world, client, django_assert_max_num_queries, count
+):
+    now = timezone.now()
+    made = Activity.objects.bulk_create(
+        Activity(
+            programme=world.programme,
+            kind="reference_group",
+            title=f"Reference group {n}",
+            starts_at=now + timedelta(days=n % 40 - 20, hours=1),
+            duration_minutes=90,
+            online=True,
+            places=8,
+            who="open" if n % 2 else "invited",
+            created_by=world.coordinator,
+        )
+        for n in range(count)
+    )
+    Place.objects.bulk_create(
+        Place(activity=a, person=world.mentor, answer="yes" if n % 3 else "waiting")
+        for n, a in enumerate(made)
+    )
+    sign_in(client, world.coordinator)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("activities:coordinator_activities", args=["north"]))
+    assert page.content.decode().count("Reference group ") >= count
+    sign_in(client, world.mentor)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("activities:activities"))
+    assert page.status_code == 200
+    assert "Reference group" in page.content.decode()
