@@ -136,6 +136,10 @@ class AuditEvent(models.Model):
             "Decision on how a mentor is paid recorded",
         )
         PAYMENT_SCHEDULE_CHANGED = "payment_schedule_changed", "Payment run schedule changed"
+        ACTIVITY_CREATED = "activity_created", "Activity made"
+        ACTIVITY_INVITED = "activity_invited", "Invited to an activity"
+        ACTIVITY_ANSWERED = "activity_answered", "Answered an activity"
+        ACTIVITY_ATTENDANCE = "activity_attendance", "Attendance at an activity recorded"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "core",
     "programmes",
     "mentoring",
+    "activities",
     "matching",
     "journal",
     "notifications",

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("matching.urls")),
     # A match and what happens inside it: sessions, plans, concerns, checks, pausing, ending
     path("", include("mentoring.urls")),
+    # Paid activities: panels, teaching, assessment, co-design, reference groups, peer support
+    path("", include("activities.urls")),
     # Journal, CPD records and goals
     path("", include("journal.urls")),
     path("", include("notifications.urls")),

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.choices import MeetingMode
+from demo.activities import ACTIVITY_RATES, seed_activities
 from demo.people import COORDINATOR, COORDINATOR_B, MENTOR, SEED
 from demo.programmes import NORTH_STAR, RIVERSIDE
 from matching.models import Match
@@ -182,6 +183,8 @@ def seed_payments(stdout=None) -> dict[str, int]:
         # Choices before lines: a reduced fee or no payment applies as each line is made.
         added["preferences"] = _preferences(mentors, rng)
         added["lines"] = services.approved_sessions_pay(programme=north_star)
+        # Before the runs, so attended activities are paid in them as sessions are.
+        added["activities"] = seed_activities(north_star, coordinator, mentors, now)
         added["expenses"] = _expenses(north_star, coordinator, mentors, rng, now)
         added["decisions"] = _decisions(north_star, coordinator, mentors)
         added["runs"] = _history(north_star, coordinator, mentors, now)
@@ -192,7 +195,8 @@ def seed_payments(stdout=None) -> dict[str, int]:
     if stdout is not None and any(added.values()):
         stdout.write(
             f"Payments: {added['cards']} rate cards, {added['preferences']} payment choices, "
-            f"{added['lines']} ledger lines, {added['expenses']} expense claims, "
+            f"{added['lines']} ledger lines, {added['activities']} paid activities, "
+            f"{added['expenses']} expense claims, "
             f"{added['decisions']} employment decisions, {added['runs']} payment runs, "
             f"{added['schedules']} payment schedules, {added['cancellations']} short-notice "
             f"cancellations and {added['advances']} advances added."
@@ -214,6 +218,7 @@ def _cards(programme: Programme, coordinator: User, now: datetime) -> int:
             by=coordinator,
             effective_from=today - timedelta(days=FIRST_CARD_DAYS_AGO),
             hourly_rate=FIRST_RATE,
+            activity_rates=ACTIVITY_RATES,
             **CARD_TERMS,
         )
         added += 1
@@ -223,6 +228,7 @@ def _cards(programme: Programme, coordinator: User, now: datetime) -> int:
             by=coordinator,
             effective_from=_next_sixth_of_april(today),
             hourly_rate=NEXT_RATE,
+            activity_rates=ACTIVITY_RATES,
             **CARD_TERMS,
         )
         added += 1

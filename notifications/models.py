@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     SESSION_DISPUTED = "session_disputed", "Someone said a session you logged is wrong"
     MATCH_PAUSED = "match_paused", "Your match was paused or restarted"
     MATCH_ENDED = "match_ended", "Your match was ended"
+    ACTIVITY = "activity", "A paid activity is open to you, or you are invited to one"
     PAYMENT = "payment", "A payment was sent to you, or did not go through"
     EARNINGS = "earnings", "Your earnings reached the amount you set, or £1,000 in a tax year"
     PAYMENT_DETAILS = "payment_details", "How you are paid was changed"

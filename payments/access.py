@@ -11,7 +11,9 @@ from programmes.models import Programme
 
 def get_expense_for_mentor(user, expense_id: int) -> Expense:
     return get_object_or_404(
-        Expense.objects.select_related("programme", "session", "decided_by"),
+        Expense.objects.select_related(
+            "programme", "session", "decided_by", "activity_place__activity"
+        ),
         pk=expense_id,
         mentor=user,
     )
@@ -19,7 +21,9 @@ def get_expense_for_mentor(user, expense_id: int) -> Expense:
 
 def get_expense_for_coordinator(programme: Programme, expense_id: int) -> Expense:
     return get_object_or_404(
-        Expense.objects.select_related("programme", "mentor", "session", "decided_by"),
+        Expense.objects.select_related(
+            "programme", "mentor", "session", "decided_by", "activity_place__activity"
+        ),
         pk=expense_id,
         programme=programme,
     )

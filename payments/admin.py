@@ -4,6 +4,7 @@ services, which check, audit and keep the ledger append-only."""
 from django.contrib import admin
 
 from payments.models import (
+    ActivityRate,
     Advance,
     EmploymentDecision,
     Expense,
@@ -26,8 +27,20 @@ class LookOnly(admin.ModelAdmin):
         return False
 
 
+class ActivityRateInline(admin.TabularInline):
+    model = ActivityRate
+    extra = 0
+    fields = ["kind", "basis", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(RateCard)
 class RateCardAdmin(LookOnly):
+    inlines = [ActivityRateInline]
     list_display = ["programme", "effective_from", "hourly_rate", "preparation_minutes"]
     list_filter = ["programme"]
     search_fields = ["programme__name"]

@@ -6,4 +6,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments: rate cards, ledger, expenses and payment runs"
 
     def ready(self) -> None:
-        from payments import receivers  # noqa: F401  (an approved session adds ledger lines)
+        from payments import receivers  # noqa: F401  (approved sessions, attended activities)

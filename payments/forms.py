@@ -4,8 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from activities.models import ActivityKind
 from payments.models import (
     ADVANCE_KINDS,
+    ActivityRate,
     CapPeriod,
     Currency,
     EmploymentStatus,
@@ -153,8 +155,13 @@ class RateCardForm(forms.Form):
         initial = {"effective_from": timezone.localdate()}
         if card is not None:
             initial |= {
-                name: getattr(card, name) for name in self.base_fields if name != "effective_from"
+                name: getattr(card, name)
+                for name in self.base_fields
+                if name != "effective_from" and not name.startswith("activity_")
             }
+            for rate in card.activity_rates.all():
+                initial[f"activity_{rate.kind}_rate"] = rate.amount
+                initial[f"activity_{rate.kind}_basis"] = rate.basis
         else:
             initial |= {
                 "preparation_minutes": 30,
@@ -167,6 +174,46 @@ class RateCardForm(forms.Form):
                 "slow_payment_days": 14,
             }
         super().__init__(*args, initial=initial, **kwargs)
+
+    def terms(self) -> dict:
+        """What rate_card_create takes: the card's own terms, and `activity_rates`, each
+        kind of activity given a rate mapped to (basis, amount)."""
+        data = self.cleaned_data
+        terms = {name: value for name, value in data.items() if not name.startswith("activity_")}
+        terms["activity_rates"] = {
+            kind: (data.get(f"activity_{kind}_basis") or ActivityRate.Basis.HOURLY, amount)
+            for kind in ActivityKind.values
+            if (amount := data.get(f"activity_{kind}_rate")) is not None
+        }
+        return terms
+
+
+def _activity_rate_fields() -> dict:
+    """For each kind of activity: its rate (empty for the hourly rate) and what it is for."""
+    fields = {}
+    for kind, label in ActivityKind.choices:
+        name = "Any other kind of activity" if kind == ActivityKind.OTHER else label
+        fields[f"activity_{kind}_rate"] = amount_field(
+            f"{name}: pay",
+            low="0.00",
+            high="2000.00",
+            required=False,
+            help_text="Leave empty to pay the hourly rate above. " + AMOUNT_HINT,
+        )
+        fields[f"activity_{kind}_basis"] = forms.ChoiceField(
+            label=f"{name}: paid for each",
+            choices=ActivityRate.Basis.choices,
+            initial=ActivityRate.Basis.HOURLY,
+            required=False,
+            help_text="A half day is up to 4 hours; a longer activity is paid for each "
+            "started half day.",
+            error_messages={"invalid_choice": "Choose an hour or a half day."},
+        )
+    return fields
+
+
+# Rates for paid activities, after the card's own terms.
+RateCardForm.base_fields.update(_activity_rate_fields())
 
 
 class ExpenseForm(forms.Form):
@@ -238,14 +285,24 @@ class ExpenseForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose one of your sessions, or leave it empty."},
     )
+    activity_place = forms.TypedChoiceField(
+        label="Which activity was it for?",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of your activities, or leave it empty."},
+    )
 
-    def __init__(self, *args, programmes, sessions=(), **kwargs):
+    def __init__(self, *args, programmes, sessions=(), places=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [(p.pk, p.name) for p in programmes]
         if len(programmes) == 1:
             self.fields["programme"].initial = programmes[0].pk
         self.fields["session"].choices = [("", "Not for one session")] + [
             (s.pk, s.label) for s in sessions
+        ]
+        self.fields["activity_place"].choices = [("", "Not for an activity")] + [
+            (p.pk, p.label) for p in places
         ]
         self.receipt_type = None
 
@@ -262,6 +319,11 @@ class ExpenseForm(forms.Form):
                 self.add_error("miles", "Enter how many miles you drove.")
         elif data.get("kind") and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", "Enter the amount you spent.")
+        if data.get("session") and data.get("activity_place"):
+            self.add_error(
+                "activity_place",
+                "Choose a session or an activity, not both. Claim twice if it was for both.",
+            )
         return data
 
 

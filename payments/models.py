@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from secured_fields import EncryptedCharField
 
+from activities.models import ActivityKind
 from payments.receipts import receipt_upload_to
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
@@ -150,6 +151,38 @@ class RateCard(models.Model):
         return kind in self.expense_kinds
 
 
+class ActivityRate(models.Model):
+    """What a rate card pays for one kind of activity: by the hour, or by the half day
+    (each started half day of HALF_DAY_MINUTES counts as one, payments/money.py). A kind
+    without a rate is paid at the card's hourly rate. Part of its card, so never changed."""
+
+    class Basis(models.TextChoices):
+        HOURLY = "hourly", "An hour"
+        HALF_DAY = "half_day", "A half day (up to 4 hours)"
+
+    rate_card = models.ForeignKey(RateCard, on_delete=models.PROTECT, related_name="activity_rates")
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices)
+    basis = models.CharField(max_length=10, choices=Basis.choices, default=Basis.HOURLY)
+    amount = models.DecimalField(max_digits=7, decimal_places=2)
+
+    class Meta:
+        ordering = ["rate_card", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rate_card", "kind"], name="activity_rate_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=2000), name="activity_rate_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(basis__in=["hourly", "half_day"]), name="activity_rate_basis_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount} {self.get_basis_display().lower()}"
+
+
 def receipt_storage():
     # Receipts live apart from static and public media, and are only ever served through
     # a view that checks who is asking.
@@ -178,6 +211,14 @@ class Expense(models.Model):
     )
     session = models.ForeignKey(
         "mentoring.Session",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenses",
+    )
+    # A claim for an activity rather than a session: the person's place on it.
+    activity_place = models.ForeignKey(
+        "activities.Place",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -413,10 +454,13 @@ def ledger_key(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
+ACTIVITY_KINDS = ("activity", "activity_preparation")
+
+
 class LedgerLine(models.Model):
     """One amount owed to a mentor: for a session's time, its preparation, an online
-    allowance, a short-notice cancellation, an approved expense, an advance or its
-    settlement, or a correction of an earlier line."""
+    allowance, a short-notice cancellation, an activity attended and its preparation, an
+    approved expense, an advance or its settlement, or a correction of an earlier line."""
 
     class Kind(models.TextChoices):
         SESSION = "session", "Session"
@@ -427,6 +471,8 @@ class LedgerLine(models.Model):
         ADVANCE = "advance", "Expense paid in advance"
         SETTLEMENT = "settlement", "Advance settled with the receipt"
         REVERSAL = "reversal", "Correction"
+        ACTIVITY = "activity", "Activity"
+        ACTIVITY_PREPARATION = "activity_preparation", "Preparation for an activity"
 
     class Category(models.TextChoices):
         FEE = "fee", "Fee"
@@ -455,6 +501,14 @@ class LedgerLine(models.Model):
     )
     # For a cancellation fee: what was cancelled (ledger_key), paid once.
     key = models.CharField(max_length=80, blank=True)
+    # For an activity's lines (and their corrections): the place of the person who attended.
+    activity_place = models.ForeignKey(
+        "activities.Place",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_lines",
+    )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -516,6 +570,16 @@ class LedgerLine(models.Model):
                 condition=~Q(kind__in=["advance", "settlement"]) | Q(advance__isnull=False),
                 name="ledger_advance_line_has_advance",
             ),
+            # The same for an activity: an attended place has one line of each kind.
+            models.UniqueConstraint(
+                fields=["activity_place", "kind"],
+                condition=Q(kind__in=ACTIVITY_KINDS),
+                name="ledger_activity_paid_once",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=ACTIVITY_KINDS) | Q(activity_place__isnull=False),
+                name="ledger_activity_line_has_place",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind__in=SESSION_KINDS) | Q(session__isnull=False),
                 name="ledger_session_line_has_session",
@@ -543,6 +607,8 @@ class LedgerLine(models.Model):
                         "advance",
                         "settlement",
                         "reversal",
+                        "activity",
+                        "activity_preparation",
                     ]
                 ),
                 name="ledger_kind_known",

@@ -19,6 +19,20 @@ def fee_for(*, minutes: int, hourly_rate: Decimal) -> Decimal:
     return pence(Decimal(minutes) * hourly_rate / Decimal(60))
 
 
+# A half day, for activities paid by the half day: each started half day counts as one.
+HALF_DAY_MINUTES = 240
+
+
+def half_days_in(minutes: int) -> int:
+    """How many half days an activity of `minutes` is paid as: 240 minutes is one, 241 two."""
+    return max(1, -(-minutes // HALF_DAY_MINUTES))
+
+
+def half_day_fee_for(*, minutes: int, half_day_rate: Decimal) -> Decimal:
+    """Pay for an activity of `minutes` at `half_day_rate` for each started half day."""
+    return pence(Decimal(half_days_in(minutes)) * half_day_rate)
+
+
 def share_of(amount: Decimal, percent: int) -> Decimal:
     """A reduced fee: `percent` of `amount`."""
     return pence(amount * Decimal(percent) / Decimal(100))

@@ -3,8 +3,14 @@ PaymentsConfig.ready(). Each receiver runs inside the sender's transaction."""
 
 from django.dispatch import receiver
 
+from activities.signals import attendance_recorded
 from mentoring.signals import plan_cancelled, plan_missed, session_approved
-from payments.services import plan_cancellation_pay, plan_missed_pay, session_lines_create
+from payments.services import (
+    activity_lines_create,
+    plan_cancellation_pay,
+    plan_missed_pay,
+    session_lines_create,
+)
 
 
 @receiver(session_approved, dispatch_uid="payments.session_lines_create")
@@ -20,3 +26,8 @@ def pay_short_notice_cancellation(sender, *, plan, by, **kwargs) -> None:
 @receiver(plan_missed, dispatch_uid="payments.plan_missed_pay")
 def pay_missed_session(sender, *, plan, by, **kwargs) -> None:
     plan_missed_pay(plan=plan, by=by)
+
+
+@receiver(attendance_recorded, dispatch_uid="payments.activity_lines_create")
+def add_activity_lines(sender, *, place, by, **kwargs) -> None:
+    activity_lines_create(place=place, by=by)

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from activities.models import Place
 from core.choices import Role
 from payments.models import (
     SESSION_KINDS,
@@ -250,7 +251,9 @@ def statement_for(mentor, *, start: date, end: date, label: str, lines=None) -> 
         .order_by("month")
     )
     rows = list(
-        lines_with_status(base.select_related("session", "expense")).order_by("earned_on", "id")
+        lines_with_status(base.select_related("session", "expense", "activity_place")).order_by(
+            "earned_on", "id"
+        )
     )
     symbol = SYMBOLS.get(rows[0].currency, "£") if rows else "£"
     return Statement(
@@ -687,6 +690,22 @@ def approved_without_lines(programme):
     return Session.objects.filter(
         match__programme=programme, status=Session.Status.APPROVED
     ).exclude(ledger_lines__kind=LedgerLine.Kind.SESSION)
+
+
+def attended_without_lines(programme):
+    """Attended places of the programme's activities with no pay yet: recorded while it
+    had no rate card in force on the day, and paid when one is added."""
+    return (
+        Place.objects.filter(activity__programme=programme, attendance=Place.Attendance.ATTENDED)
+        .exclude(ledger_lines__kind=LedgerLine.Kind.ACTIVITY)
+        .select_related("activity__programme", "person", "attendance_by")
+    )
+
+
+def activity_day(activity) -> date:
+    """The day an activity happened, where the programme is: what its pay goes by."""
+    zone = ZoneInfo(activity.programme.time_zone)
+    return timezone.localtime(activity.starts_at, zone).date()
 
 
 def run_detail(run: PaymentRun) -> dict:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from activities.models import Place
 from background.services import enqueue
 from core.choices import MeetingMode, Role
 from core.locks import lock, lock_row
@@ -24,10 +25,12 @@ from mentoring.models import PlannedSession, Session
 from notifications.models import Kind
 from notifications.services import notify, notify_payment_details_changed
 from payments.models import (
+    ACTIVITY_KINDS,
     ADVANCE_KINDS,
     PAYROLL,
     SESSION_KINDS,
     SYMBOLS,
+    ActivityRate,
     Advance,
     BenefitsSettings,
     CapPeriod,
@@ -54,6 +57,8 @@ from payments.models import (
 from payments.money import (
     TRADING_ALLOWANCE,
     fee_for,
+    half_day_fee_for,
+    half_days_in,
     mileage_for,
     money,
     over_cap,
@@ -68,8 +73,10 @@ from payments.periods import period_of
 from payments.receipts import receipt_check, receipt_without_metadata
 from payments.schedule import LAST_MONTHLY_DAY, MONTHLY
 from payments.selectors import (
+    activity_day,
     alert_period,
     approved_without_lines,
+    attended_without_lines,
     bank_details_changed_since_paid,
     employment_statuses_in_force,
     fees_on_their_way,
@@ -94,10 +101,18 @@ MAX_MILES = Decimal("1000")
 
 
 @transaction.atomic
-def rate_card_create(*, programme: Programme, by: User, effective_from: date, **terms) -> RateCard:
+def rate_card_create(
+    *,
+    programme: Programme,
+    by: User,
+    effective_from: date,
+    activity_rates: dict | None = None,
+    **terms,
+) -> RateCard:
     """A new rate card from `effective_from`. Only the first card may start in the past (so
     sessions logged before the programme set its rates are paid); later ones start today or
-    later, so no one's pay for a past session changes."""
+    later, so no one's pay for a past session changes. `activity_rates` maps a kind of
+    activity to (basis, amount); a kind left out is paid at the hourly rate."""
     check_coordinates(by, programme)
     # Two coordinators adding cards at once queue here, so the second sees the first card
     # (and gets a plain message for the same day, not a database error).
@@ -118,6 +133,14 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
     card = RateCard.objects.create(
         programme=programme, effective_from=effective_from, created_by=by, **terms
     )
+    rates = []
+    for kind, (basis, amount) in sorted((activity_rates or {}).items()):
+        if basis not in ActivityRate.Basis.values or not (0 <= amount <= 2000):
+            raise ValidationError(
+                "Each activity rate is from £0 to £2,000, by the hour or by the half day."
+            )
+        rates.append(ActivityRate(rate_card=card, kind=kind, basis=basis, amount=pence(amount)))
+    ActivityRate.objects.bulk_create(rates)
     audit_record(
         action=AuditEvent.Action.RATE_CARD_ADDED,
         actor=by,
@@ -131,7 +154,8 @@ def rate_card_create(*, programme: Programme, by: User, effective_from: date, **
     )
     from payments.tasks import pay_approved_sessions
 
-    # Sessions approved while there was no card in force get their lines now.
+    # Sessions approved (and activities attended) while there was no card in force get
+    # their lines now.
     enqueue(pay_approved_sessions, programme.pk)
     return card
 
@@ -250,8 +274,8 @@ def _session_line(session, card, kind, amount, description, by, minutes=None) ->
 
 
 def approved_sessions_pay(*, programme: Programme) -> int:
-    """Lines for approved sessions that have none, for when a rate card arrives after the
-    approvals. Safe to run twice."""
+    """Lines for approved sessions and attended activities that have none, for when a rate
+    card arrives after them. Safe to run twice."""
     added = 0
     sessions = approved_without_lines(programme).select_related(
         "match__programme", "match__mentor", "approved_by"
@@ -259,6 +283,99 @@ def approved_sessions_pay(*, programme: Programme) -> int:
     for session in sessions:
         with transaction.atomic():
             added += session_lines_create(session=session, by=session.approved_by)
+    for place in attended_without_lines(programme):
+        with transaction.atomic():
+            added += activity_lines_create(place=place, by=place.attendance_by)
+    return added
+
+
+# Ledger lines for an activity
+
+
+def activity_terms(card: RateCard, kind: str) -> tuple[str, Decimal]:
+    """How a card pays a kind of activity: ("hourly" or "half_day", the rate). A kind the
+    card has no rate for is paid at its hourly rate."""
+    rate = next((r for r in card.activity_rates.all() if r.kind == kind), None)
+    if rate is None:
+        return ActivityRate.Basis.HOURLY, card.hourly_rate
+    return rate.basis, rate.amount
+
+
+@transaction.atomic
+def activity_lines_create(*, place: Place, by: User | None) -> int:
+    """The lines for an attended place: the activity's time at the card's rate for its
+    kind (by the hour, or by the started half day) and the activity's paid preparation
+    time by the hour, at the card in force on the activity's day. Safe to call twice, or
+    at once from two places: the pay-once index (ledger_activity_paid_once) keeps one set
+    and a second call adds nothing. Returns how many lines it added. Usually runs inside
+    the attendance record's transaction (payments/receivers.py)."""
+    if place.attendance != Place.Attendance.ATTENDED:
+        return 0
+    activity = place.activity
+    programme = activity.programme
+    day = activity_day(activity)
+    card = RateCard.objects.in_force_on(programme, day)
+    if card is None:
+        return 0  # paid when the programme sets a rate card (rate_card_create)
+    preference = preference_current(place.person)
+    basis, rate = activity_terms(card, activity.kind)
+    when = f"{day:%-d %B %Y}"
+    name = f"{activity.kind_label}: {activity.title}"
+    minutes = activity.duration_minutes
+    if basis == ActivityRate.Basis.HALF_DAY:
+        halves = half_days_in(minutes)
+        amount = half_day_fee_for(minutes=minutes, half_day_rate=rate)
+        description = f"{name}, {when}, {halves} half {'day' if halves == 1 else 'days'}"
+    else:
+        amount = fee_for(minutes=minutes, hourly_rate=rate)
+        description = f"{name}, {when}, {minutes} minutes"
+    parts = [(LedgerLine.Kind.ACTIVITY, minutes, rate, amount, description)]
+    if activity.preparation_minutes:
+        hourly = rate if basis == ActivityRate.Basis.HOURLY else card.hourly_rate
+        parts.append(
+            (
+                LedgerLine.Kind.ACTIVITY_PREPARATION,
+                activity.preparation_minutes,
+                hourly,
+                fee_for(minutes=activity.preparation_minutes, hourly_rate=hourly),
+                f"Preparation for {name}, {when}, {activity.preparation_minutes} minutes",
+            )
+        )
+    lines = []
+    for kind, line_minutes, line_rate, line_amount, line_description in parts:
+        line_amount, line_description = _preference_applied(
+            line_amount, line_description, preference
+        )
+        lines.append(
+            LedgerLine(
+                programme=programme,
+                mentor=place.person,
+                kind=kind,
+                category=LedgerLine.Category.FEE,
+                activity_place=place,
+                rate_card=card,
+                minutes=line_minutes,
+                rate=line_rate,
+                amount=line_amount,
+                currency=card.currency,
+                earned_on=day,
+                description=line_description[:200],
+                created_by=by,
+            )
+        )
+    # Concurrent calls for one place queue on its row, so each counts only its own lines.
+    lock_row(place)
+    mine = LedgerLine.objects.filter(activity_place=place, kind__in=ACTIVITY_KINDS)
+    before = mine.count()
+    # ignore_conflicts: the unique index, not this code, decides what is paid once.
+    LedgerLine.objects.bulk_create(lines, ignore_conflicts=True)
+    added = mine.count() - before
+    if added:
+        _wait(mine.exclude(amount=0).filter(waiting__isnull=True, run_items__isnull=True))
+        from payments.tasks import check_earnings
+
+        person_id = place.person_id
+        enqueue(check_earnings, person_id)
     return added
 
 
@@ -409,6 +526,7 @@ def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
         session=line.session,
         expense=line.expense,
         advance=line.advance,
+        activity_place=line.activity_place,
         reverses=line,
         rate_card=line.rate_card,
         minutes=line.minutes,
@@ -475,15 +593,30 @@ def expense_claim(
     receipt=None,
     receipt_type=None,
     session: Session | None = None,
+    activity_place: Place | None = None,
 ) -> Expense:
-    """A mentor claims back what they spent. Mileage is worked out from the miles at the
-    programme's rate; anything else over the programme's limit needs a receipt."""
+    """A mentor claims back what they spent, for a session, an activity they have a place
+    on, or neither. Mileage is worked out from the miles at the programme's rate; anything
+    else over the programme's limit needs a receipt."""
     _check_mentor_of(mentor, programme)
     card = expense_terms(programme=programme, kind=kind, spent_on=spent_on)
     if session is not None and (
         session.match.mentor_id != mentor.pk or session.match.programme_id != programme.pk
     ):
         raise PermissionDenied("Not this mentor's session")
+    if activity_place is not None and (
+        activity_place.person_id != mentor.pk
+        or activity_place.activity.programme_id != programme.pk
+        or activity_place.answer != Place.Answer.YES
+    ):
+        raise PermissionDenied("Not this mentor's place")
+    if session is not None and activity_place is not None:
+        raise ValidationError(
+            {
+                "activity_place": "Choose a session or an activity, not both. Claim twice if "
+                "it was for both."
+            }
+        )
     if kind == ExpenseKind.MILEAGE:
         if miles is None or not (Decimal(0) < miles <= MAX_MILES):
             raise ValidationError({"miles": "Enter how many miles you drove, up to 1,000."})
@@ -506,6 +639,7 @@ def expense_claim(
         programme=programme,
         mentor=mentor,
         session=session,
+        activity_place=activity_place,
         kind=kind,
         spent_on=spent_on,
         description=description.strip()[:200],

@@ -17,6 +17,7 @@ from accounts.access import two_factor_gate
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from accounts.reauthentication import recent_confirmation_required
+from activities.models import ActivityKind, Place
 from core.choices import Role
 from core.requests import posted
 from core.spreadsheets import csv_response
@@ -63,6 +64,7 @@ from payments.forms import (
 )
 from payments.models import (
     SYMBOLS,
+    ActivityRate,
     Advance,
     EarningsAlert,
     EmploymentDecision,
@@ -360,6 +362,19 @@ def _session_choices(user):
     return sessions
 
 
+def _place_choices(user):
+    """The mentor's places on activities they said yes to, newest first, to claim for."""
+    places = list(
+        Place.objects.filter(person=user, answer=Place.Answer.YES)
+        .select_related("activity__programme")
+        .order_by("-activity__starts_at")[:40]
+    )
+    for place in places:
+        when = timezone.localtime(place.activity.starts_at)
+        place.label = f"{when:%-d %B %Y}: {place.activity.title}"
+    return places
+
+
 @mentor_pay_required
 def expense_new(request):
     programmes = _mentor_programmes(request.user)
@@ -367,15 +382,25 @@ def expense_new(request):
         messages.info(request, "You can claim expenses while you are a mentor in a programme.")
         return redirect("payments:pay")
     sessions = _session_choices(request.user)
+    places = _place_choices(request.user)
     form = ExpenseForm(
         posted(request),
         request.FILES if request.method == "POST" else None,
         programmes=programmes,
         sessions=sessions,
+        places=places,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        place = next((p for p in places if p.pk == data["activity_place"]), None)
         try:
+            if place is not None and place.activity.programme_id != data["programme"]:
+                raise ValidationError(
+                    {
+                        "activity_place": "That activity is in another programme. Choose its "
+                        "programme."
+                    }
+                )
             expense = services.expense_claim(
                 mentor=request.user,
                 programme=next(p for p in programmes if p.pk == data["programme"]),
@@ -387,6 +412,7 @@ def expense_new(request):
                 receipt=data["receipt"] or None,
                 receipt_type=form.receipt_type,
                 session=next((s for s in sessions if s.pk == data["session"]), None),
+                activity_place=place,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -568,7 +594,7 @@ def coordinator_rates(request, slug):
     in_force = rate_card_today(programme)
     form = RateCardForm(posted(request), card=in_force)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.terms()
         try:
             services.rate_card_create(programme=programme, by=request.user, **data)
         except ValidationError as error:
@@ -578,10 +604,28 @@ def coordinator_rates(request, slug):
                 request, f"New rates saved, in force from {data['effective_from']:%-d %B %Y}."
             )
             return redirect("payments:coordinator_rates", slug=programme.slug)
+    activity_rates = []
+    if in_force is not None:
+        for kind, label in ActivityKind.choices:
+            basis, amount = services.activity_terms(in_force, kind)
+            activity_rates.append(
+                {
+                    "kind": "Any other kind" if kind == ActivityKind.OTHER else label,
+                    "amount": amount,
+                    "basis": ActivityRate.Basis(basis).label.lower(),
+                    "own": any(rate.kind == kind for rate in in_force.activity_rates.all()),
+                }
+            )
     return render(
         request,
         "payments/coordinator/rates.html",
-        {"programme": programme, "cards": cards, "in_force": in_force, "form": form},
+        {
+            "programme": programme,
+            "cards": cards,
+            "in_force": in_force,
+            "form": form,
+            "activity_rates": activity_rates,
+        },
     )
 
 

@@ -14,6 +14,8 @@ because later steps rely on earlier ones:
    are scrubbed and closing-survey comments go.
 3. mentoring: feedback and co-production checks lose the person and their words; sessions
    and concerns belong to the match and stay.
+   activities: nothing more; places still to come were given up as the roles ended, and
+   the places taken stay with their pay.
 4. journal: entries and goals are deleted. They point at sessions, which stay, so nothing
    points at them once they are gone.
 5. notifications: after matching and mentoring, so nothing written to the person while
@@ -37,6 +39,7 @@ EXPORT_ORDER = (
     "programmes",
     "matching",
     "mentoring",
+    "activities",
     "journal",
     "notifications",
     "payments",
@@ -45,6 +48,7 @@ ERASE_ORDER = (
     "programmes",
     "matching",
     "mentoring",
+    "activities",
     "journal",
     "notifications",
     "payments",

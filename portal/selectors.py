@@ -76,6 +76,7 @@ def navigation_for(user) -> dict:
     )
     if Role.MENTOR in roles:
         main.append({"label": "Your pay", "url": reverse("payments:pay")})
+        main.append({"label": "Paid activities", "url": reverse("activities:activities")})
     if Role.MENTEE in roles:
         main.append({"label": "Your journal", "url": reverse("journal:journal_list")})
         main.append({"label": "Your goals", "url": reverse("journal:goals")})
@@ -121,6 +122,12 @@ def navigation_for(user) -> dict:
                         {
                             "label": "Payments",
                             "url": reverse("payments:coordinator_pay", args=[programme.slug]),
+                        },
+                        {
+                            "label": "Activities",
+                            "url": reverse(
+                                "activities:coordinator_activities", args=[programme.slug]
+                            ),
                         },
                     ],
                 }

@@ -19,7 +19,8 @@ def _ids(people) -> set:
 
 def takes_part(person, *people) -> bool:
     """Whether `person` is one of `people` (people or their ids): the mentor or mentee of a
-    session, match, proposal or concern; the claimant of an expense; a payee of a run."""
+    session, match, proposal or concern; the claimant of an expense; a payee of a run;
+    someone who said yes to an activity."""
     return person is not None and person.pk is not None and person.pk in _ids(people)
 
 
@@ -100,6 +101,7 @@ ADVANCE = ("This advance is yours", "decides it")
 MISSED = ("This session is yours", "confirms whether the mentee came")
 BOUGHT = ("This is for you", "records what was bought for you")
 EMPLOYMENT = ("This decision is about your own pay", "records it")
+ACTIVITY = ("You take part in this activity", "records who attended")
 
 
 def refusal(words: tuple[str, str]) -> str:

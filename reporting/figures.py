@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile
+from activities.models import ActivityKind
 from core.choices import Role
 from matching.engine.result import (
     CAUSE_NEEDED_ELSEWHERE,
@@ -40,7 +41,7 @@ from matching.engine.result import (
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
 from mentoring.feedback import FEEDBACK_QUESTIONS, PRINCIPLES
 from mentoring.models import Concern, CoproductionCheck, LadderRung, Session, SessionFeedback
-from payments.models import RunItem, RunPayee
+from payments.models import ACTIVITY_KINDS, LedgerLine, RunItem, RunPayee
 from payments.money import money
 from payments.selectors import slow_payment_counts
 from programmes.models import Membership
@@ -746,6 +747,7 @@ def payments(ids: list[int], b: Builder) -> Section:
             [b.count("slow", slow), None, None],
         )
     )
+    activity_table = _activities(ids, b)
     return b.section(
         "payments",
         [
@@ -768,7 +770,77 @@ def payments(ids: list[int], b: Builder) -> Section:
             Table(
                 "promptness", "How quickly mentors are paid", _compare_columns(b), day_rows, "Days"
             ),
+            activity_table,
         ],
+    )
+
+
+def _activities(ids: list[int], b: Builder) -> Table:
+    """Hours and fees for paid activities, by kind, over the period (by the day of the
+    activity). Kinds a coordinator named themselves are counted together as "something
+    else": a name of their own could point to one person."""
+    lines = LedgerLine.objects.filter(programme__in=ids, activity_place__isnull=False).filter(
+        _on(b.period, "earned_on")
+    )
+    figures = {
+        "fees": Sum("amount"),
+        "minutes": Sum("minutes", filter=Q(kind__in=ACTIVITY_KINDS)),
+        "places": Count("activity_place", distinct=True, filter=Q(kind="activity")),
+        "people": Count("mentor", distinct=True),
+    }
+    by_kind = {
+        row["activity_place__activity__kind"]: row
+        for row in lines.values("activity_place__activity__kind").annotate(**figures)
+    }
+    total = lines.aggregate(**figures)
+    rows = []
+    places, hours, fees = [], [], []
+    for kind, label in ActivityKind.choices:
+        row = by_kind.get(kind, {})
+        people = row.get("people") or 0
+        cells = [
+            b.count(("activity_places", kind), row.get("places") or 0, people=people),
+            b.measure(
+                ("activity_hours", kind),
+                Decimal(row.get("minutes") or 0) / 60,
+                people=people,
+                style="hours",
+            ),
+            b.measure(
+                ("activity_fees", kind),
+                row.get("fees") or Decimal("0.00"),
+                people=people,
+                style="money",
+            ),
+            b.count(("activity_people", kind), people),
+        ]
+        places.append(cells[0])
+        hours.append(cells[1])
+        fees.append(cells[2])
+        rows.append(("Something else" if kind == ActivityKind.OTHER else label, cells))
+    # The totals: places are an additive group of counts; hours and fees are worked out
+    # from the kinds, so they are hidden whenever a kind's are (else total minus the
+    # others would give a hidden one away).
+    total_places = b.count(
+        ("activity_places", "total"), total["places"] or 0, people=total["people"] or 0
+    )
+    b.group(places, total_places)
+    total_cells = [
+        total_places,
+        b.derived_from(
+            ("activity_hours", "total"), Decimal(total["minutes"] or 0) / 60, hours, "hours"
+        ),
+        b.derived_from(("activity_fees", "total"), total["fees"] or Decimal("0.00"), fees, "money"),
+        b.count(("activity_people", "total"), total["people"] or 0),
+    ]
+    rows.append(("All paid activities", total_cells))
+    return Table(
+        "activities",
+        "Paid activities beyond mentoring",
+        ["Places attended", "Hours paid", "Fees", "People paid"],
+        rows,
+        "Kind of activity",
+        note="By the day of each activity, this period. Hours include paid preparation time.",
     )
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from tests.factories import service_operator, sign_in
 
-OUR_APPS = {"accounts", "core", "programmes", "mentoring", "matching", "payments"}
+OUR_APPS = {"accounts", "core", "programmes", "mentoring", "activities", "matching", "payments"}
 
 
 def our_models():
@@ -18,7 +18,7 @@ def our_models():
 
 
 # Rows recorded inside another model's page rather than on their own.
-SHOWN_INLINE = {"mentoring.concernaction"}
+SHOWN_INLINE = {"mentoring.concernaction", "payments.activityrate", "activities.place"}
 # Kept out of the admin on purpose: bank details, alerts and the run snapshots (which hold
 # bank details too) are seen only where they are needed, masked.
 KEPT_OUT = {

@@ -208,9 +208,11 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     assert not RunItem.objects.filter(line__in=recent).exists()
     owed = programme_pay(north_star)
     assert owed["slow_count"] >= 1
-    assert [w.name for w in owed["no_preference"]] == [
-        User.objects.get(pk=(mentors - set(choices)).pop()).display_name
-    ]
+    # Sam, the published mentor login, has not said how to be paid either: his paid
+    # activities wait for him to choose (demo/activities.py).
+    assert sorted(w.name for w in owed["no_preference"]) == sorted(
+        [User.objects.get(pk=(mentors - set(choices)).pop()).display_name, "Sam Okafor"]
+    )
     for waiting in owed["waiting"]:
         # (A volunteer's fees wait, and so does what a mentor's cap held back.)
         if (
@@ -294,3 +296,40 @@ def test_it_adds_nothing_when_run_again():
     assert set(added.values()) == {0}
     assert "Payments:" not in out.getvalue()
     assert LedgerLine.objects.aggregate(total=Sum("amount"))["total"] == paid
+
+
+@pytest.mark.django_db
+def test_it_seeds_a_year_of_paid_activities_with_the_published_mentor_taking_part():
+    from activities.models import Activity, ActivityKind, Place
+
+    seed()
+    north_star = Programme.objects.get(slug="north-star")
+    activities = Activity.objects.filter(programme=north_star)
+    assert {a.kind for a in activities} == set(ActivityKind.values)
+    today = timezone.localdate()
+    days = [timezone.localtime(a.starts_at).date() for a in activities]
+    assert min(days) < today - timedelta(days=300) and max(days) > today
+    # The rate card pays panels by the half day, teaching by the hour.
+    card = RateCard.objects.filter(programme=north_star).order_by("effective_from").first()
+    rates = {r.kind: r.basis for r in card.activity_rates.all()}
+    assert rates["interview_panel"] == "half_day" and rates["teaching"] == "hourly"
+
+    sam = User.objects.get(email="mentor@example.org")
+    attended = Place.objects.filter(person=sam, attendance="attended")
+    assert attended.count() >= 2
+    sams_lines = LedgerLine.objects.filter(mentor=sam, activity_place__in=attended)
+    assert sams_lines.filter(kind="activity").count() == attended.count()
+    assert sum(line.amount for line in sams_lines) > 0
+    # Sam is invited to something coming up, and has not answered yet.
+    assert Place.objects.filter(
+        person=sam, answer="waiting", activity__starts_at__gt=timezone.now()
+    ).exists()
+    # Other people's attended places were paid in the monthly runs; one did not attend, and
+    # one panel waits for the coordinator to record who came.
+    paid = RunItem.objects.filter(status="paid", line__activity_place__isnull=False)
+    assert paid.exists()
+    assert Place.objects.filter(attendance="absent").count() == 1
+    waiting = Place.objects.filter(
+        answer="yes", attendance="", activity__starts_at__lt=timezone.now()
+    )
+    assert waiting.count() == 2

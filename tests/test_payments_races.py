@@ -466,3 +466,130 @@ def test_it_has_the_database_refuse_a_second_run_for_a_scheduled_day(world):
     for number in (3, 4):
         PaymentRun.objects.create(programme=world.programme, number=number, created_by=None)
     assert PaymentRun.objects.filter(scheduled_for=day).count() == 1
+
+
+# Paid activities
+
+
+def _attended_place_waiting(world):
+    """Sam's yes to a panel that happened yesterday, attendance not yet recorded."""
+    from activities import services as activity_services
+    from activities.models import Activity
+
+    panel = activity_services.activity_create(
+        programme=world.programme,
+        by=world.coordinator,
+        kind="interview_panel",
+        title="Panel",
+        starts_at=timezone.now() + timedelta(days=2),
+        duration_minutes=90,
+        preparation_minutes=30,
+        places=2,
+        who="open",
+        place="Civic Centre",
+    )
+    place = activity_services.place_answer(activity=panel, person=world.mentor, yes=True)
+    Activity.objects.filter(pk=panel.pk).update(starts_at=timezone.now() - timedelta(days=1))
+    return place
+
+
+def test_it_pays_a_place_once_when_fifty_attendance_records_arrive_at_once(world):
+    from activities import services as activity_services
+    from activities.models import Place
+
+    rate_card(world)
+    place = _attended_place_waiting(world)
+
+    results = at_once(
+        50,
+        lambda: activity_services.attendance_record(
+            place=Place.objects.select_related("activity__programme").get(pk=place.pk),
+            by=world.coordinator,
+            attended=True,
+        ),
+    )
+
+    assert sorted(results) == [False] * 49 + [True]
+    lines = LedgerLine.objects.filter(activity_place=place)
+    assert sorted(lines.values_list("kind", flat=True)) == ["activity", "activity_preparation"]
+    assert sum(line.amount for line in lines) == Decimal("40.00")
+    assert LedgerLine.objects.filter(activity_place=place).unpaid().count() == 2
+    records = AuditEvent.objects.filter(action=AuditEvent.Action.ACTIVITY_ATTENDANCE)
+    assert records.count() == 1
+
+
+def test_it_pays_a_place_once_when_the_catch_up_task_runs_many_times_at_once(world):
+    from activities import services as activity_services
+    from activities.models import Place
+
+    place = _attended_place_waiting(world)
+    assert activity_services.attendance_record(
+        place=Place.objects.select_related("activity__programme").get(pk=place.pk),
+        by=world.coordinator,
+        attended=True,
+    )
+    assert not LedgerLine.objects.exists()  # attended before there was a card
+    RateCard.objects.create(
+        programme=world.programme, effective_from=date(2020, 4, 6), hourly_rate=Decimal("20.00")
+    )
+
+    results = at_once(10, lambda: services.approved_sessions_pay(programme=world.programme))
+
+    assert sum(results) == LedgerLine.objects.filter(activity_place=place).count() == 2
+
+
+def test_it_has_the_database_refuse_a_second_line_of_a_kind_for_a_place(world):
+    from django.db import IntegrityError
+
+    from activities import services as activity_services
+    from activities.models import Place
+
+    rate_card(world)
+    place = _attended_place_waiting(world)
+    activity_services.attendance_record(
+        place=Place.objects.select_related("activity__programme").get(pk=place.pk),
+        by=world.coordinator,
+        attended=True,
+    )
+    line = LedgerLine.objects.get(activity_place=place, kind="activity")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerLine.objects.create(
+            programme=line.programme,
+            mentor=line.mentor,
+            kind="activity",
+            category="fee",
+            activity_place=place,
+            amount=line.amount,
+            earned_on=line.earned_on,
+            description="Paid again",
+        )
+
+
+def test_it_gives_no_more_yes_answers_than_places_when_twenty_answer_at_once(world):
+    from activities import services as activity_services
+    from activities.models import Activity, Place
+    from tests.factories import MembershipFactory, UserFactory
+
+    panel = _attended_place_waiting(world).activity
+    Activity.objects.filter(pk=panel.pk).update(
+        starts_at=timezone.now() + timedelta(days=2), places=3
+    )
+    people = []
+    for index in range(20):
+        person = UserFactory(display_name=f"Mentor {index}")
+        MembershipFactory(programme=world.programme, person=person, role="mentor")
+        people.append(person)
+    queue = list(people)
+
+    def answer():
+        person = queue.pop()
+        return activity_services.place_answer(
+            activity=Activity.objects.get(pk=panel.pk), person=person, yes=True
+        )
+
+    results = at_once(20, refused_or(answer))
+
+    # Sam already holds one of the three places: two more said yes, the rest were told.
+    assert results.count("refused") == 18
+    assert Place.objects.filter(activity=panel, answer="yes").count() == 3

@@ -468,6 +468,47 @@ def _with_rate_card(w, kwargs=None):
     return kwargs or {}
 
 
+# Activities: an open call in North Star next week, which Sam can say yes to; and a panel
+# that happened yesterday, where Sam had said yes.
+
+
+def _activity(w, *, past: bool = False):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from activities import services
+    from activities.models import Activity, Place
+
+    title = "Panel that happened" if past else "Interview panel"
+    existing = Activity.objects.filter(programme=w.programme, title=title).first()
+    if existing:
+        return existing
+    activity = services.activity_create(
+        programme=w.programme,
+        by=w.coordinator,
+        kind="interview_panel",
+        title=title,
+        starts_at=timezone.now() + (timedelta(days=-1) if past else timedelta(days=7)),
+        duration_minutes=180,
+        places=2,
+        who="open",
+        place="Civic Centre",
+    )
+    if past:
+        # Answers close when an activity starts: Sam's yes is from before.
+        Place.objects.create(activity=activity, person=w.mentor, answer="yes")
+    return activity
+
+
+def _activity_id(w):
+    return _activity(w).pk
+
+
+def _past_activity_id(w):
+    return _activity(w, past=True).pk
+
+
 def paid_mentor(code, **overrides):
     """Pages of a mentor's own pay: Sam only."""
     return signed_in(404, mentor=code, **overrides)
@@ -741,6 +782,22 @@ MATRIX: dict[str, Row] = {
     "payments:coordinator_purchase_new": Row(
         staff(200), kwargs=north(person_id=lambda w: w.mentor.pk), form=True
     ),
+    # Paid activities: experts by experience of the programme (Sam), and its coordinators
+    "activities:activities": Row(signed_in(404, mentor=200)),
+    "activities:activity_detail": Row(
+        signed_in(404, mentor=200), kwargs=lambda w: {"activity_id": _activity_id(w)}, form=True
+    ),
+    "activities:activity_calendar": Row(
+        signed_in(404, mentor=200), kwargs=lambda w: {"activity_id": _activity_id(w)}
+    ),
+    "activities:coordinator_activities": Row(staff(200), kwargs=north()),
+    "activities:coordinator_activity_new": Row(staff(200), kwargs=north(), form=True),
+    "activities:coordinator_activity": Row(
+        staff(200), kwargs=north(activity_id=_activity_id), form=True
+    ),
+    "activities:coordinator_attendance": Row(
+        staff(302), kwargs=north(activity_id=_past_activity_id), method="post"
+    ),
     "payments:coordinator_pay": Row(staff(200), kwargs=north()),
     "payments:coordinator_rates": Row(staff(200), kwargs=north(), form=True),
     "payments:coordinator_expense": Row(
@@ -949,6 +1006,21 @@ def _jo_as_mentor(w):
     return w.coordinator
 
 
+def _activity_jo_takes_part_in(w):
+    """A panel yesterday where Jo, also an expert by experience of North Star, said yes."""
+    from activities.models import Place
+    from programmes.services import membership_add
+
+    membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
+    activity = _activity(w, past=True)
+    Place.objects.create(activity=activity, person=w.coordinator, answer="yes")
+    return activity
+
+
+def _attendance(activity) -> list[str]:
+    return sorted(activity.places_taken.values_list("attendance", flat=True))
+
+
 def _jos_paused_match(w):
     from matching import services
 
@@ -1142,6 +1214,23 @@ DECISIONS = [
         302,
         lambda w, o: not o.programme.payment_runs.exists(),
     ),
+    # Jo takes part: Jo records nobody's attendance, Jo's own or Sam's.
+    Decision(
+        "activities:coordinator_attendance",
+        _activity_jo_takes_part_in,
+        _slug(activity_id=lambda o: o.pk),
+        302,
+        lambda w, o: _attendance(o) == ["", ""],
+        data={"place": "jos_place", "attended": "yes"},
+    ),
+    Decision(
+        "activities:coordinator_attendance",
+        _activity_jo_takes_part_in,
+        _slug(activity_id=lambda o: o.pk),
+        302,
+        lambda w, o: _attendance(o) == ["", ""],
+        data={"place": "sams_place", "attended": "yes"},
+    ),
     Decision(
         "payments:coordinator_employment_status",
         _jo_as_mentor,
@@ -1259,6 +1348,10 @@ def _filled(data: dict, obj) -> dict:
     from django.utils import timezone
 
     values = {"placeholder": obj.pk, "today": timezone.localdate().isoformat()}
+    places = getattr(obj, "places_taken", None)
+    if places is not None:
+        for name, key in (("jos_place", "Jo"), ("sams_place", "Sam")):
+            values[name] = places.get(person__display_name=key).pk
     return {key: values.get(value, value) for key, value in data.items()}
 
 
@@ -1301,6 +1394,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "mentoring:coordinator_match_end",
         "programmes:coordinator_membership_end",
         "programmes:invitation_accept",
+        "activities:coordinator_attendance",
     }
     assert deciding <= {d.name for d in DECISIONS} <= set(MATRIX)
 
@@ -1320,6 +1414,8 @@ ENDED_ROLE = {
     "mentoring:session_feedback": lambda w: {"session_id": _session_logged_by_mentee(w)},
     "mentoring:plan_calendar": lambda w: {"plan_id": _plan_id(w)},
     "journal:journal_shared_detail": lambda w: {"entry_id": _shared_journal_entry_id(w)},
+    "activities:activity_detail": lambda w: {"activity_id": _activity_id(w)},
+    "activities:activity_calendar": lambda w: {"activity_id": _activity_id(w)},
 }
 
 

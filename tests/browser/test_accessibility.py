@@ -40,6 +40,8 @@ MUST_REACH = {
         "/pay/hours/",
         "/pay/expenses/new/",
         "/pay/advances/new/",
+        "/activities/",
+        "/activities/<id>/",
     },
     # On Universal Credit, with a cap that held a line back (demo/payments.py).
     "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/", "/pay/hours/"},
@@ -58,6 +60,9 @@ MUST_REACH = {
         "/coordinate/north-star/pay/advances/<id>/",
         "/coordinate/north-star/pay/mentors/<id>/bought/",
         "/coordinate/north-star/planned/<id>/",
+        "/coordinate/north-star/activities/",
+        "/coordinate/north-star/activities/new/",
+        "/coordinate/north-star/activities/<id>/",
         "/statistics/",
         "/statistics/north-star/people/",
         # "What people say", linked from the dashboard (the old voice page redirects here).

@@ -1,0 +1,101 @@
+"""A paid activity through the real pages: the coordinator makes an interview panel and
+invites two experts by experience; both say yes and Sam downloads it for his calendar; the
+panel happens; the coordinator records that both attended; a payment run pays them.
+
+Only the day passing (answers close when an activity starts) and Sam's choice of how to be
+paid (the payment journey follows that page) happen behind the scenes."""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from activities.models import Activity
+from payments.models import LedgerLine, PaymentRun, RunItem
+from tests.browser.support import sign_in
+from tests.browser.test_session_journey import heading, sign_out, status
+from tests.payments_support import paid_by_bank
+
+PANEL = "Interview panel: principal social worker"
+PAID_MENTOR = "mentor-007@north-star.example.org"
+
+
+def main(page: Page):
+    return page.get_by_role("main")
+
+
+def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page, problems, codes):
+    sam = User.objects.get(email=demo.mentor)
+    other = User.objects.get(email=PAID_MENTOR)
+    paid_by_bank(sam)
+
+    # The coordinator makes the panel and invites Sam and another expert by experience.
+    sign_in(page, demo.coordinator, codes=codes)
+    staff = page.get_by_role("navigation", name="Programmes you run")
+    staff.get_by_role("link", name="Activities").first.click()
+    expect(heading(page)).to_contain_text("Paid activities in")
+    main(page).get_by_role("link", name="Add an activity").click()
+    form = main(page)
+    form.get_by_label("Interview panel").check()
+    form.get_by_label("Title").fill(PANEL)
+    day = timezone.localdate() + timedelta(days=3)
+    form.get_by_label("Date").fill(day.isoformat())
+    form.get_by_label("Start time").fill("10:00")
+    form.get_by_label("How long it lasts, in minutes").fill("180")
+    form.get_by_label("Paid preparation time, in minutes").fill("60")
+    form.get_by_label("In person, at a place").check()
+    form.get_by_label("Address or place").fill("Civic Centre, Committee Room 2")
+    form.get_by_label("Number of places").fill("2")
+    form.get_by_label("Only the experts by experience you invite").check()
+    form.get_by_label(str(sam), exact=True).check()
+    form.get_by_label(str(other), exact=True).check()
+    form.get_by_role("button", name="Save the activity").click()
+    expect(status(page)).to_contain_text(f"{PANEL} is saved")
+    expect(heading(page)).to_have_text(PANEL)
+    sign_out(page)
+
+    # Both say yes; Sam adds it to his calendar.
+    for email in (demo.mentor, PAID_MENTOR):
+        sign_in(page, email)
+        nav = page.get_by_role("navigation", name="Main")
+        nav.get_by_role("link", name="Paid activities").click()
+        main(page).get_by_role("link", name=PANEL).click()
+        main(page).get_by_label("Yes, I will take part").check()
+        main(page).get_by_role("button", name="Send your answer").click()
+        expect(status(page)).to_contain_text(f"You have a place on {PANEL}")
+        if email == demo.mentor:
+            with page.expect_download() as download:
+                main(page).get_by_role("link", name="Add it to your calendar").click()
+            assert download.value.suggested_filename.endswith(".ics")
+        sign_out(page)
+
+    # The panel happens.
+    panel = Activity.objects.get(title=PANEL)
+    Activity.objects.filter(pk=panel.pk).update(starts_at=timezone.now() - timedelta(hours=4))
+
+    # The coordinator records that both attended, and makes a payment run.
+    sign_in(page, demo.coordinator, codes=codes)
+    page.goto(f"/coordinate/north-star/activities/{panel.pk}/")
+    for person in (sam, other):
+        name = re.compile(rf"^Attended\W+{re.escape(str(person))}$")
+        main(page).get_by_role("button", name=name).click()
+        expect(status(page)).to_contain_text(f"{person} attended")
+    lines = LedgerLine.objects.filter(activity_place__activity=panel)
+    assert set(lines.values_list("mentor__email", flat=True)) == {demo.mentor, PAID_MENTOR}
+    assert set(lines.values_list("kind", flat=True)) == {"activity", "activity_preparation"}
+    staff = page.get_by_role("navigation", name="Programmes you run")
+    staff.get_by_role("link", name="Payments").first.click()
+    main(page).get_by_role("button", name="Start a payment run").click()
+    expect(status(page)).to_contain_text("is ready")
+    run = PaymentRun.objects.order_by("-pk").first()
+    in_run = RunItem.objects.filter(run=run, line__activity_place__activity=panel)
+    assert in_run.count() == lines.exclude(amount=0).count()
+    sign_out(page)
+
+    # Sam sees the panel on his pay page.
+    sign_in(page, demo.mentor)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Your pay").click()
+    expect(main(page)).to_contain_text(PANEL)
+    assert not problems.take()
