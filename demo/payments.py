@@ -529,7 +529,7 @@ def _history(programme: Programme, coordinator: User, mentors: list[User], now: 
         day for day in past if lines.filter(earned_on__gte=day - week, earned_on__lt=day).exists()
     ]
     # A couple of months back, so the mentor's new bank details have been paid into since.
-    failing = busy[-4] if len(busy) >= 4 else None
+    failing = next((d for d in reversed(busy[:-1]) if d <= today - timedelta(weeks=10)), None)
     correcting = busy[len(busy) // 2] if busy else None
     made = 0
     for day in past:

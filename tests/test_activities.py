@@ -401,6 +401,8 @@ def test_it_saves_a_rate_for_each_kind_of_activity_on_the_rate_card(world, clien
         "receipt_needed_over": "10.00",
         "currency": "GBP",
         "slow_payment_days": "14",
+        "cancellation_fee": "0.00",
+        "cancellation_notice_hours": "24",
         "activity_interview_panel_rate": "80.00",
         "activity_interview_panel_basis": "half_day",
         "activity_teaching_rate": "25.00",

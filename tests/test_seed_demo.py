@@ -528,9 +528,7 @@ def test_it_ends_one_match_with_both_surveys_and_raises_one_concern(mailoutbox):
     assert concern.status == Concern.Status.IN_PROGRESS
     assert concern.actions.count() == 1
     # The plans still ahead (the payments demo adds a late cancellation and a missed one).
-    plans = PlannedSession.objects.filter(
-        cancelled_at__isnull=True, missed_reported_at__isnull=True
-    )
+    plans = PlannedSession.objects.open()
     assert plans.count() == 2 and all(p.starts_at > timezone.now() for p in plans)
     # Seeding tells nobody: the coordinator "read it back then".
     assert not [m for m in mailoutbox if "concern" in m.subject.lower()]
