@@ -198,8 +198,9 @@ def work_coach_letter_pdf(
     pdf.subheading(f"What {mentor_name} does")
     pdf.paragraph(
         f"{mentor_name} is an expert by experience: an adult with lived experience of the care "
-        "system. They mentor social workers and other practitioners, so that people who work "
-        "in care learn from people who have been through it."
+        "system. They mentor social workers and other practitioners, and may also take paid "
+        "part in other work, such as interview panels, teaching and training, so that people "
+        "who work in care learn from people who have been through it."
     )
 
     pdf.subheading("How they are paid")
@@ -219,9 +220,13 @@ def work_coach_letter_pdf(
         )
     pdf.paragraph(pay)
     pdf.paragraph(
+        "Other paid work, such as an interview panel or teaching, is paid at the programme's "
+        "rate for that kind of work once their attendance is recorded."
+    )
+    pdf.paragraph(
         "Payments are made after each session is approved, usually within 14 days. "
-        "The number of sessions can change from month to month, so the amount paid can "
-        "change too."
+        "The number of sessions and other paid work can change from month to month, so the "
+        "amount paid can change too."
     )
 
     pdf.subheading("Expenses are not income")

@@ -14,7 +14,6 @@ from accounts.models import AuditEvent
 from activities.models import Place
 from core.choices import Role
 from payments.models import (
-    SESSION_KINDS,
     SYMBOLS,
     Advance,
     BenefitsSettings,
@@ -448,13 +447,20 @@ def paid_by_assessment_period(mentor, year: int, start_day: int, paid=None) -> l
 
 def hours_by_week(mentor, *, weeks: int, today: date) -> list[dict]:
     """Hours worked each week, Monday to Sunday, by the day the work was done: each
-    session's time and its paid preparation, in every programme. For limits counted in
-    hours. A line that was corrected (reversed) does not count."""
+    session's time, each paid activity attended, and their paid preparation, in every
+    programme. For limits counted in hours. A line that was corrected (reversed) does not
+    count."""
     first = week_of(today)[0] - timedelta(weeks=weeks - 1)
+    column = {
+        "session": "session",
+        "preparation": "preparation",
+        "activity": "activity",
+        "activity_preparation": "preparation",
+    }
     rows = (
         LedgerLine.objects.filter(
             mentor=mentor,
-            kind__in=SESSION_KINDS,
+            kind__in=list(column),
             earned_on__range=(first, week_of(today)[1]),
             minutes__isnull=False,
         )
@@ -462,16 +468,20 @@ def hours_by_week(mentor, *, weeks: int, today: date) -> list[dict]:
         .values("earned_on", "kind")
         .annotate(minutes=Sum("minutes"))
     )
-    by_week = {first + timedelta(weeks=n): {"session": 0, "preparation": 0} for n in range(weeks)}
+    by_week = {
+        first + timedelta(weeks=n): {"session": 0, "activity": 0, "preparation": 0}
+        for n in range(weeks)
+    }
     for row in rows:
-        by_week[week_of(row["earned_on"])[0]][row["kind"]] += row["minutes"]
+        by_week[week_of(row["earned_on"])[0]][column[row["kind"]]] += row["minutes"]
     return [
         {
             "start": start,
             "end": start + timedelta(days=6),
             "session_minutes": minutes["session"],
+            "activity_minutes": minutes["activity"],
             "preparation_minutes": minutes["preparation"],
-            "minutes": minutes["session"] + minutes["preparation"],
+            "minutes": sum(minutes.values()),
         }
         for start, minutes in sorted(by_week.items(), reverse=True)
     ]

@@ -536,3 +536,23 @@ def test_it_lists_activities_in_the_same_few_queries(
         page = client.get(reverse("activities:activities"))
     assert page.status_code == 200
     assert "Reference group" in page.content.decode()
+
+
+def test_it_counts_an_attended_activity_in_the_hours_of_its_week(world, client):
+    """The weekly hours page, for limits counted in hours, counts activities as well as
+    sessions: the time attended, and the paid preparation with the sessions' preparation."""
+    from payments.periods import week_of
+    from tests.factories import sign_in
+    from tests.pages import table
+
+    rate_card(world)
+    place = attended_panel(world, duration_minutes=90, preparation_minutes=30)
+    day = LedgerLine.objects.get(activity_place=place, kind="activity").earned_on
+
+    page = sign_in(client, world.mentor).get(reverse("payments:pay_hours")).content.decode()
+
+    rows = table(page, "Paid hours in each of the last 26 weeks, newest first")
+    assert rows[0][1:] == ["Sessions", "Activities", "Preparation", "Together"]
+    start, end = week_of(day)
+    (week,) = [row for row in rows if row[0] == f"{start:%-d %b} to {end:%-d %b %Y}"]
+    assert week[1:] == ["0 hours", "1 hour 30 minutes", "30 minutes", "2 hours"]

@@ -570,10 +570,10 @@ def test_it_shows_the_hours_worked_each_week(world, login_as):
     page = login_as("mentor").get(reverse("payments:pay_hours")).content.decode()
     rows = table(page, "Paid hours in each of the last 26 weeks, newest first")
     assert len(rows) == 27
-    assert rows[1][1:] == ["1 hour 30 minutes", "30 minutes", "2 hours"]
+    assert rows[1][1:] == ["1 hour 30 minutes", "0 hours", "30 minutes", "2 hours"]
     # The corrected session's own time does not count; its preparation line was not corrected.
-    assert rows[2][1:] == ["1 hour", "1 hour", "2 hours"]
-    assert rows[3][1:] == ["0 hours", "0 hours", "0 hours"]
+    assert rows[2][1:] == ["1 hour", "0 hours", "1 hour", "2 hours"]
+    assert rows[3][1:] == ["0 hours", "0 hours", "0 hours", "0 hours"]
 
 
 def test_it_lists_the_dates_paid_and_amounts_in_the_work_coach_letter(world, login_as):

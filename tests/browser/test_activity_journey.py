@@ -1,6 +1,8 @@
 """A paid activity through the real pages: the coordinator makes an interview panel and
 invites two experts by experience; both say yes and Sam downloads it for his calendar; the
-panel happens; the coordinator records that both attended; a payment run pays them.
+panel happens; the coordinator records that both attended; a payment run pays them and the
+coordinator marks it paid. Sam, who gets Universal Credit, sees the panel's pay by the date
+it was paid and in his assessment period, and downloads the letter for his work coach.
 
 Only the day passing (answers close when an activity starts) and Sam's choice of how to be
 paid (the payment journey follows that page) happen behind the scenes."""
@@ -10,10 +12,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from accounts.models import User
 from activities.models import Activity
 from payments.models import LedgerLine, PaymentRun, RunItem
+from payments.periods import assessment_period
 from tests.browser.support import sign_in
 from tests.browser.test_session_journey import heading, sign_out, status
 from tests.payments_support import paid_by_bank
@@ -92,10 +96,51 @@ def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page,
     run = PaymentRun.objects.order_by("-pk").first()
     in_run = RunItem.objects.filter(run=run, line__activity_place__activity=panel)
     assert in_run.count() == lines.exclude(amount=0).count()
+    # Finance pays it today, and the coordinator marks it paid.
+    main(page).get_by_label("Date finance paid it").fill(timezone.localdate().isoformat())
+    main(page).get_by_role("button", name="Mark the run as paid").click()
+    expect(status(page)).to_contain_text("Marked as paid")
     sign_out(page)
 
-    # Sam sees the panel on his pay page.
+    # Sam sees the panel on his pay page; he gets Universal Credit, so he says when his
+    # assessment period starts, and sees the panel's pay by the date it was paid and in
+    # his assessment period.
+    # (With the fees for the demo's earlier activities that waited for his payment choice.)
+    sam_paid = sum(
+        RunItem.objects.filter(run=run, line__mentor=sam, line__category="fee").values_list(
+            "line__amount", flat=True
+        )
+    )
+    assert sam_paid >= sum(lines.filter(mentor=sam).values_list("amount", flat=True))
+    today = timezone.localdate()
+    day = (today - timedelta(days=10)).day
     sign_in(page, demo.mentor)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your pay").click()
     expect(main(page)).to_contain_text(PANEL)
+    main(page).get_by_role("link", name="Payments and benefits", exact=True).click()
+    main(page).get_by_role("link", name="Tell us about Universal Credit, or set a limit").click()
+    main(page).get_by_role("group", name="Do you get Universal Credit?").get_by_label("Yes").check()
+    main(page).get_by_label("The day of the month your assessment period starts").fill(str(day))
+    main(page).get_by_role("button", name="Save").click()
+    expect(heading(page)).to_have_text("Your pay")
+    start, end = assessment_period(today, day)
+    periods = main(page).get_by_role(
+        "table", name=re.compile("by the assessment period they were paid in")
+    )
+    period_row = periods.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+    )
+    expect(period_row).to_contain_text(f"£{sam_paid:.2f}")
+    months = main(page).get_by_role("table", name=re.compile("by the month they were paid"))
+    expect(months.get_by_role("row").filter(has_text=f"{today:%B %Y}")).to_contain_text(
+        f"£{sam_paid:.2f}"
+    )
+
+    # His letter for his work coach lists the day he was paid, and how much.
+    main(page).get_by_role("link", name="Payments and benefits", exact=True).click()
+    with page.expect_download() as letter:
+        main(page).get_by_role("link", name="Download the letter (PDF)").click()
+    words = "\n".join(p.extract_text() for p in PdfReader(letter.value.path()).pages)
+    assert "Date paid" in words and f"{today:%-d %B %Y}" in words
+    assert f"£{sam_paid:.2f}" in words and f"starts on day {day}" in words
     assert not problems.take()
