@@ -23,7 +23,39 @@ from tests.browser.test_session_journey import heading, sign_out, status
 from tests.payments_support import paid_by_bank
 
 PANEL = "Interview panel: principal social worker"
-PAID_MENTOR = "mentor-007@north-star.example.org"
+
+
+def paid_in_full(demo) -> User:
+    """A North Star mentor whom a run pays in full: paid by bank transfer, with no cap on
+    their pay (the demo's mentor on Universal Credit has one) and not a volunteer."""
+    from payments.models import PaymentMethod
+    from payments.selectors import (
+        benefits_settings_of,
+        employment_status_current,
+        preferences_in_force,
+    )
+    from programmes.models import Membership
+
+    mentors = (
+        Membership.objects.current()
+        .filter(programme=demo.north_star, role="mentor")
+        .exclude(person__email=demo.mentor)
+        .select_related("person")
+        .order_by("person__email")
+    )
+    choices = preferences_in_force([m.person_id for m in mentors])
+    for membership in mentors:
+        person = membership.person
+        choice = choices.get(person.pk)
+        decision = employment_status_current(person, demo.north_star.organisation)
+        if (
+            choice is not None
+            and choice.method == PaymentMethod.BANK
+            and benefits_settings_of(person) is None
+            and (decision is None or decision.status != "volunteer")
+        ):
+            return person
+    raise AssertionError("The demo has no mentor paid in full by bank transfer.")
 
 
 def main(page: Page):
@@ -32,7 +64,7 @@ def main(page: Page):
 
 def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page, problems, codes):
     sam = User.objects.get(email=demo.mentor)
-    other = User.objects.get(email=PAID_MENTOR)
+    other = paid_in_full(demo)
     paid_by_bank(sam)
 
     # The coordinator makes the panel and invites Sam and another expert by experience.
@@ -61,7 +93,7 @@ def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page,
     sign_out(page)
 
     # Both say yes; Sam adds it to his calendar.
-    for email in (demo.mentor, PAID_MENTOR):
+    for email in (demo.mentor, other.email):
         sign_in(page, email)
         nav = page.get_by_role("navigation", name="Main")
         nav.get_by_role("link", name="Paid activities").click()
@@ -87,7 +119,7 @@ def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page,
         main(page).get_by_role("button", name=name).click()
         expect(status(page)).to_contain_text(f"{person} attended")
     lines = LedgerLine.objects.filter(activity_place__activity=panel)
-    assert set(lines.values_list("mentor__email", flat=True)) == {demo.mentor, PAID_MENTOR}
+    assert set(lines.values_list("mentor__email", flat=True)) == {demo.mentor, other.email}
     assert set(lines.values_list("kind", flat=True)) == {"activity", "activity_preparation"}
     staff = page.get_by_role("navigation", name="Programmes you run")
     staff.get_by_role("link", name="Payments").first.click()
