@@ -220,10 +220,6 @@ def work_coach_letter_pdf(
         )
     pdf.paragraph(pay)
     pdf.paragraph(
-        "Other paid work, such as an interview panel or teaching, is paid at the programme's "
-        "rate for that kind of work once their attendance is recorded."
-    )
-    pdf.paragraph(
         "Payments are made after each session is approved, usually within 14 days. "
         "The number of sessions and other paid work can change from month to month, so the "
         "amount paid can change too."
