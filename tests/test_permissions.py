@@ -1021,14 +1021,15 @@ def _activity_jo_takes_part_in(w):
 
 
 def _activity_jo_said_yes_to(w):
-    """The open call next week, where Jo, also an expert by experience of North Star, said
-    yes."""
+    """The open call next week, where Jo, also an expert by experience of North Star, and
+    Sam said yes."""
     from activities import services
     from programmes.services import membership_add
 
     membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
     activity = _activity(w)
-    services.place_answer(activity=activity, person=w.coordinator, yes=True)
+    for person in (w.coordinator, w.mentor):
+        services.place_answer(activity=activity, person=person, yes=True)
     return activity
 
 
