@@ -140,6 +140,7 @@ class AuditEvent(models.Model):
         ACTIVITY_INVITED = "activity_invited", "Invited to an activity"
         ACTIVITY_ANSWERED = "activity_answered", "Answered an activity"
         ACTIVITY_ATTENDANCE = "activity_attendance", "Attendance at an activity recorded"
+        ACTIVITY_CANCELLED = "activity_cancelled", "Activity cancelled"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

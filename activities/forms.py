@@ -4,7 +4,14 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from accounts.forms import IdChoiceField
-from activities.models import ACTIVITY_MINUTES, PLACES, PREPARATION_MINUTES, Activity, ActivityKind
+from activities.models import (
+    ACTIVITY_MINUTES,
+    CANCEL_REASON,
+    PLACES,
+    PREPARATION_MINUTES,
+    Activity,
+    ActivityKind,
+)
 from programmes.models import Programme
 
 HOW = [("in_person", "In person, at a place"), ("online", "Online")]
@@ -196,5 +203,21 @@ class AnswerForm(forms.Form):
         error_messages={
             "required": "Choose yes or no.",
             "invalid_choice": "Choose yes or no.",
+        },
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        max_length=CANCEL_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Everyone who said yes or has not answered yet is sent this, and sees it on the "
+            "activity. For example: 'The candidate withdrew, so the panel is not needed.'"
+        ),
+        error_messages={
+            "required": "Say why it is cancelled. The people invited are sent what you write.",
+            "max_length": f"Write the reason in {CANCEL_REASON} characters or fewer.",
         },
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 ACTIVITY_MINUTES = (15, 720)
 PREPARATION_MINUTES = (0, 480)
 PLACES = (1, 100)
+CANCEL_REASON = 500
 
 
 class ActivityKind(models.TextChoices):
@@ -53,6 +54,17 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Called off by a coordinator before it started (activities.services.activity_cancel),
+    # with a reason the people invited are sent and see.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_reason = models.TextField("why it is cancelled", max_length=CANCEL_REASON, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -81,6 +93,17 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=Q(who__in=["invited", "open"]), name="activity_who_known"
             ),
+            # A cancelled activity says who cancelled it and why; one still on says neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(cancelled_at__isnull=True, cancelled_by__isnull=True, cancel_reason="")
+                    | (
+                        Q(cancelled_at__isnull=False, cancelled_by__isnull=False)
+                        & ~Q(cancel_reason="")
+                    )
+                ),
+                name="activity_cancelled_by_whom_and_why",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,6 +121,10 @@ class Activity(models.Model):
     @property
     def has_started(self) -> bool:
         return self.starts_at <= timezone.now()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def where(self) -> str:

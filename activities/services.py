@@ -12,13 +12,14 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from activities.models import (
     ACTIVITY_MINUTES,
+    CANCEL_REASON,
     PLACES,
     PREPARATION_MINUTES,
     Activity,
     ActivityKind,
     Place,
 )
-from activities.signals import attendance_recorded
+from activities.signals import activity_cancelled, attendance_recorded
 from core.choices import Role
 from core.locks import lock_row
 from notifications.models import Kind
@@ -154,6 +155,8 @@ def activity_invite(*, activity: Activity, people: list[User], by: User) -> int:
     waiting for their answer and is told. Inviting someone again changes nothing. Returns
     how many were newly invited."""
     check_coordinates(by, activity.programme)
+    if activity.is_cancelled:
+        raise ValidationError("This activity is cancelled, so nobody more can be invited.")
     if activity.has_started:
         raise ValidationError("This activity has started, so nobody more can be invited.")
     allowed = set(mentors_of(activity.programme).values_list("pk", flat=True))
@@ -183,8 +186,10 @@ def activity_invite(*, activity: Activity, people: list[User], by: User) -> int:
 
 def can_answer(activity: Activity, person: User) -> bool:
     """Whether `person` may say yes or no: a current expert by experience of the programme,
-    invited (or on an open call), before the activity starts."""
-    if activity.has_started or not _is_mentor_of(person, activity.programme):
+    invited (or on an open call), before the activity starts, unless it is cancelled."""
+    if activity.is_cancelled or activity.has_started:
+        return False
+    if not _is_mentor_of(person, activity.programme):
         return False
     if activity.who == Activity.Who.OPEN:
         return True
@@ -199,9 +204,13 @@ def place_answer(*, activity: Activity, person: User, yes: bool) -> Place:
     places. An answer can be changed until the activity starts."""
     # Answers to one activity take turns: each counts the places taken after the one
     # before it has committed, so the last place goes to one person only.
+    # Read afresh under the lock: a cancellation committed meanwhile closes answers.
     lock_row(activity)
+    activity.refresh_from_db(fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     if not _is_mentor_of(person, activity.programme):
         raise PermissionDenied("Not an expert by experience of this programme")
+    if activity.is_cancelled:
+        raise ValidationError("This activity is cancelled, so it takes no more answers.")
     if activity.has_started:
         raise ValidationError("This activity has started, so answers can no longer change.")
     place = activity.places_taken.filter(person=person).first()
@@ -246,6 +255,8 @@ def attendance_record(*, place: Place, by: User, attended: bool) -> bool:
     activity = place.activity
     check_coordinates(by, activity.programme)
     duties.check_not_own(by, *taking_part(activity), message=duties.refusal(duties.ACTIVITY))
+    if activity.is_cancelled:
+        raise ValidationError("This activity was cancelled, so nobody attended it.")
     if not activity.has_started:
         raise ValidationError("Attendance can be recorded once the activity has started.")
     value = Place.Attendance.ATTENDED if attended else Place.Attendance.ABSENT
@@ -268,6 +279,74 @@ def attendance_record(*, place: Place, by: User, attended: bool) -> bool:
         # In the same transaction: payments adds the person's ledger lines
         # (payments/receivers.py), so an attended place always has them.
         attendance_recorded.send(sender=Place, place=place, by=by)
+    return True
+
+
+def can_cancel(activity: Activity) -> bool:
+    """Whether the activity can still be cancelled: not yet, and not started."""
+    return not activity.is_cancelled and not activity.has_started
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, by: User, reason: str) -> bool:
+    """A coordinator of the programme cancels an activity that has not started, saying why.
+    Everyone who said yes, and everyone invited who had not answered, is told with the
+    reason. Once only: of twenty clicks at once, the one conditional update that finds it
+    still on counts, and only it tells payments (activities.signals.activity_cancelled),
+    which pays each person who said yes the cancellation fee when it is short notice.
+    Nobody cancels an activity they take part in (programmes.duties). Returns whether this
+    call cancelled it."""
+    check_coordinates(by, activity.programme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why it is cancelled. The people invited are sent what you write."}
+        )
+    if len(reason) > CANCEL_REASON:
+        raise ValidationError(
+            {"reason": f"Write the reason in {CANCEL_REASON} characters or fewer."}
+        )
+    # Answers queue on the activity's row (place_answer), so who said yes cannot change
+    # between this check and the cancellation.
+    lock_row(activity)
+    duties.check_not_own(by, *taking_part(activity), message=duties.refusal(duties.ACTIVITY_CANCEL))
+    now = timezone.now()
+    cancelled = Activity.objects.filter(
+        pk=activity.pk, cancelled_at__isnull=True, starts_at__gt=now
+    ).update(cancelled_at=now, cancelled_by=by, cancel_reason=reason)
+    activity.refresh_from_db()
+    if not cancelled:
+        if activity.is_cancelled:
+            return False
+        raise ValidationError("This activity has started, so it can no longer be cancelled.")
+    audit_record(
+        action=AuditEvent.Action.ACTIVITY_CANCELLED,
+        actor=by,
+        obj=activity,
+        programme=activity.programme,
+        new={"reason": reason, "starts_at": activity.starts_at},
+    )
+    # In the same transaction: payments pays the fee to those who said yes when it is short
+    # notice (payments/receivers.py), so a cancellation always has its fees.
+    activity_cancelled.send(sender=Activity, activity=activity, by=by)
+    when = timezone.localtime(activity.starts_at)
+    told = activity.places_taken.filter(
+        answer__in=[Place.Answer.YES, Place.Answer.WAITING]
+    ).select_related("person")
+    for place in told:
+        notify(
+            person=place.person,
+            kind=Kind.ACTIVITY,
+            event_key=f"activity:{activity.pk}:cancelled:{place.person_id}",
+            title=f"Cancelled: {activity.title}",
+            body=(
+                f"{activity.kind_label} in {activity.programme.name} on "
+                f"{when:%-d %B %Y} at {when:%H:%M} is cancelled. If you added it to your "
+                "calendar, open the activity and download the calendar file again to take "
+                f"it out. The reason given: {reason}"
+            ),
+            url=reverse("activities:activity_detail", args=[activity.pk]),
+        )
     return True
 
 

@@ -31,6 +31,11 @@ urlpatterns = [
         name="coordinator_activity",
     ),
     path(
+        "coordinate/<slug:slug>/activities/<int:activity_id>/cancel/",
+        views.coordinator_activity_cancel,
+        name="coordinator_activity_cancel",
+    ),
+    path(
         "coordinate/<slug:slug>/activities/<int:activity_id>/attendance/",
         views.coordinator_attendance,
         name="coordinator_attendance",

@@ -15,7 +15,7 @@ from activities.access import (
     get_place_for_coordinator,
 )
 from activities.calendar import activity_calendar_file
-from activities.forms import ActivityForm, AnswerForm, InviteForm
+from activities.forms import ActivityForm, AnswerForm, CancelForm, InviteForm
 from activities.models import Place
 from activities.selectors import activity_places, mentor_activities, programme_activities
 from core.choices import Role
@@ -39,7 +39,12 @@ def activity_detail(request, activity_id: int):
     initial = {"answer": place.answer} if place and place.answer in ("yes", "no") else {}
     form = AnswerForm(posted(request), initial=initial)
     if request.method == "POST" and not can_answer:
-        messages.error(request, "This activity has started, so answers can no longer change.")
+        messages.error(
+            request,
+            "This activity is cancelled, so it takes no more answers."
+            if activity.is_cancelled
+            else "This activity has started, so answers can no longer change.",
+        )
         return redirect("activities:activity_detail", activity_id=activity.pk)
     if request.method == "POST" and form.is_valid():
         yes = form.cleaned_data["answer"] == "yes"
@@ -175,8 +180,72 @@ def coordinator_activity(request, slug, activity_id: int):
             "places": places,
             "yes": [place for place in places if place.answer == Place.Answer.YES],
             "form": form,
-            "can_invite": not activity.has_started and not_invited.exists(),
+            "can_invite": services.can_cancel(activity) and not_invited.exists(),
+            "can_cancel": services.can_cancel(activity),
             "yours": yours,
+            "cancel_yours": duties.not_yours(
+                programme, request.user, duties.ACTIVITY_CANCEL, *services.taking_part(activity)
+            ),
+        },
+    )
+
+
+@staff_required
+def coordinator_activity_cancel(request, slug, activity_id: int):
+    """A short confirmation page: why it is cancelled, then one button (a POST)."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    activity = get_activity_for_coordinator(programme, activity_id)
+    back = redirect("activities:coordinator_activity", slug=programme.slug, activity_id=activity.pk)
+    if activity.is_cancelled:
+        messages.info(request, f"{activity.title} is already cancelled.")
+        return back
+    if activity.has_started:
+        messages.error(request, "This activity has started, so it can no longer be cancelled.")
+        return back
+    mine = duties.not_yours(
+        programme, request.user, duties.ACTIVITY_CANCEL, *services.taking_part(activity)
+    )
+    if mine:
+        messages.error(request, mine)
+        return back
+    form = CancelForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = services.activity_cancel(
+                activity=activity, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form.add_error(None, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return back
+        except PermissionDenied:
+            # Someone said yes meanwhile who is this coordinator.
+            messages.error(
+                request, duties.who_acts(programme, request.user, duties.ACTIVITY_CANCEL)
+            )
+            return back
+        else:
+            if cancelled:
+                messages.success(
+                    request,
+                    f"{activity.title} is cancelled. Everyone who said yes or had not answered "
+                    "is told, with your reason.",
+                )
+            else:
+                messages.info(request, f"{activity.title} was already cancelled.")
+            return back
+    told = activity.places_taken.filter(answer__in=[Place.Answer.YES, Place.Answer.WAITING])
+    return render(
+        request,
+        "activities/coordinator/activity_cancel.html",
+        {
+            "programme": programme,
+            "activity": activity,
+            "form": form,
+            "yes_count": told.filter(answer=Place.Answer.YES).count(),
+            "waiting_count": told.filter(answer=Place.Answer.WAITING).count(),
         },
     )
 

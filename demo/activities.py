@@ -5,7 +5,8 @@ paid in the same runs as sessions.
 A year of activities of every kind: interview panels, teaching, student assessment,
 co-design, a reference group, peer supervision and one the coordinator named (a podcast).
 The published mentor login (Sam) sat on panels, helped co-design and recorded the podcast,
-and is invited to teaching next week. One activity has happened and waits for the
+and is invited to teaching next week; a panel Sam said yes to was cancelled in good time.
+One activity has happened and waits for the
 coordinator to record who attended; one person did not attend another. Everything goes
 through the activity services except the answers to activities in the past: answers close
 when an activity starts, so the seed writes them as they were given beforehand. Safe to run
@@ -52,6 +53,7 @@ class Plan:
     recorded: bool = True  # attendance recorded (for past activities)
     kind_name: str = ""
     answered: int | None = None  # how many of `people` answered (future ones), else all
+    cancelled: str = ""  # the coordinator's reason, for one cancelled before it starts
 
 
 CIVIC = "Civic Centre, Committee Room 2, Barras Bridge, Newcastle NE1 8QH"
@@ -82,6 +84,10 @@ PLANS = (
          60, UNIVERSITY, 2, "invited", (1, SAM), answered=1),
     Plan(21, 10, ActivityKind.CO_DESIGN, "Co-designing family time spaces", 240, 30, CIVIC, 8,
          "open", (0, 3, 5), answered=3),
+    Plan(12, 10, ActivityKind.INTERVIEW_PANEL, "Interview panel: family support worker", 180,
+         30, CIVIC, 2, "invited", (SAM, 4),
+         cancelled="The post has been filled from the reserve list, so the panel is not "
+         "needed. Thank you for keeping the morning free."),
     Plan(40, 18, ActivityKind.REFERENCE_GROUP, "Reference group: the new foster carer guide",
          90, 30, "", 8, "open", ()),
 )  # fmt: skip
@@ -138,6 +144,10 @@ def seed_activities(programme: Programme, coordinator: User, mentors: list[User]
                         "answered_at": starts_at - timedelta(days=10),
                     },
                 )
+        if plan.cancelled:
+            # Cancelled well before the rate card's notice: it shows as cancelled, and its
+            # calendar file takes it out; in time, so no fee is due.
+            services.activity_cancel(activity=activity, by=coordinator, reason=plan.cancelled)
         if plan.days < 0 and plan.recorded:
             absent = {mentors[who % len(mentors)] for who in plan.absent}
             for person in answering:

@@ -3,9 +3,10 @@ PaymentsConfig.ready(). Each receiver runs inside the sender's transaction."""
 
 from django.dispatch import receiver
 
-from activities.signals import attendance_recorded
+from activities.signals import activity_cancelled, attendance_recorded
 from mentoring.signals import plan_cancelled, plan_missed, session_approved
 from payments.services import (
+    activity_cancellation_pay,
     activity_lines_create,
     plan_cancellation_pay,
     plan_missed_pay,
@@ -31,3 +32,8 @@ def pay_missed_session(sender, *, plan, by, **kwargs) -> None:
 @receiver(attendance_recorded, dispatch_uid="payments.activity_lines_create")
 def add_activity_lines(sender, *, place, by, **kwargs) -> None:
     activity_lines_create(place=place, by=by)
+
+
+@receiver(activity_cancelled, dispatch_uid="payments.activity_cancellation_pay")
+def pay_activity_cancellation(sender, *, activity, by, **kwargs) -> None:
+    activity_cancellation_pay(activity=activity, by=by)

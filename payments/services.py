@@ -501,6 +501,43 @@ def plan_missed_pay(*, plan: PlannedSession, by: User) -> LedgerLine | None:
     )
 
 
+def activity_cancellation_pay(*, activity, by: User | None) -> list[LedgerLine]:
+    """An activity was cancelled: each person who had said yes is paid the cancellation
+    fee of the card in force on the activity's day, when it came less than the card's
+    notice before the start (the same rule as a session's). Each place is its own key, so
+    each person is paid once, by the database, however often this runs. Called by the
+    receiver of activities.signals.activity_cancelled, in the cancellation's transaction.
+    Returns the lines added."""
+    if activity.cancelled_at is None:
+        return []
+    day = activity_day(activity)
+    places = (
+        Place.objects.filter(activity=activity, answer=Place.Answer.YES)
+        .exclude(person_id=activity.cancelled_by_id)  # never paid for calling it off oneself
+        .select_related("person")
+        .order_by("pk")
+    )
+    lines = []
+    for place in places:
+        line = cancellation_fee_add(
+            programme=activity.programme,
+            mentor=place.person,
+            day=day,
+            description=(
+                f"{activity.kind_label}: {activity.title}, {day:%-d %B %Y}, "
+                "cancelled at short notice"
+            ),
+            key=place,
+            starts_at=activity.starts_at,
+            cancelled_at=activity.cancelled_at,
+            by=by,
+            url=reverse("activities:activity_detail", args=[activity.pk]),
+        )
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
 @transaction.atomic
 def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
     """Put a line right by adding its opposite. A line is reversed at most once: the

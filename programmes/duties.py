@@ -102,6 +102,7 @@ MISSED = ("This session is yours", "confirms whether the mentee came")
 BOUGHT = ("This is for you", "records what was bought for you")
 EMPLOYMENT = ("This decision is about your own pay", "records it")
 ACTIVITY = ("You take part in this activity", "records who attended")
+ACTIVITY_CANCEL = ("You take part in this activity", "cancels it")
 
 
 def refusal(words: tuple[str, str]) -> str:

@@ -593,3 +593,45 @@ def test_it_gives_no_more_yes_answers_than_places_when_twenty_answer_at_once(wor
     # Sam already holds one of the three places: two more said yes, the rest were told.
     assert results.count("refused") == 18
     assert Place.objects.filter(activity=panel, answer="yes").count() == 3
+
+
+def test_it_cancels_an_activity_once_and_pays_each_yes_once_when_twenty_cancel_at_once(world):
+    from activities import services as activity_services
+    from activities.models import Activity
+    from tests.factories import MembershipFactory, UserFactory
+
+    rate_card(world, cancellation_fee=Decimal("25.00"), cancellation_notice_hours=48)
+    panel = activity_services.activity_create(
+        programme=world.programme,
+        by=world.coordinator,
+        kind="interview_panel",
+        title="Panel tomorrow",
+        starts_at=timezone.now() + timedelta(hours=20),
+        duration_minutes=90,
+        places=3,
+        who="open",
+        place="Civic Centre",
+    )
+    dee = UserFactory(display_name="Dee")
+    MembershipFactory(programme=world.programme, person=dee, role="mentor")
+    for person in (world.mentor, dee):
+        activity_services.place_answer(activity=panel, person=person, yes=True)
+
+    results = at_once(
+        20,
+        lambda: activity_services.activity_cancel(
+            activity=Activity.objects.select_related("programme").get(pk=panel.pk),
+            by=world.coordinator,
+            reason="The candidate withdrew",
+        ),
+    )
+
+    assert sorted(results) == [False] * 19 + [True]
+    fees = LedgerLine.objects.filter(kind="cancellation")
+    assert sorted(fees.values_list("mentor__display_name", flat=True)) == sorted(
+        ["Dee", world.mentor.display_name]
+    )
+    assert all(fee.amount == Decimal("25.00") for fee in fees)
+    cancelled = AuditEvent.objects.filter(action=AuditEvent.Action.ACTIVITY_CANCELLED)
+    assert cancelled.count() == 1
+    assert AuditEvent.objects.filter(action="cancellation_fee_added").count() == 2

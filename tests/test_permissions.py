@@ -795,6 +795,9 @@ MATRIX: dict[str, Row] = {
     "activities:coordinator_activity": Row(
         staff(200), kwargs=north(activity_id=_activity_id), form=True
     ),
+    "activities:coordinator_activity_cancel": Row(
+        staff(200), kwargs=north(activity_id=_activity_id), form=True
+    ),
     "activities:coordinator_attendance": Row(
         staff(302), kwargs=north(activity_id=_past_activity_id), method="post"
     ),
@@ -1017,6 +1020,24 @@ def _activity_jo_takes_part_in(w):
     return activity
 
 
+def _activity_jo_said_yes_to(w):
+    """The open call next week, where Jo, also an expert by experience of North Star, and
+    Sam said yes."""
+    from activities import services
+    from programmes.services import membership_add
+
+    membership_add(programme=w.programme, person=w.coordinator, role=Role.MENTOR, by=None)
+    activity = _activity(w)
+    for person in (w.coordinator, w.mentor):
+        services.place_answer(activity=activity, person=person, yes=True)
+    return activity
+
+
+def _still_on(activity) -> bool:
+    activity.refresh_from_db()
+    return activity.cancelled_at is None
+
+
 def _attendance(activity) -> list[str]:
     return sorted(activity.places_taken.values_list("attendance", flat=True))
 
@@ -1231,6 +1252,23 @@ DECISIONS = [
         lambda w, o: _attendance(o) == ["", ""],
         data={"place": "sams_place", "attended": "yes"},
     ),
+    # Jo said yes: Jo cancels no activity Jo takes part in (neither the page nor the post).
+    Decision(
+        "activities:coordinator_activity_cancel",
+        _activity_jo_said_yes_to,
+        _slug(activity_id=lambda o: o.pk),
+        302,
+        lambda w, o: _still_on(o),
+        data={"reason": "Not needed any more"},
+    ),
+    Decision(
+        "activities:coordinator_activity_cancel",
+        _activity_jo_said_yes_to,
+        _slug(activity_id=lambda o: o.pk),
+        302,
+        lambda w, o: _still_on(o),
+        method="get",
+    ),
     Decision(
         "payments:coordinator_employment_status",
         _jo_as_mentor,
@@ -1395,6 +1433,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "programmes:coordinator_membership_end",
         "programmes:invitation_accept",
         "activities:coordinator_attendance",
+        "activities:coordinator_activity_cancel",
     }
     assert deciding <= {d.name for d in DECISIONS} <= set(MATRIX)
 
