@@ -168,8 +168,8 @@ def coordinator_activity(request, slug, activity_id: int):
             return redirect(
                 "activities:coordinator_activity", slug=programme.slug, activity_id=activity.pk
             )
-    yours = duties.takes_part(request.user, *services.taking_part(activity)) and duties.who_acts(
-        programme, request.user, duties.ACTIVITY
+    yours = duties.not_yours(
+        programme, request.user, duties.ACTIVITY, *services.taking_part(activity)
     )
     return render(
         request,

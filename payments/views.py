@@ -634,9 +634,7 @@ def coordinator_expense(request, slug, expense_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     expense = get_expense_for_coordinator(programme, expense_id)
     form = DecisionForm(posted(request))
-    yours = duties.takes_part(request.user, expense.mentor_id) and duties.who_acts(
-        programme, request.user, duties.CLAIM
-    )
+    yours = duties.not_yours(programme, request.user, duties.CLAIM, expense.mentor_id)
     if request.method == "POST" and yours:
         messages.error(request, yours)
         return redirect("payments:coordinator_expense", slug=programme.slug, expense_id=expense.pk)
@@ -684,9 +682,7 @@ def coordinator_advance(request, slug, advance_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     advance = get_advance_for_coordinator(programme, advance_id)
     form = DecisionForm(posted(request))
-    yours = duties.takes_part(request.user, advance.mentor_id) and duties.who_acts(
-        programme, request.user, duties.ADVANCE
-    )
+    yours = duties.not_yours(programme, request.user, duties.ADVANCE, advance.mentor_id)
     if request.method == "POST" and yours:
         messages.error(request, yours)
         return redirect("payments:coordinator_advance", slug=programme.slug, advance_id=advance.pk)
@@ -743,9 +739,7 @@ def coordinator_purchase_new(request, slug, person_id: int):
         raise Http404("Not a mentor of this programme")
     mentor = membership.person
     back = redirect("payments:coordinator_mentor_pay", slug=programme.slug, person_id=mentor.pk)
-    yours = duties.takes_part(request.user, mentor.pk) and duties.who_acts(
-        programme, request.user, duties.BOUGHT
-    )
+    yours = duties.not_yours(programme, request.user, duties.BOUGHT, mentor.pk)
     if request.method == "POST" and yours:
         messages.error(request, yours)
         return back
