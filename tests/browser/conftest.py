@@ -5,14 +5,13 @@ They skip when Chromium is missing, unless REQUIRE_BROWSER is set (as it should 
 in which case every browser test errors with the reason."""
 
 import os
-from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.support import BrowserProblems, TotpCodes
+from tests.demo_copy import demo_seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 MISSING_CHROMIUM = f"Chromium not found at {CHROMIUM}; set REQUIRE_BROWSER=1 to make this an error"
@@ -115,9 +114,9 @@ def codes():
 @pytest.fixture
 def demo(transactional_db, live_server):
     """The seeded demo (programmes, logins and people), fresh for each test. The live server
-    needs a transactional database, emptied after each test; tests/conftest.py puts the topic
-    library back first. Seeding takes about half a second."""
-    call_command("seed_demo", stdout=StringIO())
+    needs a transactional database, emptied after each test. The first test in a process
+    seeds it; later ones get a copy of those rows (tests/demo_copy.py)."""
+    demo_seed()
     from programmes.models import Programme
 
     return SimpleNamespace(

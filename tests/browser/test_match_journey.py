@@ -7,7 +7,7 @@ import re
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from matching.models import Match, PairExclusion
+from matching.models import Match, MatchingRound, PairExclusion, Proposal, UnmatchedMentee
 from mentoring.models import Concern
 from tests.browser.support import sign_in
 
@@ -100,7 +100,7 @@ def test_a_concern_reaches_the_coordinator_who_records_what_they_did(demo, page,
     assert not problems.take()
 
 
-def test_a_match_is_paused_restarted_and_ended_and_the_mentee_gets_a_new_mentor(
+def test_a_match_is_paused_restarted_and_ended_and_the_next_round_considers_the_mentee_again(
     demo, page, problems, codes
 ):
     match = a_quiet_match(demo.north_star)
@@ -151,7 +151,9 @@ def test_a_match_is_paused_restarted_and_ended_and_the_mentee_gets_a_new_mentor(
     assert match.status == Match.Status.CLOSED
     assert PairExclusion.objects.filter(mentor=match.mentor, mentee=match.mentee).exists()
 
-    # The next round suggests someone else for the mentee, never the old mentor.
+    # The next round considers the mentee again, and never suggests the old mentor. Whether
+    # it finds her someone new depends on which mentors have room, which the demo does not
+    # fix: she is either in a suggested pair or among the mentees without a match.
     sign_in(page, demo.coordinator, codes=codes)
     page.get_by_role("navigation", name="Programmes you run").get_by_role(
         "link", name="Matching"
@@ -159,9 +161,15 @@ def test_a_match_is_paused_restarted_and_ended_and_the_mentee_gets_a_new_mentor(
     page.get_by_role("button", name="Start a new matching round").click()
     expect(page.get_by_role("main")).to_contain_text("Finished")
     pairs = page.get_by_role("table", name=re.compile(r"^Suggested pairs"))
-    row = pairs.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name=mentee, exact=True)
+    old_pair = (
+        pairs.get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=mentee, exact=True))
+        .filter(has_text=mentor)
     )
-    expect(row).to_have_count(1)
-    expect(row).not_to_contain_text(mentor)
+    expect(old_pair).to_have_count(0)
     assert not problems.take()
+    latest = MatchingRound.objects.filter(programme=demo.north_star).latest("pk")
+    proposed = Proposal.objects.filter(round=latest, mentee=match.mentee)
+    left_out = UnmatchedMentee.objects.filter(round=latest, mentee=str(match.mentee_id))
+    assert proposed.exists() or left_out.exists()
+    assert not proposed.filter(mentor=match.mentor).exists()

@@ -1,0 +1,116 @@
+"""The demo, seeded once per test process and copied back for every test that needs it.
+
+Seeding runs the real services (about 12,000 queries, 7 s or more on PostgreSQL), and the
+browser tests each start from a fresh demo. So the first seed in a process is kept: every
+table Django manages, row for row, with the sequences and the receipt files it wrote. Later
+tests get the same rows copied back in a fraction of a second. The copy is taken again when
+the date changes, because the demo is written relative to today.
+
+Only for tests on a transactional database (the live server's), where the seed's
+after-commit work runs as it does in `make run`; a copy taken inside a test's transaction
+would lack it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+
+@dataclass
+class _Copy:
+    day: date
+    tables: dict[str, object] = field(default_factory=dict)
+    sequences: list[tuple[str, int | None]] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+_kept: _Copy | None = None
+
+
+def demo_seed() -> None:
+    """Leave the database holding the demo, exactly as `seed_demo` makes it today."""
+    global _kept
+    today = timezone.localdate()
+    if _kept is not None and _kept.day == today:
+        _restore(_kept)
+        return
+    call_command("seed_demo", stdout=StringIO())
+    _kept = _take(today)
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def _take(day: date) -> _Copy:
+    kept = _Copy(day=day)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            for table in _tables():
+                with raw.copy(f"COPY {quote(table)} TO STDOUT (FORMAT BINARY)") as copy:
+                    kept.tables[table] = b"".join(bytes(block) for block in copy)
+            cursor.execute(
+                "SELECT sequencename, last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema()"
+            )
+            kept.sequences = list(cursor.fetchall())
+        else:
+            for table in _tables():
+                cursor.execute(f"SELECT * FROM {quote(table)}")
+                kept.tables[table] = cursor.fetchall()
+            cursor.execute("SELECT name, seq FROM sqlite_sequence")
+            kept.sequences = list(cursor.fetchall())
+    root = Path(settings.RECEIPTS_ROOT)
+    if root.exists():
+        kept.files = {
+            str(path.relative_to(root)): path.read_bytes()
+            for path in root.rglob("*")
+            if path.is_file()
+        }
+    return kept
+
+
+def _restore(kept: _Copy) -> None:
+    quote = connection.ops.quote_name
+    tables = list(kept.tables)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Every foreign key Django makes here is deferred to the commit, so the order
+            # the tables are filled in does not matter.
+            cursor.execute("TRUNCATE " + ", ".join(quote(table) for table in tables))
+            raw = cursor.cursor
+            for table, data in kept.tables.items():
+                with raw.copy(f"COPY {quote(table)} FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(data)
+            for name, value in kept.sequences:
+                cursor.execute(
+                    "SELECT setval(%s, %s, %s)", [quote(name), value or 1, value is not None]
+                )
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {quote(table)}")
+            for table, rows in kept.tables.items():
+                if rows:
+                    marks = ", ".join(["%s"] * len(rows[0]))
+                    cursor.executemany(f"INSERT INTO {quote(table)} VALUES ({marks})", rows)
+            cursor.execute("DELETE FROM sqlite_sequence")
+            cursor.executemany(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", kept.sequences
+            )
+    # The rows have the ids of the first seed; forget any content type cached since.
+    ContentType.objects.clear_cache()
+    root = Path(settings.RECEIPTS_ROOT)
+    for name, content in kept.files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
