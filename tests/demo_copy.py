@@ -59,9 +59,15 @@ def _take(day: date) -> _Copy:
             for table in _tables():
                 with raw.copy(f"COPY {quote(table)} TO STDOUT (FORMAT BINARY)") as copy:
                     kept.tables[table] = b"".join(bytes(block) for block in copy)
+            # Only the sequences of these tables: django_migrations has one too, which tests
+            # of migrations move on, and which must never go back.
             cursor.execute(
-                "SELECT sequencename, last_value FROM pg_sequences "
-                "WHERE schemaname = current_schema()"
+                "SELECT seq.sequencename, seq.last_value FROM pg_sequences seq "
+                "JOIN pg_class s ON s.relname = seq.sequencename AND s.relkind = 'S' "
+                "JOIN pg_depend d ON d.objid = s.oid AND d.refclassid = 'pg_class'::regclass "
+                "JOIN pg_class t ON t.oid = d.refobjid "
+                "WHERE seq.schemaname = current_schema() AND t.relname = ANY(%s)",
+                [list(kept.tables)],
             )
             kept.sequences = list(cursor.fetchall())
         else:
@@ -69,7 +75,7 @@ def _take(day: date) -> _Copy:
                 cursor.execute(f"SELECT * FROM {quote(table)}")
                 kept.tables[table] = cursor.fetchall()
             cursor.execute("SELECT name, seq FROM sqlite_sequence")
-            kept.sequences = list(cursor.fetchall())
+            kept.sequences = [row for row in cursor.fetchall() if row[0] in kept.tables]
     root = Path(settings.RECEIPTS_ROOT)
     if root.exists():
         kept.files = {
@@ -103,7 +109,8 @@ def _restore(kept: _Copy) -> None:
                 if rows:
                     marks = ", ".join(["%s"] * len(rows[0]))
                     cursor.executemany(f"INSERT INTO {quote(table)} VALUES ({marks})", rows)
-            cursor.execute("DELETE FROM sqlite_sequence")
+            for name, _value in kept.sequences:
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [name])
             cursor.executemany(
                 "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", kept.sequences
             )
