@@ -182,6 +182,7 @@ def seed_payments(stdout=None) -> dict[str, int]:
         mentors = _seeded_mentors(north_star)
         # Choices before lines: a reduced fee or no payment applies as each line is made.
         added["preferences"] = _preferences(mentors, rng)
+        added["preferences"] += _published_mentor_paid(north_star, coordinator, now)
         added["lines"] = services.approved_sessions_pay(programme=north_star)
         # Before the runs, so attended activities are paid in them as sessions are.
         added["activities"] = seed_activities(north_star, coordinator, mentors, now)
@@ -260,8 +261,7 @@ def _seeded_mentors(programme: Programme) -> list[User]:
     """The mentors of the demo's matches, busiest first, then by email."""
     counts = (
         Match.objects.filter(programme=programme)
-        # The named demo mentor has no match on purpose, and no payment choice, so the real
-        # user journey can make one.
+        # The named demo mentor has no match on purpose (_published_mentor_paid).
         .exclude(mentor__email=MENTOR.email)
         .values("mentor")
         .annotate(n=Count("sessions"))
@@ -308,6 +308,33 @@ def _preferences(mentors: list[User], rng: random.Random) -> int:
         _chosen_at(preference, _first_session_start(mentor) - timedelta(days=7))
         added += 1
     return added
+
+
+# Sam, the published mentor login, has no match (the demo leaves him and Priya to be matched
+# live), but is paid for the activities he takes part in: he chose bank transfer, and was
+# decided self-employed, before his first interview panel (demo/activities.py).
+PUBLISHED_MENTOR_CHOSE_DAYS_AGO = 330
+PUBLISHED_MENTOR_BANK = {
+    "account_name": "Sam Okafor",
+    "sort_code": "204471",
+    "account_number": "41207733",
+}
+
+
+def _published_mentor_paid(programme: Programme, coordinator: User, now: datetime) -> int:
+    sam = User.objects.filter(email=MENTOR.email, memberships__programme=programme).first()
+    if sam is None or PaymentPreference.objects.filter(mentor=sam).exists():
+        return 0
+    preference = services.preference_set(
+        mentor=sam, method=PaymentMethod.BANK, **PUBLISHED_MENTOR_BANK
+    )
+    chosen = now - timedelta(days=PUBLISHED_MENTOR_CHOSE_DAYS_AGO)
+    _chosen_at(preference, chosen)
+    if not EmploymentDecision.objects.filter(mentor=sam).exists():
+        _decide(
+            programme, coordinator, sam, EmploymentStatus.SELF_EMPLOYED, timezone.localdate(chosen)
+        )
+    return 1
 
 
 def _first_session_start(mentor: User) -> datetime:

@@ -137,7 +137,6 @@ def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page,
     # Sam sees the panel on his pay page; he gets Universal Credit, so he says when his
     # assessment period starts, and sees the panel's pay by the date it was paid and in
     # his assessment period.
-    # (With the fees for the demo's earlier activities that waited for his payment choice.)
     sam_paid = sum(
         RunItem.objects.filter(run=run, line__mentor=sam, line__category="fee").values_list(
             "line__amount", flat=True

@@ -61,8 +61,8 @@ def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_
     # North Star's runs are made by hand here (the demo's weekly schedule is taken away), so
     # the next one pays today, in this week.
     PaymentSchedule.objects.filter(programme=demo.north_star).delete()
-    # What the demo owed Sam before (his paid activities, which waited for his choice) was
-    # paid ten weeks ago, in an earlier assessment period.
+    # Whatever the demo still owed Sam (what he earned since its last run) was paid ten weeks
+    # ago, in an earlier assessment period.
     earlier = services.run_create(programme=demo.north_star, by=coordinator)
     long_ago = timezone.now() - timedelta(weeks=10)
     PaymentRun.objects.filter(pk=earlier.pk).update(created_at=long_ago)

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from payments.models import EmploymentDecision, PaymentSchedule
-from payments.selectors import programme_today
+from payments.selectors import employment_status_current, programme_today
 from tests.browser.crawler import CrawlReport, check_page, record_problems
 from tests.browser.support import sign_in
 from tests.browser.test_session_journey import heading, sign_out, status
@@ -45,7 +45,8 @@ def test_a_coordinator_schedules_runs_and_records_how_a_mentor_is_paid(
     assert (schedule.frequency, schedule.first_run_on) == ("fortnightly", first)
 
     page.goto(f"/coordinate/north-star/pay/mentors/{sam.pk}/")
-    main(page).get_by_role("link", name=f"Record the decision on how {sam} is paid").click()
+    # The demo decided Sam is self-employed; the organisation now takes him on as a worker.
+    main(page).get_by_role("link", name=f"See or change the decision on how {sam} is paid").click()
     organisation = demo.north_star.organisation.name
     expect(heading(page)).to_have_text(f"How {organisation} pays {sam}")
     check_page(page, report, "how a mentor is paid")
@@ -57,7 +58,9 @@ def test_a_coordinator_schedules_runs_and_records_how_a_mentor_is_paid(
     main(page).get_by_label("Date of the decision").fill(decided.isoformat())
     main(page).get_by_role("button", name="Record the decision").click()
     expect(status(page)).to_contain_text(f"applies from the next payment run, and {sam} has")
-    assert EmploymentDecision.objects.get(mentor=sam).status == "payroll"
+    organisation = demo.north_star.organisation
+    assert employment_status_current(sam, organisation).status == "payroll"
+    assert EmploymentDecision.objects.filter(mentor=sam).count() == 2
     sign_out(page)
 
     sign_in(page, demo.mentor)

@@ -9,8 +9,10 @@ from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
 from demo.people import DEMO_PASSWORD
-from payments.models import PaymentPreference, PaymentRun, RunPayee
+from payments.models import PaymentRun, RunPayee
+from payments.selectors import preference_current
 from tests.browser.crawler import CrawlReport, check_page, record_problems
 from tests.browser.support import sign_in
 from tests.browser.test_session_journey import heading, sign_out, status
@@ -84,7 +86,7 @@ def test_a_mentor_confirms_it_is_them_and_keeps_what_they_typed(demo, page, prob
     main(page).get_by_label("Your password").fill(DEMO_PASSWORD)
     main(page).get_by_label("Your password").press("Enter")
     expect(status(page)).to_contain_text("We will pay you this way")
-    preference = PaymentPreference.objects.filter(mentor__email=demo.mentor).first()
+    preference = preference_current(User.objects.get(email=demo.mentor))
     assert (preference.sort_code, preference.account_number) == ("401162", "87654321")
     sign_out(page)
     record_problems(problems, report, "the journey")

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from matching.models import Match
 from mentoring import services
-from payments.models import LedgerLine, PaymentRun, RunPayee
+from payments.models import LedgerLine, PaymentRun, RunItem, RunPayee
 from tests.browser.support import sign_in
 from tests.browser.test_session_journey import heading, match_sam_and_priya, sign_out, status
 
@@ -72,7 +72,8 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     assert lines.count() >= 2 and fees > 0
     sign_out(page)
 
-    # Sam sees the pay, chooses a bank transfer and claims his bus fare with the receipt.
+    # Sam sees the pay, moves it to a new bank account and claims his bus fare with the
+    # receipt.
     sign_in(page, demo.mentor)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your pay").click()
     expect(heading(page)).to_have_text("Your pay")
@@ -83,7 +84,7 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     )
     expect(session_row).to_contain_text("60 minutes")
     expect(session_row).to_contain_text("Waiting")
-    main(page).get_by_role("link", name="Choose how you are paid").first.click()
+    main(page).get_by_role("link", name="Change how you are paid").first.click()
     main(page).get_by_role("radio", name="Bank transfer", exact=True).check()
     main(page).get_by_label("Name on the bank account").fill("S Okafor")
     main(page).get_by_label("Sort code").fill("30-94-57")
@@ -119,10 +120,10 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     expect(heading(page)).to_have_text(re.compile(r"^Payment run NORTH-STAR-\d{4}$"))
     run = PaymentRun.objects.filter(programme=demo.north_star).order_by("-number").first()
     payee = RunPayee.objects.get(run=run, mentor=sam)
-    # The run also pays the demo's activities Sam attended, which waited for his choice.
-    activities = LedgerLine.objects.filter(mentor=sam, activity_place__isnull=False)
-    assert activities.exists()
-    assert payee.fees == fees + sum(line.amount for line in activities)
+    # The session's fees, with anything else of Sam's that was waiting for a run.
+    in_run = RunItem.objects.filter(run=run, line__mentor=sam, line__category="fee")
+    assert set(lines.values_list("pk", flat=True)) <= set(in_run.values_list("line", flat=True))
+    assert payee.fees == sum(in_run.values_list("line__amount", flat=True)) >= fees
     assert payee.expenses == Decimal("12.50")
     sam_row = main(page).get_by_role("row").filter(has_text=SAM)
     expect(sam_row).to_contain_text(f"£{payee.total}")
@@ -135,7 +136,7 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     header = rows["Payment reference"]
     assert rows[payee.reference][2:7] == [SAM, "Bank transfer", "S Okafor", "309457", "12345678"]
     assert rows[payee.reference][header.index("Total")] == f"{payee.total:.2f}"
-    assert rows[payee.reference][header.index("Employment status")] == "Not recorded"
+    assert rows[payee.reference][header.index("Employment status")] == "Self-employed: paid a fee"
 
     # Marked paid by keyboard: the date box starts at today, and Enter sends the form.
     date_box = main(page).get_by_label("Date finance paid it")
