@@ -69,3 +69,13 @@ def get_plan_for_coordinator(programme: Programme, plan_id: int):
         pk=plan_id,
         match__programme=programme,
     )
+
+
+def get_kind_words_for_mentor(user, kind_words_id: int):
+    """Kind words written for this person as mentor; 404 for anyone else, coordinators and
+    the mentee who wrote them included (the mentee changes them from the match)."""
+    from mentoring.models import KindWords
+
+    return get_object_or_404(
+        KindWords.objects.select_related("match"), pk=kind_words_id, match__mentor=user
+    )

@@ -301,3 +301,17 @@ class CoproductionCheckForm(forms.Form):
             },
         )
         self.fields["comments"] = _comments(CoproductionCheck, "Up to 2000 characters.")
+
+
+class KindWordsForm(forms.Form):
+    words = forms.CharField(
+        label="A few words about your mentor",
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example, what you learned from them or what changed in your work. Up "
+        "to 600 characters.",
+        error_messages={
+            "required": "Write a few words, or go back without saving.",
+            "max_length": "Keep it to 600 characters or fewer. You have written %(show_value)d.",
+        },
+    )

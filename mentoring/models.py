@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.choices import MeetingMode, Role
 from core.models import Topic
@@ -485,3 +486,24 @@ class PlannedSession(models.Model):
             and self.session_id is None
             and self.missed_reported_at is None
         )
+
+
+class KindWords(models.Model):
+    """A few words a mentee writes about what their mentor did for them, apart from their
+    feedback (which the mentor never sees). The mentor reads them and chooses whether they
+    go in their record of contribution (portal/contribution.py), for a CV or a reference,
+    where the mentee's name is never shown. One per match; changing the words takes them
+    out of the record until the mentor chooses again."""
+
+    match = models.OneToOneField(
+        "matching.Match", on_delete=models.CASCADE, related_name="kind_words"
+    )
+    words = models.TextField(max_length=600)
+    in_record = models.BooleanField(default=False)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Kind words on {self.match}"

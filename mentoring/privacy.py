@@ -7,7 +7,7 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.privacy import names
 from matching.privacy import other_name
-from mentoring.models import Concern, CoproductionCheck, Session, SessionFeedback
+from mentoring.models import Concern, CoproductionCheck, KindWords, Session, SessionFeedback
 
 
 def export(user: User) -> dict:
@@ -60,6 +60,24 @@ def export(user: User) -> dict:
             }
             for feedback in SessionFeedback.objects.filter(person=user).select_related("session")
         ],
+        "kind_words_written": [
+            {
+                "about": str(words.match.mentor),
+                "words": words.words,
+                "written": words.written_at.isoformat(),
+            }
+            for words in KindWords.objects.filter(match__mentee=user).select_related(
+                "match__mentor"
+            )
+        ],
+        "kind_words_received": [
+            {
+                "words": words.words,
+                "written": words.written_at.isoformat(),
+                "in_your_record": words.in_record,
+            }
+            for words in KindWords.objects.filter(match__mentor=user)
+        ],
         "coproduction_checks_given": [
             {
                 "match_with": other_name(check.match, user),
@@ -84,4 +102,6 @@ def erase(user: User) -> None:
     """Feedback and co-production checks stay in the totals, without the person or their
     words: free text can name people. Sessions and concerns belong to the match and stay."""
     SessionFeedback.objects.filter(person=user).update(person=None, comments="")
+    # Kind words are the mentee's own, written for the mentor's record: gone when either goes.
+    KindWords.objects.filter(Q(match__mentee=user) | Q(match__mentor=user)).delete()
     CoproductionCheck.objects.filter(person=user).update(person=None, comments="")

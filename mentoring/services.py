@@ -19,6 +19,7 @@ from mentoring.models import (
     SESSION_MINUTES,
     Concern,
     ConcernAction,
+    KindWords,
     PlannedSession,
     Session,
 )
@@ -552,3 +553,55 @@ def session_log_from_plan(*, plan: PlannedSession, by: User, **details) -> Sessi
     PlannedSession.objects.filter(pk=locked.pk).update(session=session)
     plan.refresh_from_db()
     return session
+
+
+# Kind words: what a mentee writes for their mentor's record of contribution.
+
+KIND_WORDS_MAX = 600
+
+
+@transaction.atomic
+def kind_words_write(*, match, by: User, words: str) -> KindWords:
+    """The mentee's few words about their mentor, new or changed. Changed words leave the
+    mentor's record until the mentor chooses them again: they never carry words there that
+    they have not read. The mentor is told once per change."""
+    if by.pk != match.mentee_id or not match.is_open_to(by):
+        raise PermissionDenied("Only the mentee of this match writes kind words for it")
+    words = words.strip()
+    if not words:
+        raise ValidationError("Write a few words, or go back without saving.")
+    if len(words) > KIND_WORDS_MAX:
+        raise ValidationError(f"Keep it to {KIND_WORDS_MAX} characters or fewer.")
+    kind_words = KindWords.objects.filter(match=match).first()
+    if kind_words is None:
+        kind_words = KindWords.objects.create(match=match, words=words)
+    else:
+        lock_row(kind_words)
+        if kind_words.words == words:
+            return kind_words
+        kind_words.words, kind_words.in_record = words, False
+        kind_words.written_at = timezone.now()
+        kind_words.save(update_fields=["words", "in_record", "written_at"])
+    notify(
+        person=match.mentor,
+        kind=Kind.KIND_WORDS,
+        event_key=f"kind-words:{kind_words.pk}:{kind_words.written_at:%Y%m%d%H%M%S%f}",
+        title=f"{match.mentee} wrote a few words about your mentoring",
+        body=(
+            f"{match.mentee} wrote about what your mentoring meant to them. Read them on "
+            "your record of contribution, and choose whether they go in it."
+        ),
+        url=reverse("portal:contribution"),
+    )
+    return kind_words
+
+
+@transaction.atomic
+def kind_words_choose(*, kind_words: KindWords, by: User, in_record: bool) -> None:
+    """The mentor chooses whether the words go in their record. Only the mentor may."""
+    lock_row(kind_words)
+    if by.pk != kind_words.match.mentor_id:
+        raise PermissionDenied("Only the mentor chooses what goes in their record")
+    if kind_words.in_record != in_record:
+        kind_words.in_record = in_record
+        kind_words.save(update_fields=["in_record"])

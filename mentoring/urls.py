@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentoring import match_views, views
+from mentoring import kind_words_views, match_views, views
 
 # Addresses starting /matches/, /sessions/, /planned/, and /coordinate/<programme>/matches/,
 # /concerns/ and /sessions/: a match, its lifecycle pages, and what happens inside it.
@@ -12,6 +12,11 @@ urlpatterns = [
     path("matches/<int:match_id>/pause/", match_views.match_pause, name="match_pause"),
     path("matches/<int:match_id>/restart/", match_views.match_resume, name="match_resume"),
     path("matches/<int:match_id>/end/", match_views.match_end, name="match_end"),
+    path(
+        "matches/<int:match_id>/kind-words/",
+        kind_words_views.kind_words_write,
+        name="kind_words_write",
+    ),
     path("coordinate/<slug:slug>/matches/", views.coordinator_matches, name="coordinator_matches"),
     path(
         "coordinate/<slug:slug>/matches/<int:match_id>/pause/",

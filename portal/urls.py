@@ -27,4 +27,15 @@ urlpatterns = [
     path("my/data/download/", views.my_data_download, name="my_data_download"),
     path("my/delete/", views.account_delete, name="account_delete"),
     path("my/emails/", views.email_choices, name="email_choices"),
+    path("my/contribution/", views.contribution_page, name="contribution"),
+    path(
+        "my/contribution/record.pdf",
+        views.contribution_download,
+        name="contribution_download",
+    ),
+    path(
+        "my/contribution/words/<int:kind_words_id>/",
+        views.contribution_words,
+        name="contribution_words",
+    ),
 ]

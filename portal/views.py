@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -28,6 +28,8 @@ from core.choices import Role
 from core.requests import posted
 from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
+from mentoring import services as mentoring_services
+from mentoring.access import get_kind_words_for_mentor
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
 from notifications import services as notification_services
@@ -40,7 +42,7 @@ from payments.selectors import (
     preference_current,
     slow_payment_counts,
 )
-from portal import privacy
+from portal import contribution, privacy
 from portal import services as portal_services
 from portal.selectors import coordinator_programmes_summary, roles_of
 from programmes.access import is_staff_person, role_required
@@ -275,3 +277,40 @@ def email_choices(request):
         messages.success(request, "Your email choices are saved.")
         return redirect("portal:email_choices")
     return render(request, "portal/email_choices.html", {"form": form})
+
+
+# A record of contribution, for experts by experience (portal/contribution.py).
+
+
+def _record_or_404(user):
+    if not contribution.has_record(user):
+        raise Http404("Only experts by experience have a record of contribution")
+    return contribution.record_for(user)
+
+
+@login_required
+def contribution_page(request):
+    record = _record_or_404(request.user)
+    return render(request, "portal/contribution.html", {"record": record})
+
+
+@login_required
+def contribution_download(request):
+    record = _record_or_404(request.user)
+    response = HttpResponse(contribution.record_pdf(record), content_type="application/pdf")
+    filename = f"alongside-record-of-contribution-{record.made_on:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def contribution_words(request, kind_words_id):
+    kind_words = get_kind_words_for_mentor(request.user, kind_words_id)
+    include = request.POST.get("in_record") == "yes"
+    mentoring_services.kind_words_choose(kind_words=kind_words, by=request.user, in_record=include)
+    if include:
+        messages.success(request, "Those words are in your record now.")
+    else:
+        messages.success(request, "Those words are no longer in your record.")
+    return redirect("portal:contribution")

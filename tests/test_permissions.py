@@ -150,6 +150,13 @@ def _match_id(w):
     return _match(w).pk
 
 
+def _kind_words_id(w):
+    """Priya's few words about Sam, for his record of contribution."""
+    from mentoring.services import kind_words_write
+
+    return kind_words_write(match=_match(w), by=w.mentee, words="Sam listened.").pk
+
+
 def _plan_id(w):
     """A session Sam and Priya planned for next week."""
     from datetime import timedelta
@@ -543,6 +550,15 @@ MATRIX: dict[str, Row] = {
     "portal:my_data": Row(signed_in(200)),
     "portal:my_data_download": Row(signed_in(200)),
     "portal:account_delete": Row(signed_in(200), form=True),
+    # A record of contribution is for experts by experience: Sam.
+    "portal:contribution": Row(signed_in(404, mentor=200)),
+    "portal:contribution_download": Row(signed_in(404, mentor=200)),
+    "portal:contribution_words": Row(
+        signed_in(404, mentor=302),
+        kwargs=lambda w: {"kind_words_id": _kind_words_id(w)},
+        method="post",
+        data={"in_record": "yes"},
+    ),
     "programmes:coordinator_members": Row(staff(200), kwargs=north()),
     "programmes:coordinator_member_detail": Row(
         staff(200), kwargs=north(person_id=lambda w: w.mentor.pk)
@@ -673,6 +689,10 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _match_id(w)},
         form=True,
+    ),
+    # Only the mentee writes kind words about their mentor.
+    "mentoring:kind_words_write": Row(
+        signed_in(404, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}, form=True
     ),
     "mentoring:concern_detail": Row(
         signed_in(404, mentor=200),

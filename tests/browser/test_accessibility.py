@@ -44,7 +44,14 @@ MUST_REACH = {
         "/activities/<id>/",
     },
     # On Universal Credit, with a cap that held a line back (demo/payments.py).
-    "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/", "/pay/hours/"},
+    # With kind words from two mentees, one in their record of contribution (demo/contribution.py).
+    "paid-mentor": {
+        "/pay/",
+        "/pay/runs/<id>/",
+        "/pay/expenses/<id>/",
+        "/pay/hours/",
+        "/my/contribution/",
+    },
     "coordinator": {
         "/coordinate/north-star/pay/",
         "/coordinate/north-star/pay/rates/",
@@ -218,6 +225,8 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
     assert any(path.startswith("/sessions/") for path in report.visited), report.summary()
+    if person == match.mentee:
+        assert f"/matches/{match.pk}/kind-words/" in report.visited, report.summary()
     assert not report.findings, report.summary()
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.choices import Role
 from core.models import Topic
-from demo import journal, notifications, payments
+from demo import contribution, journal, notifications, payments
 from demo.matching import demo_round_due, demo_round_seed, mentee_choice_ensure
 from demo.mentoring import (
     demo_endings_ensure,
@@ -167,6 +167,7 @@ class Command(BaseCommand):
             # Called through their modules, so a test can leave one part out.
             journal.seed_journal(self.stdout)
             payments.seed_payments(self.stdout)
+            contribution.seed_kind_words(self.stdout)
             # Last, in the same transaction, so nothing made for demo people is emailed.
             notifications.seed_notifications(self.stdout)
         self.summary(added)
