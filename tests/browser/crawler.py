@@ -242,15 +242,22 @@ def try_error_state(page: Page, problems: BrowserProblems, report: CrawlReport, 
 
 
 def crawl(
-    page: Page, *, problems: BrowserProblems, role: str, origin: str, start: list[str]
+    page: Page,
+    *,
+    problems: BrowserProblems,
+    role: str,
+    origin: str,
+    start: list[str],
+    max_pages: int = MAX_PAGES,
 ) -> CrawlReport:
-    """Breadth-first over every same-origin page reachable from `start` by following links."""
+    """Breadth-first over every same-origin page reachable from `start` by following links,
+    up to `max_pages` of them."""
     report = CrawlReport(role=role, origin=origin)
     queue = deque((normalise(origin + path), "the start") for path in start)
     queued = {url for url, _ in queue}
     checked: set[str] = set()
     shapes: Counter[str] = Counter()
-    while queue and len(report.visited) < MAX_PAGES:
+    while queue and len(report.visited) < max_pages:
         url, linked_from = queue.popleft()
         if shapes[shape_of(url)] >= MAX_PER_SHAPE:
             continue
