@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
         "A scheduled payment run is ready to check (coordinators)",
     )
     APPLICATION_DECISION = "application_decision", "What was decided about your application"
+    PLAN = "plan", "A session with you was planned, changed or cancelled"
+    PLAN_REMINDER = "plan_reminder", "A reminder the day before a planned session"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
     CONCERN_UNREAD = (
         "concern_unread",
