@@ -80,9 +80,7 @@ def check_where(*, meeting_mode: str, place: str = "", meeting_link: str = "") -
                 {"place": "Say where you will meet, such as the café's name and street."}
             )
         if len(place) > PLACE_MAX:
-            raise ValidationError(
-                {"place": f"Keep the place to {PLACE_MAX} characters or fewer."}
-            )
+            raise ValidationError({"place": f"Keep the place to {PLACE_MAX} characters or fewer."})
         return {"place": place, "meeting_link": ""}
     if meeting_mode == MeetingMode.ONLINE:
         link = meeting_link.strip()

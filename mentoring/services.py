@@ -14,6 +14,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.locks import lock_row
+from mentoring.meeting import check_where, where_in_words
 from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
@@ -22,7 +23,6 @@ from mentoring.models import (
     PlannedSession,
     Session,
 )
-from mentoring.meeting import check_where, where_in_words
 from mentoring.selectors import concern_recipients
 from mentoring.signals import plan_cancelled, plan_missed, session_approved
 from mentoring.templatetags.session_tags import minutes_in_words, plain_datetime
@@ -554,9 +554,7 @@ def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
     cancelled = (
         PlannedSession.objects.open()
         .filter(pk=plan.pk)
-        .update(
-            cancelled_at=now, cancelled_by=by, sequence=F("sequence") + 1, changed_at=now
-        )
+        .update(cancelled_at=now, cancelled_by=by, sequence=F("sequence") + 1, changed_at=now)
     )
     plan.refresh_from_db()
     if cancelled:

@@ -312,9 +312,10 @@ def test_only_the_two_people_change_a_plan(world, match, client):
     for person in (other_mentor, other_mentee, world.coordinator, world.other_mentor):
         sign_in(client, person)
         assert client.get(reverse("mentoring:plan_change", args=[plan.pk])).status_code == 404
-        assert client.post(
-            reverse("mentoring:plan_change", args=[plan.pk]), form_data()
-        ).status_code == 404
+        assert (
+            client.post(reverse("mentoring:plan_change", args=[plan.pk]), form_data()).status_code
+            == 404
+        )
         with pytest.raises(PermissionDenied):
             services.plan_change(
                 plan=plan, by=person, starts_at=in_days(7), duration_minutes=60,
@@ -365,9 +366,10 @@ def test_the_calendar_file_updates_and_cancels_the_event(world, match, client):
     assert str(first["organizer"]) == "mailto:hello@alongside.example.org"
     # The only attendee is the person downloading it: nobody's address reaches the other.
     assert str(first["attendee"]) == f"mailto:{world.mentee.email}"
-    assert world.mentor.email not in client.get(
-        reverse("mentoring:plan_calendar", args=[plan.pk])
-    ).content.decode()
+    assert (
+        world.mentor.email
+        not in client.get(reverse("mentoring:plan_calendar", args=[plan.pk])).content.decode()
+    )
     uid = str(first["uid"])
 
     services.plan_change(
@@ -457,3 +459,33 @@ def test_nobody_is_reminded_of_a_cancelled_plan_or_one_in_an_ended_match(world, 
         match=match, by=world.mentor, rating=3, recommend="yes", reason="other"
     )
     assert list(plans_tomorrow(morning_before(kept))) == []
+
+
+def test_only_the_two_of_them_see_the_place_link_and_note(world, match, client):
+    """ "Only the two of you see this": a coordinator checking a missed session sees when
+    it was, never where, the link or the note."""
+    online = plan_online(match, world.mentor)
+    in_person = services.session_plan(
+        match=match,
+        by=world.mentor,
+        starts_at=in_days(2),
+        duration_minutes=60,
+        meeting_mode="in_person",
+        place="The library café, 12 High Street",
+        note="By the window",
+    )
+    PlannedSession.objects.filter(pk=in_person.pk).update(
+        starts_at=timezone.now() - timedelta(hours=2)
+    )
+    in_person.refresh_from_db()
+    assert services.plan_missed_report(plan=in_person, by=world.mentor)
+    for persona in ("coordinator", "administrator"):
+        sign_in(client, getattr(world, persona))
+        page = client.get(
+            reverse("mentoring:coordinator_plan_missed", args=[world.programme.slug, in_person.pk])
+        ).content.decode()
+        assert "Priya" in page
+        for secret in ("The library café", "By the window", LINK):
+            assert secret not in page
+        assert client.get(reverse("mentoring:plan_calendar", args=[online.pk])).status_code == 404
+        assert client.get(reverse("mentoring:match_detail", args=[match.pk])).status_code == 404
