@@ -22,6 +22,7 @@ from notifications.models import EmailOptOut, Kind, Notification
 from notifications.services import reminders_scan
 from programmes.services import membership_end
 from tests.factories import MembershipFactory, UserFactory, live_match, sign_in
+from tests.test_matching_app import at_once, postgres_only
 from tests.test_permissions import _match
 
 LONDON = ZoneInfo("Europe/London")
@@ -489,3 +490,39 @@ def test_only_the_two_of_them_see_the_place_link_and_note(world, match, client):
             assert secret not in page
         assert client.get(reverse("mentoring:plan_calendar", args=[online.pk])).status_code == 404
         assert client.get(reverse("mentoring:match_detail", args=[match.pk])).status_code == 404
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_changes_and_a_cancellation_at_once_each_get_their_own_sequence(world):
+    """Four changes and a cancellation at the same moment: the row lock queues them, so
+    every change that went through has its own SEQUENCE number and notification, none
+    comes after the cancellation, and the cancellation is told once."""
+    match = _match(world)
+    plan = plan_online(match, world.mentor, starts_at=in_days(5, 18))
+    hours = iter([10, 11, 12, 13, None])
+
+    def act():
+        hour = next(hours)
+        current = PlannedSession.objects.get(pk=plan.pk)
+        if hour is None:
+            return "cancelled" if services.plan_cancel(plan=current, by=world.mentee) else "no"
+        try:
+            services.plan_change(
+                plan=current, by=world.mentee, starts_at=in_days(5, hour), duration_minutes=60,
+                meeting_mode="online", meeting_link=LINK,
+            )  # fmt: skip
+        except ValidationError:
+            return "refused"
+        return "changed"
+
+    results = at_once(5, act)
+    plan.refresh_from_db()
+    changed = results.count("changed")
+    assert results.count("cancelled") == 1 and changed + results.count("refused") == 4
+    assert plan.cancelled_at is not None and plan.sequence == changed + 1
+    keys = sorted(n.event_key for n in told(world.mentor))
+    assert keys == sorted(
+        [f"plan:{plan.pk}:cancelled"]
+        + [f"plan:{plan.pk}:changed:{number}" for number in range(1, changed + 1)]
+    )
