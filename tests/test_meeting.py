@@ -526,3 +526,13 @@ def test_changes_and_a_cancellation_at_once_each_get_their_own_sequence(world):
         [f"plan:{plan.pk}:cancelled"]
         + [f"plan:{plan.pk}:changed:{number}" for number in range(1, changed + 1)]
     )
+
+
+def test_each_of_the_two_finds_their_plans_in_my_data(world, match):
+    from mentoring.privacy import export
+
+    plan_online(match, world.mentor)
+    for person, other in ((world.mentor, "Priya"), (world.mentee, "Sam")):
+        [planned] = export(person)["planned_sessions"]
+        assert planned["with"] == other and planned["meeting_link"] == LINK
+    assert export(world.other_mentor)["planned_sessions"] == []
