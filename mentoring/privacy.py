@@ -1,6 +1,6 @@
-"""What mentoring holds about a person: sessions and planned sessions, concerns they raised, and the feedback and
-co-production checks they gave (see portal/privacy.py for how every app's privacy module is
-composed)."""
+"""What mentoring holds about a person: sessions and planned sessions, concerns they
+raised, and the feedback and co-production checks they gave (see portal/privacy.py for how
+every app's privacy module is composed)."""
 
 from django.db.models import Q
 
