@@ -299,5 +299,7 @@ def demo_plans_ensure(*, programme: Programme, now: datetime) -> None:
             starts_at=datetime(day.year, day.month, day.day, 18, 0, tzinfo=zone),
             duration_minutes=60,
             meeting_mode=("online", "in_person")[index],
-            note=("Same video link as last time.", "The library café on the high street.")[index],
+            place=("", "The library café, 12 High Street")[index],
+            meeting_link=("https://meet.example.org/north-star-mentoring", "")[index],
+            note=("Bring the notes from last time.", "")[index],
         )

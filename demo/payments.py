@@ -761,6 +761,7 @@ def _short_notice(programme: Programme, coordinator: User, mentors: list[User], 
             starts_at=now + timedelta(hours=1),
             duration_minutes=60,
             meeting_mode=MeetingMode.IN_PERSON,
+            place="The family centre, Station Road",
         )
         # Planned for yesterday afternoon (a plan must be made for a time still to come).
         yesterday = timezone.localtime(now).replace(hour=15, minute=0, second=0, microsecond=0)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.forms import IdChoiceField
 from core.choices import MeetingMode
 from core.models import Topic
+from mentoring.meeting import LINK_MAX, PLACE_MAX, check_where
 from mentoring.models import PREPARATION_MINUTES, SESSION_MINUTES, Concern, Session
 from programmes.models import Programme
 
@@ -137,20 +138,42 @@ class SessionForm(SessionTimeForm):
 
 
 class PlanForm(SessionTimeForm):
-    """A session arranged in advance."""
+    """A session arranged in advance, or a change to one: when, how long, how, and where (a
+    place or a meeting link, as suits how they meet; mentoring.meeting)."""
 
+    place = forms.CharField(
+        label="Where you will meet (for a session in person)",
+        required=False,
+        max_length=PLACE_MAX,
+        help_text="For example, the library café, 12 High Street. Only the two of you see this.",
+        error_messages={"max_length": f"Keep the place to {PLACE_MAX} characters or fewer."},
+    )
+    meeting_link = forms.CharField(
+        label="Meeting link (for an online session)",
+        required=False,
+        max_length=LINK_MAX,
+        widget=forms.URLInput(attrs={"spellcheck": "false", "autocapitalize": "none"}),
+        help_text="Paste the link to the video call. It must start with https://. If you do "
+        "not have it yet, you can add it later.",
+        error_messages={
+            "max_length": f"This link is too long. A meeting link has at most {LINK_MAX} "
+            "characters."
+        },
+    )
     note = forms.CharField(
-        label="Where or how you will meet",
+        label="Anything else to know (optional)",
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional. For example, the café's address or the video call link. Up to 500 "
-        "characters. Only the two of you see this.",
+        help_text="For example, what you would like to talk about. Up to 500 characters. Only "
+        "the two of you see this.",
+        error_messages={"max_length": "Keep the note to 500 characters or fewer."},
     )
 
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, programme=programme, **kwargs)
         fields = self.fields
+        fields["date"].error_messages["required"] = "Enter the date of the session."
         fields["time"].error_messages["required"] = "Enter the time the session starts."
         fields["duration_minutes"].label = "How long it should last, in minutes"
         fields["duration_minutes"].initial = 60
@@ -160,6 +183,19 @@ class PlanForm(SessionTimeForm):
         fields["meeting_mode"].label = "How you will meet"
         fields["meeting_mode"].error_messages["required"] = "Choose how you will meet."
 
+    @classmethod
+    def initial_for(cls, plan, programme: Programme) -> dict:
+        local = plan.starts_at.astimezone(ZoneInfo(programme.time_zone))
+        return {
+            "date": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "duration_minutes": plan.duration_minutes,
+            "meeting_mode": plan.meeting_mode,
+            "place": plan.place,
+            "meeting_link": plan.meeting_link,
+            "note": plan.note,
+        }
+
     def clean(self):
         cleaned = super().clean()
         starts_at = cleaned.get("starts_at")
@@ -167,6 +203,18 @@ class PlanForm(SessionTimeForm):
             self.add_error(
                 "date", "Plan a session for a time still to come. To record one, log it instead."
             )
+        mode = cleaned.get("meeting_mode")
+        if mode:
+            try:
+                cleaned |= check_where(
+                    meeting_mode=mode,
+                    place=cleaned.get("place") or "",
+                    meeting_link=cleaned.get("meeting_link") or "",
+                )
+            except forms.ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    if name not in self.errors:
+                        self.add_error(name, messages)
         return cleaned
 
 

@@ -424,8 +424,16 @@ class PlannedSession(models.Model):
     starts_at = models.DateTimeField("when it starts")
     duration_minutes = models.PositiveSmallIntegerField("how long it should last, in minutes")
     meeting_mode = models.CharField("how you will meet", max_length=20, choices=MeetingMode.choices)
+    # Where they meet, as suits the meeting mode: a place in person, a checked https link
+    # online (mentoring.meeting.check_where), nothing by phone.
+    place = models.CharField("where you will meet", max_length=200, blank=True)
+    meeting_link = models.CharField("the meeting link", max_length=500, blank=True)
     note = models.TextField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # For calendars: SEQUENCE goes up with each change and the cancellation, and DTSTAMP is
+    # the moment of the latest, so a calendar replaces its copy of the event (same UID).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -465,6 +473,13 @@ class PlannedSession(models.Model):
             models.CheckConstraint(
                 condition=Q(missed_confirmed_at__isnull=True) | Q(missed_reported_at__isnull=False),
                 name="planned_session_missed_confirmed_after_report",
+            ),
+            # A link is only ever an https address of an online session: never http, never
+            # javascript: or any other scheme a page would follow.
+            models.CheckConstraint(
+                condition=Q(meeting_link="")
+                | Q(meeting_mode="online", meeting_link__startswith="https://"),
+                name="planned_session_link_https_and_online",
             ),
         ]
 

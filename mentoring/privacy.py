@@ -1,13 +1,20 @@
-"""What mentoring holds about a person: sessions, concerns they raised, and the feedback and
-co-production checks they gave (see portal/privacy.py for how every app's privacy module is
-composed)."""
+"""What mentoring holds about a person: sessions and planned sessions, concerns they
+raised, and the feedback and co-production checks they gave (see portal/privacy.py for how
+every app's privacy module is composed)."""
 
 from django.db.models import Q
 
 from accounts.models import User
 from accounts.privacy import names
 from matching.privacy import other_name
-from mentoring.models import Concern, CoproductionCheck, KindWords, Session, SessionFeedback
+from mentoring.models import (
+    Concern,
+    CoproductionCheck,
+    KindWords,
+    PlannedSession,
+    Session,
+    SessionFeedback,
+)
 
 
 def export(user: User) -> dict:
@@ -31,6 +38,23 @@ def export(user: User) -> dict:
             for session in Session.objects.with_details().filter(
                 Q(match__mentor=user) | Q(match__mentee=user)
             )
+        ],
+        # Planned sessions, with where the two of them meet: shared by both, like sessions.
+        "planned_sessions": [
+            {
+                "programme": plan.match.programme.name,
+                "with": other_name(plan.match, user),
+                "starts": plan.starts_at.isoformat(),
+                "minutes": plan.duration_minutes,
+                "meeting_mode": plan.get_meeting_mode_display(),
+                "place": plan.place,
+                "meeting_link": plan.meeting_link,
+                "note": plan.note,
+                "cancelled": plan.cancelled_at.isoformat() if plan.cancelled_at else None,
+            }
+            for plan in PlannedSession.objects.filter(
+                Q(match__mentor=user) | Q(match__mentee=user)
+            ).select_related("match__programme", "match__mentor", "match__mentee")
         ],
         "concerns_raised": [
             {

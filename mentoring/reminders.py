@@ -4,6 +4,7 @@ feedback, co-production checks, quiet matches), registered with the reminder sca
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -12,8 +13,10 @@ from django.utils import timezone
 from core.choices import Role
 from matching.models import Match
 from mentoring import feedback
-from mentoring.models import Session
+from mentoring.meeting import where_in_words
+from mentoring.models import PlannedSession, Session
 from mentoring.selectors import quiet_since, weeks_quiet, with_last_session
+from mentoring.templatetags.session_tags import minutes_in_words, plain_datetime
 from notifications import reminders
 from notifications.models import Kind
 from notifications.reminders import Reminder
@@ -42,6 +45,42 @@ def sessions_to_confirm(now: datetime) -> Iterator[Reminder]:
             "them, or say what is wrong.",
             reverse("mentoring:session_detail", args=[session.pk]),
         )
+
+
+# The day-before reminder is sent from this hour of the day before, local time: in the
+# morning, not at midnight, and still the day before for a plan made late in the evening.
+DAY_BEFORE_FROM_HOUR = 8
+
+
+@reminders.register
+def plans_tomorrow(now: datetime) -> Iterator[Reminder]:
+    """Both people of a live match, the day before a planned session, from 8am in the
+    programme's time zone. The key names the plan and its day: once per plan, and once
+    more only if it moves to another day (a new day is worth a new reminder; a new time on
+    the same day is already told by the change notification)."""
+    soon = PlannedSession.objects.open().filter(
+        match__status__in=Match.LIVE,
+        starts_at__gt=now,
+        starts_at__lt=now + timedelta(hours=48),
+    )
+    for plan in soon.select_related("match__programme", "match__mentor", "match__mentee"):
+        programme = plan.match.programme
+        local_now = timezone.localtime(now, ZoneInfo(programme.time_zone))
+        day = timezone.localtime(plan.starts_at, ZoneInfo(programme.time_zone)).date()
+        if day != local_now.date() + timedelta(days=1) or local_now.hour < DAY_BEFORE_FROM_HOUR:
+            continue
+        when = plain_datetime(plan.starts_at, programme.time_zone, now=now)
+        for person in (plan.match.mentor, plan.match.mentee):
+            yield Reminder(
+                person,
+                Kind.PLAN_REMINDER,
+                f"plan:{plan.pk}:day-before:{day.isoformat()}",
+                f"Your session with {plan.match.other_party(person)} is tomorrow",
+                f"When: {when}, for {minutes_in_words(plan.duration_minutes)}.\n"
+                f"Where: {where_in_words(plan)}\n\nIf you cannot come, cancel it from your "
+                "sessions page as soon as you can, so the other person knows.",
+                reverse("mentoring:match_detail", args=[plan.match_id]) + f"#plan-{plan.pk}",
+            )
 
 
 @reminders.register

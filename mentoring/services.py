@@ -14,6 +14,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.locks import lock_row
+from mentoring.meeting import check_where, where_in_words
 from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
@@ -25,6 +26,7 @@ from mentoring.models import (
 )
 from mentoring.selectors import concern_recipients
 from mentoring.signals import plan_cancelled, plan_missed, session_approved
+from mentoring.templatetags.session_tags import minutes_in_words, plain_datetime
 from notifications.models import Kind
 from notifications.services import notify
 from programmes import duties
@@ -395,15 +397,12 @@ def concern_record_action(
     return action
 
 
-# Planned sessions: either person of a live match arranges one in advance; either can cancel
-# it; once it has happened, logging it starts from the plan.
+# Planned sessions: either person of a live match arranges one in advance, with a place or a
+# meeting link; either can change it or cancel it, and the other person is told each time;
+# once it has happened, logging it starts from the plan.
 
 
-@transaction.atomic
-def session_plan(
-    *, match, by: User, starts_at, duration_minutes: int, meeting_mode: str, note: str = ""
-) -> PlannedSession:
-
+def _check_plan(*, match, by: User, starts_at, duration_minutes: int) -> None:
     if not match.is_open_to(by):
         raise PermissionDenied("Only the mentor or mentee of a match can plan its sessions.")
     if not match.is_live:
@@ -411,32 +410,167 @@ def session_plan(
     if not SESSION_MINUTES[0] <= duration_minutes <= SESSION_MINUTES[1]:
         raise ValidationError("A session lasts from 15 minutes to 8 hours.")
     if starts_at <= timezone.now():
-        raise ValidationError("Plan a session for a time still to come.")
-    return PlannedSession.objects.create(
+        raise ValidationError({"date": "Plan a session for a time still to come."})
+
+
+def _plan_values(plan: PlannedSession) -> dict:
+    return {
+        "starts_at": plan.starts_at,
+        "duration_minutes": plan.duration_minutes,
+        "meeting_mode": plan.meeting_mode,
+        "place": plan.place,
+        "meeting_link": plan.meeting_link,
+        "note": plan.note,
+    }
+
+
+def _when(plan: PlannedSession) -> str:
+    return plain_datetime(plan.starts_at, plan.match.programme.time_zone)
+
+
+def _plan_details(plan: PlannedSession) -> str:
+    """When and where, in plain words, for the notification and its email."""
+    return (
+        f"When: {_when(plan)}, for {minutes_in_words(plan.duration_minutes)}.\n"
+        f"Where: {where_in_words(plan)}"
+    )
+
+
+def _plan_tell(*, plan: PlannedSession, by: User, event: str, title: str, body: str) -> None:
+    """Tell the other person of the match, in the app and by email if they chose it. The
+    note is left out: it is on the page, behind sign-in."""
+    match = plan.match
+    notify(
+        person=match.other_party(by),
+        kind=Kind.PLAN,
+        event_key=f"plan:{plan.pk}:{event}"[:100],
+        title=title,
+        body=body,
+        url=reverse("mentoring:match_detail", args=[match.pk]) + f"#plan-{plan.pk}",
+    )
+
+
+@transaction.atomic
+def session_plan(
+    *,
+    match,
+    by: User,
+    starts_at,
+    duration_minutes: int,
+    meeting_mode: str,
+    place: str = "",
+    meeting_link: str = "",
+    note: str = "",
+) -> PlannedSession:
+    """Either person of a live match plans a session; the other is told when and where."""
+    _check_plan(match=match, by=by, starts_at=starts_at, duration_minutes=duration_minutes)
+    where = check_where(meeting_mode=meeting_mode, place=place, meeting_link=meeting_link)
+    plan = PlannedSession.objects.create(
         match=match,
         planned_by=by,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
         meeting_mode=meeting_mode,
         note=note.strip(),
+        **where,
     )
+    _plan_tell(
+        plan=plan,
+        by=by,
+        event="planned",
+        title=f"{by.display_name} planned a session with you: {_when(plan)}",
+        body=f"{_plan_details(plan)}\n\nAdd it to your calendar from your sessions page. If "
+        "the time does not suit you, you can change it or cancel it there.",
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_change(
+    *,
+    plan: PlannedSession,
+    by: User,
+    starts_at,
+    duration_minutes: int,
+    meeting_mode: str,
+    place: str = "",
+    meeting_link: str = "",
+    note: str = "",
+) -> bool:
+    """Either person changes a plan still open: its time, length, mode, place or link, or
+    note. The other person is told, and its calendar event's SEQUENCE goes up, so a
+    calendar that has it replaces it. Returns whether anything changed."""
+    match = plan.match
+    _check_plan(match=match, by=by, starts_at=starts_at, duration_minutes=duration_minutes)
+    where = check_where(meeting_mode=meeting_mode, place=place, meeting_link=meeting_link)
+    # Locked, so a change racing a cancellation, a log or another change sees what the
+    # other left: it never brings a cancelled plan back, and each change gets its own
+    # SEQUENCE number and its own notification.
+    locked = lock_row(plan)
+    if not locked.is_open:
+        raise ValidationError(
+            "This planned session was cancelled or logged, so it can no longer be changed."
+        )
+    old = _plan_values(locked)
+    new = {
+        "starts_at": starts_at,
+        "duration_minutes": duration_minutes,
+        "meeting_mode": meeting_mode,
+        "note": note.strip(),
+        **where,
+    }
+    if new == old:
+        plan.refresh_from_db()
+        return False
+    PlannedSession.objects.filter(pk=plan.pk).update(
+        **new, sequence=F("sequence") + 1, changed_at=timezone.now()
+    )
+    plan.refresh_from_db()
+    moved = old["starts_at"] != plan.starts_at
+    before = (
+        f"\n\nIt was {plain_datetime(old['starts_at'], match.programme.time_zone)}."
+        if moved
+        else ""
+    )
+    _plan_tell(
+        plan=plan,
+        by=by,
+        event=f"changed:{plan.sequence}",
+        title=f"{by.display_name} changed your planned session: now {_when(plan)}"
+        if moved
+        else f"{by.display_name} changed your session of {_when(plan)}",
+        body=f"{_plan_details(plan)}{before}\n\nIf you added it to your calendar, download "
+        "it again from your sessions page and your calendar updates it.",
+    )
+    return True
 
 
 @transaction.atomic
 def plan_cancel(*, plan: PlannedSession, by: User) -> bool:
-    """Either person cancels a plan not yet logged. Returns whether this call cancelled it."""
+    """Either person cancels a plan not yet logged, and the other is told. Returns whether
+    this call cancelled it."""
     if not plan.match.is_open_to(by):
         raise PermissionDenied("Not your planned session")
+    now = timezone.now()
     cancelled = (
         PlannedSession.objects.open()
         .filter(pk=plan.pk)
-        .update(cancelled_at=timezone.now(), cancelled_by=by)
+        .update(cancelled_at=now, cancelled_by=by, sequence=F("sequence") + 1, changed_at=now)
     )
     plan.refresh_from_db()
     if cancelled:
         # In the same transaction, once: payments pays the mentor the programme's
         # cancellation fee when someone else cancelled at short notice (payments/receivers.py).
         plan_cancelled.send(sender=PlannedSession, plan=plan, by=by)
+        _plan_tell(
+            plan=plan,
+            by=by,
+            event="cancelled",
+            title=f"{by.display_name} cancelled the session of {_when(plan)}",
+            body=f"{by.display_name} cancelled your session planned for {_when(plan)}. If you "
+            "added it to your calendar, your sessions page has a calendar file that takes it "
+            "out.",
+        )
     return bool(cancelled)
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("matches/<int:match_id>/sessions/new/", views.session_new, name="session_new"),
     path("matches/<int:match_id>/sessions/plan/", views.session_plan, name="session_plan"),
     path("planned/<int:plan_id>/calendar.ics", views.plan_calendar, name="plan_calendar"),
+    path("planned/<int:plan_id>/change/", views.plan_change, name="plan_change"),
     path("planned/<int:plan_id>/cancel/", views.plan_cancel, name="plan_cancel"),
     path("planned/<int:plan_id>/missed/", views.plan_missed, name="plan_missed"),
     path(

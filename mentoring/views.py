@@ -84,6 +84,10 @@ def match_detail(request, match_id):
         "mentoring/match_detail.html",
         {
             "plans": PlannedSession.objects.open().filter(match=match),
+            # Cancelled plans still to come, with the calendar file that takes them out.
+            "cancelled": PlannedSession.objects.filter(
+                match=match, cancelled_at__isnull=False, starts_at__gte=timezone.now()
+            )[:10],
             "missed": PlannedSession.objects.filter(
                 match=match, missed_reported_at__isnull=False
             ).order_by("-starts_at")[:10],
@@ -142,6 +146,18 @@ def session_new(request, match_id):
     )
 
 
+def _plan_details(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "starts_at": data["starts_at"],
+        "duration_minutes": data["duration_minutes"],
+        "meeting_mode": data["meeting_mode"],
+        "place": data["place"],
+        "meeting_link": data["meeting_link"],
+        "note": data["note"],
+    }
+
+
 @login_required
 def session_plan(request, match_id):
     match = get_match_for_person(request.user, match_id)
@@ -150,36 +166,68 @@ def session_plan(request, match_id):
         return redirect("mentoring:match_detail", match_id=match.pk)
     form = PlanForm(posted(request), programme=match.programme)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.session_plan(
-                match=match,
-                by=request.user,
-                starts_at=data["starts_at"],
-                duration_minutes=data["duration_minutes"],
-                meeting_mode=data["meeting_mode"],
-                note=data["note"],
-            )
+            services.session_plan(match=match, by=request.user, **_plan_details(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(
                 request,
-                "Session planned. Add it to your calendar from the list below. After it has "
-                "happened, log it from here.",
+                f"Session planned. We have told {match.other_party(request.user)}. Add it to "
+                "your calendar from the list below. After it has happened, log it from here.",
             )
             return redirect("mentoring:match_detail", match_id=match.pk)
     return render(
         request,
         "mentoring/session_plan.html",
-        {"match": match, "programme": match.programme, "form": form},
+        {"match": match, "programme": match.programme, "form": form, "plan": None},
+    )
+
+
+@login_required
+def plan_change(request, plan_id):
+    """Either person changes a planned session still to happen; the other is told."""
+    plan = get_plan_for_person(request.user, plan_id)
+    match = plan.match
+    if not (plan.is_open and match.is_live):
+        messages.info(
+            request, "This planned session was cancelled or logged, so it can no longer be changed."
+        )
+        return redirect("mentoring:match_detail", match_id=match.pk)
+    form = PlanForm(
+        posted(request),
+        initial=PlanForm.initial_for(plan, match.programme),
+        programme=match.programme,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.plan_change(plan=plan, by=request.user, **_plan_details(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            other = match.other_party(request.user)
+            if changed:
+                messages.success(
+                    request,
+                    f"Session changed. We have told {other}. If you added it to your calendar, "
+                    "download the calendar file again to update it.",
+                )
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect("mentoring:match_detail", match_id=match.pk)
+    return render(
+        request,
+        "mentoring/session_plan.html",
+        {"match": match, "programme": match.programme, "form": form, "plan": plan},
     )
 
 
 @login_required
 def plan_calendar(request, plan_id):
     plan = get_plan_for_person(request.user, plan_id)
-    response = HttpResponse(plan_calendar_file(plan), content_type="text/calendar")
+    response = HttpResponse(
+        plan_calendar_file(plan, for_person=request.user), content_type="text/calendar"
+    )
     response["Content-Disposition"] = f'attachment; filename="planned-session-{plan.pk}.ics"'
     return response
 
@@ -189,7 +237,11 @@ def plan_calendar(request, plan_id):
 def plan_cancel(request, plan_id):
     plan = get_plan_for_person(request.user, plan_id)
     if services.plan_cancel(plan=plan, by=request.user):
-        messages.success(request, "The planned session is cancelled. Let the other person know.")
+        messages.success(
+            request,
+            f"The planned session is cancelled. We have told {plan.match.other_party(request.user)}"
+            ". If it is in your calendar, download the calendar file below to take it out.",
+        )
     else:
         messages.info(request, "This planned session was already logged or cancelled.")
     return redirect("mentoring:match_detail", match_id=plan.match_id)

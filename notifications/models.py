@@ -32,6 +32,8 @@ class Kind(models.TextChoices):
     )
     APPLICATION_DECISION = "application_decision", "What was decided about your application"
     KIND_WORDS = "kind_words", "Your mentee wrote a few words about your mentoring"
+    PLAN = "plan", "A session with you was planned, changed or cancelled"
+    PLAN_REMINDER = "plan_reminder", "A reminder the day before a planned session"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
     CONCERN_UNREAD = (
         "concern_unread",

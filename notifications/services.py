@@ -26,6 +26,8 @@ EMAIL_GIVE_UP = timedelta(days=2)
 LINK_TEXT = {
     Kind.PROPOSAL: "Read about the match and answer",
     Kind.APPLICATION_DECISION: "See what you can do next",
+    Kind.PLAN: "See your planned sessions",
+    Kind.PLAN_REMINDER: "See your planned sessions",
     Kind.CONCERN_RAISED: "Sign in to read it and record what you do",
     Kind.CONCERN_UNREAD: "Open the Django admin",
 }

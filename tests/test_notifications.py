@@ -608,6 +608,7 @@ def test_it_finds_every_apps_reminders_by_itself():
     assert found == {
         "matching.reminders.proposals_waiting",
         "mentoring.reminders.sessions_to_confirm",
+        "mentoring.reminders.plans_tomorrow",
         "mentoring.reminders.feedback_missing",
         "mentoring.reminders.sessions_to_log",
         "mentoring.reminders.approvals_waiting",

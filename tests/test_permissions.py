@@ -656,6 +656,12 @@ MATRIX: dict[str, Row] = {
     "mentoring:plan_calendar": Row(
         signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"plan_id": _plan_id(w)}
     ),
+    # Either of the two changes a plan; the other is told. Nobody else, coordinators included.
+    "mentoring:plan_change": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"plan_id": _plan_id(w)},
+        form=True,
+    ),
     "mentoring:plan_cancel": Row(
         signed_in(404, mentor=302, mentee=302),
         kwargs=lambda w: {"plan_id": _plan_id(w)},
@@ -1472,6 +1478,7 @@ ENDED_ROLE = {
     "mentoring:session_calendar": lambda w: {"session_id": _session_logged_by_mentee(w)},
     "mentoring:session_feedback": lambda w: {"session_id": _session_logged_by_mentee(w)},
     "mentoring:plan_calendar": lambda w: {"plan_id": _plan_id(w)},
+    "mentoring:plan_change": lambda w: {"plan_id": _plan_id(w)},
     "journal:journal_shared_detail": lambda w: {"entry_id": _shared_journal_entry_id(w)},
     "activities:activity_detail": lambda w: {"activity_id": _activity_id(w)},
     "activities:activity_calendar": lambda w: {"activity_id": _activity_id(w)},

@@ -31,6 +31,7 @@ def plan(match, by, *, starts_at=None, **fields) -> PlannedSession:
         "starts_at": starts_at or timezone.now() + timedelta(days=3),
         "duration_minutes": 60,
         "meeting_mode": "in_person",
+        "place": "The library café",
     } | fields
     return services.session_plan(match=match, by=by, **values)
 
@@ -51,7 +52,7 @@ def test_either_person_plans_a_session_from_the_match_page(world, match, client)
             "time": "18:30",
             "duration_minutes": "75",
             "meeting_mode": "in_person",
-            "note": "Café Nero by the station",
+            "place": "Café Nero by the station",
         },
         follow=True,
     )
@@ -116,7 +117,8 @@ def test_a_planned_session_downloads_as_a_calendar_event_in_local_time(world, ma
         match,
         world.mentor,
         starts_at=datetime(timezone.now().year + 1, 7, 14, 18, 0, tzinfo=LONDON),
-        note="https://meet.example.org/sam-priya",
+        meeting_mode="online",
+        meeting_link="https://meet.example.org/sam-priya",
     )
     sign_in(client, world.mentee)
 
@@ -146,11 +148,13 @@ def test_either_person_cancels_a_plan_once(world, match, client):
     assert planned.cancelled_by == world.mentee and planned.cancelled_at
     again = client.post(reverse("mentoring:plan_cancel", args=[planned.pk]), follow=True)
     assert "already logged or cancelled" in again.content.decode()
-    assert reverse("mentoring:plan_calendar", args=[planned.pk]) not in again.content.decode()
+    # Off the list of planned sessions; its calendar file now takes it out of calendars.
+    page = again.content.decode()
+    assert "Add to your calendar" not in page and "Take it out of your calendar" in page
 
 
 def test_a_plan_that_has_happened_is_logged_from_the_plan(world, match, client):
-    planned = plan(match, world.mentor, duration_minutes=75, meeting_mode="phone")
+    planned = plan(match, world.mentor, duration_minutes=75, meeting_mode="phone", place="")
     PlannedSession.objects.filter(pk=planned.pk).update(
         starts_at=timezone.now() - timedelta(hours=3)
     )

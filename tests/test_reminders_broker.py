@@ -237,3 +237,53 @@ def test_a_worker_killed_mid_task_loses_nothing_and_repeats_nothing(reminders_du
     sent = emails(mailbox)
     assert sent == to_email(), "exactly one email for each notification that wants one"
     assert len(sent) == len(set(sent)) >= 3
+
+
+# Zones to choose from, so some programme's day has started whenever the test runs: the
+# day-before reminder waits for 8am where the programme runs.
+ZONES = ["Europe/London", "Asia/Tokyo", "America/New_York", "Asia/Kolkata", "Pacific/Auckland"]
+
+
+def test_the_day_before_reminder_delivered_twice_sends_one_email(world, mailbox, queue):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from mentoring.models import PlannedSession
+    from programmes.models import Programme
+    from tests.test_permissions import _match
+
+    zone = next(z for z in ZONES if 8 <= datetime.now(ZoneInfo(z)).hour < 20)
+    Programme.objects.filter(pk=world.programme.pk).update(time_zone=zone)
+    tomorrow = datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
+    # Made in the database, not through session_plan: its "planned" notification would
+    # queue an email outside this test's queue.
+    plan = PlannedSession.objects.create(
+        match=_match(world),
+        planned_by=world.mentor,
+        starts_at=datetime(tomorrow.year, tomorrow.month, tomorrow.day, 10, tzinfo=ZoneInfo(zone)),
+        duration_minutes=60,
+        meeting_mode="online",
+        meeting_link="https://meet.example.org/sam-priya",
+    )
+    due = expected_reminders()
+    day_before = {key for key in due if key[1] == "plan_reminder"}
+    assert {person for person, _, _ in day_before} == {world.mentor.pk, world.mentee.pk}
+    assert all(key.startswith(f"plan:{plan.pk}:day-before:") for _, _, key in day_before)
+
+    worker = start_worker(queue, mailbox)
+    try:
+        task_id = str(uuid.uuid4())
+        send_reminders.apply_async(queue=queue, task_id=task_id)
+        send_reminders.apply_async(queue=queue, task_id=task_id)
+        through_the_queue(queue)
+        through_the_queue(queue)
+    finally:
+        stop(worker)
+    assert made() == sorted(due)
+    sent = emails(mailbox)
+    assert sent == to_email() and len(sent) == len(set(sent))
+    reminders = Notification.objects.filter(kind="plan_reminder")
+    assert sorted(sent) == sorted(
+        Notification.objects.filter(email_wanted=True).values_list("pk", flat=True)
+    )
+    assert reminders.count() == 2 and set(reminders.values_list("pk", flat=True)) <= set(sent)

@@ -256,3 +256,39 @@ def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
         report.add("while signing in", "browser", problem)
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()
+
+
+@pytest.mark.parametrize("side", ["mentor", "mentee"])
+def test_it_has_no_accessibility_problems_on_planned_session_pages(
+    side, demo, page, problems, live_server
+):
+    """As each person of a demo match with a session planned online (demo/mentoring.py):
+    the match page with its link to the call, and the page that changes the plan, also in
+    its error state."""
+    from mentoring.models import PlannedSession
+
+    plan = (
+        PlannedSession.objects.open()
+        .filter(meeting_mode="online")
+        .exclude(meeting_link="")
+        .select_related("match__mentor", "match__mentee")
+        .first()
+    )
+    person = getattr(plan.match, side)
+    sign_in(page, person.email)
+    signing_in = problems.take()
+    report = crawl(
+        page,
+        problems=problems,
+        role=side,
+        origin=live_server.url,
+        start=[f"/matches/{plan.match_id}/"],
+    )
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    reached = {shape_of(path) for path in report.visited}
+    assert "/planned/<id>/change/" in reached, report.summary()
+    assert "/planned/<id>/change/" in {shape_of(path) for path in report.error_states}, (
+        report.summary()
+    )
+    assert not report.findings, report.summary()

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('matching', '0009_unmatched_mentee'),
-        ('mentoring', '0014_plan_missed'),
+        ('mentoring', '0015_plan_place_link_sequence'),
     ]
 
     operations = [
