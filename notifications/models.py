@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
         "A scheduled payment run is ready to check (coordinators)",
     )
     APPLICATION_DECISION = "application_decision", "What was decided about your application"
+    MESSAGE = "message", "A new message from the person you are matched with"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
     CONCERN_UNREAD = (
         "concern_unread",
