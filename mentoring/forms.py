@@ -272,7 +272,7 @@ class ConcernForm(forms.Form):
                 required=False,
                 person=person,
                 time_zone=match.programme.time_zone,
-                label="Attach a message (optional)",
+                label="Attach a message",
                 empty_label="No message",
                 help_text="If a message you and your match sent each other shows what worries "
                 "you, choose it here. The coordinators who deal with your concern will read "

@@ -18,7 +18,7 @@ from mentoring import services
 from mentoring.access import get_message_for_person
 from mentoring.forms import MessageAttachForm, MessageForm
 from mentoring.models import Concern, Message
-from mentoring.selectors import conversations_of
+from mentoring.selectors import conversations_of, unread_messages_recount
 
 # The latest messages on the page; earlier ones a page at a time.
 PAGE_SIZE = 50
@@ -63,7 +63,8 @@ def match_messages(request, match_id):
     shown = list(reversed(page.object_list))
     # Those that were new to this person, marked as such on this one showing.
     new = {m.pk for m in shown if m.read_at is None and m.sender_id != request.user.pk}
-    services.messages_read(match=match, by=request.user)
+    if services.messages_read(match=match, by=request.user):
+        unread_messages_recount(request.user)
     return render(
         request,
         "mentoring/match_messages.html",

@@ -146,6 +146,14 @@ def unread_messages_count(person) -> int:
     return Message.objects.unread_by(person).count()
 
 
+def unread_messages_recount(person) -> None:
+    """Forget the count the navigation's query took earlier in this request (a page that
+    has just read messages shows the count after reading them), and the notifications'
+    count too: reading the messages read the notices that told of them."""
+    person._alongside_unread_messages = None
+    person._alongside_unread = None
+
+
 def conversations_of(person) -> list[Match]:
     """The matches a person may open, each with `unread` (messages waiting for them) and
     `last_message_at`, latest conversation first, then the newest match."""
