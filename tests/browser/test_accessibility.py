@@ -44,7 +44,17 @@ MUST_REACH = {
         "/activities/<id>/",
     },
     # On Universal Credit, with a cap that held a line back (demo/payments.py).
-    "paid-mentor": {"/pay/", "/pay/runs/<id>/", "/pay/expenses/<id>/", "/pay/hours/"},
+    # With a conversation in their match (demo/messages.py): the list, the conversation
+    # and its form (in its error state too), and the page to show a message to a coordinator.
+    "paid-mentor": {
+        "/pay/",
+        "/pay/runs/<id>/",
+        "/pay/expenses/<id>/",
+        "/pay/hours/",
+        "/messages/",
+        "/matches/<id>/messages/",
+        "/matches/<id>/messages/<id>/concern/",
+    },
     "coordinator": {
         "/coordinate/north-star/pay/",
         "/coordinate/north-star/pay/rates/",
