@@ -457,3 +457,11 @@ def test_it_erases_a_persons_messages_but_keeps_one_attached_to_a_concern(world,
     worry.refresh_from_db()
     assert worry.sender is None  # kept with the concern, without her name
     assert Message.objects.get(text=HELLO).sender == world.mentor
+
+
+def test_it_keeps_messages_out_of_the_django_admin():
+    """The people who run the service read no one's messages either."""
+    from django.contrib import admin
+
+    assert Message not in admin.site._registry
+    assert ConcernMessage not in admin.site._registry
