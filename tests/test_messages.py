@@ -465,3 +465,19 @@ def test_it_keeps_messages_out_of_the_django_admin():
 
     assert Message not in admin.site._registry
     assert ConcernMessage not in admin.site._registry
+
+
+@pytest.mark.parametrize("count", [5, 500])
+def test_it_shows_a_conversation_and_the_list_in_a_few_queries(
+    count, world, match, client, django_assert_max_num_queries
+):
+    Message.objects.bulk_create(
+        Message(match=match, sender=(world.mentor, world.mentee)[n % 2], text=f"Message {n}")
+        for n in range(count)
+    )
+    sign_in(client, world.mentee)
+    with django_assert_max_num_queries(16):
+        page = client.get(messages_url(match))
+    assert f"Message {count - 1}" in page.content.decode()
+    with django_assert_max_num_queries(10):
+        client.get(reverse("mentoring:message_inbox"))
