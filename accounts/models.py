@@ -97,6 +97,8 @@ class AuditEvent(models.Model):
         CONCERN_RAISED = "concern_raised", "Concern raised"
         CONCERN_UPDATED = "concern_updated", "Concern updated by a coordinator"
         CONCERN_VIEWED = "concern_viewed", "Concern viewed by a coordinator"
+        MESSAGE_ATTACHED = "message_attached", "Message attached to a concern"
+        MESSAGES_DELETED = "messages_deleted", "Messages deleted after the retention period"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
         SESSION_LOGGED = "session_logged", "Session logged"
         SESSION_UPDATED = "session_updated", "Session changed"

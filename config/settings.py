@@ -210,6 +210,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.payment_records_tidy",
         "schedule": 24 * 60 * 60,
     },
+    # Messages of matches that ended more than MESSAGES_KEPT_DAYS ago, except those attached
+    # to a concern. Safe to run twice.
+    "delete-old-messages": {
+        "task": "mentoring.messages_delete_old",
+        "schedule": 24 * 60 * 60,
+    },
     # Sends again what the broker did not take; fails rounds running past their deadline.
     "sweep-stuck-work": {
         "task": "background.sweep",
@@ -233,6 +239,17 @@ if not 1 <= PAYMENT_RECONCILIATION_DAYS <= 3660:
     raise ImproperlyConfigured("PAYMENT_RECONCILIATION_DAYS must be from 1 to 3660.")
 if not 1 <= PAYMENT_RECORDS_KEEP_YEARS <= 100:
     raise ImproperlyConfigured("PAYMENT_RECORDS_KEEP_YEARS must be from 1 to 100.")
+
+# Messages between the two people of a match are kept this many days after the match ends,
+# then deleted by a scheduled task; a message attached to a concern stays with the concern.
+# The messages page says so.
+MESSAGES_KEPT_DAYS = env_int("MESSAGES_KEPT_DAYS", 365)
+if not 1 <= MESSAGES_KEPT_DAYS <= 3660:
+    raise ImproperlyConfigured("MESSAGES_KEPT_DAYS must be from 1 to 3660.")
+# How many messages one person may send: a few a minute and a couple of hundred a day,
+# which no conversation needs more than, and which stops a runaway script or a flood.
+# allauth's rate limits (the shared cache, per person), as for signing in.
+MESSAGES_RATE_LIMIT = env_str("MESSAGES_RATE_LIMIT", "10/m/user,200/d/user")
 
 # Users and sign-in.
 AUTH_USER_MODEL = "accounts.User"
@@ -291,7 +308,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Alongside: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # allauth's defaults apply (login_failed: 10 a minute per address, 5 in 5 minutes per
 # account); they need the shared cache above to hold across processes.
-ACCOUNT_RATE_LIMITS = {}
+# message_send is ours (mentoring/message_views.py), kept with allauth's so every rate limit
+# lives in one place and one cache.
+ACCOUNT_RATE_LIMITS = {"message_send": MESSAGES_RATE_LIMIT}
 # Behind a proxy every request comes from the proxy's address, so one person's wrong
 # passwords would lock everyone out, and the audit log would record the proxy. Say how many
 # proxies in front of the app add to X-Forwarded-For (or which header carries the address):

@@ -49,9 +49,9 @@ def get_concern_for_coordinator(programme: Programme, concern_id: int, user):
     """A concern of the programme for one who runs it; 404 for a concern about a match
     they are part of themselves (programmes.duties): another coordinator handles it."""
     return get_object_or_404(
-        Concern.objects.select_related("match__mentor", "match__mentee", "raised_by").not_involving(
-            user
-        ),
+        Concern.objects.select_related(
+            "match__programme", "match__mentor", "match__mentee", "raised_by"
+        ).not_involving(user),
         pk=concern_id,
         match__programme=programme,
     )
@@ -78,4 +78,19 @@ def get_kind_words_for_mentor(user, kind_words_id: int):
 
     return get_object_or_404(
         KindWords.objects.select_related("match"), pk=kind_words_id, match__mentor=user
+    )
+
+
+def get_message_for_person(user, match_id: int, message_id: int):
+    """A message of a match the person may open (get_match_for_person), whoever sent it;
+    404 otherwise, coordinators and administrators included: they read a message only
+    once one of the pair attaches it to a concern (get_concern_for_coordinator)."""
+    from mentoring.models import Message
+
+    return get_object_or_404(
+        Message.objects.select_related(
+            "sender", "match__programme", "match__mentor", "match__mentee"
+        ).filter(open_to(user, prefix="match__")),
+        pk=message_id,
+        match_id=match_id,
     )

@@ -8,7 +8,14 @@ from accounts.forms import IdChoiceField
 from core.choices import MeetingMode
 from core.models import Topic
 from mentoring.meeting import LINK_MAX, PLACE_MAX, check_where
-from mentoring.models import PREPARATION_MINUTES, SESSION_MINUTES, Concern, Session
+from mentoring.models import (
+    MESSAGE_CHARACTERS,
+    PREPARATION_MINUTES,
+    SESSION_MINUTES,
+    Concern,
+    Message,
+    Session,
+)
 from programmes.models import Programme
 
 
@@ -242,6 +249,43 @@ class MissedTurnDownForm(forms.Form):
     )
 
 
+class OneIdChoiceField(forms.ModelChoiceField):
+    """One row by its id. Refuses ids no database could hold before it asks the database,
+    as accounts.forms.IdChoiceField does for several."""
+
+    def to_python(self, value):
+        try:
+            too_big = abs(int(str(value))) >= 2**63
+        except (TypeError, ValueError):
+            too_big = False
+        if too_big:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class ConcernMessageChoiceField(OneIdChoiceField):
+    """A message of the match, named by who sent it, when, and how it starts."""
+
+    def __init__(self, *args, person=None, time_zone: str = "Europe/London", **kwargs):
+        self.person = person
+        self.zone = ZoneInfo(time_zone)
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, message: Message) -> str:
+        who = "You" if self.person and message.sender_id == self.person.pk else message.sender
+        who = who or "Someone whose account was deleted"
+        when = timezone.localtime(message.sent_at, self.zone)
+        start = message.text if len(message.text) <= 60 else message.text[:57].rstrip() + "..."
+        return f"{who}, {when:%-d %B %Y, %H:%M}: {start}"
+
+
+# How many of the latest messages the concern form offers to attach. An older one is
+# attached from the messages page.
+CONCERN_MESSAGE_CHOICES = 30
+
+
 class ConcernForm(forms.Form):
     kind = forms.ChoiceField(
         label="What kind of concern is it?",
@@ -257,6 +301,74 @@ class ConcernForm(forms.Form):
         "of your programme will read this.",
         error_messages={"required": "Say what happened, so a coordinator can help."},
     )
+
+    def __init__(self, *args, match=None, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = (
+            Message.objects.filter(match=match).select_related("sender").order_by("-sent_at")
+            if match is not None
+            else Message.objects.none()
+        )
+        ids = list(latest.values_list("pk", flat=True)[:CONCERN_MESSAGE_CHOICES])
+        # Plus the one asked for from the messages page, however old.
+        chosen = self.initial.get("message")
+        if isinstance(chosen, int) and latest.filter(pk=chosen).exists():
+            ids.append(chosen)
+        if ids:
+            self.fields["message"] = ConcernMessageChoiceField(
+                queryset=latest.filter(pk__in=ids),
+                required=False,
+                person=person,
+                time_zone=match.programme.time_zone,
+                label="Attach a message",
+                empty_label="No message",
+                help_text="If a message you and your match sent each other shows what worries "
+                "you, choose it here. The coordinators who deal with your concern will read "
+                "that message, and no other.",
+                error_messages={
+                    "invalid_choice": "Choose one of the messages in the list, or no message."
+                },
+            )
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label="Your message",
+        max_length=MESSAGE_CHARACTERS,
+        # No maxlength in the page: a browser would cut a long paste short without a
+        # word. The message comes back whole, with what to change.
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {MESSAGE_CHARACTERS:,} characters.",
+        error_messages={
+            "required": "Write your message before you send it.",
+            "max_length": "Your message is %(show_value)d characters long. Make it "
+            "%(limit_value)d characters or fewer, or send it in two parts.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs.pop("maxlength", None)
+
+
+class MessageAttachForm(forms.Form):
+    concern = OneIdChoiceField(
+        queryset=Concern.objects.none(),
+        label="Which concern is it about?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the concern this message is about.",
+            "invalid_choice": "Choose one of your concerns in the list.",
+        },
+    )
+
+    def __init__(self, *args, concerns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["concern"]
+        field.queryset = concerns if concerns is not None else Concern.objects.none()
+        field.label_from_instance = lambda concern: (
+            f"{concern.get_kind_display()}, raised {concern.created_at:%-d %B %Y}"
+        )
 
 
 class ConcernActionForm(forms.Form):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.choices import MeetingMode, Role
@@ -522,3 +522,90 @@ class KindWords(models.Model):
 
     def __str__(self) -> str:
         return f"Kind words on {self.match}"
+
+
+# Messages: the two people of a match write to each other in the app, in plain text. Nobody
+# else reads them, coordinators included, except a message one of the two attaches to a
+# concern (ConcernMessage): that one goes to the coordinators who handle the concern.
+
+MESSAGE_CHARACTERS = 2000
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def unread_by(self, person) -> "MessageQuerySet":
+        """Messages the other person sent `person` that they have not opened yet, in matches
+        they may still open (matching.models.open_to)."""
+        from matching.models import open_to
+
+        return self.filter(open_to(person, prefix="match__"), read_at__isnull=True).exclude(
+            sender=person
+        )
+
+    def attached(self) -> "MessageQuerySet":
+        """Messages attached to a concern: a safeguarding record, so never deleted with the
+        rest of the conversation."""
+        return self.filter(Exists(ConcernMessage.objects.filter(message=OuterRef("pk"))))
+
+    def past_keeping(self, *, now) -> "MessageQuerySet":
+        """Messages of matches that ended more than MESSAGES_KEPT_DAYS ago, except those
+        attached to a concern."""
+        cutoff = now - timedelta(days=settings.MESSAGES_KEPT_DAYS)
+        return self.filter(match__status="closed", match__ended_at__lt=cutoff).exclude(
+            Exists(ConcernMessage.objects.filter(message=OuterRef("pk")))
+        )
+
+
+class Message(models.Model):
+    """One message from one person of a match to the other. Plain text."""
+
+    match = models.ForeignKey("matching.Match", on_delete=models.CASCADE, related_name="messages")
+    # None once the sender deleted their account: only a message attached to a concern is
+    # kept then (mentoring.privacy.erase), without their name.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField("your message", max_length=MESSAGE_CHARACTERS)
+    sent_at = models.DateTimeField(default=timezone.now)
+    # When the other person first opened the conversation after it arrived.
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        indexes = [
+            models.Index(fields=["match", "sent_at"], name="message_conversation"),
+            # The navigation's "2 new" count runs on every page.
+            models.Index(
+                fields=["match"], condition=Q(read_at__isnull=True), name="message_unread"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="message_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} in {self.match_id}"
+
+
+class ConcernMessage(models.Model):
+    """A message one of the pair attached to a concern they raised: the coordinators who
+    handle the concern read this message, and no other."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="attachments")
+    # RESTRICT: deleting the message alone is refused while it is attached (the retention
+    # task can never take it), yet a match deleted whole takes both with it.
+    message = models.ForeignKey(Message, on_delete=models.RESTRICT, related_name="attachments")
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attached_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["message__sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "message"], name="message_attached_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.message_id} attached to concern {self.concern_id}"

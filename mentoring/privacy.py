@@ -1,6 +1,6 @@
 """What mentoring holds about a person: sessions and planned sessions, concerns they
-raised, and the feedback and co-production checks they gave (see portal/privacy.py for how
-every app's privacy module is composed)."""
+raised, the feedback and co-production checks they gave, kind words, and the messages of
+their matches (see portal/privacy.py for how every app's privacy module is composed)."""
 
 from django.db.models import Q
 
@@ -11,6 +11,7 @@ from mentoring.models import (
     Concern,
     CoproductionCheck,
     KindWords,
+    Message,
     PlannedSession,
     Session,
     SessionFeedback,
@@ -20,6 +21,11 @@ from mentoring.models import (
 def export(user: User) -> dict:
     """Sessions of their matches, and what they said, never what the other person said about
     them."""
+    attached = set(
+        Message.objects.attached()
+        .filter(Q(match__mentor=user) | Q(match__mentee=user))
+        .values_list("pk", flat=True)
+    )
     return {
         "sessions": [
             {
@@ -67,6 +73,19 @@ def export(user: User) -> dict:
             for concern in Concern.objects.filter(raised_by=user).select_related(
                 "match__mentor", "match__mentee"
             )
+        ],
+        # Both sides of their conversations: what they wrote, and what was written to them.
+        "messages": [
+            {
+                "match_with": other_name(message.match, user),
+                "from": "you" if message.sender_id == user.pk else other_name(message.match, user),
+                "sent": message.sent_at.isoformat(),
+                "text": message.text,
+                "shown_to_coordinators_with_a_concern": message.pk in attached,
+            }
+            for message in Message.objects.filter(
+                Q(match__mentor=user) | Q(match__mentee=user)
+            ).select_related("match__mentor", "match__mentee")
         ],
         "session_feedback_given": [
             {
@@ -124,7 +143,16 @@ def export(user: User) -> dict:
 
 def erase(user: User) -> None:
     """Feedback and co-production checks stay in the totals, without the person or their
-    words: free text can name people. Sessions and concerns belong to the match and stay."""
+    words: free text can name people. Sessions and concerns belong to the match and stay.
+
+    The messages they wrote are deleted, except one attached to a concern: it is part of a
+    safeguarding record, as the concern's own words are, so it stays with the concern,
+    without their name. What the other person wrote to them is the other person's, and
+    stays for the other person until the retention period ends."""
+    Message.objects.filter(sender=user).exclude(
+        pk__in=Message.objects.attached().values("pk")
+    ).delete()
+    Message.objects.filter(sender=user).update(sender=None)
     SessionFeedback.objects.filter(person=user).update(person=None, comments="")
     # Kind words are the mentee's own, written for the mentor's record: gone when either goes.
     KindWords.objects.filter(Q(match__mentee=user) | Q(match__mentor=user)).delete()

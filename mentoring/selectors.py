@@ -3,13 +3,14 @@ match has gone without one, and who is told of a concern."""
 
 from datetime import datetime
 
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, F, Func, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.access import service_operators
 from accounts.models import User
 from core.choices import Role
 from matching.models import Match
-from mentoring.models import Concern, PlannedSession, Session
+from mentoring.models import Concern, Message, PlannedSession, Session
 from programmes.duties import yours
 from programmes.models import Administrator, Membership, Programme
 
@@ -108,3 +109,78 @@ def concern_recipients(concern: Concern) -> tuple[list[User], bool]:
     if found:
         return found, False
     return list(service_operators().exclude(pk__in=people).order_by("email")), True
+
+
+# Messages
+
+
+def unread_messages_subquery():
+    """How many messages wait for the outer person, in matches they may open (the rule of
+    matching.models.open_to, spelled for a subquery), as an expression: the navigation asks
+    it in the query it makes anyway (portal.selectors.roles_of)."""
+    person = OuterRef("pk")
+    roles = Membership.objects.current().filter(
+        person=OuterRef(OuterRef("pk")), programme=OuterRef("match__programme")
+    )
+    counted = (
+        Message.objects.filter(read_at__isnull=True)
+        .filter(
+            Q(Exists(roles.filter(role=Role.MENTOR)), match__mentor=person)
+            | Q(Exists(roles.filter(role=Role.MENTEE)), match__mentee=person)
+        )
+        .exclude(sender=person)
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def unread_messages_count(person) -> int:
+    """For the navigation: taken from the roles query when it ran in this request."""
+    if not person.is_authenticated:
+        return 0
+    counted = getattr(person, "_alongside_unread_messages", None)
+    if counted is not None:
+        return counted
+    return Message.objects.unread_by(person).count()
+
+
+def unread_messages_recount(person) -> None:
+    """Forget the count the navigation's query took earlier in this request (a page that
+    has just read messages shows the count after reading them), and the notifications'
+    count too: reading the messages read the notices that told of them."""
+    person._alongside_unread_messages = None
+    person._alongside_unread = None
+
+
+def conversations_of(person) -> list[Match]:
+    """The matches a person may open, each with `unread` (messages waiting for them) and
+    `last_message_at`, latest conversation first, then the newest match."""
+    return list(
+        Match.objects.open_to(person)
+        .select_related("mentor", "mentee", "programme")
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=Q(messages__read_at__isnull=True)
+                & (Q(messages__sender__isnull=True) | ~Q(messages__sender=person)),
+            ),
+            last_message_at=Max("messages__sent_at"),
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-started_at")
+    )
+
+
+def messages_waiting_in(match: Match, person) -> int:
+    return Message.objects.filter(match=match, read_at__isnull=True).exclude(sender=person).count()
+
+
+def messages_attached_to(concern: Concern) -> list[Message]:
+    """The messages attached to a concern, oldest first: all its coordinators see of the
+    conversation."""
+    return list(
+        Message.objects.filter(attachments__concern=concern)
+        .select_related("sender")
+        .order_by("sent_at", "pk")
+    )

@@ -2,8 +2,11 @@
 writes its audit event inside it. Approving a session tells payments through a signal
 (mentoring.signals.session_approved), so mentoring never imports payments."""
 
+from collections import Counter
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -14,13 +17,17 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
 from background.services import enqueue
 from core.locks import lock_row
+from matching.models import Match
 from mentoring.meeting import check_where, where_in_words
 from mentoring.models import (
+    MESSAGE_CHARACTERS,
     PREPARATION_MINUTES,
     SESSION_MINUTES,
     Concern,
     ConcernAction,
+    ConcernMessage,
     KindWords,
+    Message,
     PlannedSession,
     Session,
 )
@@ -28,7 +35,7 @@ from mentoring.selectors import concern_recipients
 from mentoring.signals import plan_cancelled, plan_missed, session_approved
 from mentoring.templatetags.session_tags import minutes_in_words, plain_datetime
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import notifications_read_about, notify
 from programmes import duties
 from programmes.services import check_coordinates
 
@@ -279,9 +286,12 @@ def _concern_values(concern: Concern) -> dict:
 
 
 @transaction.atomic
-def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
+def concern_raise(
+    *, match, by: User, kind: str, what_happened: str, message: Message | None = None
+) -> Concern:
     """Either person of a match tells the programme's coordinators about a safeguarding or
-    wellbeing concern. They are emailed once the concern is saved."""
+    wellbeing concern, with one of the match's messages attached if they choose. They are
+    emailed once the concern is saved."""
     # Whatever state the match is in, but only while the person holds their role in the
     # programme: someone whose role ended can no longer open the match (docs/sessions.md).
     if not match.is_open_to(by):
@@ -301,6 +311,9 @@ def concern_raise(*, match, by: User, kind: str, what_happened: str) -> Concern:
         programme=match.programme,
         new=_concern_values(concern),
     )
+    if message is not None:
+        # Told with the concern itself: the coordinators' one notice covers both.
+        _message_attach(message=message, concern=concern, by=by)
     from mentoring.tasks import send_concern_to_coordinators
 
     enqueue(send_concern_to_coordinators, concern.pk)
@@ -739,3 +752,151 @@ def kind_words_choose(*, kind_words: KindWords, by: User, in_record: bool) -> No
     if kind_words.in_record != in_record:
         kind_words.in_record = in_record
         kind_words.save(update_fields=["in_record"])
+
+
+# Messages: the two people of a live match write to each other. The other person is told in
+# the app and by email (never the message itself); nobody else reads them, except a message
+# one of the two attaches to a concern, which the concern's coordinators then read.
+
+
+def message_check_text(text: str) -> str:
+    """The message as it is saved, or ValidationError saying what to change."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write your message before you send it."})
+    if len(text) > MESSAGE_CHARACTERS:
+        raise ValidationError(
+            {
+                "text": f"Your message is {len(text):,} characters long. Make it "
+                f"{MESSAGE_CHARACTERS:,} characters or fewer, or send it in two parts."
+            }
+        )
+    return text
+
+
+@transaction.atomic
+def message_send(*, match, by: User, text: str) -> Message:
+    """One of the pair writes to the other, while the match is live. The other person is
+    told once for each run of messages they have not read yet, not for every message."""
+    if not match.is_open_to(by):
+        raise PermissionDenied("Only the mentor or mentee of a match can write in it.")
+    text = message_check_text(text)
+    # Locked so two messages sent at once take turns: the second sees the first, so the
+    # other person is told once, and a match ending at the same moment is seen as ended.
+    match = lock_row(match)
+    if not match.is_live:
+        raise ValidationError(
+            "This match has ended, so no more messages can be sent. You can still read them."
+        )
+    waiting = Message.objects.filter(match=match, sender=by, read_at__isnull=True).exists()
+    message = Message.objects.create(match=match, sender=by, text=text)
+    if not waiting:
+        other = match.other_party(by)
+        sender_role = "mentor" if by.pk == match.mentor_id else "mentee"
+        # Never the message, nor who wrote it in words an email could pass on: an email can
+        # be read by others. Only that there is one, and where to read it.
+        notify(
+            person=other,
+            kind=Kind.MESSAGE,
+            event_key=f"message:{message.pk}",
+            title="You have a new message in Alongside",
+            body=(
+                f"Your {sender_role} sent you a message in Alongside. To keep your "
+                "conversation private, we never put messages in emails. Sign in to read it "
+                "and reply."
+            ),
+            url=reverse("mentoring:match_messages", args=[match.pk]),
+        )
+    return message
+
+
+def messages_read(*, match, by: User) -> int:
+    """The person opened the conversation: what the other person sent them is read, and so
+    are the notifications that told them of it. Returns how many messages were new."""
+    read = (
+        Message.objects.filter(match=match, read_at__isnull=True)
+        .exclude(sender=by)
+        .update(read_at=timezone.now())
+    )
+    if read:
+        notifications_read_about(
+            person=by,
+            kind=Kind.MESSAGE,
+            url=reverse("mentoring:match_messages", args=[match.pk]),
+        )
+    return read
+
+
+def _message_attach(*, message: Message, concern: Concern, by: User) -> bool:
+    if message.match_id != concern.match_id:
+        raise ValidationError("That message is not from this match.")
+    _, attached = ConcernMessage.objects.get_or_create(
+        concern=concern, message=message, defaults={"attached_by": by}
+    )
+    if attached:
+        # Which message, never what it says: the audit log is read more widely.
+        audit_record(
+            action=AuditEvent.Action.MESSAGE_ATTACHED,
+            actor=by,
+            obj=concern,
+            programme=concern.match.programme,
+            new={"message": message.pk},
+        )
+    return attached
+
+
+@transaction.atomic
+def message_attach(*, message: Message, concern: Concern, by: User) -> bool:
+    """One of the pair attaches a message of the match to a concern they raised, so the
+    coordinators who handle it read that message. Returns whether it was new; attaching it
+    twice changes nothing. The coordinators are told, as for the concern itself."""
+    match = concern.match
+    if concern.raised_by_id != by.pk or not match.is_open_to(by):
+        raise PermissionDenied("Only the person who raised a concern can add to it.")
+    if concern.status == Concern.Status.CLOSED:
+        raise ValidationError(
+            "That concern is closed. Raise a new concern with this message instead."
+        )
+    attached = _message_attach(message=message, concern=concern, by=by)
+    if attached:
+        programme = match.programme
+        recipients, escalated = concern_recipients(concern)
+        # When nobody who runs the programme can read it, the concern's own notice has
+        # already asked the people who run Alongside to find someone.
+        for person in [] if escalated else recipients:
+            notify(
+                person=person,
+                kind=Kind.CONCERN_RAISED,
+                event_key=f"concern:{concern.pk}:message:{message.pk}",
+                title=f"A message was added to a concern in {programme.name}",
+                body=(
+                    f"Someone in {programme.name} added a message to a concern they raised. "
+                    "Please read it within one working day.\n\nFor their privacy, we do "
+                    "not say here who raised it or what it is about."
+                ),
+                url=reverse(
+                    "mentoring:coordinator_concern_detail", args=[programme.slug, concern.pk]
+                ),
+            )
+    return attached
+
+
+@transaction.atomic
+def messages_delete_old(*, now: datetime | None = None) -> int:
+    """Delete the messages of matches that ended more than MESSAGES_KEPT_DAYS ago, except
+    those attached to a concern, which stay with the concern. Returns how many went. Running
+    it twice deletes nothing more. One audit row per match, with the count."""
+    now = now or timezone.now()
+    due = Message.objects.past_keeping(now=now)
+    per_match = Counter(due.values_list("match_id", flat=True))
+    if not per_match:
+        return 0
+    Message.objects.filter(pk__in=due.values("pk")).delete()
+    for match in Match.objects.filter(pk__in=per_match).select_related("programme"):
+        audit_record(
+            action=AuditEvent.Action.MESSAGES_DELETED,
+            obj=match,
+            programme=match.programme,
+            new={"messages": per_match[match.pk], "kept_days": settings.MESSAGES_KEPT_DAYS},
+        )
+    return sum(per_match.values())

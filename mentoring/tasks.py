@@ -19,3 +19,10 @@ def send_concern_to_coordinators(concern_id: int) -> int:
     """Tell a programme's coordinators a concern was raised, at most once (see
     concern_coordinators_tell)."""
     return services.concern_coordinators_tell(concern_id=concern_id)
+
+
+@shared_task(name="mentoring.messages_delete_old")
+def messages_delete_old() -> int:
+    """Daily: messages of matches that ended more than MESSAGES_KEPT_DAYS ago, except those
+    attached to a concern. Safe to run twice: what is gone is not found again."""
+    return services.messages_delete_old()

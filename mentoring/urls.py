@@ -1,14 +1,22 @@
 from django.urls import path
 
-from mentoring import kind_words_views, match_views, views
+from mentoring import kind_words_views, match_views, message_views, views
 
-# Addresses starting /matches/, /sessions/, /planned/, and /coordinate/<programme>/matches/,
-# /concerns/ and /sessions/: a match, its lifecycle pages, and what happens inside it.
+# Addresses starting /matches/, /sessions/, /planned/, /messages/, and
+# /coordinate/<programme>/matches/, /concerns/ and /sessions/: a match, its lifecycle pages,
+# and what happens inside it.
 app_name = "mentoring"
 
 urlpatterns = [
     path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/ended/", views.match_ended, name="match_ended"),
+    path("messages/", message_views.message_inbox, name="message_inbox"),
+    path("matches/<int:match_id>/messages/", message_views.match_messages, name="match_messages"),
+    path(
+        "matches/<int:match_id>/messages/<int:message_id>/concern/",
+        message_views.message_attach,
+        name="message_attach",
+    ),
     path("matches/<int:match_id>/pause/", match_views.match_pause, name="match_pause"),
     path("matches/<int:match_id>/restart/", match_views.match_resume, name="match_resume"),
     path("matches/<int:match_id>/end/", match_views.match_end, name="match_end"),

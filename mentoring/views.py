@@ -36,6 +36,8 @@ from mentoring.forms import (
 )
 from mentoring.models import Concern, PlannedSession, Session, SessionFeedback
 from mentoring.selectors import (
+    messages_attached_to,
+    messages_waiting_in,
     missed_to_confirm,
     quiet_flag,
     sessions_approvable_by,
@@ -99,6 +101,7 @@ def match_detail(request, match_id):
             "is_live": match.is_live,
             "feedback_open": feedback.feedback_open_session_ids(match, request.user),
             "check_due": feedback.check_due(match, request.user),
+            "messages_waiting": messages_waiting_in(match, request.user),
         },
     )
 
@@ -468,7 +471,11 @@ def coordinator_plan_missed_confirm(request, slug, plan_id):
 @login_required
 def concern_new(request, match_id):
     match = get_match_for_person(request.user, match_id)
-    form = ConcernForm(posted(request))
+    # From a message's "show this to a coordinator": that message is chosen already.
+    asked = request.GET.get("message", "")
+    known = asked.isascii() and asked.isdigit() and len(asked) < 19  # fits a database id
+    initial = {"message": int(asked)} if known else {}
+    form = ConcernForm(posted(request), initial=initial, match=match, person=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             concern = services.concern_raise(
@@ -476,6 +483,7 @@ def concern_new(request, match_id):
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 what_happened=form.cleaned_data["what_happened"],
+                message=form.cleaned_data.get("message"),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -513,7 +521,12 @@ def concern_detail(request, match_id, concern_id):
     return render(
         request,
         "mentoring/concern_detail.html",
-        {"concern": concern, "match": concern.match, "programme": concern.match.programme},
+        {
+            "concern": concern,
+            "match": concern.match,
+            "programme": concern.match.programme,
+            "attached": messages_attached_to(concern),
+        },
     )
 
 
@@ -564,7 +577,14 @@ def coordinator_concern_detail(request, slug, concern_id):
     return render(
         request,
         "mentoring/coordinator/concern_detail.html",
-        {"programme": programme, "concern": concern, "actions": actions, "form": form},
+        {
+            "programme": programme,
+            "concern": concern,
+            "actions": actions,
+            "form": form,
+            # The only messages of the pair a coordinator ever reads: those attached here.
+            "attached": messages_attached_to(concern),
+        },
     )
 
 

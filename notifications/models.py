@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     KIND_WORDS = "kind_words", "Your mentee wrote a few words about your mentoring"
     PLAN = "plan", "A session with you was planned, changed or cancelled"
     PLAN_REMINDER = "plan_reminder", "A reminder the day before a planned session"
+    MESSAGE = "message", "A new message from the person you are matched with"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
     CONCERN_UNREAD = (
         "concern_unread",

@@ -30,6 +30,7 @@ LINK_TEXT = {
     Kind.PLAN_REMINDER: "See your planned sessions",
     Kind.CONCERN_RAISED: "Sign in to read it and record what you do",
     Kind.CONCERN_UNREAD: "Open the Django admin",
+    Kind.MESSAGE: "Sign in to read it and reply",
 }
 
 
@@ -207,6 +208,16 @@ def notification_open(*, notification: Notification) -> bool:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
+    )
+
+
+def notifications_read_about(*, person: User, kind: str, url: str) -> int:
+    """Mark read a person's notifications of one kind that point at one page, once they
+    have opened that page: reading the messages is reading the notice that they came."""
+    return (
+        Notification.objects.unread()
+        .filter(person=person, kind=kind, url=url)
+        .update(read_at=timezone.now())
     )
 
 

@@ -8,6 +8,7 @@ from accounts.access import is_service_operator
 from accounts.models import User
 from core.choices import Role
 from mentoring.models import Concern
+from mentoring.selectors import unread_messages_count, unread_messages_subquery
 from notifications.selectors import unread_count, unread_subquery
 from programmes.models import Administrator, Application, Membership, Programme
 
@@ -22,18 +23,21 @@ def roles_of(user) -> set[str]:
             Membership.objects.current().filter(person=user).values_list("role", flat=True)
         )
         # One query says whether they run an organisation and, for the navigation, how
-        # many of their notifications are new: every page pays for it, so it is shared.
+        # many of their notifications and messages are new: every page pays for it, so it
+        # is shared.
         flags = (
             User.objects.filter(pk=user.pk)
             .values(
                 administrator=Exists(Administrator.objects.filter(person=OuterRef("pk"))),
                 unread=unread_subquery(),
+                unread_messages=unread_messages_subquery(),
             )
             .first()
-        ) or {"administrator": False, "unread": 0}
+        ) or {"administrator": False, "unread": 0, "unread_messages": 0}
         if flags["administrator"]:
             cached.add("administrator")
         user._alongside_unread = flags["unread"]
+        user._alongside_unread_messages = flags["unread_messages"]
         user._alongside_roles = cached
     return cached
 
@@ -66,6 +70,15 @@ def navigation_for(user) -> dict:
         .exists()
     ):
         main.append({"label": "Choose a mentor", "url": reverse("matching:mentee_choose")})
+    if Role.MENTOR in roles or Role.MENTEE in roles:
+        waiting = unread_messages_count(user)
+        main.append(
+            {
+                "label": "Messages",
+                "url": reverse("mentoring:message_inbox"),
+                "badge": f"{waiting} new" if waiting else "",
+            }
+        )
     unread = unread_count(user)
     main.append(
         {

@@ -271,6 +271,20 @@ def _concern_by_mentor(w):
     return concern.pk
 
 
+def _message_id(w):
+    """A message Priya sent Sam, attached by nobody; and a concern Sam raised, so the attach
+    page holds its form."""
+    from mentoring import services
+    from mentoring.models import Message
+
+    match = _match(w)
+    existing = Message.objects.filter(match=match).first()
+    if existing:
+        return existing.pk
+    _concern_by_mentor(w)
+    return services.message_send(match=match, by=w.mentee, text="See you on Tuesday.").pk
+
+
 def _journal_entry_id(w):
     """A private journal entry Priya wrote about a session with Sam: only she may open it."""
     from django.utils import timezone
@@ -689,6 +703,19 @@ MATRIX: dict[str, Row] = {
     "mentoring:coproduction_check": Row(
         signed_in(404, mentor=200, mentee=200),
         kwargs=lambda w: {"match_id": _closed_match_id(w)},
+        form=True,
+    ),
+    # Messages are the pair's own: coordinators and administrators get a 404 like anyone
+    # else, and read a message only once one of the two attaches it to a concern.
+    "mentoring:message_inbox": Row(signed_in(200)),
+    "mentoring:match_messages": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w)},
+        form=True,
+    ),
+    "mentoring:message_attach": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w), "message_id": _message_id(w)},
         form=True,
     ),
     "mentoring:concern_new": Row(
@@ -1472,6 +1499,8 @@ ENDED_ROLE = {
     "mentoring:match_end": lambda w: {"match_id": _match_id(w)},
     "journal:match_goals": lambda w: _with_goal(w, {"match_id": _match_id(w)}),
     "mentoring:concern_new": lambda w: {"match_id": _match_id(w)},
+    "mentoring:match_messages": lambda w: {"match_id": _match_id(w)},
+    "mentoring:message_attach": lambda w: {"match_id": _match_id(w), "message_id": _message_id(w)},
     "mentoring:coproduction_check": lambda w: {"match_id": _match_id(w)},
     "mentoring:session_detail": lambda w: {"session_id": _session_logged_by_mentee(w)},
     "mentoring:session_edit": lambda w: {"session_id": _session_logged_by_mentee(w)},

@@ -43,14 +43,19 @@ MUST_REACH = {
         "/activities/",
         "/activities/<id>/",
     },
-    # On Universal Credit, with a cap that held a line back (demo/payments.py).
-    # With kind words from two mentees, one in their record of contribution (demo/contribution.py).
+    # On Universal Credit, with a cap that held a line back (demo/payments.py); with kind
+    # words from two mentees, one in their record of contribution (demo/contribution.py);
+    # with a conversation in their match (demo/messages.py): the list, the conversation
+    # and its form (in its error state too), and the page to show a message to a coordinator.
     "paid-mentor": {
         "/pay/",
         "/pay/runs/<id>/",
         "/pay/expenses/<id>/",
         "/pay/hours/",
         "/my/contribution/",
+        "/messages/",
+        "/matches/<id>/messages/",
+        "/matches/<id>/messages/<id>/concern/",
     },
     "coordinator": {
         "/coordinate/north-star/pay/",

@@ -8,7 +8,8 @@ mentee left out of it so they can be matched live. `--people N` adds a large mad
 programme for load tests.
 
 The seed data lives beside this command, one module per part of the product (demo/people.py,
-programmes.py, matching.py, mentoring.py, journal.py, payments.py, notifications.py); this
+programmes.py, matching.py, mentoring.py, journal.py, payments.py, messages.py,
+notifications.py); this
 command puts them together in order, in one transaction.
 """
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.choices import Role
 from core.models import Topic
-from demo import contribution, journal, notifications, payments
+from demo import contribution, journal, messages, notifications, payments
 from demo.matching import demo_round_due, demo_round_seed, mentee_choice_ensure
 from demo.mentoring import (
     demo_endings_ensure,
@@ -168,6 +169,7 @@ class Command(BaseCommand):
             journal.seed_journal(self.stdout)
             payments.seed_payments(self.stdout)
             contribution.seed_kind_words(self.stdout)
+            messages.seed_messages(self.stdout)
             # Last, in the same transaction, so nothing made for demo people is emailed.
             notifications.seed_notifications(self.stdout)
         self.summary(added)
