@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentoring import match_views, views
+from mentoring import agreement_views, match_views, views
 
 # Addresses starting /matches/, /sessions/, /planned/, and /coordinate/<programme>/matches/,
 # /concerns/ and /sessions/: a match, its lifecycle pages, and what happens inside it.
@@ -9,6 +9,12 @@ app_name = "mentoring"
 urlpatterns = [
     path("matches/<int:match_id>/", views.match_detail, name="match_detail"),
     path("matches/<int:match_id>/ended/", views.match_ended, name="match_ended"),
+    path("matches/<int:match_id>/agreement/", agreement_views.agreement, name="agreement"),
+    path(
+        "matches/<int:match_id>/agreement/history/",
+        agreement_views.agreement_history,
+        name="agreement_history",
+    ),
     path("matches/<int:match_id>/pause/", match_views.match_pause, name="match_pause"),
     path("matches/<int:match_id>/restart/", match_views.match_resume, name="match_resume"),
     path("matches/<int:match_id>/end/", match_views.match_end, name="match_end"),

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from core.requests import posted
 from matching.access import get_match_for_person
 from matching.models import ClosingSurvey, Match
-from mentoring import feedback, services
+from mentoring import agreements, feedback, services
 from mentoring.access import (
     get_concern_for_coordinator,
     get_concern_for_raiser,
@@ -95,6 +95,7 @@ def match_detail(request, match_id):
             "is_live": match.is_live,
             "feedback_open": feedback.feedback_open_session_ids(match, request.user),
             "check_due": feedback.check_due(match, request.user),
+            "agreement": agreements.agreement_current(match),
         },
     )
 
@@ -138,6 +139,7 @@ def session_new(request, match_id):
             "form": form,
             "session": None,
             "plan": plan,
+            "agreement_filled": agreements.agreement_is_filled(match),
         },
     )
 
@@ -172,7 +174,12 @@ def session_plan(request, match_id):
     return render(
         request,
         "mentoring/session_plan.html",
-        {"match": match, "programme": match.programme, "form": form},
+        {
+            "match": match,
+            "programme": match.programme,
+            "form": form,
+            "agreement_filled": agreements.agreement_is_filled(match),
+        },
     )
 
 

@@ -102,6 +102,14 @@ def profile(request):
         ),
         # The pay pages' log is the one record of how a mentor is paid; the profile shows it.
         "payment_choice": preference_current(request.user) if is_mentor else None,
+        # Mentor roles still waiting for induction say so (includes/induction_status.html).
+        "memberships": (
+            Membership.objects.current()
+            .filter(person=request.user, role=Role.MENTOR)
+            .select_related("programme")
+            if is_mentor
+            else []
+        ),
     }
     return render(request, "portal/profile.html", context)
 

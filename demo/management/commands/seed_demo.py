@@ -26,6 +26,7 @@ from accounts.models import User
 from core.choices import Role
 from core.models import Topic
 from demo import journal, notifications, payments
+from demo.induction import resources_ensure, waiting_mentor_ensure
 from demo.matching import demo_round_due, demo_round_seed, mentee_choice_ensure
 from demo.mentoring import (
     demo_endings_ensure,
@@ -128,6 +129,8 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
         member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
 
     mentee_choice_ensure(programme=riverside, mentor=named[MENTOR_B])
+    waiting_mentor_ensure(programme=north_star, now=now, password_hash=password_hash, lists=lists)
+    resources_ensure()
     applications_ensure(programme=north_star, password_hash=password_hash)
     invitations_ensure(programme=north_star, by=coordinator)
 
