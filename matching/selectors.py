@@ -328,7 +328,7 @@ def _round_instance(programme: Programme) -> dict:
             "mentor_id", "mentee_id"
         )
     } | {(person, person) for person in both}
-    return {
+    instance = {
         "programme": programme.slug,
         "weights": programme_weights(programme),
         "max_candidates_per_mentee": programme.max_candidates_per_mentee,
@@ -337,20 +337,23 @@ def _round_instance(programme: Programme) -> dict:
         "mentors": mentors,
         "mentees": mentees,
         "excluded_pairs": sorted([list(pair) for pair in excluded]),
-        # Not read by the engine: who the round left out before it began, as counts (no
-        # names, so nothing here needs scrubbing), shown on the round's page.
-        "left_out": {"waiting_for_induction": waiting_for_induction},
     }
+    if waiting_for_induction:
+        # Not read by the engine: who the round left out before it began, as a count (no
+        # names, so nothing here needs scrubbing), shown on the round's page.
+        instance["left_out"] = {"waiting_for_induction": waiting_for_induction}
+    return instance
 
 
 def left_out_counts(snapshot: dict) -> dict:
     """What a round's stats keep of the people left out before it began (round_instance's
-    "left_out"): {"waiting_for_induction": n}, or nothing for rounds from before."""
+    "left_out"): {"waiting_for_induction": n} when anyone was, else nothing (and nothing for
+    rounds from before induction was recorded)."""
     left_out = snapshot.get("left_out")
     if not isinstance(left_out, dict):
         return {}
     count = left_out.get("waiting_for_induction")
-    return {"waiting_for_induction": count} if isinstance(count, int) and count >= 0 else {}
+    return {"waiting_for_induction": count} if isinstance(count, int) and count > 0 else {}
 
 
 IN_PERSON = "in_person"
