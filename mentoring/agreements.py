@@ -40,7 +40,10 @@ def agreement_history(match) -> list[dict]:
 
 
 def agreement_filled(match_ids) -> set[int]:
-    """Which of these matches have an agreement, in one query."""
+    """Which of these matches have an agreement, in one query (none for no matches)."""
+    match_ids = list(match_ids)
+    if not match_ids:
+        return set()
     return set(
         AgreementVersion.objects.filter(match_id__in=match_ids)
         .values_list("match_id", flat=True)

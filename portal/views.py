@@ -28,6 +28,7 @@ from core.choices import Role
 from core.requests import posted
 from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
+from mentoring.agreements import agreement_filled
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
 from notifications import services as notification_services
@@ -74,6 +75,8 @@ def dashboard(request):
     }
     # Feedback, co-production checks and closing surveys this person still has to give.
     context.update(dashboard_asks(user, matches=context["matches"]))
+    # Live matches whose agreement is filled in: the others are asked to fill it.
+    context["agreements_filled"] = agreement_filled([match.pk for match in context["matches"]])
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
         context["pay"] = mentor_pay_card(user)

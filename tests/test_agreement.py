@@ -217,3 +217,13 @@ def test_it_puts_the_agreement_in_my_data_and_deletes_it_with_the_account(world,
     with transaction.atomic():
         erase(world.mentee)
     assert not AgreementVersion.objects.filter(match=match).exists()
+
+
+def test_it_asks_both_people_on_their_dashboard_until_the_agreement_is_filled(world, match, client):
+    for person in (world.mentor, world.mentee):
+        sign_in(client, person)
+        page = client.get(reverse("portal:dashboard")).content.decode()
+        assert "You have not filled in" in page
+        assert reverse("mentoring:agreement", args=[match.pk]) in page
+    agreement_save(match=match, by=world.mentor, based_on=0, **FIRST)
+    assert "You have not filled in" not in client.get(reverse("portal:dashboard")).content.decode()
