@@ -41,6 +41,12 @@ def agreement(request, match_id):
             data["based_on"] = str(current.number if current else 0)
             form = AgreementForm(data)
             form.is_valid()
+            if current is None:
+                # Only a changed page names a version that was never saved.
+                form.add_error(
+                    None,
+                    "This page was out of date. Check what you typed and save it again.",
+                )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -227,3 +227,15 @@ def test_it_asks_both_people_on_their_dashboard_until_the_agreement_is_filled(wo
         assert reverse("mentoring:agreement", args=[match.pk]) in page
     agreement_save(match=match, by=world.mentor, based_on=0, **FIRST)
     assert "You have not filled in" not in client.get(reverse("portal:dashboard")).content.decode()
+
+
+def test_it_says_the_page_was_out_of_date_when_it_names_a_version_never_saved(world, match, client):
+    sign_in(client, world.mentor)
+    url = reverse("mentoring:agreement", args=[match.pk])
+    for version in ("7", "not a number"):
+        page = client.post(url, FIRST | {"based_on": version}).content.decode()
+        assert "This page was out of date." in page
+        assert FIRST["off_limits"] in page
+    assert not AgreementVersion.objects.filter(match=match).exists()
+    # Saved again from the page as it came back, it goes through.
+    assert client.post(url, FIRST | {"based_on": "0"}).status_code == 302
