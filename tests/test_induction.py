@@ -179,3 +179,11 @@ def test_it_counts_the_mentors_already_here_as_inducted_when_it_upgrades(world):
     assert Membership.objects.get(person=newcomer).is_inducted
     assert Membership.objects.get(person=left).inducted_on is None
     assert not Membership.objects.filter(role=Role.MENTEE, inducted_on__isnull=False).exists()
+
+
+def test_it_puts_the_day_of_the_induction_in_my_data(world):
+    from portal.privacy import export
+
+    (role,) = export(world.mentor)["roles"]
+    assert role["induction"] == timezone.localdate().isoformat()
+    assert "induction" not in export(world.mentee)["roles"][0]
