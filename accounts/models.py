@@ -143,6 +143,9 @@ class AuditEvent(models.Model):
         ACTIVITY_ANSWERED = "activity_answered", "Answered an activity"
         ACTIVITY_ATTENDANCE = "activity_attendance", "Attendance at an activity recorded"
         ACTIVITY_CANCELLED = "activity_cancelled", "Activity cancelled"
+        AGREEMENT_CHANGED = "agreement_changed", "Agreement of a match filled in or changed"
+        INDUCTION_RECORDED = "induction_recorded", "Mentor's induction recorded"
+        RESOURCES_CHANGED = "resources_changed", "Programme resources changed"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -142,6 +142,9 @@ def population_create(
             person_id=user_ids[person.email],
             role=person.role,
             joined_at=person.joined_at,
+            # The made-up mentors had their induction when they joined, so rounds include
+            # them (demo/induction.py adds one still waiting).
+            inducted_on=person.joined_at.date() if person.role == Role.MENTOR else None,
         )
         for person in new
     ]
@@ -175,7 +178,10 @@ def two_factor_ensure(user: User) -> None:
 
 
 def member_ensure(*, person: Person, user: User, programme: Programme, lists: SharedLists):
-    membership_add(programme=programme, person=user, role=person.role, by=None)
+    membership = membership_add(programme=programme, person=user, role=person.role, by=None)
+    if person.role == Role.MENTOR and membership.inducted_on is None:
+        # The published mentors had their induction when they joined.
+        Membership.objects.filter(pk=membership.pk).update(inducted_on=person.joined_at.date())
     # A profile someone has edited in the demo is theirs; only a missing one is made.
     if not _profile_model(person.role).objects.filter(user=user).exists():
         profiles_create(people=[person], user_ids={user.email: user.pk}, lists=lists)

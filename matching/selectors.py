@@ -268,7 +268,10 @@ def round_instance(programme: Programme) -> dict:
 
 def _round_instance(programme: Programme) -> dict:
     members = Membership.objects.current().filter(programme=programme)
-    mentor_ids = members.filter(role=Role.MENTOR).values("person_id")
+    # Only mentors whose induction a coordinator recorded (programmes.models.INDUCTED); the
+    # others are counted, so the round's page can say why they are not in it.
+    mentor_ids = members.filter(role=Role.MENTOR).inducted().values("person_id")
+    waiting_for_induction = members.filter(role=Role.MENTOR).waiting_for_induction().count()
     mentee_ids = members.filter(role=Role.MENTEE).values("person_id")
     joined = dict(members.filter(role=Role.MENTEE).values_list("person_id", "joined_at"))
 
@@ -325,7 +328,7 @@ def _round_instance(programme: Programme) -> dict:
             "mentor_id", "mentee_id"
         )
     } | {(person, person) for person in both}
-    return {
+    instance = {
         "programme": programme.slug,
         "weights": programme_weights(programme),
         "max_candidates_per_mentee": programme.max_candidates_per_mentee,
@@ -335,6 +338,22 @@ def _round_instance(programme: Programme) -> dict:
         "mentees": mentees,
         "excluded_pairs": sorted([list(pair) for pair in excluded]),
     }
+    if waiting_for_induction:
+        # Not read by the engine: who the round left out before it began, as a count (no
+        # names, so nothing here needs scrubbing), shown on the round's page.
+        instance["left_out"] = {"waiting_for_induction": waiting_for_induction}
+    return instance
+
+
+def left_out_counts(snapshot: dict) -> dict:
+    """What a round's stats keep of the people left out before it began (round_instance's
+    "left_out"): {"waiting_for_induction": n} when anyone was, else nothing (and nothing for
+    rounds from before induction was recorded)."""
+    left_out = snapshot.get("left_out")
+    if not isinstance(left_out, dict):
+        return {}
+    count = left_out.get("waiting_for_induction")
+    return {"waiting_for_induction": count} if isinstance(count, int) and count > 0 else {}
 
 
 IN_PERSON = "in_person"
@@ -450,6 +469,7 @@ def _mentors_who_could_meet(
             ListHasAny("availability", mentee["availability"]),
             user_id__in=Membership.objects.current()
             .filter(programme=programme, role=Role.MENTOR)
+            .inducted()
             .values("person_id"),
             paused_at__isnull=True,
         )
@@ -583,6 +603,7 @@ def round_facts(matching_round: MatchingRound) -> dict:
         "weights": weights,
         "labels": matching_round.labels or {},
         "stats": counts if "mentors_with_room" in counts else {},
+        "waiting_for_induction": counts.get("waiting_for_induction", 0),
         "mentors": counts.get("mentors", 0),
         "mentees": counts.get("mentees", 0),
         "best_score": best_score(weights),

@@ -34,6 +34,7 @@ from matching.models import (
 from matching.selectors import (
     REVIEW_PAGE_SIZE,
     fit_filter,
+    left_out_counts,
     mentee_choice_pool,
     mentor_records,
     round_facts,
@@ -230,6 +231,7 @@ def _round_input_store(matching_round: MatchingRound) -> tuple[dict, bytes] | No
     counts = {
         "mentors": len(snapshot.get("mentors") or []),
         "mentees": len(snapshot.get("mentees") or []),
+        **left_out_counts(snapshot),
     }
     MatchingRound.objects.filter(pk=matching_round.pk).update(
         stats=counts,
@@ -271,7 +273,7 @@ def _round_store(
     RoundData.objects.filter(round=matching_round).update(result=result)
     MatchingRound.objects.filter(pk=matching_round.pk).update(
         status=MatchingRound.Status.FINISHED,
-        stats=result.get("stats") or {},
+        stats=(result.get("stats") or {}) | left_out_counts(solved),
         stage="",
         stage_done=None,
         stage_total=None,

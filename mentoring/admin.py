@@ -36,6 +36,7 @@ class ConcernAdmin(admin.ModelAdmin):
 # coordinators see their answers, added together with other people's. Even without a name,
 # one answer beside its session or match says who gave it (the mentor of Sam's match), so
 # the people who run the service see them only as the statistics show them.
+# Agreements are not here either: the two people of a match are told only they read theirs.
 
 
 @admin.register(models.PlannedSession)

@@ -12,6 +12,7 @@ from mentoring.models import (
     MESSAGE_CHARACTERS,
     PREPARATION_MINUTES,
     SESSION_MINUTES,
+    AgreementVersion,
     Concern,
     Message,
     Session,
@@ -475,3 +476,63 @@ class KindWordsForm(forms.Form):
             "max_length": "Keep it to 600 characters or fewer. You have written %(show_value)d.",
         },
     )
+
+
+class AgreementForm(forms.Form):
+    """The two people's agreement. `based_on` is the version the person opened, so a
+    change saved meanwhile by the other person is never overwritten unseen."""
+
+    how_we_meet = forms.CharField(
+        label="How and how often we meet",
+        max_length=AgreementVersion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: online every other Tuesday at 6pm, for an hour. What to do if "
+        "one of us has to cancel.",
+        error_messages={
+            "required": "Say how and how often you will meet.",
+            "max_length": "Keep this part to 2,000 characters or fewer.",
+        },
+    )
+    off_limits = forms.CharField(
+        label="What is off limits",
+        required=False,
+        max_length=AgreementVersion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional. Things either of you does not want to talk about. Nobody has to "
+        "give a reason.",
+        error_messages={"max_length": "Keep this part to 2,000 characters or fewer."},
+    )
+    between_us = forms.CharField(
+        label="What stays between us",
+        required=False,
+        max_length=AgreementVersion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional. What you will both keep to yourselves.",
+        error_messages={"max_length": "Keep this part to 2,000 characters or fewer."},
+    )
+    when_to_tell = forms.CharField(
+        label="When a coordinator must be told",
+        required=False,
+        max_length=AgreementVersion.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional. Anything you want to add to the rule above: safeguarding is "
+        "always shared.",
+        error_messages={"max_length": "Keep this part to 2,000 characters or fewer."},
+    )
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_based_on(self) -> int:
+        raw = self.cleaned_data.get("based_on") or "0"
+        if not raw.isdecimal() or len(raw) > 9:
+            # Only a changed page gets here: said once, above the form (see clean()).
+            self._bad_version = True
+            return 0
+        return int(raw)
+
+    def clean(self):
+        cleaned = super().clean()
+        if getattr(self, "_bad_version", False):
+            raise forms.ValidationError(
+                "This page was out of date. Open the agreement again and make your change."
+            )
+        return cleaned

@@ -609,3 +609,63 @@ class ConcernMessage(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.message_id} attached to concern {self.concern_id}"
+
+
+# Our agreement: at the start of a match the two people write down together how they will
+# work. Both read it and both change it; each change is a new version, so nothing is ever
+# overwritten and the history says who changed what, when. Coordinators never read it.
+
+
+class AgreementVersionQuerySet(models.QuerySet["AgreementVersion"]):
+    def of(self, match) -> "AgreementVersionQuerySet":
+        """A match's versions, newest first."""
+        return self.filter(match=match).select_related("written_by").order_by("-number")
+
+
+class AgreementVersion(models.Model):
+    """One version of a match's agreement. Append-only: a change writes the next version.
+    The agreement is its newest version; a match has none until one of the two fills it."""
+
+    FIELDS = ("how_we_meet", "off_limits", "between_us", "when_to_tell")
+    MAX_LENGTH = 2000
+
+    match = models.ForeignKey(
+        "matching.Match", on_delete=models.CASCADE, related_name="agreement_versions"
+    )
+    # 1 for the first version, then one more at each change. Unique per match: two people
+    # saving at the same moment from the same version cannot both become the next one.
+    number = models.PositiveIntegerField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    how_we_meet = models.TextField("How and how often we meet", max_length=MAX_LENGTH)
+    off_limits = models.TextField("What is off limits", max_length=MAX_LENGTH, blank=True)
+    between_us = models.TextField("What stays between us", max_length=MAX_LENGTH, blank=True)
+    when_to_tell = models.TextField(
+        "When a coordinator must be told", max_length=MAX_LENGTH, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AgreementVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["match", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "number"], name="one_agreement_version_each"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="agreement_version_from_1"),
+            models.CheckConstraint(condition=~Q(how_we_meet=""), name="agreement_says_how_we_meet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement of {self.match}, version {self.number}"
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def changed_since(self, before: "AgreementVersion | None") -> list[str]:
+        """The labels of the parts this version changed from `before` (all, for the first)."""
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.FIELDS
+            if before is None or getattr(before, name) != getattr(self, name)
+        ]

@@ -1,6 +1,15 @@
 """What mentoring holds about a person: sessions and planned sessions, concerns they
-raised, the feedback and co-production checks they gave, kind words, and the messages of
-their matches (see portal/privacy.py for how every app's privacy module is composed)."""
+raised, the feedback and co-production checks they gave, kind words, the messages of their
+matches and the agreements of their matches (see portal/privacy.py for how every app's
+privacy module is composed).
+
+Agreements: the download holds every version of the agreement of each of their matches,
+whoever wrote it, as both people can read them all. Deleting the account deletes every
+version of those agreements, the other person's words included. An agreement is written by
+the two people together, about both of them (what is off limits can say a lot about
+someone), and it is only of use while the match is live; by this step the person's matches
+have ended (matching erases first), so the other person could no longer change it anyway.
+Nobody else ever reads it, so nothing else needs it kept."""
 
 from django.db.models import Q
 
@@ -8,6 +17,7 @@ from accounts.models import User
 from accounts.privacy import names
 from matching.privacy import other_name
 from mentoring.models import (
+    AgreementVersion,
     Concern,
     CoproductionCheck,
     KindWords,
@@ -138,7 +148,32 @@ def export(user: User) -> dict:
                 "match__mentor", "match__mentee"
             )
         ],
+        "agreements": [
+            {
+                "match_with": other_name(version.match, user),
+                "version": version.number,
+                "written_by": (
+                    "you"
+                    if version.written_by_id == user.pk
+                    else version.written_by.display_name
+                    if version.written_by
+                    else ""
+                ),
+                "written": version.created_at.isoformat(),
+                **{
+                    str(AgreementVersion._meta.get_field(name).verbose_name): getattr(version, name)
+                    for name in AgreementVersion.FIELDS
+                },
+            }
+            for version in AgreementVersion.objects.filter(_theirs(user))
+            .select_related("match__mentor", "match__mentee", "written_by")
+            .order_by("match_id", "number")
+        ],
     }
+
+
+def _theirs(user: User) -> Q:
+    return Q(match__mentor=user) | Q(match__mentee=user)
 
 
 def erase(user: User) -> None:
@@ -148,7 +183,8 @@ def erase(user: User) -> None:
     The messages they wrote are deleted, except one attached to a concern: it is part of a
     safeguarding record, as the concern's own words are, so it stays with the concern,
     without their name. What the other person wrote to them is the other person's, and
-    stays for the other person until the retention period ends."""
+    stays for the other person until the retention period ends. Agreements of their
+    matches are deleted."""
     Message.objects.filter(sender=user).exclude(
         pk__in=Message.objects.attached().values("pk")
     ).delete()
@@ -157,3 +193,5 @@ def erase(user: User) -> None:
     # Kind words are the mentee's own, written for the mentor's record: gone when either goes.
     KindWords.objects.filter(Q(match__mentee=user) | Q(match__mentor=user)).delete()
     CoproductionCheck.objects.filter(person=user).update(person=None, comments="")
+    # Every version of the agreements of their matches: see the note at the top.
+    AgreementVersion.objects.filter(_theirs(user)).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentoring import kind_words_views, match_views, message_views, views
+from mentoring import agreement_views, kind_words_views, match_views, message_views, views
 
 # Addresses starting /matches/, /sessions/, /planned/, /messages/, and
 # /coordinate/<programme>/matches/, /concerns/ and /sessions/: a match, its lifecycle pages,
@@ -16,6 +16,12 @@ urlpatterns = [
         "matches/<int:match_id>/messages/<int:message_id>/concern/",
         message_views.message_attach,
         name="message_attach",
+    ),
+    path("matches/<int:match_id>/agreement/", agreement_views.agreement, name="agreement"),
+    path(
+        "matches/<int:match_id>/agreement/history/",
+        agreement_views.agreement_history,
+        name="agreement_history",
     ),
     path("matches/<int:match_id>/pause/", match_views.match_pause, name="match_pause"),
     path("matches/<int:match_id>/restart/", match_views.match_resume, name="match_resume"),

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from core.requests import posted
 from matching.access import get_match_for_person
 from matching.models import ClosingSurvey, Match
-from mentoring import feedback, services
+from mentoring import agreements, feedback, services
 from mentoring.access import (
     get_concern_for_coordinator,
     get_concern_for_raiser,
@@ -102,6 +102,7 @@ def match_detail(request, match_id):
             "feedback_open": feedback.feedback_open_session_ids(match, request.user),
             "check_due": feedback.check_due(match, request.user),
             "messages_waiting": messages_waiting_in(match, request.user),
+            "agreement": agreements.agreement_current(match),
         },
     )
 
@@ -145,6 +146,7 @@ def session_new(request, match_id):
             "form": form,
             "session": None,
             "plan": plan,
+            "agreement_filled": agreements.agreement_is_filled(match),
         },
     )
 
@@ -221,7 +223,13 @@ def plan_change(request, plan_id):
     return render(
         request,
         "mentoring/session_plan.html",
-        {"match": match, "programme": match.programme, "form": form, "plan": plan},
+        {
+            "match": match,
+            "programme": match.programme,
+            "form": form,
+            "plan": plan,
+            "agreement_filled": agreements.agreement_is_filled(match),
+        },
     )
 
 

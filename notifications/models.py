@@ -40,6 +40,8 @@ class Kind(models.TextChoices):
         "concern_unread",
         "A concern needs someone to read it (the people who run Alongside)",
     )
+    AGREEMENT = "agreement", "The other person filled in or changed your agreement"
+    INDUCTION = "induction", "Your induction was recorded, so you can be matched (mentors)"
 
 
 # Sent by email whatever the person chose, with the line that tells them why. A change to

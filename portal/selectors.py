@@ -93,6 +93,8 @@ def navigation_for(user) -> dict:
     if Role.MENTEE in roles:
         main.append({"label": "Your journal", "url": reverse("journal:journal_list")})
         main.append({"label": "Your goals", "url": reverse("journal:goals")})
+    if Role.MENTOR in roles or Role.MENTEE in roles:
+        main.append({"label": "Programme resources", "url": reverse("programmes:my_resources")})
     main.append({"label": "Account settings", "url": reverse("portal:account_settings")})
     footer += [
         {"label": "Your data", "url": reverse("portal:my_data")},
@@ -140,6 +142,12 @@ def navigation_for(user) -> dict:
                             "label": "Activities",
                             "url": reverse(
                                 "activities:coordinator_activities", args=[programme.slug]
+                            ),
+                        },
+                        {
+                            "label": "Resources page",
+                            "url": reverse(
+                                "programmes:coordinator_resources", args=[programme.slug]
                             ),
                         },
                     ],

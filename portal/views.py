@@ -30,6 +30,7 @@ from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring import services as mentoring_services
 from mentoring.access import get_kind_words_for_mentor
+from mentoring.agreements import agreement_filled
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
 from notifications import services as notification_services
@@ -76,6 +77,8 @@ def dashboard(request):
     }
     # Feedback, co-production checks and closing surveys this person still has to give.
     context.update(dashboard_asks(user, matches=context["matches"]))
+    # Live matches whose agreement is filled in: the others are asked to fill it.
+    context["agreements_filled"] = agreement_filled([match.pk for match in context["matches"]])
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
         context["pay"] = mentor_pay_card(user)
@@ -104,6 +107,14 @@ def profile(request):
         ),
         # The pay pages' log is the one record of how a mentor is paid; the profile shows it.
         "payment_choice": preference_current(request.user) if is_mentor else None,
+        # Mentor roles still waiting for induction say so (includes/induction_status.html).
+        "memberships": (
+            Membership.objects.current()
+            .filter(person=request.user, role=Role.MENTOR)
+            .select_related("programme")
+            if is_mentor
+            else []
+        ),
     }
     return render(request, "portal/profile.html", context)
 

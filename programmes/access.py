@@ -73,7 +73,7 @@ def get_membership_for_coordinator(programme: Programme, person_id: int) -> list
     memberships = list(
         Membership.objects.current()
         .filter(programme=programme, person_id=person_id)
-        .select_related("person")
+        .select_related("person", "induction_recorded_by")
     )
     if not memberships:
         raise Http404("Not a member of this programme")

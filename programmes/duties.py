@@ -103,6 +103,7 @@ BOUGHT = ("This is for you", "records what was bought for you")
 EMPLOYMENT = ("This decision is about your own pay", "records it")
 ACTIVITY = ("You take part in this activity", "records who attended")
 ACTIVITY_CANCEL = ("You take part in this activity", "cancels it")
+INDUCTION = ("This induction is your own", "records it")
 
 
 def refusal(words: tuple[str, str]) -> str:

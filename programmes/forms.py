@@ -1,7 +1,8 @@
 from django import forms
+from django.utils import timezone
 
 from core.choices import Role
-from programmes.models import Application, Invitation
+from programmes.models import RESOURCES_MAX_LENGTH, Application, Invitation
 
 
 class ApplicationForm(forms.ModelForm):
@@ -63,4 +64,36 @@ class DeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the application. Write it kindly: the person can read it if they "
         "download their data.",
+    )
+
+
+class InductionForm(forms.Form):
+    inducted_on = forms.DateField(
+        label="Day of the induction",
+        help_text="The day the induction happened. For example, 2026-03-03.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the day the induction happened.",
+            "invalid": "Enter a real date, like 2026-03-03.",
+        },
+    )
+
+    def clean_inducted_on(self):
+        day = self.cleaned_data["inducted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("Record an induction once it has happened.")
+        if day.year < 2000:
+            raise forms.ValidationError("Enter the day the induction happened, like 2026-03-03.")
+        return day
+
+
+class ResourcesForm(forms.Form):
+    resources = forms.CharField(
+        label="Resources for members",
+        required=False,
+        max_length=RESOURCES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Induction material, who to call and when, and useful links. Plain text: "
+        "addresses starting https:// become links. Leave a blank line between parts.",
+        error_messages={"max_length": "Keep the resources to 10,000 characters or fewer."},
     )

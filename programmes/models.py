@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from core.choices import Role
 
+RESOURCES_MAX_LENGTH = 10000
+
 
 class Organisation(models.Model):
     """A local authority or charity that runs programmes."""
@@ -106,6 +108,24 @@ class Programme(models.Model):
     time_zone = models.CharField(max_length=60, default="Europe/London")
     currency = models.CharField(max_length=3, default="GBP")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The programme's resources page: induction material, who to call, useful links. Plain
+    # text that coordinators write; addresses in it become links, nothing else is HTML.
+    resources = models.TextField(
+        "resources for members",
+        max_length=RESOURCES_MAX_LENGTH,
+        blank=True,
+        help_text="Induction material, who to call and when, and useful links. Plain text: "
+        "start a line with https:// and it becomes a link. Leave a blank line between parts.",
+    )
+    resources_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resources_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -144,9 +164,25 @@ class Administrator(models.Model):
         return f"{self.person} administers {self.organisation}"
 
 
+# Induction: a mentor is ready to be matched only once a coordinator of the programme has
+# recorded their induction. The rule is written once, here, and read both ways:
+# Membership.is_inducted in Python (the member's page, the mentor's dashboard),
+# MembershipQuerySet.inducted() in SQL (the matching round, suggestions). Mentees and
+# coordinators have no induction to wait for. tests/test_induction.py checks the two agree.
+INDUCTED = Q(role=Role.MENTOR, inducted_on__isnull=False) | ~Q(role=Role.MENTOR)
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self) -> "MembershipQuerySet":
         return self.filter(ended_at__isnull=True)
+
+    def inducted(self) -> "MembershipQuerySet":
+        """Roles ready for matching as far as induction goes (see INDUCTED)."""
+        return self.filter(INDUCTED)
+
+    def waiting_for_induction(self) -> "MembershipQuerySet":
+        """Mentor roles whose induction nobody has recorded yet: the opposite of inducted()."""
+        return self.exclude(INDUCTED)
 
 
 class Membership(models.Model):
@@ -159,6 +195,19 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     joined_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # A mentor's induction, as a coordinator of the programme recorded it: the day it
+    # happened and who recorded it (None for mentors who were here before induction was
+    # recorded, and once the coordinator's account is deleted).
+    inducted_on = models.DateField("day of the induction", null=True, blank=True)
+    induction_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    induction_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -185,6 +234,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.get_role_display()} in {self.programme}"
+
+    @property
+    def is_inducted(self) -> bool:
+        """INDUCTED, in Python: a mentor once their induction is recorded; anyone else."""
+        return self.role != Role.MENTOR or self.inducted_on is not None
 
 
 def _invitation_token() -> str:

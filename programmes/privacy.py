@@ -4,6 +4,7 @@ portal/privacy.py for how every app's privacy module is composed)."""
 from django.utils import timezone
 
 from accounts.models import User
+from core.choices import Role
 from programmes.models import Administrator, Application, Invitation, Membership
 
 
@@ -15,6 +16,12 @@ def export(user: User) -> dict:
                 "role": m.get_role_display(),
                 "joined": m.joined_at.isoformat(),
                 "ended": m.ended_at.isoformat() if m.ended_at else None,
+                # Mentors only: the day of their induction, once a coordinator recorded it.
+                **(
+                    {"induction": m.inducted_on.isoformat() if m.inducted_on else None}
+                    if m.role == Role.MENTOR
+                    else {}
+                ),
             }
             for m in Membership.objects.filter(person=user).select_related("programme")
         ],

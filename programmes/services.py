@@ -327,3 +327,72 @@ def application_decline(*, application: Application, by: User, reason: str = "")
     ):
         _tell_applicant(application)
     return application
+
+
+# Induction: a mentor is matched only once a coordinator of the programme records it
+# (programmes.models.INDUCTED).
+
+
+@transaction.atomic
+def induction_record(*, membership: Membership, by: User, inducted_on) -> bool:
+    """A coordinator records the day a mentor's induction happened. True when this recorded
+    it; False when it was already recorded (a double click, two coordinators at once): the
+    first record stands."""
+    programme = membership.programme
+    check_coordinates(by, programme)
+    duties.check_not_own(by, membership.person_id, message=duties.refusal(duties.INDUCTION))
+    if membership.role != Role.MENTOR:
+        raise ValidationError("Only mentors have an induction to record.")
+    if inducted_on > timezone.localdate():
+        raise ValidationError("Record an induction once it has happened.")
+    # Conditional on a current, not yet inducted role: the race between two coordinators
+    # (or a role ended meanwhile) records once or not at all.
+    recorded = Membership.objects.filter(
+        pk=membership.pk, ended_at__isnull=True, inducted_on__isnull=True
+    ).update(
+        inducted_on=inducted_on, induction_recorded_by=by, induction_recorded_at=timezone.now()
+    )
+    if not recorded:
+        return False
+    audit_record(
+        action=AuditEvent.Action.INDUCTION_RECORDED,
+        actor=by,
+        obj=membership,
+        programme=programme,
+        new={"person": membership.person_id, "inducted_on": inducted_on.isoformat()},
+    )
+    notify(
+        person=membership.person,
+        kind=Kind.INDUCTION,
+        event_key=f"induction:{membership.pk}",
+        title=f"Your induction for {programme.name} is recorded",
+        body=(
+            "Thank you for coming. You can now be suggested as a mentor when the coordinators "
+            "look for matches. There is nothing more you need to do."
+        ),
+        url=reverse("portal:dashboard"),
+    )
+    membership.refresh_from_db()
+    return True
+
+
+@transaction.atomic
+def resources_update(*, programme: Programme, by: User, text: str) -> bool:
+    """A coordinator changes the programme's resources page. False when nothing changed."""
+    check_coordinates(by, programme)
+    old = Programme.objects.filter(pk=programme.pk).values_list("resources", flat=True).get()
+    if old == text:
+        return False
+    Programme.objects.filter(pk=programme.pk).update(
+        resources=text, resources_changed_at=timezone.now(), resources_changed_by=by
+    )
+    audit_record(
+        action=AuditEvent.Action.RESOURCES_CHANGED,
+        actor=by,
+        obj=programme,
+        programme=programme,
+        old={"length": len(old)},
+        new={"length": len(text)},
+    )
+    programme.refresh_from_db()
+    return True

@@ -3,13 +3,16 @@ from django.urls import path
 from programmes import views
 
 # The home page, and addresses starting /programmes/ and /join/, and
-# /coordinate/<programme>/members/, /memberships/, /applications/ and /invitations/.
+# /coordinate/<programme>/members/, /memberships/, /applications/, /invitations/ and
+# /resources/.
 app_name = "programmes"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/resources/", views.my_resources, name="my_resources"),
     path("programmes/<slug:slug>/apply/", views.programme_apply, name="programme_apply"),
+    path("programmes/<slug:slug>/resources/", views.resources, name="resources"),
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("coordinate/<slug:slug>/members/", views.coordinator_members, name="coordinator_members"),
     path(
@@ -21,6 +24,16 @@ urlpatterns = [
         "coordinate/<slug:slug>/memberships/<int:membership_id>/end/",
         views.coordinator_membership_end,
         name="coordinator_membership_end",
+    ),
+    path(
+        "coordinate/<slug:slug>/memberships/<int:membership_id>/induction/",
+        views.coordinator_induction_record,
+        name="coordinator_induction_record",
+    ),
+    path(
+        "coordinate/<slug:slug>/resources/",
+        views.coordinator_resources,
+        name="coordinator_resources",
     ),
     path(
         "coordinate/<slug:slug>/applications/",

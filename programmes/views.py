@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.adapter import PENDING_INVITATION_KEY
@@ -19,7 +21,13 @@ from programmes.access import (
     is_administrator_of,
     staff_required,
 )
-from programmes.forms import ApplicationForm, DeclineForm, InvitationForm
+from programmes.forms import (
+    ApplicationForm,
+    DeclineForm,
+    InductionForm,
+    InvitationForm,
+    ResourcesForm,
+)
 from programmes.models import Application, Invitation, Membership, Programme
 from programmes.selectors import member_rows
 
@@ -293,3 +301,106 @@ def coordinator_invitation_revoke(request, slug, invitation_id):
         services.invitation_revoke(invitation=invitation, by=request.user)
     messages.success(request, "The invitation is cancelled. The link no longer works.")
     return redirect("programmes:coordinator_invitations", slug=programme.slug)
+
+
+@staff_required
+def coordinator_induction_record(request, slug, membership_id):
+    """Record that a mentor had their induction: until then, rounds leave them out."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    membership = get_object_or_404(
+        Membership.objects.current().select_related("person", "induction_recorded_by"),
+        pk=membership_id,
+        programme=programme,
+        role=Role.MENTOR,
+    )
+    back = redirect(
+        "programmes:coordinator_member_detail", slug=programme.slug, person_id=membership.person_id
+    )
+    yours = duties.not_yours(programme, request.user, duties.INDUCTION, membership.person)
+    if membership.is_inducted and request.method == "POST":
+        messages.info(request, f"{membership.person}'s induction was already recorded.")
+        return back
+    form = InductionForm(posted(request), initial={"inducted_on": timezone.localdate()})
+    if request.method == "POST" and yours:
+        messages.error(request, yours)
+        return back
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.induction_record(
+                membership=membership, by=request.user, inducted_on=form.cleaned_data["inducted_on"]
+            )
+        except ValidationError as error:
+            form.add_error("inducted_on", error)
+        else:
+            if recorded:
+                messages.success(
+                    request,
+                    f"{membership.person}'s induction is recorded. The next matching round "
+                    "can suggest them. We have told them.",
+                )
+            else:
+                messages.info(request, f"{membership.person}'s induction was already recorded.")
+            return back
+    return render(
+        request,
+        "programmes/coordinator/induction.html",
+        {"programme": programme, "membership": membership, "form": form, "yours": yours},
+    )
+
+
+def _resources_programme(user, slug) -> Programme:
+    """A programme whose resources the person may read: one they are a member of, or run."""
+    return get_object_or_404(Programme.objects.visible_to(user), slug=slug)
+
+
+@login_required
+def resources(request, slug):
+    programme = _resources_programme(request.user, slug)
+    return render(
+        request,
+        "programmes/resources.html",
+        {
+            "programme": programme,
+            "runs_it": Programme.objects.coordinated_by(request.user)
+            .filter(pk=programme.pk)
+            .exists(),
+        },
+    )
+
+
+@login_required
+def my_resources(request):
+    """The navigation's link: straight to the resources of a member's one programme, or a
+    list when they are in several."""
+    programmes = list(
+        Programme.objects.filter(
+            pk__in=Membership.objects.current()
+            .filter(person=request.user, role__in=[Role.MENTOR, Role.MENTEE])
+            .values("programme")
+        )
+    )
+    if not programmes:
+        raise Http404("Not a member of any programme")
+    if len(programmes) == 1:
+        return redirect("programmes:resources", slug=programmes[0].slug)
+    return render(request, "programmes/my_resources.html", {"programmes": programmes})
+
+
+@staff_required
+def coordinator_resources(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    form = ResourcesForm(posted(request), initial={"resources": programme.resources})
+    if request.method == "POST" and form.is_valid():
+        if services.resources_update(
+            programme=programme, by=request.user, text=form.cleaned_data["resources"].strip()
+        ):
+            messages.success(
+                request,
+                f"The resources page is saved. Every member of {programme.name} can read it.",
+            )
+        else:
+            messages.info(request, "You did not change anything, so nothing was saved.")
+        return redirect("programmes:coordinator_resources", slug=programme.slug)
+    return render(
+        request, "programmes/coordinator/resources.html", {"programme": programme, "form": form}
+    )

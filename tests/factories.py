@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.utils import timezone
 
 from accounts.models import MenteeProfile, MentorProfile, User
 from accounts.services import profile_completion_note
@@ -87,6 +88,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     person = factory.SubFactory(UserFactory)
     role = Role.MENTOR
+    # Mentors made here have had their induction, so they can be matched; pass
+    # inducted_on=None for one who is still waiting.
+    inducted_on = factory.LazyAttribute(
+        lambda m: timezone.localdate() if m.role == Role.MENTOR else None
+    )
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

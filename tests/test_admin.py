@@ -46,6 +46,8 @@ KEPT_OUT = {
     "mentoring.sessionfeedback",
     "mentoring.coproductioncheck",
     "matching.closingsurvey",
+    # The two people of a match are told only they read their agreement.
+    "mentoring.agreementversion",
 }
 
 

@@ -261,6 +261,23 @@ def _mentor_membership(w):
     return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
 
 
+def _waiting_mentor_membership(w):
+    """A mentor of North Star whose induction nobody has recorded yet, made on first use."""
+    from tests.factories import MembershipFactory
+
+    existing = Membership.objects.filter(
+        programme=w.programme, role=Role.MENTOR, inducted_on__isnull=True
+    ).first()
+    if existing:
+        return existing.pk
+    return MembershipFactory(
+        programme=w.programme,
+        person=UserFactory(display_name="Reece"),
+        role=Role.MENTOR,
+        inducted_on=None,
+    ).pk
+
+
 def _concern_by_mentor(w):
     """A concern Sam raised about his match: Priya, the other person, must not see it."""
     from mentoring import services
@@ -580,6 +597,19 @@ MATRIX: dict[str, Row] = {
     "programmes:coordinator_membership_end": Row(
         staff(302), kwargs=north(membership_id=_mentor_membership), method="post"
     ),
+    # A mentor's induction: recorded by a coordinator of the programme only.
+    "programmes:coordinator_induction_record": Row(
+        staff(200), kwargs=north(membership_id=_waiting_mentor_membership), form=True
+    ),
+    # The resources page: every member of the programme reads it, and those who run it;
+    # only they change it. Another programme's coordinator gets a 404.
+    "programmes:resources": Row(
+        signed_in(200, other_coordinator=404), kwargs=lambda w: {"slug": w.programme.slug}
+    ),
+    "programmes:my_resources": Row(
+        signed_in(404, mentor=302, mentee=302),
+    ),
+    "programmes:coordinator_resources": Row(staff(200), kwargs=north(), form=True),
     "programmes:coordinator_applications": Row(staff(200), kwargs=north()),
     "programmes:coordinator_application_detail": Row(
         staff(200), kwargs=north(application_id=_pending_application), form=True
@@ -617,6 +647,15 @@ MATRIX: dict[str, Row] = {
         form=True,
     ),
     "mentoring:match_detail": Row(
+        signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}
+    ),
+    # Our agreement is the two people's own: coordinators never read it.
+    "mentoring:agreement": Row(
+        signed_in(404, mentor=200, mentee=200),
+        kwargs=lambda w: {"match_id": _match_id(w)},
+        form=True,
+    ),
+    "mentoring:agreement_history": Row(
         signed_in(404, mentor=200, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}
     ),
     "mentoring:match_pause": Row(
@@ -1163,6 +1202,16 @@ def _concern_about_jo(w):
     )
 
 
+def _jos_induction(w):
+    """Jo runs North Star and has just joined it as a mentor too: her induction is
+    another coordinator's to record."""
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(
+        programme=w.programme, person=w.coordinator, role=Role.MENTOR, inducted_on=None
+    )
+
+
 def _fellow_coordinator_role(w):
     from tests.factories import MembershipFactory
 
@@ -1426,6 +1475,14 @@ DECISIONS = [
         lambda w, o: _status(o) == "paused",
     ),
     Decision(
+        "programmes:coordinator_induction_record",
+        _jos_induction,
+        _slug(membership_id=lambda o: o.pk),
+        302,
+        lambda w, o: o.__class__.objects.get(pk=o.pk).inducted_on is None,
+        data={"inducted_on": "today"},
+    ),
+    Decision(
         "programmes:coordinator_membership_end",
         _fellow_coordinator_role,
         _slug(membership_id=lambda o: o.pk),
@@ -1484,6 +1541,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "mentoring:coordinator_match_resume",
         "mentoring:coordinator_match_end",
         "programmes:coordinator_membership_end",
+        "programmes:coordinator_induction_record",
         "programmes:invitation_accept",
         "activities:coordinator_attendance",
         "activities:coordinator_activity_cancel",
@@ -1497,6 +1555,9 @@ ENDED_ROLE = {
     "mentoring:session_new": lambda w: {"match_id": _match_id(w)},
     "mentoring:session_plan": lambda w: {"match_id": _match_id(w)},
     "mentoring:match_end": lambda w: {"match_id": _match_id(w)},
+    "mentoring:agreement": lambda w: {"match_id": _match_id(w)},
+    "mentoring:agreement_history": lambda w: {"match_id": _match_id(w)},
+    "programmes:resources": lambda w: {"slug": w.programme.slug},
     "journal:match_goals": lambda w: _with_goal(w, {"match_id": _match_id(w)}),
     "mentoring:concern_new": lambda w: {"match_id": _match_id(w)},
     "mentoring:match_messages": lambda w: {"match_id": _match_id(w)},

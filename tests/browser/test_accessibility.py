@@ -42,6 +42,8 @@ MUST_REACH = {
         "/pay/advances/new/",
         "/activities/",
         "/activities/<id>/",
+        # From "Programme resources" in the navigation.
+        "/programmes/north-star/resources/",
     },
     # On Universal Credit, with a cap that held a line back (demo/payments.py); with kind
     # words from two mentees, one in their record of contribution (demo/contribution.py);
@@ -82,6 +84,8 @@ MUST_REACH = {
         # The demo round's mentees without a match, and its approval of a page of pairs.
         "/coordinate/north-star/matching/<id>/unmatched/",
         "/coordinate/north-star/matching/<id>/approvals/<id>/",
+        # "Resources page" in the staff navigation.
+        "/coordinate/north-star/resources/",
     },
     "administrator": {
         "/statistics/",
@@ -296,4 +300,33 @@ def test_it_has_no_accessibility_problems_on_planned_session_pages(
     assert "/planned/<id>/change/" in {shape_of(path) for path in report.error_states}, (
         report.summary()
     )
+
+
+@pytest.mark.parametrize("who", ["mentee of a match with an agreement", "coordinator"])
+def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
+    who, demo, page, problems, codes, live_server
+):
+    """As the mentee of the demo match whose agreement was changed (the agreement, its form
+    in its error state, and its history), and as the coordinator on the page of the demo's
+    mentor waiting for induction (the induction form, also in its error state)."""
+    from demo.induction import WAITING_MENTOR
+    from mentoring.models import AgreementVersion
+    from programmes.models import Membership
+
+    if who == "coordinator":
+        waiting = Membership.objects.get(person__email=WAITING_MENTOR, role="mentor")
+        sign_in(page, demo.coordinator, codes=codes)
+        start = [f"/coordinate/north-star/members/{waiting.person_id}/"]
+        wanted = {"/coordinate/north-star/memberships/<id>/induction/"}
+    else:
+        changed = AgreementVersion.objects.select_related("match__mentee").get(number=2)
+        sign_in(page, changed.match.mentee.email)
+        start = [f"/matches/{changed.match_id}/"]
+        wanted = {"/matches/<id>/agreement/", "/matches/<id>/agreement/history/"}
+    signing_in = problems.take()
+    report = crawl(page, problems=problems, role=who, origin=live_server.url, start=start)
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    missed = wanted - {shape_of(path) for path in report.visited}
+    assert not missed, f"The crawl did not reach {sorted(missed)}.\n{report.summary()}"
     assert not report.findings, report.summary()

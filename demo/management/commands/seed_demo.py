@@ -27,6 +27,8 @@ from accounts.models import User
 from core.choices import Role
 from core.models import Topic
 from demo import contribution, journal, messages, notifications, payments
+from demo.agreements import demo_agreements_ensure
+from demo.induction import resources_ensure, waiting_mentor_ensure
 from demo.matching import demo_round_due, demo_round_seed, mentee_choice_ensure
 from demo.mentoring import (
     demo_endings_ensure,
@@ -129,6 +131,9 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
         member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
 
     mentee_choice_ensure(programme=riverside, mentor=named[MENTOR_B])
+    waiting_mentor_ensure(programme=north_star, now=now, password_hash=password_hash, lists=lists)
+    resources_ensure()
+    demo_agreements_ensure(programme=north_star)
     applications_ensure(programme=north_star, password_hash=password_hash)
     invitations_ensure(programme=north_star, by=coordinator)
 
