@@ -185,7 +185,13 @@ def session_plan(request, match_id):
     return render(
         request,
         "mentoring/session_plan.html",
-        {"match": match, "programme": match.programme, "form": form, "plan": None},
+        {
+            "match": match,
+            "programme": match.programme,
+            "form": form,
+            "plan": None,
+            "agreement_filled": agreements.agreement_is_filled(match),
+        },
     )
 
 
