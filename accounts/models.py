@@ -97,6 +97,8 @@ class AuditEvent(models.Model):
         CONCERN_RAISED = "concern_raised", "Concern raised"
         CONCERN_UPDATED = "concern_updated", "Concern updated by a coordinator"
         CONCERN_VIEWED = "concern_viewed", "Concern viewed by a coordinator"
+        TALK_REQUESTED = "talk_requested", "Asked a coordinator for a chat"
+        TALK_RECORDED = "talk_recorded", "Coordinator recorded a chat"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
         SESSION_LOGGED = "session_logged", "Session logged"
         SESSION_UPDATED = "session_updated", "Session changed"

@@ -7,7 +7,14 @@ from django.db.models import Q
 from accounts.models import User
 from accounts.privacy import names
 from matching.privacy import other_name
-from mentoring.models import Concern, CoproductionCheck, Session, SessionFeedback
+from mentoring.models import (
+    CheckIn,
+    Concern,
+    CoproductionCheck,
+    Session,
+    SessionFeedback,
+    TalkRequest,
+)
 
 
 def export(user: User) -> dict:
@@ -77,11 +84,38 @@ def export(user: User) -> dict:
                 "match__mentor", "match__mentee"
             )
         ],
+        "check_ins": [
+            {
+                "session": check_in.session.starts_at.isoformat(),
+                "how_it_was": check_in.get_feeling_display(),
+                "note": check_in.note,
+                "asked_for_a_chat": check_in.talk_request_id is not None,
+                "given": check_in.created_at.isoformat(),
+            }
+            for check_in in CheckIn.objects.filter(mentor=user).select_related("session")
+        ],
+        "requests_to_talk": [
+            {
+                "programme": talk.programme.name,
+                "why": talk.get_reason_display(),
+                "note": talk.note,
+                "asked": talk.created_at.isoformat(),
+                "talked_on": talk.talked_on.isoformat() if talk.talked_on else None,
+                "talked_with": talk.talked_by.display_name if talk.talked_by else None,
+            }
+            for talk in TalkRequest.objects.filter(person=user).select_related(
+                "programme", "talked_by"
+            )
+        ],
     }
 
 
 def erase(user: User) -> None:
     """Feedback and co-production checks stay in the totals, without the person or their
-    words: free text can name people. Sessions and concerns belong to the match and stay."""
+    words: free text can name people. Sessions and concerns belong to the match and stay.
+    Check-ins and requests to talk are deleted."""
     SessionFeedback.objects.filter(person=user).update(person=None, comments="")
     CoproductionCheck.objects.filter(person=user).update(person=None, comments="")
+    # Check-ins and requests to talk are the person's own and counted nowhere: they go.
+    CheckIn.objects.filter(mentor=user).delete()
+    TalkRequest.objects.filter(person=user).delete()

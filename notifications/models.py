@@ -32,6 +32,8 @@ class Kind(models.TextChoices):
     )
     APPLICATION_DECISION = "application_decision", "What was decided about your application"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
+    TALK_REQUESTED = "talk_requested", "Someone asked for a chat (coordinators)"
+    TALK_PICKED_UP = "talk_picked_up", "A coordinator picked up your request for a chat"
     CONCERN_UNREAD = (
         "concern_unread",
         "A concern needs someone to read it (the people who run Alongside)",

@@ -30,6 +30,7 @@ from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
+from mentoring.support import check_in_offered, programmes_without_match
 from notifications import services as notification_services
 from notifications.forms import EmailChoicesForm
 from notifications.models import Kind
@@ -74,6 +75,9 @@ def dashboard(request):
     }
     # Feedback, co-production checks and closing surveys this person still has to give.
     context.update(dashboard_asks(user, matches=context["matches"]))
+    # Support: one check-in to offer after a session, and a chat for people with no match.
+    context["check_in_offered"] = check_in_offered(user) if Role.MENTOR in roles else None
+    context["talk_programmes"] = programmes_without_match(user)
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
         context["pay"] = mentor_pay_card(user)
