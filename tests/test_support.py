@@ -262,3 +262,9 @@ def test_it_exports_and_erases_check_ins_and_requests_to_talk(world, match):
     assert export(world.mentee)["requests_to_talk"] == []
     erase(world.mentor)
     assert not CheckIn.objects.exists() and not TalkRequest.objects.exists()
+
+
+def test_it_answers_404_for_a_chat_in_a_programme_the_person_is_not_in(client, world):
+    sign_in(client, world.mentor)
+    assert client.get(reverse("mentoring:talk_ask", args=["south"])).status_code == 404
+    assert client.get(reverse("mentoring:talk_ask", args=["north"])).status_code == 200
