@@ -228,8 +228,8 @@ def talk_record(*, request: TalkRequest, by: User, talked_on: date) -> bool:
         raise ValidationError({"talked_on": "The day you talked cannot be in the future."})
     if talked_on < timezone.localtime(request.created_at).date():
         raise ValidationError({"talked_on": "The day you talked cannot be before they asked."})
-    recorded = TalkRequest.objects.open().filter(pk=request.pk).update(
-        talked_on=talked_on, talked_by=by
+    recorded = (
+        TalkRequest.objects.open().filter(pk=request.pk).update(talked_on=talked_on, talked_by=by)
     )
     request.refresh_from_db()
     if recorded:

@@ -89,8 +89,10 @@ def _ask(request, *, programme, match, template, context):
                 messages.success(
                     request, "Thank you. We have told your coordinators. One will be in touch soon."
                 )
-            return redirect("portal:dashboard" if match is None else "mentoring:match_detail", 
-                            **({} if match is None else {"match_id": match.pk}))
+            return redirect(
+                "portal:dashboard" if match is None else "mentoring:match_detail",
+                **({} if match is None else {"match_id": match.pk}),
+            )
     asked = TalkRequest.objects.filter(person=request.user, programme=programme)
     asked = asked.filter(match=match) if match is not None else asked.filter(match__isnull=True)
     return render(
@@ -103,8 +105,9 @@ def _ask(request, *, programme, match, template, context):
 @login_required
 def talk_ask(request, slug):
     programme = get_programme_without_match(request.user, slug)
-    return _ask(request, programme=programme, match=None, template="mentoring/talk_ask.html",
-                context={})
+    return _ask(
+        request, programme=programme, match=None, template="mentoring/talk_ask.html", context={}
+    )
 
 
 @login_required
@@ -134,9 +137,7 @@ def coordinator_talk(request, slug):
 def coordinator_talk_detail(request, slug, request_id):
     programme = get_programme_for_coordinator(request.user, slug)
     talk = get_talk_request_for_coordinator(programme, request_id, request.user)
-    form = TalkRecordForm(
-        posted(request), initial={"talked_on": timezone.localdate().isoformat()}
-    )
+    form = TalkRecordForm(posted(request), initial={"talked_on": timezone.localdate().isoformat()})
     if request.method == "POST" and talk.talked_on is None and form.is_valid():
         try:
             recorded = support.talk_record(

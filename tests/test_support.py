@@ -114,7 +114,9 @@ def test_it_shows_the_check_in_on_the_dashboard_and_the_session_page(client, wor
     url = reverse("mentoring:session_check_in", args=[session.pk])
     sign_in(client, world.mentor)
     assert url in client.get(reverse("portal:dashboard")).content.decode()
-    assert url in client.get(reverse("mentoring:session_detail", args=[session.pk])).content.decode()
+    assert (
+        url in client.get(reverse("mentoring:session_detail", args=[session.pk])).content.decode()
+    )
     response = client.post(url, {"feeling": "hard", "note": "Heavy.", "wants_chat": "on"})
     assert response.status_code == 302
     assert url not in client.get(reverse("portal:dashboard")).content.decode()
@@ -162,7 +164,9 @@ def test_it_has_the_database_keep_one_open_request_per_route(world, match):
         )
     TalkRequest.objects.create(programme=world.programme, person=world.mentor, reason="no_match")
     with pytest.raises(IntegrityError), transaction.atomic():
-        TalkRequest.objects.create(programme=world.programme, person=world.mentor, reason="no_match")
+        TalkRequest.objects.create(
+            programme=world.programme, person=world.mentor, reason="no_match"
+        )
     # A no-match request always has no match, the others always one.
     with pytest.raises(IntegrityError), transaction.atomic():
         TalkRequest.objects.create(
@@ -202,9 +206,7 @@ def test_it_never_lets_a_coordinator_pick_up_a_request_about_their_own_match(wor
     assert talk not in support.talk_requests_open(world.programme, world.coordinator)
     with pytest.raises(PermissionDenied):
         support.talk_record(request=talk, by=world.coordinator, talked_on=timezone.localdate())
-    assert support.talk_record(
-        request=talk, by=world.administrator, talked_on=timezone.localdate()
-    )
+    assert support.talk_record(request=talk, by=world.administrator, talked_on=timezone.localdate())
 
 
 def test_it_never_lets_another_programme_record_a_chat(world):
