@@ -270,3 +270,19 @@ def test_it_answers_404_for_a_chat_in_a_programme_the_person_is_not_in(client, w
     sign_in(client, world.mentor)
     assert client.get(reverse("mentoring:talk_ask", args=["south"])).status_code == 404
     assert client.get(reverse("mentoring:talk_ask", args=["north"])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_seeds_requests_to_talk_for_the_demo_coordinators():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    reasons = set(
+        TalkRequest.objects.open()
+        .filter(programme__slug="north-star")
+        .values_list("reason", flat=True)
+    )
+    assert reasons == {TalkRequest.Reason.CHECK_IN, TalkRequest.Reason.FINDING_IT_HARD}
+    assert CheckIn.objects.filter(talk_request__isnull=False).count() == 1
