@@ -91,15 +91,21 @@ def get_match_for_mentee(user, match_id: int):
     return match
 
 
-def get_programme_without_match(user, slug: str) -> Programme:
-    """A programme where the person is a current mentor or mentee with no live match; 404
-    for any other, so nobody learns of programmes they are not in."""
-    from mentoring.support import programmes_without_match
+def get_programme_for_member(user, slug: str) -> Programme:
+    """A programme where the person is a current mentor or mentee; 404 for any other, so
+    nobody learns of programmes they are not in. Whether they have a match there is the
+    page's to say (mentoring.support.programmes_without_match)."""
+    from core.choices import Role
+    from programmes.models import Membership
 
-    for programme in programmes_without_match(user):
-        if programme.slug == slug:
-            return programme
-    raise Http404("No such programme without a match")
+    return get_object_or_404(
+        Programme.objects.filter(
+            memberships__in=Membership.objects.current().filter(
+                person=user, role__in=[Role.MENTOR, Role.MENTEE]
+            )
+        ).distinct(),
+        slug=slug,
+    )
 
 
 def get_talk_request_for_coordinator(programme: Programme, request_id: int, user):

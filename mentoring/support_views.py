@@ -12,7 +12,7 @@ from core.requests import posted
 from mentoring import support
 from mentoring.access import (
     get_match_for_mentee,
-    get_programme_without_match,
+    get_programme_for_member,
     get_session_for_mentor,
     get_talk_request_for_coordinator,
 )
@@ -70,9 +70,12 @@ def session_check_in(request, session_id):
     )
 
 
-def _ask(request, *, programme, match, template, context):
-    form = TalkRequestForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+def _ask(request, *, programme, match, template):
+    # Someone who had no match when they followed the link may have one now: the page says
+    # where to ask instead, and offers no form.
+    can_ask = match is not None or programme in support.programmes_without_match(request.user)
+    form = TalkRequestForm(posted(request) if can_ask else None)
+    if request.method == "POST" and can_ask and form.is_valid():
         try:
             made = support.talk_request_ask(
                 programme=programme, by=request.user, match=match, note=form.cleaned_data["note"]
@@ -89,36 +92,35 @@ def _ask(request, *, programme, match, template, context):
                 messages.success(
                     request, "Thank you. We have told your coordinators. One will be in touch soon."
                 )
-            return redirect(
-                "portal:dashboard" if match is None else "mentoring:match_detail",
-                **({} if match is None else {"match_id": match.pk}),
-            )
+            if match is None:
+                return redirect("portal:dashboard")
+            return redirect("mentoring:match_detail", match_id=match.pk)
     asked = TalkRequest.objects.filter(person=request.user, programme=programme)
     asked = asked.filter(match=match) if match is not None else asked.filter(match__isnull=True)
     return render(
         request,
         template,
-        {"programme": programme, "match": match, "form": form, "asked": asked, **context},
+        {
+            "programme": programme,
+            "match": match,
+            "form": form,
+            "asked": asked,
+            "can_ask": can_ask,
+        },
     )
 
 
 @login_required
 def talk_ask(request, slug):
-    programme = get_programme_without_match(request.user, slug)
-    return _ask(
-        request, programme=programme, match=None, template="mentoring/talk_ask.html", context={}
-    )
+    programme = get_programme_for_member(request.user, slug)
+    return _ask(request, programme=programme, match=None, template="mentoring/talk_ask.html")
 
 
 @login_required
 def finding_it_hard(request, match_id):
     match = get_match_for_mentee(request.user, match_id)
     return _ask(
-        request,
-        programme=match.programme,
-        match=match,
-        template="mentoring/finding_it_hard.html",
-        context={},
+        request, programme=match.programme, match=match, template="mentoring/finding_it_hard.html"
     )
 
 

@@ -286,3 +286,12 @@ def test_it_seeds_requests_to_talk_for_the_demo_coordinators():
     )
     assert reasons == {TalkRequest.Reason.CHECK_IN, TalkRequest.Reason.FINDING_IT_HARD}
     assert CheckIn.objects.filter(talk_request__isnull=False).count() == 1
+
+
+def test_it_tells_someone_who_now_has_a_match_where_to_ask_instead(client, world, match):
+    sign_in(client, world.mentor)
+    url = reverse("mentoring:talk_ask", args=["north"])
+    page = client.get(url).content.decode()
+    assert "You have a match in North Star now" in page and '<form method="post"' not in page
+    assert client.post(url, {"note": "Hello"}).status_code == 200
+    assert not TalkRequest.objects.exists()
