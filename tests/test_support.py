@@ -295,3 +295,23 @@ def test_it_tells_someone_who_now_has_a_match_where_to_ask_instead(client, world
     assert "You have a match in North Star now" in page and '<form method="post"' not in page
     assert client.post(url, {"note": "Hello"}).status_code == 200
     assert not TalkRequest.objects.exists()
+
+
+def test_it_closes_the_requests_to_talk_to_a_coordinator_whose_role_ended(client, world):
+    from programmes.models import Membership
+    from programmes.services import membership_end
+
+    talk = support.talk_request_ask(programme=world.programme, by=world.mentor)
+    urls = [
+        reverse("mentoring:coordinator_talk", args=["north"]),
+        reverse("mentoring:coordinator_talk_detail", args=["north", talk.pk]),
+    ]
+    sign_in(client, world.coordinator)
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    membership_end(
+        membership=Membership.objects.get(person=world.coordinator, role=Role.COORDINATOR),
+        by=world.administrator,
+    )
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    with pytest.raises(PermissionDenied):
+        support.talk_record(request=talk, by=world.coordinator, talked_on=timezone.localdate())
