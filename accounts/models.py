@@ -99,6 +99,8 @@ class AuditEvent(models.Model):
         CONCERN_VIEWED = "concern_viewed", "Concern viewed by a coordinator"
         MESSAGE_ATTACHED = "message_attached", "Message attached to a concern"
         MESSAGES_DELETED = "messages_deleted", "Messages deleted after the retention period"
+        TALK_REQUESTED = "talk_requested", "Asked a coordinator for a chat"
+        TALK_RECORDED = "talk_recorded", "Coordinator recorded a chat"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
         SESSION_LOGGED = "session_logged", "Session logged"
         SESSION_UPDATED = "session_updated", "Session changed"

@@ -54,7 +54,8 @@ def journal_list(request):
         "journal/list.html",
         {
             "entries": entries,
-            "has_mentor": live_mentee_matches(request.user).exists(),
+            # Each live match, for the prompt that it is all right to say it is hard.
+            "live_matches": list(live_mentee_matches(request.user)),
             "cpd_deadline": cpd_deadline_near(timezone.localdate()),
         },
     )

@@ -1,5 +1,6 @@
 """Sessions, plans and concerns a person may open; 404 for everything else."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from matching.models import open_to
@@ -93,4 +94,54 @@ def get_message_for_person(user, match_id: int, message_id: int):
         ).filter(open_to(user, prefix="match__")),
         pk=message_id,
         match_id=match_id,
+    )
+
+
+def get_session_for_mentor(user, session_id: int):
+    """A session of a match the person may open, for its mentor only: a check-in is the
+    mentor's own, so the mentee (and everyone else) gets a 404."""
+    session = get_session_for_person(user, session_id)
+    if session.match.mentor_id != user.pk:
+        raise Http404("Not the mentor of this session")
+    return session
+
+
+def get_match_for_mentee(user, match_id: int):
+    """A match the person may open, for its mentee only (get_match_for_person)."""
+    from matching.access import get_match_for_person
+
+    match = get_match_for_person(user, match_id)
+    if match.mentee_id != user.pk:
+        raise Http404("Not the mentee of this match")
+    return match
+
+
+def get_programme_for_member(user, slug: str) -> Programme:
+    """A programme where the person is a current mentor or mentee; 404 for any other, so
+    nobody learns of programmes they are not in. Whether they have a match there is the
+    page's to say (mentoring.support.programmes_without_match)."""
+    from core.choices import Role
+    from programmes.models import Membership
+
+    return get_object_or_404(
+        Programme.objects.filter(
+            memberships__in=Membership.objects.current().filter(
+                person=user, role__in=[Role.MENTOR, Role.MENTEE]
+            )
+        ).distinct(),
+        slug=slug,
+    )
+
+
+def get_talk_request_for_coordinator(programme: Programme, request_id: int, user):
+    """A request to talk of the programme for one who runs it; 404 for one about them or a
+    match they are part of (programmes.duties): another coordinator picks it up."""
+    from mentoring.models import TalkRequest
+
+    return get_object_or_404(
+        TalkRequest.objects.select_related(
+            "person", "talked_by", "match__mentor", "match__mentee", "programme"
+        ).not_involving(user),
+        pk=request_id,
+        programme=programme,
     )

@@ -13,6 +13,7 @@ from mentoring.models import (
     PREPARATION_MINUTES,
     SESSION_MINUTES,
     AgreementVersion,
+    CheckIn,
     Concern,
     Message,
     Session,
@@ -536,3 +537,53 @@ class AgreementForm(forms.Form):
                 "This page was out of date. Open the agreement again and make your change."
             )
         return cleaned
+
+
+# Support: a mentor's check-in after a session, asking a coordinator for a chat, and the
+# coordinator recording that they talked (mentoring/support.py).
+
+
+class CheckInForm(forms.Form):
+    feeling = forms.ChoiceField(
+        label="How was that for you?",
+        choices=CheckIn.Feeling.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the session was for you."},
+    )
+    note = forms.CharField(
+        label="Anything you want to add? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only you see this, unless you ask for a chat below: then your "
+        "coordinator sees it too. Your mentee never sees it.",
+        error_messages={"max_length": "Keep it to 2000 characters or fewer."},
+    )
+    wants_chat = forms.BooleanField(
+        label="I'd like a chat with the coordinator",
+        required=False,
+        help_text="No concern is needed. A coordinator will get in touch.",
+    )
+
+
+class TalkRequestForm(forms.Form):
+    note = forms.CharField(
+        label="Anything you want to tell the coordinator first? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only the coordinators of your programme read this.",
+        error_messages={"max_length": "Keep it to 2000 characters or fewer."},
+    )
+
+
+class TalkRecordForm(forms.Form):
+    talked_on = forms.DateField(
+        label="When did you talk?",
+        help_text="For example, 2026-03-03.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Enter the day you talked.",
+            "invalid": "Enter a real date, like 2026-03-03.",
+        },
+    )

@@ -669,3 +669,118 @@ class AgreementVersion(models.Model):
             for name in self.FIELDS
             if before is None or getattr(before, name) != getattr(self, name)
         ]
+
+
+# Support: a request to talk is a person asking a coordinator for a chat, with no concern
+# needed. It is not a concern: concerns are for safeguarding and wellbeing and stay as they
+# are. Three routes lead here: a mentor's check-in after a session, a mentor or mentee with
+# no match, and a mentee saying "I'm finding this hard". Coordinators see open requests
+# (never one about a match they are part of, programmes.duties) and record that they talked.
+
+
+class TalkRequestQuerySet(models.QuerySet["TalkRequest"]):
+    def open(self) -> "TalkRequestQuerySet":
+        """Nobody has recorded talking to the person yet."""
+        return self.filter(talked_on__isnull=True)
+
+    def not_involving(self, person) -> "TalkRequestQuerySet":
+        """Requests a coordinator may see and pick up: not their own, nor about a match they
+        are part of (programmes.duties). Use it for every list, count and notification."""
+        return self.exclude(taking_part(person, "person", "match__mentor", "match__mentee"))
+
+
+class TalkRequest(models.Model):
+    class Reason(models.TextChoices):
+        CHECK_IN = "check_in", "Asked in their check-in after a session"
+        NO_MATCH = "no_match", "Has no match and would like a chat"
+        FINDING_IT_HARD = "finding_it_hard", "Said they are finding it hard"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="talk_requests"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    # The match it comes from: none for someone who has no match.
+    match = models.ForeignKey(
+        "matching.Match",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="talk_requests",
+    )
+    note = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A coordinator records the day they talked, and who they are.
+    talked_on = models.DateField(null=True, blank=True)
+    talked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = TalkRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["programme", "talked_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=["check_in", "no_match", "finding_it_hard"]),
+                name="talk_request_reason_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(reason="no_match") & Q(match__isnull=True))
+                | (~Q(reason="no_match") & Q(match__isnull=False)),
+                name="talk_request_match_fits_reason",
+            ),
+            # Asking twice (a double click, a second tab) while the first request is still
+            # open makes one request: the second insert is refused.
+            models.UniqueConstraint(
+                fields=["person", "programme"],
+                condition=Q(reason="no_match", talked_on__isnull=True),
+                name="one_open_no_match_request",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "match"],
+                condition=Q(reason="finding_it_hard", talked_on__isnull=True),
+                name="one_open_finding_it_hard_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request to talk {self.pk} from {self.person}"
+
+
+class CheckIn(models.Model):
+    """A mentor's private answer to "How was that for you?" after a session. Nobody else
+    reads it: when the mentor asks for a chat, the chat request (with the note) goes to the
+    coordinators; otherwise it stays the mentor's own, and is not counted anywhere."""
+
+    class Feeling(models.TextChoices):
+        GOOD = "good", "It went well"
+        OK = "ok", "It was all right"
+        MIXED = "mixed", "Some of it was hard"
+        HARD = "hard", "It was hard for me"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="check_ins")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
+    )
+    feeling = models.CharField("How was that for you?", max_length=10, choices=Feeling.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    talk_request = models.OneToOneField(
+        TalkRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="check_in"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One check-in per session for its mentor, whatever the double clicks.
+            models.UniqueConstraint(fields=["session", "mentor"], name="one_check_in_per_session"),
+            models.CheckConstraint(
+                condition=Q(feeling__in=["good", "ok", "mixed", "hard"]),
+                name="check_in_feeling_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in on session {self.session_id}"

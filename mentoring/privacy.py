@@ -18,6 +18,7 @@ from accounts.privacy import names
 from matching.privacy import other_name
 from mentoring.models import (
     AgreementVersion,
+    CheckIn,
     Concern,
     CoproductionCheck,
     KindWords,
@@ -25,6 +26,7 @@ from mentoring.models import (
     PlannedSession,
     Session,
     SessionFeedback,
+    TalkRequest,
 )
 
 
@@ -169,6 +171,29 @@ def export(user: User) -> dict:
             .select_related("match__mentor", "match__mentee", "written_by")
             .order_by("match_id", "number")
         ],
+        "check_ins": [
+            {
+                "session": check_in.session.starts_at.isoformat(),
+                "how_it_was": check_in.get_feeling_display(),
+                "note": check_in.note,
+                "asked_for_a_chat": check_in.talk_request_id is not None,
+                "given": check_in.created_at.isoformat(),
+            }
+            for check_in in CheckIn.objects.filter(mentor=user).select_related("session")
+        ],
+        "requests_to_talk": [
+            {
+                "programme": talk.programme.name,
+                "why": talk.get_reason_display(),
+                "note": talk.note,
+                "asked": talk.created_at.isoformat(),
+                "talked_on": talk.talked_on.isoformat() if talk.talked_on else None,
+                "talked_with": talk.talked_by.display_name if talk.talked_by else None,
+            }
+            for talk in TalkRequest.objects.filter(person=user).select_related(
+                "programme", "talked_by"
+            )
+        ],
     }
 
 
@@ -184,7 +209,7 @@ def erase(user: User) -> None:
     safeguarding record, as the concern's own words are, so it stays with the concern,
     without their name. What the other person wrote to them is the other person's, and
     stays for the other person until the retention period ends. Agreements of their
-    matches are deleted."""
+    matches, their check-ins and requests to talk are deleted."""
     Message.objects.filter(sender=user).exclude(
         pk__in=Message.objects.attached().values("pk")
     ).delete()
@@ -195,3 +220,6 @@ def erase(user: User) -> None:
     CoproductionCheck.objects.filter(person=user).update(person=None, comments="")
     # Every version of the agreements of their matches: see the note at the top.
     AgreementVersion.objects.filter(_theirs(user)).delete()
+    # Check-ins and requests to talk are the person's own and counted nowhere: they go.
+    CheckIn.objects.filter(mentor=user).delete()
+    TalkRequest.objects.filter(person=user).delete()

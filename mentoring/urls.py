@@ -1,10 +1,17 @@
 from django.urls import path
 
-from mentoring import agreement_views, kind_words_views, match_views, message_views, views
+from mentoring import (
+    agreement_views,
+    kind_words_views,
+    match_views,
+    message_views,
+    support_views,
+    views,
+)
 
-# Addresses starting /matches/, /sessions/, /planned/, /messages/, and
-# /coordinate/<programme>/matches/, /concerns/ and /sessions/: a match, its lifecycle pages,
-# and what happens inside it.
+# Addresses starting /matches/, /sessions/, /planned/, /messages/, /talk/, and
+# /coordinate/<programme>/matches/, /concerns/, /sessions/ and /talk/: a match, its lifecycle
+# pages, what happens inside it, and asking a coordinator for a chat (support_views.py).
 app_name = "mentoring"
 
 urlpatterns = [
@@ -97,5 +104,18 @@ urlpatterns = [
         "coordinate/<slug:slug>/sessions/<int:session_id>/approve/",
         views.coordinator_session_approve,
         name="coordinator_session_approve",
+    ),
+    path(
+        "sessions/<int:session_id>/check-in/",
+        support_views.session_check_in,
+        name="session_check_in",
+    ),
+    path("matches/<int:match_id>/hard/", support_views.finding_it_hard, name="finding_it_hard"),
+    path("talk/<slug:slug>/", support_views.talk_ask, name="talk_ask"),
+    path("coordinate/<slug:slug>/talk/", support_views.coordinator_talk, name="coordinator_talk"),
+    path(
+        "coordinate/<slug:slug>/talk/<int:request_id>/",
+        support_views.coordinator_talk_detail,
+        name="coordinator_talk_detail",
     ),
 ]

@@ -14,7 +14,7 @@ from accounts.models import AuditEvent
 from core.requests import posted
 from matching.access import get_match_for_person
 from matching.models import ClosingSurvey, Match
-from mentoring import agreements, feedback, services
+from mentoring import agreements, feedback, services, support
 from mentoring.access import (
     get_concern_for_coordinator,
     get_concern_for_raiser,
@@ -358,6 +358,7 @@ def session_detail(request, session_id):
             "can_confirm": session.can_be_confirmed_by(request.user),
             "can_dispute": session.can_be_disputed_by(request.user),
             "can_give_feedback": feedback.can_give_feedback(session, request.user),
+            "can_check_in": support.can_check_in(session, request.user),
         },
     )
 

@@ -36,6 +36,8 @@ class Kind(models.TextChoices):
     PLAN_REMINDER = "plan_reminder", "A reminder the day before a planned session"
     MESSAGE = "message", "A new message from the person you are matched with"
     CONCERN_RAISED = "concern_raised", "Someone raised a concern (coordinators)"
+    TALK_REQUESTED = "talk_requested", "Someone asked for a chat (coordinators)"
+    TALK_PICKED_UP = "talk_picked_up", "A coordinator picked up your request for a chat"
     CONCERN_UNREAD = (
         "concern_unread",
         "A concern needs someone to read it (the people who run Alongside)",

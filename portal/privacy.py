@@ -13,7 +13,7 @@ because later steps rely on earlier ones:
    audit row, the other person told) and open proposals are withdrawn; then stored rounds
    are scrubbed and closing-survey comments go.
 3. mentoring: feedback and co-production checks lose the person and their words; sessions
-   and concerns belong to the match and stay.
+   and concerns belong to the match and stay; check-ins and requests to talk are deleted.
    activities: nothing more; places still to come were given up as the roles ended, and
    the places taken stay with their pay.
 4. journal: entries and goals are deleted. They point at sessions, which stay, so nothing

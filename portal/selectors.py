@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.access import is_service_operator
 from accounts.models import User
 from core.choices import Role
-from mentoring.models import Concern
+from mentoring.models import Concern, TalkRequest
 from mentoring.selectors import unread_messages_count, unread_messages_subquery
 from notifications.selectors import unread_count, unread_subquery
 from programmes.models import Administrator, Application, Membership, Programme
@@ -177,6 +177,8 @@ def coordinator_programmes_summary(user) -> list[Programme]:
             open_concerns=_count(
                 Concern.objects.open().not_involving(user), programme="match__programme"
             ),
+            # Requests to talk waiting for a chat, on the same terms as concerns.
+            open_talk_requests=_count(TalkRequest.objects.open().not_involving(user)),
         )
     )
 

@@ -33,6 +33,7 @@ from mentoring.access import get_kind_words_for_mentor
 from mentoring.agreements import agreement_filled
 from mentoring.feedback import dashboard_asks
 from mentoring.selectors import sessions_waiting_for
+from mentoring.support import check_in_offered, programmes_without_match
 from notifications import services as notification_services
 from notifications.forms import EmailChoicesForm
 from notifications.models import Kind
@@ -79,6 +80,9 @@ def dashboard(request):
     context.update(dashboard_asks(user, matches=context["matches"]))
     # Live matches whose agreement is filled in: the others are asked to fill it.
     context["agreements_filled"] = agreement_filled([match.pk for match in context["matches"]])
+    # Support: one check-in to offer after a session, and a chat for people with no match.
+    context["check_in_offered"] = check_in_offered(user) if Role.MENTOR in roles else None
+    context["talk_programmes"] = programmes_without_match(user)
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
         context["pay"] = mentor_pay_card(user)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.choices import Role
 from matching.models import Match, MatchingRound, Proposal
 from mentoring import services as mentoring_services
-from mentoring.models import Concern
+from mentoring.models import Concern, TalkRequest
 from payments import services as payments_services
 from payments.models import LedgerLine
 from payments.money import tax_year_bounds, tax_year_of
@@ -144,6 +144,20 @@ def programmes(world):
     _concerns(lake_match, closed=2)
     _concerns(south_match, new=1)
 
+    # Requests to talk: only those nobody has recorded a chat for count.
+    TalkRequest.objects.create(
+        programme=north, person=world.mentee, reason="finding_it_hard", match=north_match
+    )
+    TalkRequest.objects.create(programme=north, person=north_mentors[3], reason="no_match")
+    TalkRequest.objects.create(
+        programme=north,
+        person=north_mentors[4],
+        reason="no_match",
+        talked_on=timezone.localdate(),
+        talked_by=bo,
+    )
+    TalkRequest.objects.create(programme=lakeside, person=lake_mentees[1], reason="no_match")
+
     # Payments: lines from sessions 20 days ago wait too long (the card allows 14 days).
     _rate_card(north, jo)
     _rate_card(lakeside, jo)
@@ -162,6 +176,7 @@ COLUMNS = [
     "Programme",
     "Applications waiting",
     "Concerns to look at",
+    "Requests to talk",
     "Feedback",
     "Payments",
     "Mentors",
@@ -176,10 +191,11 @@ def dashboard_rows(client) -> dict[str, dict[str, int]]:
     heading, *body = table(response.content.decode(), CAPTION)
     assert heading == COLUMNS, "the dashboard's columns changed: check every number here"
     rows = {}
-    for name, applications, concerns, _feedback, payments, mentors, mentees in body:
+    for name, applications, concerns, talk, _feedback, payments, mentors, mentees in body:
         rows[name] = {
             "applications": _number(applications, none_means_zero=True),
             "concerns": _number(concerns),
+            "talk": _number(talk),
             "slow_payments": _number(payments, none_means_zero=True),
             "mentors": _number(mentors),
             "mentees": _number(mentees),
@@ -197,8 +213,8 @@ def _number(text: str, *, none_means_zero: bool = False) -> int:
 
 def direct_counts(programme: Programme, viewer=None) -> dict[str, int]:
     """The same numbers, counted straight from the tables, one plain query each. The
-    viewer's own application, and concerns about a match they are part of, are someone
-    else's to handle, so not theirs."""
+    viewer's own application, and concerns and requests to talk about them or a match they
+    are part of, are someone else's to handle, so not theirs."""
     cutoff = timezone.localdate() - timedelta(days=14)
     current = Membership.objects.filter(programme=programme, ended_at__isnull=True)
     concerns = Concern.objects.filter(match__programme=programme).exclude(
@@ -211,9 +227,14 @@ def direct_counts(programme: Programme, viewer=None) -> dict[str, int]:
     )
     if viewer is not None:
         applications = applications.exclude(person=viewer)
+    talk = TalkRequest.objects.filter(programme=programme, talked_on__isnull=True)
+    if viewer is not None:
+        talk = talk.exclude(person=viewer)
+        talk = talk.exclude(match__mentor=viewer).exclude(match__mentee=viewer)
     return {
         "applications": applications.count(),
         "concerns": concerns.count(),
+        "talk": talk.count(),
         "slow_payments": LedgerLine.objects.filter(
             programme=programme, earned_on__lt=cutoff, amount__gt=0, waiting__isnull=False
         ).count(),
@@ -232,6 +253,7 @@ def test_it_counts_what_the_test_programmes_hold(world, programmes):
     assert north == {
         "applications": 3,
         "concerns": 4,
+        "talk": 2,
         "slow_payments": north["slow_payments"],
         "mentors": 11,
         "mentees": 15,

@@ -257,6 +257,18 @@ def _confirmed_session(w):
     return _session(w, by="mentor", confirm=True)
 
 
+def _session_logged_by_mentor(w):
+    # Logged by the mentor, who may then say how it was for them (a check-in).
+    return _session(w, by="mentor")
+
+
+def _talk_request(w):
+    """Priya says she is finding her match with Sam hard: a request to talk."""
+    from mentoring import support
+
+    return support.talk_request_ask(programme=w.programme, by=w.mentee, match=_match(w)).pk
+
+
 def _mentor_membership(w):
     return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
 
@@ -766,6 +778,21 @@ MATRIX: dict[str, Row] = {
     "mentoring:kind_words_write": Row(
         signed_in(404, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}, form=True
     ),
+    # Support: a check-in is the mentor's own (the mentee never opens it); "I'm finding this
+    # hard" is the mentee's; a chat without a match is for mentors and mentees with none.
+    "mentoring:session_check_in": Row(
+        signed_in(404, mentor=200),
+        kwargs=lambda w: {"session_id": _session_logged_by_mentor(w)},
+        form=True,
+    ),
+    "mentoring:finding_it_hard": Row(
+        signed_in(404, mentee=200), kwargs=lambda w: {"match_id": _match_id(w)}, form=True
+    ),
+    "mentoring:talk_ask": Row(signed_in(404, mentor=200, mentee=200), kwargs=north(), form=True),
+    "mentoring:coordinator_talk": Row(staff(200), kwargs=north()),
+    "mentoring:coordinator_talk_detail": Row(
+        staff(200), kwargs=north(request_id=_talk_request), form=True
+    ),
     "mentoring:concern_detail": Row(
         signed_in(404, mentor=200),
         kwargs=lambda w: {"match_id": _match_id(w), "concern_id": _concern_by_mentor(w)},
@@ -1212,6 +1239,14 @@ def _jos_induction(w):
     )
 
 
+def _talk_about_jo(w):
+    from mentoring import support
+
+    return support.talk_request_ask(
+        programme=w.programme, by=w.mentee, match=_jo_mentors_priya(w), note="Hard going."
+    )
+
+
 def _fellow_coordinator_role(w):
     from tests.factories import MembershipFactory
 
@@ -1223,6 +1258,11 @@ def _fellow_coordinator_role(w):
 def _status(obj):
     obj.refresh_from_db()
     return obj.status
+
+
+def _talked(obj):
+    obj.refresh_from_db()
+    return obj.talked_on
 
 
 @dataclass
@@ -1396,6 +1436,22 @@ DECISIONS = [
         data={"note": "Nothing", "new_status": "closed"},
     ),
     Decision(
+        "mentoring:coordinator_talk_detail",
+        _talk_about_jo,
+        _slug(request_id=lambda o: o.pk),
+        404,
+        lambda w, o: _talked(o) is None,
+        method="get",
+    ),
+    Decision(
+        "mentoring:coordinator_talk_detail",
+        _talk_about_jo,
+        _slug(request_id=lambda o: o.pk),
+        404,
+        lambda w, o: _talked(o) is None,
+        data={"talked_on": "today"},
+    ),
+    Decision(
         "programmes:coordinator_application_detail",
         lambda w: ApplicationFactory(programme=w.programme, person=w.coordinator),
         _slug(application_id=lambda o: o.pk),
@@ -1531,6 +1587,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
         "payments:coordinator_payee_fail",
         "payments:coordinator_employment_status",
         "mentoring:coordinator_concern_detail",
+        "mentoring:coordinator_talk_detail",
         "programmes:coordinator_application_detail",
         "matching:coordinator_proposal_approve",
         "matching:coordinator_proposal_reject",
@@ -1567,6 +1624,7 @@ ENDED_ROLE = {
     "mentoring:session_edit": lambda w: {"session_id": _session_logged_by_mentee(w)},
     "mentoring:session_calendar": lambda w: {"session_id": _session_logged_by_mentee(w)},
     "mentoring:session_feedback": lambda w: {"session_id": _session_logged_by_mentee(w)},
+    "mentoring:session_check_in": lambda w: {"session_id": _session_logged_by_mentor(w)},
     "mentoring:plan_calendar": lambda w: {"plan_id": _plan_id(w)},
     "mentoring:plan_change": lambda w: {"plan_id": _plan_id(w)},
     "journal:journal_shared_detail": lambda w: {"entry_id": _shared_journal_entry_id(w)},

@@ -74,6 +74,9 @@ MUST_REACH = {
         "/coordinate/north-star/pay/advances/<id>/",
         "/coordinate/north-star/pay/mentors/<id>/bought/",
         "/coordinate/north-star/planned/<id>/",
+        # Requests to talk: a mentor's check-in and a mentee finding it hard (demo/support.py).
+        "/coordinate/north-star/talk/",
+        "/coordinate/north-star/talk/<id>/",
         "/coordinate/north-star/activities/",
         "/coordinate/north-star/activities/new/",
         "/coordinate/north-star/activities/<id>/",
@@ -329,4 +332,57 @@ def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
         report.add("while signing in", "browser", problem)
     missed = wanted - {shape_of(path) for path in report.visited}
     assert not missed, f"The crawl did not reach {sorted(missed)}.\n{report.summary()}"
+    assert not report.findings, report.summary()
+
+
+@pytest.mark.parametrize("side", ["mentor after a session", "mentee of a match", "no match"])
+def test_it_has_no_accessibility_problems_on_support_pages(side, demo, page, problems, live_server):
+    """As a demo mentor whose latest session waits for their check-in (the form, and its
+    error state), a demo mentee with a match ("I'm finding this hard", and the journal's
+    prompt), and a demo mentor with no match (asking for a chat from the dashboard)."""
+    from django.db.models import F, Q
+
+    from accounts.models import User
+    from matching.models import Match
+    from mentoring.models import CheckIn, Session
+
+    if side == "mentor after a session":
+        session = (
+            Session.objects.filter(match__programme=demo.north_star, match__status="active")
+            .filter(Q(logged_by=F("match__mentor")) | Q(confirmed_by=F("match__mentor")))
+            .exclude(pk__in=CheckIn.objects.values("session_id"))
+            .select_related("match__mentor")
+            .latest("starts_at")
+        )
+        person, start, wanted = (
+            session.match.mentor,
+            [f"/sessions/{session.pk}/"],
+            ("/sessions/<id>/check-in/"),
+        )
+    elif side == "mentee of a match":
+        match = Match.objects.filter(programme=demo.north_star, status="active").latest("pk")
+        person, start, wanted = (
+            match.mentee,
+            [f"/matches/{match.pk}/", "/journal/"],
+            ("/matches/<id>/hard/"),
+        )
+    else:
+        live = Match.objects.live().values("mentor_id")
+        person = (
+            User.objects.filter(
+                memberships__programme=demo.north_star,
+                memberships__role="mentor",
+                memberships__ended_at__isnull=True,
+            )
+            .exclude(pk__in=live)
+            .order_by("email")
+            .first()
+        )
+        start, wanted = ["/dashboard/"], "/talk/north-star/"
+    sign_in(page, person.email)
+    signing_in = problems.take()
+    report = crawl(page, problems=problems, role=side, origin=live_server.url, start=start)
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()

@@ -8,9 +8,8 @@ mentee left out of it so they can be matched live. `--people N` adds a large mad
 programme for load tests.
 
 The seed data lives beside this command, one module per part of the product (demo/people.py,
-programmes.py, matching.py, mentoring.py, journal.py, payments.py, messages.py,
-notifications.py); this
-command puts them together in order, in one transaction.
+programmes.py, matching.py, mentoring.py, support.py, journal.py, payments.py,
+messages.py, notifications.py); this command puts them together in order, in one transaction.
 """
 
 from __future__ import annotations
@@ -68,6 +67,7 @@ from demo.programmes import (
     invitations_ensure,
     programme_ensure,
 )
+from demo.support import demo_support_ensure
 from programmes.models import Organisation
 from programmes.services import administrator_add, membership_add
 
@@ -127,6 +127,7 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     demo_endings_ensure(programme=north_star, coordinator=coordinator, now=now)
     demo_plans_ensure(programme=north_star, now=now)
     demo_feedback_ensure(programme=north_star, now=now)
+    demo_support_ensure(programme=north_star, now=now)
     for make, who in ((demo_mentor, MENTOR), (demo_mentee, MENTEE)):
         member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
 
