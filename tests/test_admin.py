@@ -48,6 +48,16 @@ KEPT_OUT = {
     "matching.closingsurvey",
     # The two people of a match are told only they read their agreement.
     "mentoring.agreementversion",
+    # Messages: the two people are told nobody else reads them, except one attached to a
+    # concern, which the concern's coordinators read on the concern's page.
+    "mentoring.message",
+    "mentoring.concernmessage",
+    # A mentee's words for their mentor's record: the mentor reads them, nobody else.
+    "mentoring.kindwords",
+    # A mentor's check-in is private ("only a chat request reaches a coordinator"), and a
+    # request to talk is read by the coordinators who handle it, on their own pages.
+    "mentoring.checkin",
+    "mentoring.talkrequest",
 }
 
 

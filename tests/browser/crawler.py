@@ -25,7 +25,7 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
-MAX_PAGES = 80
+MAX_PAGES = 100
 # Pages that differ only by an id or a token share a template: a couple of each is enough.
 MAX_PER_SHAPE = 2
 # Forms that change something for good are never submitted, however empty their fields.
