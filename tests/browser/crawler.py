@@ -26,6 +26,9 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 MAX_PAGES = 100
+# A crawl that starts at the pages it is about (a match, a member's page) needs only the pages
+# near them: the rest of the site is the crawl by role (test_accessibility.py).
+NEARBY_PAGES = 40
 # Pages that differ only by an id or a token share a template: a couple of each is enough.
 MAX_PER_SHAPE = 2
 # Forms that change something for good are never submitted, however empty their fields.

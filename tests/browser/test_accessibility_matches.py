@@ -4,7 +4,7 @@ the crawls are in three files so parallel workers share them.)"""
 
 import pytest
 
-from tests.browser.crawler import crawl, shape_of
+from tests.browser.crawler import NEARBY_PAGES, crawl, shape_of
 from tests.browser.support import sign_in
 
 
@@ -29,6 +29,7 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
         role=f"{side} of a demo match",
         origin=live_server.url,
         start=["/dashboard/", f"/matches/{match.pk}/"],
+        max_pages=NEARBY_PAGES,
     )
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
@@ -59,7 +60,14 @@ def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
         wanted = "/matches/<id>/"
     sign_in(page, person.email)
     signing_in = problems.take()
-    report = crawl(page, problems=problems, role=side, origin=live_server.url, start=start)
+    report = crawl(
+        page,
+        problems=problems,
+        role=side,
+        origin=live_server.url,
+        start=start,
+        max_pages=NEARBY_PAGES,
+    )
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
@@ -91,6 +99,7 @@ def test_it_has_no_accessibility_problems_on_planned_session_pages(
         role=side,
         origin=live_server.url,
         start=[f"/matches/{plan.match_id}/"],
+        max_pages=NEARBY_PAGES,
     )
     for problem in signing_in:
         report.add("while signing in", "browser", problem)

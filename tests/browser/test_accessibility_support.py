@@ -3,7 +3,7 @@ reach them. (test_accessibility.py crawls every page by role.)"""
 
 import pytest
 
-from tests.browser.crawler import crawl, shape_of
+from tests.browser.crawler import NEARBY_PAGES, crawl, shape_of
 from tests.browser.support import sign_in
 
 
@@ -29,7 +29,14 @@ def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
         start = [f"/matches/{changed.match_id}/"]
         wanted = {"/matches/<id>/agreement/", "/matches/<id>/agreement/history/"}
     signing_in = problems.take()
-    report = crawl(page, problems=problems, role=who, origin=live_server.url, start=start)
+    report = crawl(
+        page,
+        problems=problems,
+        role=who,
+        origin=live_server.url,
+        start=start,
+        max_pages=NEARBY_PAGES,
+    )
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
     missed = wanted - {shape_of(path) for path in report.visited}
@@ -83,7 +90,14 @@ def test_it_has_no_accessibility_problems_on_support_pages(side, demo, page, pro
         start, wanted = ["/dashboard/"], "/talk/north-star/"
     sign_in(page, person.email)
     signing_in = problems.take()
-    report = crawl(page, problems=problems, role=side, origin=live_server.url, start=start)
+    report = crawl(
+        page,
+        problems=problems,
+        role=side,
+        origin=live_server.url,
+        start=start,
+        max_pages=NEARBY_PAGES,
+    )
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
