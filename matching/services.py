@@ -994,6 +994,9 @@ def match_close(
         raise PermissionDenied("Not your match")
     elif rating is None:
         raise ValidationError("Say how it went: the closing survey comes with ending a match.")
+    # The row is locked before the end time is read: a message or plan being written to the
+    # match at this moment holds it, and the end time must come after what it wrote.
+    lock_row(match)
     closed = Match.objects.filter(pk=match.pk, status__in=Match.LIVE).update(
         status=Match.Status.CLOSED, ended_at=timezone.now(), paused_at=None
     )
