@@ -182,6 +182,12 @@ def session_plan(request, match_id):
                 "your calendar from the list below. After it has happened, log it from here.",
             )
             return redirect("mentoring:match_detail", match_id=match.pk)
+    return _plan_page(request, match, form, plan=None)
+
+
+def _plan_page(request, match, form, *, plan):
+    """The form that plans a session (plan None) or changes one, with whether the two have
+    filled their agreement."""
     return render(
         request,
         "mentoring/session_plan.html",
@@ -189,7 +195,7 @@ def session_plan(request, match_id):
             "match": match,
             "programme": match.programme,
             "form": form,
-            "plan": None,
+            "plan": plan,
             "agreement_filled": agreements.agreement_is_filled(match),
         },
     )
@@ -226,17 +232,7 @@ def plan_change(request, plan_id):
             else:
                 messages.info(request, "Nothing was changed.")
             return redirect("mentoring:match_detail", match_id=match.pk)
-    return render(
-        request,
-        "mentoring/session_plan.html",
-        {
-            "match": match,
-            "programme": match.programme,
-            "form": form,
-            "plan": plan,
-            "agreement_filled": agreements.agreement_is_filled(match),
-        },
-    )
+    return _plan_page(request, match, form, plan=plan)
 
 
 @login_required

@@ -306,3 +306,13 @@ def crawl(
             queued.add(target)
             queue.append((target, where))
     return report
+
+
+def crawl_after_sign_in(page: Page, *, problems: BrowserProblems, **crawl_args) -> CrawlReport:
+    """The crawl, started straight after signing in: what went wrong while signing in is
+    reported with the rest."""
+    signing_in = problems.take()
+    report = crawl(page, problems=problems, **crawl_args)
+    for problem in signing_in:
+        report.add("while signing in", "browser", problem)
+    return report

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.crawler import crawl, shape_of
+from tests.browser.crawler import crawl, crawl_after_sign_in, shape_of
 from tests.browser.support import sign_in
 
 # Who to be, and whether their account has two-factor authentication.
@@ -113,16 +113,13 @@ def test_it_has_no_accessibility_problems_on_any_page(
     role, demo, page, problems, codes, live_server
 ):
     become(page, role, codes)
-    signing_in = problems.take()
-    report = crawl(
+    report = crawl_after_sign_in(
         page,
         problems=problems,
         role=role,
         origin=live_server.url,
         start=["/", "/dashboard/"] if ROLES[role] else ["/"],
     )
-    for problem in signing_in:
-        report.add("while signing in", "browser", problem)
     assert len(report.visited) >= 3, report.summary()
     assert not report.findings, report.summary()
     missed = MUST_REACH.get(role, set()) - {shape_of(path) for path in report.visited}

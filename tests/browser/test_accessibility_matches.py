@@ -4,7 +4,7 @@ the crawls are in three files so parallel workers share them.)"""
 
 import pytest
 
-from tests.browser.crawler import NEARBY_PAGES, crawl, shape_of
+from tests.browser.crawler import NEARBY_PAGES, crawl_after_sign_in, shape_of
 from tests.browser.support import sign_in
 
 
@@ -22,8 +22,7 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
     person = session.logged_by if side == "logged_by" else session.other_person(session.logged_by)
     assert person in (match.mentor, match.mentee)
     sign_in(page, person.email)
-    signing_in = problems.take()
-    report = crawl(
+    report = crawl_after_sign_in(
         page,
         problems=problems,
         role=f"{side} of a demo match",
@@ -31,8 +30,6 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
         start=["/dashboard/", f"/matches/{match.pk}/"],
         max_pages=NEARBY_PAGES,
     )
-    for problem in signing_in:
-        report.add("while signing in", "browser", problem)
     assert any(path.startswith("/sessions/") for path in report.visited), report.summary()
     if person == match.mentee:
         assert f"/matches/{match.pk}/kind-words/" in report.visited, report.summary()
@@ -59,8 +56,7 @@ def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
         start = [f"/matches/{missed.match_id}/"]
         wanted = "/matches/<id>/"
     sign_in(page, person.email)
-    signing_in = problems.take()
-    report = crawl(
+    report = crawl_after_sign_in(
         page,
         problems=problems,
         role=side,
@@ -68,8 +64,6 @@ def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
         start=start,
         max_pages=NEARBY_PAGES,
     )
-    for problem in signing_in:
-        report.add("while signing in", "browser", problem)
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()
 
@@ -92,8 +86,7 @@ def test_it_has_no_accessibility_problems_on_planned_session_pages(
     )
     person = getattr(plan.match, side)
     sign_in(page, person.email)
-    signing_in = problems.take()
-    report = crawl(
+    report = crawl_after_sign_in(
         page,
         problems=problems,
         role=side,
@@ -101,8 +94,6 @@ def test_it_has_no_accessibility_problems_on_planned_session_pages(
         start=[f"/matches/{plan.match_id}/"],
         max_pages=NEARBY_PAGES,
     )
-    for problem in signing_in:
-        report.add("while signing in", "browser", problem)
     reached = {shape_of(path) for path in report.visited}
     assert "/planned/<id>/change/" in reached, report.summary()
     assert "/planned/<id>/change/" in {shape_of(path) for path in report.error_states}, (

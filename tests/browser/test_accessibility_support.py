@@ -3,7 +3,7 @@ reach them. (test_accessibility.py crawls every page by role.)"""
 
 import pytest
 
-from tests.browser.crawler import NEARBY_PAGES, crawl, shape_of
+from tests.browser.crawler import NEARBY_PAGES, crawl_after_sign_in, shape_of
 from tests.browser.support import sign_in
 
 
@@ -28,8 +28,7 @@ def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
         sign_in(page, changed.match.mentee.email)
         start = [f"/matches/{changed.match_id}/"]
         wanted = {"/matches/<id>/agreement/", "/matches/<id>/agreement/history/"}
-    signing_in = problems.take()
-    report = crawl(
+    report = crawl_after_sign_in(
         page,
         problems=problems,
         role=who,
@@ -37,8 +36,6 @@ def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
         start=start,
         max_pages=NEARBY_PAGES,
     )
-    for problem in signing_in:
-        report.add("while signing in", "browser", problem)
     missed = wanted - {shape_of(path) for path in report.visited}
     assert not missed, f"The crawl did not reach {sorted(missed)}.\n{report.summary()}"
     assert not report.findings, report.summary()
@@ -89,8 +86,7 @@ def test_it_has_no_accessibility_problems_on_support_pages(side, demo, page, pro
         )
         start, wanted = ["/dashboard/"], "/talk/north-star/"
     sign_in(page, person.email)
-    signing_in = problems.take()
-    report = crawl(
+    report = crawl_after_sign_in(
         page,
         problems=problems,
         role=side,
@@ -98,7 +94,5 @@ def test_it_has_no_accessibility_problems_on_support_pages(side, demo, page, pro
         start=start,
         max_pages=NEARBY_PAGES,
     )
-    for problem in signing_in:
-        report.add("while signing in", "browser", problem)
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()
