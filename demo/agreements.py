@@ -1,6 +1,6 @@
 """Agreements in the demo: the first few live matches of North Star's demo round have filled
 in their agreement, and one of them has changed it since, so its history shows both people.
-The named mentor and mentee are matched live, so theirs are left alone."""
+Sam and Priya, the published pair, have a story of their own (demo/published_pair.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Demo journals and learning goals, called once from `manage.py seed_demo`.
 
 The named demo mentee (Priya) gets a year of journal entries and goals from her profile.
-She has no mentor yet (the demo leaves her and Sam to be matched live), so her entries are
-free-standing reflections; the one she shared reaches Sam as soon as they are matched.
+She has been matched with Sam for a year (demo/published_pair.py): her latest entry is about
+their latest session and shared with him, and both have added notes to her goals.
 The first seeded North Star pair gets entries about their own sessions, one shared with the
 mentor, and goals with notes by both of them, so a mentor's view is there to try at once.
 
@@ -29,13 +29,13 @@ PRIYA_ENTRIES = [
         46,
         ["values-and-ethics", "critical-reflection"],
         {
-            "description": "I read back a case note I wrote last year about a boy of nine. "
+            "description": "I read back a record I wrote last year about a boy of nine. "
             "It called his mum 'non-engaging' three times.",
             "feelings": "Embarrassed, then a bit defensive.",
             "evaluation": "The facts were right. The words were not kind, and he may read "
             "them one day.",
             "analysis": "I wrote for my manager and the court, not for him.",
-            "conclusion": "Case notes are part of a child's story. Labels stick.",
+            "conclusion": "Our records are part of a child's story. Labels stick.",
             "bias": "I wrote about every missed meeting and none of the times she came.",
             "impact": "I now write notes as if the child is reading over my shoulder.",
         },
@@ -77,23 +77,26 @@ PRIYA_ENTRIES = [
     ),
     (
         1,
-        ["values-and-ethics"],
+        ["values-and-ethics", "professionalism"],
         {
-            "description": "Thinking about what I want from a mentor with care experience.",
-            "feelings": "Hopeful, and a bit nervous about being judged.",
-            "conclusion": "I want someone to tell me honestly how my words land.",
-            "differently": "Be open about what I find hard, rather than showing only what "
-            "goes well.",
+            "description": "A year of mentoring with Sam. We looked back at what has changed.",
+            "feelings": "Proud, and a bit sad that the year went so fast.",
+            "conclusion": "I ask young people how they want things written, before I write.",
+            "differently": "Be open about what I find hard sooner, rather than showing only "
+            "what goes well.",
+            "power": "Sam said he felt like an equal in our sessions. I want the young "
+            "people I work with to feel that in reviews.",
         },
     ),
 ]
-# The entry Priya shared: it reaches her mentor once she has one.
-PRIYA_SHARED = 4
-PRIYA_OWN_GOAL = "Write case notes a child could read"
+# The entry Priya shared with Sam, about their latest session.
+PRIYA_SHARED = PRIYA_ABOUT_A_SESSION = 4
+PRIYA_OWN_GOAL = "Write records a child could read"
 PRIYA_NOTES = [
-    "Read back three old case notes and rewrote one with my team.",
+    "Read back three old records and rewrote one with my team.",
     "Asked a young person what words they want us to use about them.",
 ]
+SAM_NOTE = "We read Priya's latest review report together: it sounds like her, not a form."
 
 # The seeded pair's reflections on their sessions, newest sessions last.
 PAIR_ENTRIES = [
@@ -146,11 +149,20 @@ def _priya(stdout) -> None:
     if priya is None:
         return
     today = timezone.localdate()
+    sessions = list(
+        Session.objects.filter(match__mentee=priya, match__mentor__email=MENTOR.email)
+        .select_related("match__programme")
+        .order_by("starts_at")
+    )
     if not JournalEntry.objects.filter(mentee=priya).exists():
         for index, (weeks, domains, answers) in enumerate(PRIYA_ENTRIES):
+            day = today - timedelta(weeks=weeks)
+            # The others are about her own work; this one about their latest session.
+            session = sessions[-1] if index == PRIYA_ABOUT_A_SESSION and sessions else None
             entry = services.journal_entry_create(
                 mentee=priya,
-                activity_date=today - timedelta(weeks=weeks),
+                session=session,
+                activity_date=session_date(session) if session else day,
                 answers=answers,
                 pcf_domains=_domains(domains),
             )
@@ -160,7 +172,11 @@ def _priya(stdout) -> None:
         stdout.write(f"Journal: {len(PRIYA_ENTRIES)} entries for {priya}.")
     if not Goal.objects.filter(mentee=priya, topic=None).exists():
         services.goal_add(mentee=priya, title=PRIYA_OWN_GOAL)
-    _goals_with_notes(mentee=priya, notes=[(priya, text, None) for text in PRIYA_NOTES])
+    notes = [(priya, text, None) for text in PRIYA_NOTES]
+    sam = sessions[-1].match.mentor if sessions else None
+    if sam is not None:
+        notes.append((sam, SAM_NOTE, sessions[-1]))
+    _goals_with_notes(mentee=priya, notes=notes)
 
 
 def _seeded_pair(stdout) -> None:

@@ -26,9 +26,9 @@ DECLINE_REASON = "I would rather have a mentor who can meet in person now and th
 
 def demo_round_due(programme: Programme) -> bool:
     """The demo round is seeded once, on the run that first puts the named mentor and mentee
-    in North Star, just before they join: so the round never includes them, and a coordinator
-    can match them live. A database seeded before rounds existed gets none, rather than a
-    round that might already have paired them."""
+    in North Star, just before they join: so the round never includes them, and they are
+    matched with each other (demo/published_pair.py). A database seeded before rounds existed
+    gets none, rather than a round that might pair them with made-up people."""
     if MatchingRound.objects.filter(programme=programme).exists():
         return False
     return not (

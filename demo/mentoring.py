@@ -1,7 +1,7 @@
 """What happened inside the demo's matches: a year of sessions, one match ended and one
 concern raised, sessions planned ahead, and feedback and co-production checks. Everything
-goes through the services, for the matches of the demo round only: the named mentor and
-mentee are matched live, so theirs are left alone."""
+goes through the services, for the matches of the demo round only: Sam and Priya, the
+published pair, have a story of their own (demo/published_pair.py)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ SESSION_TIMES = ((18, 0), (17, 30), (12, 30), (19, 0))
 
 def demo_sessions_ensure(*, programme: Programme, coordinator: User, now: datetime) -> int:
     """Sessions for the matches of the demo round, made through the session services, for
-    each match that has none yet. The demo's named people are matched live, so theirs are
-    left alone. Returns how many sessions were added."""
+    each match that has none yet. Sam and Priya's are written out in demo/published_pair.py.
+    Returns how many sessions were added."""
     zone = ZoneInfo(programme.time_zone)
     matches = (
         Match.objects.filter(programme=programme, status=Match.Status.ACTIVE)
@@ -161,6 +161,15 @@ FEEDBACK_COMMENTS = (
 )
 
 
+def answers_dated(model, rows: list, when: list[datetime], *, now: datetime) -> None:
+    """Save feedback or check answers as given back then: created_at is set on insert, so
+    each row is dated afterwards, never later than a few minutes ago."""
+    model.objects.bulk_create(rows)
+    for row, at in zip(rows, when, strict=True):
+        row.created_at = min(at, now - timedelta(minutes=5))
+    model.objects.bulk_update(rows, ["created_at"])
+
+
 def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
     """Session feedback and quarterly and closing co-production checks for the demo's
     matches, for each match that has none yet. Each match draws from its own generator,
@@ -189,13 +198,6 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
 
     def score(rng: random.Random) -> int:
         return rng.choices(list(FEEDBACK_SCORES), weights=list(FEEDBACK_SCORES.values()))[0]
-
-    def stamped(rows: list, when: list[datetime], model) -> None:
-        # created_at is set on insert; the demo's answers were given back then.
-        model.objects.bulk_create(rows)
-        for row, at in zip(rows, when, strict=True):
-            row.created_at = min(at, now - timedelta(minutes=5))
-        model.objects.bulk_update(rows, ["created_at"])
 
     for match in matches:
         rng = random.Random(f"{SEED}-feedback-{match.mentee.email}")
@@ -237,7 +239,7 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                         )
                     )
                     when.append(session.starts_at + after)
-            stamped(rows, when, SessionFeedback)
+            answers_dated(SessionFeedback, rows, when, now=now)
         if not CoproductionCheck.objects.filter(match=match).exists():
             until = match.ended_at or now
             quarters = max(0, (until - match.started_at) // QUARTER)
@@ -276,7 +278,7 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                         else match.started_at + quarter * QUARTER + late
                     )
                     when.append(given)
-            stamped(rows, when, CoproductionCheck)
+            answers_dated(CoproductionCheck, rows, when, now=now)
 
 
 def demo_plans_ensure(*, programme: Programme, now: datetime) -> None:

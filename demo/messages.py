@@ -55,16 +55,22 @@ def seed_messages(stdout=None) -> int:
     now = timezone.now()
     added = 0
     for match in matches:
-        if Message.objects.filter(match=match).exists():
-            continue
-        for number, (side, text, days) in enumerate(CONVERSATION):
-            message = message_send(match=match, by=getattr(match, side), text=text)
-            sent_at = now - timedelta(days=days, minutes=10 * (len(CONVERSATION) - number))
-            latest = number == len(CONVERSATION) - 1
-            Message.objects.filter(pk=message.pk).update(
-                sent_at=sent_at, read_at=None if latest else sent_at + timedelta(hours=2)
-            )
-            added += 1
+        if not Message.objects.filter(match=match).exists():
+            added += conversation_send(match, CONVERSATION, now=now)
     if stdout is not None and added:
         stdout.write(f"Messages: {added} added.")
     return added
+
+
+def conversation_send(match, conversation, *, now) -> int:
+    """Send `conversation` ((side, text, days ago), oldest first) in `match` through the
+    messages service, then date each message back then. All are read a couple of hours after
+    they were sent, but the latest, which waits for its reader. Returns how many were sent."""
+    for number, (side, text, days) in enumerate(conversation):
+        message = message_send(match=match, by=getattr(match, side), text=text)
+        sent_at = now - timedelta(days=days, minutes=10 * (len(conversation) - number))
+        latest = number == len(conversation) - 1
+        Message.objects.filter(pk=message.pk).update(
+            sent_at=sent_at, read_at=None if latest else sent_at + timedelta(hours=2)
+        )
+    return len(conversation)

@@ -261,7 +261,7 @@ def _seeded_mentors(programme: Programme) -> list[User]:
     """The mentors of the demo's matches, busiest first, then by email."""
     counts = (
         Match.objects.filter(programme=programme)
-        # The named demo mentor has no match on purpose (_published_mentor_paid).
+        # The published mentor's pay has a story of its own (_published_mentor_paid).
         .exclude(mentor__email=MENTOR.email)
         .values("mentor")
         .annotate(n=Count("sessions"))
@@ -310,10 +310,9 @@ def _preferences(mentors: list[User], rng: random.Random) -> int:
     return added
 
 
-# Sam, the published mentor login, has no match (the demo leaves him and Priya to be matched
-# live), but is paid for the activities he takes part in: he chose bank transfer, and was
-# decided self-employed, before his first interview panel (demo/activities.py).
-PUBLISHED_MENTOR_CHOSE_DAYS_AGO = 330
+# Sam, the published mentor login, mentors Priya (demo/published_pair.py) and takes part in
+# paid activities (demo/activities.py): he chose bank transfer, and was decided
+# self-employed, a week before their first session.
 PUBLISHED_MENTOR_BANK = {
     "account_name": "Sam Okafor",
     "sort_code": "204471",
@@ -328,7 +327,7 @@ def _published_mentor_paid(programme: Programme, coordinator: User, now: datetim
     preference = services.preference_set(
         mentor=sam, method=PaymentMethod.BANK, **PUBLISHED_MENTOR_BANK
     )
-    chosen = now - timedelta(days=PUBLISHED_MENTOR_CHOSE_DAYS_AGO)
+    chosen = min(_first_session_start(sam), now - timedelta(weeks=50)) - timedelta(days=7)
     _chosen_at(preference, chosen)
     if not EmploymentDecision.objects.filter(mentor=sam).exists():
         _decide(

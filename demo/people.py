@@ -33,6 +33,17 @@ COORDINATOR = Login("coordinator@example.org", "Jo Whitfield", "Coordinator, Nor
 COORDINATOR_B = Login("coordinator-b@example.org", "Amir Hussain", "Coordinator, Riverside")
 MENTOR = Login("mentor@example.org", "Sam Okafor", "Expert by experience (mentor), North Star")
 MENTEE = Login("mentee@example.org", "Priya Shah", "Practitioner (mentee), North Star")
+# A second North Star pair who fit each other and wait to be matched live.
+NEW_MENTOR = Login(
+    "mentor-new@example.org",
+    "Marcia Campbell",
+    "Expert by experience (mentor), North Star, waiting to be matched",
+)
+NEW_MENTEE = Login(
+    "mentee-new@example.org",
+    "Tom Hargreaves",
+    "Practitioner (mentee), North Star, waiting to be matched",
+)
 MENTOR_B = Login("mentor-b@example.org", "Kasia Nowak", "Expert by experience (mentor), Riverside")
 MENTEE_B = Login("mentee-b@example.org", "Daniel Mensah", "Practitioner (mentee), Riverside")
 OPERATOR = Login(
@@ -446,13 +457,17 @@ def plan_pilot(rng: random.Random, *, slug: str, size: int, now: datetime) -> li
 # suggests him (tests/test_seed_demo.py checks it).
 
 
+# Sam and Priya were matched 52 weeks ago (demo/published_pair.py), after joining.
+PUBLISHED_PAIR_JOINED_DAYS_AGO = 400
+
+
 def demo_mentor(who: Login, now: datetime) -> Person:
     profile = {
         "region": "north-west",
         "meeting_modes": ["online", "phone"],
         "availability": ["tue-eve", "wed-pm", "thu-eve", "sat-am"],
         "accessibility_needs": "",
-        "consent_given_at": now - timedelta(days=120),
+        "consent_given_at": now - timedelta(days=PUBLISHED_PAIR_JOINED_DAYS_AGO),
         "happy_to_mentor_own_council": False,
         "shared_with_mentee": "I lived with two foster families in Manchester and left care "
         "at eighteen. I'm happy to talk about moving homes and what helped when I set up on "
@@ -472,7 +487,8 @@ def demo_mentor(who: Login, now: datetime) -> Person:
         ],
         "topics_off_limits": ["family-time"],
     }
-    joined_at = now - timedelta(days=120)
+    # Sam joined a few weeks before he and Priya were matched, a year ago.
+    joined_at = now - timedelta(days=PUBLISHED_PAIR_JOINED_DAYS_AGO)
     return Person(who.email, who.display_name, Role.MENTOR, joined_at, profile, relations)
 
 
@@ -492,7 +508,7 @@ def demo_mentee(who: Login, now: datetime) -> Person:
         "practice_areas": ["children-in-care", "leaving-care"],
         "learning_goals": ["language-that-cares", "being-heard-in-reviews", "moving-to-adulthood"],
     }
-    joined_at = now - timedelta(days=90)
+    joined_at = now - timedelta(days=PUBLISHED_PAIR_JOINED_DAYS_AGO - 7)
     return Person(who.email, who.display_name, Role.MENTEE, joined_at, profile, relations)
 
 
@@ -505,7 +521,9 @@ def demo_mentor_b(who: Login, now: datetime) -> Person:
         "shared_with_mentee": "I lived in a children's home in Leeds from thirteen to "
         "seventeen. I'm glad to talk about school, friendships and being heard in reviews.",
         "capacity": 1,
+        "consent_given_at": now - timedelta(days=120),
     }
+    person.joined_at = now - timedelta(days=120)
     person.relations |= {
         "languages": ["en", "pl"],
         "lived_experience": ["residential-care"],
@@ -531,9 +549,66 @@ def demo_mentee_b(who: Login, now: datetime) -> Person:
         "team": "Leaving care team",
         "years_in_practice": 1,
     }
+    person.joined_at = now - timedelta(days=90)
     person.relations |= {
         "languages": ["en"],
         "practice_areas": ["leaving-care"],
         "learning_goals": ["education-and-school", "identity-and-belonging"],
     }
     return person
+
+
+def demo_new_mentor(who: Login, now: datetime) -> Person:
+    """Marcia: she grew up in children's homes in Bolton and joined North Star last month."""
+    profile = {
+        "region": "north-west",
+        "meeting_modes": ["in_person", "online"],
+        "availability": ["mon-eve", "thu-eve", "sat-am"],
+        "accessibility_needs": "",
+        "consent_given_at": now - timedelta(days=30),
+        "happy_to_mentor_own_council": False,
+        "shared_with_mentee": "I grew up in two children's homes in Bolton and spent a year "
+        "with the youth offending team at fifteen. I'm glad to talk about what made staff "
+        "worth trusting, and how it feels to be written about.",
+        "capacity": 1,
+        "paused_at": None,
+    }
+    relations = {
+        "languages": ["en"],
+        "lived_experience": ["residential-care", "youth-justice"],
+        "looked_after_by": ["bolton"],
+        "topics_offered": [
+            "trauma-informed-practice",
+            "relationships-that-last",
+            "power-and-participation",
+            "recording-with-care",
+        ],
+        "topics_off_limits": [],
+    }
+    joined_at = now - timedelta(days=30)
+    return Person(who.email, who.display_name, Role.MENTOR, joined_at, profile, relations)
+
+
+def demo_new_mentee(who: Login, now: datetime) -> Person:
+    """Tom: newly qualified in Oldham's youth justice service, joined a fortnight ago."""
+    profile = {
+        "region": "north-west",
+        "meeting_modes": ["in_person", "online"],
+        "availability": ["mon-eve", "thu-eve"],
+        "accessibility_needs": "",
+        "practitioner_role": PractitionerRole.NEWLY_QUALIFIED,
+        "employer": "oldham",
+        "team": "Youth justice service",
+        "years_in_practice": 1,
+    }
+    relations = {
+        "languages": ["en"],
+        "practice_areas": ["youth-justice", "residential-care"],
+        "learning_goals": [
+            "trauma-informed-practice",
+            "relationships-that-last",
+            "power-and-participation",
+        ],
+    }
+    joined_at = now - timedelta(days=14)
+    return Person(who.email, who.display_name, Role.MENTEE, joined_at, profile, relations)

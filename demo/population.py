@@ -179,6 +179,12 @@ def two_factor_ensure(user: User) -> None:
 
 def member_ensure(*, person: Person, user: User, programme: Programme, lists: SharedLists):
     membership = membership_add(programme=programme, person=user, role=person.role, by=None)
+    if membership.joined_at > person.joined_at:
+        # They joined when their story says, not when the demo was seeded.
+        Membership.objects.filter(pk=membership.pk).update(joined_at=person.joined_at)
+        User.objects.filter(pk=user.pk, date_joined__gt=person.joined_at).update(
+            date_joined=person.joined_at
+        )
     if person.role == Role.MENTOR and membership.inducted_on is None:
         # The published mentors had their induction when they joined.
         Membership.objects.filter(pk=membership.pk).update(inducted_on=person.joined_at.date())

@@ -797,6 +797,48 @@ def _suggestions(
     return data, ranked
 
 
+def _round_of_one(*, programme: Programme, by: User, kind: str, data: dict) -> MatchingRound:
+    """A finished round holding one pair: the input it was ranked from is kept, as a
+    round's is, so its reasons can be read and exported the same way."""
+    matching_round = MatchingRound.objects.create(
+        programme=programme,
+        started_by=by,
+        kind=kind,
+        stats={"mentors": len(data["mentors"]), "mentees": len(data["mentees"])},
+        labels=data.get("labels") or {},
+        weights=data.get("weights") or {},
+        status=MatchingRound.Status.FINISHED,
+        finished_at=timezone.now(),
+    )
+    RoundData.objects.create(round=matching_round, snapshot=data)
+    return matching_round
+
+
+@transaction.atomic
+def pair_propose(*, programme: Programme, mentee: User, mentor_id: int, by: User) -> Proposal:
+    """A coordinator proposes one pair outside a round. The engine scores and explains it
+    as a round would, among the mentors with room who could meet the mentee, and the pair
+    waits for review like any other: approving it asks both people. Refused when the engine
+    would never suggest that mentor for the mentee now."""
+    duties.check_not_own(by, mentor_id, mentee.pk, message=duties.refusal(duties.PROPOSAL))
+    data, suggestions = _suggestions(programme, mentee, None, labels=True)
+    choice = next((c for c in suggestions if c["mentor_id"] == mentor_id), None)
+    if data is None or choice is None:
+        raise ValidationError(
+            "This mentor cannot be suggested for this mentee now. Start a round to find who can."
+        )
+    matching_round = _round_of_one(
+        programme=programme, by=by, kind=MatchingRound.Kind.ROUND, data=data
+    )
+    return Proposal.objects.create(
+        round=matching_round,
+        mentor_id=mentor_id,
+        mentee=mentee,
+        score=choice["score"],
+        reasons=choice["reasons"],
+    )
+
+
 @transaction.atomic
 def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Proposal:
     """A mentee asks one mentor. The request holds one of the mentor's places until they
@@ -815,17 +857,9 @@ def mentee_request(*, programme: Programme, mentee: User, mentor_id: int) -> Pro
         raise ValidationError(
             "This mentor is no longer free to take a new mentee. Choose another suggestion."
         )
-    request_round = MatchingRound.objects.create(
-        programme=programme,
-        started_by=mentee,
-        kind=MatchingRound.Kind.MENTEE_CHOICE,
-        stats={"mentors": len(data["mentors"]), "mentees": len(data["mentees"])},
-        labels=data.get("labels") or {},
-        weights=data.get("weights") or {},
-        status=MatchingRound.Status.FINISHED,
-        finished_at=timezone.now(),
+    request_round = _round_of_one(
+        programme=programme, by=mentee, kind=MatchingRound.Kind.MENTEE_CHOICE, data=data
     )
-    RoundData.objects.create(round=request_round, snapshot=data)
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(

@@ -112,11 +112,12 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     choices = preferences_in_force(mentors)
     assert set(PaymentMethod.values) == {p.method for p in choices.values()}
     assert len(mentors - set(choices)) == 1
-    # Sam, the published mentor login, has no match but chose bank transfer before the
-    # first activity he was paid for.
+    # Sam, the published mentor login, chose bank transfer before his first session with
+    # Priya, a year ago.
     sam = PaymentPreference.objects.get(mentor__email="mentor@example.org")
     assert sam.method == PaymentMethod.BANK
-    assert sam.chosen_at < timezone.now() - timedelta(days=320)
+    first = Session.objects.filter(match__mentor=sam.mentor).order_by("starts_at").first()
+    assert sam.chosen_at < first.starts_at
     for preference in (p for p in PaymentPreference.objects.all() if p.sort_code):
         assert len(preference.sort_code) == 6 and preference.sort_code.isdigit()
         assert len(preference.account_number) == 8 and preference.account_number.isdigit()
@@ -215,8 +216,8 @@ def test_it_seeds_a_year_of_paid_partnership(django_capture_on_commit_callbacks,
     assert [w.name for w in owed["no_preference"]] == [
         User.objects.get(pk=(mentors - set(choices)).pop()).display_name
     ]
-    # Sam, the published mentor login, has no match but is paid for the activities he
-    # attended, in the same runs (demo/activities.py).
+    # Sam, the published mentor login, is paid for the activities he attended as for his
+    # sessions, in the same runs (demo/activities.py).
     sam_activities = LedgerLine.objects.filter(
         mentor__email="mentor@example.org", activity_place__isnull=False
     )

@@ -21,9 +21,21 @@ from django.utils import timezone
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile, User
 from core.choices import AVAILABILITY_SLOT_KEYS, Role
 from core.models import Topic
+from journal.models import GoalNote, JournalEntry
 from matching import services as matching_services
 from matching.models import Match, MatchingRound, PairExclusion, Proposal
-from mentoring.models import Concern, PlannedSession, Session
+from mentoring.models import (
+    AgreementVersion,
+    CheckIn,
+    Concern,
+    CoproductionCheck,
+    KindWords,
+    Message,
+    PlannedSession,
+    Session,
+    SessionFeedback,
+)
+from payments.models import LedgerLine, RunItem
 from programmes.models import (
     Administrator,
     Application,
@@ -43,14 +55,20 @@ STAFF = [
 MEMBERS = [
     "mentor@example.org",
     "mentee@example.org",
+    "mentor-new@example.org",
+    "mentee-new@example.org",
     "mentor-b@example.org",
     "mentee-b@example.org",
 ]
 
 
 def north_star_rounds():
-    """The coordinator-led rounds: Riverside's mentee-choice requests are kept as rounds too."""
-    return MatchingRound.objects.filter(kind=MatchingRound.Kind.ROUND)
+    """The coordinator-led rounds the demo solved: Riverside's mentee-choice requests are kept
+    as rounds too, and so is the pair Jo proposed a year ago (Sam and Priya), which is not
+    solved but scored alone."""
+    return MatchingRound.objects.filter(kind=MatchingRound.Kind.ROUND).exclude(
+        proposals__mentee__email="mentee@example.org"
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +125,9 @@ def round_summary() -> dict:
     """What the demo round amounts to. Which mentor a mentee gets can differ between
     databases when scores tie (the engine breaks ties by id), so this counts rather than
     naming pairs."""
-    statuses = Proposal.objects.values_list("status", flat=True)
+    statuses = Proposal.objects.filter(round__in=north_star_rounds()).values_list(
+        "status", flat=True
+    )
     return {
         "rounds": list(north_star_rounds().values_list("status", flat=True)),
         "statuses": {status: list(statuses).count(status) for status in Proposal.Status.values},
@@ -398,7 +418,8 @@ def test_it_runs_one_matching_round_in_north_star_through_the_services():
 def test_it_leaves_active_matches_a_decline_and_proposals_waiting():
     seed()
 
-    matches = Match.objects.select_related("proposal")
+    # The round's matches; Sam and Priya's, a year old, is the ninth.
+    matches = Match.objects.select_related("proposal").exclude(mentee__email="mentee@example.org")
     assert matches.count() == 8
     assert matches.filter(status=Match.Status.ACTIVE).count() == 7  # and one ended
     for match in matches:
@@ -416,7 +437,7 @@ def test_it_leaves_active_matches_a_decline_and_proposals_waiting():
         status=Proposal.Status.APPROVED, mentor_answer="accepted", mentee_answer="waiting"
     )
     assert waiting_for_mentee.count() == 3
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.MATCH_CREATED).count() == 8
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.MATCH_CREATED).count() == 9
     # The made-up people were asked long ago: nobody is emailed by the seed.
     assert not Proposal.objects.filter(status="approved", asked_at__isnull=True).exists()
 
@@ -432,35 +453,56 @@ def test_it_sends_no_email_when_the_seed_commits(django_capture_on_commit_callba
 
 
 @pytest.mark.django_db
-def test_it_keeps_the_named_mentor_and_mentee_out_of_the_seeded_round():
+def test_it_keeps_the_published_pairs_out_of_the_seeded_round():
+    seed()
+    snapshot = north_star_rounds().get().snapshot_read()
+    mentors = {mentor["id"] for mentor in snapshot["mentors"]}
+    mentees = {mentee["id"] for mentee in snapshot["mentees"]}
+    for email in ("mentor@example.org", "mentor-new@example.org"):
+        assert str(User.objects.get(email=email).pk) not in mentors
+    for email in ("mentee@example.org", "mentee-new@example.org"):
+        assert str(User.objects.get(email=email).pk) not in mentees
+
+
+@pytest.mark.django_db
+def test_it_matched_sam_and_priya_a_year_ago_in_a_pair_of_their_own():
     seed()
     sam = User.objects.get(email="mentor@example.org")
     priya = User.objects.get(email="mentee@example.org")
 
-    snapshot = north_star_rounds().get().snapshot_read()
-    assert str(sam.pk) not in {mentor["id"] for mentor in snapshot["mentors"]}
-    assert str(priya.pk) not in {mentee["id"] for mentee in snapshot["mentees"]}
-    assert not Proposal.objects.filter(mentor=sam).exists()
-    assert not Proposal.objects.filter(mentee=priya).exists()
-    assert not Match.objects.filter(mentor=sam).exists()
-    assert not Match.objects.filter(mentee=priya).exists()
+    # Proposed by Jo, scored and explained by the engine, approved, and both said yes.
+    proposal = Proposal.objects.get(mentor=sam)
+    assert proposal.mentee == priya and proposal.status == Proposal.Status.ACCEPTED
+    assert proposal.round.started_by.email == "coordinator@example.org"
+    assert proposal.round.proposals.count() == 1
+    (goals,) = [reason for reason in proposal.reasons if reason["code"] == "goals"]
+    assert len(goals["topics"]) == goals["of"], "Sam can help with all Priya's learning goals"
+    match = Match.objects.get(mentor=sam)
+    assert match.mentee == priya and match.status == Match.Status.ACTIVE
+    assert timezone.now() - match.started_at > timedelta(weeks=51)
+    for person in (sam, priya):
+        membership = Membership.objects.get(person=person, programme=match.programme)
+        assert membership.joined_at < match.started_at
+    assert not Proposal.objects.filter(mentee=priya).exclude(pk=proposal.pk).exists()
 
 
 @pytest.mark.django_db
-def test_it_lets_the_next_round_pair_the_named_mentor_and_mentee():
+def test_it_lets_the_next_round_pair_the_new_mentor_and_mentee():
     """The demo's story, and the browser journey's: a coordinator starts a round and it
-    suggests Sam for Priya."""
+    suggests Marcia for Tom."""
     seed()
     programme = Programme.objects.get(slug="north-star")
     coordinator = User.objects.get(email="coordinator@example.org")
+    assert not Proposal.objects.filter(mentor__email="mentor-new@example.org").exists()
+    assert not Proposal.objects.filter(mentee__email="mentee-new@example.org").exists()
 
     matching_round = matching_services.round_start(programme=programme, by=coordinator)
     matching_services.round_run(round_id=matching_round.pk)
 
-    proposal = matching_round.proposals.get(mentee__email="mentee@example.org")
-    assert proposal.mentor.email == "mentor@example.org"
+    proposal = matching_round.proposals.get(mentee__email="mentee-new@example.org")
+    assert proposal.mentor.email == "mentor-new@example.org"
     (goals,) = [reason for reason in proposal.reasons if reason["code"] == "goals"]
-    assert len(goals["topics"]) == goals["of"], "Sam can help with all Priya's learning goals"
+    assert len(goals["topics"]) == goals["of"], "Marcia can help with all Tom's learning goals"
 
 
 @pytest.mark.django_db
@@ -495,8 +537,9 @@ def test_it_gives_the_demo_matches_sessions_at_each_step():
 
     sessions = Session.objects.select_related("match")
     by_status = {status: sessions.filter(status=status).count() for status in Session.Status.values}
-    # A year of sessions for eight matches; the ended match's were all approved.
-    assert by_status == {"approved": 113, "confirmed": 6, "logged": 1, "disputed": 0}
+    # A year of sessions for eight matches and Sam and Priya's; the ended match's were all
+    # approved, and Sam and Priya's latest waits for the coordinator.
+    assert by_status == {"approved": 127, "confirmed": 7, "logged": 1, "disputed": 0}
     assert {session.match.status for session in sessions} == {
         Match.Status.ACTIVE,
         Match.Status.CLOSED,
@@ -505,11 +548,12 @@ def test_it_gives_the_demo_matches_sessions_at_each_step():
     assert timezone.now() - first.starts_at > timedelta(weeks=49)
     assert first.match.started_at < first.starts_at
     assert all(session.starts_at < session.created_at for session in sessions)
-    assert not sessions.filter(match__mentor__email="mentor@example.org").exists()
+    sams = sessions.filter(match__mentor__email="mentor@example.org").order_by("starts_at")
+    assert sams.count() == 15 and sams.last().status == "confirmed"
     logged = sessions.get(status="logged")
     assert logged.logged_by in (logged.match.mentor, logged.match.mentee)
     assert Session.topics.through.objects.exists()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_APPROVED).count() == 113
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_APPROVED).count() == 127
 
 
 @pytest.mark.django_db
@@ -529,6 +573,48 @@ def test_it_ends_one_match_with_both_surveys_and_raises_one_concern(mailoutbox):
     assert concern.actions.count() == 1
     # The plans still ahead (the payments demo adds a late cancellation and a missed one).
     plans = PlannedSession.objects.open()
-    assert plans.count() == 2 and all(p.starts_at > timezone.now() for p in plans)
+    assert plans.count() == 3 and all(p.starts_at > timezone.now() for p in plans)
     # Seeding tells nobody: the coordinator "read it back then".
     assert not [m for m in mailoutbox if "concern" in m.subject.lower()]
+
+
+@pytest.mark.django_db
+def test_sam_and_priya_find_a_year_of_the_whole_loop():
+    """What the published logins show: the README promises it."""
+    seed()
+    match = Match.objects.get(mentor__email="mentor@example.org")
+    sam, priya = match.mentor, match.mentee
+
+    # The next session planned, online, with its link; their agreement, changed by Priya.
+    (plan,) = PlannedSession.objects.open().filter(match=match)
+    assert plan.meeting_link.startswith("https://") and plan.starts_at > timezone.now()
+    versions = AgreementVersion.objects.filter(match=match).order_by("number")
+    assert [v.written_by for v in versions] == [sam, priya]
+    # Messages through the year; Sam's latest is new to Priya.
+    messages = Message.objects.filter(match=match).order_by("sent_at")
+    assert messages.count() >= 10
+    assert timezone.now() - messages.first().sent_at > timedelta(weeks=50)
+    assert list(messages.filter(read_at=None)) == [messages.last()]
+    assert messages.last().sender == sam
+    # Feedback from both after every session; Priya's latest quarterly check is to give.
+    sessions = Session.objects.filter(match=match).order_by("starts_at")
+    for session in sessions:
+        given = set(SessionFeedback.objects.filter(session=session).values_list("role", flat=True))
+        assert given == {"mentor", "mentee"}
+    assert CoproductionCheck.objects.filter(match=match, person=sam).count() == 4
+    assert CoproductionCheck.objects.filter(match=match, person=priya).count() == 3
+    # Sam's check-in stays his; Priya's kind words are in his record.
+    assert CheckIn.objects.filter(session__match=match, mentor=sam, talk_request=None).exists()
+    assert KindWords.objects.get(match=match).in_record
+    # Priya's journal: entries about their sessions, one shared with Sam; goals noted by both.
+    entries = JournalEntry.objects.filter(mentee=priya)
+    assert entries.filter(session__match=match).exists()
+    assert entries.shared_with(sam).count() == 1
+    authors = set(GoalNote.objects.filter(goal__mentee=priya).values_list("author", flat=True))
+    assert authors == {sam.pk, priya.pk}
+    # Sam is paid for every approved session, and most of it has reached him.
+    approved = sessions.filter(status=Session.Status.APPROVED)
+    lines = LedgerLine.objects.filter(mentor=sam, session__in=approved, kind="session")
+    assert lines.count() == approved.count() == 14
+    paid = RunItem.objects.filter(line__in=lines, status="paid")
+    assert paid.count() >= 12

@@ -128,6 +128,9 @@ def demo(transactional_db, live_server):
         coordinator_b="coordinator-b@example.org",
         mentor="mentor@example.org",
         mentee="mentee@example.org",
+        # Marcia and Tom: a second North Star pair, for a coordinator to match live.
+        new_mentor="mentor-new@example.org",
+        new_mentee="mentee-new@example.org",
         mentor_b="mentor-b@example.org",
         mentee_b="mentee-b@example.org",
     )

@@ -80,3 +80,14 @@ def sign_in(
         code_box.fill(codes.code_for(email))
         page.get_by_role("main").get_by_role("button", name="Sign in", exact=True).click()
     expect(page).not_to_have_url(re.compile(r"/account/(login|2fa/authenticate)/"))
+
+
+def sam_and_priya(demo):
+    """The published mentor and mentee's match: the demo made it a year ago."""
+    from matching.models import Match
+
+    return (
+        Match.objects.live()
+        .select_related("mentor", "mentee", "programme")
+        .get(mentor__email=demo.mentor, mentee__email=demo.mentee)
+    )

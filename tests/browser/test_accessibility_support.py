@@ -24,7 +24,10 @@ def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
         start = [f"/coordinate/north-star/members/{waiting.person_id}/"]
         wanted = {"/coordinate/north-star/memberships/<id>/induction/"}
     else:
-        changed = AgreementVersion.objects.select_related("match__mentee").get(number=2)
+        # Priya, the published mentee: her agreement with Sam was changed.
+        changed = AgreementVersion.objects.select_related("match__mentee").get(
+            number=2, match__mentee__email=demo.mentee
+        )
         sign_in(page, changed.match.mentee.email)
         start = [f"/matches/{changed.match_id}/"]
         wanted = {"/matches/<id>/agreement/", "/matches/<id>/agreement/history/"}

@@ -10,13 +10,12 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import User
-from matching.models import Match
 from mentoring import services as mentoring_services
+from mentoring.templatetags.session_tags import plain_when
 from payments.models import Advance, LedgerLine
-from tests.browser.support import sign_in
+from tests.browser.support import sam_and_priya, sign_in
 from tests.browser.test_payment_journey import SAM, main, receipt_file, staff_link
-from tests.browser.test_session_journey import heading, match_sam_and_priya, sign_out, status
+from tests.browser.test_session_journey import heading, sign_out, status
 
 
 def your_pay(page):
@@ -27,10 +26,9 @@ def your_pay(page):
 def test_a_late_cancellation_is_paid_and_an_advance_settled_by_its_receipt(
     demo, page, problems, codes, tmp_path
 ):
-    match_sam_and_priya(demo)
-    sam = User.objects.get(email=demo.mentor)
-    match = Match.objects.get(mentor=sam, status="active")
-    mentoring_services.session_plan(
+    match = sam_and_priya(demo)
+    sam = match.mentor
+    plan = mentoring_services.session_plan(
         match=match,
         by=sam,
         starts_at=timezone.now() + timedelta(hours=6),
@@ -41,7 +39,9 @@ def test_a_late_cancellation_is_paid_and_an_advance_settled_by_its_receipt(
     # Priya cancels it from their match page, well inside the card's 24 hours' notice.
     sign_in(page, demo.mentee)
     page.goto(f"/matches/{match.pk}/")
-    main(page).get_by_role("button", name=re.compile(r"^Cancel the session of")).click()
+    # Their next session is planned too: this one is named by its time.
+    when = plain_when(plan.starts_at, demo.north_star.time_zone)
+    main(page).get_by_role("button", name=f"Cancel the session of {when}").click()
     expect(status(page)).to_contain_text("The planned session is cancelled")
     sign_out(page)
 

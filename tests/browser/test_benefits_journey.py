@@ -21,8 +21,8 @@ from mentoring import services as mentoring_services
 from payments import services
 from payments.models import PaymentRun, PaymentSchedule, RunHold
 from payments.periods import assessment_period
-from tests.browser.support import sign_in
-from tests.browser.test_session_journey import heading, match_sam_and_priya, sign_out, status
+from tests.browser.support import sam_and_priya, sign_in
+from tests.browser.test_session_journey import heading, sign_out, status
 
 SAM = "Sam Okafor"
 
@@ -46,7 +46,7 @@ def approved_session(match, coordinator, starts_at):
 def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_under_a_limit(
     demo, page, problems, codes
 ):
-    match_sam_and_priya(demo)
+    sam_and_priya(demo)
     sam = User.objects.get(email=demo.mentor)
     coordinator = User.objects.get(email=demo.coordinator)
     match = Match.objects.get(mentor=sam, status="active")

@@ -15,12 +15,9 @@ from pathlib import Path
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from accounts.models import User
-from matching import services as matching_services
-from matching.models import Match, Proposal
 from mentoring import services as mentoring_services
 from tests.browser.crawler import CrawlReport, check_page
-from tests.browser.support import sign_in
+from tests.browser.support import sam_and_priya, sign_in
 
 SAM = "Sam Okafor"
 PRIYA = "Priya Shah"
@@ -42,19 +39,6 @@ def sign_out(page: Page) -> None:
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")
     ).to_be_visible()
-
-
-def match_sam_and_priya(demo):
-    coordinator = User.objects.get(email=demo.coordinator)
-    matching_round = matching_services.round_start(programme=demo.north_star, by=coordinator)
-    proposal = Proposal.objects.select_related("mentor", "mentee").get(
-        round=matching_round, mentee__email=demo.mentee
-    )
-    assert proposal.mentor.email == demo.mentor
-    matching_services.proposal_approve(proposal=proposal, by=coordinator)
-    for person in (proposal.mentor, proposal.mentee):
-        matching_services.proposal_answer(proposal=proposal, person=person, accept=True)
-    return Match.objects.get(proposal=proposal)
 
 
 def assert_accessible(page: Page, where: str) -> None:
@@ -96,7 +80,7 @@ def write_an_entry_with_the_keyboard(page: Page) -> None:
 
 
 def test_a_mentee_shares_an_entry_then_makes_it_private_again(demo, page, problems):
-    match_sam_and_priya(demo)
+    sam_and_priya(demo)
 
     sign_in(page, demo.mentee)
     press(
@@ -144,7 +128,7 @@ def test_a_mentee_shares_an_entry_then_makes_it_private_again(demo, page, proble
 
 
 def test_a_mentee_makes_a_cpd_record_to_print_and_to_download(demo, page, problems, tmp_path):
-    match = match_sam_and_priya(demo)
+    match = sam_and_priya(demo)
     mentoring_services.session_log(
         match=match,
         by=match.mentor,
@@ -175,7 +159,7 @@ def test_a_mentee_makes_a_cpd_record_to_print_and_to_download(demo, page, proble
     assert_accessible(page, "the CPD choice with nothing ticked")
 
     choice.get_by_label(re.compile(re.escape(WHAT_HAPPENED[:30]))).check()
-    choice.get_by_label(re.compile(r"I read back a case note")).check()
+    choice.get_by_label(re.compile(r"I read back a record")).check()
     page.get_by_role("button", name="Show a record you can print").click()
     expect(heading(page)).to_have_text("Your CPD record")
     main = page.get_by_role("main")
@@ -207,7 +191,7 @@ def test_a_mentee_makes_a_cpd_record_to_print_and_to_download(demo, page, proble
     expect(heading(page)).to_have_text("Make your CPD record")
     choice = page.get_by_role("group", name=re.compile(r"^Which entries"))
     choice.get_by_label(re.compile(re.escape(WHAT_HAPPENED[:30]))).check()
-    choice.get_by_label(re.compile(r"I read back a case note")).check()
+    choice.get_by_label(re.compile(r"I read back a record")).check()
     with page.expect_download() as info:
         page.get_by_role("button", name=re.compile(r"^Download a spreadsheet")).click()
     download = info.value

@@ -1,7 +1,8 @@
 """Matching, followed through the real pages: a coordinator runs a round and approves a pair,
 then the mentor and the mentee each answer. The seeded demo already holds one finished round
-in North Star; the named mentor (Sam Okafor) and mentee (Priya Shah) are left out of it, so
-the round started here is the first to suggest them to each other."""
+in North Star, and a year-old match of the published pair (Sam and Priya). The second published
+pair, Marcia Campbell (mentor) and Tom Hargreaves (mentee), joined since, so the round started
+here is the first to suggest them to each other."""
 
 import re
 
@@ -10,11 +11,12 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from matching import services
-from matching.models import Proposal
+from matching.models import MatchingRound, Proposal
 from tests.browser.support import sign_in
 
-SAM = "Sam Okafor"
-PRIYA = "Priya Shah"
+MARCIA = "Marcia Campbell"
+TOM = "Tom Hargreaves"
+EXPERIENCE = "residential care (children's homes) and youth justice"
 DECLINE_REASON = "I have just changed teams and need a few months to settle in."
 
 
@@ -80,49 +82,49 @@ def answer_from_the_dashboard(page: Page, *, other: str):
 def test_a_coordinator_proposes_a_pair_and_both_say_yes(demo, page, problems, codes):
     sign_in(page, demo.coordinator, codes=codes)
     start_round(page)
-    row = row_for_mentee(page, PRIYA)
-    expect(row).to_contain_text(SAM)
+    row = row_for_mentee(page, TOM)
+    expect(row).to_contain_text(MARCIA)
     # Written for the coordinator, in the third person.
-    expect(row).to_contain_text(f"{SAM} can help with all of {PRIYA}'s learning goals")
-    expect(row).to_contain_text(f"{SAM} has lived experience of foster care")
+    expect(row).to_contain_text(f"{MARCIA} can help with all of {TOM}'s learning goals")
+    expect(row).to_contain_text(f"{MARCIA} has lived experience of {EXPERIENCE}")
     expect(row).to_contain_text("Waiting for review")
-    row.get_by_role("button", name=f"Approve {SAM} with {PRIYA}").click()
-    expect(status(page)).to_contain_text(f"Approved. We have asked {SAM} and {PRIYA}")
-    expect(row_for_mentee(page, PRIYA)).to_contain_text("Approved, waiting for answers")
+    row.get_by_role("button", name=f"Approve {MARCIA} with {TOM}").click()
+    expect(status(page)).to_contain_text(f"Approved. We have asked {MARCIA} and {TOM}")
+    expect(row_for_mentee(page, TOM)).to_contain_text("Approved, waiting for answers")
     sign_out(page)
 
     asked = sorted(address for message in mail.outbox for address in message.to)
-    assert asked == [demo.mentee, demo.mentor], asked
+    assert asked == [demo.new_mentee, demo.new_mentor], asked
 
-    sign_in(page, demo.mentor)
-    expect(heading(page)).to_have_text(f"Hello, {SAM}")
-    answer_from_the_dashboard(page, other=PRIYA)
+    sign_in(page, demo.new_mentor)
+    expect(heading(page)).to_have_text(f"Hello, {MARCIA}")
+    answer_from_the_dashboard(page, other=TOM)
     expect(page.get_by_role("main")).to_contain_text(
-        f"You can help with all of {PRIYA}'s learning goals"
+        f"You can help with all of {TOM}'s learning goals"
     )
-    expect(page.get_by_role("main")).to_contain_text("You have lived experience of foster care")
-    page.get_by_role("button", name=f"Yes, I would like to work with {PRIYA}").click()
-    expect(heading(page)).to_have_text(f"Hello, {SAM}")
-    expect(status(page)).to_contain_text(f"We will let you know when {PRIYA} has answered")
+    expect(page.get_by_role("main")).to_contain_text(f"You have lived experience of {EXPERIENCE}")
+    page.get_by_role("button", name=f"Yes, I would like to work with {TOM}").click()
+    expect(heading(page)).to_have_text(f"Hello, {MARCIA}")
+    expect(status(page)).to_contain_text(f"We will let you know when {TOM} has answered")
     expect(card(page, "Your answer is needed")).to_have_count(0)
     expect(card(page, "Your matches")).to_have_count(0)
     sign_out(page)
 
-    sign_in(page, demo.mentee)
-    answer_from_the_dashboard(page, other=SAM)
-    expect(page.get_by_role("main")).to_contain_text("I lived with two foster families")
-    expect(page.get_by_role("main")).to_contain_text(f"{SAM} can help with all your learning")
-    # Sam's care experience is his to tell: Priya reads only his own words.
-    expect(page.get_by_role("main")).not_to_contain_text("lived experience of foster care")
-    page.get_by_role("button", name=f"Yes, I would like to work with {SAM}").click()
-    expect(heading(page)).to_have_text(f"Hello, {PRIYA}")
+    sign_in(page, demo.new_mentee)
+    answer_from_the_dashboard(page, other=MARCIA)
+    expect(page.get_by_role("main")).to_contain_text("I grew up in two children's homes")
+    expect(page.get_by_role("main")).to_contain_text(f"{MARCIA} can help with all your learning")
+    # Marcia's care experience is hers to tell: Tom reads only her own words.
+    expect(page.get_by_role("main")).not_to_contain_text("lived experience of")
+    page.get_by_role("button", name=f"Yes, I would like to work with {MARCIA}").click()
+    expect(heading(page)).to_have_text(f"Hello, {TOM}")
     expect(status(page)).to_contain_text("You both said yes. Your match has started.")
-    expect(card(page, "Your matches")).to_contain_text(f"{SAM} is mentoring you in North Star")
+    expect(card(page, "Your matches")).to_contain_text(f"{MARCIA} is mentoring you in North Star")
     expect(card(page, "Your answer is needed")).to_have_count(0)
     sign_out(page)
 
-    sign_in(page, demo.mentor)
-    expect(card(page, "Your matches")).to_contain_text(f"You are mentoring {PRIYA} in North Star")
+    sign_in(page, demo.new_mentor)
+    expect(card(page, "Your matches")).to_contain_text(f"You are mentoring {TOM} in North Star")
     assert not problems.take()
 
 
@@ -131,21 +133,23 @@ def test_a_mentee_says_no_and_the_pair_is_never_proposed_again(demo, page, probl
     # scenes, through the same services.
     coordinator = User.objects.get(email=demo.coordinator)
     first = services.round_start(programme=demo.north_star, by=coordinator)
-    proposal = Proposal.objects.select_related("mentor").get(round=first, mentee__email=demo.mentee)
-    assert proposal.mentor.email == demo.mentor
+    proposal = Proposal.objects.select_related("mentor").get(
+        round=first, mentee__email=demo.new_mentee
+    )
+    assert proposal.mentor.email == demo.new_mentor
     services.proposal_approve(proposal=proposal, by=coordinator)
 
-    sign_in(page, demo.mentee)
-    answer_from_the_dashboard(page, other=SAM)
+    sign_in(page, demo.new_mentee)
+    answer_from_the_dashboard(page, other=MARCIA)
     page.get_by_label("Reason (optional)").fill(DECLINE_REASON)
     page.get_by_role("button", name="No, not this time").click()
-    expect(heading(page)).to_have_text(f"Hello, {PRIYA}")
+    expect(heading(page)).to_have_text(f"Hello, {TOM}")
     expect(status(page)).to_contain_text("Thank you for letting us know")
     expect(card(page, "Your answer is needed")).to_have_count(0)
     sign_out(page)
 
-    # Sam is not asked any more, and never learns why.
-    sign_in(page, demo.mentor)
+    # Marcia is not asked any more, and never learns why.
+    sign_in(page, demo.new_mentor)
     expect(card(page, "Your answer is needed")).to_have_count(0)
     expect(page.get_by_role("main")).not_to_contain_text(DECLINE_REASON)
     page.goto(f"/proposals/{proposal.pk}/")
@@ -159,13 +163,15 @@ def test_a_mentee_says_no_and_the_pair_is_never_proposed_again(demo, page, probl
         "link", name=f"Round {first.pk}", exact=True
     ).click()
     expect(heading(page)).to_have_text(f"Matching round {first.pk}")
-    expect(row_for_mentee(page, PRIYA)).to_contain_text(SAM)
-    expect(row_for_mentee(page, PRIYA)).to_contain_text("Declined")
+    expect(row_for_mentee(page, TOM)).to_contain_text(MARCIA)
+    expect(row_for_mentee(page, TOM)).to_contain_text("Declined")
 
-    # Both are back in the pool: Sam is suggested for someone else, and never for Priya.
+    # Both are back in the pool, but never suggested to each other again.
     start_round(page)
     expect(heading(page)).not_to_have_text(f"Matching round {first.pk}")
+    again = MatchingRound.objects.exclude(pk=first.pk).latest("created_at").snapshot_read()
+    assert str(proposal.mentor_id) in {mentor["id"] for mentor in again["mentors"]}
+    assert str(proposal.mentee_id) in {mentee["id"] for mentee in again["mentees"]}
     rows = suggested_pairs(page).get_by_role("row")
-    expect(rows.filter(has_text=SAM).first).to_be_visible()
-    expect(rows.filter(has_text=SAM).filter(has_text=PRIYA)).to_have_count(0)
+    expect(rows.filter(has_text=MARCIA).filter(has_text=TOM)).to_have_count(0)
     assert not problems.take()

@@ -10,10 +10,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from accounts.models import User
-from matching import services
-from matching.models import Match, Proposal
-from tests.browser.support import sign_in
+from tests.browser.support import sam_and_priya, sign_in
 
 SAM = "Sam Okafor"
 PRIYA = "Priya Shah"
@@ -39,16 +36,6 @@ def sign_out(page: Page) -> None:
     expect(nav(page).get_by_role("link", name="Sign in")).to_be_visible()
 
 
-def match_sam_and_priya(demo) -> Match:
-    coordinator = User.objects.get(email=demo.coordinator)
-    matching_round = services.round_start(programme=demo.north_star, by=coordinator)
-    proposal = Proposal.objects.get(round=matching_round, mentee__email=demo.mentee)
-    services.proposal_approve(proposal=proposal, by=coordinator)
-    for person in (proposal.mentor, proposal.mentee):
-        services.proposal_answer(proposal=proposal, person=person, accept=True)
-    return Match.objects.get(proposal=proposal)
-
-
 def send(page: Page, text: str) -> None:
     page.get_by_role("main").get_by_label("Your message").fill(text)
     page.get_by_role("main").get_by_role("button", name="Send message").click()
@@ -58,7 +45,7 @@ def send(page: Page, text: str) -> None:
 def test_the_pair_write_to_each_other_and_one_message_reaches_a_coordinator(
     demo, page, problems, codes
 ):
-    match = match_sam_and_priya(demo)
+    match = sam_and_priya(demo)
 
     # Sam opens the conversation from his match page and writes.
     sign_in(page, demo.mentor)
@@ -76,10 +63,11 @@ def test_the_pair_write_to_each_other_and_one_message_reaches_a_coordinator(
     expect(main).to_contain_text(HELLO)
     sign_out(page)
 
-    # Priya sees "1 new" in the navigation and a notification, and reads it.
+    # Priya sees "2 new" in the navigation (she had not read Sam's last message of the demo
+    # yet) and a notification, and reads them.
     sign_in(page, demo.mentee)
     messages_link = nav(page).get_by_role("link", name=re.compile("^Messages"))
-    expect(messages_link).to_contain_text("1 new")
+    expect(messages_link).to_contain_text("2 new")
     nav(page).get_by_role("link", name=re.compile("^Notifications")).click()
     expect(page.get_by_role("main")).to_contain_text("You have a new message in Alongside")
     expect(page.get_by_role("main")).not_to_contain_text(HELLO)

@@ -12,8 +12,8 @@ from matching.models import ApprovalBatch
 from tests.browser.crawler import CrawlReport, check_page
 from tests.browser.support import sign_in
 
-SAM = "Sam Okafor"
-PRIYA = "Priya Shah"
+MARCIA = "Marcia Campbell"
+TOM = "Tom Hargreaves"
 
 
 def main(page: Page):
@@ -82,25 +82,27 @@ def test_a_coordinator_reviews_a_round_page_by_page(demo, page, problems, codes,
         expect(rows.nth(n)).to_contain_text("Waiting for review")
     main(page).get_by_role("link", name="Show every pair").click()
 
-    # By keyboard alone: search for Priya, then open every reason for her pair.
+    # By keyboard alone: search for Tom, then open every reason for his pair.
     search = main(page).get_by_label("Name of the mentor or mentee")
     tab_to(page, search)
-    page.keyboard.type("priya")
+    page.keyboard.type("tom")
     page.keyboard.press("Enter")
-    expect(search).to_have_value("priya")
-    row = row_for_mentee(page, PRIYA)
+    expect(search).to_have_value("tom")
+    row = row_for_mentee(page, TOM)
     expect(suggested_pairs(page).locator("tbody tr")).to_have_count(1)
-    expect(row).to_contain_text(SAM)
+    expect(row).to_contain_text(MARCIA)
     expect(row).to_contain_text(re.compile(r"(Strong|Good|Weaker) fit"))
-    expect(row).to_contain_text(f"{SAM} can help with all of {PRIYA}'s learning goals")
-    experience = row.get_by_text(f"{SAM} has lived experience of foster care")
+    expect(row).to_contain_text(f"{MARCIA} can help with all of {TOM}'s learning goals")
+    experience = row.get_by_text(
+        f"{MARCIA} has lived experience of residential care (children's homes) and youth justice"
+    )
     expect(experience).to_be_hidden()
     more = row.locator("summary")
-    expect(more).to_have_accessible_name(re.compile(rf"^All \d+ reasons for {SAM} and {PRIYA}$"))
+    expect(more).to_have_accessible_name(re.compile(rf"^All \d+ reasons for {MARCIA} and {TOM}$"))
     tab_to(page, more)
     page.keyboard.press("Enter")
     expect(experience).to_be_visible()
-    expect(row).to_contain_text(f"{SAM} and {PRIYA} both speak English")
+    expect(row).to_contain_text(f"{MARCIA} and {TOM} both speak English")
     expect(row).not_to_contain_text(re.compile(r"\b(you|your)\b", re.IGNORECASE))
     accessible(page, "the review queue, searched, with a pair's reasons open")
 

@@ -12,12 +12,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from matching.models import Match
 from mentoring import services
 from mentoring.models import CheckIn, TalkRequest
 from notifications.models import Kind, Notification
-from tests.browser.support import sign_in
-from tests.factories import live_match
+from tests.browser.support import sam_and_priya, sign_in
 
 SAM = "Sam Okafor"
 PRIYA = "Priya Shah"
@@ -41,15 +39,11 @@ def sign_out(page: Page) -> None:
 
 
 def sam_and_priyas_session(demo):
-    """Sam and Priya's match (made if the demo has none) and a session Sam logged."""
-    sam = User.objects.get(email=demo.mentor)
-    priya = User.objects.get(email=demo.mentee)
-    match = Match.objects.live().filter(mentor=sam, mentee=priya).first() or live_match(
-        demo.north_star, sam, priya
-    )
+    """Sam and Priya's match (the demo's) and a session Sam logged."""
+    match = sam_and_priya(demo)
     session = services.session_log(
         match=match,
-        by=sam,
+        by=match.mentor,
         starts_at=timezone.now() - timedelta(hours=20),
         duration_minutes=60,
         meeting_mode="online",

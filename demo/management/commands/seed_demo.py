@@ -3,9 +3,11 @@
 Running it again changes nothing. People are keyed by email and programmes by slug, and every
 random choice comes from one generator seeded with the same number, so each run draws the same
 plan and writes only what is missing. North Star also gets one matching round, run, reviewed
-and answered through the matching services on the first run only, with the named mentor and
-mentee left out of it so they can be matched live. `--people N` adds a large made-up
-programme for load tests.
+and answered through the matching services on the first run only. The published mentor and
+mentee (Sam and Priya) are left out of it: they were matched with each other a year ago and
+have a year of sessions, messages and pay (demo/published_pair.py). A second published pair
+(Marcia and Tom) joined since, for a coordinator to match live. `--people N` adds a large
+made-up programme for load tests.
 
 The seed data lives beside this command, one module per part of the product (demo/people.py,
 programmes.py, matching.py, mentoring.py, support.py, journal.py, payments.py,
@@ -41,6 +43,8 @@ from demo.people import (
     MENTEE_B,
     MENTOR,
     MENTOR_B,
+    NEW_MENTEE,
+    NEW_MENTOR,
     SEED,
     STAFF,
     Login,
@@ -48,6 +52,8 @@ from demo.people import (
     demo_mentee_b,
     demo_mentor,
     demo_mentor_b,
+    demo_new_mentee,
+    demo_new_mentor,
     plan_pilot,
     plan_programme,
 )
@@ -67,6 +73,7 @@ from demo.programmes import (
     invitations_ensure,
     programme_ensure,
 )
+from demo.published_pair import published_pair_ensure
 from demo.support import demo_support_ensure
 from programmes.models import Organisation
 from programmes.services import administrator_add, membership_add
@@ -130,6 +137,10 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     demo_support_ensure(programme=north_star, now=now)
     for make, who in ((demo_mentor, MENTOR), (demo_mentee, MENTEE)):
         member_ensure(person=make(who, now), user=named[who], programme=north_star, lists=lists)
+    published_pair_ensure(programme=north_star, coordinator=coordinator, now=now)
+    # Joined since, and fit each other: for a coordinator to match live.
+    for make, who in ((demo_new_mentor, NEW_MENTOR), (demo_new_mentee, NEW_MENTEE)):
+        member_ensure(person=make(who, now), user=login(who), programme=north_star, lists=lists)
 
     mentee_choice_ensure(programme=riverside, mentor=named[MENTOR_B])
     waiting_mentor_ensure(programme=north_star, now=now, password_hash=password_hash, lists=lists)
@@ -185,7 +196,7 @@ class Command(BaseCommand):
         write(self.style.SUCCESS("The Alongside demo is ready."))
         for programme, count in added.items():
             write(f"{programme}: {count} made-up people added.")
-        logins = [*STAFF, MENTOR, MENTEE, MENTOR_B, MENTEE_B]
+        logins = [*STAFF, MENTOR, MENTEE, NEW_MENTOR, NEW_MENTEE, MENTOR_B, MENTEE_B]
         email_width = max(len(who.email) for who in logins) + 2
         label_width = max(len(who.label) for who in logins) + 2
         write("")
