@@ -25,8 +25,8 @@ PROGRAMMES = {
     ),
     RIVERSIDE: (
         "Riverside",
-        "Care-experienced adults in Leeds, Bradford and Sheffield mentor practitioners in "
-        "fostering and leaving care teams.",
+        "Adults who grew up in care in Leeds, Bradford and Sheffield. They mentor social "
+        "workers in fostering teams and in teams that help young people leave care.",
     ),
     NATIONAL_PILOT: (
         "National Pilot",

@@ -14,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
+from core.readability import MAX_READING_AGE, reading_age
 from tests.browser.support import BrowserProblems
 
 # WCAG 2.2 AA as axe-core tags it; best-practice rules are left out on purpose. Only
@@ -25,6 +26,9 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
+# The Django admin's words are Django's, for the people who run the service: its reading age is
+# not ours to set. Every other page's main text is measured (core.readability).
+NOT_OUR_WORDS = ("/admin/",)
 MAX_PAGES = 100
 # A crawl that starts at the pages it is about (a match, a member's page) needs only the pages
 # near them: the rest of the site is the crawl by role (test_accessibility.py).
@@ -127,6 +131,8 @@ class CrawlReport:
     visited: list[str] = field(default_factory=list)
     error_states: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The UK reading age of each page's main text, where it is long enough to measure.
+    reading_ages: dict[str, float] = field(default_factory=dict)
 
     def add(self, page: str, kind: str, detail: str) -> None:
         self.findings.append(Finding(page, kind, detail))
@@ -206,6 +212,17 @@ def check_page(page: Page, report: CrawlReport, where: str) -> None:
         report.add(where, "structure", "no skip link (a link to #id whose text says 'skip')")
     elif not structure["skipTargetExists"]:
         report.add(where, "structure", "the skip link points at an id that is not on the page")
+    if structure["main"] == 1 and not where.startswith(NOT_OUR_WORDS):
+        age = reading_age(page.get_by_role("main").inner_text())
+        if age is not None:
+            report.reading_ages[where] = age
+        if age is not None and age > MAX_READING_AGE:
+            report.add(
+                where,
+                "reading age",
+                f"its main text has a reading age of {age}, over {MAX_READING_AGE}: use shorter "
+                "sentences and shorter words",
+            )
 
 
 def record_problems(problems: BrowserProblems, report: CrawlReport, where: str) -> None:

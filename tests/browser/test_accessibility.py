@@ -4,10 +4,12 @@ a screen reader user relies on, and says what went wrong, accessibly, when a for
 The crawl follows links, so a new page is checked as soon as anything links to it."""
 
 import re
+from statistics import median
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.readability import MAX_READING_AGE, MEDIAN_READING_AGE
 from tests.browser.crawler import crawl, crawl_after_sign_in, shape_of
 from tests.browser.support import sign_in
 
@@ -122,6 +124,9 @@ def test_it_has_no_accessibility_problems_on_any_page(
     )
     assert len(report.visited) >= 3, report.summary()
     assert not report.findings, report.summary()
+    # Every page's reading age is at most 12 (a finding above); half are at most 9.
+    ages = sorted(report.reading_ages.items(), key=lambda item: item[1])
+    assert median(age for _, age in ages) <= MEDIAN_READING_AGE, ages
     missed = MUST_REACH.get(role, set()) - {shape_of(path) for path in report.visited}
     assert not missed, f"The crawl did not reach {sorted(missed)}.\n{report.summary()}"
 
@@ -157,6 +162,7 @@ BROKEN_PAGE = """<!DOCTYPE html>
   <footer>
     <a href="/a-page-that-does-not-exist/">Broken link</a>
     <a href="/a-form/">A form</a>
+    <a href="/hard-to-read/">Hard to read</a>
   </footer>
 </body></html>"""
 # A tidy form whose error page loses a label and leaves focus where it was.
@@ -168,6 +174,22 @@ FORM_PAGE = """<!DOCTYPE html>
     <h1>A form</h1>
     <form method="post">{error}<label for="name">Name</label><input id="name" name="name"
       value="Sam">{unlabelled}<button>Send</button></form>
+  </main>
+</body></html>"""
+
+
+HARD_TO_READ = """<!DOCTYPE html>
+<html lang="en"><head><title>Hard to read</title></head>
+<body>
+  <a href="#main">Skip to main content</a>
+  <main id="main">
+    <h1>Your obligations</h1>
+    <p>Notwithstanding the aforementioned considerations, practitioners participating in the
+    programme are expected to demonstrate continuous professional development through
+    documented reflective engagement, utilising the organisational frameworks provided
+    prior to the commencement of each subsequent developmental activity.</p>
+    <p>Please read this page carefully and contact your coordinator if anything is unclear
+    to you at all.</p>
   </main>
 </body></html>"""
 
@@ -193,6 +215,7 @@ def test_it_notices_problems_when_there_are_some(transactional_db, page, problem
     )
     page.route(f"{origin}/a-page-that-does-not-exist/", serve("Not found", status=404))
     page.route(f"{origin}/a-form/", form)
+    page.route(f"{origin}/hard-to-read/", serve(HARD_TO_READ))
 
     report = crawl(page, problems=problems, role="tester", origin=origin, start=["/broken/"])
 
@@ -207,3 +230,6 @@ def test_it_notices_problems_when_there_are_some(transactional_db, page, problem
     assert ("/a-form/", "axe label") not in found, report.summary()
     assert ("/a-form/ (form sent with empty boxes)", "axe label") in found, report.summary()
     assert ("/a-form/ (form sent with empty boxes)", "focus") in found, report.summary()
+    # One long sentence of long words is too hard, however plain the rest of the page.
+    assert ("/hard-to-read/", "reading age") in found, report.summary()
+    assert report.reading_ages["/hard-to-read/"] > MAX_READING_AGE
