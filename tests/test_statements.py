@@ -70,7 +70,7 @@ def test_it_links_every_statement_and_another_format_from_the_footer(persona, lo
         assert f'href="{reverse("programmes:format_request")}"' in footer
 
 
-def test_it_says_what_the_accessibility_statement_must_say(client):
+def test_it_says_what_the_accessibility_statement_must_say(db, client):
     page = client.get(reverse("portal:accessibility_statement")).content.decode()
     for needed in (
         "WCAG",
@@ -91,7 +91,7 @@ def test_it_says_what_the_accessibility_statement_must_say(client):
 @override_settings(
     MESSAGES_KEPT_DAYS=123, PAYMENT_RECONCILIATION_DAYS=45, PAYMENT_RECORDS_KEEP_YEARS=7
 )
-def test_it_shows_the_configured_retention_periods_in_the_privacy_notice(client):
+def test_it_shows_the_configured_retention_periods_in_the_privacy_notice(db, client):
     page = client.get(reverse("portal:privacy_notice")).content.decode()
     assert "we keep messages for 123 days after a match ends, then delete them" in page
     assert "taken out 45 days after the run is paid" in page
@@ -101,7 +101,7 @@ def test_it_shows_the_configured_retention_periods_in_the_privacy_notice(client)
     assert "Information Commissioner" in page
 
 
-def test_it_gives_each_glossary_word_its_anchor_and_the_tag_links_it(client):
+def test_it_gives_each_glossary_word_its_anchor_and_the_tag_links_it(db, client):
     page = client.get(reverse("portal:glossary")).content.decode()
     for term in TERMS:
         assert f'<dt id="{term.anchor}">{term.word}</dt>' in page
@@ -233,7 +233,7 @@ def test_it_limits_how_many_requests_one_person_sends(world, client):
     assert FormatRequest.objects.count() == 2
 
 
-def test_it_tells_someone_without_a_programme_whom_to_email(client):
+def test_it_tells_someone_without_a_programme_whom_to_email(db, client):
     person = UserFactory(display_name="Robin")
     sign_in(client, person)
     page = client.get(reverse("programmes:format_request")).content.decode()
