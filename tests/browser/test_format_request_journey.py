@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.crawler import CrawlReport, check_page
 from tests.browser.support import sign_in
 
 REACH_ME = "Text me on 07700 900123 after 3pm"
@@ -19,6 +20,14 @@ def press(page: Page, locator) -> None:
     page.keyboard.press("Enter")
 
 
+def assert_accessible(page: Page, where: str) -> None:
+    """The crawl's checks, here for a staff list with a request in it, which the demo has
+    none of, and for the form in its error state."""
+    report = CrawlReport(role="journey", origin="")
+    check_page(page, report, where)
+    assert not report.findings, report.summary()
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("banner").get_by_role("button", name="Sign out").click()
 
@@ -29,6 +38,11 @@ def test_a_mentee_asks_for_another_format_by_keyboard_and_the_coordinator_finds_
     sign_in(page, demo.mentee)
     press(page, page.get_by_role("contentinfo").get_by_role("link", name="Ask for another format"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ask for this in another format")
+
+    # Sent empty by mistake: the page says what to do, and focus can reach the summary.
+    press(page, page.get_by_role("button", name="Send my request"))
+    expect(page.get_by_role("main")).to_contain_text("Choose what you need.")
+    assert_accessible(page, "the request form, with errors")
 
     # Arrow keys move through the choices and choose as they go.
     page.get_by_role("radio", name="Large print").focus()
@@ -52,6 +66,7 @@ def test_a_mentee_asks_for_another_format_by_keyboard_and_the_coordinator_finds_
     expect(row).to_contain_text("Easy read")
     expect(row).to_contain_text("The privacy notice")
     expect(row).to_contain_text(REACH_ME)
+    assert_accessible(page, "the coordinators' list, with a request waiting")
     press(page, row.get_by_role("button", name=re.compile("^Mark as handled")))
     expect(page.get_by_role("status")).to_contain_text("Marked as handled")
     expect(page.get_by_role("main")).to_contain_text("No requests are waiting.")
