@@ -37,7 +37,7 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         "expert by experience",
-        "An adult who grew up in care, or had support from children's services, and uses what "
+        "An adult who grew up in care, or had help from children's services. They use what "
         "they learned to help others. In Alongside, experts by experience are the mentors.",
     ),
     Term(
