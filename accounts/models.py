@@ -148,6 +148,8 @@ class AuditEvent(models.Model):
         AGREEMENT_CHANGED = "agreement_changed", "Agreement of a match filled in or changed"
         INDUCTION_RECORDED = "induction_recorded", "Mentor's induction recorded"
         RESOURCES_CHANGED = "resources_changed", "Programme resources changed"
+        FORMAT_REQUESTED = "format_requested", "Asked for something in another format"
+        FORMAT_REQUEST_HANDLED = "format_request_handled", "Request for another format handled"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -250,6 +250,12 @@ if not 1 <= MESSAGES_KEPT_DAYS <= 3660:
 # which no conversation needs more than, and which stops a runaway script or a flood.
 # allauth's rate limits (the shared cache, per person), as for signing in.
 MESSAGES_RATE_LIMIT = env_str("MESSAGES_RATE_LIMIT", "10/m/user,200/d/user")
+# Requests for a page or document in another format (programmes.services.format_request_make):
+# a few an hour is more than anyone needs, and each one tells every coordinator.
+FORMAT_REQUESTS_RATE_LIMIT = env_str("FORMAT_REQUESTS_RATE_LIMIT", "5/h/user,20/d/user")
+# Where people write when they cannot sign in, or have no programme yet: shown on the
+# accessibility statement, the privacy notice and the request for another format.
+SERVICE_CONTACT_EMAIL = env_str("SERVICE_CONTACT_EMAIL", "hello@alongside.example.org")
 
 # Users and sign-in.
 AUTH_USER_MODEL = "accounts.User"
@@ -310,7 +316,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # account); they need the shared cache above to hold across processes.
 # message_send is ours (mentoring/message_views.py), kept with allauth's so every rate limit
 # lives in one place and one cache.
-ACCOUNT_RATE_LIMITS = {"message_send": MESSAGES_RATE_LIMIT}
+ACCOUNT_RATE_LIMITS = {
+    "message_send": MESSAGES_RATE_LIMIT,
+    "format_request": FORMAT_REQUESTS_RATE_LIMIT,
+}
 # Behind a proxy every request comes from the proxy's address, so one person's wrong
 # passwords would lock everyone out, and the audit log would record the proxy. Say how many
 # proxies in front of the app add to X-Forwarded-For (or which header carries the address):

@@ -44,6 +44,10 @@ class Kind(models.TextChoices):
     )
     AGREEMENT = "agreement", "The other person filled in or changed your agreement"
     INDUCTION = "induction", "Your induction was recorded, so you can be matched (mentors)"
+    FORMAT_REQUEST = (
+        "format_request",
+        "Someone asked for a page or document in another format (coordinators)",
+    )
 
 
 # Sent by email whatever the person chose, with the line that tells them why. A change to

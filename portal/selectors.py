@@ -46,8 +46,19 @@ def navigation_for(user) -> dict:
     footer = [
         {"label": "About Alongside", "url": reverse("programmes:home")},
         {"label": "Programmes", "url": reverse("programmes:programme_list")},
+        {"label": "Accessibility", "url": reverse("portal:accessibility_statement")},
+        {"label": "Privacy", "url": reverse("portal:privacy_notice")},
+        {"label": "Words we use", "url": reverse("portal:glossary")},
     ]
     if not user.is_authenticated:
+        # Asking needs an account, so the request reaches a programme's coordinators: a
+        # visitor reads how to sign in, or whom to email, on the accessibility statement.
+        footer.append(
+            {
+                "label": "Ask for another format",
+                "url": reverse("portal:accessibility_statement") + "#another-format",
+            }
+        )
         return {
             "main": [
                 {"label": "Sign in", "url": reverse("account_login")},
@@ -97,6 +108,7 @@ def navigation_for(user) -> dict:
         main.append({"label": "Programme resources", "url": reverse("programmes:my_resources")})
     main.append({"label": "Account settings", "url": reverse("portal:account_settings")})
     footer += [
+        {"label": "Ask for another format", "url": reverse("programmes:format_request")},
         {"label": "Your data", "url": reverse("portal:my_data")},
     ]
     staff = []
@@ -148,6 +160,12 @@ def navigation_for(user) -> dict:
                             "label": "Resources page",
                             "url": reverse(
                                 "programmes:coordinator_resources", args=[programme.slug]
+                            ),
+                        },
+                        {
+                            "label": "Requests for another format",
+                            "url": reverse(
+                                "programmes:coordinator_format_requests", args=[programme.slug]
                             ),
                         },
                     ],

@@ -2,10 +2,14 @@ from django.urls import path
 
 from portal import views
 
-# Addresses starting /dashboard/, /profile/ and /my/: a person's own pages.
+# Addresses starting /dashboard/, /profile/ and /my/: a person's own pages; and
+# /accessibility/, /privacy/ and /glossary/: the statements every page links to.
 app_name = "portal"
 
 urlpatterns = [
+    path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
+    path("privacy/", views.privacy_notice, name="privacy_notice"),
+    path("glossary/", views.glossary, name="glossary"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("profile/mentor/", views.mentor_profile_edit, name="mentor_profile_edit"),

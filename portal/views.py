@@ -25,6 +25,7 @@ from accounts.forms import (
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from accounts.reauthentication import recent_confirmation_required
 from core.choices import Role
+from core.glossary import TERMS
 from core.requests import posted
 from journal.selectors import cpd_deadline_near
 from matching.selectors import live_matches_of, proposals_waiting_for
@@ -44,7 +45,7 @@ from payments.selectors import (
     preference_current,
     slow_payment_counts,
 )
-from portal import contribution, privacy
+from portal import contribution, privacy, statements
 from portal import services as portal_services
 from portal.selectors import coordinator_programmes_summary, roles_of
 from programmes.access import is_staff_person, role_required
@@ -329,3 +330,31 @@ def contribution_words(request, kind_words_id):
     else:
         messages.success(request, "Those words are no longer in your record.")
     return redirect("portal:contribution")
+
+
+# The statements people expect on every service: linked from the footer of every page, for
+# everyone, signed in or not.
+
+
+def accessibility_statement(request):
+    return render(
+        request,
+        "portal/accessibility.html",
+        {"reviewed": statements.ACCESSIBILITY_REVIEWED, **statements.kept_for()},
+    )
+
+
+def privacy_notice(request):
+    return render(
+        request,
+        "portal/privacy.html",
+        {"reviewed": statements.PRIVACY_REVIEWED, **statements.kept_for()},
+    )
+
+
+def glossary(request):
+    return render(
+        request,
+        "portal/glossary.html",
+        {"terms": sorted(TERMS, key=lambda term: term.word.lower())},
+    )

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from core.choices import Role
-from programmes.models import RESOURCES_MAX_LENGTH, Application, Invitation
+from programmes.models import RESOURCES_MAX_LENGTH, Application, FormatRequest, Invitation
 
 
 class ApplicationForm(forms.ModelForm):
@@ -97,3 +97,33 @@ class ResourcesForm(forms.Form):
         "addresses starting https:// become links. Leave a blank line between parts.",
         error_messages={"max_length": "Keep the resources to 10,000 characters or fewer."},
     )
+
+
+class FormatRequestForm(forms.ModelForm):
+    """What someone needs instead of a page or document, which one, and how to reach them."""
+
+    class Meta:
+        model = FormatRequest
+        fields = ["need", "need_details", "about", "contact"]
+        widgets = {"need": forms.RadioSelect}
+        error_messages = {
+            "need": {
+                "required": "Choose what you need.",
+                "invalid_choice": "Choose what you need from the list.",
+            },
+            "about": {"required": "Tell us which page or document you need."},
+        }
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("need") in (FormatRequest.Need.LANGUAGE, FormatRequest.Need.OTHER)
+            and not (data.get("need_details") or "").strip()
+        ):
+            self.add_error(
+                "need_details",
+                "Tell us which language you need."
+                if data["need"] == FormatRequest.Need.LANGUAGE
+                else "Tell us what you need.",
+            )
+        return data

@@ -350,3 +350,69 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} applied to {self.programme}"
+
+
+class FormatRequestQuerySet(models.QuerySet["FormatRequest"]):
+    def waiting(self) -> "FormatRequestQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+    def handled(self) -> "FormatRequestQuerySet":
+        return self.filter(handled_at__isnull=False)
+
+
+class FormatRequest(models.Model):
+    """Someone asking for a page or document in another format (large print, easy read,
+    Braille...). One row for each programme they belong to, so each programme's coordinators
+    see and handle their own (programmes.services.format_request_make)."""
+
+    class Need(models.TextChoices):
+        LARGE_PRINT = "large_print", "Large print"
+        EASY_READ = "easy_read", "Easy read"
+        AUDIO = "audio", "Audio (a recording to listen to)"
+        BRAILLE = "braille", "Braille"
+        BSL = "bsl", "A British Sign Language (BSL) video"
+        LANGUAGE = "language", "Another language"
+        OTHER = "other", "Something else"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="format_requests"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="format_requests"
+    )
+    need = models.CharField("what you need", max_length=20, choices=Need.choices)
+    need_details = models.CharField(
+        "which language, or what else you need",
+        max_length=200,
+        blank=True,
+        help_text="Only if you chose another language or something else.",
+    )
+    about = models.CharField(
+        "which page or document",
+        max_length=300,
+        help_text="For example: the privacy notice, or my pay statement for May.",
+    )
+    contact = models.CharField(
+        "how we should reach you",
+        max_length=300,
+        blank=True,
+        help_text="Optional. For example: a phone number and a good time to call. "
+        "If you leave this empty, we will email you.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = FormatRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} asked {self.programme} for {self.get_need_display().lower()}"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.handled_at is not None

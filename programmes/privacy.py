@@ -1,11 +1,12 @@
-"""What programmes hold about a person: roles, applications and invitations used (see
+"""What programmes hold about a person: roles, applications, invitations used and requests
+for another format (see
 portal/privacy.py for how every app's privacy module is composed)."""
 
 from django.utils import timezone
 
 from accounts.models import User
 from core.choices import Role
-from programmes.models import Administrator, Application, Invitation, Membership
+from programmes.models import Administrator, Application, FormatRequest, Invitation, Membership
 
 
 def export(user: User) -> dict:
@@ -39,12 +40,26 @@ def export(user: User) -> dict:
             {"programme": i.programme.name, "role": i.get_role_display()}
             for i in Invitation.objects.filter(accepted_by=user).select_related("programme")
         ],
+        "requests_for_another_format": [
+            {
+                "programme": r.programme.name,
+                "need": r.get_need_display(),
+                "details": r.need_details,
+                "page_or_document": r.about,
+                "how_to_reach_you": r.contact,
+                "sent": r.created_at.isoformat(),
+                "handled": r.handled_at.isoformat() if r.handled_at else None,
+            }
+            for r in FormatRequest.objects.filter(person=user).select_related("programme")
+        ],
     }
 
 
 def erase(user: User) -> None:
     """Every role ends now (the memberships stay, as history without a name); what they wrote
-    when applying and the address an invitation went to go; they run no organisation."""
+    when applying and the address an invitation went to go; they run no organisation. Their
+    requests for another format go: what they needed can say something about their health."""
+    FormatRequest.objects.filter(person=user).delete()
     Application.objects.filter(person=user).update(message="")
     Invitation.objects.filter(accepted_by=user).update(email="")
     Membership.objects.current().filter(person=user).update(ended_at=timezone.now())

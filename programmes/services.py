@@ -11,7 +11,14 @@ from core.choices import Role
 from notifications.models import Kind, Notification
 from notifications.services import notify
 from programmes import duties
-from programmes.models import Administrator, Application, Invitation, Membership, Programme
+from programmes.models import (
+    Administrator,
+    Application,
+    FormatRequest,
+    Invitation,
+    Membership,
+    Programme,
+)
 from programmes.signals import role_ended, role_ending
 
 
@@ -396,3 +403,89 @@ def resources_update(*, programme: Programme, by: User, text: str) -> bool:
     )
     programme.refresh_from_db()
     return True
+
+
+# Requests for another format
+
+
+def format_recipients(request: FormatRequest) -> list[User]:
+    """Who is told of a request: the programme's coordinators, or when the person asking is
+    its only coordinator, the organisation's administrators. Only open accounts."""
+    open_accounts = (
+        User.objects.filter(is_active=True).exclude(pk=request.person_id).order_by("email")
+    )
+    coordinators = open_accounts.filter(
+        pk__in=Membership.objects.current()
+        .filter(programme=request.programme, role=Role.COORDINATOR)
+        .values("person_id")
+    )
+    return list(coordinators) or list(
+        open_accounts.filter(
+            pk__in=Administrator.objects.filter(
+                organisation_id=request.programme.organisation_id
+            ).values("person_id")
+        )
+    )
+
+
+@transaction.atomic
+def format_request_make(
+    *, person: User, need: str, need_details: str, about: str, contact: str
+) -> list[FormatRequest]:
+    """Ask for a page or document in another format: one request for each programme the
+    person belongs to, each told to that programme's coordinators only. The notification
+    says nothing of what they need (it can say something about their health, and an email
+    can be read by others): the coordinators read it after signing in."""
+    programmes = Programme.objects.filter(
+        pk__in=Membership.objects.current().filter(person=person).values("programme_id")
+    ).order_by("name")
+    made = []
+    for programme in programmes:
+        request = FormatRequest.objects.create(
+            programme=programme,
+            person=person,
+            need=need,
+            need_details=need_details,
+            about=about,
+            contact=contact,
+        )
+        audit_record(
+            action=AuditEvent.Action.FORMAT_REQUESTED,
+            actor=person,
+            obj=request,
+            programme=programme,
+            new={"need": need},
+        )
+        for coordinator in format_recipients(request):
+            notify(
+                person=coordinator,
+                kind=Kind.FORMAT_REQUEST,
+                event_key=f"format-request:{request.pk}",
+                title=f"Someone in {programme.name} asked for something in another format",
+                body=(
+                    f"A member of {programme.name} asked for a page or document in another "
+                    "format. Sign in to see what they need and how to reach them. When it is "
+                    "done, mark it as handled."
+                ),
+                url=reverse("programmes:coordinator_format_requests", args=[programme.slug]),
+            )
+        made.append(request)
+    return made
+
+
+@transaction.atomic
+def format_request_handle(*, request: FormatRequest, by: User) -> bool:
+    """Mark a request as handled, once: two coordinators pressing at the same moment make
+    one change and one audit row (the conditional update). Returns whether this call did."""
+    check_coordinates(by, request.programme)
+    changed = FormatRequest.objects.filter(pk=request.pk, handled_at__isnull=True).update(
+        handled_at=timezone.now(), handled_by=by
+    )
+    if changed:
+        audit_record(
+            action=AuditEvent.Action.FORMAT_REQUEST_HANDLED,
+            actor=by,
+            obj=request,
+            programme=request.programme,
+        )
+    return bool(changed)

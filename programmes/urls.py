@@ -4,7 +4,7 @@ from programmes import views
 
 # The home page, and addresses starting /programmes/ and /join/, and
 # /coordinate/<programme>/members/, /memberships/, /applications/, /invitations/ and
-# /resources/.
+# /resources/, and /another-format/ (asking for a page or document in another format).
 app_name = "programmes"
 
 urlpatterns = [
@@ -14,6 +14,17 @@ urlpatterns = [
     path("programmes/<slug:slug>/apply/", views.programme_apply, name="programme_apply"),
     path("programmes/<slug:slug>/resources/", views.resources, name="resources"),
     path("join/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("another-format/", views.format_request, name="format_request"),
+    path(
+        "coordinate/<slug:slug>/another-format/",
+        views.coordinator_format_requests,
+        name="coordinator_format_requests",
+    ),
+    path(
+        "coordinate/<slug:slug>/another-format/<int:request_id>/handled/",
+        views.coordinator_format_request_handled,
+        name="coordinator_format_request_handled",
+    ),
     path("coordinate/<slug:slug>/members/", views.coordinator_members, name="coordinator_members"),
     path(
         "coordinate/<slug:slug>/members/<int:person_id>/",

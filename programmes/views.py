@@ -1,3 +1,5 @@
+from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,11 +26,12 @@ from programmes.access import (
 from programmes.forms import (
     ApplicationForm,
     DeclineForm,
+    FormatRequestForm,
     InductionForm,
     InvitationForm,
     ResourcesForm,
 )
-from programmes.models import Application, Invitation, Membership, Programme
+from programmes.models import Application, FormatRequest, Invitation, Membership, Programme
 from programmes.selectors import member_rows
 
 
@@ -404,3 +407,75 @@ def coordinator_resources(request, slug):
     return render(
         request, "programmes/coordinator/resources.html", {"programme": programme, "form": form}
     )
+
+
+FORMAT_OVER_THE_LIMIT = (
+    "You have sent a lot of requests in a short time. Wait an hour, then send this one "
+    "again. What you typed is still here."
+)
+
+
+@login_required
+def format_request(request):
+    """Ask for a page or document in another format. It goes to the coordinators of each
+    programme the person belongs to (services.format_request_make)."""
+    programmes = list(
+        Programme.objects.filter(
+            pk__in=Membership.objects.current().filter(person=request.user).values("programme_id")
+        ).order_by("name")
+    )
+    form = FormatRequestForm(posted(request))
+    if request.method == "POST" and programmes:
+        # Only a request that could be sent counts towards the limit: a mistake is free.
+        if form.is_valid() and not ratelimit.consume(
+            request, action="format_request", user=request.user
+        ):
+            form.add_error("about", FORMAT_OVER_THE_LIMIT)
+        elif form.is_valid():
+            services.format_request_make(person=request.user, **form.cleaned_data)
+            messages.success(
+                request,
+                "Your request has gone to the coordinators of your programme. "
+                "They will get in touch with you.",
+            )
+            return redirect("portal:dashboard")
+    return render(
+        request,
+        "programmes/format_request.html",
+        {
+            "form": form,
+            "programmes": programmes,
+            "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        },
+    )
+
+
+@staff_required
+def coordinator_format_requests(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    requests = FormatRequest.objects.filter(programme=programme).select_related(
+        "person", "handled_by"
+    )
+    return render(
+        request,
+        "programmes/coordinator/format_requests.html",
+        {
+            "programme": programme,
+            "waiting": requests.waiting(),
+            "handled": requests.handled().order_by("-handled_at")[:20],
+        },
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_format_request_handled(request, slug, request_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    format_request = get_object_or_404(FormatRequest, pk=request_id, programme=programme)
+    if services.format_request_handle(request=format_request, by=request.user):
+        messages.success(
+            request, f"Marked as handled: {format_request.person.display_name}'s request."
+        )
+    else:
+        messages.info(request, "Someone had already marked this request as handled.")
+    return redirect("programmes:coordinator_format_requests", slug=programme.slug)

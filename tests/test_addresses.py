@@ -62,7 +62,7 @@ def documented() -> dict[str, str]:
         app = cells[1].strip("`")
         if cells[0].startswith("`/`"):
             table[""] = app
-        for word in re.findall(r"`([a-z]+)`", cells[0]):
+        for word in re.findall(r"`([a-z][a-z-]*)`", cells[0]):
             table[word] = app
     return table
 

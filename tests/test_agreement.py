@@ -157,7 +157,8 @@ def test_it_tells_people_that_coordinators_do_not_read_it_but_safeguarding_is_sh
     sign_in(client, world.mentee)
     page = client.get(reverse("mentoring:agreement", args=[match.pk])).content.decode()
     assert "Only you and Sam can read it. Coordinators do not read your agreement." in page
-    assert "Safeguarding is always shared." in page
+    # "Safeguarding" links to its entry in the words we use.
+    assert 'class="glossary-link">Safeguarding</a> is always shared.' in page
     assert reverse("mentoring:concern_new", args=[match.pk]) in page
 
 

@@ -59,6 +59,16 @@ def _pending_application(w):
     return ApplicationFactory(programme=w.programme, person=UserFactory()).pk
 
 
+def _format_request_id(w):
+    """Priya's request for large print, sent to North Star's coordinators."""
+    from programmes.services import format_request_make
+
+    (made,) = format_request_make(
+        person=w.mentee, need="large_print", need_details="", about="My journal", contact=""
+    )
+    return made.pk
+
+
 def _open_invitation(w):
     return InvitationFactory(programme=w.programme).pk
 
@@ -622,6 +632,18 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=302, mentee=302),
     ),
     "programmes:coordinator_resources": Row(staff(200), kwargs=north(), form=True),
+    # The statements every footer links to: for everyone, signed in or not.
+    "portal:accessibility_statement": Row(everyone(200)),
+    "portal:privacy_notice": Row(everyone(200)),
+    "portal:glossary": Row(everyone(200)),
+    # Asking for another format: anyone signed in (someone in no programme is told whom
+    # to email); a visitor reads how on the accessibility statement. Each programme's
+    # coordinators see and handle their own programme's requests only.
+    "programmes:format_request": Row(signed_in(200), form=True),
+    "programmes:coordinator_format_requests": Row(staff(200), kwargs=north()),
+    "programmes:coordinator_format_request_handled": Row(
+        staff(302), kwargs=north(request_id=_format_request_id), method="post"
+    ),
     "programmes:coordinator_applications": Row(staff(200), kwargs=north()),
     "programmes:coordinator_application_detail": Row(
         staff(200), kwargs=north(application_id=_pending_application), form=True

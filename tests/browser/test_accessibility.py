@@ -33,6 +33,9 @@ ROLES = {
 # Pages each crawl must reach, by shape (ids blanked), so a page that drops out of reach
 # fails here instead of quietly going unchecked.
 MUST_REACH = {
+    # The statements and the words we use, from the footer of every page.
+    "anonymous": {"/accessibility/", "/privacy/", "/glossary/"},
+    "mentee": {"/accessibility/", "/privacy/", "/glossary/", "/another-format/"},
     "mentor": {
         "/pay/",
         "/pay/how/",
@@ -91,6 +94,11 @@ MUST_REACH = {
         "/coordinate/north-star/matching/<id>/approvals/<id>/",
         # "Resources page" in the staff navigation.
         "/coordinate/north-star/resources/",
+        # "Requests for another format" in the staff navigation, and the statements.
+        "/coordinate/north-star/another-format/",
+        "/accessibility/",
+        "/privacy/",
+        "/glossary/",
     },
     "administrator": {
         "/statistics/",
