@@ -176,7 +176,7 @@ def test_it_asks_again_when_the_survey_is_incomplete(world, match, login_as):
         reverse("mentoring:match_end", args=[match.pk]), {"rating": "9"}
     )
     assert response.status_code == 200
-    assert "Choose how it went, from 1 to 5." in response.text
+    assert "Choose yes, no or not sure." in response.text
     assert "Choose why the match ended." not in response.text
     assert status_of(match) == Match.Status.ACTIVE
 
