@@ -114,6 +114,8 @@ class ProfileFormMixin(ProfileModelForm):
     """The fields both profiles share. Every field is optional: a profile saves as a
     draft, and the profile page says what is still missing before matching."""
 
+    LANGUAGES_LABEL = "Languages you speak"
+
     meeting_modes = forms.MultipleChoiceField(
         label="How you can meet",
         choices=MeetingMode.choices,
@@ -134,13 +136,22 @@ class ProfileFormMixin(ProfileModelForm):
         for name in ("languages",):
             self.fields[name].widget = forms.CheckboxSelectMultiple()
             self.fields[name].widget.choices = self.fields[name].choices
-        self.fields["languages"].label = "Languages you can mentor in"
+        self.fields["languages"].label = self.LANGUAGES_LABEL
         self.fields["region"].label = "Your region"
         self.fields["region"].choices = [("", "Choose a region")] + list(
             self.fields["region"].choices
         )[1:]
         self.fields["accessibility_needs"].label = "Anything that helps you take part"
         self.fields["accessibility_needs"].widget = forms.Textarea(attrs={"rows": 3})
+        # A profile saves as a draft with anything missing, so no field is required; but
+        # what matching needs is never labelled optional (includes/field.html reads this).
+        for need in self._meta.model.NEEDS:
+            if need.field in self.fields:
+                self.fields[need.field].needed_to_match = True
+        self.fields["region"].help_text = (
+            "Where you live or work. We need it if you can meet in person, to suggest "
+            "meetings nearby."
+        )
 
 
 def _checkboxes(form, *names) -> None:
@@ -150,6 +161,8 @@ def _checkboxes(form, *names) -> None:
 
 
 class MentorProfileForm(ProfileFormMixin):
+    LANGUAGES_LABEL = "Languages you can mentor in"
+
     class Meta(ProfileModelForm.Meta):
         model = MentorProfile
         fields = [
@@ -205,14 +218,14 @@ class MentorExperienceForm(ProfileModelForm):
         ]
         labels = {
             "lived_experience": "Your experience of care",
-            "looked_after_by": "Councils that looked after you",
+            "looked_after_by": "Councils responsible for your care",
             "happy_to_mentor_own_council": "I am happy to mentor people who work for these "
             "councils",
         }
         help_texts = {
-            "lived_experience": "Optional. This helps us match you with practitioners who "
+            "lived_experience": "This helps us match you with practitioners who "
             "work in the same area. Only coordinators see it.",
-            "looked_after_by": "Optional. We will not match you with people who work there, "
+            "looked_after_by": "We will not match you with people who work there, "
             "unless you say that is fine below.",
         }
         widgets = {"shared_with_mentee": forms.Textarea(attrs={"rows": 4})}
@@ -223,6 +236,8 @@ class MentorExperienceForm(ProfileModelForm):
 
 
 class MenteeProfileForm(ProfileFormMixin):
+    LANGUAGES_LABEL = "Languages you can be mentored in"
+
     class Meta(ProfileModelForm.Meta):
         model = MenteeProfile
         fields = [

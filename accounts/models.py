@@ -260,7 +260,7 @@ class Profile(models.Model):
         max_length=1000,
         blank=True,
         help_text="Anything that helps you take part, like captions, step-free access or "
-        "extra time. Optional.",
+        "extra time.",
     )
     updated_at = models.DateTimeField(auto_now=True)
     # When the profile was last found complete (None while it is a draft): statistics count
@@ -294,14 +294,14 @@ class MentorProfile(Profile):
     looked_after_by = models.ManyToManyField("core.LocalAuthority", blank=True, related_name="+")
     happy_to_mentor_own_council = models.BooleanField(
         default=False,
-        help_text="Tick if you are happy to mentor people who work for a council that looked "
-        "after you.",
+        help_text="Tick if you are happy to mentor people who work for a council that was "
+        "responsible for your care.",
     )
     shared_with_mentee = models.TextField(
         "what your mentee may know about you",
         max_length=1000,
         blank=True,
-        help_text="Optional. Write only what you are happy for your mentee to read. "
+        help_text="Write only what you are happy for your mentee to read. "
         "You never have to tell your story.",
     )
     topics_offered = models.ManyToManyField("core.Topic", blank=True, related_name="offered_by")

@@ -72,7 +72,7 @@ TOPICS = [
     (
         "recording-with-care",
         "Writing records with care",
-        "Writing case notes the person could read one day.",
+        "Writing records the person could read one day.",
         ["professionalism", "skills-and-interventions"],
     ),
     (
@@ -122,7 +122,8 @@ PRACTICE_AREAS = [
     ("adults", "Adult social care"),
 ]
 
-# slug, name, relevant practice areas
+# slug, name, relevant practice areas. Names say what a person lived through, never only the
+# service they met (core/migrations/0002 renamed the older ones).
 LIVED_EXPERIENCE = [
     ("foster-care", "Foster care", ["fostering", "children-in-care"]),
     (
@@ -137,10 +138,18 @@ LIVED_EXPERIENCE = [
     ),
     ("adoption", "Adoption", ["adoption"]),
     ("leaving-care", "Leaving care", ["leaving-care"]),
-    ("youth-justice", "Youth justice", ["youth-justice"]),
+    ("youth-justice", "Time with the youth justice system", ["youth-justice"]),
     ("unaccompanied-asylum", "Arriving alone and seeking asylum", ["asylum", "children-in-care"]),
-    ("disabled-childrens-services", "Disabled children's services", ["disabled-children"]),
-    ("child-protection", "Child protection", ["child-protection", "family-support"]),
+    (
+        "disabled-childrens-services",
+        "Growing up as a disabled child with support from services",
+        ["disabled-children"],
+    ),
+    (
+        "child-protection",
+        "Having a child protection plan",
+        ["child-protection", "family-support"],
+    ),
     (
         "parent-with-social-worker",
         "Being a parent with a social worker",

@@ -37,7 +37,7 @@ SESSION_WEEKS_AGO = (50, 46, 42, 38, 34, 30, 26, 22, 18, 14, 10, 7, 5, 3, 1)
 SESSION_NOTES = (
     "We went through a recent review meeting from the young person's side of the table.",
     "Talked about how to explain a change of placement in words a ten-year-old would use.",
-    "Practised writing a case note as if the child would read it one day.",
+    "Practised writing a record as if the child would read it one day.",
     "",
 )
 # Local start times, (hour, minute): evenings for most, one lunchtime call.

@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from accounts.forms import IdChoiceField
 from core.models import PCFDomain
-from journal.models import REFLECTION_QUESTIONS, TEXT_LIMIT, JournalEntry
-from journal.selectors import session_date
+from journal.models import QUESTION_LABELS, REFLECTION_QUESTIONS, TEXT_LIMIT, JournalEntry
+from journal.selectors import CPD_ANSWERS, session_date
 
 DATE_HINT = "For example, 2026-03-03."
 
@@ -112,7 +112,7 @@ class KnownChoicesField(forms.MultipleChoiceField):
         value = self.to_python(value)
         known = {str(key) for key, _ in self.choices}
         value = [item for item in value if item in known]
-        if not value:
+        if not value and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return value
 
@@ -125,12 +125,53 @@ class CpdChoiceForm(forms.Form):
         error_messages={"required": "Tick at least one entry to put in your CPD record."},
     )
 
+    # Which answers of each entry go in, as "<entry id>:<answer>". Every written answer is
+    # ticked at first; "answers_chosen" says the page was sent with the boxes, so an
+    # unticked answer stays out (an address without it puts every answer in).
+    answer = KnownChoicesField(required=False, widget=forms.CheckboxSelectMultiple)
+    answers_chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].choices = [
             (str(entry.pk), f"{long_date(entry.activity_date)}: {entry.short_description}")
             for entry in entries
         ]
+        self.answer_groups = []
+        choices = []
+        ticked = set(self.data.getlist("answer")) if self.is_bound else None
+        chosen = self.is_bound and bool(self.data.get("answers_chosen"))
+        for entry in entries:
+            boxes = []
+            for name in CPD_ANSWERS:
+                if not getattr(entry, name).strip():
+                    continue
+                value = f"{entry.pk}:{name}"
+                label = str(QUESTION_LABELS[name])
+                choices.append((value, label))
+                boxes.append(
+                    {
+                        "value": value,
+                        "id": f"answer-{entry.pk}-{name}",
+                        "label": label,
+                        "checked": not chosen or value in ticked,
+                    }
+                )
+            self.answer_groups.append(
+                {"entry": entry, "label": long_date(entry.activity_date), "boxes": boxes}
+            )
+        self.fields["answer"].choices = choices
+
+    def answers_for(self, entry) -> set[str] | None:
+        """The answers of `entry` the person chose, or None for every answer."""
+        if not self.cleaned_data.get("answers_chosen"):
+            return None
+        prefix = f"{entry.pk}:"
+        return {
+            value.removeprefix(prefix)
+            for value in self.cleaned_data.get("answer", [])
+            if value.startswith(prefix)
+        }
 
 
 class CpdFilterForm(forms.Form):
@@ -161,7 +202,7 @@ class GoalForm(forms.Form):
     title = forms.CharField(
         label="Add a goal of your own",
         max_length=200,
-        help_text="In a few words. For example: Write case notes a child could read.",
+        help_text="In a few words. For example: Write records a child could read.",
         error_messages={
             "required": "Write your goal in a few words.",
             "max_length": "Keep your goal to 200 characters or fewer.",

@@ -13,7 +13,9 @@ from mentoring.models import Session
 TEXT_LIMIT = 4000
 
 # The journal's questions: (field, label, prompt). The order is Gibbs' reflective cycle,
-# then the prompts on bias and power, then the impact the CPD record asks for.
+# then the prompts on assumptions, bias and power (in the work and in the mentoring itself),
+# then the impact the CPD record asks for. The prompts make it safe to say "I struggled" or
+# "I got it wrong": the journal is private, and the CPD record takes only chosen answers.
 REFLECTION_QUESTIONS = [
     (
         "description",
@@ -28,7 +30,8 @@ REFLECTION_QUESTIONS = [
     (
         "evaluation",
         "What was good and what was bad?",
-        "What went well, and what did not go so well?",
+        'What went well, and what did not? It is fine to write "I struggled" or "I got it '
+        'wrong". Only you see this unless you share it.',
     ),
     (
         "analysis",
@@ -46,6 +49,11 @@ REFLECTION_QUESTIONS = [
         "If it happened again, what would you do? What will you try first?",
     ),
     (
+        "assumptions",
+        "What did I assume, and was I right?",
+        "About the child, the family, your mentor or yourself. Where did the idea come from?",
+    ),
+    (
         "bias",
         "Did I look for strengths as hard as for risks?",
         "Think about what you noticed first, and what you might have missed.",
@@ -54,6 +62,12 @@ REFLECTION_QUESTIONS = [
         "power",
         "Who held the power, and how did that feel for the family?",
         "Think about who spoke most, who decided, and who had to wait.",
+    ),
+    (
+        "mentoring_power",
+        "How did power work between me and my mentor?",
+        "You are the professional. Your mentor is paid to share their own life. Who led? "
+        "Could either of you say no, or say you disagreed?",
     ),
     (
         "differently",
@@ -121,8 +135,14 @@ class JournalEntry(models.Model):
     action_plan = models.TextField(
         QUESTION_LABELS["action_plan"], max_length=TEXT_LIMIT, blank=True
     )
+    assumptions = models.TextField(
+        QUESTION_LABELS["assumptions"], max_length=TEXT_LIMIT, blank=True
+    )
     bias = models.TextField(QUESTION_LABELS["bias"], max_length=TEXT_LIMIT, blank=True)
     power = models.TextField(QUESTION_LABELS["power"], max_length=TEXT_LIMIT, blank=True)
+    mentoring_power = models.TextField(
+        QUESTION_LABELS["mentoring_power"], max_length=TEXT_LIMIT, blank=True
+    )
     differently = models.TextField(
         QUESTION_LABELS["differently"], max_length=TEXT_LIMIT, blank=True
     )

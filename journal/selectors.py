@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from core.choices import Role
 from core.models import Topic
-from journal.models import Goal, GoalNote, JournalEntry
+from journal.models import REFLECTION_QUESTIONS, Goal, GoalNote, JournalEntry
 from matching.access import get_match_for_person
 from matching.models import Match
 from mentoring.models import Session
@@ -108,27 +108,49 @@ CPD_COLUMNS = [
     ("learned", "What I learned"),
     ("impact", "Impact on my practice and on the people I work with"),
     ("pcf_domains", "PCF domains"),
+    # Social Work England asks for peer reflection: with whom, when, what was discussed. A
+    # mentoring session is one; an entry about anything else leaves these empty.
+    ("peer_with", "Peer reflection: with whom"),
+    ("peer_when", "Peer reflection: when"),
+    ("peer_discussed", "Peer reflection: what we discussed"),
 ]
+PEER_COLUMNS = {"peer_with", "peer_when", "peer_discussed"}
 # Which answers in the journal fill each part of the record. Feelings stay in the journal.
 CPD_SOURCES = {
     "description": ["description", "evaluation", "analysis"],
-    "learned": ["conclusion", "bias", "power", "differently"],
+    "learned": ["conclusion", "assumptions", "bias", "power", "mentoring_power", "differently"],
     "impact": ["impact", "action_plan"],
 }
+# The answers a person may put in the record, in the journal's order.
+CPD_ANSWERS = [name for name, *_ in REFLECTION_QUESTIONS if name != "feelings"]
 
 
-def _joined(entry: JournalEntry, fields: list[str]) -> str:
+def _joined(entry: JournalEntry, fields: list[str], chosen) -> str:
     return "\n\n".join(
-        value.strip() for value in (getattr(entry, name) for name in fields) if value.strip()
+        value.strip()
+        for value in (getattr(entry, name) for name in fields if name in chosen)
+        if value.strip()
     )
 
 
-def cpd_record(entry: JournalEntry) -> dict[str, str]:
+def cpd_record(entry: JournalEntry, answers: set[str] | None = None) -> dict[str, str]:
+    """One entry in the record's boxes. `answers` are the names of the answers the person
+    chose to put in (every answer when None); the others stay in the journal."""
+    chosen = set(CPD_ANSWERS) if answers is None else set(answers) & set(CPD_ANSWERS)
+    session = entry.session
+    peer = {"peer_with": "", "peer_when": "", "peer_discussed": ""}
+    if session is not None:
+        peer = {
+            "peer_with": f"{session.match.mentor}, my mentor (an expert by experience)",
+            "peer_when": session_date(session).isoformat(),
+            "peer_discussed": _joined(entry, ["description"], chosen),
+        }
     return {
         "activity_type": entry.activity_type,
         "date": entry.activity_date.isoformat(),
-        **{part: _joined(entry, fields) for part, fields in CPD_SOURCES.items()},
+        **{part: _joined(entry, fields, chosen) for part, fields in CPD_SOURCES.items()},
         "pcf_domains": "; ".join(domain.name for domain in entry.pcf_domains.all()),
+        **peer,
     }
 
 

@@ -13,6 +13,7 @@ from journal.forms import CpdChoiceForm, CpdFilterForm, GoalForm, GoalNoteForm, 
 from journal.models import REFLECTION_QUESTIONS
 from journal.selectors import (
     CPD_COLUMNS,
+    PEER_COLUMNS,
     cpd_deadline_near,
     cpd_record,
     entries_of,
@@ -226,12 +227,12 @@ def _chosen_entries(request):
         )
         return None, page
     chosen = set(choice_form.cleaned_data["entry"])
-    # Oldest first, as a record of the year reads.
+    # Oldest first, as a record of the year reads; each with the answers chosen for it.
     picked = sorted(
         (entry for entry in entries if str(entry.pk) in chosen),
         key=lambda entry: (entry.activity_date, entry.pk),
     )
-    return picked, None
+    return [(entry, choice_form.answers_for(entry)) for entry in picked], None
 
 
 @mentee_required
@@ -240,12 +241,19 @@ def journal_cpd_print(request):
     if error_page:
         return error_page
     records = []
-    for entry in entries:
-        record = cpd_record(entry)
+    for entry, answers in entries:
+        record = cpd_record(entry, answers)
         records.append(
             {
                 "entry": entry,
-                "rows": [(title, record[key]) for key, title in CPD_COLUMNS if key != "date"],
+                "rows": [
+                    (title, record[key])
+                    for key, title in CPD_COLUMNS
+                    if key != "date" and key not in PEER_COLUMNS
+                ],
+                "peer": [(title, record[key]) for key, title in CPD_COLUMNS if key in PEER_COLUMNS]
+                if entry.session_id
+                else [],
             }
         )
     return render(
@@ -258,8 +266,10 @@ def journal_cpd_download(request):
     entries, error_page = _chosen_entries(request)
     if error_page:
         return error_page
-    services.cpd_record_exported(mentee=request.user, entries=entries, request=request)
-    records = (cpd_record(entry) for entry in entries)
+    services.cpd_record_exported(
+        mentee=request.user, entries=[entry for entry, _ in entries], request=request
+    )
+    records = (cpd_record(entry, answers) for entry, answers in entries)
     text = csv_text(
         [title for _, title in CPD_COLUMNS],
         ([record[key] for key, _ in CPD_COLUMNS] for record in records),

@@ -45,13 +45,13 @@ class SwapForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].choices = [
-            (c["mentor_id"], f"{c['name']} (score {c['score']:g})") for c in candidates
+            (c["mentor_id"], f"{c['name']} ({c['fit_words'].lower()})") for c in candidates
         ]
 
 
 class AnswerForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)",
+        label="Reason",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -132,12 +132,12 @@ class ClosingSurveyForm(forms.ModelForm):
         }
         help_texts = {
             "rating": "1 means not well at all, 5 means very well.",
-            "comments": "Optional. Only coordinators see your answers.",
+            "reason": "You do not have to say why.",
+            "comments": "Only coordinators see your answers.",
         }
         error_messages = {
             "rating": {"required": "Choose how it went, from 1 to 5."},
             "recommend": {"required": "Choose yes, no or not sure."},
-            "reason": {"required": "Choose why the match ended."},
         }
 
     def __init__(self, *args, **kwargs):

@@ -433,7 +433,8 @@ class ClosingSurvey(models.Model):
         max_length=10,
         choices=Recommend.choices,
     )
-    reason = models.CharField("Why did it end?", max_length=20, choices=Reason.choices)
+    # Blank when the person chose not to say: ending a match never needs a reason.
+    reason = models.CharField("Why did it end?", max_length=20, choices=Reason.choices, blank=True)
     comments = models.TextField("Anything else you want to tell us?", max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

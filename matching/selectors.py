@@ -621,6 +621,24 @@ def best_score(weights: dict) -> float:
     return total
 
 
+def duration_in_words(milliseconds: int | float) -> str:
+    """A duration in plain words, to the second: "less than a second", "1 second",
+    "2 minutes and 5 seconds", "1 hour and 3 minutes"."""
+    seconds = round(float(milliseconds) / 1000)
+    if seconds < 1:
+        return "less than a second"
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [
+        f"{count} {unit}{'' if count == 1 else 's'}"
+        for count, unit in ((hours, "hour"), (minutes, "minute"), (seconds, "second"))
+        if count
+    ]
+    if hours:
+        parts = parts[:2]  # an hour or more: seconds no longer matter
+    return " and ".join(parts)
+
+
 def fit_of(score: float, best: float) -> str:
     """ "strong", "good" or "weaker": a key of FITS."""
     if score >= best * FIT_STRONG:

@@ -583,6 +583,8 @@ def proposal_answers_ask(*, proposal_id: int) -> int:
         pk=proposal_id
     )
     programme = proposal.round.programme.name
+    # A practitioner's own choice is their request, not a coordinator's suggestion.
+    chosen = proposal.round.kind == MatchingRound.Kind.MENTEE_CHOICE
     asked = 0
     for person, other, answer in (
         (proposal.mentor, proposal.mentee, proposal.mentor_answer),
@@ -590,6 +592,17 @@ def proposal_answers_ask(*, proposal_id: int) -> int:
     ):
         if answer != Proposal.Answer.WAITING or not person.is_active:
             continue
+        if chosen:
+            opening = (
+                f"{other.display_name} asked for you as their mentor in {programme}. They "
+                "chose you from the mentors suggested to them. Nothing starts unless you say "
+                "yes."
+            )
+        else:
+            opening = (
+                f"Your coordinator in {programme} thinks you and {other.display_name} could "
+                "work well together. Nothing starts unless you both say yes."
+            )
         notifications.notify(
             person=person,
             kind=Kind.PROPOSAL,
@@ -597,8 +610,7 @@ def proposal_answers_ask(*, proposal_id: int) -> int:
             event_key=f"proposal:{proposal.pk}:asked",
             title=f"A possible match in {programme}: please answer",
             body=(
-                f"Your coordinator in {programme} thinks you and {other.display_name} could "
-                "work well together. Nothing starts unless you both say yes.\n\n"
+                f"{opening}\n\n"
                 f"If you say no, you do not need to give a reason, and {other.display_name} "
                 "will not be told why."
             ),

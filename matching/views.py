@@ -298,7 +298,7 @@ def coordinator_proposal_reject(request, slug, proposal_id):
             proposal=proposal, by=request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(
-            request, f"Rejected. {proposal.mentee} is back in the pool for the next round."
+            request, f"Rejected. {proposal.mentee} will be considered again in the next round."
         )
         return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     return render(
@@ -318,7 +318,10 @@ def coordinator_proposal_swap(request, slug, proposal_id):
         return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     candidates = services.swap_candidates(proposal=proposal)
     labels = proposal.round.labels
+    # Fit in words, never the raw score (the round's download has the numbers).
+    best = selectors.best_score(proposal.round.weights or {})
     for candidate in candidates:
+        candidate["fit_words"] = selectors.FITS[selectors.fit_of(candidate["score"], best)]
         candidate["words"] = reason_words(
             candidate["reasons"],
             reader="coordinator",
@@ -347,6 +350,7 @@ def coordinator_proposal_swap(request, slug, proposal_id):
         {
             "programme": proposal.round.programme,
             "proposal": proposal,
+            "proposal_fit": selectors.FITS[selectors.fit_of(proposal.score, best)],
             "candidates": candidates,
             "form": form,
         },

@@ -170,7 +170,7 @@ class PlanForm(SessionTimeForm):
         },
     )
     note = forms.CharField(
-        label="Anything else to know (optional)",
+        label="Anything else to know",
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -499,8 +499,7 @@ class AgreementForm(forms.Form):
         required=False,
         max_length=AgreementVersion.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Optional. Things either of you does not want to talk about. Nobody has to "
-        "give a reason.",
+        help_text="Things either of you does not want to talk about. Nobody has to give a reason.",
         error_messages={"max_length": "Keep this part to 2,000 characters or fewer."},
     )
     between_us = forms.CharField(
@@ -508,7 +507,7 @@ class AgreementForm(forms.Form):
         required=False,
         max_length=AgreementVersion.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Optional. What you will both keep to yourselves.",
+        help_text="What you will both keep to yourselves.",
         error_messages={"max_length": "Keep this part to 2,000 characters or fewer."},
     )
     when_to_tell = forms.CharField(
@@ -516,8 +515,7 @@ class AgreementForm(forms.Form):
         required=False,
         max_length=AgreementVersion.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Optional. Anything you want to add to the rule above: safeguarding is "
-        "always shared.",
+        help_text="Anything you want to add to the rule above: safeguarding is always shared.",
         error_messages={"max_length": "Keep this part to 2,000 characters or fewer."},
     )
     based_on = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -551,7 +549,7 @@ class CheckInForm(forms.Form):
         error_messages={"required": "Choose how the session was for you."},
     )
     note = forms.CharField(
-        label="Anything you want to add? (optional)",
+        label="Anything you want to add?",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -568,7 +566,7 @@ class CheckInForm(forms.Form):
 
 class TalkRequestForm(forms.Form):
     note = forms.CharField(
-        label="Anything you want to tell the coordinator first? (optional)",
+        label="Anything you want to tell the coordinator first?",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -615,7 +615,7 @@ class EmploymentStatusForm(forms.Form):
     )
     decided_on = date_field("Date of the decision")
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note",
         required=False,
         max_length=300,
         help_text="For example, who made the decision, or where it is written down.",

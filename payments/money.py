@@ -8,6 +8,14 @@ PENNY = Decimal("0.01")
 # The trading allowance: above this much a year from work like this, HMRC may need a Self
 # Assessment tax return.
 TRADING_ALLOWANCE = Decimal("1000.00")
+# From here the pay page warns that the allowance is near, before it is reached.
+TRADING_ALLOWANCE_WARN_FROM = Decimal("800.00")
+
+
+def self_assessment_register_by(year: int) -> date:
+    """HMRC's deadline to register for Self Assessment, for someone who started trading in
+    the tax year that starts in `year`: 5 October after that tax year ends."""
+    return date(year + 1, 10, 5)
 
 
 def pence(amount: Decimal) -> Decimal:

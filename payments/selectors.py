@@ -35,7 +35,9 @@ from payments.models import (
 )
 from payments.money import (
     TRADING_ALLOWANCE,
+    TRADING_ALLOWANCE_WARN_FROM,
     over_cap,
+    self_assessment_register_by,
     tax_year_bounds,
     tax_year_label,
     tax_year_of,
@@ -542,7 +544,9 @@ def mentor_pay(mentor, year: int | None = None) -> dict:
         .order_by("-run__created_at", "-pk")
         .first(),
         "over_allowance": paid_fees >= TRADING_ALLOWANCE,
+        "near_allowance": TRADING_ALLOWANCE_WARN_FROM <= paid_fees < TRADING_ALLOWANCE,
         "allowance": TRADING_ALLOWANCE,
+        "register_by": self_assessment_register_by(year),
         "alert_days": alert_days,
         "alert_fees": alert_fees,
         "alert": alert,

@@ -58,12 +58,13 @@ class InvitationForm(forms.ModelForm):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)",
+        label="Reason",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept with the application. Write it kindly: the person can read it if they "
-        "download their data.",
+        # programmes.services.application_decision_tell sends it to the person.
+        help_text="We send this to the person, in the message and email that tell them. "
+        "Write it kindly. It is also kept with their application.",
     )
 
 

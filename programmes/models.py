@@ -257,11 +257,10 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     email = models.EmailField(
         blank=True,
-        help_text="Optional. If you fill this in, only the person with this email address "
-        "can use the link.",
+        help_text="If you fill this in, only the person with this email address can use the link.",
     )
     note = models.CharField(
-        max_length=200, blank=True, help_text="Optional. A note for you, such as who it is for."
+        max_length=200, blank=True, help_text="A note for you, such as who it is for."
     )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
     created_by = models.ForeignKey(
@@ -323,7 +322,7 @@ class Application(models.Model):
         "why you would like to join",
         max_length=2000,
         blank=True,
-        help_text="Optional. A few words for the coordinator.",
+        help_text="A few words for the coordinator.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,7 +16,7 @@ from core.choices import Role
 from core.models import PCFDomain
 from journal import services
 from journal.models import Goal, GoalNote, JournalEntry
-from journal.selectors import cpd_deadline_near
+from journal.selectors import cpd_deadline_near, session_date
 from matching import services as matching_services
 from matching.models import Match
 from mentoring import services as mentoring_services
@@ -445,6 +445,9 @@ def test_it_downloads_a_csv_with_a_header_and_one_row_per_entry(world, login_as)
         "What I learned",
         "Impact on my practice and on the people I work with",
         "PCF domains",
+        "Peer reflection: with whom",
+        "Peer reflection: when",
+        "Peer reflection: what we discussed",
     ]
     assert rows[1][:4] == [
         "Reflection",
@@ -621,3 +624,61 @@ def test_it_lists_shared_entries_and_goals_in_a_flat_number_of_queries(
     mentee = login_as("mentee")
     with django_assert_max_num_queries(16):
         assert mentee.get(reverse("journal:goals")).status_code == 200
+
+
+def test_it_makes_it_safe_to_say_you_struggled_and_asks_about_assumptions_and_power(
+    world, login_as
+):
+    page = login_as("mentee").get(reverse("journal:journal_new")).content.decode()
+    assert "It is fine to write &quot;I struggled&quot; or &quot;I got it wrong&quot;" in page
+    assert "What did I assume, and was I right?" in page
+    assert "How did power work between me and my mentor?" in page
+
+
+def test_it_puts_only_the_chosen_answers_of_each_entry_in_the_cpd_record(world, login_as):
+    first = write(
+        world.mentee,
+        "A hard visit.",
+        conclusion="I got it wrong.",
+        assumptions="I assumed the worst.",
+        impact="I will ask first.",
+    )
+    second = write(world.mentee, "A good visit.", conclusion="Listen more.")
+    client = login_as("mentee")
+    page = _cpd(client, "journal:journal_cpd").content.decode()
+    assert f'value="{first.pk}:conclusion"' in page and f'value="{second.pk}:conclusion"' in page
+    # Feelings never go in, so they are never offered.
+    assert ":feelings" not in page
+    params = {
+        "entry": [first.pk, second.pk],
+        "answers_chosen": "1",
+        "answer": [f"{first.pk}:description", f"{first.pk}:impact", f"{second.pk}:conclusion"],
+    }
+    rows = _rows(_cpd(client, "journal:journal_cpd_download", **params))
+    by_date = {row[2] or row[3]: row for row in rows[1:]}
+    assert "I got it wrong." not in str(rows) and "I assumed the worst." not in str(rows)
+    assert by_date["A hard visit."][4] == "I will ask first."
+    assert by_date["Listen more."][2] == "" and "A good visit." not in str(rows)
+    printed = _cpd(client, "journal:journal_cpd_print", **params).content.decode()
+    assert "I got it wrong." not in printed and "I will ask first." in printed
+    # An address without the answer boxes (an older link) puts every answer in.
+    everything = _cpd(client, "journal:journal_cpd_print", entry=[first.pk]).content.decode()
+    assert "I got it wrong." in everything and "I assumed the worst." in everything
+
+
+def test_it_offers_a_session_as_peer_reflection_in_the_cpd_record(world, match, login_as):
+    session = make_session(match, days_ago=3)
+    entry = write(world.mentee, "We talked about plain words in reports.", session=session)
+    alone = write(world.mentee, "Read a book on my own.")
+    client = login_as("mentee")
+    rows = _rows(_cpd(client, "journal:journal_cpd_download", entry=[entry.pk, alone.pk]))
+    header, *records = rows
+    peer = [header.index(f"Peer reflection: {part}") for part in ("with whom", "when")]
+    about_session = next(r for r in records if r[0].startswith("Mentoring session"))
+    assert about_session[peer[0]].startswith(f"{world.mentor.display_name}, my mentor")
+    assert about_session[peer[1]] == session_date(session).isoformat()
+    assert about_session[-1] == "We talked about plain words in reports."
+    reflection = next(r for r in records if r[0] == "Reflection")
+    assert reflection[-3:] == ["", "", ""]
+    printed = _cpd(client, "journal:journal_cpd_print", entry=[entry.pk]).content.decode()
+    assert "<h3>Peer reflection</h3>" in printed and "With whom" in printed

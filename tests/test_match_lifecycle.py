@@ -176,8 +176,29 @@ def test_it_asks_again_when_the_survey_is_incomplete(world, match, login_as):
         reverse("mentoring:match_end", args=[match.pk]), {"rating": "9"}
     )
     assert response.status_code == 200
-    assert "Choose why the match ended." in response.text
+    assert "Choose yes, no or not sure." in response.text
+    assert "Choose why the match ended." not in response.text
     assert status_of(match) == Match.Status.ACTIVE
+
+
+@pytest.mark.parametrize("who,url_name", [("mentee", "match_end"), ("coordinator", None)])
+def test_it_never_forces_a_reason_to_end_a_match(world, match, login_as, who, url_name):
+    """The page says "You do not have to say why", and the form keeps that promise: it ends
+    the match with no reason given, and the survey shows none."""
+    if url_name:
+        url = reverse("mentoring:match_end", args=[match.pk])
+    else:
+        url = reverse("mentoring:coordinator_match_end", args=[world.programme.slug, match.pk])
+    client = login_as(who)
+    assert "You do not have to say why." in client.get(url).text
+    response = client.post(url, {**SURVEY, "reason": ""})
+    assert response.status_code == 302
+    assert status_of(match) == Match.Status.CLOSED
+    assert ClosingSurvey.objects.get(match=match).reason == ""
+    page = login_as("coordinator").get(
+        reverse("mentoring:coordinator_matches", args=[world.programme.slug]) + "?show=closed"
+    )
+    assert "Why it ended: ." not in page.text
 
 
 def test_it_does_nothing_when_a_match_is_closed_twice(world, match):

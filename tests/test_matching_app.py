@@ -5,6 +5,7 @@ The engine itself is tested in tests/test_matching_engine.py; here it is a black
 the selector and stored by the services."""
 
 import json
+import re
 import threading
 
 import pytest
@@ -346,6 +347,11 @@ def test_it_starts_a_round_from_the_matching_page(
     html = page(client, response["Location"])
     assert "Suggested pairs" in html
     assert "Priya" in html and "bias in decisions" in html
+    # Fit words only: no raw score, no milliseconds, no "pool".
+    assert re.search(r"(Strong|Good|Weaker) fit</td>", html)
+    assert not re.search(r"fit<br>|\d+\.\d\d</span>", html)
+    assert "milliseconds" not in html and "pool" not in html
+    assert re.search(r"<dt>Time taken</dt><dd>(Less than a second|\d+ seconds?)", html)
 
 
 def test_it_does_nothing_when_the_round_task_runs_twice(world):
@@ -558,11 +564,13 @@ def test_it_shows_the_candidates_on_the_swap_page(world, login_as, four_mentors_
     )
 
     assert "Choose another mentor for Priya" in html
-    assert "Sam, score 5.00" in html
+    # Fit in words, never a raw score.
+    assert re.search(r"Sam: (strong|good|weaker) fit", html)
+    assert "score" not in html.lower()
     # Written for the coordinator: both names, never "you".
     assert "Sam can help with Priya&#x27;s learning goal: bias in decisions." in html
     assert "your learning goal" not in html
-    assert "Cy, score" in html and "Ben, score" in html
+    assert "Cy: " in html and "Ben: " in html
     assert "Dee" not in html
 
 

@@ -57,6 +57,23 @@ def test_it_asks_the_chosen_mentor_and_makes_a_match_when_they_say_yes(
     assert Match.objects.filter(mentor=choice_world.mentor, mentee=choice_world.mentee).count() == 1
 
 
+def test_it_tells_the_mentor_the_practitioner_asked_for_them(
+    choice_world, client, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Where practitioners choose, the mentor's email says the practitioner asked: no
+    coordinator suggested the pair."""
+    sign_in(client, choice_world.mentee)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("matching:mentee_choose"),
+            {"programme": "north", "mentor": choice_world.mentor.pk},
+        )
+    (email,) = mailoutbox
+    assert "coordinator" not in email.body.split("\n\n")[0].lower()
+    assert "thinks" not in email.body
+    assert f"{choice_world.mentee.display_name} asked for you as their mentor" in email.body
+
+
 def test_it_refuses_a_mentor_who_is_not_among_the_suggestions(choice_world, client):
     sign_in(client, choice_world.mentee)
     response = client.post(

@@ -88,6 +88,31 @@ def test_it_shows_the_thousand_pound_notice_once_fees_paid_reach_it(world, login
     assert "Self Assessment" in client.get(reverse("payments:pay")).content.decode()
 
 
+def test_it_warns_before_the_thousand_pounds_and_gives_the_5_october_date(world, login_as):
+    """The warning comes while fees are still under £1,000, with HMRC's registration date:
+    5 October after the tax year ends."""
+    card = _rate_card(world)
+    RateCard.objects.filter(pk=card.pk).update(hourly_rate=Decimal("600.00"))
+    line_id = _paid_line_id(world)
+    services.run_mark_paid(run=_run(world), by=world.coordinator, paid_on=timezone.localdate())
+    paid = sum(
+        LedgerLine.objects.filter(mentor=world.mentor, amount__gt=0).values_list(
+            "amount", flat=True
+        ),
+        Decimal("0"),
+    )
+    assert LedgerLine.objects.filter(pk=line_id).exists()
+    assert Decimal("800") <= paid < Decimal("1000"), paid
+    page = login_as("mentor").get(reverse("payments:pay")).content.decode()
+    assert "That is close to £1,000." in page
+    year = _tax_year(world)
+    assert f"register for Self Assessment by <strong>5 October {year + 1}</strong>" in page
+    benefits = login_as("mentor").get(reverse("payments:benefits")).content.decode()
+    assert "register for Self Assessment by 5 October after the end of that tax year" in benefits
+    assert "before you reduce your fee or say no to payment" in benefits
+    assert "warns you when your fees get close to" in benefits
+
+
 def test_it_downloads_the_tax_year_statement_as_csv_and_pdf(world, login_as):
     line = LedgerLine.objects.get(pk=_paid_line_id(world))
     client = login_as("mentor")

@@ -545,7 +545,7 @@ def test_it_points_to_independent_advice_and_says_when_to_get_it(world, login_as
         ("Advicelocal", "https://advicelocal.uk/"),
     ):
         assert f'<a href="{address}">{name}</a>' in page
-    assert "before you choose a reduced fee or no payment" in page
+    assert "before you reduce your fee or say no to payment" in page
     assert "when your pay is close to a limit" in page
     choice = login_as("mentor").get(reverse("payments:payment_preference")).content.decode()
     assert "Get free, independent advice first" in choice

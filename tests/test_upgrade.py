@@ -6,6 +6,7 @@ signs in.
 Models that move between apps keep their tables, so a move changes no row, except the
 content types' app_label and the audit log's object_type that name the model's app."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -264,8 +265,35 @@ def check_payment_choices(name, before, after, remap, tables_before):
     return problems
 
 
+def _words_changed(column: str, changes: dict[str, tuple[str, str]]):
+    """A check for a shared list whose words core 0002 changed: by slug, `column` goes from
+    the old words to the new, only where it still held the old; nothing else changes."""
+
+    def check(name, before, after, remap, tables_before):
+        problems = _rows_unchanged(name, before, after, allow={column})
+        wrong = []
+        for key, old in before.rows.items():
+            new = after.rows.get(key)
+            was, becomes = changes.get(old["slug"], (None, None))
+            expected = becomes if old[column] == was else old[column]
+            if new and new[column] != expected:
+                wrong.append(f"{old['slug']}: {new[column]!r}, not {expected!r}")
+        if wrong:
+            problems.append(f"{name}.{column}: {wrong[:10]}")
+        return problems
+
+    return check
+
+
+_SHARED_LIST_WORDS = importlib.import_module(
+    "core.migrations.0002_shared_lists_in_person_first_words"
+)
+
 # Tables whose content the upgrade may change, each with the check that says how.
 EXPECTED_CHANGES = {
+    # The shared lists' tables keep their old app's names (core 0001).
+    "mentoring_livedexperiencearea": _words_changed("name", _SHARED_LIST_WORDS.RENAMED),
+    "mentoring_topic": _words_changed("description", _SHARED_LIST_WORDS.DESCRIBED),
     "django_content_type": check_content_types,
     "auth_permission": check_permissions,
     "accounts_auditevent": check_audit_events,
@@ -409,6 +437,8 @@ def test_it_keeps_every_row_and_the_demo_sign_in_across_the_upgrade(
         "accounts_auditevent",
         "accounts_mentorprofile",
         "payments_paymentpreference",
+        "mentoring_livedexperiencearea",
+        "mentoring_topic",
         *MOVED_COLUMNS,
         *(new for moves in MOVED_COLUMNS.values() for new, *_ in moves.values()),
     }

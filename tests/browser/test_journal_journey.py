@@ -15,6 +15,7 @@ from pathlib import Path
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from journal.models import JournalEntry
 from mentoring import services as mentoring_services
 from tests.browser.crawler import CrawlReport, check_page
 from tests.browser.support import sam_and_priya, sign_in
@@ -178,13 +179,17 @@ def test_a_mentee_makes_a_cpd_record_to_print_and_to_download(demo, page, proble
     records = main.locator("section")
     expect(records).to_have_count(2)
     assert_accessible(page, "the printable CPD record")
-    printed = [records.nth(i).get_by_role("heading").inner_text() for i in range(2)]
+    # The entry about a session is also a peer reflection: with whom, when, what was said.
+    peer = records.nth(1).get_by_role("heading", name="Peer reflection", level=3)
+    expect(peer).to_be_visible()
+    expect(records.nth(1)).to_contain_text(f"{SAM}, my mentor")
+    printed = [records.nth(i).get_by_role("heading", level=2).inner_text() for i in range(2)]
 
     # Printed, the page is the record alone.
     page.emulate_media(media="print")
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
     expect(page.get_by_role("contentinfo")).to_be_hidden()
-    expect(main.get_by_text(WHAT_HAPPENED)).to_be_visible()
+    expect(main.get_by_text(WHAT_HAPPENED).first).to_be_visible()
     page.emulate_media(media="screen")
 
     page.go_back()
@@ -192,6 +197,11 @@ def test_a_mentee_makes_a_cpd_record_to_print_and_to_download(demo, page, proble
     choice = page.get_by_role("group", name=re.compile(r"^Which entries"))
     choice.get_by_label(re.compile(re.escape(WHAT_HAPPENED[:30]))).check()
     choice.get_by_label(re.compile(r"I read back a record")).check()
+    # Only the answers left ticked go in: what they learned stays in the journal.
+    entry = JournalEntry.objects.get(description=WHAT_HAPPENED)
+    learned = page.locator(f"#answer-{entry.pk}-conclusion")
+    expect(learned).to_be_checked()
+    learned.uncheck()
     with page.expect_download() as info:
         page.get_by_role("button", name=re.compile(r"^Download a spreadsheet")).click()
     download = info.value
@@ -206,7 +216,9 @@ def test_a_mentee_makes_a_cpd_record_to_print_and_to_download(demo, page, proble
     ]
     written = rows[2]
     assert written[2] == WHAT_HAPPENED
-    assert written[3] == LEARNED
+    assert written[3] == ""  # unticked, so left out
+    assert LEARNED not in target.read_text(encoding="utf-8-sig")
+    assert written[-3].startswith(f"{SAM}, my mentor") and written[-1] == WHAT_HAPPENED
     assert written[4] == f"'{IMPACT}"  # never run as a formula
     assert written[5] == "Critical reflection and analysis"
     assert not problems.take()

@@ -83,7 +83,9 @@ def test_a_new_mentor_joins_with_an_invitation_and_completes_their_profile(demo,
     expect(page.get_by_role("heading", level=1)).to_have_text("Your care experience")
     expect(page.get_by_role("status")).to_contain_text("You can now add your care experience")
     group(page, "Your experience of care").get_by_label("Foster care").check()
-    group(page, "Councils that looked after you").get_by_label("Manchester City Council").check()
+    group(page, "Councils responsible for your care").get_by_label(
+        "Manchester City Council"
+    ).check()
     page.get_by_label(re.compile(r"what your mentee may know", re.I)).fill(
         "I grew up in foster care in Manchester and now work in a youth club."
     )
@@ -146,7 +148,7 @@ def test_a_new_mentee_joins_with_an_invitation_for_their_email(demo, page, probl
     page.get_by_label(re.compile(r"^years in practice", re.I)).fill("3")
     group(page, "What you would like to learn").get_by_label("Bias in decisions").check()
     group(page, "What you would like to learn").get_by_label("Life-story work").check()
-    group(page, "Languages you can mentor in").get_by_label("English").check()
+    group(page, "Languages you can be mentored in").get_by_label("English").check()
     page.get_by_label("Your region").select_option(label="North West")
     group(page, "How you can meet").get_by_label("Phone").check()
     page.get_by_label("Monday morning").check()

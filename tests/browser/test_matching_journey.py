@@ -16,7 +16,7 @@ from tests.browser.support import sign_in
 
 MARCIA = "Marcia Campbell"
 TOM = "Tom Hargreaves"
-EXPERIENCE = "residential care (children's homes) and youth justice"
+EXPERIENCE = "residential care (children's homes) and time with the youth justice system"
 DECLINE_REASON = "I have just changed teams and need a few months to settle in."
 
 

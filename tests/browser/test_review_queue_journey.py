@@ -94,7 +94,8 @@ def test_a_coordinator_reviews_a_round_page_by_page(demo, page, problems, codes,
     expect(row).to_contain_text(re.compile(r"(Strong|Good|Weaker) fit"))
     expect(row).to_contain_text(f"{MARCIA} can help with all of {TOM}'s learning goals")
     experience = row.get_by_text(
-        f"{MARCIA} has lived experience of residential care (children's homes) and youth justice"
+        f"{MARCIA} has lived experience of residential care (children's homes) and time "
+        "with the youth justice system"
     )
     expect(experience).to_be_hidden()
     more = row.locator("summary")
