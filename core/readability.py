@@ -7,9 +7,9 @@ A page's text is not prose: headings, buttons, list items and table cells have n
 Each line is read as a sentence of its own, so a list of short items reads as short sentences
 rather than one endless one. Web and email addresses are left out: nobody sounds them out.
 
-textstat counts words and syllables, with pyphen's dictionaries, which come inside the pyphen package:
-nothing is downloaded (later textstat releases fetch a pronouncing dictionary at run time,
-which is why the version is pinned)."""
+textstat counts words and syllables, with pyphen's dictionaries, which come inside the
+pyphen package: nothing is downloaded (later textstat releases fetch a pronouncing
+dictionary at run time, which is why the version is pinned)."""
 
 from __future__ import annotations
 
