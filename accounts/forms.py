@@ -205,7 +205,7 @@ class MentorExperienceForm(ProfileModelForm):
         ]
         labels = {
             "lived_experience": "Your experience of care",
-            "looked_after_by": "Councils that looked after you",
+            "looked_after_by": "Councils you were in care with",
             "happy_to_mentor_own_council": "I am happy to mentor people who work for these "
             "councils",
         }

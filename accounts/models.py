@@ -124,11 +124,11 @@ class AuditEvent(models.Model):
         ADVANCE_SETTLED = "advance_settled", "Advance settled"
         PURCHASE_RECORDED = "purchase_recorded", "Bought for a mentor"
         PAYMENT_PREFERENCE_CHANGED = "payment_preference_changed", "Payment choice changed"
-        PAYMENT_RUN_CREATED = "payment_run_created", "Payment run made"
-        PAYMENT_RUN_EXPORTED = "payment_run_exported", "Payment run exported for finance"
-        PAYMENT_RUN_PAID = "payment_run_paid", "Payment run marked paid"
+        PAYMENT_RUN_CREATED = "payment_run_created", "Pay day made"
+        PAYMENT_RUN_EXPORTED = "payment_run_exported", "Pay day exported for finance"
+        PAYMENT_RUN_PAID = "payment_run_paid", "Pay day marked paid"
         PAYMENT_FAILED = "payment_failed", "Payment marked as failed"
-        PAYMENT_REMOVED = "payment_removed", "Payment taken out of a payment run"
+        PAYMENT_REMOVED = "payment_removed", "Payment taken out of a pay day"
         BANK_DETAILS_DROPPED = "bank_details_dropped", "Bank details taken out of a paid run"
         PAYMENT_RECORDS_ANONYMISED = (
             "payment_records_anonymised",
@@ -139,7 +139,7 @@ class AuditEvent(models.Model):
             "employment_status_recorded",
             "Decision on how a mentor is paid recorded",
         )
-        PAYMENT_SCHEDULE_CHANGED = "payment_schedule_changed", "Payment run schedule changed"
+        PAYMENT_SCHEDULE_CHANGED = "payment_schedule_changed", "Pay day schedule changed"
         ACTIVITY_CREATED = "activity_created", "Activity made"
         ACTIVITY_INVITED = "activity_invited", "Invited to an activity"
         ACTIVITY_ANSWERED = "activity_answered", "Answered an activity"
@@ -292,8 +292,8 @@ class MentorProfile(Profile):
     looked_after_by = models.ManyToManyField("core.LocalAuthority", blank=True, related_name="+")
     happy_to_mentor_own_council = models.BooleanField(
         default=False,
-        help_text="Tick if you are happy to mentor people who work for a council that looked "
-        "after you.",
+        help_text="Tick if you are happy to mentor people who work for a council you were in "
+        "care with.",
     )
     shared_with_mentee = models.TextField(
         "what your mentee may know about you",

@@ -277,7 +277,7 @@ def coordinator_attendance(request, slug, activity_id: int):
     elif attended == "yes":
         messages.success(
             request,
-            f"{place.person} attended. Their pay is added and goes in the next payment run.",
+            f"{place.person} attended. Their pay is added and goes on the next pay day.",
         )
     else:
         messages.success(request, f"{place.person} did not attend. They are not paid for it.")

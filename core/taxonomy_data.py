@@ -72,7 +72,7 @@ TOPICS = [
     (
         "recording-with-care",
         "Writing records with care",
-        "Writing case notes the person could read one day.",
+        "Writing notes and records the person could read one day.",
         ["professionalism", "skills-and-interventions"],
     ),
     (

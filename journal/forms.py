@@ -161,7 +161,7 @@ class GoalForm(forms.Form):
     title = forms.CharField(
         label="Add a goal of your own",
         max_length=200,
-        help_text="In a few words. For example: Write case notes a child could read.",
+        help_text="In a few words. For example: Write records a child could read.",
         error_messages={
             "required": "Write your goal in a few words.",
             "max_length": "Keep your goal to 200 characters or fewer.",

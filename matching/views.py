@@ -298,7 +298,7 @@ def coordinator_proposal_reject(request, slug, proposal_id):
             proposal=proposal, by=request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(
-            request, f"Rejected. {proposal.mentee} is back in the pool for the next round."
+            request, f"Rejected. {proposal.mentee} is waiting again for the next round."
         )
         return redirect("matching:coordinator_round_detail", slug=slug, round_id=proposal.round_id)
     return render(

@@ -79,7 +79,7 @@ class Programme(models.Model):
     matching_weights = models.JSONField(
         default=dict,
         blank=True,
-        help_text="How much each thing counts when the matcher scores a pair. Empty means the "
+        help_text="How much each thing counts when the matcher weighs up a pair. Empty means the "
         "defaults.",
     )
 

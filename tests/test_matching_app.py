@@ -558,7 +558,7 @@ def test_it_shows_the_candidates_on_the_swap_page(world, login_as, four_mentors_
     )
 
     assert "Choose another mentor for Priya" in html
-    assert "Sam, score 5.00" in html
+    assert "Sam, fit 5.00" in html
     # Written for the coordinator: both names, never "you".
     assert "Sam can help with Priya&#x27;s learning goal: bias in decisions." in html
     assert "your learning goal" not in html

@@ -83,7 +83,7 @@ def test_a_new_mentor_joins_with_an_invitation_and_completes_their_profile(demo,
     expect(page.get_by_role("heading", level=1)).to_have_text("Your care experience")
     expect(page.get_by_role("status")).to_contain_text("You can now add your care experience")
     group(page, "Your experience of care").get_by_label("Foster care").check()
-    group(page, "Councils that looked after you").get_by_label("Manchester City Council").check()
+    group(page, "Councils you were in care with").get_by_label("Manchester City Council").check()
     page.get_by_label(re.compile(r"what your mentee may know", re.I)).fill(
         "I grew up in foster care in Manchester and now work in a youth club."
     )
