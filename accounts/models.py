@@ -148,6 +148,8 @@ class AuditEvent(models.Model):
         AGREEMENT_CHANGED = "agreement_changed", "Agreement of a match filled in or changed"
         INDUCTION_RECORDED = "induction_recorded", "Mentor's induction recorded"
         RESOURCES_CHANGED = "resources_changed", "Programme resources changed"
+        TERM_ADDED = "term_added", "Word to avoid added for the organisation"
+        TERM_REMOVED = "term_removed", "Word to avoid removed for the organisation"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

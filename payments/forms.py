@@ -524,8 +524,7 @@ class BenefitsSettingsForm(forms.Form):
         choices=[("", "No, pay me everything I am owed"), *CapPeriod.choices],
         required=False,
         widget=forms.RadioSelect,
-        help_text="Pay that would go over the limit waits for a later pay day. It is "
-        "never lost.",
+        help_text="Pay that would go over the limit waits for a later pay day. It is never lost.",
         error_messages={"invalid_choice": "Choose one of the options."},
     )
     cap_amount = amount_field(

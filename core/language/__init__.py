@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 TERMS_FILE = Path(__file__).with_name("terms.toml")
 KINDS = ("care-system", "officialese", "system word", "organisation")
@@ -43,9 +43,13 @@ class Finding:
 
     def sentence(self) -> str:
         """The gentle sentence a coordinator reads."""
+        who = {
+            "care-system": "Many people with care experience prefer",
+            "organisation": "Your organisation prefers",
+        }.get(self.kind, "A plainer word is")
         return (
-            f"You used \u2018{self.term}\u2019. Many people prefer "
-            f"\u2018{self.alternative}\u2019. {self.why} You can change it, or keep it."
+            f"You used \u2018{self.term}\u2019. {who} \u2018{self.alternative}\u2019. "
+            f"{self.why} You can change it, or keep it."
         )
 
 
@@ -102,7 +106,9 @@ def find_terms(text: str, extra: Iterable[Term] = ()) -> list[Finding]:
     (term, alternative, why, position). `extra` adds terms (an organisation's own)."""
     if not text:
         return []
-    compiled = list(_base()) + [_compile(term) for term in extra if any(w.strip() for w in term.words)]
+    compiled = list(_base()) + [
+        _compile(term) for term in extra if any(w.strip() for w in term.words)
+    ]
     candidates: list[tuple[int, int, Term]] = []
     for entry in compiled:
         safe = [m.span() for m in entry.allow.finditer(text)] if entry.allow else []

@@ -1,9 +1,9 @@
 """What `check_language` reads: the words a person sees in templates and Python files.
 
 Templates give (line, text) pairs and Python files (first line, last line, string), lines
-counted from 1. A line that carries the
-quote marker (`{# language: quoted #}` in a template, `# language: quoted` in Python) is
-skipped: its words are quoted on purpose (someone's own words, a legal name)."""
+counted from 1. A line that carries the quote marker (`{# language: quoted #}` in a
+template, `# language: quoted` in Python) is skipped: its words are quoted on purpose
+(someone's own words, a legal name). A marker alone on its line quotes the next line."""
 
 from __future__ import annotations
 
@@ -79,8 +79,23 @@ def template_text(source: str) -> str:
     return text.replace("&nbsp;", "      ")
 
 
+def quoted_lines(source: str) -> set[int]:
+    """Lines whose words are quoted on purpose: those carrying the marker, and the line after
+    a marker that stands alone on its line (for a line that has no room for it)."""
+    quoted = set()
+    for number, line in enumerate(source.splitlines(), 1):
+        if QUOTED in line:
+            quoted.add(number)
+            if _ALONE.fullmatch(line.strip()):
+                quoted.add(number + 1)
+    return quoted
+
+
+_ALONE = re.compile(r"(\{#\s*|#\s*)" + re.escape(QUOTED) + r"(\s*#\})?")
+
+
 def template_lines(source: str) -> list[tuple[int, str]]:
-    quoted = {n for n, line in enumerate(source.splitlines(), 1) if QUOTED in line}
+    quoted = quoted_lines(source)
     return [
         (n, line)
         for n, line in enumerate(template_text(source).splitlines(), 1)
@@ -144,10 +159,13 @@ def _python_strings(tree: ast.AST, *, every_string: bool) -> list[tuple[int, int
             for keyword in node.keywords:
                 if keyword.arg in FORM_KEYWORDS:
                     found += _strings(keyword.value)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
-            if any(isinstance(t, ast.Name) and t.id in FORM_DICTS for t in node.targets):
-                for value in node.value.values:
-                    found += _strings(value)
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Dict)
+            and any(isinstance(t, ast.Name) and t.id in FORM_DICTS for t in node.targets)
+        ):
+            for value in node.value.values:
+                found += _strings(value)
     return found
 
 
@@ -156,8 +174,7 @@ def python_lines(source: str, *, every_string: bool = False) -> list[tuple[int, 
     help texts and error messages, and messages shown on a page. With every_string (the
     demo's content), every string but docstrings, when it looks like prose."""
     tree = ast.parse(source)
-    lines = source.splitlines()
-    quoted = {n for n, line in enumerate(lines, 1) if QUOTED in line}
+    quoted = quoted_lines(source)
     found = []
     for line, end, value in _python_strings(tree, every_string=every_string):
         if not _looks_like_prose(value):

@@ -110,9 +110,7 @@ def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_
     )
     expect(period_row).to_contain_text("£30.00")
     expect(main(page)).to_contain_text("Your limit: £40.00 in fees each week.")
-    expect(main(page)).to_contain_text(
-        "£30.00 of the fees waiting would wait for a later pay day"
-    )
+    expect(main(page)).to_contain_text("£30.00 of the fees waiting would wait for a later pay day")
     sign_out(page)
 
     # The coordinator's next run leaves Sam's fees over his limit for later, and says so.
