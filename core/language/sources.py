@@ -171,8 +171,8 @@ def _python_strings(tree: ast.AST, *, every_string: bool) -> list[tuple[int, int
 
 def python_lines(source: str, *, every_string: bool = False) -> list[tuple[int, int, str]]:
     """The strings a person reads in a Python file: notify() titles and bodies, form labels,
-    help texts and error messages, and messages shown on a page. With every_string (the
-    demo's content), every string but docstrings, when it looks like prose."""
+    help texts and error messages, and messages shown on a page. With every_string (what
+    check_language reads), every string but docstrings, when it looks like prose."""
     tree = ast.parse(source)
     quoted = quoted_lines(source)
     found = []

@@ -89,6 +89,8 @@ MUST_REACH = {
         "/coordinate/north-star/matching/<id>/approvals/<id>/",
         # "Resources page" in the staff navigation.
         "/coordinate/north-star/resources/",
+        # From the resources page: the organisation's own words to avoid.
+        "/coordinate/north-star/language/",
     },
     "administrator": {
         "/statistics/",

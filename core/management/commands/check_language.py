@@ -12,9 +12,10 @@ from core.language import find_terms
 from core.language.sources import python_file_lines, template_file_lines
 
 HELP = """Check the words people read for the terms in core/language/terms.toml: templates
-(text and the alt, title, aria-label and placeholder attributes; not tags or comments), form
-labels, help texts and error messages, notify() titles and bodies, messages shown on a page,
-and every string in the demo's content (demo/*.py). Prints each finding as
+(text and the alt, title, aria-label and placeholder attributes; not tags or comments), and
+every string in our Python code that reads like words (form labels, help texts, error
+messages, notify() titles and bodies, messages shown on a page, the demo's content), but not
+docstrings, comments, tests or migrations. Prints each finding as
 path:line: "word" -> try "alternative" (why), and exits with 1 when there is any.
 
 To keep a word on purpose (someone's own words, a legal name), mark its line:
