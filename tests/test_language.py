@@ -348,3 +348,20 @@ def test_a_coordinator_of_another_organisation_cannot_use_the_page(world, client
     for name in ("coordinator_language", "coordinator_language_check"):
         url = reverse(f"programmes:{name}", args=["north"])
         assert client.post(url, {"text": "x", "word": "x"}).status_code == 404
+
+
+def test_the_reason_for_declining_is_saved_and_its_words_are_pointed_out(world, client):
+    from programmes.models import Application
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(programme=world.programme)
+    sign_in(client, world.coordinator)
+    url = reverse("programmes:coordinator_application_detail", args=["north", application.pk])
+    reason = "Our caseload is full going forward."
+    response = client.post(url, {"decision": "decline", "reason": reason}, follow=True)
+    application.refresh_from_db()
+    assert application.status == Application.Status.DECLINED
+    assert application.decision_reason == reason
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "You used \u2018caseload\u2019." in shown
+    assert "You used \u2018going forward\u2019. A plainer word is \u2018from now on\u2019." in shown

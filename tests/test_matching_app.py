@@ -562,7 +562,7 @@ def test_it_shows_the_candidates_on_the_swap_page(world, login_as, four_mentors_
     # Written for the coordinator: both names, never "you".
     assert "Sam can help with Priya&#x27;s learning goal: bias in decisions." in html
     assert "your learning goal" not in html
-    assert "Cy, score" in html and "Ben, score" in html
+    assert "Cy, fit" in html and "Ben, fit" in html
     assert "Dee" not in html
 
 
