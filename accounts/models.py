@@ -124,11 +124,11 @@ class AuditEvent(models.Model):
         ADVANCE_SETTLED = "advance_settled", "Advance settled"
         PURCHASE_RECORDED = "purchase_recorded", "Bought for a mentor"
         PAYMENT_PREFERENCE_CHANGED = "payment_preference_changed", "Payment choice changed"
-        PAYMENT_RUN_CREATED = "payment_run_created", "Payment run made"
-        PAYMENT_RUN_EXPORTED = "payment_run_exported", "Payment run exported for finance"
-        PAYMENT_RUN_PAID = "payment_run_paid", "Payment run marked paid"
+        PAYMENT_RUN_CREATED = "payment_run_created", "Pay day made"
+        PAYMENT_RUN_EXPORTED = "payment_run_exported", "Pay day exported for finance"
+        PAYMENT_RUN_PAID = "payment_run_paid", "Pay day marked paid"
         PAYMENT_FAILED = "payment_failed", "Payment marked as failed"
-        PAYMENT_REMOVED = "payment_removed", "Payment taken out of a payment run"
+        PAYMENT_REMOVED = "payment_removed", "Payment taken out of a pay day"
         BANK_DETAILS_DROPPED = "bank_details_dropped", "Bank details taken out of a paid run"
         PAYMENT_RECORDS_ANONYMISED = (
             "payment_records_anonymised",
@@ -139,7 +139,7 @@ class AuditEvent(models.Model):
             "employment_status_recorded",
             "Decision on how a mentor is paid recorded",
         )
-        PAYMENT_SCHEDULE_CHANGED = "payment_schedule_changed", "Payment run schedule changed"
+        PAYMENT_SCHEDULE_CHANGED = "payment_schedule_changed", "Pay day schedule changed"
         ACTIVITY_CREATED = "activity_created", "Activity made"
         ACTIVITY_INVITED = "activity_invited", "Invited to an activity"
         ACTIVITY_ANSWERED = "activity_answered", "Answered an activity"
@@ -150,6 +150,8 @@ class AuditEvent(models.Model):
         RESOURCES_CHANGED = "resources_changed", "Programme resources changed"
         FORMAT_REQUESTED = "format_requested", "Asked for something in another format"
         FORMAT_REQUEST_HANDLED = "format_request_handled", "Request for another format handled"
+        TERM_ADDED = "term_added", "Word to avoid added for the organisation"
+        TERM_REMOVED = "term_removed", "Word to avoid removed for the organisation"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -22,6 +22,7 @@ from core.choices import Role
 from core.requests import posted
 from programmes import duties
 from programmes.access import get_programme_for_coordinator, role_required, staff_required
+from programmes.language import warn_words
 
 # Experts by experience
 
@@ -138,6 +139,7 @@ def coordinator_activity_new(request, slug):
             messages.success(
                 request, f"{activity.title} is saved. Those who can take part are told."
             )
+            warn_words(request, data["title"], data["description"], programme=programme)
             return redirect(
                 "activities:coordinator_activity", slug=programme.slug, activity_id=activity.pk
             )
@@ -277,7 +279,7 @@ def coordinator_attendance(request, slug, activity_id: int):
     elif attended == "yes":
         messages.success(
             request,
-            f"{place.person} attended. Their pay is added and goes in the next payment run.",
+            f"{place.person} attended. Their pay is added and goes on the next pay day.",
         )
     else:
         messages.success(request, f"{place.person} did not attend. They are not paid for it.")

@@ -61,7 +61,10 @@ PRIYA_ENTRIES = [
             "and no money until his grant came through.",
             "evaluation": "We sorted the grant. Nobody had checked the basics before the move.",
             "conclusion": "Moving on is practical before it is emotional.",
-            "impact": "I made a moving-in checklist for the team, written with two care leavers.",
+            "impact": (
+                "I made a moving-in checklist for the team, written with two care-experienced "
+                "adults."
+            ),
         },
     ),
     (
@@ -113,6 +116,7 @@ PAIR_ENTRIES = [
         "description": "Practised explaining a move to a new home in words a ten-year-old "
         "would use.",
         "evaluation": "My first go was full of jargon. The second was better.",
+        # language: quoted
         "conclusion": "Say 'home', not 'placement'. Say 'family time', not 'contact'.",
         "action_plan": "Try the new words with a child I visit next week.",
     },

@@ -36,7 +36,7 @@ MATCH_WEEKS_AGO = 52
 SESSION_WEEKS_AGO = (50, 46, 42, 38, 34, 30, 26, 22, 18, 14, 10, 7, 5, 3, 1)
 SESSION_NOTES = (
     "We went through a recent review meeting from the young person's side of the table.",
-    "Talked about how to explain a change of placement in words a ten-year-old would use.",
+    "Talked about how to explain moving to a new home in words a ten-year-old would use.",
     "Practised writing a record as if the child would read it one day.",
     "",
 )
@@ -97,10 +97,10 @@ ENDING_COMMENTS = (
     "It was good to see the change in how reports are written. Happy to mentor again.",
 )
 CONCERN_TEXT = (
-    "My mentee mentioned they are off sick with stress and finding the caseload too much. "
+    "My mentee mentioned they are off sick with stress and finding the workload too much. "
     "I am worried about them and said I would let you know."
 )
-CONCERN_ACTION = "Called the mentee and their manager. Agreed a lighter caseload for a month."
+CONCERN_ACTION = "Called the mentee and their manager. Agreed a lighter workload for a month."
 
 
 def demo_endings_ensure(*, programme: Programme, coordinator: User, now: datetime) -> None:

@@ -24,7 +24,7 @@ CONVERSATION = (
         20,
     ),
     ("mentee", "Online suits me best. Tuesday evenings are usually free.", 19),
-    ("mentor", "Tuesday at 6pm then. Bring a case you are stuck on, if you like.", 19),
+    ("mentor", "Tuesday at 6pm then. Bring a situation you are stuck on, if you like.", 19),
     (
         "mentee",
         "Thank you for last night. I have been thinking about what you said about reviews.",

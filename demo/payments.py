@@ -198,7 +198,7 @@ def seed_payments(stdout=None) -> dict[str, int]:
             f"Payments: {added['cards']} rate cards, {added['preferences']} payment choices, "
             f"{added['lines']} ledger lines, {added['activities']} paid activities, "
             f"{added['expenses']} expense claims, "
-            f"{added['decisions']} employment decisions, {added['runs']} payment runs, "
+            f"{added['decisions']} employment decisions, {added['runs']} pay days, "
             f"{added['schedules']} payment schedules, {added['cancellations']} short-notice "
             f"cancellations and {added['advances']} advances added."
         )

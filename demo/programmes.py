@@ -70,7 +70,7 @@ APPLICANTS = [
 
 # Open invitation links the North Star coordinator has made: role, email, note.
 INVITATIONS = [
-    (Role.MENTOR, "marcus.bell@example.org", "Marcus, from the care leavers' forum"),
+    (Role.MENTOR, "marcus.bell@example.org", "Marcus, from the care-experienced adults' forum"),
     (Role.MENTEE, "", "For new starters in the Bolton fostering team"),
 ]
 

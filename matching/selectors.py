@@ -835,7 +835,7 @@ UNMATCHED_GROUPS = {
         "No mentor meets every rule: most have one of their learning goals off limits"
     ),
     "ruled_out-employer": (
-        "No mentor meets every rule: most were looked after by the council they work for"
+        "No mentor meets every rule: most were in the care of the council they work for"
     ),
     "ruled_out-excluded": "No mentor meets every rule: most were proposed to them before",
     "ruled_out-capacity": "No mentor meets every rule: most have no room this round",

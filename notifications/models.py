@@ -28,7 +28,7 @@ class Kind(models.TextChoices):
     PAYMENT_DETAILS = "payment_details", "How you are paid was changed"
     PAYMENT_RUN_READY = (
         "payment_run_ready",
-        "A scheduled payment run is ready to check (coordinators)",
+        "A scheduled pay day is ready to check (coordinators)",
     )
     APPLICATION_DECISION = "application_decision", "What was decided about your application"
     KIND_WORDS = "kind_words", "Your mentee wrote a few words about your mentoring"

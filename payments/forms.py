@@ -524,8 +524,7 @@ class BenefitsSettingsForm(forms.Form):
         choices=[("", "No, pay me everything I am owed"), *CapPeriod.choices],
         required=False,
         widget=forms.RadioSelect,
-        help_text="Pay that would go over the limit waits for a later payment run. It is "
-        "never lost.",
+        help_text="Pay that would go over the limit waits for a later pay day. It is never lost.",
         error_messages={"invalid_choice": "Choose one of the options."},
     )
     cap_amount = amount_field(
@@ -629,7 +628,7 @@ NO_SCHEDULE = "none"
 
 class PaymentScheduleForm(forms.Form):
     frequency = forms.ChoiceField(
-        label="How often should payment runs be prepared?",
+        label="How often should pay days be prepared?",
         choices=[
             (value or NO_SCHEDULE, label) for value, label in PaymentSchedule.Frequency.choices
         ],
@@ -657,5 +656,5 @@ class PaymentScheduleForm(forms.Form):
             and not data.get("first_run_on")
             and not self.has_error("first_run_on")
         ):
-            self.add_error("first_run_on", "Enter the day of the first payment run.")
+            self.add_error("first_run_on", "Enter the date of the first pay day.")
         return data

@@ -984,7 +984,7 @@ class PaymentRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Payment run {self.reference}"
+        return f"Pay day {self.reference}"
 
     @property
     def reference(self) -> str:

@@ -286,7 +286,7 @@ def run_statement(mentor, run: PaymentRun) -> Statement:
         mentor,
         start=date(2000, 1, 1),
         end=date(2999, 12, 31),
-        label=f"payment run {run.reference}",
+        label=f"pay day {run.reference}",
         lines=ids,
     )
 

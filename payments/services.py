@@ -453,7 +453,7 @@ def cancellation_fee_add(
         kind=Kind.PAYMENT,
         event_key=f"cancellation:{key_text}",
         title=f"You will be paid {money(line.amount, card.symbol)} for time you kept free",
-        body=f"{description}. It will be in the next payment run, and shows on your pay page.",
+        body=f"{description}. It will be on the next pay day, and shows on your pay page.",
         url=url or reverse("payments:pay"),
     )
     from payments.tasks import check_earnings
@@ -882,7 +882,7 @@ def advance_approve(*, advance: Advance, by: User) -> bool:
         event_key=f"advance:{advance.pk}:approved",
         title=f"Your advance of {money(advance.amount, advance.symbol)} was approved",
         body=(
-            "It will be paid in the next payment run. Once you have spent it, settle it on "
+            "It will be paid on the next pay day. Once you have spent it, settle it on "
             "your pay page with your receipt."
         ),
         url=reverse("payments:advance_detail", args=[advance.pk]),
@@ -1516,7 +1516,7 @@ def run_holds_record(*, run: PaymentRun, holds: list[CapHold]) -> None:
         body = (
             f"You asked us to keep your fees under {money(hold.cap, symbol)} in each period. "
             f"To keep the period from {start:%-d %B %Y} to {end:%-d %B %Y} under it, "
-            f"{money(hold.amount, symbol)} of your fees will wait for a later payment run. "
+            f"{money(hold.amount, symbol)} of your fees will wait for a later pay day. "
             "Nothing is lost: it is paid once it fits under your limit."
         )
         if hold.larger_than_cap:
@@ -1675,7 +1675,7 @@ def payee_failed_tell(*, payee_id: int) -> None:
         title="A payment to you did not go through",
         body=(
             "Please check how you want to be paid, and your bank details if you gave them. "
-            "We will pay you in the next payment run."
+            "We will pay you on the next pay day."
         ),
         url=reverse("payments:payment_preference"),
     )
@@ -1797,11 +1797,11 @@ def payment_schedule_set(
     if not frequency:
         first_run_on = None
     elif first_run_on is None:
-        raise ValidationError({"first_run_on": "Enter the day of the first payment run."})
+        raise ValidationError({"first_run_on": "Enter the date of the first pay day."})
     elif (frequency, first_run_on) != before:
         if first_run_on < programme_today(programme):
             raise ValidationError(
-                {"first_run_on": "The first payment run can be today or later, not in the past."}
+                {"first_run_on": "The first pay day can be today or later, not in the past."}
             )
         if frequency == MONTHLY and first_run_on.day > LAST_MONTHLY_DAY:
             raise ValidationError(
@@ -1884,7 +1884,7 @@ def run_prepared_tell(*, run: PaymentRun) -> None:
             person=person,
             kind=Kind.PAYMENT_RUN_READY,
             event_key=f"run:{run.pk}:prepared",
-            title=f"Payment run {run.reference} is ready for you to check",
+            title=f"Pay day {run.reference} is ready for you to check",
             body=(
                 f"The payment schedule of {programme.name} prepared it: "
                 f"{money(total, run.symbol)} for {count} mentor{'s' if count != 1 else ''}."

@@ -220,7 +220,7 @@ def payment_preference(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Saved. We will pay you this way from the next payment run.")
+            messages.success(request, "Saved. We will pay you this way from the next pay day.")
             return redirect("payments:pay")
     history = PaymentPreference.objects.filter(mentor=request.user)[:20]
     return render(
@@ -292,8 +292,8 @@ def benefits_settings(request):
         else:
             if saved and saved.has_cap:
                 done = (
-                    "Saved. From the next payment run, fees that would take you over your "
-                    "limit will wait for a later run."
+                    "Saved. From the next pay day, fees that would take you over your "
+                    "limit will wait for a later pay day."
                 )
             elif saved:
                 done = "Saved. Your pay page now shows your pay by assessment period."
@@ -419,8 +419,8 @@ def expense_new(request):
         else:
             messages.success(
                 request,
-                "Claim sent. A coordinator will look at it, and it will be paid in the next "
-                "payment run once approved.",
+                "Claim sent. A coordinator will look at it, and it will be paid on the next "
+                "pay day once approved.",
             )
             return redirect("payments:expense_detail", expense_id=expense.pk)
     for programme in programmes:
@@ -513,8 +513,8 @@ def advance_new(request):
         else:
             messages.success(
                 request,
-                "Asked. A coordinator will look at it. Once approved, it is paid in the next "
-                "payment run.",
+                "Asked. A coordinator will look at it. Once approved, it is paid on the next "
+                "pay day.",
             )
             return redirect("payments:advance_detail", advance_id=advance.pk)
     return render(request, "payments/advance_form.html", {"form": form})
@@ -556,7 +556,7 @@ def _settled_message(line: LedgerLine, advance: Advance) -> str:
     if line.amount > 0:
         return (
             f"Settled. You spent {line.symbol}{line.amount} more than the advance: it will be "
-            "paid to you in the next payment run."
+            "paid to you on the next pay day."
         )
     if line.amount < 0:
         return (
@@ -670,7 +670,7 @@ def coordinator_expense_approve(request, slug, expense_id: int):
         messages.success(
             request,
             f"Approved {expense.symbol}{expense.amount} for {expense.mentor}. It will be paid "
-            "in the next payment run.",
+            "on the next pay day.",
         )
     else:
         messages.info(request, "This claim had already been decided.")
@@ -719,7 +719,7 @@ def coordinator_advance_approve(request, slug, advance_id: int):
         messages.success(
             request,
             f"Approved an advance of {advance.symbol}{advance.amount} for {advance.mentor}. It "
-            "will be paid in the next payment run.",
+            "will be paid on the next pay day.",
         )
     else:
         messages.info(request, "This advance had already been decided.")
@@ -775,7 +775,7 @@ def coordinator_run_new(request, slug):
         messages.info(request, " ".join(error.messages))
         return redirect("payments:coordinator_pay", slug=programme.slug)
     messages.success(
-        request, f"Payment run {run.reference} is ready. Check it, then export it for finance."
+        request, f"Pay day {run.reference} is ready. Check it, then export it for finance."
     )
     if services.own_pay_waiting(programme, request.user):
         messages.info(request, duties.OWN_RUN)
@@ -879,11 +879,11 @@ def coordinator_run_schedule(request, slug):
             if saved.frequency:
                 messages.success(
                     request,
-                    f"Saved. The next payment run will be prepared on "
+                    f"Saved. The next pay day will be prepared on "
                     f"{next_run_on(programme):%A %-d %B %Y}, and you will be told.",
                 )
             else:
-                messages.success(request, "Saved. Payment runs are made only when you start one.")
+                messages.success(request, "Saved. Pay days are made only when you start one.")
             return redirect("payments:coordinator_pay", slug=programme.slug)
     return render(
         request,
@@ -945,7 +945,7 @@ def coordinator_payee_fail(request, slug, payee_id: int):
         form_class=PayeeFailedForm,
         decide=services.run_payee_fail,
         done="Noted. {mentor} has been asked to check their details, and what they are owed "
-        "will be in the next payment run.",
+        "will be on the next pay day.",
         again="This payment was already marked as failed.",
         template="payments/coordinator/payee_fail.html",
     )
@@ -959,8 +959,8 @@ def coordinator_payee_remove(request, slug, payee_id: int):
         payee_id,
         form_class=PayeeRemoveForm,
         decide=services.run_payee_remove,
-        done="{mentor} is no longer in this run. What they are owed will be in the next "
-        "payment run.",
+        done="{mentor} is no longer in this run. What they are owed will be paid on the next "
+        "pay day.",
         again="This payment was already taken out of the run.",
         template="payments/coordinator/payee_remove.html",
         # Finance may already hold the file with this payment in it: the form asks.
@@ -1042,7 +1042,7 @@ def coordinator_employment_status(request, slug, person_id: int):
         else:
             messages.success(
                 request,
-                f"Recorded. It applies from the next payment run, and {mentor} has been told.",
+                f"Recorded. It applies from the next pay day, and {mentor} has been told.",
             )
             return redirect(
                 "payments:coordinator_mentor_pay", slug=programme.slug, person_id=mentor.pk

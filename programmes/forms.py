@@ -2,7 +2,13 @@ from django import forms
 from django.utils import timezone
 
 from core.choices import Role
-from programmes.models import RESOURCES_MAX_LENGTH, Application, FormatRequest, Invitation
+from programmes.models import (
+    RESOURCES_MAX_LENGTH,
+    Application,
+    FormatRequest,
+    Invitation,
+    OrganisationTerm,
+)
 
 
 class ApplicationForm(forms.ModelForm):
@@ -128,3 +134,37 @@ class FormatRequestForm(forms.ModelForm):
                 else "Tell us what you need.",
             )
         return data
+
+
+class TermForm(forms.ModelForm):
+    """A word the organisation would rather nobody used, and the kinder one."""
+
+    class Meta:
+        model = OrganisationTerm
+        fields = ["word", "alternative", "why"]
+        error_messages = {
+            "word": {
+                "required": "Enter the word or phrase to avoid.",
+                "max_length": "Keep the word to 80 characters or fewer.",
+            },
+            "alternative": {
+                "required": "Enter the kinder or plainer word to use instead.",
+                "max_length": "Keep the kinder word to 120 characters or fewer.",
+            },
+            "why": {
+                "required": "Say in one short sentence why.",
+                "max_length": "Keep the reason to 200 characters or fewer.",
+            },
+        }
+
+    def clean_word(self):
+        word = " ".join(self.cleaned_data["word"].split())
+        if not any(ch.isalnum() for ch in word):
+            raise forms.ValidationError("Enter a word, with at least one letter.")
+        return word
+
+    def clean_alternative(self):
+        return " ".join(self.cleaned_data["alternative"].split())
+
+    def clean_why(self):
+        return " ".join(self.cleaned_data["why"].split())

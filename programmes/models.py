@@ -79,7 +79,7 @@ class Programme(models.Model):
     matching_weights = models.JSONField(
         default=dict,
         blank=True,
-        help_text="How much each thing counts when the matcher scores a pair. Empty means the "
+        help_text="How much each thing counts when the matcher weighs up a pair. Empty means the "
         "defaults.",
     )
 
@@ -141,6 +141,43 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationTerm(models.Model):
+    """A word an organisation's coordinators would rather nobody used, added to the
+    care-language list (core/language/terms.toml) for text written in its programmes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="terms")
+    word = models.CharField(
+        "word or phrase",
+        max_length=80,
+        help_text="The word people should avoid. For example: key worker.",
+    )
+    alternative = models.CharField(
+        "kinder or plainer word",
+        max_length=120,
+        help_text="What to say instead. For example: the person who looks out for you.",
+    )
+    why = models.CharField(
+        "why",
+        max_length=200,
+        help_text="One short sentence that says why. Coordinators see it next to the word.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("word"), "organisation", name="organisation_term_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class Administrator(models.Model):

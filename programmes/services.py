@@ -17,6 +17,7 @@ from programmes.models import (
     FormatRequest,
     Invitation,
     Membership,
+    OrganisationTerm,
     Programme,
 )
 from programmes.signals import role_ended, role_ending
@@ -489,3 +490,53 @@ def format_request_handle(*, request: FormatRequest, by: User) -> bool:
             programme=request.programme,
         )
     return bool(changed)
+
+
+# Words to avoid, for an organisation
+
+
+@transaction.atomic
+def term_add(
+    *, programme: Programme, by: User, word: str, alternative: str, why: str
+) -> OrganisationTerm:
+    """A coordinator adds a word to avoid for every programme of their organisation."""
+    check_coordinates(by, programme)
+    word = " ".join(word.split())
+    organisation = programme.organisation
+    if OrganisationTerm.objects.filter(organisation=organisation, word__iexact=word).exists():
+        raise ValidationError({"word": "This word is already on your list."})
+    try:
+        # The unique constraint refuses a word added at the same moment by someone else.
+        with transaction.atomic():
+            term = OrganisationTerm.objects.create(
+                organisation=organisation,
+                word=word,
+                alternative=" ".join(alternative.split()),
+                why=" ".join(why.split()),
+                created_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError({"word": "This word is already on your list."}) from None
+    audit_record(
+        action=AuditEvent.Action.TERM_ADDED,
+        actor=by,
+        obj=term,
+        programme=programme,
+        new={"word": term.word, "alternative": term.alternative},
+    )
+    return term
+
+
+@transaction.atomic
+def term_remove(*, programme: Programme, term: OrganisationTerm, by: User) -> None:
+    check_coordinates(by, programme)
+    if term.organisation_id != programme.organisation_id:
+        raise PermissionDenied("Not your organisation's word")
+    audit_record(
+        action=AuditEvent.Action.TERM_REMOVED,
+        actor=by,
+        obj=term,
+        programme=programme,
+        old={"word": term.word, "alternative": term.alternative},
+    )
+    term.delete()

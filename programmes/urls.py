@@ -3,8 +3,9 @@ from django.urls import path
 from programmes import views
 
 # The home page, and addresses starting /programmes/ and /join/, and
-# /coordinate/<programme>/members/, /memberships/, /applications/, /invitations/ and
-# /resources/, and /another-format/ (asking for a page or document in another format).
+# /coordinate/<programme>/members/, /memberships/, /applications/, /invitations/,
+# /resources/, /language/ (words to avoid) and /another-format/ (asking for a page or
+# document in another format).
 app_name = "programmes"
 
 urlpatterns = [
@@ -65,5 +66,20 @@ urlpatterns = [
         "coordinate/<slug:slug>/invitations/<int:invitation_id>/cancel/",
         views.coordinator_invitation_revoke,
         name="coordinator_invitation_revoke",
+    ),
+    path(
+        "coordinate/<slug:slug>/language/",
+        views.coordinator_language,
+        name="coordinator_language",
+    ),
+    path(
+        "coordinate/<slug:slug>/language/<int:term_id>/remove/",
+        views.coordinator_language_remove,
+        name="coordinator_language_remove",
+    ),
+    path(
+        "coordinate/<slug:slug>/language/check/",
+        views.coordinator_language_check,
+        name="coordinator_language_check",
     ),
 ]

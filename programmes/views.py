@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +30,17 @@ from programmes.forms import (
     InductionForm,
     InvitationForm,
     ResourcesForm,
+    TermForm,
 )
-from programmes.models import Application, FormatRequest, Invitation, Membership, Programme
+from programmes.language import check_text, warn_words
+from programmes.models import (
+    Application,
+    FormatRequest,
+    Invitation,
+    Membership,
+    OrganisationTerm,
+    Programme,
+)
 from programmes.selectors import member_rows
 
 
@@ -257,6 +266,7 @@ def coordinator_application_detail(request, slug, application_id):
                 application=application, by=request.user, reason=form.cleaned_data["reason"]
             )
             messages.success(request, f"You declined {application.person}'s application.")
+            warn_words(request, form.cleaned_data["reason"], programme=programme)
             return redirect("programmes:coordinator_applications", slug=programme.slug)
     return render(
         request,
@@ -284,6 +294,7 @@ def coordinator_invitations(request, slug):
             reverse("programmes:invitation_accept", args=[invitation.token])
         )
         messages.success(request, f"Invitation created. Send this link to the person: {link}")
+        warn_words(request, form.cleaned_data["note"], programme=programme)
         return redirect("programmes:coordinator_invitations", slug=programme.slug)
     invitations = Invitation.objects.filter(programme=programme).select_related(
         "accepted_by", "created_by"
@@ -401,6 +412,7 @@ def coordinator_resources(request, slug):
                 request,
                 f"The resources page is saved. Every member of {programme.name} can read it.",
             )
+            warn_words(request, form.cleaned_data["resources"], programme=programme)
         else:
             messages.info(request, "You did not change anything, so nothing was saved.")
         return redirect("programmes:coordinator_resources", slug=programme.slug)
@@ -479,3 +491,66 @@ def coordinator_format_request_handled(request, slug, request_id):
     else:
         messages.info(request, "Someone had already marked this request as handled.")
     return redirect("programmes:coordinator_format_requests", slug=programme.slug)
+
+
+@staff_required
+def coordinator_language(request, slug):
+    """The organisation's own words to avoid: coordinators and administrators of the
+    organisation list, add and remove them. The checker adds them to the shared list for
+    text written in the organisation's programmes."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    form = TermForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = services.term_add(programme=programme, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Added \u2018{term.word}\u2019. Coordinators of {programme.organisation.name} "
+                "now see a suggestion when they use it.",
+            )
+            return redirect("programmes:coordinator_language", slug=programme.slug)
+    terms = OrganisationTerm.objects.filter(organisation_id=programme.organisation_id)
+    return render(
+        request,
+        "programmes/coordinator/language.html",
+        {"programme": programme, "form": form, "terms": terms},
+    )
+
+
+@staff_required
+@require_POST
+def coordinator_language_remove(request, slug, term_id):
+    programme = get_programme_for_coordinator(request.user, slug)
+    term = get_object_or_404(
+        OrganisationTerm, pk=term_id, organisation_id=programme.organisation_id
+    )
+    services.term_remove(programme=programme, term=term, by=request.user)
+    messages.success(request, f"Removed \u2018{term.word}\u2019 from your list.")
+    return redirect("programmes:coordinator_language", slug=programme.slug)
+
+
+@staff_required
+@require_POST
+def coordinator_language_check(request, slug):
+    """The same check before saving, for js/language-check.js: the words found in the text
+    posted, with their kinder words. Nothing is saved."""
+    programme = get_programme_for_coordinator(request.user, slug)
+    text = request.POST.get("text", "")[:20000]
+    findings = check_text(text, programme=programme)
+    return JsonResponse(
+        {
+            "findings": [
+                {
+                    "term": f.term,
+                    "alternative": f.alternative,
+                    "why": f.why,
+                    "position": f.position,
+                    "sentence": f.sentence(),
+                }
+                for f in findings
+            ]
+        }
+    )

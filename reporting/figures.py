@@ -757,7 +757,7 @@ def payments(ids: list[int], b: Builder) -> Section:
                 _compare_columns(b),
                 total_rows,
                 "What",
-                note="By the day each payment run was paid. Expenses are not income.",
+                note="By the day each payment was made. Expenses are not income.",
             ),
             Table(
                 "months",
@@ -992,7 +992,7 @@ def voice(ids: list[int], b: Builder) -> Section:
         [
             Table(
                 "feedback",
-                "Feedback after sessions: average scores out of 5",
+                "Feedback after sessions: average ratings out of 5",
                 role_columns,
                 score_rows(scores, questions, SCORE_LABELS),
                 "Question",
@@ -1009,7 +1009,7 @@ def voice(ids: list[int], b: Builder) -> Section:
             ),
             Table(
                 "principles",
-                "Co-production principles: average scores out of 5",
+                "Co-production principles: average ratings out of 5",
                 role_columns,
                 score_rows(principles, PRINCIPLES, PRINCIPLE_LABELS),
                 "Principle",
@@ -1050,7 +1050,8 @@ def _add_people(rows: dict, queryset, keys: list[str], when: dict[str, Q]) -> No
     quote = connection.ops.quote_name
     columns = [quote(k) for k in keys]
     counts = ", ".join(
-        f"SUM(CASE WHEN {quote('n_' + (w or 'all'))} > 0 THEN 1 ELSE 0 END)" for w in when
+        f"SUM(CASE WHEN {quote('n_' + (w or 'all'))} > 0 THEN 1 ELSE 0 END)"  # language: quoted
+        for w in when
     )
     with connection.cursor() as cursor:
         cursor.execute(

@@ -340,7 +340,7 @@ def test_it_tells_a_coordinator_who_mentors_who_pays_them(world, client):
     page = client.get(reverse("payments:pay")).content.decode()
     assert (
         "You also run North Star, so another coordinator or an administrator approves your "
-        "sessions and claims there, and makes the payment run that pays you." in page
+        "sessions and claims there, and makes the pay day that pays you." in page
     )
     sign_in(client, w.mentor)
     assert "You also run" not in client.get(reverse("payments:pay")).content.decode()

@@ -499,7 +499,7 @@ def _voice(client, query=None) -> str:
     return response.content.decode()
 
 
-FEEDBACK_TABLE = "Feedback after sessions: average scores out of 5"
+FEEDBACK_TABLE = "Feedback after sessions: average ratings out of 5"
 
 
 def _numbers_in_cells(page: str) -> list[str]:
@@ -612,7 +612,7 @@ def test_it_counts_the_ladder_only_when_eight_people_answered(world, match, clie
     assert ladder[LadderRung.CO_PRODUCTION.label][0] == "8"
     assert ladder["All answers"][0] == "8"
     assert ladder[LadderRung.CONSULTATION.label][0] == "0"
-    principles = table_rows(page, "Co-production principles: average scores out of 5")
+    principles = table_rows(page, "Co-production principles: average ratings out of 5")
     assert principles["Equality"][0] == "3.0"
 
 

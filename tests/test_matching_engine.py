@@ -481,7 +481,7 @@ def test_employer_rule_wording_does_not_reveal_care_history_to_the_mentee():
     # A coordinator is told why; a mentor is told nothing about someone else's round.
     assert words(entry["reasons"], reader="coordinator", mentee="Priya") == [
         "No mentor meets all the rules for Priya this round.",
-        "The one mentor in this round was looked after by the council Priya works for.",
+        "The one mentor in this round was in the care of the council Priya works for.",
     ]
     assert words(entry["reasons"], reader="mentor", mentee="Priya") == []
 

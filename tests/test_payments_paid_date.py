@@ -471,7 +471,7 @@ def test_it_shows_the_mentor_pay_by_date_paid_and_by_assessment_period(world, lo
     assert f"starts on day {day} of each month" in page
     # The third session waits for the next run.
     assert "Fees waiting to be paid<strong>£30.00</strong>" in " ".join(page.split())
-    assert "has not set a date for the next payment run yet" in page
+    assert "has not set a date for the next pay day yet" in page
 
 
 def test_it_shows_when_the_next_run_is_expected_and_in_which_period(world, login_as, monkeypatch):
@@ -494,7 +494,7 @@ def test_it_shows_the_cap_and_what_it_would_hold_and_points_to_advice_when_near(
 
     assert "Your limit: £70.00 in fees each week." in page
     assert "£60.00 has been paid to you" in page
-    assert "£30.00 of the fees waiting would wait for a later payment run" in page
+    assert "£30.00 of the fees waiting would wait for a later pay day" in page
     assert "You are close to your limit" in page
     assert f'href="{reverse("payments:benefits")}#advice"' in page
 

@@ -1,4 +1,4 @@
-"""Paid promptly: a programme's payment runs on a schedule (weekly, fortnightly or monthly),
+"""Paid promptly: a programme's pay days on a schedule (weekly, fortnightly or monthly),
 prepared by the scheduler, which tells the coordinators; mentors see the next run's day."""
 
 import re
@@ -136,7 +136,7 @@ def test_it_prepares_the_due_run_once_and_tells_the_coordinators(world):
     assert run.payees.get().total == Decimal("30.00")
     told = Notification.objects.get(kind=Kind.PAYMENT_RUN_READY)
     assert told.person == world.coordinator  # the programme's coordinator, not the admin
-    assert told.title == f"Payment run {run.reference} is ready for you to check"
+    assert told.title == f"Pay day {run.reference} is ready for you to check"
     assert "£30.00 for 1 mentor. Check it, export it for finance, then mark it paid." in told.body
     assert told.url == reverse("payments:coordinator_run", args=["north", run.pk])
     created = AuditEvent.objects.get(action=AuditEvent.Action.PAYMENT_RUN_CREATED)
@@ -221,14 +221,14 @@ def test_it_tells_each_mentor_the_day_of_the_next_run(world, login_as):
     owed(world)
     today = programme_today(world.programme)
     client = login_as("mentor")
-    assert b"The next payment run is on" not in client.get(reverse("payments:pay")).content
+    assert b"The next pay day is on" not in client.get(reverse("payments:pay")).content
     schedule(world, "weekly", today)
     page = client.get(reverse("payments:pay")).content.decode()
-    assert f"The next payment run is on {today:%A %-d %B %Y}." in page
+    assert f"The next pay day is on {today:%A %-d %B %Y}." in page
     # Once today's run is prepared, the next is a week later.
     services.scheduled_runs_prepare(today=today)
     page = client.get(reverse("payments:pay")).content.decode()
-    assert f"The next payment run is on {today + timedelta(days=7):%A %-d %B %Y}." in page
+    assert f"The next pay day is on {today + timedelta(days=7):%A %-d %B %Y}." in page
 
 
 @pytest.mark.django_db
@@ -236,7 +236,7 @@ def test_it_lets_a_coordinator_set_the_schedule_and_says_when_the_next_run_is(wo
     client = login_as("coordinator")
     url = reverse("payments:coordinator_run_schedule", args=["north"])
     page = client.get(url).content.decode()
-    assert "payment runs are made only when a coordinator starts one" in page
+    assert "pay days are made only when a coordinator starts one" in page
     first = programme_today(world.programme) + timedelta(days=2)
     response = client.post(url, {"frequency": "fortnightly", "first_run_on": first.isoformat()})
     assert response.status_code == 302
@@ -259,7 +259,7 @@ def test_it_explains_a_bad_schedule_next_to_the_field_and_keeps_what_was_typed(w
     client = login_as("coordinator")
     url = reverse("payments:coordinator_run_schedule", args=["north"])
     response = client.post(url, {"frequency": "weekly", "first_run_on": ""})
-    assert "Enter the day of the first payment run." in response.content.decode()
+    assert "Enter the date of the first pay day." in response.content.decode()
     day = date(programme_today(world.programme).year + 1, 1, 29)
     response = client.post(url, {"frequency": "monthly", "first_run_on": day.isoformat()})
     page = response.content.decode()

@@ -73,6 +73,14 @@ def _open_invitation(w):
     return InvitationFactory(programme=w.programme).pk
 
 
+def _organisation_term(w):
+    from programmes.models import OrganisationTerm
+
+    return OrganisationTerm.objects.create(
+        organisation=w.organisation, word="key worker", alternative="your worker", why="Plainer."
+    ).pk
+
+
 def _finished_round(w):
     """The programme's latest finished round, made on first use: rows may be built more
     than once in a test (the bad-input harness opens pages afresh)."""
@@ -649,6 +657,14 @@ MATRIX: dict[str, Row] = {
         staff(200), kwargs=north(application_id=_pending_application), form=True
     ),
     "programmes:coordinator_invitations": Row(staff(200), kwargs=north(), form=True),
+    # The organisation's own words to avoid: its coordinators and administrators.
+    "programmes:coordinator_language": Row(staff(200), kwargs=north(), form=True),
+    "programmes:coordinator_language_remove": Row(
+        staff(302), kwargs=north(term_id=_organisation_term), method="post"
+    ),
+    "programmes:coordinator_language_check": Row(
+        staff(200), kwargs=north(), method="post", data={"text": "A placement prior to June"}
+    ),
     "matching:coordinator_rounds": Row(staff(200), kwargs=north()),
     "matching:coordinator_matching_settings": Row(staff(200), kwargs=north(), form=True),
     "matching:coordinator_round_detail": Row(staff(200), kwargs=north(round_id=_round_id)),

@@ -168,7 +168,7 @@ def test_it_shows_small_counts_as_c_everywhere_and_hides_the_change_that_would_t
 def test_it_shows_averages_only_over_eight_people_or_more(world, login_as):
     populate(world, 30)  # thirty answers, but all from one mentee
     page = login_as("coordinator").get(section_url(world.programme.slug, "voice")).content
-    rows = table_rows(page.decode(), "Feedback after sessions: average scores out of 5")
+    rows = table_rows(page.decode(), "Feedback after sessions: average ratings out of 5")
     assert rows["The session was useful"][2] == "c"
 
 
@@ -450,7 +450,7 @@ def _useful_for_mentees(client, kind: str, url_args: list, query: dict):
     if kind == "page":
         response = client.get(reverse("reporting:statistics_section", args=url_args), query)
         rows = table_rows(
-            response.content.decode(), "Feedback after sessions: average scores out of 5"
+            response.content.decode(), "Feedback after sessions: average ratings out of 5"
         )
         return rows["The session was useful"][2]
     if kind == "csv":

@@ -204,8 +204,8 @@ RULES_TO_COORDINATOR = {
         "have said that one of {p}'s learning goals is off limits for them",
     ),
     "employer": (
-        "was looked after by the council {p} works for",
-        "were looked after by the council {p} works for",
+        "was in the care of the council {p} works for",
+        "were in the care of the council {p} works for",
     ),
     "excluded": ("has been proposed to {p} before", "have been proposed to {p} before"),
     "capacity": (

@@ -109,6 +109,7 @@ class Instance:
 def parse_instance(data: Any) -> Instance:
     """Validate a round (as decoded from JSON) and return it as typed records."""
     if not isinstance(data, Mapping):
+        # language: quoted
         raise InstanceError(f"the round must be a JSON object, not {_kind(data)}")
     weights = _weights(data.get("weights", {}))
     limit = _max_candidates(data.get("max_candidates_per_mentee", DEFAULT_MAX_CANDIDATES))

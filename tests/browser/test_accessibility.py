@@ -99,6 +99,8 @@ MUST_REACH = {
         "/accessibility/",
         "/privacy/",
         "/glossary/",
+        # From the resources page: the organisation's own words to avoid.
+        "/coordinate/north-star/language/",
     },
     "administrator": {
         "/statistics/",

@@ -123,7 +123,7 @@ def test_a_coordinator_makes_a_panel_two_say_yes_and_a_run_pays_them(demo, page,
     assert set(lines.values_list("kind", flat=True)) == {"activity", "activity_preparation"}
     staff = page.get_by_role("navigation", name="Programmes you run")
     staff.get_by_role("link", name="Payments").first.click()
-    main(page).get_by_role("button", name="Start a payment run").click()
+    main(page).get_by_role("button", name="Prepare a pay day").click()
     expect(status(page)).to_contain_text("is ready")
     run = PaymentRun.objects.order_by("-pk").first()
     in_run = RunItem.objects.filter(run=run, line__activity_place__activity=panel)

@@ -110,9 +110,7 @@ def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_
     )
     expect(period_row).to_contain_text("£30.00")
     expect(main(page)).to_contain_text("Your limit: £40.00 in fees each week.")
-    expect(main(page)).to_contain_text(
-        "£30.00 of the fees waiting would wait for a later payment run"
-    )
+    expect(main(page)).to_contain_text("£30.00 of the fees waiting would wait for a later pay day")
     sign_out(page)
 
     # The coordinator's next run leaves Sam's fees over his limit for later, and says so.
@@ -120,8 +118,8 @@ def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_
     page.get_by_role("navigation", name="Programmes you run").get_by_role(
         "link", name="Payments"
     ).first.click()
-    main(page).get_by_role("button", name="Start a payment run").click()
-    expect(heading(page)).to_have_text(re.compile(r"^Payment run NORTH-STAR-\d{4}$"))
+    main(page).get_by_role("button", name="Prepare a pay day").click()
+    expect(heading(page)).to_have_text(re.compile(r"^Pay day NORTH-STAR-\d{4}$"))
     note = main(page).get_by_role("note").filter(has_text="Pay left for a later run")
     expect(note.get_by_role("listitem").filter(has_text=SAM)).to_contain_text(
         "£30.00 (2 lines) waits"

@@ -34,12 +34,12 @@ def test_a_coordinator_schedules_runs_and_records_how_a_mentor_is_paid(
     main(page).get_by_label("Day of the first run").fill("")
     main(page).get_by_role("button", name="Save the schedule").click()
     expect(page.locator(".error-summary")).to_be_focused()
-    expect(main(page)).to_contain_text("Enter the day of the first payment run.")
+    expect(main(page)).to_contain_text("Enter the date of the first pay day.")
     check_page(page, report, "the schedule, with no day")
     main(page).get_by_label("Day of the first run").fill(first.isoformat())
     main(page).get_by_role("button", name="Save the schedule").click()
     expect(status(page)).to_contain_text(
-        f"The next payment run will be prepared on {first:%A %-d %B %Y}"
+        f"The next pay day will be prepared on {first:%A %-d %B %Y}"
     )
     schedule = PaymentSchedule.objects.get(programme=demo.north_star)
     assert (schedule.frequency, schedule.first_run_on) == ("fortnightly", first)
@@ -57,7 +57,7 @@ def test_a_coordinator_schedules_runs_and_records_how_a_mentor_is_paid(
     decided = programme_today(demo.north_star) - timedelta(days=2)
     main(page).get_by_label("Date of the decision").fill(decided.isoformat())
     main(page).get_by_role("button", name="Record the decision").click()
-    expect(status(page)).to_contain_text(f"applies from the next payment run, and {sam} has")
+    expect(status(page)).to_contain_text(f"applies from the next pay day, and {sam} has")
     organisation = demo.north_star.organisation
     assert employment_status_current(sam, organisation).status == "payroll"
     assert EmploymentDecision.objects.filter(mentor=sam).count() == 2
@@ -65,7 +65,7 @@ def test_a_coordinator_schedules_runs_and_records_how_a_mentor_is_paid(
 
     sign_in(page, demo.mentor)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your pay").click()
-    expect(main(page)).to_contain_text(f"The next payment run is on {first:%A %-d %B %Y}.")
+    expect(main(page)).to_contain_text(f"The next pay day is on {first:%A %-d %B %Y}.")
     expect(main(page)).to_contain_text("pays your fees through its payroll, as a worker")
     check_page(page, report, "the mentor's pay")
     record_problems(problems, report, "the journey")

@@ -1,4 +1,4 @@
-"""A coordinator starts a payment run and, by keyboard, takes one payment out of it before
+"""A coordinator starts a pay day and, by keyboard, takes one payment out of it before
 finance pays: every page on the way passes axe, the error page too. Then the mentor, asked to
 confirm it is them after a while, changes their bank details without losing what they
 typed."""
@@ -28,8 +28,8 @@ def test_a_coordinator_takes_a_payment_out_of_a_run_not_yet_paid(
     report = CrawlReport(role="coordinator", origin=live_server.url)
     sign_in(page, demo.coordinator, codes=codes)
     page.goto("/coordinate/north-star/pay/")
-    main(page).get_by_role("button", name="Start a payment run").click()
-    expect(heading(page)).to_have_text(re.compile(r"^Payment run NORTH-STAR-\d{4}$"))
+    main(page).get_by_role("button", name="Prepare a pay day").click()
+    expect(heading(page)).to_have_text(re.compile(r"^Pay day NORTH-STAR-\d{4}$"))
     check_page(page, report, "the new run")
     run = PaymentRun.objects.filter(programme=demo.north_star).order_by("-number").first()
     payee = RunPayee.objects.filter(run=run).select_related("mentor").first()

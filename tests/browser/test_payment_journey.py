@@ -122,8 +122,8 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     assert Path(receipt.value.path()).read_bytes()[:3] == b"\xff\xd8\xff"
     main(page).get_by_role("button", name="Approve £12.50").click()
     expect(status(page)).to_contain_text(f"Approved £12.50 for {SAM}")
-    main(page).get_by_role("button", name="Start a payment run").click()
-    expect(heading(page)).to_have_text(re.compile(r"^Payment run NORTH-STAR-\d{4}$"))
+    main(page).get_by_role("button", name="Prepare a pay day").click()
+    expect(heading(page)).to_have_text(re.compile(r"^Pay day NORTH-STAR-\d{4}$"))
     run = PaymentRun.objects.filter(programme=demo.north_star).order_by("-number").first()
     payee = RunPayee.objects.get(run=run, mentor=sam)
     # The session's fees, with anything else of Sam's that was waiting for a run.
@@ -155,8 +155,8 @@ def test_a_session_is_paid_and_an_expense_repaid_through_a_payment_run(
     # Sam finds the run on his pay page and downloads his statement.
     sign_in(page, demo.mentor)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your pay").click()
-    main(page).get_by_role("link", name=f"Payment run {run.reference}").click()
-    expect(heading(page)).to_have_text(f"Statement for payment run {run.reference}")
+    main(page).get_by_role("link", name=f"Pay day {run.reference}").click()
+    expect(heading(page)).to_have_text(f"Statement for pay day {run.reference}")
     expect(main(page)).to_contain_text(f"Paid {timezone.localdate():%-d %B %Y}")
     expect(main(page)).to_contain_text("Expense (not income)")
     with page.expect_download() as statement:

@@ -154,7 +154,7 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your dashboard").click()
     page.get_by_role("link", name="What people say about North Star").click()
     expect(heading(page)).to_have_text("What people say: North Star")
-    table = page.get_by_role("table", name="Feedback after sessions: average scores out of 5")
+    table = page.get_by_role("table", name="Feedback after sessions: average ratings out of 5")
     useful = table.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name="The session was useful", exact=True)
     )
