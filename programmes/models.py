@@ -432,7 +432,7 @@ class FormatRequest(models.Model):
         "how we should reach you",
         max_length=300,
         blank=True,
-        help_text="Optional. For example: a phone number and a good time to call. "
+        help_text="For example: a phone number and a good time to call. "
         "If you leave this empty, we will email you.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

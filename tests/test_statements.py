@@ -94,7 +94,7 @@ def test_it_says_what_the_accessibility_statement_must_say(db, client):
 def test_it_shows_the_configured_retention_periods_in_the_privacy_notice(db, client):
     page = client.get(reverse("portal:privacy_notice")).content.decode()
     assert "we keep messages for 123 days after a match ends, then delete them" in page
-    assert "taken out 45 days after the run is paid" in page
+    assert "taken out 45 days after that pay day" in page
     assert "7 years after the end of the tax year of the payment" in page
     for right in ("portal:my_data", "portal:account_delete"):
         assert f'href="{reverse(right)}"' in page

@@ -155,7 +155,10 @@ def test_it_says_records_never_case_notes():
         f"{path.relative_to(ROOT)}:{number}"
         for path in _source_files()
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if re.search(r"case ?notes?\b", line, re.IGNORECASE) and "test" not in path.name
+        if re.search(r"case ?notes?\b", line, re.IGNORECASE)
+        and "test" not in path.name
+        # The care-language checker names the words it replaces.
+        and "language" not in path.parts
     ]
     assert wrong == []
 

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('need', models.CharField(choices=[('large_print', 'Large print'), ('easy_read', 'Easy read'), ('audio', 'Audio (a recording to listen to)'), ('braille', 'Braille'), ('bsl', 'A British Sign Language (BSL) video'), ('language', 'Another language'), ('other', 'Something else')], max_length=20, verbose_name='what you need')),
                 ('need_details', models.CharField(blank=True, help_text='Only if you chose another language or something else.', max_length=200, verbose_name='which language, or what else you need')),
                 ('about', models.CharField(help_text='For example: the privacy notice, or my pay statement for May.', max_length=300, verbose_name='which page or document')),
-                ('contact', models.CharField(blank=True, help_text='Optional. For example: a phone number and a good time to call. If you leave this empty, we will email you.', max_length=300, verbose_name='how we should reach you')),
+                ('contact', models.CharField(blank=True, help_text='For example: a phone number and a good time to call. If you leave this empty, we will email you.', max_length=300, verbose_name='how we should reach you')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('handled_at', models.DateTimeField(blank=True, null=True)),
                 ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
