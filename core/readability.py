@@ -59,3 +59,17 @@ def flesch_kincaid_grade(text: str) -> float:
     sentences = max(1, len([part for part in _SENTENCE_END.split(text) if part.strip()]))
     syllables = textstat.syllable_count(text)
     return 0.39 * words / sentences + 11.8 * syllables / words - 15.59
+
+
+def reading_age_words(age: float | None) -> str:
+    """What a coordinator reads about the reading age of what they wrote: plain, and never
+    a reason not to save."""
+    if age is None:
+        return ""
+    shown = round(age)
+    if age <= MEDIAN_READING_AGE:
+        return f"Reading age: about {shown}. Most people can read this easily."
+    return (
+        f"Reading age: about {shown}. Aim for {MEDIAN_READING_AGE} or under: try shorter "
+        "sentences and shorter words."
+    )

@@ -1,10 +1,11 @@
 """The care-language checker for text coordinators write: the shared list
 (core.language) plus the words their organisation added. Never blocks saving: views show
-what was found, and the person decides."""
+what was found, and the reading age of what they wrote, and the person decides."""
 
 from django.contrib import messages
 
 from core.language import Finding, Term, find_terms
+from core.readability import MEDIAN_READING_AGE, reading_age, reading_age_words
 from programmes.models import OrganisationTerm, Programme
 
 
@@ -38,3 +39,6 @@ def warn_words(request, *texts: str, programme: Programme) -> None:
     text is saved already; the coordinator decides whether to change it."""
     for sentence in found_words(*texts, programme=programme):
         messages.warning(request, sentence)
+    age = reading_age("\n".join(text or "" for text in texts))
+    if age is not None and age > MEDIAN_READING_AGE:
+        messages.info(request, reading_age_words(age))

@@ -15,6 +15,7 @@ from accounts.adapter import PENDING_INVITATION_KEY
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from core.choices import Role
+from core.readability import reading_age, reading_age_words
 from core.requests import posted
 from programmes import duties, services
 from programmes.access import (
@@ -536,12 +537,13 @@ def coordinator_language_remove(request, slug, term_id):
 @require_POST
 def coordinator_language_check(request, slug):
     """The same check before saving, for js/language-check.js: the words found in the text
-    posted, with their kinder words. Nothing is saved."""
+    posted, with their kinder words, and its reading age. Nothing is saved."""
     programme = get_programme_for_coordinator(request.user, slug)
     text = request.POST.get("text", "")[:20000]
     findings = check_text(text, programme=programme)
     return JsonResponse(
         {
+            "reading_age": reading_age_words(reading_age(text)),
             "findings": [
                 {
                     "term": f.term,
@@ -551,6 +553,6 @@ def coordinator_language_check(request, slug):
                     "sentence": f.sentence(),
                 }
                 for f in findings
-            ]
+            ],
         }
     )

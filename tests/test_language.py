@@ -333,10 +333,11 @@ def test_the_check_before_saving_answers_with_the_words_found(world, client):
     assert [f["term"] for f in answer["findings"]] == ["respite", "contact arrangements"]
     assert answer["findings"][0]["alternative"] == "sleepover, or a short break"
     # Bad input: nothing, an empty text, far too much text, odd characters.
-    assert client.post(url, {}).json() == {"findings": []}
-    assert client.post(url, {"text": ""}).json() == {"findings": []}
+    nothing = {"findings": [], "reading_age": ""}
+    assert client.post(url, {}).json() == nothing
+    assert client.post(url, {"text": ""}).json() == nothing
     assert client.post(url, {"text": "placement " * 5000}).status_code == 200
-    assert client.post(url, {"text": "\x00\ud7ff\u202e"}).json() == {"findings": []}
+    assert client.post(url, {"text": "\x00\ud7ff\u202e"}).json() == nothing
     assert client.get(url).status_code == 405
 
 
@@ -365,3 +366,37 @@ def test_the_reason_for_declining_is_saved_and_its_words_are_pointed_out(world, 
     shown = " ".join(str(m) for m in response.context["messages"])
     assert "You used \u2018caseload\u2019." in shown
     assert "You used \u2018going forward\u2019. A plainer word is \u2018from now on\u2019." in shown
+
+
+HARD = (
+    "Notwithstanding the aforementioned considerations, practitioners participating in the "
+    "programme are expected to demonstrate continuous professional development through "
+    "documented reflective engagement, utilising the organisational frameworks provided."
+)
+EASY = (
+    "Come to the panel on Tuesday. It starts at six. We pay you for your time. Bring a "
+    "friend if you like. There is tea and cake. Tell Jo if you cannot come. That is fine too."
+)
+
+
+def test_the_check_before_saving_says_the_reading_age_as_they_type(world, client):
+    sign_in(client, world.coordinator)
+    url = reverse("programmes:coordinator_language_check", args=["north"])
+    hard = client.post(url, {"text": HARD + " " + HARD}).json()["reading_age"]
+    assert hard.startswith("Reading age: about ") and "Aim for 9 or under" in hard
+    easy = client.post(url, {"text": EASY}).json()["reading_age"]
+    assert "Most people can read this easily" in easy
+    # Too short to say anything.
+    assert client.post(url, {"text": "Call Jo."}).json()["reading_age"] == ""
+
+
+def test_after_saving_hard_words_the_reading_age_is_shown_and_the_text_kept(world, client):
+    sign_in(client, world.coordinator)
+    url = reverse("programmes:coordinator_resources", args=["north"])
+    response = client.post(url, {"resources": HARD + " " + HARD}, follow=True)
+    world.programme.refresh_from_db()
+    assert world.programme.resources == HARD + " " + HARD
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "Reading age: about " in shown and "Aim for 9 or under" in shown
+    response = client.post(url, {"resources": EASY}, follow=True)
+    assert "Reading age" not in " ".join(str(m) for m in response.context["messages"])

@@ -1,8 +1,8 @@
 // The care-language check before saving (programmes.views.coordinator_language_check). A
 // form with data-language-check="<address>" and data-language-fields="name other" gets a
 // polite live region under each named field. While someone types, the text is sent to the
-// address, and the words found are listed with their kinder ones. Nothing is ever blocked;
-// without JavaScript, the same words are listed after saving.
+// address, and the words found are listed with their kinder ones, under the text's reading
+// age. Nothing is ever blocked; without JavaScript, the same is said after saving.
 (function () {
   "use strict";
   var WAIT_MS = 800;
@@ -20,8 +20,13 @@
     var timer = null;
     var asked = "";
 
-    function show(findings) {
+    function show(findings, readingAge) {
       box.textContent = "";
+      if (readingAge) {
+        var age = document.createElement("p");
+        age.textContent = readingAge;
+        box.appendChild(age);
+      }
       if (!findings.length) {
         return;
       }
@@ -49,7 +54,7 @@
         body: body,
       })
         .then(function (response) {
-          return response.ok ? response.json() : { findings: [] };
+          return response.ok ? response.json() : { findings: [], reading_age: "" };
         })
         .then(function (answer) {
           var seen = {};
@@ -59,7 +64,8 @@
               var fresh = !seen[key];
               seen[key] = true;
               return fresh;
-            })
+            }),
+            answer.reading_age
           );
         })
         .catch(function () {});
