@@ -48,3 +48,13 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["person", "programme", "role", "status", "created_at"]
     list_filter = ["programme", "role", "status"]
     search_fields = ["person__email", "person__display_name"]
+
+
+@admin.register(models.OrganisationTerm)
+class OrganisationTermAdmin(admin.ModelAdmin):
+    """An organisation's own words to avoid: its coordinators keep the list on their page."""
+
+    list_display = ["word", "alternative", "organisation", "created_at"]
+    list_filter = ["organisation"]
+    search_fields = ["word", "alternative"]
+    readonly_fields = ["created_by", "created_at"]

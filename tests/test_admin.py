@@ -46,6 +46,9 @@ KEPT_OUT = {
     "mentoring.sessionfeedback",
     "mentoring.coproductioncheck",
     "matching.closingsurvey",
+    # What someone needs to read a page (large print, easy read, another language) can say
+    # something about their health: the programme's coordinators read it, nobody else.
+    "programmes.formatrequest",
     # The two people of a match are told only they read their agreement.
     "mentoring.agreementversion",
     # Messages: the two people are told nobody else reads them, except one attached to a
