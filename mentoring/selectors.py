@@ -11,8 +11,9 @@ from accounts.models import User
 from core.choices import Role
 from matching.models import Match
 from mentoring.models import Concern, Message, PlannedSession, Session
+from programmes import duties
 from programmes.duties import yours
-from programmes.models import Administrator, Membership, Programme
+from programmes.models import Membership, Programme
 
 
 def sessions_waiting_for(user) -> list[Session]:
@@ -93,19 +94,7 @@ def concern_recipients(concern: Concern) -> tuple[list[User], bool]:
     to appoint someone: a concern never reaches nobody. Only open accounts."""
     match = concern.match
     people = (match.mentor_id, match.mentee_id)
-    open_accounts = User.objects.filter(is_active=True).exclude(pk__in=people).order_by("email")
-    coordinators = open_accounts.filter(
-        pk__in=Membership.objects.current()
-        .filter(programme=match.programme, role=Role.COORDINATOR)
-        .values("person_id")
-    )
-    found = list(coordinators) or list(
-        open_accounts.filter(
-            pk__in=Administrator.objects.filter(
-                organisation_id=match.programme.organisation_id
-            ).values("person_id")
-        )
-    )
+    found = duties.told_of(match.programme, *people)
     if found:
         return found, False
     return list(service_operators().exclude(pk__in=people).order_by("email")), True

@@ -25,7 +25,7 @@ from mentoring.models import CheckIn, Session, TalkRequest
 from notifications.models import Kind
 from notifications.services import notify
 from programmes import duties
-from programmes.models import Administrator, Membership, Programme
+from programmes.models import Membership, Programme
 from programmes.services import check_coordinates
 
 # A check-in is offered on the dashboard for this long after the session, then never again:
@@ -104,19 +104,7 @@ def talk_recipients(request: TalkRequest) -> list[User]:
     people = [request.person_id]
     if request.match_id:
         people += [request.match.mentor_id, request.match.mentee_id]
-    open_accounts = User.objects.filter(is_active=True).exclude(pk__in=people).order_by("email")
-    coordinators = open_accounts.filter(
-        pk__in=Membership.objects.current()
-        .filter(programme=request.programme, role=Role.COORDINATOR)
-        .values("person_id")
-    )
-    return list(coordinators) or list(
-        open_accounts.filter(
-            pk__in=Administrator.objects.filter(
-                organisation_id=request.programme.organisation_id
-            ).values("person_id")
-        )
-    )
+    return duties.told_of(request.programme, *people)
 
 
 # Writes

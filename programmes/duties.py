@@ -70,6 +70,31 @@ def others_who_run(programme, *people):
     )
 
 
+def told_of(programme, *people) -> list:
+    """Who hears of something that happened in `programme` (a concern, a request to talk, a
+    request for another format): its current coordinators, leaving out `people` (those it is
+    about); when that leaves nobody, its organisation's administrators, leaving them out too.
+    Only open accounts, by email. Empty when nobody else runs the programme."""
+    from accounts.models import User
+    from core.choices import Role
+    from programmes.models import Administrator, Membership
+
+    open_accounts = User.objects.filter(is_active=True).exclude(pk__in=_ids(people))
+    open_accounts = open_accounts.order_by("email")
+    coordinators = open_accounts.filter(
+        pk__in=Membership.objects.current()
+        .filter(programme=programme, role=Role.COORDINATOR)
+        .values("person_id")
+    )
+    return list(coordinators) or list(
+        open_accounts.filter(
+            pk__in=Administrator.objects.filter(organisation_id=programme.organisation_id).values(
+                "person_id"
+            )
+        )
+    )
+
+
 def nobody_else(programme) -> str:
     """Who must act when nobody but the reader runs the programme."""
     return (

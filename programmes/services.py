@@ -412,21 +412,7 @@ def resources_update(*, programme: Programme, by: User, text: str) -> bool:
 def format_recipients(request: FormatRequest) -> list[User]:
     """Who is told of a request: the programme's coordinators, or when the person asking is
     its only coordinator, the organisation's administrators. Only open accounts."""
-    open_accounts = (
-        User.objects.filter(is_active=True).exclude(pk=request.person_id).order_by("email")
-    )
-    coordinators = open_accounts.filter(
-        pk__in=Membership.objects.current()
-        .filter(programme=request.programme, role=Role.COORDINATOR)
-        .values("person_id")
-    )
-    return list(coordinators) or list(
-        open_accounts.filter(
-            pk__in=Administrator.objects.filter(
-                organisation_id=request.programme.organisation_id
-            ).values("person_id")
-        )
-    )
+    return duties.told_of(request.programme, request.person_id)
 
 
 @transaction.atomic
