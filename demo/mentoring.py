@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from accounts.models import User
@@ -150,6 +151,8 @@ def demo_endings_ensure(*, programme: Programme, coordinator: User, now: datetim
 # session's feedback and its latest check unanswered, so its two people find both forms on
 # their dashboard. Of the ended match, only the person who ended it has given the last check.
 
+FEEDBACK_QUESTIONS = ("useful", "listened_to", "plain_language")
+MENTOR_QUESTIONS = ("equal_partner", "expertise_valued", "paid_fairly")
 FEEDBACK_SCORES = {5: 40, 4: 38, 3: 14, 2: 6, 1: 2}
 FEEDBACK_COMMENTS = (
     "Really useful. I am going to change how I start home visits.",
@@ -159,6 +162,24 @@ FEEDBACK_COMMENTS = (
     "A bit rushed today. The call kept dropping.",
     "Good to be asked what I think rather than just told.",
 )
+
+
+def feedback_answers(role: str, draw) -> dict[str, int]:
+    """One side's answers to the session questions, each drawn by `draw()` in the form's
+    order: the mentor answers three more."""
+    questions = FEEDBACK_QUESTIONS + (MENTOR_QUESTIONS if role == Role.MENTOR else ())
+    return {name: draw() for name in questions}
+
+
+def feedback_row(session, match, role, person, answers: dict, comments: str):
+    return SessionFeedback(
+        session=session,
+        programme_id=match.programme_id,
+        person=person,
+        role=role,
+        comments=comments,
+        **answers,
+    )
 
 
 def answers_dated(model, rows: list, when: list[datetime], *, now: datetime) -> None:
@@ -213,31 +234,12 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                 latest = number == len(sessions) - 1
                 for role, person in sides:
                     skip = rng.random() < (0.3 if latest else 0.1)
-                    answers = {
-                        "useful": score(rng),
-                        "listened_to": score(rng),
-                        "plain_language": score(rng),
-                    }
-                    if role == Role.MENTOR:
-                        answers |= {
-                            "equal_partner": score(rng),
-                            "expertise_valued": score(rng),
-                            "paid_fairly": score(rng),
-                        }
+                    answers = feedback_answers(role, partial(score, rng))
                     comment = rng.choice(FEEDBACK_COMMENTS) if rng.random() < 0.15 else ""
                     after = timedelta(hours=rng.randint(2, 48))
                     if skip or (latest and match.pk in waiting):
                         continue
-                    rows.append(
-                        SessionFeedback(
-                            session=session,
-                            programme_id=match.programme_id,
-                            person=person,
-                            role=role,
-                            comments=comment,
-                            **answers,
-                        )
-                    )
+                    rows.append(feedback_row(session, match, role, person, answers, comment))
                     when.append(session.starts_at + after)
             answers_dated(SessionFeedback, rows, when, now=now)
         if not CoproductionCheck.objects.filter(match=match).exists():

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from core.choices import Role
 from core.models import Topic
-from demo.mentoring import answers_dated
+from demo.mentoring import answers_dated, feedback_answers, feedback_row
 from demo.messages import conversation_send
 from demo.people import MENTEE, MENTOR, SEED
 from matching import services as matching_services
@@ -372,24 +372,8 @@ def _feedback_ensure(match: Match, sessions: list[Session], now: datetime) -> No
         for index, (role, person) in enumerate(
             ((Role.MENTEE, match.mentee), (Role.MENTOR, match.mentor))
         ):
-            answers = {
-                name: rng.choice(SCORES) for name in ("useful", "listened_to", "plain_language")
-            }
-            if role == Role.MENTOR:
-                answers |= {
-                    name: rng.choice(SCORES)
-                    for name in ("equal_partner", "expertise_valued", "paid_fairly")
-                }
-            rows.append(
-                SessionFeedback(
-                    session=session,
-                    programme_id=match.programme_id,
-                    person=person,
-                    role=role,
-                    comments=comments[index],
-                    **answers,
-                )
-            )
+            answers = feedback_answers(role, lambda: rng.choice(SCORES))
+            rows.append(feedback_row(session, match, role, person, answers, comments[index]))
             when.append(session.starts_at + timedelta(hours=3 + 20 * index))
     answers_dated(SessionFeedback, rows, when, now=now)
 
