@@ -125,12 +125,19 @@ def emails(mailbox: Path) -> list[int]:
     )
 
 
-def wait_for(condition, *, timeout: float = 180, what: str = "") -> None:
+def wait_for(condition, *, timeout: float = 180, what: str = "", state=None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"Timed out waiting for {what}")
+            seen = f"; what there was: {state()}" if state else ""
+            raise AssertionError(f"Timed out waiting for {what}{seen}")
         time.sleep(0.2)
+
+
+def waiting_in(queue: str) -> int:
+    """How many messages wait in the queue, not yet taken by a worker."""
+    with app.connection_for_write() as connection:
+        return connection.default_channel.queue_declare(queue=queue).message_count
 
 
 def through_the_queue(queue: str) -> None:
@@ -212,7 +219,14 @@ def test_a_worker_killed_mid_task_loses_nothing_and_repeats_nothing(reminders_du
     second = None
     try:
         send_reminders.apply_async(queue=queue)
-        wait_for(lambda: Notification.objects.exists(), what="the first reminder")
+        # Killed once the first reminder is committed and its email handed to the broker.
+        # Between the two (a few milliseconds) a kill would leave the email to the scan
+        # after its lease has run out (emails_resend_unsent), minutes later.
+        wait_for(
+            lambda: Notification.objects.exists() and waiting_in(queue) == len(to_email()),
+            what="the first reminder and its email in the queue",
+            state=lambda: (made(), to_email(), waiting_in(queue)),
+        )
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         assert len(made()) == 1, "killed in the middle: one reminder made, the rest not yet"
@@ -224,6 +238,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_repeats_nothing(reminders_du
         wait_for(
             lambda: made() == sorted(reminders_due) and emails(mailbox) == to_email(),
             what="every reminder and its email",
+            state=lambda: (made(), sorted(reminders_due), emails(mailbox), to_email()),
         )
         through_the_queue(queue)
         time.sleep(2)
