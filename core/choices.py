@@ -7,6 +7,8 @@ class Role(models.TextChoices):
     MENTOR = "mentor", "Expert by experience (mentor)"
     MENTEE = "mentee", "Practitioner (mentee)"
     COORDINATOR = "coordinator", "Coordinator"
+    # Experts by experience who have a say in how the programme runs (panel/).
+    PANEL = "panel", "Lived-experience panel member"
 
 
 class Region(models.TextChoices):

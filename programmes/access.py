@@ -69,6 +69,23 @@ def get_programme_for_coordinator(user, slug: str) -> Programme:
     return get_object_or_404(Programme.objects.coordinated_by(user), slug=slug)
 
 
+def panel_programmes(user):
+    """The programmes whose lived-experience panel the person sits on now."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return Programme.objects.filter(
+        memberships__person=user,
+        memberships__role=Role.PANEL,
+        memberships__ended_at__isnull=True,
+    ).distinct()
+
+
+def get_programme_for_panel(user, slug: str) -> Programme:
+    """A programme whose panel the person sits on now; 404 otherwise (ending the role ends
+    access)."""
+    return get_object_or_404(panel_programmes(user), slug=slug)
+
+
 def get_membership_for_coordinator(programme: Programme, person_id: int) -> list[Membership]:
     memberships = list(
         Membership.objects.current()
