@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.choices import MeetingMode, Role
@@ -784,3 +785,115 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in on session {self.session_id}"
+
+
+class ProgrammeQuestionQuerySet(models.QuerySet["ProgrammeQuestion"]):
+    def current(self) -> "ProgrammeQuestionQuerySet":
+        return self.filter(retired_at__isnull=True)
+
+    def asked_of(self, programme, asks_in: str, role: str) -> "ProgrammeQuestionQuerySet":
+        """The questions a form of this kind asks this role in this programme now."""
+        return self.current().filter(
+            programme=programme, asks_in=asks_in, who__in=[ProgrammeQuestion.Who.BOTH, role]
+        )
+
+
+class ProgrammeQuestion(models.Model):
+    """A statement a programme adds to its session feedback or its co-production check, rated
+    on the same five points as the rest (most come from its lived-experience panel). Once
+    anyone has answered it, it is retired, never deleted, so the answers keep their meaning."""
+
+    class AsksIn(models.TextChoices):
+        FEEDBACK = "feedback", "Feedback after each session"
+        CHECK = "check", "The co-production check every three months"
+
+    class Who(models.TextChoices):
+        BOTH = "both", "Mentors and mentees"
+        MENTOR = "mentor", "Mentors only"
+        MENTEE = "mentee", "Mentees only"
+
+    TEXT_MAX_LENGTH = 200
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="own_questions")
+    asks_in = models.CharField("where it is asked", max_length=20, choices=AsksIn.choices)
+    who = models.CharField("who is asked", max_length=20, choices=Who.choices)
+    text = models.CharField(
+        "the statement people rate",
+        max_length=TEXT_MAX_LENGTH,
+        help_text="One short sentence people can agree or disagree with, such as "
+        '"My mentor explained things in a way I understood".',
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ProgrammeQuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            # The same statement is asked once at a time in a form of a programme.
+            models.UniqueConstraint(
+                Lower("text"),
+                "programme",
+                "asks_in",
+                condition=Q(retired_at__isnull=True),
+                name="programme_question_once_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProgrammeAnswer(models.Model):
+    """One person's rating of one of the programme's own questions, given with their session
+    feedback or their co-production check (exactly one of the two)."""
+
+    question = models.ForeignKey(
+        ProgrammeQuestion, on_delete=models.PROTECT, related_name="answers"
+    )
+    feedback = models.ForeignKey(
+        SessionFeedback,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_answers",
+    )
+    coproduction_check = models.ForeignKey(
+        CoproductionCheck,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_answers",
+    )
+    value = models.PositiveSmallIntegerField(choices=AGREEMENT)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(feedback__isnull=False, coproduction_check__isnull=True)
+                | Q(feedback__isnull=True, coproduction_check__isnull=False),
+                name="programme_answer_to_feedback_or_check",
+            ),
+            models.UniqueConstraint(
+                fields=["question", "feedback"], name="programme_answer_once_per_feedback"
+            ),
+            models.UniqueConstraint(
+                fields=["question", "coproduction_check"],
+                name="programme_answer_once_per_check",
+            ),
+            _one_to_five("value", "programme_answer_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.value} to question {self.question_id}"
