@@ -92,6 +92,8 @@ def world(db):
     coordinator = give_two_factor(member(Role.COORDINATOR, programme, "Jo"))
     other_coordinator = give_two_factor(member(Role.COORDINATOR, other, "Alex"))
     other_mentor = member(Role.MENTOR, other, "Kai")
+    # Sits on North Star's lived-experience panel and holds no other role there.
+    panel = member(Role.PANEL, programme, "Rene")
     administrator = give_two_factor(UserFactory(display_name="Ade", email="ade@example.test"))
     administrator_add(organisation=organisation, person=administrator, by=None)
     return SimpleNamespace(
@@ -103,11 +105,20 @@ def world(db):
         coordinator=coordinator,
         other_coordinator=other_coordinator,
         other_mentor=other_mentor,
+        panel=panel,
         administrator=administrator,
     )
 
 
-PERSONAS = ["anonymous", "mentor", "mentee", "coordinator", "other_coordinator", "administrator"]
+PERSONAS = [
+    "anonymous",
+    "mentor",
+    "mentee",
+    "coordinator",
+    "other_coordinator",
+    "administrator",
+    "panel",
+]
 
 
 @pytest.fixture

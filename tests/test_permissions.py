@@ -47,6 +47,7 @@ def staff(code_for_staff, **overrides):
         "coordinator": code_for_staff,
         "other_coordinator": 404,
         "administrator": code_for_staff,
+        "panel": 404,
         **overrides,
     }
 
