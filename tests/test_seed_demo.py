@@ -44,6 +44,7 @@ from programmes.models import (
     Organisation,
     Programme,
 )
+from tests.demo_copy import demo_seed
 
 PASSWORD = "alongside-demo-2026"
 STAFF = [
@@ -75,6 +76,14 @@ def north_star_rounds():
 def fast_hashing(settings):
     # The command hashes once per run; a cheap hasher keeps check_password quick as well.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seeded() -> None:
+    """The database as `seed_demo` leaves it: seeded once in this test process, then a copy
+    of those rows for each test (tests/demo_copy.py, whose own test checks the copy is
+    whole). Tests of the command itself (its output, running it again or on a fresh
+    database, committing) call seed()."""
+    demo_seed()
 
 
 def seed(*args: str) -> str:
@@ -152,7 +161,7 @@ def test_it_runs_and_prints_the_logins():
 
 @pytest.mark.django_db
 def test_it_changes_nothing_when_run_again():
-    seed()
+    seeded()
     first = counts()
 
     out = seed()
@@ -195,7 +204,7 @@ def test_it_draws_the_same_people_on_a_fresh_database(monkeypatch):
 
 @pytest.mark.django_db
 def test_it_gives_every_demo_login_a_verified_email_and_the_demo_password():
-    seed()
+    seeded()
 
     for email in STAFF + MEMBERS:
         user = User.objects.get(email=email)
@@ -209,7 +218,7 @@ def test_it_gives_every_demo_login_a_verified_email_and_the_demo_password():
 
 @pytest.mark.django_db
 def test_it_lets_the_made_up_people_sign_in_too():
-    seed()
+    seeded()
 
     user = User.objects.get(email="mentor-001@north-star.example.org")
     assert user.check_password(PASSWORD)
@@ -221,7 +230,7 @@ def test_it_lets_the_made_up_people_sign_in_too():
 
 @pytest.mark.django_db
 def test_it_sets_up_two_factor_for_staff_with_the_demo_secret(settings):
-    seed()
+    seeded()
 
     for email in STAFF:
         totp = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
@@ -237,7 +246,7 @@ def test_it_sets_up_two_factor_for_staff_with_the_demo_secret(settings):
 
 @pytest.mark.django_db
 def test_it_gives_staff_their_programmes():
-    seed()
+    seeded()
     admin = User.objects.get(email="admin@example.org")
     coordinator = User.objects.get(email="coordinator@example.org")
     coordinator_b = User.objects.get(email="coordinator-b@example.org")
@@ -264,7 +273,7 @@ def test_it_gives_staff_their_programmes():
 
 @pytest.mark.django_db
 def test_it_fills_north_star_and_riverside():
-    seed()
+    seeded()
 
     assert members("north-star", Role.MENTOR).count() >= 40
     assert members("north-star", Role.MENTEE).count() >= 120
@@ -278,7 +287,7 @@ def test_it_fills_north_star_and_riverside():
 
 @pytest.mark.django_db
 def test_it_gives_the_named_mentors_and_mentees_complete_profiles():
-    seed()
+    seeded()
 
     for email in ["mentor@example.org", "mentor-b@example.org"]:
         profile = MentorProfile.objects.get(user__email=email)
@@ -291,7 +300,7 @@ def test_it_gives_the_named_mentors_and_mentees_complete_profiles():
 
 @pytest.mark.django_db
 def test_it_leaves_some_profiles_as_drafts():
-    seed()
+    seeded()
     profiles = [*MentorProfile.objects.all(), *MenteeProfile.objects.all()]
 
     drafts = [profile for profile in profiles if not profile.is_complete]
@@ -301,7 +310,7 @@ def test_it_leaves_some_profiles_as_drafts():
 
 @pytest.mark.django_db
 def test_it_makes_profiles_that_keep_the_rules():
-    seed()
+    seeded()
 
     for profile in MentorProfile.objects.prefetch_related("topics_offered", "topics_off_limits"):
         offered = set(profile.topics_offered.all())
@@ -320,7 +329,7 @@ def test_it_makes_profiles_that_keep_the_rules():
 
 @pytest.mark.django_db
 def test_it_leaves_applications_and_invitations_for_the_coordinator():
-    seed()
+    seeded()
     north_star = Programme.objects.get(slug="north-star")
 
     pending = Application.objects.filter(programme=north_star, status="pending")
@@ -337,7 +346,7 @@ def test_it_leaves_applications_and_invitations_for_the_coordinator():
 
 @pytest.mark.django_db
 def test_it_does_not_ask_again_for_an_application_already_decided():
-    seed()
+    seeded()
     Application.objects.update(status=Application.Status.DECLINED)
 
     seed()
@@ -347,7 +356,7 @@ def test_it_does_not_ask_again_for_an_application_already_decided():
 
 @pytest.mark.django_db
 def test_it_adds_a_larger_population_with_the_people_option():
-    seed()
+    seeded()
     before = User.objects.count()
 
     out = seed("--people", "300")
@@ -396,7 +405,7 @@ def test_it_explains_when_the_topic_library_is_missing():
 
 @pytest.mark.django_db
 def test_it_runs_one_matching_round_in_north_star_through_the_services():
-    seed()
+    seeded()
 
     matching_round = north_star_rounds().get()
     assert matching_round.programme.slug == "north-star"
@@ -416,7 +425,7 @@ def test_it_runs_one_matching_round_in_north_star_through_the_services():
 
 @pytest.mark.django_db
 def test_it_leaves_active_matches_a_decline_and_proposals_waiting():
-    seed()
+    seeded()
 
     # The round's matches; Sam and Priya's, a year old, is the ninth.
     matches = Match.objects.select_related("proposal").exclude(mentee__email="mentee@example.org")
@@ -454,7 +463,7 @@ def test_it_sends_no_email_when_the_seed_commits(django_capture_on_commit_callba
 
 @pytest.mark.django_db
 def test_it_keeps_the_published_pairs_out_of_the_seeded_round():
-    seed()
+    seeded()
     snapshot = north_star_rounds().get().snapshot_read()
     mentors = {mentor["id"] for mentor in snapshot["mentors"]}
     mentees = {mentee["id"] for mentee in snapshot["mentees"]}
@@ -466,7 +475,7 @@ def test_it_keeps_the_published_pairs_out_of_the_seeded_round():
 
 @pytest.mark.django_db
 def test_it_matched_sam_and_priya_a_year_ago_in_a_pair_of_their_own():
-    seed()
+    seeded()
     sam = User.objects.get(email="mentor@example.org")
     priya = User.objects.get(email="mentee@example.org")
 
@@ -490,7 +499,7 @@ def test_it_matched_sam_and_priya_a_year_ago_in_a_pair_of_their_own():
 def test_it_lets_the_next_round_pair_the_new_mentor_and_mentee():
     """The demo's story, and the browser journey's: a coordinator starts a round and it
     suggests Marcia for Tom."""
-    seed()
+    seeded()
     programme = Programme.objects.get(slug="north-star")
     coordinator = User.objects.get(email="coordinator@example.org")
     assert not Proposal.objects.filter(mentor__email="mentor-new@example.org").exists()
@@ -507,7 +516,7 @@ def test_it_lets_the_next_round_pair_the_new_mentor_and_mentee():
 
 @pytest.mark.django_db
 def test_it_does_not_start_another_round_when_run_again():
-    seed()
+    seeded()
     first = round_summary()
 
     seed()
@@ -533,7 +542,7 @@ def test_it_adds_no_round_to_a_demo_seeded_before_rounds_existed(monkeypatch):
 
 @pytest.mark.django_db
 def test_it_gives_the_demo_matches_sessions_at_each_step():
-    seed()
+    seeded()
 
     sessions = Session.objects.select_related("match")
     by_status = {status: sessions.filter(status=status).count() for status in Session.Status.values}
@@ -558,7 +567,7 @@ def test_it_gives_the_demo_matches_sessions_at_each_step():
 
 @pytest.mark.django_db
 def test_it_ends_one_match_with_both_surveys_and_raises_one_concern(mailoutbox):
-    seed()
+    seeded()
     seed()
 
     ended = Match.objects.get(status=Match.Status.CLOSED)
@@ -581,7 +590,7 @@ def test_it_ends_one_match_with_both_surveys_and_raises_one_concern(mailoutbox):
 @pytest.mark.django_db
 def test_sam_and_priya_find_a_year_of_the_whole_loop():
     """What the published logins show: the README promises it."""
-    seed()
+    seeded()
     match = Match.objects.get(mentor__email="mentor@example.org")
     sam, priya = match.mentor, match.mentee
 
