@@ -419,9 +419,7 @@ def test_it_has_no_own_questions_table_without_own_questions(world, client):
     assert OWN_TABLE not in _voice(client)
 
 
-def test_it_keeps_the_statistics_query_count_flat_as_questions_grow(
-    world, client, django_assert_num_queries
-):
+def test_it_keeps_the_statistics_query_count_flat_as_questions_grow(world, client):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
