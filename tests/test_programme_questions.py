@@ -487,3 +487,51 @@ def test_it_saves_the_feedback_and_its_answers_together_or_not_at_all(world, ses
 
     assert not SessionFeedback.objects.exists()
     assert not ProgrammeAnswer.objects.exists()
+
+
+# The demo
+
+
+@pytest.mark.django_db
+def test_the_demo_asks_one_own_question_with_answers_the_statistics_can_show(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from demo.mentoring import OWN_QUESTION
+    from demo.people import COORDINATOR
+    from mentoring.models import ProgrammeQuestion
+    from programmes.models import Programme
+    from tests.factories import give_two_factor
+
+    def seed():
+        call_command("seed_demo", stdout=StringIO())
+        return sorted(ProgrammeAnswer.objects.values_list("feedback_id", "question_id", "value"))
+
+    first = seed()
+    assert seed() == first
+
+    north = Programme.objects.get(slug="north-star")
+    (question,) = ProgrammeQuestion.objects.filter(programme=north)
+    assert (question.text, question.asks_in, question.added_by.email) == (
+        OWN_QUESTION,
+        "feedback",
+        COORDINATOR.email,
+    )
+    assert question.added_at < timezone.now() - timedelta(weeks=20)
+    # Answered from the day it was added, never before.
+    given = question.answers.values_list("feedback__created_at", flat=True)
+    assert len(given) > 50 and min(given) >= question.added_at
+    assert (
+        SessionFeedback.objects.filter(
+            programme=north, created_at__gte=question.added_at, own_answers__isnull=True
+        ).count()
+        < SessionFeedback.objects.filter(programme=north).count() // 10
+    )
+
+    sign_in(client, give_two_factor(question.added_by))
+    page = client.get(
+        reverse("reporting:statistics_section", args=["north-star", "voice"])
+    ).content.decode()
+    row = table_rows(page, OWN_TABLE)[f"{OWN_QUESTION} (feedback)"]
+    assert re.fullmatch(r"\d\.\d", row[0]) and re.fullmatch(r"\d\.\d", row[2])
