@@ -157,6 +157,12 @@ def navigation_for(user) -> dict:
                             ),
                         },
                         {
+                            "label": "Feedback questions",
+                            "url": reverse(
+                                "mentoring:coordinator_questions", args=[programme.slug]
+                            ),
+                        },
+                        {
                             "label": "Resources page",
                             "url": reverse(
                                 "programmes:coordinator_resources", args=[programme.slug]
