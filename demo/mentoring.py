@@ -163,13 +163,23 @@ def demo_endings_ensure(*, programme: Programme, coordinator: User, now: datetim
 FEEDBACK_QUESTIONS = ("useful", "listened_to", "plain_language")
 MENTOR_QUESTIONS = ("equal_partner", "expertise_valued", "paid_fairly")
 FEEDBACK_SCORES = {5: 40, 4: 38, 3: 14, 2: 6, 1: 2}
+# Six, always: the generator draws from them, and another count would change every draw
+# after it. Most say something the statistics' themes pick up (reporting/themes.py), so
+# "What comments were about" has figures to show, not only "c".
 FEEDBACK_COMMENTS = (
-    "Really useful. I am going to change how I start home visits.",
-    "We ran out of time, but what we covered was good.",
-    "It helped to hear how a review felt from the other side of the table.",
-    "I felt listened to, and I was not made to feel silly for asking.",
-    "A bit rushed today. The call kept dropping.",
-    "Good to be asked what I think rather than just told.",
+    "Really useful. I felt listened to, and I am going to change how I start home visits.",
+    "We ran out of time, but what we covered was good. My workload is heavy this month.",
+    "It helped to hear how a review felt from the other side of the table. I felt listened to.",
+    "I felt listened to and respected, as an equal partner.",
+    "A bit rushed today. The video call kept dropping, so next time we will meet in person.",
+    "Good to be asked what I think rather than just told. Plain words, no jargon.",
+)
+# Comments on every third co-production check, taken in turn (not drawn, so the draws
+# above stay the same): pay, feeling valued, and power.
+CHECK_COMMENTS = (
+    "I was paid on time and my expenses came through quickly.",
+    "I feel my experience is valued here.",
+    "It feels like an equal partnership, not a box to tick.",
 )
 
 
@@ -316,6 +326,8 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                         skip = True
                     if skip:
                         continue
+                    # Every third check has a comment, in turn.
+                    comment = CHECK_COMMENTS[len(rows) // 3 % 3] if len(rows) % 3 == 0 else ""
                     rows.append(
                         CoproductionCheck(
                             match=match,
@@ -325,6 +337,7 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                             occasion="closing" if quarter == 0 else "quarterly",
                             quarter=quarter,
                             rung=rung,
+                            comments=comment,
                             **answers,
                         )
                     )

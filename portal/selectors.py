@@ -177,7 +177,8 @@ def navigation_for(user) -> dict:
                     ],
                 }
             )
-    if staff:
+    # Panel members see their programme's statistics too (who may: reporting.access).
+    if staff or Role.PANEL in roles:
         main.append({"label": "Statistics", "url": reverse("reporting:statistics")})
     if is_service_operator(user):
         main.append({"label": "Admin", "url": reverse("admin:index")})

@@ -55,6 +55,7 @@ from payments.selectors import slow_payment_counts
 from programmes.models import Membership
 from reporting.periods import Period
 from reporting.suppression import SUPPRESSED, Cell, Sheet, suppress
+from reporting.themes import THEMES, count_themes
 
 CACHE_SECONDS = 300
 SECTIONS = {
@@ -76,6 +77,7 @@ class Table:
     first_column: str = ""
     note: str = ""
     chart: dict | None = None  # {"kind": "bar"|"line", "series": [(name, column index)]}
+    about: list[tuple[str, str]] = field(default_factory=list)  # (row label, what it means)
 
 
 @dataclass
@@ -996,6 +998,7 @@ def voice(ids: list[int], b: Builder) -> Section:
     concern_rows = [
         ("Concerns raised", [*concern_keys, b.change(("concerns", "change"), *concern_keys)])
     ]
+    themes = _theme_rows(ids, b, since, until)
     return b.section(
         "voice",
         [
@@ -1056,6 +1059,23 @@ def voice(ids: list[int], b: Builder) -> Section:
                 "",
                 note="A count only: what a concern says stays with coordinators.",
             ),
+            Table(
+                "themes",
+                "What comments were about",
+                [
+                    "Comments this period",
+                    "People this period",
+                    "Comments the period before",
+                    "People the period before",
+                ],
+                themes,
+                "Theme",
+                note="Comments people wrote with their feedback and their co-production "
+                "checks, sorted by the words they use. We count them; we never show them. "
+                "One comment can be about more than one theme. A count is shown only when 8 "
+                "or more people wrote those comments.",
+                about=[(theme.name, theme.about) for theme in THEMES],
+            ),
         ],
     )
 
@@ -1110,6 +1130,46 @@ def _own_question_rows(ids: list[int], b: Builder, since, until) -> list[tuple[s
                 )
         where = "check" if question.asks_in == ProgrammeQuestion.AsksIn.CHECK else "feedback"
         rows.append((f"{question.text} ({where})", cells))
+    return rows
+
+
+def _theme_rows(ids: list[int], b: Builder, since, until) -> list:
+    """For each theme, how many comments of each period mention it and how many different
+    people wrote them. The comments of both periods come in one query (feedback and checks
+    together) and are matched in Python, never a query per theme: whole-word matching in SQL
+    would need a regular expression, and PostgreSQL's and SQLite's (which has none of its
+    own) differ, so the same comment could count on one and not the other. Only the count
+    leaves this function; the text stays here."""
+    now_from, now_until = b.period.bounds()
+
+    def written(model):
+        return (
+            model.objects.filter(programme__in=ids, created_at__gte=since, created_at__lt=until)
+            .exclude(comments="")
+            .order_by()
+            .values_list("created_at", "person_id", "comments")
+        )
+
+    comments = written(SessionFeedback).union(written(CoproductionCheck), all=True)
+    counted = count_themes(
+        (NOW if now_from <= at < now_until else BEFORE, person, text)
+        for at, person, text in comments.iterator(chunk_size=2000)
+    )
+    rows = []
+    for theme in THEMES:
+        cells = []
+        for w in (NOW, BEFORE):
+            found = counted.get((theme.key, w), {"comments": 0, "people": 0})
+            people = b.count(("themes", theme.key, "people", w), found["people"])
+            cells += [
+                b.count(
+                    ("themes", theme.key, "comments", w),
+                    found["comments"],
+                    people=found["people"],
+                ),
+                people,
+            ]
+        rows.append((theme.name, cells))
     return rows
 
 

@@ -1,5 +1,7 @@
 """Statistics pages: coordinators see their own programmes, administrators every programme
-of their organisation. Each page, file and JSON answer is built from one suppressed section."""
+of their organisation, and panel members the programmes whose lived-experience panel they
+sit on (who may see what: reporting.access). Each page, file and JSON answer is built from
+one suppressed section."""
 
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -9,28 +11,21 @@ from core.spreadsheets import csv_response, csv_text
 from programmes.access import get_programme_for_coordinator, staff_required
 from programmes.models import Programme
 from reporting import charts
+from reporting.access import (
+    get_scope_for_user,
+    is_panel_only,
+    statistics_programmes,
+    statistics_required,
+)
 from reporting.figures import SECTIONS, chart_value, section_for, shown
 from reporting.periods import PeriodForm
 from reporting.suppression import THRESHOLD
-
-ALL = "all"
-
-
-def scope_programmes(user, scope: str) -> tuple[list[Programme], str]:
-    """The programmes a scope covers, and its name; 404 for a programme not theirs."""
-    if scope == ALL:
-        programmes = list(Programme.objects.coordinated_by(user).order_by("name"))
-        if not programmes:
-            raise Http404("No programmes")
-        return programmes, "All programmes you run" if len(programmes) > 1 else programmes[0].name
-    programme = get_programme_for_coordinator(user, scope)
-    return [programme], programme.name
 
 
 def _section(request, scope: str, section: str):
     if section not in SECTIONS:
         raise Http404("No such section")
-    programmes, name = scope_programmes(request.user, scope)
+    programmes, name = get_scope_for_user(request.user, scope)
     form = PeriodForm(request.GET or None)
     period, before = form.periods(timezone.localdate())
     data = section_for(section, [p.pk for p in programmes], period, before)
@@ -56,15 +51,24 @@ def _chart(data, table) -> str:
     )
 
 
-@staff_required
+@statistics_required
 def statistics(request):
-    programmes = list(Programme.objects.coordinated_by(request.user).order_by("name"))
+    programmes = list(statistics_programmes(request.user).order_by("name"))
+    runs = Programme.objects.coordinated_by(request.user).count()
     return render(
-        request, "reporting/statistics/index.html", {"programmes": programmes, "sections": SECTIONS}
+        request,
+        "reporting/statistics/index.html",
+        {
+            "programmes": programmes,
+            "sections": SECTIONS,
+            "all_programmes": runs > 1,
+            "panel": is_panel_only(request.user),
+            "threshold": THRESHOLD,
+        },
     )
 
 
-@staff_required
+@statistics_required
 def statistics_section(request, scope, section):
     data, form, programmes, name = _section(request, scope, section)
     tables = [
@@ -89,6 +93,7 @@ def statistics_section(request, scope, section):
             "tables": tables,
             "query": f"?{query}" if query else "",
             "threshold": THRESHOLD,
+            "panel": is_panel_only(request.user),
         },
     )
 
@@ -102,7 +107,7 @@ def _bad_period(form) -> list[str]:
     return [str(error) for errors in form.errors.values() for error in errors]
 
 
-@staff_required
+@statistics_required
 def statistics_csv(request, scope, section, table):
     data, form, _programmes, name = _section(request, scope, section)
     if problems := _bad_period(form):
@@ -116,7 +121,7 @@ def statistics_csv(request, scope, section, table):
     return csv_response(text, filename)
 
 
-@staff_required
+@statistics_required
 def statistics_json(request, scope, section):
     data, form, _programmes, name = _section(request, scope, section)
     if problems := _bad_period(form):

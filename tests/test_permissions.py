@@ -919,16 +919,18 @@ MATRIX: dict[str, Row] = {
     "programmes:coordinator_invitation_revoke": Row(
         staff(302), kwargs=north(invitation_id=_open_invitation), method="post"
     ),
-    # Statistics: each coordinator their own programmes; administrators every programme.
-    "reporting:statistics": Row(staff(200, other_coordinator=200)),
+    # Statistics: each coordinator their own programmes; administrators every programme;
+    # a panel member the programme whose panel they sit on (reporting.access).
+    "reporting:statistics": Row(staff(200, other_coordinator=200, panel=200)),
     "reporting:statistics_section": Row(
-        staff(200), kwargs=lambda w: {"scope": "north", "section": "people"}
+        staff(200, panel=200), kwargs=lambda w: {"scope": "north", "section": "people"}
     ),
     "reporting:statistics_csv": Row(
-        staff(200), kwargs=lambda w: {"scope": "north", "section": "people", "table": "joined"}
+        staff(200, panel=200),
+        kwargs=lambda w: {"scope": "north", "section": "people", "table": "joined"},
     ),
     "reporting:statistics_json": Row(
-        staff(200), kwargs=lambda w: {"scope": "north", "section": "voice"}
+        staff(200, panel=200), kwargs=lambda w: {"scope": "north", "section": "voice"}
     ),
     # Payments: a mentor's own pay, and the coordinators of their programme
     "payments:pay": Row(paid_mentor(200)),

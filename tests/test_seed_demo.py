@@ -627,3 +627,22 @@ def test_sam_and_priya_find_a_year_of_the_whole_loop():
     assert lines.count() == approved.count() == 14
     paid = RunItem.objects.filter(line__in=lines, status="paid")
     assert paid.count() >= 12
+
+
+@pytest.mark.django_db
+def test_it_gives_some_comment_themes_enough_people_to_show():
+    """North Star's "What comments were about" shows figures for some themes this year, not
+    only "c": the demo's comments carry the words the themes look for."""
+    from reporting.figures import section_for, shown
+    from reporting.periods import period_for
+
+    seed()
+    period, before = period_for("year", timezone.localdate())
+    programme = Programme.objects.get(slug="north-star")
+    section = section_for("voice", [programme.pk], period, before)
+    shown_now = [
+        label
+        for label, cells in section.table("themes").rows
+        if shown(section, cells[1]) not in ("c", "0")
+    ]
+    assert len(shown_now) >= 3, shown_now
