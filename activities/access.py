@@ -5,21 +5,16 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from activities.models import Activity, Place
-from core.choices import Role
-from programmes.models import Membership, Programme
-
-
-def mentor_programmes(user):
-    """Programmes where the person is an expert by experience now: ending the role ends
-    access to the programme's activities."""
-    return Membership.objects.current().filter(person=user, role=Role.MENTOR).values("programme")
+from programmes.access import expert_programmes
+from programmes.models import Programme
 
 
 def activities_for_mentor(user):
-    """Activities a mentor may open: open calls of their programmes, and those they hold a
-    place on (not given up when a role ended), in programmes they are still a mentor of."""
+    """Activities an expert by experience (a mentor or panel member) may open: open calls
+    of their programmes, and those they hold a place on (not given up when a role ended),
+    in programmes they are still an expert by experience of: ending the role ends access."""
     mine = Place.objects.filter(person=user).exclude(answer=Place.Answer.ROLE_ENDED)
-    return Activity.objects.filter(programme__in=mentor_programmes(user)).filter(
+    return Activity.objects.filter(programme__in=expert_programmes(user)).filter(
         Q(who=Activity.Who.OPEN) | Q(pk__in=mine.values("activity"))
     )
 

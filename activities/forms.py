@@ -17,6 +17,17 @@ from programmes.models import Programme
 HOW = [("in_person", "In person, at a place"), ("online", "Online")]
 
 
+def _offer(field, people, panel) -> None:
+    """Offer `people` in a checkbox list, saying who sits on the programme's
+    lived-experience panel."""
+    on_panel = set(panel.values_list("pk", flat=True))
+    field.queryset = people
+    field.label_from_instance = lambda person: (
+        f"{person} (on the panel)" if person.pk in on_panel else str(person)
+    )
+    field.widget.choices = field.choices
+
+
 def _minutes(label: str, low: int, high: int, hint: str, **extra) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
@@ -148,13 +159,20 @@ class ActivityForm(forms.Form):
         "For an open call, everyone is told anyway.",
         error_messages={"invalid_choice": "Choose people from the list."},
     )
+    whole_panel = forms.BooleanField(
+        label="Invite everyone on the lived-experience panel",
+        required=False,
+        help_text="For a panel meeting. Everyone on the panel now is invited, as well as "
+        "anyone you ticked above.",
+    )
 
-    def __init__(self, *args, programme: Programme, mentors, **kwargs):
+    def __init__(self, *args, programme: Programme, mentors, panel, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone = ZoneInfo(programme.time_zone)
-        self.fields["people"].queryset = mentors
-        self.fields["people"].label_from_instance = lambda person: str(person)
-        self.fields["people"].widget.choices = self.fields["people"].choices
+        self.panel = panel
+        _offer(self.fields["people"], mentors, panel)
+        if not panel.exists():
+            del self.fields["whole_panel"]
 
     def clean_date(self):
         value = self.cleaned_data["date"]
@@ -170,6 +188,10 @@ class ActivityForm(forms.Form):
         unnamed = not cleaned.get("kind_name", "").strip()
         if cleaned.get("kind") == ActivityKind.OTHER and unnamed and "kind_name" not in self.errors:
             self.add_error("kind_name", "Give this kind of activity a name.")
+        if cleaned.get("whole_panel"):
+            chosen = {person.pk: person for person in cleaned.get("people") or []}
+            chosen |= {person.pk: person for person in self.panel}
+            cleaned["people"] = list(chosen.values())
         nowhere = not cleaned.get("place", "").strip()
         if cleaned.get("how") == "in_person" and nowhere and "place" not in self.errors:
             self.add_error("place", "Say where it is, or choose online.")
@@ -188,11 +210,9 @@ class InviteForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, mentors, **kwargs):
+    def __init__(self, *args, mentors, panel, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = mentors
-        self.fields["people"].label_from_instance = lambda person: str(person)
-        self.fields["people"].widget.choices = self.fields["people"].choices
+        _offer(self.fields["people"], mentors, panel)
 
 
 class AnswerForm(forms.Form):

@@ -25,6 +25,8 @@ class ActivityKind(models.TextChoices):
     CO_DESIGN = "co_design", "Co-design workshop"
     REFERENCE_GROUP = "reference_group", "Reference group"
     PEER_SUPPORT = "peer_support", "Peer support or supervision for mentors"
+    # The programme's lived-experience panel meets (panel members: Role.PANEL).
+    PANEL_MEETING = "panel_meeting", "Lived-experience panel meeting"
     OTHER = "other", "Something else (give it a name)"
 
 

@@ -20,23 +20,19 @@ from activities.models import (
     Place,
 )
 from activities.signals import activity_cancelled, attendance_recorded
-from core.choices import Role
 from core.locks import lock_row
 from notifications.models import Kind
 from notifications.services import notify
 from programmes import duties
-from programmes.models import Membership, Programme
+from programmes.access import experts_of
+from programmes.models import Programme
 from programmes.services import check_coordinates
 
 
 def mentors_of(programme: Programme):
     """The people who may take part in the programme's activities: its current experts by
-    experience (mentors)."""
-    return User.objects.filter(
-        pk__in=Membership.objects.current()
-        .filter(programme=programme, role=Role.MENTOR)
-        .values("person")
-    )
+    experience, mentors and panel members (programmes.access.experts_of)."""
+    return experts_of(programme)
 
 
 def _is_mentor_of(person: User, programme: Programme) -> bool:
@@ -350,16 +346,20 @@ def activity_cancel(*, activity: Activity, by: User, reason: str) -> bool:
     return True
 
 
-def places_give_up(*, person: User, programme: Programme, by: User | None) -> int:
-    """Someone's role in a programme ended: their places on activities still to come are
-    given up, so they can be offered to others. Attended places stay, as does their pay.
-    Runs inside the role's ending (activities/receivers.py)."""
+def places_give_up(
+    *, person: User, programme: Programme, by: User | None, kinds: list[str] | None = None
+) -> int:
+    """Someone's role in a programme ended: their places on activities still to come (of
+    `kinds` only, when given) are given up, so they can be offered to others. Attended
+    places stay, as does their pay. Runs inside the role's ending (activities/receivers.py)."""
     places = Place.objects.filter(
         person=person,
         activity__programme=programme,
         activity__starts_at__gt=timezone.now(),
         answer__in=[Place.Answer.WAITING, Place.Answer.YES],
     )
+    if kinds is not None:
+        places = places.filter(activity__kind__in=kinds)
     ids = list(places.values_list("pk", flat=True))
     if ids:
         Place.objects.filter(pk__in=ids).update(

@@ -18,21 +18,25 @@ from activities.calendar import activity_calendar_file
 from activities.forms import ActivityForm, AnswerForm, CancelForm, InviteForm
 from activities.models import Place
 from activities.selectors import activity_places, mentor_activities, programme_activities
-from core.choices import Role
 from core.requests import posted
 from programmes import duties
-from programmes.access import get_programme_for_coordinator, role_required, staff_required
+from programmes.access import (
+    expert_required,
+    get_programme_for_coordinator,
+    panel_of,
+    staff_required,
+)
 from programmes.language import warn_words
 
 # Experts by experience
 
 
-@role_required(Role.MENTOR)
+@expert_required
 def activities(request):
     return render(request, "activities/activities.html", mentor_activities(request.user))
 
 
-@role_required(Role.MENTOR)
+@expert_required
 def activity_detail(request, activity_id: int):
     activity = get_activity_for_mentor(request.user, activity_id)
     place = activity.places_taken.filter(person=request.user).first()
@@ -83,7 +87,7 @@ def activity_detail(request, activity_id: int):
     )
 
 
-@role_required(Role.MENTOR)
+@expert_required
 def activity_calendar(request, activity_id: int):
     activity = get_activity_for_mentor(request.user, activity_id)
     response = HttpResponse(activity_calendar_file(activity), content_type="text/calendar")
@@ -112,6 +116,7 @@ def coordinator_activity_new(request, slug):
         posted(request),
         programme=programme,
         mentors=mentors,
+        panel=panel_of(programme),
         initial={"date": timezone.localdate(), "preparation_minutes": 0, "places": 2},
     )
     if request.method == "POST" and form.is_valid():
@@ -157,7 +162,11 @@ def coordinator_activity(request, slug, activity_id: int):
     places = activity_places(activity)
     invited = {place.person_id for place in places}
     not_invited = services.mentors_of(programme).exclude(pk__in=invited)
-    form = InviteForm(posted(request), mentors=not_invited.order_by("display_name", "pk"))
+    form = InviteForm(
+        posted(request),
+        mentors=not_invited.order_by("display_name", "pk"),
+        panel=panel_of(programme),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             count = services.activity_invite(

@@ -11,6 +11,12 @@ class Role(models.TextChoices):
     PANEL = "panel", "Lived-experience panel member"
 
 
+# The roles held by experts by experience: mentors, and members of a lived-experience
+# panel (who may hold no other role). Both are paid for activities and see their pay;
+# programmes.models.MembershipQuerySet.experts() is the one place that reads this.
+EXPERT_ROLES = (Role.MENTOR, Role.PANEL)
+
+
 class Region(models.TextChoices):
     NORTH_EAST = "north-east", "North East"
     NORTH_WEST = "north-west", "North West"

@@ -3,9 +3,12 @@ and its mentors their payment choices, and before the payment runs, so attended 
 paid in the same runs as sessions.
 
 A year of activities of every kind: interview panels, teaching, student assessment,
-co-design, a reference group, peer supervision and one the coordinator named (a podcast).
-The published mentor login (Sam) sat on panels, helped co-design and recorded the podcast,
-and is invited to teaching next week; a panel Sam said yes to was cancelled in good time.
+co-design, a reference group, peer supervision, a meeting of the lived-experience panel and
+one the coordinator named (a podcast). The published mentor login (Sam) sat on panels,
+helped co-design and recorded the podcast, and is invited to teaching next week; a panel
+Sam said yes to was cancelled in good time. Sam also sits on North Star's lived-experience
+panel (seated here if nobody has seated them yet), and came to last month's panel meeting
+with everyone else on the panel: each is paid for it in the runs.
 One activity has happened and waits for the
 coordinator to record who attended; one person did not attend another. Everything goes
 through the activity services except the answers to activities in the past: answers close
@@ -24,8 +27,11 @@ from django.utils import timezone
 from accounts.models import User
 from activities import services
 from activities.models import Activity, ActivityKind, Place
+from core.choices import Role
 from demo.people import MENTOR
-from programmes.models import Programme
+from programmes.access import panel_of
+from programmes.models import Membership, Programme
+from programmes.services import membership_add
 
 # What North Star's rate cards pay for each kind; the kinds not here are paid by the hour.
 ACTIVITY_RATES = {
@@ -33,8 +39,11 @@ ACTIVITY_RATES = {
     ActivityKind.TEACHING: ("hourly", Decimal("25.00")),
     ActivityKind.ASSESSMENT: ("hourly", Decimal("25.00")),
     ActivityKind.CO_DESIGN: ("half_day", Decimal("75.00")),
+    ActivityKind.PANEL_MEETING: ("hourly", Decimal("25.00")),
 }
 SAM = "sam"  # the published mentor login, in `people` below
+PANEL = "panel"  # everyone on the programme's lived-experience panel, in `people` below
+PANEL_SINCE_DAYS = 120  # Sam joined the panel this many days ago
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,9 @@ PLANS = (
          (0, 2, 3, 7)),
     Plan(-45, 18, ActivityKind.PEER_SUPPORT, "Peer supervision for mentors", 90, 0, "", 6,
          "open", (1, 5, 6)),
+    Plan(-30, 18, ActivityKind.PANEL_MEETING,
+         "Lived-experience panel: this term's feedback questions", 120, 30, "", 8,
+         "invited", (PANEL,)),
     Plan(-12, 14, ActivityKind.OTHER, "Recording an episode of the council's care podcast",
          60, 30, "Civic Centre recording studio", 2, "invited", (SAM, 3),
          kind_name="Podcast recording"),
@@ -101,10 +113,16 @@ def seed_activities(programme: Programme, coordinator: User, mentors: list[User]
     if Activity.objects.filter(programme=programme).exists() or len(mentors) < 4:
         return 0
     sam = User.objects.filter(email=MENTOR.email).first()
+    if sam is not None:
+        panel_seat_ensure(programme, sam, since=now - timedelta(days=PANEL_SINCE_DAYS))
+    panel = list(panel_of(programme).order_by("display_name", "pk"))
     zone = ZoneInfo(programme.time_zone)
     today = timezone.localtime(now, zone).date()
     for plan in PLANS:
-        people = [sam if who == SAM else mentors[who % len(mentors)] for who in plan.people]
+        if plan.people == (PANEL,):
+            people = panel
+        else:
+            people = [sam if who == SAM else mentors[who % len(mentors)] for who in plan.people]
         people = list(dict.fromkeys(person for person in people if person is not None))
         starts_at = datetime.combine(today + timedelta(days=plan.days), time(plan.hour), zone)
         activity = services.activity_create(
@@ -160,7 +178,20 @@ def seed_activities(programme: Programme, coordinator: User, mentors: list[User]
     return len(PLANS)
 
 
+def panel_seat_ensure(programme: Programme, person: User, *, since) -> Membership:
+    """One seat on the programme's lived-experience panel for `person`, held since `since`
+    (kept as it is if they have one)."""
+    seat = membership_add(programme=programme, person=person, role=Role.PANEL, by=None)
+    Membership.objects.filter(pk=seat.pk, joined_at__gt=since).update(joined_at=since)
+    return seat
+
+
 def _description(plan: Plan) -> str:
+    if plan.kind == ActivityKind.PANEL_MEETING:
+        return (
+            "The panel looks at the questions mentors and social workers are asked after "
+            "each session, and says what to change. The papers come a week before."
+        )
     if plan.kind == ActivityKind.INTERVIEW_PANEL:
         return (
             "You sit on the panel with the service manager and an HR adviser, and ask two of "

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from activities.models import Place
-from core.choices import Role
+from core.choices import EXPERT_ROLES
 from payments.models import (
     SYMBOLS,
     Advance,
@@ -159,7 +159,7 @@ def next_runs_for_mentor(mentor) -> list[dict]:
     """For each programme the mentor is in with a schedule, the day of its next run."""
     programmes = Programme.objects.filter(
         memberships__person=mentor,
-        memberships__role=Role.MENTOR,
+        memberships__role__in=EXPERT_ROLES,
         memberships__ended_at__isnull=True,
         payment_schedule__frequency__in=[f for f in PaymentSchedule.Frequency.values if f],
     ).order_by("name")

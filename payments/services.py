@@ -592,10 +592,11 @@ def line_reverse(*, line: LedgerLine, by: User, reason: str) -> LedgerLine:
 def _check_mentor_of(mentor: User, programme: Programme) -> None:
     if (
         not Membership.objects.current()
-        .filter(person=mentor, programme=programme, role=Role.MENTOR)
+        .experts()
+        .filter(person=mentor, programme=programme)
         .exists()
     ):
-        raise PermissionDenied("Not a mentor of this programme")
+        raise PermissionDenied("Not an expert by experience of this programme")
 
 
 def expense_terms(*, programme: Programme, kind: str, spent_on: date) -> RateCard:
@@ -1746,7 +1747,7 @@ def employment_status_record(
     organisation's programmes, never by the mentor themself. The mentor is told."""
     check_coordinates(by, programme)
     duties.check_not_own(by, mentor.pk, message=duties.refusal(duties.EMPLOYMENT))
-    if not Membership.objects.filter(programme=programme, person=mentor, role=Role.MENTOR).exists():
+    if not Membership.objects.experts().filter(programme=programme, person=mentor).exists():
         raise PermissionDenied("Not a mentor of this programme")
     if status not in EmploymentStatus.values:
         raise ValidationError({"status": "Choose how the organisation has decided to pay them."})

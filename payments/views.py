@@ -18,7 +18,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from accounts.reauthentication import recent_confirmation_required
 from activities.models import ActivityKind, Place
-from core.choices import Role
+from core.choices import EXPERT_ROLES, Role
 from core.requests import posted
 from core.spreadsheets import csv_response
 from mentoring.models import Session
@@ -97,32 +97,34 @@ from payments.selectors import (
     volunteer_fees_waiting,
 )
 from programmes import duties
-from programmes.access import get_programme_for_coordinator, staff_required
+from programmes.access import (
+    expert_programmes,
+    get_programme_for_coordinator,
+    is_expert,
+    staff_required,
+)
 from programmes.models import Membership, Programme
 
 FILE_TYPES = {"csv", "pdf"}
 
 
 def _mentor_programmes(user) -> list[Programme]:
-    return list(
-        Programme.objects.filter(
-            memberships__person=user,
-            memberships__role=Role.MENTOR,
-            memberships__ended_at__isnull=True,
-        ).order_by("name")
-    )
+    """Programmes where the person is an expert by experience now: a mentor, or on the
+    lived-experience panel."""
+    return list(expert_programmes(user).order_by("name"))
 
 
 def mentor_pay_required(view):
-    """Pay pages: mentors, and anyone who was paid or claimed as one (a mentor who has
-    left still gets their statements and claims). Everyone else gets a 404."""
+    """Pay pages: experts by experience (mentors and panel members), and anyone who was
+    paid or claimed as one (a mentor who has left still gets their statements and
+    claims). Everyone else gets a 404."""
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         user = request.user
         is_mentor = (
-            Membership.objects.current().filter(person=user, role=Role.MENTOR).exists()
+            is_expert(user)
             or LedgerLine.objects.filter(mentor=user).exists()
             or Expense.objects.filter(mentor=user).exists()
             or Advance.objects.filter(mentor=user).exists()
@@ -137,7 +139,8 @@ def mentor_pay_required(view):
 
 def _programme_names(user) -> str:
     names = Programme.objects.filter(
-        Q(ledger_lines__mentor=user) | Q(memberships__person=user, memberships__role=Role.MENTOR)
+        Q(ledger_lines__mentor=user)
+        | Q(memberships__person=user, memberships__role__in=EXPERT_ROLES)
     ).values_list("name", flat=True)
     return ", ".join(sorted(set(names)))
 
@@ -379,7 +382,9 @@ def _place_choices(user):
 def expense_new(request):
     programmes = _mentor_programmes(request.user)
     if not programmes:
-        messages.info(request, "You can claim expenses while you are a mentor in a programme.")
+        messages.info(
+            request, "You can claim expenses while you are an expert by experience in a programme."
+        )
         return redirect("payments:pay")
     sessions = _session_choices(request.user)
     places = _place_choices(request.user)
@@ -494,7 +499,10 @@ def advance_receipt(request, advance_id: int):
 def advance_new(request):
     programmes = _mentor_programmes(request.user)
     if not programmes:
-        messages.info(request, "You can ask for an advance while you are a mentor in a programme.")
+        messages.info(
+            request,
+            "You can ask for an advance while you are an expert by experience in a programme.",
+        )
         return redirect("payments:pay")
     form = AdvanceForm(posted(request), programmes=programmes)
     if request.method == "POST" and form.is_valid():
@@ -731,7 +739,8 @@ def coordinator_purchase_new(request, slug, person_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     membership = (
         Membership.objects.current()
-        .filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+        .experts()
+        .filter(programme=programme, person_id=person_id)
         .select_related("person")
         .first()
     )
@@ -973,7 +982,8 @@ def coordinator_mentor_pay(request, slug, person_id: int):
     programme = get_programme_for_coordinator(request.user, slug)
     lines = LedgerLine.objects.filter(programme=programme, mentor_id=person_id)
     mentor_known = (
-        Membership.objects.filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+        Membership.objects.experts()
+        .filter(programme=programme, person_id=person_id)
         .select_related("person")
         .first()
     )
@@ -994,7 +1004,8 @@ def coordinator_mentor_pay(request, slug, person_id: int):
             "programme": programme,
             "mentor": mentor_known.person,
             "current": Membership.objects.current()
-            .filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+            .experts()
+            .filter(programme=programme, person_id=person_id)
             .exists(),
             "lines": rows,
             "expenses": expenses,
@@ -1010,7 +1021,8 @@ def coordinator_mentor_pay(request, slug, person_id: int):
 def _mentor_of(programme, person_id: int):
     """A mentor of the programme (now or before), or 404."""
     membership = (
-        Membership.objects.filter(programme=programme, person_id=person_id, role=Role.MENTOR)
+        Membership.objects.experts()
+        .filter(programme=programme, person_id=person_id)
         .select_related("person")
         .first()
     )

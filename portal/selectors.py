@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.access import is_service_operator
 from accounts.models import User
-from core.choices import Role
+from core.choices import EXPERT_ROLES, Role
 from mentoring.models import Concern, TalkRequest
 from mentoring.selectors import unread_messages_count, unread_messages_subquery
 from notifications.selectors import unread_count, unread_subquery
@@ -98,7 +98,7 @@ def navigation_for(user) -> dict:
             "badge": f"{unread} new" if unread else "",
         }
     )
-    if Role.MENTOR in roles:
+    if roles & set(EXPERT_ROLES):
         main.append({"label": "Your pay", "url": reverse("payments:pay")})
         main.append({"label": "Paid activities", "url": reverse("activities:activities")})
     if Role.MENTEE in roles:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import two_factor_gate
+from accounts.models import User
 from core.choices import Role
 from programmes.models import Administrator, Membership, Programme
 
@@ -65,8 +66,48 @@ def role_required(role: str):
     return decorator
 
 
+def expert_required(view):
+    """For pages of experts by experience, mentors and panel members alike (paid
+    activities): everyone else gets a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_expert(request.user):
+            raise Http404("Not an expert by experience")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def get_programme_for_coordinator(user, slug: str) -> Programme:
     return get_object_or_404(Programme.objects.coordinated_by(user), slug=slug)
+
+
+def expert_programmes(user):
+    """The programmes where the person is an expert by experience now (a mentor, or on
+    the lived-experience panel): its paid activities and their pay are open to them.
+    Ending the role ends access."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    return Programme.objects.filter(
+        pk__in=Membership.objects.current().experts().filter(person=user).values("programme")
+    )
+
+
+def is_expert(user) -> bool:
+    """Whether the person is an expert by experience of any programme now."""
+    return (
+        user.is_authenticated
+        and Membership.objects.current().experts().filter(person=user).exists()
+    )
+
+
+def experts_of(programme: Programme):
+    """The people who are experts by experience of the programme now, each once."""
+    return User.objects.filter(
+        pk__in=Membership.objects.current().experts().filter(programme=programme).values("person")
+    )
 
 
 def panel_programmes(user):
@@ -78,6 +119,15 @@ def panel_programmes(user):
         memberships__role=Role.PANEL,
         memberships__ended_at__isnull=True,
     ).distinct()
+
+
+def panel_of(programme: Programme):
+    """The people who sit on the programme's lived-experience panel now."""
+    return User.objects.filter(
+        pk__in=Membership.objects.current()
+        .filter(programme=programme, role=Role.PANEL)
+        .values("person")
+    )
 
 
 def get_programme_for_panel(user, slug: str) -> Programme:

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.choices import Role
+from core.choices import EXPERT_ROLES, Role
 
 RESOURCES_MAX_LENGTH = 10000
 
@@ -212,6 +212,11 @@ INDUCTED = Q(role=Role.MENTOR, inducted_on__isnull=False) | ~Q(role=Role.MENTOR)
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self) -> "MembershipQuerySet":
         return self.filter(ended_at__isnull=True)
+
+    def experts(self) -> "MembershipQuerySet":
+        """Roles of experts by experience (core.choices.EXPERT_ROLES): mentors and panel
+        members. With current(), who is an expert by experience of a programme now."""
+        return self.filter(role__in=EXPERT_ROLES)
 
     def inducted(self) -> "MembershipQuerySet":
         """Roles ready for matching as far as induction goes (see INDUCTED)."""

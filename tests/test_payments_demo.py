@@ -346,3 +346,26 @@ def test_it_seeds_a_year_of_paid_activities_with_the_published_mentor_taking_par
         answer="yes", attendance="", activity__starts_at__lt=timezone.now()
     )
     assert waiting.count() == 2
+
+
+@pytest.mark.django_db
+def test_it_seeds_last_months_panel_meeting_and_pays_the_panel_who_came():
+    from activities.models import Activity, ActivityKind, Place
+    from programmes.access import panel_of
+
+    seed()
+    north_star = Programme.objects.get(slug="north-star")
+    sam = User.objects.get(email="mentor@example.org")
+    panel = set(panel_of(north_star))
+    assert sam in panel
+    (meeting,) = Activity.objects.filter(programme=north_star, kind=ActivityKind.PANEL_MEETING)
+    days_ago = (timezone.localdate() - timezone.localtime(meeting.starts_at).date()).days
+    assert 20 <= days_ago <= 40
+    came = Place.objects.filter(activity=meeting, attendance="attended")
+    assert {place.person for place in came} == panel
+    for place in came:
+        assert LedgerLine.objects.filter(activity_place=place, kind="activity").count() == 1
+    # Sam is paid for two hours at the panel rate, in one of the demo's runs, once.
+    (line,) = LedgerLine.objects.filter(activity_place__in=came, mentor=sam, kind="activity")
+    assert line.rate == Decimal("25.00") and line.amount == Decimal("50.00")
+    assert RunItem.objects.filter(status="paid", line=line).count() == 1

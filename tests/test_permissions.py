@@ -608,6 +608,12 @@ def paid_mentor(code, **overrides):
     return signed_in(404, mentor=code, **overrides)
 
 
+def paid_expert(code, **overrides):
+    """Pages of an expert by experience's own pay or activities: Sam, and Rene, who sits on
+    North Star's lived-experience panel (panel work is paid)."""
+    return signed_in(404, mentor=code, panel=code, **overrides)
+
+
 MATRIX: dict[str, Row] = {
     "programmes:home": Row(everyone(200)),
     # Signed-in people are sent on to their dashboard.
@@ -933,21 +939,22 @@ MATRIX: dict[str, Row] = {
         staff(200, panel=200), kwargs=lambda w: {"scope": "north", "section": "voice"}
     ),
     # Payments: a mentor's own pay, and the coordinators of their programme
-    "payments:pay": Row(paid_mentor(200)),
+    "payments:pay": Row(paid_expert(200)),
+    # Rene's own statement for the year (empty until he is paid); Sam's runs are not his.
     "payments:pay_statement_file": Row(
-        paid_mentor(200), kwargs=lambda w: {"year": _tax_year(w), "fmt": "csv"}
+        paid_expert(200), kwargs=lambda w: {"year": _tax_year(w), "fmt": "csv"}
     ),
     "payments:pay_run_statement": Row(paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w)}),
     "payments:pay_run_statement_file": Row(
         paid_mentor(200), kwargs=lambda w: {"run_id": _run_id(w), "fmt": "pdf"}
     ),
-    "payments:payment_preference": Row(paid_mentor(200), form=True),
-    "payments:earnings_alert": Row(paid_mentor(200), form=True),
-    "payments:benefits": Row(paid_mentor(200)),
-    "payments:work_coach_letter": Row(paid_mentor(200)),
-    "payments:benefits_settings": Row(paid_mentor(200), form=True),
-    "payments:pay_hours": Row(paid_mentor(200)),
-    "payments:expense_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
+    "payments:payment_preference": Row(paid_expert(200), form=True),
+    "payments:earnings_alert": Row(paid_expert(200), form=True),
+    "payments:benefits": Row(paid_expert(200)),
+    "payments:work_coach_letter": Row(paid_expert(200)),
+    "payments:benefits_settings": Row(paid_expert(200), form=True),
+    "payments:pay_hours": Row(paid_expert(200)),
+    "payments:expense_new": Row(paid_expert(200), kwargs=_with_rate_card, form=True),
     "payments:expense_detail": Row(
         paid_mentor(200), kwargs=lambda w: {"expense_id": _expense_id(w)}
     ),
@@ -959,7 +966,7 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=200, coordinator=200, administrator=200),
         kwargs=lambda w: {"expense_id": _expense_id(w)},
     ),
-    "payments:advance_new": Row(paid_mentor(200), kwargs=_with_rate_card, form=True),
+    "payments:advance_new": Row(paid_expert(200), kwargs=_with_rate_card, form=True),
     # Approved, so the page holds the form to settle it.
     "payments:advance_detail": Row(
         paid_mentor(200), kwargs=lambda w: {"advance_id": _advance(w, "approved")}, form=True
@@ -977,13 +984,14 @@ MATRIX: dict[str, Row] = {
     "payments:coordinator_purchase_new": Row(
         staff(200), kwargs=north(person_id=lambda w: w.mentor.pk), form=True
     ),
-    # Paid activities: experts by experience of the programme (Sam), and its coordinators
-    "activities:activities": Row(signed_in(404, mentor=200)),
+    # Paid activities: experts by experience of the programme (Sam, and Rene of its
+    # panel: the open call is open to him too), and its coordinators
+    "activities:activities": Row(paid_expert(200)),
     "activities:activity_detail": Row(
-        signed_in(404, mentor=200), kwargs=lambda w: {"activity_id": _activity_id(w)}, form=True
+        paid_expert(200), kwargs=lambda w: {"activity_id": _activity_id(w)}, form=True
     ),
     "activities:activity_calendar": Row(
-        signed_in(404, mentor=200), kwargs=lambda w: {"activity_id": _activity_id(w)}
+        paid_expert(200), kwargs=lambda w: {"activity_id": _activity_id(w)}
     ),
     "activities:coordinator_activities": Row(staff(200), kwargs=north()),
     "activities:coordinator_activity_new": Row(staff(200), kwargs=north(), form=True),

@@ -236,7 +236,7 @@ def test_it_keeps_pay_pages_for_a_mentor_whose_role_ended(world, client):
     assert client.get(reverse("payments:expense_receipt", args=[expense_id])).status_code == 200
     # New claims need a current role.
     response = client.get(reverse("payments:expense_new"), follow=True)
-    assert "You can claim expenses while you are a mentor in a programme." in (
+    assert "You can claim expenses while you are an expert by experience in a programme." in (
         response.content.decode()
     )
 
