@@ -157,6 +157,10 @@ def navigation_for(user) -> dict:
                             ),
                         },
                         {
+                            "label": "The panel",
+                            "url": reverse("panel:coordinator_panel", args=[programme.slug]),
+                        },
+                        {
                             "label": "Resources page",
                             "url": reverse(
                                 "programmes:coordinator_resources", args=[programme.slug]

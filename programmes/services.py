@@ -98,8 +98,9 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
             programme=programme,
             old={"person": membership.person_id, "role": membership.role},
         )
-        if membership.role in (Role.MENTOR, Role.MENTEE):
-            # In this transaction: matching ends what the role held open (programmes/signals.py).
+        if membership.role in (Role.MENTOR, Role.MENTEE, Role.PANEL):
+            # In this transaction: matching ends what the role held open, and the panel
+            # tells a panel member their seat ended (programmes/signals.py).
             role_ended.send(sender=Membership, membership=membership, by=by)
     return membership
 

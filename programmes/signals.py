@@ -5,8 +5,9 @@
   `by` and return a sentence for `by` saying why they may not end it, or "" when they may:
   matching refuses while the two are in a live match together (matching/receivers.py).
 - role_ended is sent by programmes.services.membership_end inside its transaction, once a
-  mentor's or mentee's role has ended. Receivers take `membership` and `by`; matching ends
-  the person's live matches and withdraws their proposals there. A receiver that raises
+  mentor's, mentee's or panel member's role has ended. Receivers take `membership` and
+  `by`; matching ends the person's live matches and withdraws their proposals there; the
+  panel tells a panel member their seat ended. A receiver that raises
   rolls the ending back, so nothing of the role stays open once it has ended."""
 
 from django.dispatch import Signal
