@@ -17,7 +17,16 @@ from demo.people import MENTEE, MENTOR, SEED
 from matching import services as matching_services
 from matching.models import Match
 from mentoring.feedback import FEEDBACK_STATUSES, PRINCIPLES, QUARTER
-from mentoring.models import Concern, CoproductionCheck, PlannedSession, Session, SessionFeedback
+from mentoring.models import (
+    Concern,
+    CoproductionCheck,
+    PlannedSession,
+    ProgrammeAnswer,
+    ProgrammeQuestion,
+    Session,
+    SessionFeedback,
+)
+from mentoring.questions import programme_question_add
 from mentoring.services import (
     concern_raise,
     concern_record_action,
@@ -182,6 +191,49 @@ def feedback_row(session, match, role, person, answers: dict, comments: str):
     )
 
 
+# North Star's own feedback question, added by its coordinator half a year ago: the seeded
+# feedback since then answers it, so the statistics have figures for it.
+OWN_QUESTION = "I came away with something to think about"
+OWN_QUESTION_WEEKS_AGO = 26
+
+
+def demo_questions_ensure(*, programme: Programme, coordinator: User, now: datetime) -> None:
+    """The programme's own feedback question, once, dated half a year back."""
+    if ProgrammeQuestion.objects.filter(programme=programme).exists():
+        return
+    question = programme_question_add(
+        programme=programme,
+        asks_in=ProgrammeQuestion.AsksIn.FEEDBACK,
+        who=ProgrammeQuestion.Who.BOTH,
+        text=OWN_QUESTION,
+        by=coordinator,
+    )
+    ProgrammeQuestion.objects.filter(pk=question.pk).update(
+        added_at=now - timedelta(weeks=OWN_QUESTION_WEEKS_AGO)
+    )
+
+
+def own_answers_add(rows: list[SessionFeedback], draw) -> None:
+    """Answers to the programme's own feedback questions, for the feedback rows (saved and
+    dated by answers_dated) given while each question was asked of that side. Each answer
+    is drawn by `draw()`, in the rows' order."""
+    if not rows:
+        return
+    questions = list(
+        ProgrammeQuestion.objects.filter(
+            programme_id=rows[0].programme_id, asks_in=ProgrammeQuestion.AsksIn.FEEDBACK
+        )
+    )
+    ProgrammeAnswer.objects.bulk_create(
+        ProgrammeAnswer(question=question, feedback=row, value=draw())
+        for row in rows
+        for question in questions
+        if question.who in (ProgrammeQuestion.Who.BOTH, row.role)
+        and row.created_at >= question.added_at
+        and (question.retired_at is None or row.created_at < question.retired_at)
+    )
+
+
 def answers_dated(model, rows: list, when: list[datetime], *, now: datetime) -> None:
     """Save feedback or check answers as given back then: created_at is set on insert, so
     each row is dated afterwards, never later than a few minutes ago."""
@@ -242,6 +294,9 @@ def demo_feedback_ensure(*, programme: Programme, now: datetime) -> None:
                     rows.append(feedback_row(session, match, role, person, answers, comment))
                     when.append(session.starts_at + after)
             answers_dated(SessionFeedback, rows, when, now=now)
+            # Their own generator, so the answers above and the checks below stay as they were.
+            own = random.Random(f"{SEED}-own-questions-{match.mentee.email}")
+            own_answers_add(rows, partial(score, own))
         if not CoproductionCheck.objects.filter(match=match).exists():
             until = match.ended_at or now
             quarters = max(0, (until - match.started_at) // QUARTER)

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from core.choices import Role
 from core.models import Topic
-from demo.mentoring import answers_dated, feedback_answers, feedback_row
+from demo.mentoring import answers_dated, feedback_answers, feedback_row, own_answers_add
 from demo.messages import conversation_send
 from demo.people import MENTEE, MENTOR, SEED
 from matching import services as matching_services
@@ -376,6 +376,8 @@ def _feedback_ensure(match: Match, sessions: list[Session], now: datetime) -> No
             rows.append(feedback_row(session, match, role, person, answers, comments[index]))
             when.append(session.starts_at + timedelta(hours=3 + 20 * index))
     answers_dated(SessionFeedback, rows, when, now=now)
+    own = random.Random(f"{SEED}-published-pair-own-questions")
+    own_answers_add(rows, lambda: own.choice(SCORES))
 
 
 def _checks_ensure(match: Match, now: datetime) -> None:

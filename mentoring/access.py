@@ -145,3 +145,10 @@ def get_talk_request_for_coordinator(programme: Programme, request_id: int, user
         pk=request_id,
         programme=programme,
     )
+
+
+def get_question_for_coordinator(programme: Programme, question_id: int):
+    """One of the programme's own questions; another programme's answers 404."""
+    from mentoring.models import ProgrammeQuestion
+
+    return get_object_or_404(ProgrammeQuestion, pk=question_id, programme=programme)

@@ -10,7 +10,8 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, When
 from django.utils import timezone
 
 from core.choices import Role
-from mentoring.models import CoproductionCheck, Session, SessionFeedback
+from mentoring.models import CoproductionCheck, ProgrammeQuestion, Session, SessionFeedback
+from mentoring.questions import programme_answers_save
 
 # Feedback is asked for sessions of the last four weeks: older memories are not worth much,
 # and nobody should face a backlog.
@@ -250,8 +251,10 @@ def feedback_give(
     expertise_valued: int | None = None,
     paid_fairly: int | None = None,
     comments: str = "",
+    own_answers: dict[int, int] | None = None,
 ) -> bool:
-    """One side's feedback on a session. The side comes from the match, never from what was
+    """One side's feedback on a session, with its ratings of the programme's own questions
+    (`own_answers`, {question id: rating}). The side comes from the match, never from what was
     sent. Returns False when this side has already answered: a double click, or two tabs,
     lands on the unique constraint and changes nothing."""
     role = role_in_match(session.match, by)
@@ -272,7 +275,7 @@ def feedback_give(
             raise ValidationError("Answer every question.")
     try:
         with transaction.atomic():
-            SessionFeedback.objects.create(
+            given = SessionFeedback.objects.create(
                 session=session,
                 programme_id=session.match.programme_id,
                 person=by,
@@ -282,6 +285,13 @@ def feedback_give(
             )
     except IntegrityError:
         return False
+    programme_answers_save(
+        programme_id=session.match.programme_id,
+        asks_in=ProgrammeQuestion.AsksIn.FEEDBACK,
+        role=role,
+        answers=own_answers or {},
+        feedback=given,
+    )
     return True
 
 
@@ -297,9 +307,11 @@ def coproduction_check_give(
     reciprocity: int,
     rung: int,
     comments: str = "",
+    own_answers: dict[int, int] | None = None,
 ) -> bool:
-    """One side's co-production check for the quarter it was asked for (0: at closing).
-    Returns False when this side has already answered it."""
+    """One side's co-production check for the quarter it was asked for (0: at closing), with
+    its ratings of the programme's own questions. Returns False when this side has already
+    answered it."""
     role = role_in_match(match, by)
     if role is None or not match.is_open_to(by):
         raise PermissionDenied("Not your match")
@@ -308,7 +320,7 @@ def coproduction_check_give(
         raise ValidationError("This check is not due any more.")
     try:
         with transaction.atomic():
-            CoproductionCheck.objects.create(
+            given = CoproductionCheck.objects.create(
                 match=match,
                 programme_id=match.programme_id,
                 person=by,
@@ -324,6 +336,13 @@ def coproduction_check_give(
             )
     except IntegrityError:
         return False
+    programme_answers_save(
+        programme_id=match.programme_id,
+        asks_in=ProgrammeQuestion.AsksIn.CHECK,
+        role=role,
+        answers=own_answers or {},
+        coproduction_check=given,
+    )
     return True
 
 

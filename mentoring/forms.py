@@ -426,30 +426,83 @@ def _comments(model, help_text: str) -> forms.CharField:
     )
 
 
-class FeedbackForm(forms.Form):
-    """Both people answer the same questions; mentors also answer three about co-production."""
+class OwnQuestionsMixin:
+    """The programme's own questions (mentoring.questions), one five-point row each after the
+    fixed ones. The form carries the ids of the questions it showed, so a question added or
+    retired before it is sent neither loses what was typed nor asks something unseen. Their
+    answers reach the service as `own_answers` ({question id: rating})."""
 
-    def __init__(self, *args, is_mentor: bool, **kwargs):
+    OWN_PREFIX = "own_"
+
+    def _add_own_questions(self, *, programme, asks_in: str, role: str) -> None:
+        from mentoring.questions import questions_for_form
+
+        shown = None
+        if self.is_bound and "shown" in self.data:
+            shown = [int(part) for part in str(self.data["shown"]).split(",") if part.isdigit()]
+        self.own_questions = questions_for_form(
+            programme=programme, asks_in=asks_in, role=role, shown=shown
+        )
+        for question in self.own_questions:
+            self.fields[f"{self.OWN_PREFIX}{question.pk}"] = _agreement(question.text)
+        self.fields["shown"] = forms.CharField(
+            required=False,
+            widget=forms.HiddenInput,
+            initial=",".join(str(question.pk) for question in self.own_questions),
+        )
+
+    @property
+    def statement_count(self) -> int:
+        """How many sentences to rate, for the page's "There are six short questions"."""
+        fields = self.fields.values()
+        return sum(1 for field in fields if isinstance(field.widget, forms.RadioSelect))
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.pop("shown", None)
+        cleaned["own_answers"] = {
+            question.pk: cleaned.pop(f"{self.OWN_PREFIX}{question.pk}")
+            for question in self.own_questions
+            if f"{self.OWN_PREFIX}{question.pk}" in cleaned
+        }
+        return cleaned
+
+
+class FeedbackForm(OwnQuestionsMixin, forms.Form):
+    """Both people answer the same questions; mentors also answer three about co-production;
+    then the programme's own questions for their side."""
+
+    def __init__(self, *args, is_mentor: bool, programme, **kwargs):
+        from core.choices import Role
         from mentoring.feedback import FEEDBACK_QUESTIONS
-        from mentoring.models import SessionFeedback
+        from mentoring.models import ProgrammeQuestion, SessionFeedback
 
         super().__init__(*args, **kwargs)
         questions = FEEDBACK_QUESTIONS + (SessionFeedback.MENTOR_QUESTIONS if is_mentor else ())
         for name in questions:
             self.fields[name] = _agreement(_label(SessionFeedback, name))
+        self._add_own_questions(
+            programme=programme,
+            asks_in=ProgrammeQuestion.AsksIn.FEEDBACK,
+            role=Role.MENTOR if is_mentor else Role.MENTEE,
+        )
         self.fields["comments"] = _comments(SessionFeedback, "Up to 2000 characters.")
 
 
-class CoproductionCheckForm(forms.Form):
-    """SCIE's four principles as statements, then the ladder of co-production."""
+class CoproductionCheckForm(OwnQuestionsMixin, forms.Form):
+    """SCIE's four principles as statements, the programme's own questions for this side,
+    then the ladder of co-production."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, programme, role: str, **kwargs):
         from mentoring.feedback import PRINCIPLES
-        from mentoring.models import CoproductionCheck, LadderRung
+        from mentoring.models import CoproductionCheck, LadderRung, ProgrammeQuestion
 
         super().__init__(*args, **kwargs)
         for name in PRINCIPLES:
             self.fields[name] = _agreement(_label(CoproductionCheck, name))
+        self._add_own_questions(
+            programme=programme, asks_in=ProgrammeQuestion.AsksIn.CHECK, role=role
+        )
         self.fields["rung"] = forms.TypedChoiceField(
             label=_label(CoproductionCheck, "rung"),
             choices=LadderRung.choices,
@@ -585,3 +638,43 @@ class TalkRecordForm(forms.Form):
             "invalid": "Enter a real date, like 2026-03-03.",
         },
     )
+
+
+class ProgrammeQuestionForm(forms.Form):
+    """A statement the programme adds to its feedback or check (mentoring.questions)."""
+
+    asks_in = forms.ChoiceField(
+        label="Where to ask it",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose where the question is asked.",
+            "invalid_choice": "Choose one of the places given.",
+        },
+    )
+    who = forms.ChoiceField(
+        label="Who to ask",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who is asked.",
+            "invalid_choice": "Choose one of the answers given.",
+        },
+    )
+    text = forms.CharField(
+        label="The sentence people rate",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One short sentence people can agree or disagree with, such as "
+        "\u201cMy mentor explained things in a way I understood\u201d. Up to 200 characters.",
+        error_messages={"required": "Write the sentence people will rate."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from mentoring.models import ProgrammeQuestion
+
+        super().__init__(*args, **kwargs)
+        self.fields["asks_in"].choices = ProgrammeQuestion.AsksIn.choices
+        self.fields["who"].choices = ProgrammeQuestion.Who.choices
+
+    def clean_text(self):
+        from mentoring.questions import question_text_clean
+
+        return question_text_clean(self.cleaned_data["text"])

@@ -11,7 +11,7 @@ someone), and it is only of use while the match is live; by this step the person
 have ended (matching erases first), so the other person could no longer change it anyway.
 Nobody else ever reads it, so nothing else needs it kept."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from accounts.models import User
 from accounts.privacy import names
@@ -24,6 +24,7 @@ from mentoring.models import (
     KindWords,
     Message,
     PlannedSession,
+    ProgrammeAnswer,
     Session,
     SessionFeedback,
     TalkRequest,
@@ -109,11 +110,14 @@ def export(user: User) -> dict:
                     for name in ("useful", "listened_to", "plain_language")
                     + SessionFeedback.MENTOR_QUESTIONS
                     if getattr(feedback, name) is not None
-                },
+                }
+                | _own_answers(feedback),
                 "comments": feedback.comments,
                 "given": feedback.created_at.isoformat(),
             }
-            for feedback in SessionFeedback.objects.filter(person=user).select_related("session")
+            for feedback in SessionFeedback.objects.filter(person=user)
+            .select_related("session")
+            .prefetch_related(_OWN_ANSWERS)
         ],
         "kind_words_written": [
             {
@@ -142,13 +146,14 @@ def export(user: User) -> dict:
                         check, f"get_{name}_display"
                     )()
                     for name in ("equality", "diversity", "accessibility", "reciprocity", "rung")
-                },
+                }
+                | _own_answers(check),
                 "comments": check.comments,
                 "given": check.created_at.isoformat(),
             }
-            for check in CoproductionCheck.objects.filter(person=user).select_related(
-                "match__mentor", "match__mentee"
-            )
+            for check in CoproductionCheck.objects.filter(person=user)
+            .select_related("match__mentor", "match__mentee")
+            .prefetch_related(_OWN_ANSWERS)
         ],
         "agreements": [
             {
@@ -197,13 +202,23 @@ def export(user: User) -> dict:
     }
 
 
+# Their ratings of the programme's own questions, with the feedback or check they came with.
+_OWN_ANSWERS = Prefetch("own_answers", ProgrammeAnswer.objects.select_related("question"))
+
+
+def _own_answers(given) -> dict[str, str]:
+    return {answer.question.text: answer.get_value_display() for answer in given.own_answers.all()}
+
+
 def _theirs(user: User) -> Q:
     return Q(match__mentor=user) | Q(match__mentee=user)
 
 
 def erase(user: User) -> None:
     """Feedback and co-production checks stay in the totals, without the person or their
-    words: free text can name people. Sessions and concerns belong to the match and stay.
+    words: free text can name people. Their ratings of the programme's own questions stay
+    with them (ProgrammeAnswer hangs off the feedback or check), so without the person too.
+    Sessions and concerns belong to the match and stay.
 
     The messages they wrote are deleted, except one attached to a concern: it is part of a
     safeguarding record, as the concern's own words are, so it stays with the concern,

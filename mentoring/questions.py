@@ -54,3 +54,60 @@ def programme_question_retire(*, question: ProgrammeQuestion, by) -> bool:
     )
     question.refresh_from_db(fields=["retired_at", "retired_by"])
     return bool(changed)
+
+
+def questions_for_form(
+    *, programme, asks_in: str, role: str, shown: list[int] | None = None
+) -> list[ProgrammeQuestion]:
+    """The programme's own questions a form asks. Shown for the first time (`shown` is None):
+    those asked now. Sent back: the ones that were shown, by the ids the form carried, even
+    if one was retired meanwhile, so nothing typed is lost; one added meanwhile is asked
+    next time, never sprung on someone pressing Send."""
+    if shown is None:
+        return list(ProgrammeQuestion.objects.asked_of(programme, asks_in, role))
+    return list(
+        ProgrammeQuestion.objects.filter(
+            programme=programme,
+            asks_in=asks_in,
+            who__in=[ProgrammeQuestion.Who.BOTH, role],
+            pk__in=shown,
+        )
+    )
+
+
+def programme_answers_save(
+    *, programme_id: int, asks_in: str, role: str, answers: dict[int, int], **given_with
+) -> None:
+    """Save one person's ratings of the programme's own questions with the feedback or check
+    they came with (`feedback=` or `coproduction_check=`), in its transaction. Refused when a
+    question is not one this form could have asked them."""
+    from mentoring.models import AGREEMENT, ProgrammeAnswer
+
+    if not answers:
+        return
+    allowed = set(
+        ProgrammeQuestion.objects.filter(
+            programme_id=programme_id,
+            asks_in=asks_in,
+            who__in=[ProgrammeQuestion.Who.BOTH, role],
+            pk__in=list(answers),
+        ).values_list("pk", flat=True)
+    )
+    scale = {value for value, _ in AGREEMENT}
+    if set(answers) - allowed or set(answers.values()) - scale:
+        raise ValidationError("Answer every question with one of the answers given.")
+    ProgrammeAnswer.objects.bulk_create(
+        ProgrammeAnswer(question_id=pk, value=value, **given_with) for pk, value in answers.items()
+    )
+
+
+def questions_with_counts(programme):
+    """Every question the programme has asked, current and retired, each with how many
+    answers it has (`answer_count`), in one query. Never the answers themselves."""
+    from django.db.models import Count
+
+    return (
+        ProgrammeQuestion.objects.filter(programme=programme)
+        .annotate(answer_count=Count("answers"))
+        .order_by("asks_in", "added_at", "id")
+    )

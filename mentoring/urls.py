@@ -5,13 +5,15 @@ from mentoring import (
     kind_words_views,
     match_views,
     message_views,
+    question_views,
     support_views,
     views,
 )
 
 # Addresses starting /matches/, /sessions/, /planned/, /messages/, /talk/, and
-# /coordinate/<programme>/matches/, /concerns/, /sessions/ and /talk/: a match, its lifecycle
-# pages, what happens inside it, and asking a coordinator for a chat (support_views.py).
+# /coordinate/<programme>/matches/, /concerns/, /sessions/, /talk/ and /questions/: a match, its
+# lifecycle pages, what happens inside it, asking a coordinator for a chat (support_views.py),
+# and the programme's own feedback and check questions (question_views.py).
 app_name = "mentoring"
 
 urlpatterns = [
@@ -113,6 +115,16 @@ urlpatterns = [
     path("matches/<int:match_id>/hard/", support_views.finding_it_hard, name="finding_it_hard"),
     path("talk/<slug:slug>/", support_views.talk_ask, name="talk_ask"),
     path("coordinate/<slug:slug>/talk/", support_views.coordinator_talk, name="coordinator_talk"),
+    path(
+        "coordinate/<slug:slug>/questions/",
+        question_views.coordinator_questions,
+        name="coordinator_questions",
+    ),
+    path(
+        "coordinate/<slug:slug>/questions/<int:question_id>/retire/",
+        question_views.coordinator_question_retire,
+        name="coordinator_question_retire",
+    ),
     path(
         "coordinate/<slug:slug>/talk/<int:request_id>/",
         support_views.coordinator_talk_detail,

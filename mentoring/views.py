@@ -634,7 +634,9 @@ def session_feedback(request, session_id):
                 "reason": reason,
             },
         )
-    form = FeedbackForm(posted(request), is_mentor=request.user.pk == match.mentor_id)
+    form = FeedbackForm(
+        posted(request), is_mentor=request.user.pk == match.mentor_id, programme=match.programme
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = feedback.feedback_give(session=session, by=request.user, **form.cleaned_data)
@@ -677,7 +679,7 @@ def coproduction_check(request, match_id):
             "mentoring/coproduction_check_none.html",
             {"match": match, "programme": match.programme, "other": other},
         )
-    form = CoproductionCheckForm(posted(request))
+    form = CoproductionCheckForm(posted(request), programme=match.programme, role=due.role)
     if request.method == "POST" and form.is_valid():
         try:
             saved = feedback.coproduction_check_give(

@@ -161,6 +161,12 @@ def navigation_for(user) -> dict:
                             "url": reverse("panel:coordinator_panel", args=[programme.slug]),
                         },
                         {
+                            "label": "Feedback questions",
+                            "url": reverse(
+                                "mentoring:coordinator_questions", args=[programme.slug]
+                            ),
+                        },
+                        {
                             "label": "Resources page",
                             "url": reverse(
                                 "programmes:coordinator_resources", args=[programme.slug]

@@ -40,7 +40,15 @@ from matching.engine.result import (
 )
 from matching.models import ClosingSurvey, Match, MatchingRound, Proposal
 from mentoring.feedback import FEEDBACK_QUESTIONS, PRINCIPLES
-from mentoring.models import Concern, CoproductionCheck, LadderRung, Session, SessionFeedback
+from mentoring.models import (
+    Concern,
+    CoproductionCheck,
+    LadderRung,
+    ProgrammeAnswer,
+    ProgrammeQuestion,
+    Session,
+    SessionFeedback,
+)
 from payments.models import ACTIVITY_KINDS, LedgerLine, RunItem, RunPayee
 from payments.money import money
 from payments.selectors import slow_payment_counts
@@ -920,6 +928,7 @@ def voice(ids: list[int], b: Builder) -> Section:
     _add_people(rung_people, checks, ["role", "rung"], when)
     principles = {role: row for (role,), row in principles.items()}
     scores = {role: row for (role,), row in scores.items()}
+    own_rows = _own_question_rows(ids, b, since, until)
     concerns = Concern.objects.filter(match__programme__in=ids).aggregate(
         **{w: Count("id", filter=q) for w, q in when.items()},
         **{f"people_{w}": Count("raised_by", distinct=True, filter=q) for w, q in when.items()},
@@ -1023,6 +1032,22 @@ def voice(ids: list[int], b: Builder) -> Section:
                 note="How many answers chose each rung, mentors and mentees side by side. "
                 "A count is shown only when 8 or more people gave those answers.",
             ),
+            *(
+                [
+                    Table(
+                        "own_questions",
+                        "The programme's own questions: average ratings out of 5",
+                        role_columns,
+                        own_rows,
+                        "Question",
+                        note="The sentences the programme added to its feedback and its "
+                        "co-production check. Each average is shown only when 8 or more "
+                        "people answered.",
+                    )
+                ]
+                if own_rows
+                else []
+            ),
             Table(
                 "concerns",
                 "Concerns",
@@ -1033,6 +1058,59 @@ def voice(ids: list[int], b: Builder) -> Section:
             ),
         ],
     )
+
+
+def _own_question_rows(ids: list[int], b: Builder, since, until) -> list[tuple[str, list]]:
+    """The programmes' own questions (mentoring.questions): each one's average rating from
+    mentors and from mentees, now and before, under the one suppression rule. Two queries
+    for the answers and one for the questions, however many questions there are."""
+    asked = list(
+        ProgrammeQuestion.objects.filter(programme__in=ids).order_by("asks_in", "added_at", "id")
+    )
+    if not asked:
+        return []
+    # An answer's side, person and time are those of the feedback or check it came with.
+    answers = (
+        ProgrammeAnswer.objects.filter(question__programme__in=ids)
+        .annotate(
+            asked=F("question_id"),
+            role=Coalesce("feedback__role", "coproduction_check__role"),
+            person=Coalesce("feedback__person", "coproduction_check__person"),
+            given_at=Coalesce("feedback__created_at", "coproduction_check__created_at"),
+        )
+        .filter(given_at__gte=since, given_at__lt=until)
+    )
+    when = _both(b, "given_at")
+    averages = _by(
+        answers.values("asked", "role").annotate(
+            **{f"value_{w}": Avg("value", filter=q) for w, q in when.items()}
+        ),
+        ["asked", "role"],
+    )
+    _add_people(averages, answers, ["asked", "role"], when)
+    rows = []
+    for question in asked:
+        answered = averages.keys() & {(question.pk, Role.MENTOR), (question.pk, Role.MENTEE)}
+        if question.retired_at is not None and not answered:
+            continue  # retired before either period: nothing to say about it here
+        cells = []
+        for role in (Role.MENTOR, Role.MENTEE):
+            if question.who not in (ProgrammeQuestion.Who.BOTH, role):
+                cells += [None, None]
+                continue
+            row = averages.get((question.pk, role), {})
+            for w in (NOW, BEFORE):
+                cells.append(
+                    b.measure(
+                        ("own", question.pk, role, w),
+                        row.get(f"value_{w}"),
+                        people=row.get(f"people_{w}") or 0,
+                        style="score",
+                    )
+                )
+        where = "check" if question.asks_in == ProgrammeQuestion.AsksIn.CHECK else "feedback"
+        rows.append((f"{question.text} ({where})", cells))
+    return rows
 
 
 def _by(rows, keys: list[str]) -> dict[tuple, dict]:

@@ -305,6 +305,31 @@ def _talk_request(w):
     return support.talk_request_ask(programme=w.programme, by=w.mentee, match=_match(w)).pk
 
 
+def _own_questions(w) -> dict:
+    """One of North Star's own questions in each of its forms, made on first use. Adds no
+    URL kwargs: a row's kwargs call it only for what it makes."""
+    from mentoring.models import ProgrammeQuestion
+    from mentoring.questions import programme_question_add
+
+    for asks_in in ProgrammeQuestion.AsksIn.values:
+        if not ProgrammeQuestion.objects.asked_of(w.programme, asks_in, Role.MENTEE).exists():
+            programme_question_add(
+                programme=w.programme,
+                asks_in=asks_in,
+                who=ProgrammeQuestion.Who.BOTH,
+                text="My mentor explained things in a way I understood",
+                by=w.coordinator,
+            )
+    return {}
+
+
+def _own_question_id(w):
+    from mentoring.models import ProgrammeQuestion
+
+    _own_questions(w)
+    return ProgrammeQuestion.objects.filter(programme=w.programme).first().pk
+
+
 def _mentor_membership(w):
     return Membership.objects.get(programme=w.programme, person=w.mentor, role=Role.MENTOR).pk
 
@@ -815,16 +840,26 @@ MATRIX: dict[str, Row] = {
         staff(302), kwargs=north(plan_id=_missed_plan_id), method="post"
     ),
     # Feedback is the two people's own: coordinators see only totals, in the statistics.
+    # Both forms ask one of North Star's own questions too, so the bad-input harness posts
+    # to it.
     "mentoring:session_feedback": Row(
         signed_in(404, mentor=200, mentee=200),
-        kwargs=lambda w: {"session_id": _session_logged_by_mentee(w)},
+        kwargs=lambda w: {
+            "session_id": _session_logged_by_mentee(w),
+            **_own_questions(w),
+        },
         form=True,
     ),
     # The closed match: each side's closing check is due, so both get the form.
     "mentoring:coproduction_check": Row(
         signed_in(404, mentor=200, mentee=200),
-        kwargs=lambda w: {"match_id": _closed_match_id(w)},
+        kwargs=lambda w: {"match_id": _closed_match_id(w), **_own_questions(w)},
         form=True,
+    ),
+    # The programme's own questions: its staff manage them; no answer is ever on the page.
+    "mentoring:coordinator_questions": Row(staff(200), kwargs=north(), form=True),
+    "mentoring:coordinator_question_retire": Row(
+        staff(302), kwargs=north(question_id=_own_question_id), method="post"
     ),
     # Messages are the pair's own: coordinators and administrators get a 404 like anyone
     # else, and read a message only once one of the two attaches it to a concern.

@@ -79,6 +79,8 @@ MUST_REACH = {
         "/matches/<id>/messages/<id>/concern/",
     },
     "coordinator": {
+        # From "Feedback questions" in the navigation; North Star asks one (demo/mentoring.py).
+        "/coordinate/north-star/questions/",
         "/coordinate/north-star/pay/",
         "/coordinate/north-star/pay/rates/",
         "/coordinate/north-star/pay/schedule/",

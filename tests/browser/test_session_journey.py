@@ -1,6 +1,8 @@
 """A session followed through the real pages: Sam logs it, Priya confirms it, both say how
 it went (Priya by keyboard alone), and the coordinator finds it waiting for approval and the
-feedback added to the programme's totals, without anyone's own answers.
+feedback added to the programme's totals, without anyone's own answers. North Star asks one
+question of its own after the fixed ones (demo/mentoring.py): both answer it, Priya by
+keyboard, and it has its own row in the totals.
 
 The named demo people are matched live, so their match is made first, behind the scenes,
 through the matching services (the journey in test_matching_journey.py does it by hand)."""
@@ -12,7 +14,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from mentoring.models import Session, SessionFeedback
+from demo.mentoring import OWN_QUESTION
+from mentoring.models import ProgrammeAnswer, Session, SessionFeedback
 from mentoring.templatetags.session_tags import plain_when
 from tests.browser.support import sam_and_priya, sign_in
 
@@ -97,12 +100,12 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     session = Session.objects.filter(match=match).latest("created_at")
     when = plain_when(session.starts_at, demo.north_star.time_zone)
 
-    # He gives his feedback straight away: six questions, as a mentor.
+    # He gives his feedback straight away: six questions as a mentor, then North Star's own.
     page.get_by_role("link", name="Give feedback on this session").click()
     expect(heading(page)).to_have_text(f"How was your session with {PRIYA}?")
     expect(page.get_by_role("main")).to_contain_text(when)
     expect(page.get_by_role("main")).to_contain_text(f"{PRIYA} never sees what you say.")
-    expect(page.get_by_role("main").get_by_role("group")).to_have_count(6)
+    expect(page.get_by_role("main").get_by_role("group")).to_have_count(7)
     for legend, answer in [
         (USEFUL, "Strongly agree"),
         ("I felt listened to and respected", "Agree"),
@@ -110,6 +113,7 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
         ("I felt an equal partner", "Strongly agree"),
         ("My expertise was valued", "Agree"),
         ("I am paid fairly and on time", "Neither agree nor disagree"),
+        (OWN_QUESTION, "Agree"),
     ]:
         question(page, legend).get_by_role("radio", name=answer, exact=True).check()
     page.get_by_label("Anything else you want to tell us?").fill(SAM_SAYS)
@@ -129,9 +133,10 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     expect(page.get_by_role("main")).not_to_contain_text(SAM_SAYS)
     page.get_by_role("link", name=f"Give feedback on this session on {when}").click()
     expect(heading(page)).to_have_text(f"How was your session with {SAM}?")
-    expect(page.get_by_role("main").get_by_role("group")).to_have_count(3)
+    expect(page.get_by_role("main").get_by_role("group")).to_have_count(4)
+    expect(page.get_by_role("main").get_by_role("group").last).to_have_accessible_name(OWN_QUESTION)
 
-    answer_by_keyboard(page, [5, 4, 3], PRIYA_SAYS)
+    answer_by_keyboard(page, [5, 4, 3, 2], PRIYA_SAYS)
 
     expect(heading(page)).to_have_text(f"Your sessions with {SAM}")
     expect(status(page)).to_contain_text("Thank you for your feedback")
@@ -164,6 +169,15 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     for role, column in (("mentor", 0), ("mentee", 2)):
         assert answers(demo.north_star, role) == before[role] + 1
         expect(cells.nth(column)).to_have_text(re.compile(r"^(\d\.\d|c)$"))
+    own = (
+        page.get_by_role("table", name="The programme's own questions: average ratings out of 5")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=f"{OWN_QUESTION} (feedback)", exact=True))
+    )
+    for column in (0, 2):
+        expect(own.get_by_role("cell").nth(column)).to_have_text(re.compile(r"^(\d\.\d|c)$"))
+    given = ProgrammeAnswer.objects.filter(feedback__session=session)
+    assert sorted(given.values_list("feedback__role", "value")) == [("mentee", 2), ("mentor", 4)]
     main = page.get_by_role("main")
     for said in (SAM_SAYS, PRIYA_SAYS):
         expect(main).not_to_contain_text(said)

@@ -35,6 +35,7 @@ from demo.mentoring import (
     demo_endings_ensure,
     demo_feedback_ensure,
     demo_plans_ensure,
+    demo_questions_ensure,
     demo_sessions_ensure,
 )
 from demo.panel import demo_panel_ensure
@@ -134,6 +135,8 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     demo_sessions_ensure(programme=north_star, coordinator=coordinator, now=now)
     demo_endings_ensure(programme=north_star, coordinator=coordinator, now=now)
     demo_plans_ensure(programme=north_star, now=now)
+    # Before the feedback, which answers North Star's own question from when it was added.
+    demo_questions_ensure(programme=north_star, coordinator=coordinator, now=now)
     demo_feedback_ensure(programme=north_star, now=now)
     demo_support_ensure(programme=north_star, now=now)
     for make, who in ((demo_mentor, MENTOR), (demo_mentee, MENTEE)):
