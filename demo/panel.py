@@ -13,6 +13,9 @@ from panel import services
 from panel.models import Proposal
 from programmes.models import Membership, Programme
 
+# The feedback question the panel proposed and a coordinator accepted: asked of mentees.
+PANEL_QUESTION = "My mentor explained things in a way I understood"
+
 
 def _panel(programme: Programme) -> list:
     """Sam, then the two mentors of North Star who joined first (the demo's people are
@@ -40,7 +43,7 @@ def demo_panel_ensure(*, programme: Programme, coordinator) -> None:
         about=Proposal.About.QUESTION_NEW,
         change="Ask mentees after each session whether they understood their mentor.",
         why="Some mentors worry that they talk too fast. This would tell them kindly.",
-        question_text="My mentor explained things in a way I understood",
+        question_text=PANEL_QUESTION,
         asks_in=ProgrammeQuestion.AsksIn.FEEDBACK,
         who=ProgrammeQuestion.Who.MENTEE,
     )
