@@ -128,8 +128,25 @@ class DecideForm(forms.Form):
         "the person who proposed it will read this.",
         message="Say what was done, or why not.",
     )
-    # A refused new question is shown here (mentoring.questions), next to its words.
-    question_text = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Only for a new question: its words, which the coordinator may put right before
+    # accepting. A refusal (mentoring.questions) is shown next to them.
+    question_text = forms.CharField(
+        label="The statement people will rate",
+        required=False,
+        max_length=ProgrammeQuestion.TEXT_MAX_LENGTH,
+        help_text="As the panel wrote it. You can change the words before you accept it.",
+        error_messages={
+            "max_length": f"Keep the statement to {ProgrammeQuestion.TEXT_MAX_LENGTH} "
+            "characters or fewer."
+        },
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        if proposal.about == Proposal.About.QUESTION_NEW:
+            self.fields["question_text"].initial = proposal.question_text
+        else:
+            del self.fields["question_text"]
 
 
 class EntryForm(forms.Form):

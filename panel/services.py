@@ -195,10 +195,18 @@ def vote_cast(*, proposal: Proposal, by: User, in_favour: bool) -> Vote:
 
 
 @transaction.atomic
-def proposal_decide(*, proposal: Proposal, by: User, accept: bool, decision: str) -> bool:
+def proposal_decide(
+    *,
+    proposal: Proposal,
+    by: User,
+    accept: bool,
+    decision: str,
+    question_text: str | None = None,
+) -> bool:
     """A coordinator accepts a proposal (saying what was done) or declines it (saying why).
     Accepting a new question adds it to the programme's forms; accepting "stop asking"
-    retires it. Never the proposer's own. Once only: the row is locked, and a second
+    retires it (`question_text`: the coordinator's better words for a new question, if
+    any). Never the proposer's own. Once only: the row is locked, and a second
     decision (a second click, or another coordinator at the same moment) returns False.
     A refused question raises ValidationError({"question_text": ...}) and nothing is kept."""
     programme = proposal.programme
@@ -223,7 +231,7 @@ def proposal_decide(*, proposal: Proposal, by: User, accept: bool, decision: str
                 programme=programme,
                 asks_in=proposal.asks_in,
                 who=proposal.who,
-                text=proposal.question_text,
+                text=question_text or proposal.question_text,
                 by=by,
             )
         except ValidationError as error:

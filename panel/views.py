@@ -184,7 +184,7 @@ def coordinator_proposal(request, slug, proposal_id):
     not_yours = duties.not_yours(
         programme, request.user, services.OWN_PROPOSAL, proposal.proposed_by
     )
-    form = DecideForm(posted(request))
+    form = DecideForm(posted(request), proposal=proposal)
     if request.method == "POST" and (not proposal.is_open or not_yours):
         messages.error(request, not_yours or "This proposal is decided already.")
         return redirect("panel:coordinator_proposal", slug=programme.slug, proposal_id=proposal.pk)
@@ -196,6 +196,7 @@ def coordinator_proposal(request, slug, proposal_id):
                 by=request.user,
                 accept=accept,
                 decision=form.cleaned_data["decision"],
+                question_text=form.cleaned_data.get("question_text") or None,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -217,6 +218,5 @@ def coordinator_proposal(request, slug, proposal_id):
             "proposal": proposal,
             "form": form,
             "not_yours": not_yours,
-            "question_error": form.errors.get("question_text"),
         },
     )

@@ -380,3 +380,19 @@ def test_two_coordinators_deciding_at_once_decide_once(world):
 
     assert sorted(at_once(6, decide)) == [False] * 5 + [True]
     assert ProgrammeQuestion.objects.filter(programme=world.programme).count() == 1
+
+
+def test_a_coordinator_may_put_the_statements_words_right_before_accepting(world, login_as):
+    proposal = _new_question(world)
+    client = login_as("coordinator")
+    response = client.post(
+        reverse("panel:coordinator_proposal", args=["north", proposal.pk]),
+        {
+            "outcome": "accept",
+            "decision": "Added.",
+            "question_text": "My mentor explained things clearly",
+        },
+    )
+    assert response.status_code == 302
+    asked = ProgrammeQuestion.objects.asked_of(world.programme, "feedback", "mentee")
+    assert [q.text for q in asked] == ["My mentor explained things clearly"]
