@@ -4,6 +4,7 @@ tells people through notify()."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -277,14 +278,12 @@ def proposal_decide(
 def entry_readers(programme: Programme):
     """Who reads "You said, we did": every current member of the programme (mentors,
     mentees, panel, coordinators) and its organisation's administrators."""
+    members = Membership.objects.current().filter(programme=programme).values("person_id")
     return (
         User.objects.filter(is_active=True)
-        .filter(pk__in=Membership.objects.current().filter(programme=programme).values("person_id"))
-        .union(
-            User.objects.filter(
-                is_active=True, administrator_of__organisation_id=programme.organisation_id
-            )
-        )
+        .filter(Q(pk__in=members) | Q(administrator_of__organisation_id=programme.organisation_id))
+        .distinct()
+        .order_by("pk")
     )
 
 
