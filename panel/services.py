@@ -223,8 +223,9 @@ def proposal_decide(
             }
         )
     # Two coordinators deciding at once: the lock makes the second wait, then see it decided.
-    proposal = lock_row(proposal)
+    given, proposal = proposal, lock_row(proposal)
     if not proposal.is_open:
+        given.refresh_from_db()
         return False
     if accept and proposal.about == Proposal.About.QUESTION_NEW:
         try:
@@ -272,6 +273,7 @@ def proposal_decide(
             body=f"{_short(proposal.change)}: {word}. {decision}",
             url=reverse("panel:proposal_detail", args=[programme.slug, proposal.pk]),
         )
+    given.refresh_from_db()
     return True
 
 
