@@ -184,8 +184,13 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     )
     for column in (0, 2):
         expect(own.get_by_role("cell").nth(column)).to_have_text(re.compile(r"^(\d\.\d|c)$"))
-    given = ProgrammeAnswer.objects.filter(feedback__session=session)
+    given = ProgrammeAnswer.objects.filter(feedback__session=session, question__text=OWN_QUESTION)
     assert sorted(given.values_list("feedback__role", "value")) == [("mentee", 2), ("mentor", 4)]
+    # Priya answered the panel's question too (demo/panel.py); Sam, a mentor, was not asked it.
+    panels = ProgrammeAnswer.objects.filter(
+        feedback__session=session, question__text=PANEL_QUESTION
+    )
+    assert sorted(panels.values_list("feedback__role", "value")) == [("mentee", 4)]
     main = page.get_by_role("main")
     for said in (SAM_SAYS, PRIYA_SAYS):
         expect(main).not_to_contain_text(said)
