@@ -396,3 +396,21 @@ def test_a_coordinator_may_put_the_statements_words_right_before_accepting(world
     assert response.status_code == 302
     asked = ProgrammeQuestion.objects.asked_of(world.programme, "feedback", "mentee")
     assert [q.text for q in asked] == ["My mentor explained things clearly"]
+
+
+def test_my_data_holds_the_panel_and_deleting_the_account_leaves_no_name(world):
+    from portal.privacy import erase, export
+
+    proposal = _propose(world)
+    services.vote_cast(proposal=proposal, by=world.panel, in_favour=True)
+    services.entry_publish(programme=world.programme, by=world.panel, said="a", did="b")
+
+    data = export(world.panel)
+    assert [p["change"] for p in data["panel_proposals"]] == [proposal.change]
+    assert data["panel_votes"][0]["vote"] == "for"
+    assert data["you_said_we_did"][0]["said"] == "a"
+
+    erase(world.panel)
+    assert not Vote.objects.filter(person=world.panel).exists()
+    assert not Proposal.objects.filter(proposed_by=world.panel).exists()
+    assert not Entry.objects.filter(published_by=world.panel).exists()
