@@ -414,3 +414,18 @@ def test_my_data_holds_the_panel_and_deleting_the_account_leaves_no_name(world):
     assert not Vote.objects.filter(person=world.panel).exists()
     assert not Proposal.objects.filter(proposed_by=world.panel).exists()
     assert not Entry.objects.filter(published_by=world.panel).exists()
+
+
+@pytest.mark.parametrize("rows", [2, 20])
+def test_the_coordinators_page_and_you_said_we_did_keep_their_queries_flat(
+    world, login_as, django_assert_max_num_queries, rows
+):
+    for n in range(rows):
+        proposal = _propose(world, change=f"Change {n}")
+        services.vote_cast(proposal=proposal, by=world.panel, in_favour=n % 2 == 0)
+        services.entry_publish(programme=world.programme, by=world.panel, said=f"{n}", did="b")
+    client = login_as("coordinator")
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("panel:coordinator_panel", args=["north"])).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("panel:you_said_we_did", args=["north"])).status_code == 200
