@@ -152,6 +152,9 @@ class AuditEvent(models.Model):
         FORMAT_REQUEST_HANDLED = "format_request_handled", "Request for another format handled"
         TERM_ADDED = "term_added", "Word to avoid added for the organisation"
         TERM_REMOVED = "term_removed", "Word to avoid removed for the organisation"
+        PANEL_PROPOSED = "panel_proposed", "Change proposed by a panel member"
+        PANEL_DECIDED = "panel_decided", "Panel proposal accepted or declined"
+        PANEL_PUBLISHED = "panel_published", "You said, we did entry published"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "journal",
     "notifications",
     "payments",
+    "panel",
     "background",
     "portal",
     "reporting",

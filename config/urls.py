@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("mentoring.urls")),
     # Paid activities: panels, teaching, assessment, co-design, reference groups, peer support
     path("", include("activities.urls")),
+    path("", include("panel.urls")),
     # Journal, CPD records and goals
     path("", include("journal.urls")),
     path("", include("notifications.urls")),

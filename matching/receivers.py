@@ -37,8 +37,8 @@ def refuse_ending_a_partners_role(sender, *, membership, by, **kwargs) -> str:
 @receiver(role_ended, dispatch_uid="matching.leave_when_a_role_ends")
 def leave_when_a_role_ends(sender, *, membership, by, **kwargs) -> None:
     """Their live matches there in that role end and their open proposals are withdrawn.
-    A panel role holds no matches."""
-    if membership.role not in (Role.MENTOR, Role.MENTEE):
+    Other roles (a seat on the panel) hold no match."""
+    if membership.role not in SIDES:
         return
     matching_leave(
         person=membership.person,

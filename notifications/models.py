@@ -48,6 +48,10 @@ class Kind(models.TextChoices):
         "format_request",
         "Someone asked for a page or document in another format (coordinators)",
     )
+    PANEL_ROLE = "panel_role", "You joined or left a programme's panel"
+    PANEL_PROPOSAL = "panel_proposal", "A panel member proposed a change (coordinators)"
+    PANEL_DECISION = "panel_decision", "What was decided about a panel proposal (panel members)"
+    YOU_SAID_WE_DID = "you_said_we_did", "A new 'You said, we did' entry in your programme"
 
 
 # Sent by email whatever the person chose, with the line that tells them why. A change to

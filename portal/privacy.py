@@ -15,7 +15,8 @@ because later steps rely on earlier ones:
 3. mentoring: feedback and co-production checks lose the person and their words; sessions
    and concerns belong to the match and stay; check-ins and requests to talk are deleted.
    activities: nothing more; places still to come were given up as the roles ended, and
-   the places taken stay with their pay.
+   the places taken stay with their pay. panel: votes on open proposals go; proposals,
+   decisions and "You said, we did" entries stay as the programme's record, naming nobody.
 4. journal: entries and goals are deleted. They point at sessions, which stay, so nothing
    points at them once they are gone.
 5. notifications: after matching and mentoring, so nothing written to the person while
@@ -40,6 +41,7 @@ EXPORT_ORDER = (
     "matching",
     "mentoring",
     "activities",
+    "panel",
     "journal",
     "notifications",
     "payments",
@@ -49,6 +51,7 @@ ERASE_ORDER = (
     "matching",
     "mentoring",
     "activities",
+    "panel",
     "journal",
     "notifications",
     "payments",

@@ -157,6 +157,10 @@ def navigation_for(user) -> dict:
                             ),
                         },
                         {
+                            "label": "The panel",
+                            "url": reverse("panel:coordinator_panel", args=[programme.slug]),
+                        },
+                        {
                             "label": "Feedback questions",
                             "url": reverse(
                                 "mentoring:coordinator_questions", args=[programme.slug]

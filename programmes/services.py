@@ -99,8 +99,9 @@ def membership_end(*, membership: Membership, by: User) -> Membership:
             old={"person": membership.person_id, "role": membership.role},
         )
         if membership.role in (Role.MENTOR, Role.MENTEE, Role.PANEL):
-            # In this transaction: matching ends what the role held open, and activities
-            # gives up places still to come (programmes/signals.py).
+            # In this transaction: matching ends what the role held open, activities gives
+            # up places still to come, and the panel tells a panel member their seat ended
+            # (programmes/signals.py).
             role_ended.send(sender=Membership, membership=membership, by=by)
     return membership
 

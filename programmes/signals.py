@@ -8,7 +8,8 @@
   mentor's, mentee's or panel member's role has ended. Receivers take `membership` and
   `by`; matching ends the person's live matches and withdraws their proposals there (for a
   mentor or mentee); activities gives up the places still to come of someone who is no
-  longer an expert by experience there. A receiver that raises
+  longer an expert by experience there; the panel tells a panel member their seat ended. A
+  receiver that raises
   rolls the ending back, so nothing of the role stays open once it has ended."""
 
 from django.dispatch import Signal

@@ -190,6 +190,8 @@ def coordinator_member_detail(request, slug, person_id):
             "memberships": memberships,
             "mentor_profile": mentor_profile,
             "mentee_profile": mentee_profile,
+            # An expert by experience may be asked onto the lived-experience panel (panel/).
+            "may_join_panel": Role.MENTOR in roles and Role.PANEL not in roles,
         },
     )
 

@@ -82,6 +82,23 @@ def _organisation_term(w):
     ).pk
 
 
+def _panel_proposal_id(w):
+    """An open proposal of North Star's panel, made by Rene on first use."""
+    from panel.models import Proposal
+    from panel.services import proposal_make
+
+    existing = Proposal.objects.filter(programme=w.programme).first()
+    if existing:
+        return existing.pk
+    return proposal_make(
+        programme=w.programme,
+        by=w.panel,
+        about="other",
+        change="Meet in the evening as well as the day.",
+        why="Some mentors work in the day.",
+    ).pk
+
+
 def _finished_round(w):
     """The programme's latest finished round, made on first use: rows may be built more
     than once in a test (the bad-input harness opens pages afresh)."""
@@ -672,6 +689,20 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=302, mentee=302),
     ),
     "programmes:coordinator_resources": Row(staff(200), kwargs=north(), form=True),
+    # The lived-experience panel: its pages for those who sit on it now (Rene); the
+    # coordinator's page and decisions for those who run the programme. "You said, we did"
+    # for every current member and those who run it; another programme's coordinator: 404.
+    "panel:panel_home": Row(signed_in(404, panel=200), kwargs=north()),
+    "panel:proposal_new": Row(signed_in(404, panel=200), kwargs=north(), form=True),
+    "panel:proposal_detail": Row(
+        signed_in(404, panel=200), kwargs=north(proposal_id=_panel_proposal_id), form=True
+    ),
+    "panel:entry_new": Row(signed_in(404, panel=200), kwargs=north(), form=True),
+    "panel:you_said_we_did": Row(signed_in(200, other_coordinator=404), kwargs=north()),
+    "panel:coordinator_panel": Row(staff(200), kwargs=north(), form=True),
+    "panel:coordinator_proposal": Row(
+        staff(200), kwargs=north(proposal_id=_panel_proposal_id), form=True
+    ),
     # The statements every footer links to: for everyone, signed in or not.
     "portal:accessibility_statement": Row(everyone(200)),
     "portal:privacy_notice": Row(everyone(200)),
@@ -1339,6 +1370,17 @@ def _fellow_coordinator_role(w):
     )
 
 
+def _jos_panel_proposal(w):
+    """Jo runs North Star and sits on its panel too: her proposal is another's to decide."""
+    from panel.services import proposal_make
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(programme=w.programme, person=w.coordinator, role=Role.PANEL)
+    return proposal_make(
+        programme=w.programme, by=w.coordinator, about="other", change="More.", why="Less."
+    )
+
+
 def _status(obj):
     obj.refresh_from_db()
     return obj.status
@@ -1365,6 +1407,14 @@ def _slug(**extra):
 
 
 DECISIONS = [
+    Decision(
+        "panel:coordinator_proposal",
+        _jos_panel_proposal,
+        _slug(proposal_id=lambda o: o.pk),
+        302,
+        lambda w, o: _status(o) == "open",
+        data={"outcome": "accept", "decision": "Done."},
+    ),
     Decision(
         "mentoring:coordinator_session_approve",
         _jos_session,
@@ -1657,6 +1707,7 @@ def test_it_has_a_decision_row_for_every_coordinator_action_that_decides():
     """Every coordinator page that approves, pays, decides or handles something has a row
     above: a new one must say what happens when it is the coordinator's own."""
     deciding = {
+        "panel:coordinator_proposal",
         "mentoring:coordinator_session_approve",
         "mentoring:coordinator_sessions",
         "payments:coordinator_expense",

@@ -35,7 +35,14 @@ ROLES = {
 MUST_REACH = {
     # The statements and the words we use, from the footer of every page.
     "anonymous": {"/accessibility/", "/privacy/", "/glossary/"},
-    "mentee": {"/accessibility/", "/privacy/", "/glossary/", "/another-format/"},
+    "mentee": {
+        "/accessibility/",
+        "/privacy/",
+        "/glossary/",
+        "/another-format/",
+        # From the dashboard: what changed because members spoke up (demo/panel.py).
+        "/panel/north-star/you-said-we-did/",
+    },
     "mentor": {
         "/pay/",
         "/pay/how/",
@@ -49,6 +56,13 @@ MUST_REACH = {
         "/activities/<id>/",
         # From "Programme resources" in the navigation.
         "/programmes/north-star/resources/",
+        # Sam sits on North Star's panel (demo/panel.py): its home, a proposal with its
+        # vote form, the propose form, "You said, we did" and its publish form.
+        "/panel/north-star/",
+        "/panel/north-star/propose/",
+        "/panel/north-star/proposals/<id>/",
+        "/panel/north-star/you-said-we-did/",
+        "/panel/north-star/you-said-we-did/new/",
     },
     # On Universal Credit, with a cap that held a line back (demo/payments.py); with kind
     # words from two mentees, one in their record of contribution (demo/contribution.py);
@@ -103,6 +117,9 @@ MUST_REACH = {
         "/glossary/",
         # From the resources page: the organisation's own words to avoid.
         "/coordinate/north-star/language/",
+        # "The panel" in the staff navigation, and a proposal to decide (demo/panel.py).
+        "/coordinate/north-star/panel/",
+        "/coordinate/north-star/panel/proposals/<id>/",
     },
     "administrator": {
         "/statistics/",

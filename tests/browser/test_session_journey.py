@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from demo.mentoring import OWN_QUESTION
+from demo.panel import PANEL_QUESTION
 from mentoring.models import ProgrammeAnswer, Session, SessionFeedback
 from mentoring.templatetags.session_tags import plain_when
 from tests.browser.support import sam_and_priya, sign_in
@@ -133,10 +134,17 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     expect(page.get_by_role("main")).not_to_contain_text(SAM_SAYS)
     page.get_by_role("link", name=f"Give feedback on this session on {when}").click()
     expect(heading(page)).to_have_text(f"How was your session with {SAM}?")
-    expect(page.get_by_role("main").get_by_role("group")).to_have_count(4)
-    expect(page.get_by_role("main").get_by_role("group").last).to_have_accessible_name(OWN_QUESTION)
+    # Three fixed questions, North Star's own, then the one its panel proposed for mentees
+    # (demo/panel.py).
+    expect(page.get_by_role("main").get_by_role("group")).to_have_count(5)
+    expect(page.get_by_role("main").get_by_role("group").nth(3)).to_have_accessible_name(
+        OWN_QUESTION
+    )
+    expect(page.get_by_role("main").get_by_role("group").last).to_have_accessible_name(
+        PANEL_QUESTION
+    )
 
-    answer_by_keyboard(page, [5, 4, 3, 2], PRIYA_SAYS)
+    answer_by_keyboard(page, [5, 4, 3, 2, 4], PRIYA_SAYS)
 
     expect(heading(page)).to_have_text(f"Your sessions with {SAM}")
     expect(status(page)).to_contain_text("Thank you for your feedback")
@@ -176,8 +184,13 @@ def test_a_session_is_logged_confirmed_given_feedback_and_counted(demo, page, pr
     )
     for column in (0, 2):
         expect(own.get_by_role("cell").nth(column)).to_have_text(re.compile(r"^(\d\.\d|c)$"))
-    given = ProgrammeAnswer.objects.filter(feedback__session=session)
+    given = ProgrammeAnswer.objects.filter(feedback__session=session, question__text=OWN_QUESTION)
     assert sorted(given.values_list("feedback__role", "value")) == [("mentee", 2), ("mentor", 4)]
+    # Priya answered the panel's question too (demo/panel.py); Sam, a mentor, was not asked it.
+    panels = ProgrammeAnswer.objects.filter(
+        feedback__session=session, question__text=PANEL_QUESTION
+    )
+    assert sorted(panels.values_list("feedback__role", "value")) == [("mentee", 4)]
     main = page.get_by_role("main")
     for said in (SAM_SAYS, PRIYA_SAYS):
         expect(main).not_to_contain_text(said)

@@ -38,6 +38,7 @@ from demo.mentoring import (
     demo_questions_ensure,
     demo_sessions_ensure,
 )
+from demo.panel import demo_panel_ensure
 from demo.people import (
     DEMO_PASSWORD,
     MENTEE,
@@ -151,6 +152,7 @@ def demo_seed(*, pilot_size: int) -> dict[str, int]:
     demo_agreements_ensure(programme=north_star)
     applications_ensure(programme=north_star, password_hash=password_hash)
     invitations_ensure(programme=north_star, by=coordinator)
+    demo_panel_ensure(programme=north_star, coordinator=coordinator)
 
     if pilot_size:
         pilot = programme_ensure(organisation, NATIONAL_PILOT)
