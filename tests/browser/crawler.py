@@ -31,7 +31,9 @@ AXE_OPTIONS = {
 NOT_OUR_WORDS = ("/admin/",)
 MAX_PAGES = 100
 # A crawl that starts at the pages it is about (a match, a member's page) needs only the pages
-# near them: the rest of the site is the crawl by role (test_accessibility.py).
+# near them: it follows the links in their main content, not the header, navigation and
+# footer, which lead to the rest of the site that the crawls by role cover
+# (test_accessibility.py). See crawl_nearby().
 NEARBY_PAGES = 40
 # Pages that differ only by an id or a token share a template: a couple of each is enough.
 MAX_PER_SHAPE = 2
@@ -68,6 +70,7 @@ TEXT_BOXES = (
     "input[type=number], input[type=tel], input[type=url], input[type=search], textarea"
 )
 SUBMIT_BUTTONS = "button:not([type]), button[type=submit], input[type=submit]"
+MAIN_LINKS = "main a[href], [role=main] a[href]"
 
 _axe = Axe()
 
@@ -269,9 +272,12 @@ def crawl(
     origin: str,
     start: list[str],
     max_pages: int = MAX_PAGES,
+    links_in: str = LINK_AREAS,
+    avoid: tuple[str, ...] = (),
 ) -> CrawlReport:
-    """Breadth-first over every same-origin page reachable from `start` by following links,
-    up to `max_pages` of them."""
+    """Breadth-first over every same-origin page reachable from `start` by following the
+    links in `links_in` (every part of the page a person reads, unless told otherwise), up to
+    `max_pages` of them. Links to paths starting with one of `avoid` are not followed."""
     report = CrawlReport(role=role, origin=origin)
     queue = deque((normalise(origin + path), "the start") for path in start)
     queued = {url for url, _ in queue}
@@ -314,11 +320,13 @@ def crawl(
         report.visited.append(where)
         check_page(page, report, where)
         record_problems(problems, report, where)
-        links = page.evaluate(_LINKS_JS, LINK_AREAS)
+        links = page.evaluate(_LINKS_JS, links_in)
         try_error_state(page, problems, report, where)
         for link in links:
             target = normalise(link["href"])
             if link["download"] or target in queued or not worth_following(target, origin):
+                continue
+            if avoid and urlsplit(target).path.startswith(avoid):
                 continue
             queued.add(target)
             queue.append((target, where))
@@ -333,3 +341,11 @@ def crawl_after_sign_in(page: Page, *, problems: BrowserProblems, **crawl_args) 
     for problem in signing_in:
         report.add("while signing in", "browser", problem)
     return report
+
+
+def crawl_nearby(page: Page, *, problems: BrowserProblems, **crawl_args) -> CrawlReport:
+    """The crawl after signing in, over the pages near `start`: those its main content links
+    to, and theirs, up to NEARBY_PAGES."""
+    return crawl_after_sign_in(
+        page, problems=problems, max_pages=NEARBY_PAGES, links_in=MAIN_LINKS, **crawl_args
+    )

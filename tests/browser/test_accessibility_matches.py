@@ -4,7 +4,7 @@ the crawls are in three files so parallel workers share them.)"""
 
 import pytest
 
-from tests.browser.crawler import NEARBY_PAGES, crawl_after_sign_in, shape_of
+from tests.browser.crawler import crawl_nearby, shape_of
 from tests.browser.support import sign_in
 
 
@@ -22,13 +22,12 @@ def test_it_has_no_accessibility_problems_on_session_pages(side, demo, page, pro
     person = session.logged_by if side == "logged_by" else session.other_person(session.logged_by)
     assert person in (match.mentor, match.mentee)
     sign_in(page, person.email)
-    report = crawl_after_sign_in(
+    report = crawl_nearby(
         page,
         problems=problems,
         role=f"{side} of a demo match",
         origin=live_server.url,
         start=["/dashboard/", f"/matches/{match.pk}/"],
-        max_pages=NEARBY_PAGES,
     )
     assert any(path.startswith("/sessions/") for path in report.visited), report.summary()
     if person == match.mentee:
@@ -56,13 +55,12 @@ def test_it_has_no_accessibility_problems_on_advance_and_missed_session_pages(
         start = [f"/matches/{missed.match_id}/"]
         wanted = "/matches/<id>/"
     sign_in(page, person.email)
-    report = crawl_after_sign_in(
+    report = crawl_nearby(
         page,
         problems=problems,
         role=side,
         origin=live_server.url,
         start=start,
-        max_pages=NEARBY_PAGES,
     )
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()
@@ -86,13 +84,12 @@ def test_it_has_no_accessibility_problems_on_planned_session_pages(
     )
     person = getattr(plan.match, side)
     sign_in(page, person.email)
-    report = crawl_after_sign_in(
+    report = crawl_nearby(
         page,
         problems=problems,
         role=side,
         origin=live_server.url,
         start=[f"/matches/{plan.match_id}/"],
-        max_pages=NEARBY_PAGES,
     )
     reached = {shape_of(path) for path in report.visited}
     assert "/planned/<id>/change/" in reached, report.summary()

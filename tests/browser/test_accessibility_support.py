@@ -3,7 +3,7 @@ reach them. (test_accessibility.py crawls every page by role.)"""
 
 import pytest
 
-from tests.browser.crawler import NEARBY_PAGES, crawl_after_sign_in, shape_of
+from tests.browser.crawler import crawl_nearby, shape_of
 from tests.browser.support import sign_in
 
 
@@ -31,13 +31,12 @@ def test_it_has_no_accessibility_problems_on_agreement_and_induction_pages(
         sign_in(page, changed.match.mentee.email)
         start = [f"/matches/{changed.match_id}/"]
         wanted = {"/matches/<id>/agreement/", "/matches/<id>/agreement/history/"}
-    report = crawl_after_sign_in(
+    report = crawl_nearby(
         page,
         problems=problems,
         role=who,
         origin=live_server.url,
         start=start,
-        max_pages=NEARBY_PAGES,
     )
     missed = wanted - {shape_of(path) for path in report.visited}
     assert not missed, f"The crawl did not reach {sorted(missed)}.\n{report.summary()}"
@@ -89,13 +88,12 @@ def test_it_has_no_accessibility_problems_on_support_pages(side, demo, page, pro
         )
         start, wanted = ["/dashboard/"], "/talk/north-star/"
     sign_in(page, person.email)
-    report = crawl_after_sign_in(
+    report = crawl_nearby(
         page,
         problems=problems,
         role=side,
         origin=live_server.url,
         start=start,
-        max_pages=NEARBY_PAGES,
     )
     assert wanted in {shape_of(path) for path in report.visited}, report.summary()
     assert not report.findings, report.summary()
