@@ -19,7 +19,7 @@ from notifications.models import Kind
 from notifications.services import notify
 from panel.models import Entry, Proposal, Vote
 from programmes import duties
-from programmes.access import panel_programmes
+from programmes.access import panel_of, panel_programmes
 from programmes.models import Membership, Programme
 from programmes.services import check_coordinates, membership_add
 
@@ -37,13 +37,8 @@ def can_join_panel(programme: Programme, person: User) -> bool:
 
 
 def panel_members(programme: Programme):
-    """Who sits on the panel now, by name."""
-    return User.objects.filter(
-        memberships__programme=programme,
-        memberships__role=Role.PANEL,
-        memberships__ended_at__isnull=True,
-        is_active=True,
-    ).order_by("display_name", "pk")
+    """Who sits on the panel now (programmes.access.panel_of) and can be told, by name."""
+    return panel_of(programme).filter(is_active=True).order_by("display_name", "pk")
 
 
 def check_on_panel(person: User, programme: Programme) -> None:
