@@ -6,8 +6,8 @@ Made once, through the panel's services: a panel the demo's visitors change is k
 from __future__ import annotations
 
 from core.choices import Role
-from demo.induction import WAITING_MENTOR
-from demo.people import MENTOR, NEW_MENTOR
+from demo.payments import seeded_mentors
+from demo.people import MENTOR
 from mentoring.models import ProgrammeQuestion
 from panel import services
 from panel.models import Proposal
@@ -18,16 +18,10 @@ PANEL_QUESTION = "My mentor explained things in a way I understood"
 
 
 def _panel(programme: Programme) -> list:
-    """Sam, then the two mentors of North Star who joined first (the demo's people are
-    drawn from a seeded generator, so these are the same every run)."""
+    """Sam, then the two busiest mentors of North Star's demo matches: they have said how to
+    be paid (demo/payments.py), so the panel meeting they attend is paid in the runs."""
     sam = Membership.objects.get(programme=programme, person__email=MENTOR.email, role=Role.MENTOR)
-    others = (
-        Membership.objects.filter(programme=programme, role=Role.MENTOR, ended_at__isnull=True)
-        .exclude(person__email__in=[MENTOR.email, NEW_MENTOR.email, WAITING_MENTOR])
-        .order_by("joined_at", "person__email")
-        .select_related("person")[:2]
-    )
-    return [sam.person, *(membership.person for membership in others)]
+    return [sam.person, *seeded_mentors(programme)[:2]]
 
 
 def demo_panel_ensure(*, programme: Programme, coordinator) -> None:

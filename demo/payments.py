@@ -179,7 +179,7 @@ def seed_payments(stdout=None) -> dict[str, int]:
         coordinator_b = User.objects.filter(email=COORDINATOR_B.email).first()
         if riverside and coordinator_b:
             added["cards"] += _riverside_card(riverside, coordinator_b, now)
-        mentors = _seeded_mentors(north_star)
+        mentors = seeded_mentors(north_star)
         # Choices before lines: a reduced fee or no payment applies as each line is made.
         added["preferences"] = _preferences(mentors, rng)
         added["preferences"] += _published_mentor_paid(north_star, coordinator, now)
@@ -257,7 +257,7 @@ def _next_sixth_of_april(today: date) -> date:
 # Payment choices
 
 
-def _seeded_mentors(programme: Programme) -> list[User]:
+def seeded_mentors(programme: Programme) -> list[User]:
     """The mentors of the demo's matches, busiest first, then by email."""
     counts = (
         Match.objects.filter(programme=programme)

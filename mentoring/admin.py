@@ -45,3 +45,14 @@ class PlannedSessionAdmin(admin.ModelAdmin):
     list_filter = ["meeting_mode", "match__programme"]
     search_fields = ["match__mentor__email", "match__mentee__email"]
     raw_id_fields = ["match", "planned_by", "cancelled_by", "session"]
+
+
+@admin.register(models.ProgrammeQuestion)
+class ProgrammeQuestionAdmin(admin.ModelAdmin):
+    """A programme's own questions. Their answers stay out of the admin, as all feedback
+    does (tests/test_admin.py)."""
+
+    list_display = ["text", "programme", "asks_in", "who", "added_at", "retired_at"]
+    list_filter = ["asks_in", "who", "programme"]
+    search_fields = ["text"]
+    readonly_fields = ["added_by", "added_at", "retired_by", "retired_at"]

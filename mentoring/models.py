@@ -859,8 +859,10 @@ class ProgrammeAnswer(models.Model):
     """One person's rating of one of the programme's own questions, given with their session
     feedback or their co-production check (exactly one of the two)."""
 
+    # An answered question is retired, never deleted on its own; deleting a whole programme
+    # takes its questions and the feedback they were answered with together (RESTRICT).
     question = models.ForeignKey(
-        ProgrammeQuestion, on_delete=models.PROTECT, related_name="answers"
+        ProgrammeQuestion, on_delete=models.RESTRICT, related_name="answers"
     )
     feedback = models.ForeignKey(
         SessionFeedback,

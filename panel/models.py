@@ -63,7 +63,7 @@ class Proposal(models.Model):
     who = models.CharField(max_length=20, choices=ProgrammeQuestion.Who.choices, blank=True)
     # Stop asking a question: which one (a new question, once accepted: the one added).
     question = models.ForeignKey(
-        ProgrammeQuestion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ProgrammeQuestion, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     decided_by = models.ForeignKey(

@@ -6,7 +6,16 @@ from django.contrib import admin
 
 from tests.factories import service_operator, sign_in
 
-OUR_APPS = {"accounts", "core", "programmes", "mentoring", "activities", "matching", "payments"}
+OUR_APPS = {
+    "accounts",
+    "core",
+    "programmes",
+    "mentoring",
+    "activities",
+    "matching",
+    "payments",
+    "panel",
+}
 
 
 def our_models():
@@ -61,6 +70,10 @@ KEPT_OUT = {
     # request to talk is read by the coordinators who handle it, on their own pages.
     "mentoring.checkin",
     "mentoring.talkrequest",
+    # Answers to a programme's own questions are feedback like the rest: only added together.
+    "mentoring.programmeanswer",
+    # The panel is told the counts are shown, never who voted which way.
+    "panel.vote",
 }
 
 

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('value', models.PositiveSmallIntegerField(choices=[(1, 'Strongly disagree'), (2, 'Disagree'), (3, 'Neither agree nor disagree'), (4, 'Agree'), (5, 'Strongly agree')])),
                 ('coproduction_check', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='own_answers', to='mentoring.coproductioncheck')),
                 ('feedback', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='own_answers', to='mentoring.sessionfeedback')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='mentoring.programmequestion')),
+                ('question', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='answers', to='mentoring.programmequestion')),
             ],
         ),
         migrations.AddConstraint(

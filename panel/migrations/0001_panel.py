@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='panel_proposals', to='programmes.programme')),
                 ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('question', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='mentoring.programmequestion')),
+                ('question', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='mentoring.programmequestion')),
             ],
             options={
                 'ordering': ['-proposed_at', '-id'],
