@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, User
+from background.services import enqueue
 from core.choices import Role
 from core.locks import lock_row
 from mentoring.models import ProgrammeQuestion
@@ -288,7 +289,10 @@ def entry_readers(programme: Programme):
 def entry_publish(
     *, programme: Programme, by: User, said: str, did: str, proposal: Proposal | None = None
 ) -> Entry:
-    """A panel member publishes a "You said, we did" entry. Every member is told."""
+    """A panel member publishes a "You said, we did" entry. Every member is told by a
+    background task once it is saved (entry_readers_tell): a programme can have thousands."""
+    from panel.tasks import tell_entry_readers
+
     check_on_panel(by, programme)
     said, did = (said or "").strip(), (did or "").strip()
     errors = {}
@@ -304,15 +308,28 @@ def entry_publish(
         programme=programme, said=said, did=did, proposal=proposal, published_by=by
     )
     audit_record(action=AuditEvent.Action.PANEL_PUBLISHED, actor=by, obj=entry, programme=programme)
-    for person in entry_readers(programme):
-        if person.pk == by.pk:
-            continue
-        notify(
+    enqueue(tell_entry_readers, entry.pk)
+    return entry
+
+
+def entry_readers_tell(*, entry_id: int) -> int:
+    """Tell every reader of the programme, but the person who published it, of a new entry.
+    Each notification is its own transaction, and notify() makes one per person and entry,
+    so a second run, or a run after a worker died halfway, tells only those not yet told.
+    Returns how many were told now."""
+    entry = Entry.objects.select_related("programme").filter(pk=entry_id).first()
+    if entry is None:
+        return 0  # gone since: nothing to tell
+    programme = entry.programme
+    told = 0
+    for person in entry_readers(programme).exclude(pk=entry.published_by_id).iterator():
+        _, new = notify(
             person=person,
             kind=Kind.YOU_SAID_WE_DID,
             event_key=f"you-said-we-did:{entry.pk}",
             title=f"You said, we did: news from {programme.name}",
-            body=f"You said: {_short(said)} We did: {_short(did)}",
+            body=f"You said: {_short(entry.said)} We did: {_short(entry.did)}",
             url=reverse("panel:you_said_we_did", args=[programme.slug]),
         )
-    return entry
+        told += new
+    return told

@@ -299,10 +299,13 @@ def test_decided_proposals_stay_visible_to_the_panel(world, login_as):
 # You said, we did
 
 
-def test_an_entry_is_read_by_every_member_and_they_are_told(world, login_as):
-    services.entry_publish(
-        programme=world.programme, by=world.panel, said="Pay was late.", did="Pay is weekly."
-    )
+def test_an_entry_is_read_by_every_member_and_they_are_told(
+    world, login_as, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.entry_publish(
+            programme=world.programme, by=world.panel, said="Pay was late.", did="Pay is weekly."
+        )
     told = {n.person for n in Notification.objects.filter(kind=Kind.YOU_SAID_WE_DID)}
     assert told == {world.mentor, world.mentee, world.coordinator, world.administrator}
     for persona in ("mentor", "mentee", "coordinator", "administrator", "panel"):
@@ -396,6 +399,31 @@ def test_a_coordinator_may_put_the_statements_words_right_before_accepting(world
     assert response.status_code == 302
     asked = ProgrammeQuestion.objects.asked_of(world.programme, "feedback", "mentee")
     assert [q.text for q in asked] == ["My mentor explained things clearly"]
+
+
+def test_members_are_told_of_an_entry_once_by_a_task_after_it_is_saved(
+    world, django_capture_on_commit_callbacks
+):
+    """Telling every member is a background task, queued once the entry is saved: a second
+    run (a message delivered twice, or a retry after a worker died) tells nobody again."""
+    with django_capture_on_commit_callbacks() as queued:
+        entry = services.entry_publish(
+            programme=world.programme, by=world.panel, said="Pay was late.", did="Pay is weekly."
+        )
+    assert not Notification.objects.filter(kind=Kind.YOU_SAID_WE_DID).exists()
+    assert len(queued) == 1
+    queued[0]()
+    told = sorted(
+        Notification.objects.filter(kind=Kind.YOU_SAID_WE_DID).values_list("person", flat=True)
+    )
+    assert len(told) == 4
+    assert services.entry_readers_tell(entry_id=entry.pk) == 0
+    assert (
+        sorted(
+            Notification.objects.filter(kind=Kind.YOU_SAID_WE_DID).values_list("person", flat=True)
+        )
+        == told
+    )
 
 
 def test_my_data_holds_the_panel_and_deleting_the_account_leaves_no_name(world):

@@ -34,7 +34,7 @@ MAX_PAGES = 100
 # near them: it follows the links in their main content, not the header, navigation and
 # footer, which lead to the rest of the site that the crawls by role cover
 # (test_accessibility.py). See crawl_nearby().
-NEARBY_PAGES = 40
+NEARBY_PAGES = 25
 # Pages that differ only by an id or a token share a template: a couple of each is enough.
 MAX_PER_SHAPE = 2
 # Forms that change something for good are never submitted, however empty their fields.
