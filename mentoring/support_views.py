@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.requests import posted
+from core.requests import add_refusal, posted
 from mentoring import support
 from mentoring.access import (
     get_match_for_mentee,
@@ -19,14 +19,6 @@ from mentoring.access import (
 from mentoring.forms import CheckInForm, TalkRecordForm, TalkRequestForm
 from mentoring.models import TalkRequest
 from programmes.access import get_programme_for_coordinator, staff_required
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -45,7 +37,7 @@ def session_check_in(request, session_id):
                 wants_chat=form.cleaned_data["wants_chat"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             if check_in.talk_request_id:
                 messages.success(
@@ -81,7 +73,7 @@ def _ask(request, *, programme, match, template):
                 programme=programme, by=request.user, match=match, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             if made is None:
                 messages.info(
@@ -146,7 +138,7 @@ def coordinator_talk_detail(request, slug, request_id):
                 request=talk, by=request.user, talked_on=form.cleaned_data["talked_on"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             if recorded:
                 messages.success(request, f"Saved. We have told {talk.person} you talked.")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from core.choices import Role
-from core.requests import posted
+from core.requests import add_refusal, posted
 from panel import services
 from panel.access import get_programme_for_reader, get_proposal
 from panel.forms import AddMemberForm, DecideForm, EntryForm, ProposalForm, VoteForm
@@ -22,16 +22,6 @@ from programmes.access import (
     role_required,
     staff_required,
 )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal, next to the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 # The panel's members
 
@@ -71,7 +61,7 @@ def proposal_new(request, slug):
                 question=data["question"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Your proposal is open for the panel's votes.")
             return redirect("panel:proposal_detail", slug=programme.slug, proposal_id=proposal.pk)
@@ -120,7 +110,7 @@ def entry_new(request, slug):
                 proposal=data["proposal"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, "Your entry is published. Every member can read it.")
             return redirect("panel:you_said_we_did", slug=programme.slug)
@@ -154,7 +144,7 @@ def coordinator_panel(request, slug):
         try:
             services.panel_member_add(programme=programme, person=person, by=request.user)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             messages.success(request, f"{person} now sits on the panel. We told them.")
             return redirect("panel:coordinator_panel", slug=programme.slug)
@@ -199,7 +189,7 @@ def coordinator_proposal(request, slug, proposal_id):
                 question_text=form.cleaned_data.get("question_text") or None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_refusal(form, error)
         else:
             if decided:
                 messages.success(
