@@ -39,16 +39,18 @@ def message_inbox(request):
 def match_messages(request, match_id):
     match = get_match_for_person(request.user, match_id)
     form = MessageForm(posted(request))
+    # What the person typed, if the match ended before it could be sent: the page shows it
+    # back so it can be copied, as it no longer offers the form.
+    unsent = ""
     if request.method == "POST":
-        if not match.is_live:
-            messages.info(request, "This match has ended, so no more messages can be sent.")
-            return redirect("mentoring:match_messages", match_id=match.pk)
         # Only a message that could be sent counts towards the limit: a mistake is free.
-        if form.is_valid() and not ratelimit.consume(
-            request, action="message_send", user=request.user
+        if (
+            match.is_live
+            and form.is_valid()
+            and not ratelimit.consume(request, action="message_send", user=request.user)
         ):
             form.add_error("text", OVER_THE_LIMIT)
-        elif form.is_valid():
+        elif match.is_live and form.is_valid():
             try:
                 services.message_send(match=match, by=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
@@ -56,6 +58,10 @@ def match_messages(request, match_id):
             else:
                 messages.success(request, "Your message was sent.")
                 return redirect("mentoring:match_messages", match_id=match.pk)
+        # message_send refuses a match that ended after the page read it as live.
+        match.refresh_from_db(fields=["status", "ended_at"])
+        if not match.is_live:
+            unsent = form.data.get("text", "").strip()
     newest_first = Message.objects.filter(match=match).select_related("sender")
     page = Paginator(newest_first.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -77,6 +83,7 @@ def match_messages(request, match_id):
             "new": new,
             "form": form,
             "is_live": match.is_live,
+            "unsent": unsent,
             "kept_days": settings.MESSAGES_KEPT_DAYS,
         },
     )

@@ -10,6 +10,7 @@ from core.choices import EXPERT_ROLES, Role
 from mentoring.models import Concern, TalkRequest
 from mentoring.selectors import unread_messages_count, unread_messages_subquery
 from notifications.selectors import unread_count, unread_subquery
+from programmes.access import panel_programmes
 from programmes.models import Administrator, Application, Membership, Programme
 
 
@@ -106,6 +107,16 @@ def navigation_for(user) -> dict:
         main.append({"label": "Your goals", "url": reverse("journal:goals")})
     if Role.MENTOR in roles or Role.MENTEE in roles:
         main.append({"label": "Programme resources", "url": reverse("programmes:my_resources")})
+    if Role.PANEL in roles:
+        # Most sit on one panel; someone on two is told which is which.
+        panels = list(panel_programmes(user).only("name", "slug").order_by("name"))
+        for programme in panels:
+            main.append(
+                {
+                    "label": "The panel" if len(panels) == 1 else f"The panel: {programme.name}",
+                    "url": reverse("panel:panel_home", args=[programme.slug]),
+                }
+            )
     main.append({"label": "Account settings", "url": reverse("portal:account_settings")})
     footer += [
         {"label": "Ask for another format", "url": reverse("programmes:format_request")},

@@ -345,11 +345,33 @@ def test_it_keeps_the_conversation_readable_but_closed_once_the_match_ends(world
     page = client.get(messages_url(match)).content.decode()
     assert "Tuesday evening" in page
     assert "cannot send new messages" in page and "Send message" not in page
-    response = client.post(messages_url(match), {"text": "Are you there?"}, follow=True)
-    assert "This match has ended" in response.content.decode()
+    response = client.post(messages_url(match), {"text": "Are you there?"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your message was not sent" in page and "Are you there?" in page
     with pytest.raises(ValidationError):
         services.message_send(match=match, by=world.mentee, text="Are you there?")
     assert Message.objects.count() == 1
+
+
+def test_a_message_sent_as_the_match_ends_is_shown_back_not_lost(world, match, client, monkeypatch):
+    """Reported: a message typed just as the match ended was lost. The page read the match as
+    live, then the match ended before the message was saved."""
+    send = services.message_send
+
+    def ended_meanwhile(**kwargs):
+        close(match)
+        return send(**kwargs)
+
+    monkeypatch.setattr(services, "message_send", ended_meanwhile)
+    sign_in(client, world.mentee)
+    text = "Thank you for everything.\nI will miss our chats."
+    response = client.post(messages_url(match), {"text": text})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your message was not sent" in page
+    assert "Thank you for everything.<br>I will miss our chats." in page
+    assert not Message.objects.exists()
 
 
 # Limits and bad input

@@ -338,6 +338,39 @@ def test_the_dashboard_links_you_said_we_did(world, login_as):
     assert reverse("panel:you_said_we_did", args=["north"]) in page
 
 
+def test_the_navigation_leads_panel_members_to_their_panel_and_nobody_else(world):
+    from portal.selectors import navigation_for
+
+    def panel_links(person):
+        return [
+            (item["label"], item["url"])
+            for item in navigation_for(person)["main"]
+            if item["label"].startswith("The panel")
+        ]
+
+    home = reverse("panel:panel_home", args=["north"])
+    # A panel member with no other role, and one who mentors as well.
+    MembershipFactory(programme=world.programme, person=world.mentor, role=Role.PANEL)
+    for person in (world.panel, world.mentor):
+        assert panel_links(person) == [("The panel", home)]
+    for person in (world.mentee, world.coordinator, world.other_mentor):
+        assert panel_links(person) == []
+    # Someone on two panels is told which is which.
+    MembershipFactory(programme=world.other_programme, person=world.panel, role=Role.PANEL)
+    names = sorted([world.programme.name, world.other_programme.name])
+    assert [label for label, _ in panel_links(world.panel)] == [
+        f"The panel: {name}" for name in names
+    ]
+    # Ending the role takes the link away at once.
+    membership_end(
+        membership=Membership.objects.get(
+            programme=world.programme, person=world.panel, role=Role.PANEL
+        ),
+        by=world.coordinator,
+    )
+    assert panel_links(world.panel) == [("The panel", reverse("panel:panel_home", args=["south"]))]
+
+
 @pytest.mark.parametrize("rows", [2, 20])
 def test_the_panel_home_keeps_its_queries_flat(
     world, login_as, django_assert_max_num_queries, rows
