@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -36,6 +37,15 @@ def pytest_configure(config):
         override_settings(CACHES=caches).enable()
 
 
+def pytest_collection_modifyitems(items):
+    """The browser tests first: they are the longest, and pytest collects a folder's files
+    before its subfolders, so they came last. In parallel, a worker that reaches the end of
+    the run with one of them left keeps the other waiting; with them first, the workers end
+    on short tests and finish together. The order within each part is kept."""
+    browser = Path(__file__).resolve().parent / "browser"
+    items.sort(key=lambda item: browser not in Path(item.path).resolve().parents)
+
+
 @pytest.fixture(autouse=True)
 def _taxonomy(request):
     """Tests that use the database find the topic library the data migration loads, even
@@ -67,15 +77,48 @@ def _receipts_folder(settings, tmp_path_factory):
     settings.RECEIPTS_ROOT = tmp_path_factory.mktemp("receipts")
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture
 def world(db):
     """Two programmes of one organisation, and a person in each role. 'other_coordinator'
     runs the other programme and must see nothing of this one."""
+    return world_build()
+
+
+@pytest.fixture(scope="module")
+def world_kept_for_module(django_db_setup, django_db_blocker):
+    """`world`, made once for a whole test module inside a transaction that is rolled back
+    when the module ends. Each test still runs in a transaction of its own (pytest-django's
+    `db`, here a savepoint), rolled back after it, so every test finds the world as it was
+    made. A module of many short tests uses it through a `world` fixture of its own, which
+    gives each test a deep copy (tests/test_permissions.py): building the world for each of
+    the matrix's 2,400 pages took a sixth of the suite. No test in such a module may use
+    transactional_db or a live server, which would empty the tables under the transaction."""
+    from django.db import transaction
+
+    from core.taxonomy_data import ensure_loaded
+
+    with django_db_blocker.unblock():
+        kept = transaction.atomic()
+        kept.__enter__()
+        with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+            ensure_loaded()
+            made = world_build()
+    yield made
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        kept.__exit__(None, None, None)
+
+
+def world_build() -> SimpleNamespace:
+    """The rows of the `world` fixture, made now."""
     organisation = OrganisationFactory(name="Test Council", slug="test-council")
     programme = ProgrammeFactory(organisation=organisation, name="North Star", slug="north")
     other = ProgrammeFactory(organisation=organisation, name="Riverside", slug="south")

@@ -6,12 +6,20 @@ table Django manages, row for row, with the sequences and the receipt files it w
 tests get the same rows copied back in a fraction of a second. The copy is taken again when
 the date changes, because the demo is written relative to today.
 
+Under pytest-xdist, the workers share the copy: the first to need the demo seeds it and
+leaves the copy in a file for this run (every worker's database was migrated by the same
+code, so the rows fit); the others wait for it and load it instead of seeding again.
+
 Only for tests on a transactional database (the live server's), where the seed's
 after-commit work runs as it does in `make run`; a copy taken inside a test's transaction
 would lack it."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from io import StringIO
@@ -42,8 +50,31 @@ def demo_seed() -> None:
     if _kept is not None and _kept.day == today:
         _restore(_kept)
         return
-    call_command("seed_demo", stdout=StringIO())
-    _kept = _take(today)
+    shared = _shared_file(today)
+    if shared is None:
+        call_command("seed_demo", stdout=StringIO())
+        _kept = _take(today)
+        return
+    # One worker seeds while any other that needs the demo waits for its copy.
+    with open(shared.with_suffix(".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            _kept = pickle.loads(shared.read_bytes())
+            _restore(_kept)
+            return
+        call_command("seed_demo", stdout=StringIO())
+        _kept = _take(today)
+        written = shared.with_suffix(".part")
+        written.write_bytes(pickle.dumps(_kept))
+        written.replace(shared)
+
+
+def _shared_file(day: date) -> Path | None:
+    """Where this run's workers share the copy, or None outside pytest-xdist."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return None
+    return Path(tempfile.gettempdir()) / f"alongside-demo-{run}-{connection.vendor}-{day}.pickle"
 
 
 def _tables() -> list[str]:

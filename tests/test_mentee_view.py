@@ -9,12 +9,10 @@ looked after them. The mentor's own words for mentees are the exception: they ch
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from matching import services as matching_services
 from matching.models import Match, MatchingRound, Proposal
 from notifications.services import reminders_scan
 from programmes.models import Membership, Programme
+from tests.demo_copy import demo_seed
 from tests.factories import sign_in
 
 # A mentee's crawl never leaves the site or signs itself out; a few pages of each shape
@@ -184,7 +183,7 @@ def demo(django_capture_on_commit_callbacks, client):
     """The demo, with what a mentee meets in it after seeding: a new round in North Star
     approved by the coordinator (Priya is asked about Sam), a Riverside practitioner who
     chooses a mentor, and a week later the reminders, each sending its emails."""
-    call_command("seed_demo", stdout=StringIO())
+    demo_seed()  # the per-process copy of the seeded demo (tests/demo_copy.py)
     mail.outbox = []
     north_star = Programme.objects.get(slug="north-star")
     riverside = Programme.objects.get(slug="riverside")

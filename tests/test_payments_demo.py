@@ -44,6 +44,7 @@ from payments.selectors import (
     volunteer_fees_waiting,
 )
 from programmes.models import Programme
+from tests.demo_copy import demo_seed
 
 
 def seed() -> str:
@@ -315,7 +316,7 @@ def test_it_adds_nothing_when_run_again():
 def test_it_seeds_a_year_of_paid_activities_with_the_published_mentor_taking_part():
     from activities.models import Activity, ActivityKind, Place
 
-    seed()
+    demo_seed()  # only reads the demo: the per-process copy (tests/demo_copy.py)
     north_star = Programme.objects.get(slug="north-star")
     activities = Activity.objects.filter(programme=north_star)
     assert {a.kind for a in activities} == set(ActivityKind.values)
@@ -353,7 +354,7 @@ def test_it_seeds_last_months_panel_meeting_and_pays_the_panel_who_came():
     from activities.models import Activity, ActivityKind, Place
     from programmes.access import panel_of
 
-    seed()
+    demo_seed()  # only reads the demo: the per-process copy (tests/demo_copy.py)
     north_star = Programme.objects.get(slug="north-star")
     sam = User.objects.get(email="mentor@example.org")
     panel = set(panel_of(north_star))

@@ -5,6 +5,7 @@ ours has no row, so a new page cannot skip this table. Another programme's objec
 404, as if they did not exist. 'login' means a redirect to the sign-in page.
 """
 
+import copy
 from dataclasses import dataclass, field
 
 import pytest
@@ -28,6 +29,13 @@ class Row:
     method: str = "get"
     form: bool = False  # the page holds a form that the bad-input harness must cover
     data: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(world_kept_for_module, db):
+    """The same world for every test here, made once for the module (tests/conftest.py);
+    each test gets its own copy of the objects, and its changes to the rows are rolled back."""
+    return copy.deepcopy(world_kept_for_module)
 
 
 def everyone(code):

@@ -274,11 +274,9 @@ def test_it_answers_404_for_a_chat_in_a_programme_the_person_is_not_in(client, w
 
 @pytest.mark.django_db
 def test_it_seeds_requests_to_talk_for_the_demo_coordinators():
-    from io import StringIO
+    from tests.demo_copy import demo_seed
 
-    from django.core.management import call_command
-
-    call_command("seed_demo", stdout=StringIO())
+    demo_seed()  # only reads the demo: the per-process copy (tests/demo_copy.py)
     reasons = set(
         TalkRequest.objects.open()
         .filter(programme__slug="north-star")

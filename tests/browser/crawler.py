@@ -6,6 +6,8 @@ to it from a header, navigation, footer or main content."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
@@ -26,6 +28,7 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
+AXE_WITHOUT_STYLESHEETS = {**AXE_OPTIONS, "preload": False}
 # The Django admin's words are Django's, for the people who run the service: its reading age is
 # not ours to set. Every other page's main text is measured (core.readability).
 NOT_OUR_WORDS = ("/admin/",)
@@ -72,7 +75,18 @@ TEXT_BOXES = (
 SUBMIT_BUTTONS = "button:not([type]), button[type=submit], input[type=submit]"
 MAIN_LINKS = "main a[href], [role=main] a[href]"
 
-_axe = Axe()
+_AXE_SOURCE = Axe().axe_script
+# Before its rules, axe fetches every stylesheet of the page again for the one rule that reads
+# them (css-orientation-lock): a quarter of its time on each page. Every page of ours loads the
+# same stylesheets, so axe fetches a set of them the first time it meets that set in this
+# process (axe_findings), not on every page.
+_STYLESHEETS_JS = """() => [...document.styleSheets].map(
+    sheet => sheet.href || (sheet.ownerNode && sheet.ownerNode.textContent) || ""
+)"""
+_STYLESHEETS_READ: set[tuple[str, ...]] = set()
+# What axe found on each page this process has checked, by the page's HTML (axe_findings).
+_AXE_ANSWERS: dict[str, list[tuple[str, str]]] = {}
+_DIFFERS_ON_EVERY_RESPONSE = re.compile(r'(name="csrfmiddlewaretoken" value=|nonce=)"[^"]*"')
 
 _LINKS_JS = """(selector) => [...document.querySelectorAll(selector)].map(a => ({
     href: a.href, download: a.hasAttribute("download")
@@ -188,22 +202,52 @@ def worth_following(url: str, origin: str) -> bool:
     return not path.startswith("/account/logout/")
 
 
-def check_page(page: Page, report: CrawlReport, where: str) -> None:
-    """axe plus the structure every page needs: one h1, a main landmark, a language and a
-    skip link that leads somewhere."""
-    # axe-playwright-python injects axe with page.evaluate(), which goes through the DevTools
-    # protocol and so is not subject to the page's Content Security Policy: the strict CSP
-    # stays on (bypass_csp is not needed), and anything it blocks shows as a console error.
-    results = _axe.run(page, options=AXE_OPTIONS)
-    for violation in results.response["violations"]:
+def axe_ready(page: Page) -> None:
+    """Load axe into the page, once it has loaded (axe_findings waits: a page whose
+    stylesheet is still on its way lays out without it, and axe would see every link too
+    small to tap). axe goes in through the DevTools protocol, so the page's Content Security
+    Policy does not apply to it: the strict CSP stays on (bypass_csp is not needed), and
+    anything it blocks shows as a console error. (Adding axe to every page the browser opens,
+    with an init script, saved time on one crawl alone but cost more processor time in all,
+    as it runs on every page, checked or not: with both workers busy, nothing was gained.)"""
+    page.evaluate(_AXE_SOURCE)
+
+
+def axe_findings(page: Page) -> list[tuple[str, str]]:
+    """What axe finds on the page, as (kind, detail) pairs. axe is most of a crawl's time,
+    and the crawls meet the same pages from different starts: a page whose HTML is the same
+    as one already checked in this process, but for what differs on every response (the
+    CSRF token, a script nonce), gets the same answer without running axe again."""
+    page.wait_for_load_state("load")
+    html = _DIFFERS_ON_EVERY_RESPONSE.sub(r"\1", page.content())
+    key = hashlib.sha256(html.encode()).hexdigest()
+    if key in _AXE_ANSWERS:
+        return _AXE_ANSWERS[key]
+    axe_ready(page)
+    stylesheets = tuple(sorted(page.evaluate(_STYLESHEETS_JS)))
+    options = AXE_OPTIONS if stylesheets not in _STYLESHEETS_READ else AXE_WITHOUT_STYLESHEETS
+    results = page.evaluate("options => axe.run(document, options)", options)
+    _STYLESHEETS_READ.add(stylesheets)
+    findings = []
+    for violation in results["violations"]:
         targets = "; ".join(
             " ".join(str(part) for part in node["target"]) for node in violation["nodes"]
         )
-        report.add(
-            where,
-            f"axe {violation['id']}",
-            f"({violation.get('impact')}) {violation['help']}: {targets}",
+        findings.append(
+            (
+                f"axe {violation['id']}",
+                f"({violation.get('impact')}) {violation['help']}: {targets}",
+            )
         )
+    _AXE_ANSWERS[key] = findings
+    return findings
+
+
+def check_page(page: Page, report: CrawlReport, where: str) -> None:
+    """axe plus the structure every page needs: one h1, a main landmark, a language and a
+    skip link that leads somewhere."""
+    for kind, detail in axe_findings(page):
+        report.add(where, kind, detail)
     structure = page.evaluate(_STRUCTURE_JS)
     if structure["h1"] != 1:
         report.add(where, "structure", f"{structure['h1']} h1 elements, not exactly one")
@@ -233,14 +277,15 @@ def record_problems(problems: BrowserProblems, report: CrawlReport, where: str) 
         report.add(where, "browser", problem)
 
 
-def try_error_state(page: Page, problems: BrowserProblems, report: CrawlReport, where: str):
+def try_error_state(page: Page, problems: BrowserProblems, report: CrawlReport, where: str) -> bool:
     """Empty the text boxes of the page's first ordinary form, send it, and check the error
-    page that comes back. Forms that would delete, sign out or end something are left alone."""
+    page that comes back. Forms that would delete, sign out or end something are left alone.
+    Returns whether it sent a form."""
     index = page.evaluate(
         _FORM_TO_BREAK_JS, [TEXT_BOXES, SUBMIT_BUTTONS, sorted(DESTRUCTIVE_WORDS)]
     )
     if index < 0:
-        return
+        return False
     form = page.locator("main form").nth(index)
     for box in form.locator(TEXT_BOXES).all():
         if box.is_visible() and box.is_editable():
@@ -252,7 +297,7 @@ def try_error_state(page: Page, problems: BrowserProblems, report: CrawlReport, 
     if response is None or response.status != 200 or not page.locator(".error-summary").count():
         # The form accepted empty boxes, or went somewhere else: nothing to check here.
         record_problems(problems, report, where)
-        return
+        return True
     state = f"{where} (form sent with empty boxes)"
     report.error_states.append(where)
     check_page(page, report, state)
@@ -262,6 +307,7 @@ def try_error_state(page: Page, problems: BrowserProblems, report: CrawlReport, 
     if not summary_focused:
         report.add(state, "focus", "the error summary does not have focus after a failed send")
     record_problems(problems, report, state)
+    return True
 
 
 def crawl(
@@ -283,6 +329,7 @@ def crawl(
     queued = {url for url, _ in queue}
     checked: set[str] = set()
     shapes: Counter[str] = Counter()
+    sent_empty: set[str] = set()
     while queue and len(report.visited) < max_pages:
         url, linked_from = queue.popleft()
         if shapes[shape_of(url)] >= MAX_PER_SHAPE:
@@ -321,7 +368,9 @@ def crawl(
         check_page(page, report, where)
         record_problems(problems, report, where)
         links = page.evaluate(_LINKS_JS, links_in)
-        try_error_state(page, problems, report, where)
+        # One page of a shape is sent empty: the second has the same form.
+        if shape_of(landed) not in sent_empty and try_error_state(page, problems, report, where):
+            sent_empty.add(shape_of(landed))
         for link in links:
             target = normalise(link["href"])
             if link["download"] or target in queued or not worth_following(target, origin):
