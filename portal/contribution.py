@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activities.models import Place
-from core.choices import Role
+from core.choices import EXPERT_ROLES, Role
 from core.documents import Document, long_date
 from mentoring.models import KindWords, Session
 from programmes.models import Membership
@@ -39,6 +39,8 @@ class Record:
     name: str
     made_on: date
     programmes: list[tuple[str, str, date]] = field(default_factory=list)
+    # Whether they have been a mentor: someone only ever on a panel has no mentoring to list.
+    mentored: bool = False
     sessions: int = 0
     session_minutes: int = 0
     mentees: int = 0
@@ -65,19 +67,27 @@ class Record:
 
 
 def has_record(user: User) -> bool:
-    """An expert by experience: a mentor in some programme, now or before."""
-    return Membership.objects.filter(person=user, role=Role.MENTOR).exists()
+    """An expert by experience: a mentor or on a lived-experience panel in some programme,
+    now or before (core.choices.EXPERT_ROLES)."""
+    return Membership.objects.filter(person=user, role__in=EXPERT_ROLES).exists()
 
 
 def record_for(user: User) -> Record:
     """What the person did, in four queries whatever its size."""
     record = Record(name=user.display_name, made_on=timezone.localdate())
-    record.programmes = [
-        (m.programme.name, m.programme.organisation.name, timezone.localdate(m.joined_at))
-        for m in Membership.objects.filter(person=user, role=Role.MENTOR)
+    # Each programme once, from the first of their roles there as an expert by experience.
+    since: dict[int, tuple[str, str, date]] = {}
+    for m in (
+        Membership.objects.filter(person=user, role__in=EXPERT_ROLES)
         .select_related("programme__organisation")
         .order_by("joined_at")
-    ]
+    ):
+        record.mentored = record.mentored or m.role == Role.MENTOR
+        since.setdefault(
+            m.programme_id,
+            (m.programme.name, m.programme.organisation.name, timezone.localdate(m.joined_at)),
+        )
+    record.programmes = list(since.values())
     sessions = Session.objects.filter(match__mentor=user, status=Session.Status.APPROVED)
     totals = sessions.aggregate(
         count=Count("pk"),
@@ -123,26 +133,22 @@ def record_pdf(record: Record) -> bytes:
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.heading(f"Record of contribution: {record.name}")
+    what = (
+        "mentoring social workers and other practitioners, and other co-production work"
+        if record.mentored or record.sessions
+        else "co-production work such as panels, training and consultations"
+    )
     pdf.paragraph(
         f"Made by Alongside on {long_date(record.made_on)}. It lists the paid work "
-        f"{record.name} did as an expert by experience: mentoring social workers and other "
-        "practitioners, and other co-production work. The organisations named below can "
-        "confirm it."
+        f"{record.name} did as an expert by experience: {what}. The organisations named "
+        "below can confirm it."
     )
     if record.programmes:
         pdf.subheading("Where")
         for programme, organisation, since in record.programmes:
             pdf.paragraph(f"{programme}, {organisation}, since {long_date(since)}.", after=1)
-    pdf.subheading("Mentoring")
-    if record.sessions:
-        people = "1 practitioner" if record.mentees == 1 else f"{record.mentees} practitioners"
-        count = "1 session" if record.sessions == 1 else f"{record.sessions} sessions"
-        pdf.paragraph(
-            f"{record.name} mentored {people} in {count}, {hours(record.session_minutes)} in "
-            f"all, between {long_date(record.first)} and {long_date(record.last)}."
-        )
-    else:
-        pdf.paragraph("No mentoring sessions yet.")
+    if record.mentored or record.sessions:
+        _pdf_mentoring(pdf, record)
     pdf.subheading("Other co-production work")
     if record.activities:
         pdf.paragraph(
@@ -165,3 +171,16 @@ def record_pdf(record: Record) -> bytes:
                 after=4,
             )
     return pdf.finish()
+
+
+def _pdf_mentoring(pdf: Document, record: Record) -> None:
+    pdf.subheading("Mentoring")
+    if record.sessions:
+        people = "1 practitioner" if record.mentees == 1 else f"{record.mentees} practitioners"
+        count = "1 session" if record.sessions == 1 else f"{record.sessions} sessions"
+        pdf.paragraph(
+            f"{record.name} mentored {people} in {count}, {hours(record.session_minutes)} in "
+            f"all, between {long_date(record.first)} and {long_date(record.last)}."
+        )
+    else:
+        pdf.paragraph("No mentoring sessions yet.")

@@ -178,6 +178,12 @@ def navigation_for(user) -> dict:
                             ),
                         },
                         {
+                            "label": "About the programme",
+                            "url": reverse(
+                                "programmes:coordinator_description", args=[programme.slug]
+                            ),
+                        },
+                        {
                             "label": "Resources page",
                             "url": reverse(
                                 "programmes:coordinator_resources", args=[programme.slug]

@@ -24,7 +24,7 @@ from accounts.forms import (
 )
 from accounts.models import AuditEvent, MenteeProfile, MentorProfile
 from accounts.reauthentication import recent_confirmation_required
-from core.choices import Role
+from core.choices import EXPERT_ROLES, Role
 from core.glossary import TERMS
 from core.requests import posted
 from journal.selectors import cpd_deadline_near
@@ -86,6 +86,8 @@ def dashboard(request):
     context["talk_programmes"] = programmes_without_match(user)
     if Role.MENTOR in roles:
         context["mentor_profile"] = services.mentor_profile_for(user)
+    # Experts by experience, mentors and panel members alike, are paid and have a record.
+    if roles & set(EXPERT_ROLES):
         context["pay"] = mentor_pay_card(user)
     if Role.MENTEE in roles:
         context["mentee_profile"] = services.mentee_profile_for(user)

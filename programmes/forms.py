@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.choices import Role
 from programmes.models import (
+    DESCRIPTION_MAX_LENGTH,
     RESOURCES_MAX_LENGTH,
     Application,
     FormatRequest,
@@ -103,6 +104,21 @@ class ResourcesForm(forms.Form):
         help_text="Induction material, who to call and when, and useful links. Plain text: "
         "addresses starting https:// become links. Leave a blank line between parts.",
         error_messages={"max_length": "Keep the resources to 10,000 characters or fewer."},
+    )
+
+
+class DescriptionForm(forms.Form):
+    description = forms.CharField(
+        label="About the programme",
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="A short paragraph: who the programme is for, what people do in it and "
+        "that mentors are paid. Plain text.",
+        error_messages={
+            "max_length": f"Keep it to {DESCRIPTION_MAX_LENGTH} characters or fewer. "
+            "Put longer material on the resources page."
+        },
     )
 
 

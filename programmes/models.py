@@ -15,6 +15,8 @@ from django.utils import timezone
 from core.choices import EXPERT_ROLES, Role
 
 RESOURCES_MAX_LENGTH = 10000
+# What people read about a programme before they join: a short paragraph.
+DESCRIPTION_MAX_LENGTH = 600
 
 
 class Organisation(models.Model):

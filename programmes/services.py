@@ -408,6 +408,27 @@ def resources_update(*, programme: Programme, by: User, text: str) -> bool:
     return True
 
 
+def description_update(*, programme: Programme, by: User, text: str) -> bool:
+    """A coordinator changes what people read about the programme before they join (the
+    list of programmes and its apply page). False when nothing changed."""
+    check_coordinates(by, programme)
+    text = " ".join(text.split())
+    old = Programme.objects.filter(pk=programme.pk).values_list("description", flat=True).get()
+    if old == text:
+        return False
+    Programme.objects.filter(pk=programme.pk).update(description=text)
+    audit_record(
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        actor=by,
+        obj=programme,
+        programme=programme,
+        old={"description": old},
+        new={"description": text},
+    )
+    programme.refresh_from_db()
+    return True
+
+
 # Requests for another format
 
 

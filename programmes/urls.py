@@ -48,6 +48,11 @@ urlpatterns = [
         name="coordinator_resources",
     ),
     path(
+        "coordinate/<slug:slug>/about/",
+        views.coordinator_description,
+        name="coordinator_description",
+    ),
+    path(
         "coordinate/<slug:slug>/applications/",
         views.coordinator_applications,
         name="coordinator_applications",

@@ -27,6 +27,7 @@ from programmes.access import (
 from programmes.forms import (
     ApplicationForm,
     DeclineForm,
+    DescriptionForm,
     FormatRequestForm,
     InductionForm,
     InvitationForm,
@@ -421,6 +422,28 @@ def coordinator_resources(request, slug):
         return redirect("programmes:coordinator_resources", slug=programme.slug)
     return render(
         request, "programmes/coordinator/resources.html", {"programme": programme, "form": form}
+    )
+
+
+@staff_required
+def coordinator_description(request, slug):
+    programme = get_programme_for_coordinator(request.user, slug)
+    form = DescriptionForm(posted(request), initial={"description": programme.description})
+    if request.method == "POST" and form.is_valid():
+        if services.description_update(
+            programme=programme, by=request.user, text=form.cleaned_data["description"]
+        ):
+            messages.success(
+                request,
+                f"Saved. Anyone looking for a programme to join now reads this about "
+                f"{programme.name}.",
+            )
+            warn_words(request, form.cleaned_data["description"], programme=programme)
+        else:
+            messages.info(request, "You did not change anything, so nothing was saved.")
+        return redirect("programmes:coordinator_description", slug=programme.slug)
+    return render(
+        request, "programmes/coordinator/description.html", {"programme": programme, "form": form}
     )
 
 

@@ -1085,7 +1085,9 @@ def _own_question_rows(ids: list[int], b: Builder, since, until) -> list[tuple[s
     mentors and from mentees, now and before, under the one suppression rule. Two queries
     for the answers and one for the questions, however many questions there are."""
     asked = list(
-        ProgrammeQuestion.objects.filter(programme__in=ids).order_by("asks_in", "added_at", "id")
+        ProgrammeQuestion.objects.filter(programme__in=ids)
+        .select_related("programme")
+        .order_by("asks_in", "added_at", "id")
     )
     if not asked:
         return []
@@ -1129,6 +1131,9 @@ def _own_question_rows(ids: list[int], b: Builder, since, until) -> list[tuple[s
                     )
                 )
         where = "check" if question.asks_in == ProgrammeQuestion.AsksIn.CHECK else "feedback"
+        # Over several programmes, two may ask the same words: each row names its own.
+        if len(ids) > 1:
+            where = f"{where}, {question.programme.name}"
         rows.append((f"{question.text} ({where})", cells))
     return rows
 

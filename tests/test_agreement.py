@@ -220,6 +220,15 @@ def test_it_puts_the_agreement_in_my_data_and_deletes_it_with_the_account(world,
     assert not AgreementVersion.objects.filter(match=match).exists()
 
 
+def test_the_delete_page_says_the_agreement_goes_for_both_people(world, client):
+    sign_in(client, world.mentee)
+    page = client.get(reverse("portal:account_delete")).content.decode()
+    assert (
+        "the agreements you made with the people you were matched with are deleted, for them too"
+        in page
+    )
+
+
 def test_it_asks_both_people_on_their_dashboard_until_the_agreement_is_filled(world, match, client):
     for person in (world.mentor, world.mentee):
         sign_in(client, person)

@@ -59,6 +59,43 @@ def test_it_counts_approved_sessions_hours_and_attended_activities(world):
     assert hours(60) == "1 hour" and hours(45) == "0.8 hours" and hours(180) == "3 hours"
 
 
+def test_a_panel_member_who_never_mentored_has_a_record_of_their_work_and_their_pay(world, client):
+    """Someone only ever on a lived-experience panel is an expert by experience too: their
+    record lists the panels they were paid for, with no mentoring section to fill."""
+    from activities import services as activity_services
+    from tests.test_activities import _fresh, activity, happened
+
+    panel = activity(world, title="Panel on the new leaving care offer")
+    activity_services.activity_invite(activity=panel, people=[world.panel], by=world.coordinator)
+    place = activity_services.place_answer(activity=panel, person=world.panel, yes=True)
+    happened(panel)
+    activity_services.attendance_record(place=_fresh(place), by=world.coordinator, attended=True)
+
+    record = record_for(world.panel)
+    assert not record.mentored and record.sessions == 0
+    assert [name for name, _organisation, _since in record.programmes] == ["North Star"]
+    assert [row.title for row in record.activities] == ["Panel on the new leaving care offer"]
+
+    sign_in(client, world.panel)
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    assert "Your pay" in dashboard and reverse("portal:contribution") in dashboard
+    page = client.get(reverse("portal:contribution")).content.decode()
+    assert "Panel on the new leaving care offer" in page
+    assert "Mentoring" not in page and "What people said" not in page
+    text = pdf_text(client.get(reverse("portal:contribution_download")).content)
+    assert "co-production work such as panels" in text and "Mentoring" not in text
+
+
+def test_a_mentor_on_the_panel_is_listed_once_for_the_programme(world):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(programme=world.programme, person=world.mentor, role="panel")
+    assert [name for name, _organisation, _since in record_for(world.mentor).programmes] == [
+        "North Star"
+    ]
+    assert record_for(world.mentor).mentored
+
+
 def test_it_puts_kind_words_in_the_record_only_when_the_mentor_chooses_without_the_mentees_name(
     world, client
 ):

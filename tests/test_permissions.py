@@ -669,8 +669,8 @@ MATRIX: dict[str, Row] = {
     "portal:my_data_download": Row(signed_in(200)),
     "portal:account_delete": Row(signed_in(200), form=True),
     # A record of contribution is for experts by experience: Sam.
-    "portal:contribution": Row(signed_in(404, mentor=200)),
-    "portal:contribution_download": Row(signed_in(404, mentor=200)),
+    "portal:contribution": Row(signed_in(404, mentor=200, panel=200)),
+    "portal:contribution_download": Row(signed_in(404, mentor=200, panel=200)),
     "portal:contribution_words": Row(
         signed_in(404, mentor=302),
         kwargs=lambda w: {"kind_words_id": _kind_words_id(w)},
@@ -697,6 +697,7 @@ MATRIX: dict[str, Row] = {
         signed_in(404, mentor=302, mentee=302),
     ),
     "programmes:coordinator_resources": Row(staff(200), kwargs=north(), form=True),
+    "programmes:coordinator_description": Row(staff(200), kwargs=north(), form=True),
     # The lived-experience panel: its pages for those who sit on it now (Rene); the
     # coordinator's page and decisions for those who run the programme. "You said, we did"
     # for every current member and those who run it; another programme's coordinator: 404.

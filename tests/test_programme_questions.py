@@ -416,6 +416,16 @@ def test_it_adds_up_own_questions_this_period_apart_from_the_one_before(world, c
     assert rows["Mentors only statement (feedback)"] == ["none", "none", "", ""]
 
 
+def test_it_names_the_programme_of_each_own_question_over_all_programmes(world, client):
+    ask(world)
+    ask(world, programme=world.other_programme)
+    sign_in(client, world.administrator)
+    response = client.get(reverse("reporting:statistics_section", args=["all", "voice"]))
+    rows = table_rows(response.content.decode(), OWN_TABLE)
+    assert f"{STATEMENT} (feedback, North Star)" in rows
+    assert f"{STATEMENT} (feedback, Riverside)" in rows
+
+
 def test_it_has_no_own_questions_table_without_own_questions(world, client):
     sign_in(client, world.coordinator)
     assert OWN_TABLE not in _voice(client)

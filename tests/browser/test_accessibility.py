@@ -110,6 +110,8 @@ MUST_REACH = {
         "/coordinate/north-star/matching/<id>/approvals/<id>/",
         # "Resources page" in the staff navigation.
         "/coordinate/north-star/resources/",
+        # "About the programme" in the staff navigation: what people read before joining.
+        "/coordinate/north-star/about/",
         # "Requests for another format" in the staff navigation, and the statements.
         "/coordinate/north-star/another-format/",
         "/accessibility/",
