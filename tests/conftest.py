@@ -1,5 +1,4 @@
 import os
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -35,15 +34,6 @@ def pytest_configure(config):
         base = str(location).rsplit("/", 1)[0]
         caches = {"default": {**django_settings.CACHES["default"], "LOCATION": f"{base}/{index}"}}
         override_settings(CACHES=caches).enable()
-
-
-def pytest_collection_modifyitems(items):
-    """The browser tests first: they are the longest, and pytest collects a folder's files
-    before its subfolders, so they came last. In parallel, a worker that reaches the end of
-    the run with one of them left keeps the other waiting; with them first, the workers end
-    on short tests and finish together. The order within each part is kept."""
-    browser = Path(__file__).resolve().parent / "browser"
-    items.sort(key=lambda item: browser not in Path(item.path).resolve().parents)
 
 
 @pytest.fixture(autouse=True)

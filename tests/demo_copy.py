@@ -122,8 +122,12 @@ def _restore(kept: _Copy) -> None:
     tables = list(kept.tables)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # A test's own transaction may already have written rows (the topic library,
+            # say), whose deferred foreign-key checks would stop TRUNCATE: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             # Every foreign key Django makes here is deferred to the commit, so the order
             # the tables are filled in does not matter.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute("TRUNCATE " + ", ".join(quote(table) for table in tables))
             raw = cursor.cursor
             for table, data in kept.tables.items():

@@ -67,7 +67,9 @@ def test_a_mentor_on_universal_credit_sees_pay_by_assessment_period_and_is_kept_
     long_ago = timezone.now() - timedelta(weeks=10)
     PaymentRun.objects.filter(pk=earlier.pk).update(created_at=long_ago)
     earlier.refresh_from_db()
-    services.run_mark_paid(run=earlier, by=coordinator, paid_on=long_ago.date())
+    # Its local date: ten weeks ago may have been summer time, when a late UTC evening is
+    # already the next day in London, the day the run counts as made.
+    services.run_mark_paid(run=earlier, by=coordinator, paid_on=timezone.localdate(long_ago))
     approved_session(match, coordinator, yesterday.replace(hour=10, minute=0))
     first = services.run_create(programme=demo.north_star, by=coordinator)
     services.run_mark_paid(run=first, by=coordinator, paid_on=timezone.localdate())
