@@ -39,29 +39,23 @@ def message_inbox(request):
 def match_messages(request, match_id):
     match = get_match_for_person(request.user, match_id)
     form = MessageForm(posted(request))
-    # What the person typed, if the match ended before it could be sent: the page shows it
-    # back so it can be copied, as it no longer offers the form.
-    unsent = ""
-    if request.method == "POST":
+    if request.method == "POST" and match.is_live and form.is_valid():
         # Only a message that could be sent counts towards the limit: a mistake is free.
-        if (
-            match.is_live
-            and form.is_valid()
-            and not ratelimit.consume(request, action="message_send", user=request.user)
-        ):
+        if not ratelimit.consume(request, action="message_send", user=request.user):
             form.add_error("text", OVER_THE_LIMIT)
-        elif match.is_live and form.is_valid():
+        else:
             try:
                 services.message_send(match=match, by=request.user, text=form.cleaned_data["text"])
             except ValidationError as error:
                 form.add_error(None, error)
+                # It refuses a match that ended after this page read it as live.
+                match.refresh_from_db(fields=["status", "ended_at"])
             else:
                 messages.success(request, "Your message was sent.")
                 return redirect("mentoring:match_messages", match_id=match.pk)
-        # message_send refuses a match that ended after the page read it as live.
-        match.refresh_from_db(fields=["status", "ended_at"])
-        if not match.is_live:
-            unsent = form.data.get("text", "").strip()
+    # What the person typed, if the match ended before it could be sent: the page shows it
+    # back so it can be copied, as it no longer offers the form.
+    unsent = form.data.get("text", "").strip() if form.is_bound and not match.is_live else ""
     newest_first = Message.objects.filter(match=match).select_related("sender")
     page = Paginator(newest_first.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -54,6 +54,11 @@ class Record:
         return [words for words in self.kind_words if words.in_record]
 
     @property
+    def shows_mentoring(self) -> bool:
+        """Whether the record has a mentoring part: not for someone only ever on a panel."""
+        return self.mentored or bool(self.sessions)
+
+    @property
     def session_hours(self) -> str:
         return hours(self.session_minutes)
 
@@ -135,7 +140,7 @@ def record_pdf(record: Record) -> bytes:
     pdf.heading(f"Record of contribution: {record.name}")
     what = (
         "mentoring social workers and other practitioners, and other co-production work"
-        if record.mentored or record.sessions
+        if record.shows_mentoring
         else "co-production work such as panels, training and consultations"
     )
     pdf.paragraph(
@@ -147,7 +152,7 @@ def record_pdf(record: Record) -> bytes:
         pdf.subheading("Where")
         for programme, organisation, since in record.programmes:
             pdf.paragraph(f"{programme}, {organisation}, since {long_date(since)}.", after=1)
-    if record.mentored or record.sessions:
+    if record.shows_mentoring:
         _pdf_mentoring(pdf, record)
     pdf.subheading("Other co-production work")
     if record.activities:

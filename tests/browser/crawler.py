@@ -202,28 +202,22 @@ def worth_following(url: str, origin: str) -> bool:
     return not path.startswith("/account/logout/")
 
 
-def axe_ready(page: Page) -> None:
-    """Load axe into the page, once it has loaded (axe_findings waits: a page whose
-    stylesheet is still on its way lays out without it, and axe would see every link too
-    small to tap). axe goes in through the DevTools protocol, so the page's Content Security
-    Policy does not apply to it: the strict CSP stays on (bypass_csp is not needed), and
-    anything it blocks shows as a console error. (Adding axe to every page the browser opens,
-    with an init script, saved time on one crawl alone but cost more processor time in all,
-    as it runs on every page, checked or not: with both workers busy, nothing was gained.)"""
-    page.evaluate(_AXE_SOURCE)
-
-
 def axe_findings(page: Page) -> list[tuple[str, str]]:
     """What axe finds on the page, as (kind, detail) pairs. axe is most of a crawl's time,
     and the crawls meet the same pages from different starts: a page whose HTML is the same
     as one already checked in this process, but for what differs on every response (the
     CSRF token, a script nonce), gets the same answer without running axe again."""
+    # A page whose stylesheet is still on its way lays out without it: axe would see every
+    # link too small to tap.
     page.wait_for_load_state("load")
     html = _DIFFERS_ON_EVERY_RESPONSE.sub(r"\1", page.content())
     key = hashlib.sha256(html.encode()).hexdigest()
     if key in _AXE_ANSWERS:
         return _AXE_ANSWERS[key]
-    axe_ready(page)
+    # axe goes in through the DevTools protocol, so the page's Content Security Policy does
+    # not apply to it: the strict CSP stays on (bypass_csp is not needed), and anything it
+    # blocks shows as a console error.
+    page.evaluate(_AXE_SOURCE)
     stylesheets = tuple(sorted(page.evaluate(_STYLESHEETS_JS)))
     options = AXE_OPTIONS if stylesheets not in _STYLESHEETS_READ else AXE_WITHOUT_STYLESHEETS
     results = page.evaluate("options => axe.run(document, options)", options)
